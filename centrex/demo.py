@@ -1,0 +1,69 @@
+"""The demo: Dupont SA (dupont.example), the worked example of the client's manual, and a second
+company, Martin Sàrl (martin.example), that reuses the same extension numbers to show isolation."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from centrex.db import db
+from centrex.models import Tenant
+from centrex.services.accounts import create_account
+from centrex.services.numbers import add_number, point_number
+from centrex.services.tenants import create_tenant
+from centrex.services.users import create_user
+
+DEMO_PASSWORD = "demo-centrex-2026"  # every demo console login; printed by `make run`
+
+DUPONT_STAFF = [
+    # extension, name, e-mail local part, direct number, mobile
+    ("1000", "Claire Dumas", "claire.dumas", "+41215550101", None),  # the receptionist, "Mme Dumas"
+    ("1001", "Alain Dupont", "alain.dupont", "+41215550102", "+41791234567"),
+    ("1002", "Sophie Martin", "sophie.martin", "+41215550103", "+41791234568"),
+    ("1003", "Luc Favre", "luc.favre", "+41215550104", "+41791234569"),
+    ("1004", "Julie Bernard", "julie.bernard", "+41215550105", "+41791234570"),
+    ("1005", "Marc Rochat", "marc.rochat", "+41215550106", "+41791234571"),
+]
+DUPONT_MAIN = "+41215550100"
+DUPONT_SALES = "+41215550110"
+DUPONT_FAX = "+41215550190"
+
+MARTIN_STAFF = [
+    ("1000", "Nadia Keller", "nadia.keller", "+41225550201", None),
+    ("1001", "Pierre Martin", "pierre.martin", "+41225550202", None),
+    ("1002", "Anne Rey", "anne.rey", "+41225550203", None),
+]
+MARTIN_MAIN = "+41225550200"
+
+POOL_FREE = ["+41215550120", "+41215550121", "+41225550299"]
+
+
+def demo_loaded() -> bool:
+    return db.session.execute(select(Tenant.id).where(Tenant.domain == "dupont.example")).first() is not None
+
+
+def load_demo() -> dict:
+    """Create both demo companies with users, numbers and logins. Flushes; the caller commits."""
+    dupont = _company("dupont.example", "Dupont SA", DUPONT_STAFF, DUPONT_MAIN, vm_pin_base=4000)
+    add_number({"e164": DUPONT_SALES, "label": "Équipe de vente"}, dupont)
+    add_number({"e164": DUPONT_FAX, "label": "Fax"}, dupont)
+    martin = _company("martin.example", "Martin Sàrl", MARTIN_STAFF, MARTIN_MAIN, vm_pin_base=5000)
+    for e164 in POOL_FREE:
+        add_number({"e164": e164, "label": None})
+    create_account("operator@centrex.example", DEMO_PASSWORD, "operator")
+    return {"tenants": [dupont, martin]}
+
+
+def _company(domain, name, staff, main_number, vm_pin_base):
+    tenant = create_tenant({"domain": domain, "name": name, "timezone": "Europe/Zurich", "language": "fr",
+                            "country": "CH", "max_calls": 10})
+    users = {}
+    for i, (ext, full_name, local, direct, mobile) in enumerate(staff):
+        user = create_user(tenant, {"extension": ext, "name": full_name, "email": f"{local}@{domain}",
+                                    "mobile": mobile, "vm_pin": str(vm_pin_base + i)})
+        number = add_number({"e164": direct, "label": f"Ligne directe {full_name}"}, tenant)
+        point_number(number, tenant, {"dest_type": "user", "dest_id": user.id})
+        create_account(f"{local}@{domain}", DEMO_PASSWORD, "user", tenant=tenant, user=user)
+        users[ext] = user
+    main = add_number({"e164": main_number, "label": "Numéro principal", "is_main": True}, tenant)
+    point_number(main, tenant, {"dest_type": "user", "dest_id": users["1000"].id})
+    create_account(f"admin@{domain}", DEMO_PASSWORD, "admin", tenant=tenant)
+    return tenant

@@ -1,0 +1,67 @@
+"""What FreeSWITCH's directory needs to know about a tenant's SIP user, in one query."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+
+from centrex.db import db
+from centrex.models import Number, Tenant, User
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryUser:
+    tenant_id: int
+    domain: str
+    tenant_name: str
+    extension: str
+    name: str
+    a1_hash: str
+    vm_a1_hash: str | None
+    max_calls: int
+    language: str
+    outbound_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryDomain:
+    tenant_id: int
+    domain: str
+    name: str
+
+
+def _caller_id_number():
+    """Direct line of the user, else (or if asked) the company's main number: one correlated subquery."""
+    direct = (select(Number.e164).where(Number.tenant_id == User.tenant_id, Number.dest_type == "user",
+                                        Number.dest_id == User.id)
+              .order_by(Number.id).limit(1).scalar_subquery())
+    main = (select(Number.e164).where(and_(Number.tenant_id == User.tenant_id, Number.is_main.is_(True)))
+            .limit(1).scalar_subquery())
+    return direct, main
+
+
+def find_user(domain: str, extension: str) -> DirectoryUser | None:
+    """An enabled user of an active tenant, or None: the only source of directory answers."""
+    direct, main = _caller_id_number()
+    row = db.session.execute(
+        select(Tenant.id, Tenant.domain, Tenant.name, Tenant.language, User.extension, User.name,
+               User.sip_a1_hash, User.vm_a1_hash, User.max_calls, User.language, User.caller_id_mode,
+               direct.label("direct"), main.label("main"))
+        .join(User, User.tenant_id == Tenant.id)
+        .where(Tenant.domain == domain, Tenant.status == "active", User.extension == extension,
+               User.enabled.is_(True))
+    ).first()
+    if row is None:
+        return None
+    (tenant_id, tdomain, tname, tlang, ext, name, a1, vm_a1, max_calls, ulang, cid_mode, direct_no,
+     main_no) = row
+    outbound = main_no if cid_mode == "main" else (direct_no or main_no)
+    return DirectoryUser(tenant_id=tenant_id, domain=tdomain, tenant_name=tname, extension=ext, name=name,
+                         a1_hash=a1, vm_a1_hash=vm_a1, max_calls=max_calls, language=ulang or tlang,
+                         outbound_number=outbound)
+
+
+def find_domain(domain: str) -> DirectoryDomain | None:
+    row = db.session.execute(select(Tenant.id, Tenant.domain, Tenant.name)
+                             .where(Tenant.domain == domain, Tenant.status == "active")).first()
+    return DirectoryDomain(*row) if row else None

@@ -1,0 +1,46 @@
+"""Console logins: operator staff, tenant admins and employees."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from centrex import audit
+from centrex.crypto import hash_password, verify_password
+from centrex.db import db
+from centrex.errors import Conflict, Invalid
+from centrex.models import Account, Tenant, User
+from centrex.models.account import ROLES
+
+MIN_PASSWORD = 10
+
+
+def create_account(email: str, password: str, role: str, tenant: Tenant | None = None,
+                   user: User | None = None) -> Account:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise Invalid("A valid email address is needed.", fields={"email": ["Not a valid email address."]})
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role}.", fields={"role": ["Unknown role."]})
+    if len(password or "") < MIN_PASSWORD:
+        raise Invalid(f"The password needs at least {MIN_PASSWORD} characters.",
+                      fields={"password": [f"At least {MIN_PASSWORD} characters."]})
+    if role != "operator" and tenant is None:
+        raise Invalid("An admin or user account belongs to a company.")
+    if user is not None and (tenant is None or user.tenant_id != tenant.id):
+        raise Invalid("The user belongs to another company.")
+    if db.session.execute(select(Account.id).where(Account.email == email)).first():
+        raise Conflict("This email address already has an account.", fields={"email": ["Already used."]})
+    account = Account(email=email, password_hash=hash_password(password), role=role,
+                      tenant_id=tenant.id if tenant else None, user_id=user.id if user else None)
+    db.session.add(account)
+    db.session.flush()
+    audit.record("create", account, tenant_id=account.tenant_id, changes={"email": email, "role": role})
+    return account
+
+
+def authenticate(email: str, password: str) -> Account | None:
+    account = db.session.execute(
+        select(Account).where(Account.email == (email or "").strip().lower())).scalar_one_or_none()
+    if account is None or not account.active:
+        verify_password(None, password)
+        return None
+    return account if verify_password(account.password_hash, password) else None

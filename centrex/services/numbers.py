@@ -1,0 +1,81 @@
+"""The operator's number pool: add numbers, give them to tenants, point them at a destination."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from centrex import audit
+from centrex.db import db
+from centrex.errors import Conflict, Invalid
+from centrex.models import Number, Tenant, User
+from centrex.schemas import NumberSchema
+from centrex.services import apply, load
+
+_schema = NumberSchema()
+
+# Destination types whose target row must exist in the same tenant, by model.
+_TARGET_MODELS = {"user": User}
+
+
+def register_target_model(dest_type: str, model) -> None:
+    """Feature modules (ring groups, IVR…) declare the model a destination type refers to."""
+    _TARGET_MODELS[dest_type] = model
+
+
+def add_number(data: dict, tenant: Tenant | None = None) -> Number:
+    values = load(_schema, data)
+    if db.session.execute(select(Number.id).where(Number.e164 == values["e164"])).first():
+        raise Conflict(f"{values['e164']} is already in the pool.", fields={"e164": ["Already in the pool."]})
+    if values["is_main"] and tenant is None:
+        raise Invalid("Only a company's number can be its main number.", fields={"is_main": ["Needs a company."]})
+    number = Number(e164=values["e164"], label=values["label"], tenant_id=tenant.id if tenant else None,
+                    is_main=values["is_main"])
+    db.session.add(number)
+    db.session.flush()
+    audit.record("create", number, tenant_id=number.tenant_id,
+                 changes={"e164": number.e164, "is_main": number.is_main})
+    if tenant and values.get("dest_type"):
+        point_number(number, tenant, values)
+    return number
+
+
+def assign_number(number: Number, tenant: Tenant | None) -> Number:
+    """Give a pool number to a tenant, or take it back (tenant None) — destination cleared."""
+    changed = apply(number, {"tenant_id": tenant.id if tenant else None, "dest_type": None,
+                             "dest_id": None, "dest_value": None})
+    if changed:
+        db.session.flush()
+        audit.record("assign", number, tenant_id=tenant.id if tenant else None, changes=changed)
+    return number
+
+
+def point_number(number: Number, tenant: Tenant, data: dict) -> Number:
+    if number.tenant_id != tenant.id:
+        raise Invalid("This number does not belong to this company.")
+    values = load(_schema, {"e164": number.e164, **data}, partial=True)
+    dest_type = values.get("dest_type")
+    dest = {"dest_type": dest_type, "dest_id": values.get("dest_id"), "dest_value": values.get("dest_value")}
+    _check_destination(tenant, dest)
+    if "label" in values:
+        dest["label"] = values["label"]
+    changed = apply(number, dest)
+    if changed:
+        db.session.flush()
+        audit.record("update", number, tenant_id=tenant.id, changes=changed)
+    return number
+
+
+def _check_destination(tenant: Tenant, dest: dict) -> None:
+    dest_type = dest["dest_type"]
+    if dest_type is None or dest_type == "hangup":
+        return
+    if dest_type == "external":
+        if not dest["dest_value"]:
+            raise Invalid("An external destination needs a number.", fields={"dest_value": ["Required."]})
+        return
+    model = _TARGET_MODELS.get(dest_type)
+    if model is None:
+        raise Invalid(f"Destinations of type {dest_type} are not available yet.",
+                      fields={"dest_type": ["Not available."]})
+    if dest["dest_id"] is None or db.session.execute(
+            select(model.id).where(model.id == dest["dest_id"], model.tenant_id == tenant.id)).first() is None:
+        raise Invalid("The destination does not exist in this company.", fields={"dest_id": ["Unknown."]})

@@ -1,0 +1,38 @@
+"""Create, update and suspend tenants (the operator's clients)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from centrex import audit
+from centrex.db import db
+from centrex.errors import Conflict
+from centrex.models import Tenant
+from centrex.schemas import TenantSchema
+from centrex.services import apply, load
+
+_schema = TenantSchema()
+
+
+def create_tenant(data: dict) -> Tenant:
+    values = load(_schema, data)
+    if db.session.execute(select(Tenant.id).where(Tenant.domain == values["domain"])).first():
+        raise Conflict(f"The domain {values['domain']} is already used.", fields={"domain": ["Already used."]})
+    tenant = Tenant(**values)
+    db.session.add(tenant)
+    db.session.flush()
+    audit.record("create", tenant, tenant_id=tenant.id, changes=values)
+    return tenant
+
+
+def update_tenant(tenant: Tenant, data: dict) -> Tenant:
+    values = load(_schema, data, partial=True)
+    values.pop("domain", None)  # the domain is the tenant's identity on every phone and in every CDR
+    changed = apply(tenant, values)
+    if changed:
+        db.session.flush()
+        audit.record("update", tenant, tenant_id=tenant.id, changes=changed)
+    return tenant
+
+
+def set_status(tenant: Tenant, status: str) -> Tenant:
+    return update_tenant(tenant, {"status": status})

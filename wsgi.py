@@ -1,0 +1,34 @@
+"""Composition root: builds the WSGI app from the core and the adapters (what gunicorn and `flask` load)."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from centrex import cli as core_cli
+from centrex.config import settings_from_env
+from centrex.db import db
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance = Path(os.environ.get("CENTREX_INSTANCE", Path(__file__).resolve().parent / "instance"))
+    app = Flask("centrex", instance_path=str(instance), instance_relative_config=True)
+    app.config.update(settings_from_env(instance))
+    app.config.update(overrides or {})
+    logging.basicConfig(level=os.environ.get("CENTREX_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    core_cli.register(app)
+
+    import xmlcurl
+
+    app.register_blueprint(xmlcurl.bp)
+    return app
+
+
+app = None
+if os.environ.get("CENTREX_EAGER_APP") == "1":  # gunicorn: wsgi:app
+    app = create_app()

@@ -1,0 +1,82 @@
+"""The directory section: who may register, what a bridged user looks like, voicemail's lookups."""
+from __future__ import annotations
+
+from flask import current_app
+from lxml import etree
+
+from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
+from xmlcurl.documents import document, params, variables, xml_response
+
+# sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
+DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}"
+               "${sofia_contact(*/${dialed_user}@${dialed_domain})}")
+
+# Lookups answered with the user. Anything else is refused on purpose:
+#   purpose=gateways (carrier gateways live in the operator's static sofia profile),
+#   purpose=network-list (ACLs are static in acl.conf), action=reverse-auth-lookup (that would need
+#   the plaintext secret), group_call (we define no directory groups), key=number-alias.
+USER_ACTIONS = {None, "", "sip_auth", "user_call", "voicemail-lookup", "message-count"}
+
+
+def answer(form) -> tuple[object | None, str]:
+    """(response or None for "not found", reason for the log)."""
+    if form.get("purpose"):
+        return None, f"purpose={form.get('purpose')} is not served"
+    if form.get("tag_name") != "domain" or form.get("key_name") != "name":
+        return None, "not a domain lookup"
+    domain = (form.get("key_value") or "").strip().lower()
+    asked_domain = (form.get("domain") or domain).strip().lower()
+    if not domain or asked_domain != domain:
+        return None, f"domain mismatch {domain!r}/{asked_domain!r}"
+    action = form.get("action")
+    if action not in USER_ACTIONS:
+        return None, f"action={action} is not served"
+    user = form.get("user")
+    if not user:
+        if action:
+            return None, f"action={action} without a user"
+        found = find_domain(domain)
+        return (_domain_document(found) if found else None), f"domain {domain}"
+    if form.get("key", "id") != "id":
+        return None, f"key={form.get('key')} is not served"
+    found = find_user(domain, user)
+    return (_user_document(found) if found else None), f"user {user}@{domain} action={action or '-'}"
+
+
+def _domain_element(section, domain: str, tenant_id: int):
+    element = etree.SubElement(section, "domain", name=domain)
+    params(element, [("dial-string", DIAL_STRING)])
+    variables(element, [("tenant_id", tenant_id), ("user_context", domain)])
+    return element
+
+
+def _domain_document(found: DirectoryDomain):
+    root, section = document("directory")
+    _domain_element(section, found.domain, found.tenant_id)
+    return xml_response(root)
+
+
+def _user_document(u: DirectoryUser):
+    root, section = document("directory")
+    domain = _domain_element(section, u.domain, u.tenant_id)
+    group = etree.SubElement(etree.SubElement(domain, "groups"), "group", name="default")
+    user = etree.SubElement(etree.SubElement(group, "users"), "user", id=u.extension)
+    params(user, [
+        ("a1-hash", u.a1_hash),
+        ("vm-a1-hash", u.vm_a1_hash),
+        ("vm-enabled", "true" if u.vm_a1_hash else "false"),
+        ("max-registrations-per-extension", current_app.config["MAX_REGISTRATIONS_PER_EXTENSION"]),
+    ])
+    variables(user, [
+        ("user_context", u.domain),
+        ("domain_name", u.domain),
+        ("tenant_id", u.tenant_id),
+        ("accountcode", u.domain),
+        ("effective_caller_id_name", u.name),
+        ("effective_caller_id_number", u.extension),
+        ("outbound_caller_id_name", u.tenant_name),
+        ("outbound_caller_id_number", u.outbound_number),
+        ("user_max_calls", u.max_calls),
+        ("default_language", u.language),
+    ])
+    return xml_response(root)

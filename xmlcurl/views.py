@@ -1,0 +1,44 @@
+"""The one endpoint mod_xml_curl posts to (also reachable per section, /xml/<section>)."""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, request
+
+from xmlcurl import dialplan, directory
+from xmlcurl.documents import not_found
+from xmlcurl.guard import check_request
+
+bp = Blueprint("xmlcurl", __name__)
+log = logging.getLogger("centrex.xmlcurl")
+
+SECTIONS = {"directory": directory.answer, "dialplan": dialplan.answer}
+
+
+@bp.before_request
+def guard():
+    return check_request()
+
+
+@bp.post("/xmlcurl")
+@bp.post("/xml/<path_section>")
+def fetch(path_section: str | None = None):
+    started = time.perf_counter()
+    form = request.form
+    section = form.get("section") or path_section or ""
+    handler = SECTIONS.get(section)
+    if handler is None or (path_section and path_section != section):
+        log.info("xmlcurl %s: not found (section not served)", section or "?")
+        return not_found()
+    try:
+        response, reason = handler(form)
+    except Exception:  # FreeSWITCH must get a document, never a 500: log it and say "not found"
+        log.exception("xmlcurl %s: error while answering; answered not found", section)
+        return not_found()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response is None:
+        log.info("xmlcurl %s: not found (%s) %.1f ms", section, reason, elapsed)
+        return not_found()
+    log.debug("xmlcurl %s: %s %.1f ms", section, reason, elapsed)
+    return response
