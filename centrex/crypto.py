@@ -5,11 +5,17 @@ import hashlib
 import secrets
 import string
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+
+
+def use_cheap_hashing() -> None:
+    """Tests only: argon2's cheapest parameters, so fixtures can create many accounts quickly."""
+    global _hasher
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 _SECRET_ALPHABET = string.ascii_letters + string.digits
 
 

@@ -1,0 +1,43 @@
+# The two commands: `make run` (the whole product on SQLite with the demo) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export FLASK_APP := wsgi:create_app
+
+.PHONY: run test test-full test-smoke bench schema venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	scripts/ensure-debian-packages.sh base
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 'swig<4' setuptools wheel
+	# python-ESL 1.4.18 builds only with SWIG 3, from the venv's bin (first on PATH).
+	$(PY) -m pip install -q --no-build-isolation python-ESL==1.4.18
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+run: venv
+	scripts/run.sh
+
+test: venv
+	scripts/ensure-debian-packages.sh test
+	$(MAKE) --no-print-directory test-full test-smoke
+
+# Every test on a throwaway PostgreSQL cluster.
+test-full:
+	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+# The smoke subset on the embedded default (SQLite), as `make run` uses it.
+test-smoke:
+	CENTREX_TEST_DATABASE_URL= $(PY) -m pytest -m smoke -q $(PYTEST_ARGS)
+
+bench: venv
+	scripts/ensure-debian-packages.sh base bench
+	scripts/with-postgres.sh $(PY) bench/run.py $(BENCH_ARGS)
+
+schema: venv
+	$(VENV)/bin/flask dump-schema -o schema.sql
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

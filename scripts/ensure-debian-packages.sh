@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools), "bench" (wrk).
+set -euo pipefail
+
+need=()
+has_cmd() { command -v "$1" >/dev/null 2>&1; }
+for set in "$@"; do
+  case "$set" in
+    base)
+      python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+      has_cmd g++ || need+=(g++)
+      python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+        || need+=(python3-dev)
+      ;;
+    test)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+      has_cmd chromium || need+=(chromium)
+      has_cmd chromedriver || need+=(chromium-driver)
+      has_cmd gs || need+=(ghostscript)
+      has_cmd tiff2pdf || need+=(libtiff-tools)
+      has_cmd sox || need+=(sox)
+      ;;
+    bench)
+      has_cmd wrk || need+=(wrk)
+      ;;
+  esac
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "Installing Debian packages: ${need[*]}"
+sudo=()
+[ "$(id -u)" = 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

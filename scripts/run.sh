@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make run`: the whole product on the embedded default (SQLite + the demo), in the foreground.
+# Web (xml_curl + provisioning + console) under gunicorn, and the ESL listener; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FLASK_APP=wsgi:create_app
+export CENTREX_INSTANCE=${CENTREX_INSTANCE:-$PWD/instance}
+bind=${CENTREX_BIND:-127.0.0.1:8080}
+workers=${CENTREX_WORKERS:-2}
+
+flask init-db
+flask load-demo
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+CENTREX_EAGER_APP=1 gunicorn --bind "$bind" --workers "$workers" --access-logfile - \
+  --graceful-timeout 5 wsgi:app &
+pids+=($!)
+flask esl run &
+pids+=($!)
+
+password=$(cat "$CENTREX_INSTANCE/xmlcurl_password")
+cat <<TXT
+
+Centrex is running (Ctrl-C stops everything).
+  Console:        http://$bind/
+  mod_xml_curl:   http://$bind/xmlcurl   (basic auth freeswitch / $password)
+  Provisioning:   http://$bind/prov/
+  ESL listener:   FreeSWITCH at ${CENTREX_ESL_NODES:-127.0.0.1:8021:ClueCon} (retried with backoff)
+
+Demo logins (password demo-centrex-2026):
+  operator@centrex.example          the operator
+  admin@dupont.example              Dupont SA's administrator
+  alain.dupont@dupont.example       an employee of Dupont SA
+  admin@martin.example              the second company, same extension numbers
+
+Try the captured REGISTER of Alain Dupont (1001@dupont.example):
+  sed '1,/^\r\?$/d' ../shared/fixtures/freeswitch/xml_curl/21-directory-sip_auth-register-1001-password.http \\
+    | curl -s -u freeswitch:$password --data-binary @- http://$bind/xmlcurl
+TXT
+wait -n "${pids[@]}"

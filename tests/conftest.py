@@ -1,0 +1,158 @@
+"""Test fixtures: the app on PostgreSQL (CENTREX_TEST_DATABASE_URL, set by `make test`) or SQLite,
+each test in a transaction rolled back through a savepoint, and factories for test data."""
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from centrex.audit import Actor, acting_as
+from centrex.crypto import SecretBox, use_cheap_hashing
+from centrex.db import db
+from wsgi import create_app
+
+def _find_fixtures() -> Path:
+    """The captures of a real FreeSWITCH: $CENTREX_FIXTURES, else ../shared beside this checkout, else
+    ../shared beside the repository it was cloned from."""
+    repo = Path(__file__).resolve().parents[1]
+    candidates = [os.environ.get("CENTREX_FIXTURES"), repo.parent / "shared" / "fixtures" / "freeswitch"]
+    try:
+        origin = subprocess.run(["git", "-C", str(repo), "config", "remote.origin.url"],
+                                capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        origin = ""
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared" / "fixtures" / "freeswitch")
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "xml_curl").is_dir():
+            return Path(candidate).resolve()
+    raise RuntimeError("FreeSWITCH captures not found: set CENTREX_FIXTURES to shared/fixtures/freeswitch")
+
+
+FIXTURES = _find_fixtures()
+
+XMLCURL_USER = "freeswitch"
+XMLCURL_PASSWORD = "test-xmlcurl-secret"
+TEST_SIP_KEY = SecretBox.new_key()
+ON_POSTGRES = bool(os.environ.get("CENTREX_TEST_DATABASE_URL"))
+use_cheap_hashing()
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run through `make test`)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("CENTREX_TEST_DATABASE_URL") or \
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'centrex-test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["CENTREX_INSTANCE"] = str(instance)
+    application = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "SIP_SECRET_KEY": TEST_SIP_KEY,
+        "XMLCURL_USERNAME": XMLCURL_USER,
+        "XMLCURL_PASSWORD": XMLCURL_PASSWORD,
+        "XMLCURL_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"],
+    })
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A database session whose work is rolled back at the end of the test (savepoint pattern):
+    commits made by the code under test release savepoints inside one outer transaction."""
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
+        try:
+            with acting_as(Actor("test")):
+                yield db.session
+        finally:
+            db.session.remove()
+            db.session.session_factory.kw.pop("join_transaction_mode", None)
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committed(app):
+    """For tests whose code runs in other threads or processes (servers, listeners): real commits,
+    and every table emptied afterwards."""
+    with app.app_context(), acting_as(Actor("test")):
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if ON_POSTGRES:
+                conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(session):
+    """Both demo companies (Dupont SA and Martin Sàrl) as `make run` loads them."""
+    from centrex.demo import load_demo
+
+    return {tenant.domain: tenant for tenant in load_demo()["tenants"]}
+
+
+def xmlcurl_headers() -> dict:
+    token = base64.b64encode(f"{XMLCURL_USER}:{XMLCURL_PASSWORD}".encode()).decode()
+    return {"Authorization": f"Basic {token}", "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": "freeswitch-xml/1.0"}
+
+
+def read_capture(name: str) -> tuple[str, bytes]:
+    """(request path, urlencoded body) of a captured mod_xml_curl request in fixtures/xml_curl/."""
+    raw = (FIXTURES / "xml_curl" / name).read_bytes()
+    head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    path = head.split(b"\n", 1)[0].split()[1].decode()
+    return path, body.strip()
+
+
+@pytest.fixture
+def post_capture(client):
+    """Replay a captured mod_xml_curl request against the app, as FreeSWITCH would (from 127.0.0.1)."""
+    def post(name: str, *, path: str | None = None, replace: dict | None = None):
+        capture_path, body = read_capture(name)
+        for old, new in (replace or {}).items():
+            body = body.replace(old.encode(), new.encode())
+        return client.post(path or capture_path, data=body, headers=xmlcurl_headers(),
+                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    return post
