@@ -1,0 +1,36 @@
+"""Ports: what the core asks of the outside world. Adapters implement them; the composition root wires
+them in (see wsgi.py). The core and the console only ever talk to these interfaces."""
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SwitchError(Exception):
+    """FreeSWITCH refused a command (-ERR …) or could not be reached; the message is for people."""
+
+
+class SwitchCommands(Protocol):
+    """Commands to the FreeSWITCH nodes (implemented over ESL by esl_handlers/)."""
+
+    def api(self, command: str, *, node: str | None = None) -> str:
+        """Run an `api` command and return its body; raise SwitchError on -ERR or no connection."""
+
+    def api_all(self, command: str) -> dict[str, str]:
+        """Run an `api` command on every node (cache flushes, reloads); SwitchError if any node failed."""
+
+    def originate(self, leg: str, destination: str, *, variables: dict[str, str] | None = None) -> str:
+        """`bgapi originate {vars}<leg> <destination>`; returns the Job-UUID."""
+
+
+_switch: SwitchCommands | None = None
+
+
+def set_switch(implementation: SwitchCommands | None) -> None:
+    global _switch
+    _switch = implementation
+
+
+def switch() -> SwitchCommands:
+    if _switch is None:
+        raise SwitchError("No connection to FreeSWITCH is configured.")
+    return _switch
