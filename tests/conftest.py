@@ -27,6 +27,10 @@ def _find_fixtures() -> Path:
         origin = ""
     if origin and Path(origin).is_dir():
         candidates.append(Path(origin).resolve().parent / "shared" / "fixtures" / "freeswitch")
+    common = subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-common-dir"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    if common:  # a worktree: ../shared beside the main checkout
+        candidates.append((repo / common).resolve().parent.parent / "shared" / "fixtures" / "freeswitch")
     for candidate in candidates:
         if candidate and (Path(candidate) / "xml_curl").is_dir():
             return Path(candidate).resolve()
