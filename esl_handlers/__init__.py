@@ -1,0 +1,1 @@
+"""FreeSWITCH Event Socket adapter: event listener (CDRs, live state, fax, voicemail) and command client."""
