@@ -12,7 +12,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	scripts/ensure-debian-packages.sh base
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip 'swig<4' setuptools wheel
-	# python-ESL 1.4.18 builds only with SWIG 3, from the venv's bin (first on PATH).
+	@echo "python-ESL 1.4.18 builds only with SWIG 3, taken from the venv's bin (first on PATH)"
 	$(PY) -m pip install -q --no-build-isolation python-ESL==1.4.18
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
