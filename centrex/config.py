@@ -43,6 +43,12 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
+        "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),
+        "CARRIER_COUNTRY": get("CENTREX_CARRIER_COUNTRY", "CH"),
+        "EXTERNAL_MIN_RING_SECONDS": int(get("CENTREX_EXTERNAL_MIN_RING_SECONDS", "20")),
+        "ROUTING_HOP_LIMIT": int(get("CENTREX_ROUTING_HOP_LIMIT", "12")),
+        "FAX_SPOOL_DIR": get("CENTREX_FAX_SPOOL_DIR", str(instance / "fax")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": get("CENTREX_SECURE_COOKIES", "0") == "1",

@@ -3,6 +3,8 @@ from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
 from centrex.models.device import Device
 from centrex.models.number import DESTINATION_TYPES, Number
+from centrex.models.routing import (ForwardRule, RingGroup, RingGroupMember, Schedule,  # noqa: F401
+                                    ScheduleException, ScheduleRange)
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
