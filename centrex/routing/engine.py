@@ -367,9 +367,10 @@ class _Router:
         for outcome, dest in ring.fallback:
             if outcome != "then":
                 by_dest.setdefault(dest, []).append(outcome)
-        later = at + timedelta(seconds=ring.timeout)
         branches = []
         for dest, outcomes in by_dest.items():
+            # Busy and offline come back at once; "no answer" after the ringing time.
+            later = at + timedelta(seconds=ring.timeout) if "no_answer" in outcomes else at
             sub = Plan(tenant_id=plan.tenant_id, context=plan.domain, domain=plan.domain, at=later,
                        gateway=plan.gateway)
             if self.budget <= 0:
