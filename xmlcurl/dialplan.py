@@ -44,6 +44,14 @@ def call_from_form(form) -> Call:
                 caller_user=caller_user, continuation=continuation)
 
 
+def call_time(form) -> datetime:
+    """When FreeSWITCH routes the call: its Event-Date-Timestamp (µs since the epoch), else our clock."""
+    try:
+        return datetime.fromtimestamp(int(form.get("Event-Date-Timestamp") or "") / 1e6, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return datetime.now(timezone.utc)
+
+
 def answer(form):
     call = call_from_form(form)
     if not _CONTEXT.match(call.context) or not _DIALLED.match(call.destination):
@@ -53,7 +61,7 @@ def answer(form):
         if call.context == "public":
             return xml_response(render_refusal(call)), f"public: {call.destination} is no DID of ours"
         return None, f"context {call.context!r} is not a tenant"
-    plan = route(config, call, datetime.now(timezone.utc))
+    plan = route(config, call, call_time(form))
     if plan.rotations:
         advance_rotations(config.tenant_id, plan.rotations)
         db.session.commit()
