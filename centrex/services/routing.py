@@ -74,7 +74,7 @@ def _set_no_answer(group: RingGroup, dest: Dest | None) -> None:
     group.no_answer_value = dest.value if dest else None
 
 
-def _set_members(group: RingGroup, tenant: Tenant, members: list[dict]) -> list[str]:
+def _set_members(group: RingGroup, tenant: Tenant, members: list[dict]) -> str:
     """Replace the members (order = ringing order); returns them as text for the audit row."""
     rows, described = [], []
     for position, member in enumerate(members):
@@ -93,7 +93,7 @@ def _set_members(group: RingGroup, tenant: Tenant, members: list[dict]) -> list[
                                         ring_seconds=member["ring_seconds"]))
             described.append(number)
     group.members[:] = rows
-    return described
+    return ", ".join(described)
 
 
 def _text(group: RingGroup) -> str | None:

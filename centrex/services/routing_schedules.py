@@ -82,7 +82,7 @@ def _default_text(schedule: Schedule) -> str | None:
         if schedule.default_type else None
 
 
-def _set_ranges(schedule: Schedule, tenant: Tenant, ranges: list[dict]) -> list[str]:
+def _set_ranges(schedule: Schedule, tenant: Tenant, ranges: list[dict]) -> str:
     rows, described = [], []
     for position, item in enumerate(ranges):
         dest = destination(tenant, item["dest"], field=f"ranges.{position}.dest")
@@ -93,10 +93,10 @@ def _set_ranges(schedule: Schedule, tenant: Tenant, ranges: list[dict]) -> list[
                                   dest_id=dest.id, dest_value=dest.value))
         described.append(f"{days_text(days)} {hhmm(start)}-{hhmm(end)} -> {dest}")
     schedule.ranges[:] = rows
-    return described
+    return "; ".join(described)
 
 
-def _set_exceptions(schedule: Schedule, tenant: Tenant, exceptions: list[dict]) -> list[str]:
+def _set_exceptions(schedule: Schedule, tenant: Tenant, exceptions: list[dict]) -> str:
     rows, described, seen = [], [], set()
     for position, item in enumerate(exceptions):
         if item["day"] in seen:
@@ -108,4 +108,4 @@ def _set_exceptions(schedule: Schedule, tenant: Tenant, exceptions: list[dict]) 
                                       dest_id=dest.id if dest else None, dest_value=dest.value if dest else None))
         described.append(f"{item['day'].isoformat()}{' yearly' if item['yearly'] else ''} -> {dest or 'default'}")
     schedule.exceptions[:] = rows
-    return described
+    return "; ".join(described)
