@@ -79,7 +79,8 @@ def test_fallback_round_trip_and_rejects():
                 ("offline", Dest("voicemail", None, "1001")), ("failed", Dest("hangup", None, "USER_BUSY")),
                 ("then", Dest("voicemail", None, "1001")))
     assert decode_fallback(encode_fallback(fallback)) == dict(fallback)
-    assert decode_fallback("busy=sip:1:;offline=user:x:;then=user:1:a b;x=user:1:") == {}
+    # unknown kinds pass (the engine answers them with an error tone); malformed items are dropped
+    assert decode_fallback("busy=sip:1:;offline=user:x:;then=user:1:a b;x=user:1:") == {"busy": Dest("sip", 1)}
 
 
 def test_document_shape():

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import quote, unquote
 
 from lxml import etree
 
 from centrex.db import db
-from centrex.models import DESTINATION_TYPES
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
 from centrex.routing.loader import advance_rotations, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Plan, PlayError, ReceiveFax,
@@ -22,7 +22,7 @@ from xmlcurl.documents import document, xml_response
 # What a dialled string or context may look like; anything else is answered "not found".
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@-]{1,64}$")
 _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
-_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then)=([a-z_]{1,16}):([0-9]{0,10}):([0-9A-Z_+]{0,32})$")
+_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then)=([a-z_]{1,16}):([0-9]{0,10}):([A-Za-z0-9%+._-]{0,120})$")
 # Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
 SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
 _UNSAFE_VALUE = re.compile(r"[\x00-\x1f\x7f,\[\]{}^'\"=$\\]")
@@ -177,16 +177,20 @@ def dial_string(step: Ring, plan: Plan) -> str:
 
 
 def encode_fallback(fallback) -> str:
-    return ";".join(f"{outcome}={dest}" for outcome, dest in fallback)
+    """outcome=kind:id:value;… — values percent-encoded, so nothing in them means anything to FreeSWITCH."""
+    return ";".join(f"{outcome}={dest.kind}:{'' if dest.id is None else dest.id}:{quote(dest.value or '', safe='+')}"
+                    for outcome, dest in fallback)
 
 
 def decode_fallback(text: str) -> dict[str, Dest]:
-    """The fallbacks a previous plan put on the channel; anything malformed is dropped."""
+    """The fallbacks a previous plan put on the channel; anything malformed is dropped (an unknown kind
+    or id is the engine's business: it answers with an error tone, as for any missing destination)."""
     found = {}
     for item in text.split(";")[:len(OUTCOMES) + 1]:
         m = _FALLBACK_ITEM.match(item.strip())
-        if m and m.group(2) in DESTINATION_TYPES:
-            found[m.group(1)] = Dest(m.group(2), int(m.group(3)) if m.group(3) else None, m.group(4) or None)
+        if m:
+            value = unquote(m.group(4))[:32] or None
+            found[m.group(1)] = Dest(m.group(2), int(m.group(3)) if m.group(3) else None, value)
     return found
 
 
