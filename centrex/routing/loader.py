@@ -1,16 +1,17 @@
-"""Loads what the engine needs about a tenant, as plain values, in few queries.
+"""Loads what the engine needs about a tenant, as plain values, in one query.
 
-A dialplan request costs one query for the tenant (or, in `public`, for the DID and its tenant) and one
-UNION ALL query for the tenant's routing graph: users (routing columns only, never secrets), forwarding
-rules, ring groups and members, schedules with ranges and exceptions, DIDs, and the service targets
-(IVR, queues…) features declared. A round-robin group rung by the plan costs one UPDATE afterwards."""
+In `public` that is the DID and its tenant. In a tenant's context it is one UNION ALL statement for the
+tenant row and its routing graph: users (routing columns only, never secrets), forwarding rules, ring
+groups and members, schedules with ranges and exceptions, DIDs, and the service targets (IVR, queues…)
+features declared. A round-robin group rung by the plan costs one UPDATE afterwards. The statements are
+built once: building (and hashing) such a statement costs far more than running it."""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Integer, String, case, cast, literal, null, select, union_all, update
+from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, select, union_all, update
 
 from centrex.db import db
 from centrex.models import (ForwardRule, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
@@ -21,6 +22,8 @@ from centrex.routing.plan import (Call, Dest, ExceptionEntry, ForwardEntry, Grou
                                   UserEntry)
 
 _TENANT_COLUMNS = (Tenant.id, Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country, Tenant.max_calls)
+_BY_DID = (select(*_TENANT_COLUMNS).join(Number, Number.tenant_id == Tenant.id)
+           .where(Number.e164 == bindparam("did"), Tenant.status == "active"))
 _INTS = 4
 _TEXTS = 5
 
@@ -44,18 +47,14 @@ def load_config(call: Call) -> TenantConfig | None:
         did = dialing.carrier_e164(call.destination, current_app.config.get("CARRIER_COUNTRY", "CH"))
         if did is None:
             return None
-        row = db.session.execute(
-            select(*_TENANT_COLUMNS).join(Number, Number.tenant_id == Tenant.id)
-            .where(Number.e164 == did, Tenant.status == "active")).first()
+        row = db.session.execute(_BY_DID, {"did": did}).first()
         return _tenant_only(row) if row else None
-    row = db.session.execute(select(*_TENANT_COLUMNS)
-                             .where(Tenant.domain == call.context, Tenant.status == "active")).first()
-    return load_graph(row) if row else None
+    return _load("domain", {"domain": call.context})
 
 
 def load_tenant_config(tenant_id: int) -> TenantConfig | None:
-    row = db.session.execute(select(*_TENANT_COLUMNS).where(Tenant.id == tenant_id)).first()
-    return load_graph(row) if row else None
+    """The whole routing configuration of a tenant (active or not), e.g. for the dry run."""
+    return _load("id", {"tenant_id": tenant_id})
 
 
 def advance_rotations(tenant_id: int, group_ids) -> None:
@@ -91,9 +90,30 @@ def _select(kind: str, id_col, *, ref=None, pos=None, ints=(), texts=()):
     return select(*columns)
 
 
-def _graph_query(tenant_id: int):
+_statements: dict = {}
+
+
+def _graph_statement(by: str):
+    """The UNION ALL for a tenant found by active domain or by id, per set of declared service models."""
+    found = targets.specs()
+    key = (by, tuple((spec.kind, spec.model, spec.key, spec.number, spec.label) for spec in found))
+    statement = _statements.get(key)
+    if statement is None:
+        if by == "domain":
+            tenant_id = (select(Tenant.id).where(Tenant.domain == bindparam("domain"), Tenant.status == "active")
+                         .scalar_subquery())
+        else:
+            tenant_id = bindparam("tenant_id", type_=Integer)
+        statement = _statements[key] = _graph_query(tenant_id, found)
+    return statement
+
+
+def _graph_query(tenant_id, found):
     has_vm = case((User.vm_a1_hash.is_not(None), 1), else_=0)
     parts = [
+        _select("tenant", Tenant.id, ints=(Tenant.max_calls,),
+                texts=(Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country))
+        .where(Tenant.id == tenant_id),
         _select("user", User.id, ints=(User.max_calls, has_vm, User.allow_premium),
                 texts=(User.extension, User.name, User.call_class, User.caller_id_mode))
         .where(User.tenant_id == tenant_id, User.enabled.is_(True)),
@@ -125,7 +145,7 @@ def _graph_query(tenant_id: int):
                 texts=(Number.e164, Number.dest_type, Number.dest_value))
         .where(Number.tenant_id == tenant_id),
     ]
-    for spec in targets.specs():
+    for spec in found:
         model = spec.model
         parts.append(
             _select(f"target:{spec.kind}", model.id,
@@ -140,45 +160,49 @@ def _dest(kind, dest_id, value) -> Dest | None:
     return Dest(kind, dest_id, value) if kind else None
 
 
-def load_graph(tenant) -> TenantConfig:
-    """Build the TenantConfig of `tenant` (a row with id, domain, name, timezone, country, max_calls)."""
-    users, forwards, groups, members = {}, defaultdict(list), {}, defaultdict(list)
+def _load(by: str, params: dict) -> TenantConfig | None:
+    """Build the TenantConfig from the rows of the graph statement; None when there is no tenant row."""
+    tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
     numbers, direct, main, found = {}, {}, None, {}
-    for r in db.session.execute(_graph_query(tenant.id)):
-        kind = r.kind
+    rows = db.session.connection().execute(_graph_statement(by), params).all()
+    for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
         if kind == "user":
-            users[r.t1] = UserEntry(r.id, r.t1, r.t2, r.i1, bool(r.i2), r.t3, bool(r.i3), r.t4)
-        elif kind == "fwd":
-            forwards[r.ref].append(ForwardEntry(r.id, r.ref, r.t1, Dest(r.t2, r.i4, r.t3), bool(r.i1), r.i2, r.i3))
-        elif kind == "group":
-            groups[r.id] = r
+            users[t1] = UserEntry(rid, t1, t2, i1, bool(i2), t3, bool(i3), t4)
         elif kind == "member":
-            members[r.ref].append((r.pos or 0, r.id, MemberEntry(r.i1, r.t1, r.i2)))
-        elif kind == "schedule":
-            schedules[r.id] = r
-        elif kind == "range":
-            ranges[r.ref].append((r.pos or 0, r.id, RangeEntry(r.i1, r.i2, r.i3, _dest(r.t2, r.i4, r.t3), r.t1)))
-        elif kind == "exception":
-            day = date.fromisoformat(str(r.t1)[:10])
-            exceptions[r.ref].append(ExceptionEntry(day, _dest(r.t3, r.i2, r.t4), bool(r.i1), r.t2))
+            members[ref].append((pos or 0, rid, MemberEntry(i1, t1, i2)))
         elif kind == "did":
-            numbers[r.t1] = _dest(r.t2, r.i2, r.t3)
-            if r.i1 and main is None:
-                main = r.t1
-            if r.t2 == "user" and r.i2 is not None and (r.i2 not in direct or r.id < direct[r.i2][0]):
-                direct[r.i2] = (r.id, r.t1)  # the oldest number pointing at the user, as the directory
+            numbers[t1] = _dest(t2, i2, t3)
+            if i1 and main is None:
+                main = t1
+            if t2 == "user" and i2 is not None and (i2 not in direct or rid < direct[i2][0]):
+                direct[i2] = (rid, t1)  # the oldest number pointing at the user, as the directory
+        elif kind == "fwd":
+            forwards[ref].append(ForwardEntry(rid, ref, t1, Dest(t2, i4, t3), bool(i1), i2, i3))
+        elif kind == "range":
+            ranges[ref].append((pos or 0, rid, RangeEntry(i1, i2, i3, _dest(t2, i4, t3), t1)))
+        elif kind == "exception":
+            exceptions[ref].append(ExceptionEntry(date.fromisoformat(str(t1)[:10]), _dest(t3, i2, t4), bool(i1), t2))
+        elif kind == "group":
+            groups[rid] = (t1, t3, i1, _dest(t4, i3, t5), t2, i2 or 0)
+        elif kind == "schedule":
+            schedules[rid] = (t1, _dest(t2, i1, t3))
+        elif kind == "tenant":
+            tenant = (rid, t1, t2, t3, t4, i1)
         elif kind.startswith("target:"):
             service = kind.split(":", 1)[1]
-            found[(service, r.id)] = ServiceTarget(service, r.id, r.t1 or str(r.id), r.t3, r.t2)
+            found[(service, rid)] = ServiceTarget(service, rid, t1 or str(rid), t3, t2)
+    if tenant is None:
+        return None
+    tenant_id, domain, name, tz_name, country, max_calls = tenant
     return TenantConfig(
-        tenant_id=tenant.id, domain=tenant.domain, name=tenant.name, timezone=tenant.timezone,
-        country=tenant.country, max_calls=tenant.max_calls, users=users,
-        forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},
-        groups={gid: GroupEntry(gid, g.t1, g.t3, g.i1, tuple(m for _, _, m in sorted(members[gid])),
-                                _dest(g.t4, g.i3, g.t5), g.t2, g.i2 or 0) for gid, g in groups.items()},
-        schedules={sid: ScheduleEntry(sid, s.t1, tuple(rng for _, _, rng in sorted(ranges[sid])),
-                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)),
-                                      _dest(s.t2, s.i1, s.t3)) for sid, s in schedules.items()},
+        tenant_id=tenant_id, domain=domain, name=name, timezone=tz_name, country=country, max_calls=max_calls,
+        users=users, forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},
+        groups={gid: GroupEntry(gid, g_name, strategy, seconds, tuple(m for _, _, m in sorted(members[gid])),
+                                no_answer, extension, rotation)
+                for gid, (g_name, strategy, seconds, no_answer, extension, rotation) in groups.items()},
+        schedules={sid: ScheduleEntry(sid, s_name, tuple(rng for _, _, rng in sorted(ranges[sid])),
+                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
+                   for sid, (s_name, default) in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
         targets=found, settings=settings())
