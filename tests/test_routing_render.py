@@ -69,7 +69,7 @@ def test_fax_as_in_capture_36_with_t38_and_ecm():
     assert apps[0] == "answer" and apps[-2:] == ["rxfax", "hangup"] and live[-2:] == ["rxfax", "hangup"]
     sets = {d for a, d in mine if a == "set"}
     assert {"fax_enable_t38=true", "fax_enable_t38_request=true", "fax_use_ecm=true", "centrex_fax_box=7",
-            "fax_ident=+41215550100"} <= sets
+            "fax_ident=+41215550199"} <= sets  # the number the fax was sent to
     rxfax = dict(mine)["rxfax"]
     assert rxfax.startswith("/") and rxfax.endswith("/dupont.example/7/${uuid}.tif")
 

@@ -62,6 +62,7 @@ class _Router:
         self.budget = EXPAND_BUDGET
         self.settings = config.settings
         self.presented = self._presented_number()
+        self.did: str | None = None  # the company number the call came in on, if any
 
     # --- entry points --------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class _Router:
             return self.dest(plan, internal, at, 0)
         did = dialing.carrier_e164(number, c.country)
         if did is not None and did in c.numbers:
-            target = c.numbers[did]
+            target, self.did = c.numbers[did], did
             if target is None:
                 return self.error(plan, "UNALLOCATED_NUMBER", Note.of("number_unassigned", number=did))
             return self.dest(plan, target, at, 0,
@@ -263,7 +264,7 @@ class _Router:
             room = f"{fsnames.conference_room(c.domain, target.key)}@{fsnames.conference_profile(c.domain)}"
             return self.end(plan, Application("conference", room), Note.of("conference", name=label))
         path = f"{self.settings.fax_spool}/{c.domain}/{target.id}/${{uuid}}.tif"
-        self.end(plan, ReceiveFax(target.id, path, c.main_number), Note.of("fax", name=label))
+        self.end(plan, ReceiveFax(target.id, path, self.did or c.main_number), Note.of("fax", name=label))
 
     def voicemail_box(self, dest: Dest) -> str | None:
         c = self.config
