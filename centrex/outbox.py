@@ -22,6 +22,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 from pathlib import Path
@@ -245,7 +246,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = message.message_id
-    email.set_content(message.body)
+    email.set_content(message.body, cte="quoted-printable")  # 7-bit clean for any relay
     for item in message.attachments:
         data = item.data if item.data is not None else Path(item.path).read_bytes()
         maintype, _, subtype = item.content_type.partition("/")
@@ -277,7 +278,7 @@ def smtp_send(email: EmailMessage) -> str:
             if len(refused) == len(recipients):
                 code, answer = next(iter(refused.values()))
                 raise _error(code, answer, "RCPT TO")
-            code, answer = smtp.data(email.as_bytes())
+            code, answer = smtp.data(email.as_bytes(policy=email_policy.SMTP))  # CRLF line ends
             if code != 250:
                 raise _error(code, answer, "DATA")
     except smtplib.SMTPAuthenticationError as exc:  # the operator's credentials: fixable, so retry
