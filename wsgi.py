@@ -26,8 +26,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     worker_cli.register(app)
 
     import xmlcurl
+    from esl_handlers import fax_intake
 
     app.register_blueprint(xmlcurl.bp)
+    fax_intake.register_cli(app)
     return app
 
 

@@ -60,6 +60,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "FAX_RETENTION_DAYS": int(get("CENTREX_FAX_RETENTION_DAYS", "90")),
         "FAX_EMAIL_DOMAIN": get("CENTREX_FAX_EMAIL_DOMAIN", "fax.centrex.invalid"),
         "FAX_INTAKE_BIND": get("CENTREX_FAX_INTAKE_BIND", "127.0.0.1:2525"),
+        "FAX_MAX_PDF_MB": float(get("CENTREX_FAX_MAX_PDF_MB", "20")),  # per attachment (the client's manual)
+        "FAX_MAX_MAIL_MB": float(get("CENTREX_FAX_MAX_MAIL_MB", "30")),  # per mail
         "FAX_GATEWAY": get("CENTREX_FAX_GATEWAY", "carrier"),
         "FAX_DIAL_ATTEMPTS": int(get("CENTREX_FAX_DIAL_ATTEMPTS", "3")),
         "FAX_DIAL_RETRY_SECONDS": float(get("CENTREX_FAX_DIAL_RETRY_SECONDS", "300")),

@@ -43,7 +43,7 @@ def tiff_to_pdf(tiff: Path, pdf: Path) -> int:
     if pages == 0:
         raise DocumentError(f"No fax page in {Path(tiff).name}.")
     tmp = Path(pdf).with_suffix(".pdf.tmp")
-    _run(["tiff2pdf", "-o", str(tmp), str(tiff)], "tiff2pdf")
+    _run(["tiff2pdf", "-o", str(tmp), str(tiff)], "tiff2pdf", tmp)
     tmp.replace(pdf)  # atomic: a reader never sees half a PDF
     return pages
 
@@ -58,8 +58,8 @@ def documents_to_fax_tiff(documents: list[Path], out: Path) -> int:
         raise DocumentError("Nothing to fax.")
     tmp = Path(out).with_suffix(".tif.tmp")
     _run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=tiffg4", f"-r{FAX_RESOLUTION}",
-          "-sPAPERSIZE=a4", "-dFIXEDMEDIA", "-dPDFFitPage", f"-sOutputFile={tmp}",
-          *[str(doc) for doc in documents]], "Ghostscript")
+          "-sPAPERSIZE=a4", "-dFIXEDMEDIA", "-dPDFFitPage", "-dPDFSTOPONERROR", f"-sOutputFile={tmp}",
+          *[str(doc) for doc in documents]], "Ghostscript", tmp)
     pages = tiff_pages(tmp)
     if pages == 0:
         tmp.unlink(missing_ok=True)
@@ -107,13 +107,17 @@ def _ps_string(line: str) -> str:
     return "".join(f"\\{ord(c):03o}" if ord(c) > 126 or c in "()\\" else c for c in safe)
 
 
-def _run(command: list[str], tool: str) -> None:
+def _run(command: list[str], tool: str, output: Path) -> None:
+    """Run a converter; on failure remove its partial output and raise DocumentError."""
     try:
         result = subprocess.run(command, capture_output=True, timeout=TOOL_TIMEOUT, check=False)
     except FileNotFoundError as exc:
         raise DocumentError(f"{tool} is not installed ({command[0]}).") from exc
     except subprocess.TimeoutExpired as exc:
+        output.unlink(missing_ok=True)
         raise DocumentError(f"{tool} took longer than {TOOL_TIMEOUT} s.") from exc
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
-        raise DocumentError(f"{tool} could not convert the document: {detail[-1] if detail else 'error'}.")
+        output.unlink(missing_ok=True)
+        detail = [line for line in (result.stderr or result.stdout).decode(errors="replace").splitlines()
+                  if line.strip().startswith(("Error", "****", "TIFF", "tiff2pdf"))]
+        raise DocumentError(f"{tool} could not read it ({detail[0].strip()[:120] if detail else 'error'}).")
