@@ -104,19 +104,22 @@ def originate(fax: Fax, now: datetime) -> None:
     tenant = db.session.get(Tenant, fax.tenant_id)
     gateway = current_app.config["FAX_GATEWAY"]
     variables = fax_paths.send_variables(fax.id, fax.tenant_id, fax.local_number or "", tenant.name)
-    try:
+    try:  # returns once the call is answered (its BACKGROUND_JOB said +OK); txfax then runs
         fax.job_uuid = switch().originate(f"sofia/gateway/{gateway}/{fax.remote_number}",
                                           f"&txfax({fax_paths.to_switch_path(Path(fax.tiff_path))})",
                                           variables=variables)
-    except SwitchError as exc:
-        attempt_failed(fax, f"FreeSWITCH: {exc}", retry=True, now=now)
+    except SwitchError as exc:  # not reachable, or the call failed: "... refused it: USER_BUSY"
+        cause = str(exc).rsplit(":", 1)[-1].strip()
+        attempt_failed(fax, str(exc), retry=cause not in PERMANENT_CAUSES, now=now)
 
 
 def record_originate(fax_id: int, job_uuid: str | None, reply: str, now: datetime | None = None) -> Fax | None:
-    """The BACKGROUND_JOB of our originate: "+OK <uuid>" (answered, txfax runs) or "-ERR <cause>". Flushes."""
+    """The BACKGROUND_JOB of our recorded originate: "+OK <uuid>" (answered: txfax runs) or "-ERR <cause>"
+    (when the switch port returned before the call's outcome). Flushes."""
     fax = db.session.get(Fax, fax_id)
-    if fax is None or fax.direction != "out" or fax.state != "sending" or \
-            (job_uuid and fax.job_uuid and job_uuid != fax.job_uuid):
+    # Only the job we recorded: a failed originate is already handled where it was sent (SwitchError).
+    if fax is None or fax.direction != "out" or fax.state != "sending" or not job_uuid or \
+            job_uuid != fax.job_uuid:
         return None
     reply = reply.strip()
     if reply.startswith("+OK"):
