@@ -192,6 +192,7 @@ def start_intake(app: Flask, bind: str | None = None) -> Controller:
                             data_size_limit=int((app.config["FAX_MAX_MAIL_MB"] + 10) * MB),  # ours answers first
                             enable_SMTPUTF8=True,
                             ident="Centrex fax intake")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
     controller.start()
     log.info("Email-to-fax intake listening on %s:%s for *@%s", controller.hostname, controller.port,
              app.config["FAX_EMAIL_DOMAIN"])
