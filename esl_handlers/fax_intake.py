@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from email.utils import getaddresses
@@ -35,6 +36,7 @@ from centrex.services import fax_send
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+GUESSES_ALLOWED, GUESS_WINDOW = 5, 900  # wrong secrets per sender address per 15 minutes
 MAX_NUMBERS = 20
 _NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ().\-/]{2,30}$")
 
@@ -53,8 +55,9 @@ class Accepted:
     pages: int
 
 
-def accept_mail(raw: bytes, rcpt_tos: list[str]) -> Accepted:
+def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: "Guesses | None" = None) -> Accepted:
     """Check, convert and queue one mail (commits), or raise Refused. Needs an app context."""
+    guesses = guesses or Guesses()
     max_mail, max_pdf = current_app.config["FAX_MAX_MAIL_MB"], current_app.config["FAX_MAX_PDF_MB"]
     if len(raw) > max_mail * MB:
         raise Refused(f"552 5.3.4 E-mail trop grand (max. {max_mail:g} MB) / Message too big (max. {max_mail:g} MB)")
@@ -65,7 +68,10 @@ def accept_mail(raw: bytes, rcpt_tos: list[str]) -> Accepted:
     if box is None or not box.sends_faxes:
         raise Refused(f"550 5.7.1 {sender or 'Cet expéditeur'} n'est pas autorisé à envoyer des fax / "
                       "This sender may not send faxes")
+    if guesses.blocked(sender):
+        raise Refused("450 4.7.1 Trop d'essais, réessayez dans 15 minutes / Too many tries, wait 15 minutes")
     if not verify_password(box.secret_hash, str(message.get("Subject", "")).strip()):
+        guesses.failed(sender)
         raise Refused("550 5.7.8 Mot de passe fax incorrect (objet du message) / "
                       "Wrong fax password (message subject)")
     tenant = db.session.get(Tenant, box.tenant_id)
@@ -103,6 +109,29 @@ def accept_mail(raw: bytes, rcpt_tos: list[str]) -> Accepted:
         shutil.rmtree(work, ignore_errors=True)
     log.info("Email to fax from %s (box %s): %s page(s) to %s", sender, box.id, pages, ", ".join(numbers))
     return Accepted([f.id for f in faxes], pages)
+
+
+class Guesses:
+    """Wrong fax passwords per sender address in a sliding window (one process: one intake)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._times: dict[str, list[float]] = {}
+
+    def _recent(self, sender: str) -> list[float]:
+        now = time.monotonic()
+        times = [t for t in self._times.get(sender, []) if now - t < GUESS_WINDOW]
+        self._times[sender] = times
+        return times
+
+    def blocked(self, sender: str) -> bool:
+        with self._lock:
+            return len(self._recent(sender)) >= GUESSES_ALLOWED
+
+    def failed(self, sender: str) -> None:
+        with self._lock:
+            self._recent(sender).append(time.monotonic())
+
 
 
 def _sender(message) -> str | None:
@@ -151,6 +180,7 @@ class FaxIntakeHandler:
     def __init__(self, app: Flask):
         self.app = app
         self.domain = app.config["FAX_EMAIL_DOMAIN"].lower()
+        self.guesses = Guesses()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         local, _, domain = address.rpartition("@")
@@ -172,7 +202,7 @@ class FaxIntakeHandler:
     def _process(self, raw: bytes, rcpt_tos: list[str]) -> str:
         with self.app.app_context():
             try:
-                accepted = accept_mail(raw, rcpt_tos)
+                accepted = accept_mail(raw, rcpt_tos, self.guesses)
             except Refused as refusal:
                 log.info("Email to fax refused: %s", refusal.answer)
                 return refusal.answer

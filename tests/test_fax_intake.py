@@ -101,6 +101,17 @@ def test_wrong_secret_is_refused(intake, committed, fax_spool):
     nothing_left(committed, fax_spool)
 
 
+def test_repeated_wrong_secrets_are_slowed_down(intake, committed, fax_spool):
+    from esl_handlers.fax_intake import GUESSES_ALLOWED
+
+    to = [f"0225550201@{DOMAIN}"]
+    for _ in range(GUESSES_ALLOWED):
+        assert refusal(intake, mail(to, subject="guess"), to)[0] == 550
+    code, text = refusal(intake, mail(to), to)  # even the right secret waits now
+    assert code == 450 and "Too many tries" in text
+    nothing_left(committed, fax_spool)
+
+
 def test_unknown_sender_is_refused(intake, committed, fax_spool):
     to = [f"0225550201@{DOMAIN}"]
     for sender in ("admin@martin.example", "alain.dupont@dupont.example"):  # no box / not the box's sender
