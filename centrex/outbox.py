@@ -76,20 +76,23 @@ def utcnow() -> datetime:
 def enqueue(tenant_id: int | None, to: str | Iterable[str], subject: str, body: str,
             attachments: Iterable[Attachment] = (), *, purpose: str, ref: str | None = None,
             max_attempts: int | None = None) -> OutboxMessage:
-    """Queue one email in the current transaction (flushed, not committed): it goes when the caller commits."""
+    """Queue one email in the current transaction (flushed, not committed): it goes when the caller
+    commits."""
     recipients = _addresses(to)
     if not recipients:
         raise ValueError("An email needs at least one recipient.")
     cfg = current_app.config
     domain = parseaddr(cfg["SMTP_SENDER"])[1].rpartition("@")[2] or "centrex.invalid"
     message = OutboxMessage(
-        tenant_id=tenant_id, purpose=purpose, ref=ref, recipients=recipients, subject=subject[:255], body=body,
+        tenant_id=tenant_id, purpose=purpose, ref=ref, recipients=recipients, subject=subject[:255],
+        body=body,
         state="waiting", attempts=0, max_attempts=max_attempts or cfg["OUTBOX_MAX_ATTEMPTS"],
         next_attempt_at=utcnow(), message_id=f"<outbox.{uuid.uuid4().hex}@{domain}>")
     for item in attachments:
         message.attachments.append(OutboxAttachment(
             tenant_id=tenant_id, filename=item.filename, path=item.path, data=item.data,
-            content_type=item.content_type or mimetypes.guess_type(item.filename)[0] or "application/octet-stream"))
+            content_type=item.content_type or mimetypes.guess_type(item.filename)[0]
+            or "application/octet-stream"))
     db.session.add(message)
     db.session.flush()
     return message
@@ -250,7 +253,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     for item in message.attachments:
         data = item.data if item.data is not None else Path(item.path).read_bytes()
         maintype, _, subtype = item.content_type.partition("/")
-        email.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=item.filename)
+        email.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                             filename=item.filename)
     return email
 
 

@@ -45,7 +45,8 @@ def reception_from_event(event: Event) -> fax_receive.Reception | None:
     if box_id is None or not call_uuid:
         return None
     return fax_receive.Reception(
-        call_uuid=call_uuid, box_id=box_id, tenant_id=_int(event.get("variable_" + fax_paths.TENANT_VARIABLE)),
+        call_uuid=call_uuid, box_id=box_id,
+        tenant_id=_int(event.get("variable_" + fax_paths.TENANT_VARIABLE)),
         caller_number=event.get("Caller-Caller-ID-Number"), success=_value(event, "fax-success") == "1",
         result_code=_int(_value(event, "fax-result-code")), result_text=_value(event, "fax-result-text"),
         pages=_int(_value(event, "fax-document-transferred-pages")) or 0,

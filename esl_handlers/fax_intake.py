@@ -4,7 +4,8 @@ TIFF (Ghostscript) and one fax per number, queued for the worker to dial.
 
 Every refusal is an SMTP answer at the end of DATA (the sender's own server turns it into a bounce), and
 a mail is only accepted ("250") once its faxes are committed: nothing is sent for a refused mail, and
-nothing accepted is lost. Started by the ESL service (`start_intake(app)`) or on its own (`flask fax-intake`)."""
+nothing accepted is lost. Started by the ESL service (`start_intake(app)`) or on its own
+(`flask fax-intake`)."""
 from __future__ import annotations
 
 import asyncio
@@ -60,7 +61,8 @@ def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: "Guesses | None" = Non
     guesses = guesses or Guesses()
     max_mail, max_pdf = current_app.config["FAX_MAX_MAIL_MB"], current_app.config["FAX_MAX_PDF_MB"]
     if len(raw) > max_mail * MB:
-        raise Refused(f"552 5.3.4 E-mail trop grand (max. {max_mail:g} MB) / Message too big (max. {max_mail:g} MB)")
+        raise Refused(f"552 5.3.4 E-mail trop grand (max. {max_mail:g} MB) / "
+                      f"Message too big (max. {max_mail:g} MB)")
     message = email.message_from_bytes(raw, policy=email.policy.default)
     sender = _sender(message)
     box = db.session.execute(select(FaxBox).where(FaxBox.sender_email == sender)).scalar_one_or_none() \
@@ -169,7 +171,8 @@ def _contents(message, max_pdf_mb: float) -> tuple[str, list[tuple[str, bytes]]]
             raise Refused(f"554 5.6.1 Pièce jointe refusée, seuls les PDF sont faxés: {name} / "
                           f"Attachment refused, only PDF files are faxed: {name}")
         if len(data) > max_pdf_mb * MB:
-            raise Refused(f"552 5.3.4 {name} dépasse {max_pdf_mb:g} MB / {name} is larger than {max_pdf_mb:g} MB")
+            raise Refused(f"552 5.3.4 {name} dépasse {max_pdf_mb:g} MB / "
+                          f"{name} is larger than {max_pdf_mb:g} MB")
         pdfs.append((name, data))
     return body, pdfs
 
@@ -196,8 +199,8 @@ class FaxIntakeHandler:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self._process, bytes(envelope.original_content or
-                                                                     envelope.content), list(envelope.rcpt_tos))
+        raw = bytes(envelope.original_content or envelope.content)
+        return await loop.run_in_executor(None, self._process, raw, list(envelope.rcpt_tos))
 
     def _process(self, raw: bytes, rcpt_tos: list[str]) -> str:
         with self.app.app_context():
@@ -219,7 +222,8 @@ def start_intake(app: Flask, bind: str | None = None) -> Controller:
     """Start the SMTP intake in a background thread; `stop()` the returned controller to end it."""
     host, _, port = (bind or app.config["FAX_INTAKE_BIND"]).rpartition(":")
     controller = Controller(FaxIntakeHandler(app), hostname=host or "127.0.0.1", port=int(port),
-                            data_size_limit=int((app.config["FAX_MAX_MAIL_MB"] + 10) * MB),  # ours answers first
+                            # a hard cap above ours, so that our answer (with the limit) comes first
+                            data_size_limit=int((app.config["FAX_MAX_MAIL_MB"] + 10) * MB),
                             enable_SMTPUTF8=True,
                             ident="Centrex fax intake")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter

@@ -179,7 +179,8 @@ def expiry(box: FaxBox | None, now: datetime, default_days: int) -> datetime:
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete archived faxes (files, rows, their emails) past their box's retention. Flushes; returns count."""
+    """Delete archived faxes (files, rows, their emails) past their box's retention. Flushes; returns
+    the count."""
     now = now or outbox.utcnow()
     expired = db.session.execute(select(Fax).where(Fax.expires_at <= now, Fax.state.in_(FINAL_STATES))
                                  .order_by(Fax.id).limit(1000)).scalars().unique().all()

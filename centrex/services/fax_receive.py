@@ -43,7 +43,8 @@ class Reception:
 
 def record_reception(reception: Reception) -> Fax | None:
     """The fax row for a reception (idempotent by call UUID); None when the box is unknown. Flushes."""
-    existing = db.session.execute(select(Fax).where(Fax.call_uuid == reception.call_uuid)).scalar_one_or_none()
+    existing = db.session.execute(select(Fax).where(Fax.call_uuid == reception.call_uuid)) \
+        .scalar_one_or_none()
     if existing is not None:
         return existing
     box = db.session.get(FaxBox, reception.box_id)
@@ -112,7 +113,8 @@ def email_reception(fax: Fax, tenant: Tenant | None = None) -> OutboxMessage | N
         attachments.append(outbox.Attachment(f"fax-{fax.id}.pdf", path=fax.pdf_path,
                                              content_type="application/pdf"))
     elif fax.tiff_path and faxdoc.tiff_pages(Path(fax.tiff_path)):
-        attachments.append(outbox.Attachment(f"fax-{fax.id}.tif", path=fax.tiff_path, content_type="image/tiff"))
+        attachments.append(outbox.Attachment(f"fax-{fax.id}.tif", path=fax.tiff_path,
+                                             content_type="image/tiff"))
     subject, body = _reception_text(fax, tenant)
     return outbox.enqueue(fax.tenant_id, recipients, subject, body, attachments, purpose=PURPOSE,
                           ref=fax_ref(fax.id))
@@ -133,7 +135,8 @@ def _reception_text(fax: Fax, tenant: Tenant) -> tuple[str, str]:
                f"Fax incomplet de {sender} ({fax.pages} p.) / Incomplete fax from {sender}")
     lines = ["Vous avez reçu un fax. / You received a fax." if complete else
              "Un fax n'a pas été reçu en entier. / A fax was not received completely.", "",
-             f"De / From: {sender}" + (f" (station {fax.remote_station_id})" if fax.remote_station_id else ""),
+             f"De / From: {sender}" +
+             (f" (station {fax.remote_station_id})" if fax.remote_station_id else ""),
              f"À / To: {fax.local_number or '-'}" + (f" ({fax.box.name})" if fax.box else ""),
              f"Pages reçues / Pages received: {fax.pages}" +
              (f" / {fax.total_pages}" if fax.total_pages and not complete else ""),
@@ -171,7 +174,8 @@ def process_receptions(now: datetime | None = None, limit: int = 20) -> int:
     now = now or outbox.utcnow()
     ids = db.session.execute(select(Fax.id).where(
         Fax.direction == "in", Fax.state == "received",
-        (Fax.next_attempt_at.is_(None)) | (Fax.next_attempt_at <= now)).order_by(Fax.id).limit(limit)).scalars().all()
+        (Fax.next_attempt_at.is_(None)) | (Fax.next_attempt_at <= now))
+        .order_by(Fax.id).limit(limit)).scalars().all()
     done = 0
     for fax_id in ids:
         if handle_reception(fax_id, now):

@@ -113,7 +113,8 @@ def originate(fax: Fax, now: datetime) -> None:
         attempt_failed(fax, str(exc), retry=cause not in PERMANENT_CAUSES, now=now)
 
 
-def record_originate(fax_id: int, job_uuid: str | None, reply: str, now: datetime | None = None) -> Fax | None:
+def record_originate(fax_id: int, job_uuid: str | None, reply: str,
+                     now: datetime | None = None) -> Fax | None:
     """The BACKGROUND_JOB of our recorded originate: "+OK <uuid>" (answered: txfax runs) or "-ERR <cause>"
     (when the switch port returned before the call's outcome). Flushes."""
     fax = db.session.get(Fax, fax_id)
