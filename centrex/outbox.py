@@ -149,8 +149,10 @@ def claim_next(now: datetime | None = None, worker: str | None = None) -> int | 
     due = or_(
         (OutboxMessage.state == "waiting") & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.state == "sending") & (OutboxMessage.claimed_until < now))
-    for message_id in db.session.execute(select(OutboxMessage.id).where(due).order_by(
-            OutboxMessage.next_attempt_at, OutboxMessage.id).limit(10)).scalars().all():
+    candidates = db.session.execute(select(OutboxMessage.id).where(due).order_by(
+        OutboxMessage.next_attempt_at, OutboxMessage.id).limit(10)).scalars().all()
+    db.session.commit()  # end the read: the claim is its own short write (SQLite: no stale snapshot)
+    for message_id in candidates:
         taken = db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, due).values(
             state="sending", claimed_by=worker, claimed_until=now + lease,
             attempts=OutboxMessage.attempts + 1, updated_at=now).execution_options(synchronize_session=False))

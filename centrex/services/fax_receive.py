@@ -176,6 +176,7 @@ def process_receptions(now: datetime | None = None, limit: int = 20) -> int:
         Fax.direction == "in", Fax.state == "received",
         (Fax.next_attempt_at.is_(None)) | (Fax.next_attempt_at <= now))
         .order_by(Fax.id).limit(limit)).scalars().all()
+    db.session.commit()  # end the read before the claims (SQLite: no stale snapshot)
     done = 0
     for fax_id in ids:
         if handle_reception(fax_id, now):

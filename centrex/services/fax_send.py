@@ -84,6 +84,7 @@ def dial_due(now: datetime | None = None, limit: int = 10) -> int:
     ids = db.session.execute(select(Fax.id).where(
         Fax.direction == "out", Fax.state == "converted", Fax.next_attempt_at <= now)
         .order_by(Fax.next_attempt_at, Fax.id).limit(limit)).scalars().all()
+    db.session.commit()  # end the read: each claim below is its own short write (SQLite: no stale snapshot)
     dialled = 0
     for fax_id in ids:
         taken = db.session.execute(update(Fax).where(Fax.id == fax_id, Fax.state == "converted").values(
