@@ -1,0 +1,230 @@
+"""What the provisioning server asks of the core: who is this phone (credentials or the bootstrap
+window, never the User-Agent), is this source locked out, record every download and every unknown MAC,
+and the plain data a phone's file is made of. Vendor vocabulary stays in the provisioning/ adapter."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from centrex.db import db
+from centrex.models import Device, DeviceKey, ProvisioningDownload, ProvisioningLockout, Tenant, UnknownDevice, User
+from centrex.services.devices import provisioning_token, token_hash
+from centrex.services.users import reveal_secret, secret_box
+from centrex.tenancy import scoped
+
+# How a phone got (or did not get) its file; the download log keeps these words.
+SERVED, BOOTSTRAP, CHALLENGE = "served", "bootstrap", "challenge"
+BAD_CREDENTIALS, WRONG_DEVICE, UNKNOWN_MAC = "bad_credentials", "wrong_device", "unknown_mac"
+NOT_FOUND, BAD_REQUEST, LOCKED, REFUSED = "not_found", "bad_request", "locked", "refused"
+FAILURES = {BAD_CREDENTIALS, WRONG_DEVICE, UNKNOWN_MAC, BAD_REQUEST}  # count towards a lockout
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time we store is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, as the HTTP boundary saw it. The password is only compared, never stored."""
+    ip: str | None
+    user_agent: str = ""
+    username: str | None = field(default=None)
+    password: str | None = field(default=None, repr=False)
+
+
+# --- lockout, shared by every worker through the database ---------------------------------------
+
+def locked_until(ip: str | None, now: datetime) -> datetime | None:
+    if not ip:
+        return None
+    until = aware(db.session.execute(
+        select(ProvisioningLockout.locked_until).where(ProvisioningLockout.ip == ip)).scalar_one_or_none())
+    return until if until and until > now else None
+
+
+def _upsert(model):
+    return (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
+
+
+def record_failure(ip: str | None, now: datetime) -> bool:
+    """Count one failure for this source (atomically, whatever worker sees it); True when it is now
+    locked out."""
+    if not ip:
+        return False
+    cfg = current_app.config
+    window_start = now - timedelta(seconds=cfg.get("PROV_LOCKOUT_WINDOW_SECONDS", 600))
+    table = ProvisioningLockout
+    expired = table.window_started_at < window_start
+    stmt = _upsert(table).values(ip=ip, failures=1, window_started_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.ip], set_={
+        "failures": case((expired, 1), else_=table.failures + 1),
+        "window_started_at": case((expired, now), else_=table.window_started_at),
+    }).returning(table.failures)
+    failures = db.session.execute(stmt).scalar_one()
+    if failures < cfg.get("PROV_LOCKOUT_FAILURES", 20):
+        return False
+    until = now + timedelta(seconds=cfg.get("PROV_LOCKOUT_SECONDS", 900))
+    db.session.execute(update(table).where(table.ip == ip)
+                       .values(locked_until=until, failures=0, window_started_at=now))
+    current_app.logger.warning("provisioning: source %s locked out until %s after %d failures",
+                               ip, until.isoformat(timespec="seconds"), failures)
+    return True
+
+
+def record_download(caller: Caller, file: str, result: str, status: int, *, mac: str | None = None,
+                    device: Device | None = None, now: datetime | None = None) -> None:
+    db.session.execute(insert(ProvisioningDownload).values(
+        at=now or utcnow(), tenant_id=device.tenant_id if device else None,
+        device_id=device.id if device else None, mac=mac, ip=caller.ip,
+        user_agent=(caller.user_agent or "")[:255], file=file[:128], result=result, status=status))
+
+
+def record_unknown(mac: str, vendor: str, model: str | None, caller: Caller, now: datetime) -> None:
+    """Remember a MAC nobody owns, for the admin to claim (one row per MAC, counting its requests)."""
+    table = UnknownDevice
+    ua = (caller.user_agent or "")[:255]
+    stmt = _upsert(table).values(mac=mac, vendor=vendor, model=model, last_ip=caller.ip, last_user_agent=ua,
+                                 hits=1, first_seen_at=now, last_seen_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.mac], set_={
+        "hits": table.hits + 1, "last_ip": caller.ip, "last_user_agent": ua, "last_seen_at": now,
+        "model": model if model else table.model})
+    db.session.execute(stmt)
+
+
+# --- identity --------------------------------------------------------------------------------------
+
+def find_device(mac: str) -> Device | None:
+    """MACs are unique across tenants: the MAC picks the device, and with it the one tenant it belongs to."""
+    return db.session.execute(select(Device).where(Device.mac == mac)).scalar_one_or_none()
+
+
+def authenticate(device: Device, caller: Caller, now: datetime) -> str:
+    """SERVED (its own credentials), BOOTSTRAP (the window is open: first boot or after a factory
+    reset), CHALLENGE (no credentials: ask for them) or BAD_CREDENTIALS / WRONG_DEVICE."""
+    if caller.username is not None:
+        if caller.username.lower() != device.mac:  # another phone's credentials: never its file
+            return WRONG_DEVICE
+        if device.prov_token_hash and hmac.compare_digest(
+                token_hash(caller.password or ""), device.prov_token_hash):
+            return SERVED
+        return BOOTSTRAP if _bootstrap_open(device, now) else BAD_CREDENTIALS
+    return BOOTSTRAP if _bootstrap_open(device, now) else CHALLENGE
+
+
+def _bootstrap_open(device: Device, now: datetime) -> bool:
+    until = aware(device.bootstrap_until)
+    return until is not None and until > now
+
+
+def mark_seen(device: Device, caller: Caller, now: datetime, *, carries_credentials: bool,
+              bootstrap: bool) -> None:
+    """Record where the phone is (network map); a bootstrap that handed out the credentials closes
+    the window."""
+    values: dict = {}
+    last_seen = aware(device.last_seen_at)
+    if (device.last_ip != caller.ip or device.last_user_agent != (caller.user_agent or "")[:255]
+            or last_seen is None or now - last_seen > timedelta(seconds=60)):
+        values.update(last_ip=caller.ip, last_user_agent=(caller.user_agent or "")[:255], last_seen_at=now)
+    if carries_credentials:
+        values["last_provisioned_at"] = now
+        if bootstrap:
+            values["bootstrap_until"] = None
+    if values:
+        db.session.execute(update(Device).where(Device.id == device.id).values(**values))
+
+
+# --- what a phone's files are made of ---------------------------------------------------------------
+
+@dataclass
+class SipAccount:
+    extension: str
+    display_name: str
+    domain: str
+    password: str = field(repr=False)
+
+
+@dataclass
+class KeyView:
+    position: int
+    kind: str
+    label: str
+    number: str | None = None  # speed dial number, or the BLF target's extension
+
+
+@dataclass
+class DeviceProfile:
+    """Plain data for the vendor templates."""
+    mac: str
+    vendor: str
+    model: str
+    tenant_domain: str
+    tenant_name: str
+    timezone: str
+    language: str
+    country: str
+    transfer_mode: str
+    firmware_url: str | None
+    admin_password: str = field(repr=False)
+    prov_username: str = ""
+    prov_token: str = field(default="", repr=False)
+    account: SipAccount | None = None
+    keys: list[KeyView] = field(default_factory=list)
+    user_id: int | None = None
+    tenant_id: int = 0
+    settings: dict = field(default_factory=dict)
+
+
+def build_profile(device: Device) -> DeviceProfile:
+    """Everything the phone's file says, loaded with the device's tenant scope only."""
+    cfg = current_app.config
+    tenant = db.session.get(Tenant, device.tenant_id)
+    user = None
+    if device.user_id is not None:
+        user = db.session.execute(scoped(User, device.tenant_id).where(User.id == device.user_id)).scalar_one_or_none()
+    account = None
+    if user is not None and user.enabled:
+        account = SipAccount(user.extension, user.name, tenant.domain, reveal_secret(user))
+    keys_rows = db.session.execute(scoped(DeviceKey, device.tenant_id).where(DeviceKey.device_id == device.id)
+                                   .order_by(DeviceKey.position)).scalars().all()
+    target_ids = {k.target_user_id for k in keys_rows if k.target_user_id}
+    targets = {}
+    if target_ids:
+        targets = {u.id: u for u in db.session.execute(
+            scoped(User, device.tenant_id).where(User.id.in_(target_ids))).scalars()}
+    keys = []
+    for key in keys_rows:
+        if key.kind == "blf":
+            target = targets.get(key.target_user_id)
+            if target is None:
+                continue
+            keys.append(KeyView(key.position, "blf", key.label or target.name, target.extension))
+        else:
+            keys.append(KeyView(key.position, key.kind, key.label or "", key.number))
+    language = (user.language if user and user.language else tenant.language) or "fr"
+    return DeviceProfile(
+        mac=device.mac, vendor=device.vendor, model=device.model, tenant_domain=tenant.domain,
+        tenant_name=tenant.name, timezone=tenant.timezone, language=language, country=tenant.country,
+        transfer_mode=device.transfer_mode, firmware_url=device.firmware_url,
+        admin_password=secret_box().decrypt(device.admin_password_enc) if device.admin_password_enc else "",
+        prov_username=device.mac, prov_token=provisioning_token(device) if device.prov_token_enc else "",
+        account=account, keys=keys, user_id=user.id if user else None, tenant_id=device.tenant_id,
+        settings={
+            "sip_outbound_proxy": cfg.get("PROV_SIP_OUTBOUND_PROXY") or "",
+            "sip_port": cfg.get("PROV_SIP_PORT", 5060),
+            "sip_transport": cfg.get("PROV_SIP_TRANSPORT", "udp"),
+            "ntp_server": cfg.get("PROV_NTP_SERVER", "pool.ntp.org"),
+            "voicemail_number": cfg.get("PROV_VOICEMAIL_NUMBER", "*97"),
+            "pickup_prefix": cfg.get("PROV_PICKUP_PREFIX", "**"),
+        })
