@@ -104,7 +104,8 @@ def _finish(outcome: Outcome, caller: prov.Caller, file_label: str, now) -> Resp
 
 def _answer(name: str, caller: prov.Caller, now):
     """(body, mimetype, result, device, mac) for a file we serve, else raise Outcome."""
-    if len(name) > MAX_NAME or "/" in name.replace(PHONEBOOK_PREFIX, "", 1) or "\\" in name or ".." in name:
+    slashes = 2 if name.startswith(PHONEBOOK_PREFIX) else 0
+    if len(name) > MAX_NAME or name.count("/") != slashes or "\\" in name or ".." in name:
         raise Outcome(400, prov.BAD_REQUEST)
     if name.startswith(PHONEBOOK_PREFIX):
         return _phonebook(name[len(PHONEBOOK_PREFIX):], caller, now)
