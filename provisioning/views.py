@@ -64,9 +64,6 @@ def fetch(name: str):
     caller = _caller()
     file_label = name[:128]
     try:
-        until = prov.locked_until(caller.ip, now)
-        if until is not None:
-            raise Outcome(429, prov.LOCKED)
         body, mimetype, result, device, mac = _answer(name, caller, now)
         prov.record_download(caller, file_label, result, 200, mac=mac, device=device, now=now)
         db.session.commit()
@@ -103,7 +100,11 @@ def _finish(outcome: Outcome, caller: prov.Caller, file_label: str, now) -> Resp
 
 
 def _answer(name: str, caller: prov.Caller, now):
-    """(body, mimetype, result, device, mac) for a file we serve, else raise Outcome."""
+    """(body, mimetype, result, device, mac) for a file we serve, else raise Outcome. Per-device files
+    check the lockout in their one lookup query; everything else checks it first."""
+    if not name.startswith(PHONEBOOK_PREFIX) and not (
+            yealink.DEVICE_RE.match(name) or snom.DEVICE_HTM_RE.match(name) or snom.DEVICE_XML_RE.match(name)):
+        _check_lock(caller, now)
     slashes = 2 if name.startswith(PHONEBOOK_PREFIX) else 0
     if len(name) > MAX_NAME or name.count("/") != slashes or "\\" in name or ".." in name:
         raise Outcome(400, prov.BAD_REQUEST)
@@ -144,11 +145,24 @@ def _answer(name: str, caller: prov.Caller, now):
     raise Outcome(404, prov.BAD_REQUEST)  # a name no phone of ours asks for: probing
 
 
+def _check_lock(caller: prov.Caller, now) -> None:
+    if prov.locked_until(caller.ip, now) is not None:
+        raise Outcome(429, prov.LOCKED)
+
+
+def _lookup(mac: str, caller: prov.Caller, now) -> prov.Lookup:
+    found = prov.lookup(mac, caller.ip, now)
+    if found.locked_until is not None:
+        raise Outcome(429, prov.LOCKED)
+    return found
+
+
 def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, carries_credentials: bool,
               model: str | None = None):
     """The device this file is for, if the caller proves it is that device (or the window is open)."""
     mac = raw_mac.lower()
-    device = prov.find_device(mac)
+    found = _lookup(mac, caller, now)
+    device = found.device
     if device is None or device.vendor != vendor:
         if device is None:
             prov.record_unknown(mac, vendor, model, caller, now)
@@ -159,7 +173,7 @@ def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, carries_cr
         raise Outcome(401, prov.CHALLENGE, mac=mac, device=device)
     if result in (prov.BAD_CREDENTIALS, prov.WRONG_DEVICE):
         raise Outcome(401 if result == prov.BAD_CREDENTIALS else 403, result, mac=mac, device=device)
-    profile = prov.build_profile(device)
+    profile = prov.build_profile(device, found.tenant, found.user)
     prov.mark_seen(device, caller, now, carries_credentials=carries_credentials,
                    bootstrap=result == prov.BOOTSTRAP)
     return device, profile, result
@@ -171,7 +185,8 @@ def _phonebook(rest: str, caller: prov.Caller, now):
     if not yealink.DEVICE_RE.match(f"{raw_mac}.cfg") or leaf not in ("company.xml", "personal.xml", "index.xml"):
         raise Outcome(404, prov.BAD_REQUEST)
     mac = raw_mac.lower()
-    device = prov.find_device(mac)
+    found = _lookup(mac, caller, now)
+    device = found.device
     if device is None:
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
@@ -182,7 +197,7 @@ def _phonebook(rest: str, caller: prov.Caller, now):
     if leaf == "index.xml":
         if device.vendor != "snom":
             raise Outcome(404, prov.NOT_FOUND, mac=mac, device=device)
-        profile = prov.build_profile(device)
+        profile = prov.build_profile(device, found.tenant, found.user)
         base = _base_url()
         items = [(TITLES[kind], _with_credentials(f"{base}/phonebook/{mac}/{kind}.xml", profile))
                  for kind in ("company", "personal")]

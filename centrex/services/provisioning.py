@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from centrex.db import db
 from centrex.models import Device, DeviceKey, ProvisioningDownload, ProvisioningLockout, Tenant, UnknownDevice, User
@@ -85,10 +86,10 @@ def record_failure(ip: str | None, now: datetime) -> bool:
 
 def record_download(caller: Caller, file: str, result: str, status: int, *, mac: str | None = None,
                     device: Device | None = None, now: datetime | None = None) -> None:
-    db.session.execute(insert(ProvisioningDownload).values(
-        at=now or utcnow(), tenant_id=device.tenant_id if device else None,
-        device_id=device.id if device else None, mac=mac, ip=caller.ip,
-        user_agent=(caller.user_agent or "")[:255], file=file[:128], result=result, status=status))
+    db.session.execute(_INSERT_DOWNLOAD, {
+        "at": now or utcnow(), "tenant_id": device.tenant_id if device else None,
+        "device_id": device.id if device else None, "mac": mac, "ip": caller.ip,
+        "user_agent": (caller.user_agent or "")[:255], "file": file[:128], "result": result, "status": status})
 
 
 def record_unknown(mac: str, vendor: str, model: str | None, caller: Caller, now: datetime) -> None:
@@ -110,6 +111,38 @@ def find_device(mac: str) -> Device | None:
     return db.session.execute(select(Device).where(Device.mac == mac)).scalar_one_or_none()
 
 
+@dataclass
+class Lookup:
+    device: Device | None
+    tenant: Tenant | None = None
+    user: User | None = None  # the device's user, joined inside the device's tenant only
+    locked_until: datetime | None = None
+
+
+# The hot path's statements are built once (building SQLAlchemy statements costs more than running them).
+_LOOKUP = (select(Device, Tenant, User,
+                  select(ProvisioningLockout.locked_until).where(ProvisioningLockout.ip == bindparam("ip"))
+                  .scalar_subquery())
+           .join(Tenant, Tenant.id == Device.tenant_id)
+           .outerjoin(User, (User.id == Device.user_id) & (User.tenant_id == Device.tenant_id))
+           .where(Device.mac == bindparam("mac")))
+_TARGET = aliased(User)
+_KEYS = (scoped(DeviceKey, bindparam("tenant_id")).add_columns(_TARGET.extension, _TARGET.name)
+         .outerjoin(_TARGET, (_TARGET.id == DeviceKey.target_user_id) & (_TARGET.tenant_id == DeviceKey.tenant_id))
+         .where(DeviceKey.device_id == bindparam("device_id")).order_by(DeviceKey.position))
+_INSERT_DOWNLOAD = insert(ProvisioningDownload)
+
+
+def lookup(mac: str, ip: str | None, now: datetime) -> Lookup:
+    """One round trip on the hot path: the device, its tenant, its user and this source's lockout."""
+    row = db.session.execute(_LOOKUP, {"mac": mac, "ip": ip or ""}).first()
+    if row is None:
+        return Lookup(None, locked_until=locked_until(ip, now))
+    device, tenant, user, until = row
+    until = aware(until)
+    return Lookup(device, tenant, user, until if until and until > now else None)
+
+
 def authenticate(device: Device, caller: Caller, now: datetime) -> str:
     """SERVED (its own credentials), BOOTSTRAP (the window is open: first boot or after a factory
     reset), CHALLENGE (no credentials: ask for them) or BAD_CREDENTIALS / WRONG_DEVICE."""
@@ -128,21 +161,22 @@ def _bootstrap_open(device: Device, now: datetime) -> bool:
     return until is not None and until > now
 
 
+_MARK_SEEN = (update(Device).where(Device.id == bindparam("device_id")).values(
+    last_ip=bindparam("ip"), last_user_agent=bindparam("ua"), last_seen_at=bindparam("now"),
+    last_provisioned_at=case((bindparam("served"), bindparam("now")), else_=Device.last_provisioned_at),
+    bootstrap_until=case((bindparam("close"), None), else_=Device.bootstrap_until)))
+
+
 def mark_seen(device: Device, caller: Caller, now: datetime, *, carries_credentials: bool,
               bootstrap: bool) -> None:
-    """Record where the phone is (network map); a bootstrap that handed out the credentials closes
-    the window."""
-    values: dict = {}
+    """Record where the phone is (network map) and when it got its file; a bootstrap that handed out
+    the credentials closes the window."""
+    ua = (caller.user_agent or "")[:255]
     last_seen = aware(device.last_seen_at)
-    if (device.last_ip != caller.ip or device.last_user_agent != (caller.user_agent or "")[:255]
-            or last_seen is None or now - last_seen > timedelta(seconds=60)):
-        values.update(last_ip=caller.ip, last_user_agent=(caller.user_agent or "")[:255], last_seen_at=now)
-    if carries_credentials:
-        values["last_provisioned_at"] = now
-        if bootstrap:
-            values["bootstrap_until"] = None
-    if values:
-        db.session.execute(update(Device).where(Device.id == device.id).values(**values))
+    stale = last_seen is None or now - last_seen > timedelta(seconds=60)
+    if carries_credentials or stale or device.last_ip != caller.ip or device.last_user_agent != ua:
+        db.session.execute(_MARK_SEEN, {"device_id": device.id, "ip": caller.ip, "ua": ua, "now": now,
+                                        "served": carries_credentials, "close": carries_credentials and bootstrap})
 
 
 # --- what a phone's files are made of ---------------------------------------------------------------
@@ -186,32 +220,27 @@ class DeviceProfile:
     settings: dict = field(default_factory=dict)
 
 
-def build_profile(device: Device) -> DeviceProfile:
-    """Everything the phone's file says, loaded with the device's tenant scope only."""
+def build_profile(device: Device, tenant: Tenant | None = None, user: User | None = None) -> DeviceProfile:
+    """Everything the phone's file says, loaded with the device's tenant scope only (pass the tenant
+    and user from lookup() to save the queries)."""
     cfg = current_app.config
-    tenant = db.session.get(Tenant, device.tenant_id)
-    user = None
-    if device.user_id is not None:
-        user = db.session.execute(scoped(User, device.tenant_id).where(User.id == device.user_id)).scalar_one_or_none()
+    if tenant is None:
+        tenant = db.session.get(Tenant, device.tenant_id)
+        if device.user_id is not None:
+            user = db.session.execute(
+                scoped(User, device.tenant_id).where(User.id == device.user_id)).scalar_one_or_none()
     account = None
     if user is not None and user.enabled:
         account = SipAccount(user.extension, user.name, tenant.domain, reveal_secret(user))
-    keys_rows = db.session.execute(scoped(DeviceKey, device.tenant_id).where(DeviceKey.device_id == device.id)
-                                   .order_by(DeviceKey.position)).scalars().all()
-    target_ids = {k.target_user_id for k in keys_rows if k.target_user_id}
-    targets = {}
-    if target_ids:
-        targets = {u.id: u for u in db.session.execute(
-            scoped(User, device.tenant_id).where(User.id.in_(target_ids))).scalars()}
+    rows = db.session.execute(_KEYS, {"tenant_id": device.tenant_id, "device_id": device.id}).all()
     keys = []
-    for key in keys_rows:
+    for key, target_extension, target_name in rows:
         if key.kind == "blf":
-            target = targets.get(key.target_user_id)
-            if target is None:
+            if target_extension is None:
                 continue
-            keys.append(KeyView(key.position, "blf", key.label or target.name, target.extension))
-        else:
-            keys.append(KeyView(key.position, key.kind, key.label or "", key.number))
+            keys.append(KeyView(key.position, "blf", key.label or target_name, target_extension))
+            continue
+        keys.append(KeyView(key.position, key.kind, key.label or "", key.number))
     language = (user.language if user and user.language else tenant.language) or "fr"
     return DeviceProfile(
         mac=device.mac, vendor=device.vendor, model=device.model, tenant_domain=tenant.domain,
