@@ -62,7 +62,7 @@ class Outcome(Exception):
 def fetch(name: str):
     now = prov.utcnow()
     caller = _caller()
-    file_label = name[:128]
+    file_label = prov.printable(name, 128)  # no control character reaches the log or the database
     try:
         body, mimetype, result, device, mac = _answer(name, caller, now)
         prov.record_download(caller, file_label, result, 200, mac=mac, device=device, now=now)

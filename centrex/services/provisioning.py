@@ -4,6 +4,7 @@ and the plain data a phone's file is made of. Vendor vocabulary stays in the pro
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -23,6 +24,15 @@ SERVED, BOOTSTRAP, CHALLENGE = "served", "bootstrap", "challenge"
 BAD_CREDENTIALS, WRONG_DEVICE, UNKNOWN_MAC = "bad_credentials", "wrong_device", "unknown_mac"
 NOT_FOUND, BAD_REQUEST, LOCKED, REFUSED = "not_found", "bad_request", "locked", "refused"
 FAILURES = {BAD_CREDENTIALS, WRONG_DEVICE, UNKNOWN_MAC, BAD_REQUEST}  # count towards a lockout
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str | None, limit: int) -> str:
+    """A request's own text (file name, User-Agent) made safe to store: control characters (NUL is
+    refused by PostgreSQL) become '?'."""
+    return _CONTROL.sub("?", text or "")[:limit]
 
 
 def utcnow() -> datetime:
@@ -89,13 +99,13 @@ def record_download(caller: Caller, file: str, result: str, status: int, *, mac:
     db.session.execute(_INSERT_DOWNLOAD, {
         "at": now or utcnow(), "tenant_id": device.tenant_id if device else None,
         "device_id": device.id if device else None, "mac": mac, "ip": caller.ip,
-        "user_agent": (caller.user_agent or "")[:255], "file": file[:128], "result": result, "status": status})
+        "user_agent": printable(caller.user_agent, 255), "file": printable(file, 128), "result": result, "status": status})
 
 
 def record_unknown(mac: str, vendor: str, model: str | None, caller: Caller, now: datetime) -> None:
     """Remember a MAC nobody owns, for the admin to claim (one row per MAC, counting its requests)."""
     table = UnknownDevice
-    ua = (caller.user_agent or "")[:255]
+    ua = printable(caller.user_agent, 255)
     stmt = _upsert(table).values(mac=mac, vendor=vendor, model=model, last_ip=caller.ip, last_user_agent=ua,
                                  hits=1, first_seen_at=now, last_seen_at=now)
     stmt = stmt.on_conflict_do_update(index_elements=[table.mac], set_={
@@ -171,7 +181,7 @@ def mark_seen(device: Device, caller: Caller, now: datetime, *, carries_credenti
               bootstrap: bool) -> None:
     """Record where the phone is (network map) and when it got its file; a bootstrap that handed out
     the credentials closes the window."""
-    ua = (caller.user_agent or "")[:255]
+    ua = printable(caller.user_agent, 255)
     last_seen = aware(device.last_seen_at)
     stale = last_seen is None or now - last_seen > timedelta(seconds=60)
     if carries_credentials or stale or device.last_ip != caller.ip or device.last_user_agent != ua:
