@@ -25,10 +25,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     core_cli.register(app)
     worker_cli.register(app)
 
+    import provisioning
     import xmlcurl
     from esl_handlers import fax_intake
 
     app.register_blueprint(xmlcurl.bp)
+    app.register_blueprint(provisioning.bp)  # /prov
     fax_intake.register_cli(app)
     return app
 
