@@ -51,3 +51,15 @@ def test_a_number_cannot_point_at_another_tenants_fax_box(session, demo):
                                                        Number.is_main.is_(True))).scalar_one()
     with pytest.raises(Invalid):
         point_number(martin_main, martin, {"dest_type": "fax", "dest_id": dupont_box.id})
+
+
+def test_receive_plan_for_the_dialplan(session, demo, app):
+    dupont, martin = demo["dupont.example"], demo["martin.example"]
+    box = session.execute(select(FaxBox).where(FaxBox.tenant_id == dupont.id)).scalar_one()
+    plan = fax_service.receive_plan(dupont, box.id)
+    assert plan.rxfax_path == f"{app.config['FAX_SPOOL']}/dupont.example/in/${{uuid}}.tif"
+    assert plan.variables == {
+        "centrex_fax_box_id": str(box.id), "centrex_tenant_id": str(dupont.id), "fax_ident": "+41215550190",
+        "fax_header": "Dupont SA", "fax_use_ecm": "true", "fax_enable_t38": "true",
+        "fax_enable_t38_request": "true", "fax_verbose": "false"}
+    assert fax_service.receive_plan(martin, box.id) is None  # never another tenant's box

@@ -1,6 +1,7 @@
 """Fax to email, end to end: the captured spandsp events and TIFF (and multi-page faxes made here) through
 the ESL handler, the conversion and the outbox into a real SMTP server; the PDF received is opened."""
 import shutil
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -174,3 +175,44 @@ def test_purge_removes_expired_faxes_and_their_files(session, dupont_fax, fax_sp
     assert not tiff.exists() and not fax_paths.Path(pdf).exists()
     assert session.execute(select(Fax)).first() is None
     assert session.execute(select(OutboxMessage).where(OutboxMessage.ref == f"fax:{fax.id}")).first() is None
+
+
+def test_smtp_down_then_back_emails_the_fax_once(session, dupont_fax, fax_spool, smtp_server):
+    tenant, box = dupont_fax
+    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
+    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    smtp_server.stop()
+    dispatch_event(event)
+    now = outbox.utcnow()
+    for _ in range(2):
+        assert [state for _, state in outbox.deliver_due(now)] == ["waiting"]
+        now += timedelta(hours=1)
+    fax = session.execute(select(Fax)).scalars().unique().one()
+    assert fax.state == "converted"  # still on its way: visible as such
+    smtp_server.start()
+    assert [state for _, state in outbox.deliver_due(now)] == ["sent"]
+    assert outbox.deliver_due(now + timedelta(days=1)) == []
+    session.refresh(fax)
+    assert fax.state == "emailed" and len(smtp_server.received) == 1
+    assert [(s.state, s.attempts) for s in fax_service.email_status(fax)] == [("sent", 3)]
+
+
+def test_smtp_down_for_good_fails_the_fax_and_tells_the_admin(app, session, dupont_fax, fax_spool, smtp_server):
+    tenant, box = dupont_fax
+    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
+    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    smtp_server.stop()
+    dispatch_event(event)
+    now = outbox.utcnow()
+    for _ in range(app.config["OUTBOX_MAX_ATTEMPTS"]):
+        outbox.deliver_due(now)
+        now += timedelta(hours=7)
+    fax = session.execute(select(Fax)).scalars().unique().one()
+    assert fax.state == "failed" and fax.failure_reason.startswith("E-mail non remis / Email not delivered")
+    assert "unreachable" in fax.failure_reason
+    smtp_server.start()  # the admin's notice waits in the outbox and goes when the server is back
+    outbox.deliver_due(now)
+    [notice] = smtp_server.received
+    assert notice.rcpt_tos == ["admin@dupont.example"]
+    assert "Fax de 1001" in notice.message["Subject"]
+    assert f"Réf. / Ref.: fax:{fax.id}" in notice.message.get_body(("plain",)).get_content()

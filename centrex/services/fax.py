@@ -9,7 +9,7 @@ from pathlib import Path
 from marshmallow import Schema, fields, validate
 from sqlalchemy import delete, select
 
-from centrex import audit, outbox
+from centrex import audit, fax_paths, outbox
 from centrex.crypto import hash_password
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
@@ -79,6 +79,23 @@ def box_number(box: FaxBox) -> str | None:
     number = db.session.execute(scoped(Number, box.tenant_id).where(
         Number.dest_type == "fax", Number.dest_id == box.id).order_by(Number.id)).scalars().first()
     return number.e164 if number else None
+
+
+@dataclass(frozen=True)
+class ReceivePlan:
+    """What the dialplan does for a call to a fax number: `set` each variable, `answer`, a short
+    `playback silence_stream://2000` for the sender's tone, `rxfax <path>`, `hangup`."""
+    variables: dict[str, str]
+    rxfax_path: str
+
+
+def receive_plan(tenant: Tenant, box_id: int) -> ReceivePlan | None:
+    """For the routing engine: how to receive on this tenant's box (None when it is not the tenant's)."""
+    box = db.session.execute(scoped(FaxBox, tenant.id).where(FaxBox.id == box_id)).scalar_one_or_none()
+    if box is None:
+        return None
+    return ReceivePlan(fax_paths.receive_variables(box.id, tenant.id, box_number(box) or "", tenant.name),
+                       fax_paths.rxfax_file(tenant.domain))
 
 
 def _check_name_free(tenant, name: str) -> None:
