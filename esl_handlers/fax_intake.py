@@ -77,7 +77,7 @@ def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: "Guesses | None" = Non
         raise Refused("550 5.7.8 Mot de passe fax incorrect (objet du message) / "
                       "Wrong fax password (message subject)")
     tenant = db.session.get(Tenant, box.tenant_id)
-    numbers = _numbers(rcpt_tos, tenant.country)
+    numbers = _numbers(_to_only(message, rcpt_tos), tenant.country)
     body, pdfs = _contents(message, max_pdf)
     if not body.strip() and not pdfs:
         raise Refused("554 5.6.0 Rien à faxer: ni texte ni PDF / Nothing to fax: no text and no PDF")
@@ -139,6 +139,16 @@ class Guesses:
 def _sender(message) -> str | None:
     addresses = [addr for _, addr in getaddresses(message.get_all("From", [])) if "@" in addr]
     return addresses[0].strip().lower() if len(addresses) == 1 else None
+
+
+def _to_only(message, rcpt_tos: list[str]) -> list[str]:
+    """The fax numbers of the To field: copies (Cc, Bcc) are not faxed, as the client's manual says."""
+    in_to = {addr.lower() for _, addr in getaddresses(message.get_all("To", []))}
+    numbers = [rcpt for rcpt in rcpt_tos if rcpt.lower() in in_to]
+    if not numbers:
+        raise Refused("554 5.1.3 Aucun numéro de fax dans le champ À (Cc et Cci ne sont pas faxés) / "
+                      "No fax number in the To field (Cc and Bcc are not faxed)")
+    return numbers
 
 
 def _numbers(rcpt_tos: list[str], country: str) -> list[str]:

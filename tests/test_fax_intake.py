@@ -94,6 +94,17 @@ def test_good_mail_becomes_one_fax_per_number(intake, committed, fax_spool, tmp_
         {(f"email:{SENDER}", "+41225550201"), (f"email:{SENDER}", "+41225550202")}
 
 
+def test_only_the_to_field_is_faxed(intake, committed, fax_spool):
+    to, cc = f"0225550201@{DOMAIN}", f"0225550202@{DOMAIN}"
+    msg = mail([to])
+    msg["Cc"] = cc
+    assert send(intake, msg, [to, cc]) == {}
+    committed.rollback()
+    assert [f.remote_number for f in committed.execute(select(Fax)).scalars().unique()] == ["+41225550201"]
+    code, text = refusal(intake, mail([f"0225550203@{DOMAIN}"]), [cc])  # the number only in Bcc
+    assert code == 554 and "No fax number in the To field" in text
+
+
 def test_wrong_secret_is_refused(intake, committed, fax_spool):
     to = [f"0225550201@{DOMAIN}"]
     code, text = refusal(intake, mail(to, subject="not-the-secret"), to)

@@ -4,6 +4,7 @@ A failed or partial reception is reported all the same, with the pages that arri
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,8 @@ from sqlalchemy import select, update
 from centrex import fax_paths, faxdoc, outbox
 from centrex.db import db
 from centrex.models import Account, Fax, FaxBox, OutboxMessage, Tenant
-from centrex.services.fax import box_number, expiry, fax_ref
+from centrex.audit import Actor, acting_as
+from centrex.services.fax import box_number, expiry, fax_ref, purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -198,5 +200,22 @@ def handle_reception(fax_id: int, now: datetime | None = None) -> bool:
     return True
 
 
+_purged_at = [0.0]
+
+
+def purge_hourly() -> int:
+    """Worker task: the archive purge (`flask fax purge`), at most once an hour. Commits."""
+    if time.monotonic() - _purged_at[0] < 3600 and _purged_at[0]:
+        return 0
+    _purged_at[0] = time.monotonic()
+    with acting_as(Actor("fax-archive")):
+        count = purge_expired()
+        db.session.commit()
+    if count:
+        log.info("%s expired fax(es) purged from the archive", count)
+    return count
+
+
 outbox.on_final(PURPOSE, _email_final)
 outbox.register_task(process_receptions)
+outbox.register_task(purge_hourly)
