@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
+import centrex.services.routing  # noqa: F401 - declares ring groups and schedules as DID destinations
 from centrex.errors import DomainError
 from centrex.tenancy import tenant_by_domain
 

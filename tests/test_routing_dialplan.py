@@ -252,3 +252,15 @@ def test_suspended_tenant_gets_nothing(demo, post_capture):
             assert actions(document, "public") == [("hangup", "UNALLOCATED_NUMBER")]
         else:
             assert document.xpath("string(//result/@status)") == "not found"
+
+
+def test_fax_number_receives_into_the_fax_box(demo, post_capture, app):
+    from centrex.models import FaxBox
+
+    box = db.session.execute(select(FaxBox).where(FaxBox.tenant_id == demo["dupont.example"].id)).scalar_one()
+    acts = actions(doc(post_capture(CARRIER_IN_TENANT, replace={
+        "Destination-Number=1002": "Destination-Number=%2B41215550190"})))
+    assert ("set", f"centrex_fax_box_id={box.id}") in acts and ("set", "fax_ident=+41215550190") in acts
+    assert ("set", "fax_enable_t38=true") in acts and ("set", "fax_use_ecm=true") in acts
+    assert acts[-4:] == [("answer", None), ("playback", "silence_stream://2000"),
+                         ("rxfax", f"{app.config['FAX_SPOOL']}/dupont.example/in/${{uuid}}.tif"), ("hangup", None)]

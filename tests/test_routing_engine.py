@@ -255,7 +255,7 @@ def test_service_destinations_use_the_shared_freeswitch_names():
         assert actions(plan) == [step]
     fax = actions(route(config(targets=targets, main_number="+41215550100", numbers={"+41215550190": Dest("fax", 7)}),
                         Call(DOMAIN, "+41215550190"), TUESDAY_9))[0]
-    assert isinstance(fax, ReceiveFax) and fax.box_id == 7 and f"/{DOMAIN}/7/" in fax.path
+    assert fax == ReceiveFax(7, "+41215550190", "Acme SA")  # the number dialled, the company as header
     assert actions(route(cfg, call("5000", caller_user="1000"), TUESDAY_9))[-1] == Application("ivr", f"{DOMAIN}_ivr3")
 
 

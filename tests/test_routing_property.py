@@ -134,9 +134,15 @@ def check_stays_home(plan, config):
     assert b"other.example" not in text
 
 
+@pytest.fixture(scope="module")
+def app_context(app):
+    with app.app_context():  # rendering a fax reception reads the spool root from the app config
+        yield
+
+
 @settings(max_examples=150, deadline=None)
 @given(configs("home.example"), configs("other.example"), CALLS, INSTANTS, st.booleans())
-def test_random_configurations_terminate_and_stay_in_their_tenant(home, other, call_spec, at, expand):
+def test_random_configurations_terminate_and_stay_in_their_tenant(app_context, home, other, call_spec, at, expand):
     destination, caller, cont = call_spec
     continuation = Continuation(cont[0], cont[1], cont[2]) if cont and destination == "centrex-continue" else None
     call = Call(home.domain, destination, caller_user=caller, continuation=continuation)

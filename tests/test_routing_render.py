@@ -62,16 +62,16 @@ def test_queue_as_in_capture_64():
     assert dict(ours(Dest("queue", 4)))["callcenter"] == "q4@dupont.example"
 
 
-def test_fax_as_in_capture_36_with_t38_and_ecm():
+def test_fax_as_in_capture_36_with_t38_and_ecm(app):
     live = [a for a, _ in live_actions(36)]
-    mine = ours(Dest("fax", 7))
+    with app.app_context():  # the spool path comes from the fax contract (centrex.fax_paths, FAX_SPOOL)
+        mine = ours(Dest("fax", 7))
     apps = [a for a, _ in mine]
-    assert apps[0] == "answer" and apps[-2:] == ["rxfax", "hangup"] and live[-2:] == ["rxfax", "hangup"]
+    assert apps[-4:] == ["answer", "playback", "rxfax", "hangup"] and live[-2:] == ["rxfax", "hangup"]
     sets = {d for a, d in mine if a == "set"}
-    assert {"fax_enable_t38=true", "fax_enable_t38_request=true", "fax_use_ecm=true", "centrex_fax_box=7",
-            "fax_ident=+41215550199"} <= sets  # the number the fax was sent to
-    rxfax = dict(mine)["rxfax"]
-    assert rxfax.startswith("/") and rxfax.endswith("/dupont.example/7/${uuid}.tif")
+    assert {"fax_enable_t38=true", "fax_enable_t38_request=true", "fax_use_ecm=true", "centrex_fax_box_id=7",
+            "centrex_tenant_id=7", "fax_ident=+41215550199", "fax_header=Acme SA"} <= sets
+    assert dict(mine)["rxfax"] == f"{app.config['FAX_SPOOL']}/dupont.example/in/${{uuid}}.tif"
 
 
 def test_fallback_round_trip_and_rejects():

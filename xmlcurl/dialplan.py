@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
+from centrex import fax_paths
 from centrex.db import db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
 from centrex.routing.loader import advance_rotations, load_config
@@ -121,16 +122,13 @@ def actions(step, plan: Plan):
             yield "callcenter", step.name
         else:
             yield "conference", step.name
-    elif isinstance(step, ReceiveFax):
+    elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax
+        for name, value in fax_paths.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
+                                                       step.header).items():
+            yield "set", f"{name}={_var_value(value)}"
         yield "answer", None
-        yield "set", f"centrex_fax_box={step.box_id}"
-        yield "set", "fax_enable_t38=true"
-        yield "set", "fax_enable_t38_request=true"
-        yield "set", "fax_use_ecm=true"
-        if step.ident:
-            yield "set", f"fax_ident={_var_value(step.ident)}"
         yield "playback", "silence_stream://2000"
-        yield "rxfax", step.path
+        yield "rxfax", fax_paths.rxfax_file(domain)
         yield "hangup", None
     elif isinstance(step, PlayError):
         yield "pre_answer", None

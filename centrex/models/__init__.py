@@ -1,11 +1,17 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
-from centrex.models.device import Device
+from centrex.models.device import Device, DeviceKey
+from centrex.models.fax import Fax, FaxBox
 from centrex.models.number import DESTINATION_TYPES, Number
+from centrex.models.outbox import OutboxAttachment, OutboxMessage
+from centrex.models.phonebook import PhonebookEntry
+from centrex.models.provisioning import ProvisioningDownload, ProvisioningLockout, UnknownDevice
 from centrex.models.routing import (ForwardRule, RingGroup, RingGroupMember, Schedule,  # noqa: F401
                                     ScheduleException, ScheduleRange)
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
-__all__ = ["Account", "AuditEntry", "Device", "DESTINATION_TYPES", "Number", "Tenant", "User"]
+__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Fax", "FaxBox", "Number",
+           "OutboxAttachment", "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout",
+           "Tenant", "UnknownDevice", "User"]

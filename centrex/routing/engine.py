@@ -263,8 +263,7 @@ class _Router:
         if dest.kind == "conference":
             room = f"{fsnames.conference_room(c.domain, target.key)}@{fsnames.conference_profile(c.domain)}"
             return self.end(plan, Application("conference", room), Note.of("conference", name=label))
-        path = f"{self.settings.fax_spool}/{c.domain}/{target.id}/${{uuid}}.tif"
-        self.end(plan, ReceiveFax(target.id, path, self.did or c.main_number), Note.of("fax", name=label))
+        self.end(plan, ReceiveFax(target.id, self.did or c.main_number, c.name), Note.of("fax", name=label))
 
     def voicemail_box(self, dest: Dest) -> str | None:
         c = self.config

@@ -35,7 +35,6 @@ def settings() -> RoutingSettings:
         ring_seconds=int(cfg.get("USER_RING_SECONDS", 30)),
         external_min_ring=int(cfg.get("EXTERNAL_MIN_RING_SECONDS", 20)),
         hop_limit=int(cfg.get("ROUTING_HOP_LIMIT", 12)),
-        fax_spool=cfg.get("FAX_SPOOL_DIR", "/var/spool/centrex/fax"),
     )
 
 

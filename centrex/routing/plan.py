@@ -108,7 +108,6 @@ class RoutingSettings:
     external_min_ring: int = 20    # a mobile takes 4-5 s to start ringing
     outbound_timeout: int = 90
     hop_limit: int = 12
-    fax_spool: str = "/var/spool/centrex/fax"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,9 +230,10 @@ class Application:
 
 @dataclass(frozen=True, slots=True)
 class ReceiveFax:
+    """Receive a fax into a fax box (the spool path and spandsp variables are the fax contract's)."""
     box_id: int
-    path: str
-    ident: str | None = None
+    ident: str | None = None       # the number the fax was sent to
+    header: str = ""               # the page header: the company's name
 
 
 @dataclass(frozen=True, slots=True)
