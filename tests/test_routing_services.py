@@ -9,8 +9,8 @@ from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import AuditEntry, ForwardRule, RingGroup, Schedule, User
 from centrex.services.routing import create_ring_group, delete_ring_group, update_ring_group
-from centrex.services.routing_forwards import (add_forward_rule, delete_forward_rule, set_forward_enabled,
-                                               update_forward_rule)
+from centrex.services.routing_forwards import (add_forward_rule, delete_forward_rule, forward_rules,
+                                               set_forward_enabled, update_forward_rule)
 from centrex.services.routing_schedules import create_schedule, delete_schedule, update_schedule
 
 pytestmark = pytest.mark.smoke
@@ -141,8 +141,10 @@ def test_rule_switched_off_and_on_without_deleting(demo):
                                  AuditEntry.action == "update").order_by(AuditEntry.id)).scalars()]
     assert changes == [{"user": "1001", "enabled": False}, {"user": "1001", "enabled": True}]
     update_forward_rule(offline, {"ring_seconds": 45})
+    assert [r.kind for r in forward_rules(alain)] == ["offline", "no_answer", "busy"]
     delete_forward_rule(offline)
     assert db.session.get(ForwardRule, offline.id) is None
+    assert [r.kind for r in forward_rules(alain)] == ["no_answer", "busy"]
 
 
 def test_rule_limited_to_a_schedule_of_the_same_tenant(demo):

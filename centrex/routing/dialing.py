@@ -94,20 +94,6 @@ def allowed(call_class: str, needs: str) -> bool:
     return CLASS_ORDER.index(call_class) >= CLASS_ORDER.index(needs)
 
 
-def to_e164(text: str, country: str) -> str | None:
-    """A valid number in E.164 ('021 555 01 00' in CH -> '+41215550100'), else None."""
-    digits = clean(text)
-    if not digits:
-        return None
-    try:
-        parsed = phonenumbers.parse(digits, country)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 def carrier_e164(text: str, country: str) -> str | None:
     """A DID as carriers send it (+41…, 41…, 0…), in E.164 — without requiring a valid number plan
     entry, since test and fictitious ranges are routed like any other."""

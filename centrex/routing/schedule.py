@@ -5,13 +5,12 @@ at 02:30 does not exist on the spring night and happens twice on the autumn one,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from centrex.routing.plan import Dest, ExceptionEntry, RangeEntry, ScheduleEntry
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ALL_DAYS = 0b1111111
 WEEKDAYS = 0b0011111
 WEEKEND = 0b1100000
 
@@ -118,7 +117,3 @@ def parse_hhmm(text: str) -> int:
     if int(minutes) > 59 or value > 1440:
         raise ValueError(f"not a time HH:MM: {text!r}")
     return value
-
-
-def range_length(rng: RangeEntry) -> timedelta:
-    return timedelta(minutes=(rng.end - rng.start) % 1440 or 1440)
