@@ -264,3 +264,24 @@ def test_fax_number_receives_into_the_fax_box(demo, post_capture, app):
     assert ("set", "fax_enable_t38=true") in acts and ("set", "fax_use_ecm=true") in acts
     assert acts[-4:] == [("answer", None), ("playback", "silence_stream://2000"),
                          ("rxfax", f"{app.config['FAX_SPOOL']}/dupont.example/in/${{uuid}}.tif"), ("hangup", None)]
+
+
+def test_voicemail_access_and_pickup_keys_of_the_phones(demo, post_capture):
+    check = actions(doc(post_capture(INTERNAL, replace={"Destination-Number=1002": "Destination-Number=*97"})))
+    assert check[-2:] == [("answer", None), ("voicemail", "check default dupont.example 1001")]
+    ring = actions(doc(post_capture(INTERNAL)))  # 1001 calls 1002: the ringing call can be picked up
+    assert ("hash", "insert/dupont.example-last_dial/1002/${uuid}") in ring
+    assert ring.index(("hash", "insert/dupont.example-last_dial/1002/${uuid}")) < [a for a, _ in ring].index("bridge")
+    pickup = actions(doc(post_capture(INTERNAL, replace={"Destination-Number=1002": "Destination-Number=**1002"})))
+    assert pickup[-1] == ("intercept", "${hash(select/dupont.example-last_dial/1002)}")
+    unknown = actions(doc(post_capture(INTERNAL, replace={"Destination-Number=1002": "Destination-Number=**1099"})))
+    assert not any(a == "intercept" for a, _ in unknown)
+
+
+def test_pickup_stays_in_the_tenant(demo, post_capture):
+    acts = actions(doc(post_capture(INTERNAL, replace={
+        "Caller-Context=dupont.example": "Caller-Context=martin.example",
+        "Hunt-Context=dupont.example": "Hunt-Context=martin.example",
+        "variable_domain_name=dupont.example": "variable_domain_name=martin.example",
+        "Destination-Number=1002": "Destination-Number=**1002"})), "martin.example")
+    assert acts[-1] == ("intercept", "${hash(select/martin.example-last_dial/1002)}")

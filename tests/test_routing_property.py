@@ -74,7 +74,7 @@ def configs(draw, domain):
 
 CALLS = st.tuples(
     st.sampled_from(["1000", "1001", "1003", "2001", "2002", "+41215550100", "0215550101", "+41215550102",
-                     "0791234567", "112", "0900123456", "x", "centrex-continue"]),
+                     "0791234567", "112", "0900123456", "x", "centrex-continue", "*97", "**1001"]),
     st.sampled_from([None, "1000", "1001"]),
     st.one_of(st.none(), st.tuples(st.sampled_from(OUTCOMES), st.dictionaries(
         st.sampled_from([*OUTCOMES, "then"]), dests(), max_size=5), st.integers(0, 15))),
@@ -131,6 +131,8 @@ def check_stays_home(plan, config):
                 assert "sofia/gateway/carrier/" in leg or leg.endswith(f"@{domain}")
         if action.get("application") == "transfer":
             assert data.endswith(f" XML {domain}")
+        if action.get("application") in ("hash", "intercept", "voicemail", "limit"):
+            assert domain in data
     assert b"other.example" not in text
 
 

@@ -16,8 +16,8 @@ from centrex import fax_paths
 from centrex.db import db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
 from centrex.routing.loader import advance_rotations, load_config
-from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Plan, PlayError, ReceiveFax,
-                                  Ring, SetVariables, Transfer, Voicemail)
+from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
+                                  ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -112,7 +112,9 @@ def actions(step, plan: Plan):
         yield "transfer", f"{step.number} XML {step.context}"
     elif isinstance(step, Voicemail):
         yield "answer", None
-        yield "voicemail", f"default {domain} {step.box}"
+        yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
+    elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
+        yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
     elif isinstance(step, Application):
         yield "answer", None
         if step.kind == "ivr":
@@ -150,9 +152,16 @@ def _ring(step: Ring, plan: Plan):
         yield "set", "continue_on_fail=false"
         yield "set", "hangup_after_bridge=true"
     yield "set", f"call_timeout={step.timeout}"
+    for leg in step.legs:
+        if leg.kind == "user":  # so a colleague can pick this call up (pickup prefix + extension)
+            yield "hash", f"insert/{_pickup_realm(plan.domain)}/{leg.address}/${{uuid}}"
     yield "bridge", dial_string(step, plan)
     if step.fallback:
         yield "transfer", f"{CONTINUE_EXTENSION} XML {plan.domain}"
+
+
+def _pickup_realm(domain: str) -> str:
+    return f"{domain}-last_dial"
 
 
 def dial_string(step: Ring, plan: Plan) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from centrex import fsnames
 from centrex.routing import dialing
 from centrex.routing.plan import (OUTCOMES, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
-                                  Note, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
+                                  Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
                                   Transfer, UserEntry, Voicemail)
 from centrex.routing.schedule import evaluate, hhmm, is_open
 
@@ -90,6 +90,15 @@ class _Router:
             plan.then(SetVariables((("limit_ignore_transfer", "true"),)), Note.of("keep_limits"))
             plan.then(Limit(USER_LIMIT_REALM, f"{caller.extension}@{c.domain}", caller.max_calls, "USER_BUSY"),
                       Note.of("user_limit", name=caller.name, max=caller.max_calls))
+        if caller is not None and number == self.settings.voicemail_access:
+            if not caller.has_voicemail:
+                return self.error(plan, "UNALLOCATED_NUMBER", Note.of("no_voicemail", name=caller.name))
+            return self.end(plan, Voicemail(caller.extension, check=True),
+                            Note.of("voicemail_check", box=caller.extension))
+        prefix = self.settings.pickup_prefix
+        if caller is not None and prefix and number.startswith(prefix) and number[len(prefix):] in c.users:
+            picked = c.users[number[len(prefix):]]
+            return self.end(plan, Pickup(picked.extension), Note.of("pickup", name=picked.name))
         internal = self.internal_destination(number)
         if internal is not None:
             return self.dest(plan, internal, at, 0)

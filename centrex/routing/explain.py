@@ -12,8 +12,8 @@ from centrex.errors import Invalid, NotFound
 from centrex.routing import dialing
 from centrex.routing.engine import route
 from centrex.routing.loader import load_tenant_config
-from centrex.routing.plan import (Application, Call, Decision, Hangup, Limit, Plan, PlayError, ReceiveFax, Ring,
-                                  SetVariables, Transfer, Voicemail)
+from centrex.routing.plan import (Application, Call, Decision, Hangup, Limit, Pickup, Plan, PlayError, ReceiveFax,
+                                  Ring, SetVariables, Transfer, Voicemail)
 from centrex.routing.schedule import local_time, zone
 from centrex.routing.wording import OUTCOME_WORDS, word
 
@@ -75,7 +75,7 @@ def _steps(plan: Plan, tz_name: str) -> list[dict]:
 
 def _kind(step) -> str:
     return {Decision: "decision", SetVariables: "set", Limit: "limit", Ring: "ring", Transfer: "transfer",
-            Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup"}.get(
+            Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -91,7 +91,9 @@ def _detail(step) -> dict:
     if isinstance(step, Transfer):
         return {"number": step.number, "context": step.context}
     if isinstance(step, Voicemail):
-        return {"box": step.box}
+        return {"box": step.box, "check": step.check}
+    if isinstance(step, Pickup):
+        return {"extension": step.extension}
     if isinstance(step, Application):
         return {"name": step.name}
     if isinstance(step, ReceiveFax):

@@ -35,6 +35,8 @@ def settings() -> RoutingSettings:
         ring_seconds=int(cfg.get("USER_RING_SECONDS", 30)),
         external_min_ring=int(cfg.get("EXTERNAL_MIN_RING_SECONDS", 20)),
         hop_limit=int(cfg.get("ROUTING_HOP_LIMIT", 12)),
+        voicemail_access=cfg.get("PROV_VOICEMAIL_NUMBER", "*97"),  # what the phones' keys dial
+        pickup_prefix=cfg.get("PROV_PICKUP_PREFIX", "**"),
     )
 
 

@@ -108,6 +108,8 @@ class RoutingSettings:
     external_min_ring: int = 20    # a mobile takes 4-5 s to start ringing
     outbound_timeout: int = 90
     hop_limit: int = 12
+    voicemail_access: str = "*97"  # what users dial to listen to their voicemail
+    pickup_prefix: str = "**"      # + extension: pick up that phone's ringing call
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +221,13 @@ class Transfer:
 @dataclass(frozen=True, slots=True)
 class Voicemail:
     box: str
+    check: bool = False            # True: the owner listens to their messages (else: leave one)
+
+
+@dataclass(frozen=True, slots=True)
+class Pickup:
+    """Answer a call that is ringing someone else's phone of the tenant (BLF / pickup prefix)."""
+    extension: str
 
 
 @dataclass(frozen=True, slots=True)
