@@ -14,6 +14,7 @@ from centrex.routing import dialing
 from centrex.routing.plan import (OUTCOMES, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
                                   Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
                                   Transfer, UserEntry, Voicemail)
+from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
 from centrex.routing.schedule import evaluate, hhmm, is_open
 
 CONTINUE_EXTENSION = "centrex-continue"
@@ -21,23 +22,7 @@ USER_LIMIT_REALM = "centrex_user"
 TENANT_LIMIT_REALM = "centrex_tenant"
 EXPAND_BUDGET = 200  # steps a dry run may write, whatever the configuration
 
-_BUSY = {"USER_BUSY", "CALL_REJECTED", "BUSY"}
-_NO_ANSWER = {"NO_ANSWER", "NOANSWER", "NO_USER_RESPONSE", "ALLOTTED_TIMEOUT", "RECOVERY_ON_TIMER_EXPIRE"}
-_OFFLINE = {"USER_NOT_REGISTERED", "SUBSCRIBER_ABSENT", "DESTINATION_OUT_OF_ORDER"}
 _CAUSE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-
-
-def outcome_of(disposition: str | None, dialstatus: str | None = None) -> str:
-    """busy / no_answer / offline / failed, from FreeSWITCH's originate_disposition (or DIALSTATUS)."""
-    for value in (disposition, dialstatus):
-        value = (value or "").strip().upper()
-        if value in _BUSY:
-            return "busy"
-        if value in _NO_ANSWER:
-            return "no_answer"
-        if value in _OFFLINE:
-            return "offline"
-    return "failed"
 
 
 def route(config: TenantConfig, call: Call, at: datetime, *, expand: bool = False) -> Plan:
@@ -117,7 +102,7 @@ class _Router:
         cont = self.call.continuation
         dest = cont.fallback.get(cont.outcome) or cont.fallback.get("failed")
         if dest is None:
-            plan.then(Hangup(_end_cause(cont.outcome)), Note.of("no_fallback", outcome=cont.outcome))
+            plan.then(Hangup(end_cause(cont.outcome)), Note.of("no_fallback", outcome=cont.outcome))
             return
         self.dest(plan, dest, at, cont.hops, after=cont.fallback.get("then"),
                   why=Note.of("continuation", outcome=cont.outcome))
@@ -399,8 +384,3 @@ class _Router:
 
     def error(self, plan: Plan, cause: str, why: Note) -> None:
         self.end(plan, PlayError(cause), why)
-
-
-def _end_cause(outcome: str) -> str:
-    return {"busy": "USER_BUSY", "no_answer": "NO_ANSWER", "offline": "USER_NOT_REGISTERED"}.get(
-        outcome, "NORMAL_TEMPORARY_FAILURE")
