@@ -29,7 +29,11 @@ def fetch(path_section: str | None = None):
     section = form.get("section") or path_section or ""
     handler = SECTIONS.get(section)
     if handler is None or (path_section and path_section != section):
-        log.info("xmlcurl %s: not found (section not served)", section or "?")
+        log.info("xmlcurl %r: not found (section not served)", section[:40])
+        return not_found()
+    if any("\x00" in value for _, value in form.items(multi=True)):
+        # FreeSWITCH builds the form from C strings: a NUL is never its own (and PostgreSQL refuses it).
+        log.info("xmlcurl %s: not found (NUL character in the form)", section)
         return not_found()
     try:
         response, reason = handler(form)
