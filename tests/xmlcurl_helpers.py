@@ -15,8 +15,8 @@ from centrex.services.users import reveal_secret
 from conftest import FIXTURES, read_capture
 
 SECTIONS = {"directory", "dialplan", "configuration", "result"}
-# Statements the test fixture's savepoints add around each request; they are not the request's queries.
-_SAVEPOINT_SQL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
+# Transaction control (the fixture's savepoints, SQLite's explicit BEGIN) is not a query of the request.
+_TRANSACTION_SQL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 
 
 def request_captures(prefix: str = "") -> list[str]:
@@ -132,13 +132,13 @@ def transfer_contexts(doc) -> list[str]:
 
 @contextmanager
 def count_queries():
-    """Counts the SQL statements run on the app's engine inside the block (savepoints excluded)."""
+    """The SQL statements run on the app's engine inside the block (transaction control excluded)."""
     target = db.engine
     engine = getattr(target, "engine", target)  # the test session swaps in a Connection
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if not _SAVEPOINT_SQL.match(statement):
+        if not _TRANSACTION_SQL.match(statement):
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
