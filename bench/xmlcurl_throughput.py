@@ -16,6 +16,7 @@ import argparse
 import base64
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from harness.server import Gunicorn
 REGISTER = "21-directory-sip_auth-register-1001-password.http"
 CALL = "25-dialplan-call-1001-to-1002.http"
 MAX_QUERIES = 3
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")  # not counted as queries
 SCALE_LIMIT = 1.2
 
 
@@ -63,11 +65,11 @@ CEILING = Case("ceiling: constant XML", SMALL, CONSTANT_PATH, REGISTER, b'<docum
                count_queries=False)
 DIRECTORY = Case("directory sip_auth", SMALL, "/xml/directory", REGISTER, b'name="a1-hash"', goal=0.70)
 DIRECTORY_LARGE = Case("directory sip_auth, 50k users", LARGE, "/xml/directory", REGISTER, b'name="a1-hash"')
-CASES = [
+CASES = [  # run in this order in every round: the two directory sizes back to back
     CEILING,
     DIRECTORY,
-    Case("dialplan ext-to-ext", SMALL, "/xml/dialplan", CALL, b"user/1002@dupont.example", goal=0.50),
     DIRECTORY_LARGE,
+    Case("dialplan ext-to-ext", SMALL, "/xml/dialplan", CALL, b"user/1002@dupont.example", goal=0.50),
 ]
 
 
@@ -86,7 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     require_wrk()
 
-    work = Path(tempfile.mkdtemp(prefix="bench-xmlcurl-"))
+    work = Path(tempfile.mkdtemp(prefix="bench-xmlcurl-"))  # gunicorn's logs; removed when all went well
     env = {"CENTREX_INSTANCE": str(work / "instance"), "CENTREX_SECRET_KEY": secrets.token_urlsafe(32),
            "CENTREX_SIP_SECRET_KEY": _fernet_key(), "CENTREX_XMLCURL_USERNAME": "freeswitch",
            "CENTREX_XMLCURL_PASSWORD": secrets.token_urlsafe(18),
@@ -94,7 +96,6 @@ def main() -> int:
     os.environ.update(env)
     fixtures = harness.fixtures_dir()
     bodies = {name: harness.read_capture(fixtures, name)[1] for name in {c.capture for c in CASES}}
-    env["BENCH_CONSTANT_XML_FILE"] = str(_sample_answer(work, fixtures))
     headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "freeswitch-xml/1.0",
                "Authorization": "Basic " + base64.b64encode(
                    f"freeswitch:{env['CENTREX_XMLCURL_PASSWORD']}".encode()).decode()}
@@ -102,8 +103,12 @@ def main() -> int:
     urls, sizes = {}, {}
     for dataset in sorted({c.dataset for c in CASES}, key=lambda d: d.bulk_tenants):
         urls[dataset], sizes[dataset] = build_dataset(dataset, env)
-        print(f"dataset {dataset.name}: {sizes[dataset][1]:,} users in {sizes[dataset][0]:,} tenants", flush=True)
-    queries = count_queries_per_request([c for c in CASES if c.count_queries], urls, bodies, headers)
+        tenants, users = sizes[dataset]
+        print(f"dataset {dataset.name}: {users:,} users in {tenants:,} tenants", flush=True)
+    queries, answers = count_queries_per_request([c for c in CASES if c.count_queries], urls, bodies, headers)
+    constant = work / "constant.xml"  # the ceiling sends the very bytes of the directory answer
+    constant.write_bytes(answers[DIRECTORY.name])
+    env["BENCH_CONSTANT_XML_FILE"] = str(constant)
     postmaster = postmaster_pid(next(iter(urls.values())))
 
     with ExitStack() as stack:
@@ -128,6 +133,7 @@ def main() -> int:
                 results[case.name].append(measure(case, args.seconds))
             print(f"round {round_no + 1}/{args.rounds}: " + ", ".join(
                 f"{c.name} {results[c.name][-1].load.rps:.0f}/s" for c in CASES), flush=True)
+    shutil.rmtree(work, ignore_errors=True)
     return report(results, queries, sizes, args)
 
 
@@ -157,21 +163,22 @@ def build_dataset(dataset: Dataset, env: dict) -> tuple[str, tuple[int, int]]:
     return url, size
 
 
-def count_queries_per_request(cases, urls, bodies, headers, repeat: int = 5) -> dict[str, float]:
-    """SQL statements per request (transaction control excluded), counted on the engine in-process."""
+def count_queries_per_request(cases, urls, bodies, headers, repeat: int = 5):
+    """SQL statements per request (transaction control excluded), counted on the engine in-process;
+    and each case's answer."""
     from sqlalchemy import event
 
     from centrex.db import db
     from wsgi import create_app
 
-    counts = {}
+    counts, answers = {}, {}
     for case in cases:
         app = create_app({"SQLALCHEMY_DATABASE_URI": urls[case.dataset]})
         client = app.test_client()
         statements: list[str] = []
 
         def record(conn, cursor, statement, *rest):
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
                 statements.append(statement)
         with app.app_context():
             engine = db.engine
@@ -184,7 +191,8 @@ def count_queries_per_request(cases, urls, bodies, headers, repeat: int = 5) -> 
         event.remove(engine, "before_cursor_execute", record)
         engine.dispose()
         counts[case.name] = len(statements) / repeat
-    return counts
+        answers[case.name] = response.data
+    return counts, answers
 
 
 def check_answer(url: str, body: bytes, headers: dict, case: Case) -> None:
@@ -218,8 +226,8 @@ def report(results: dict[str, list[Run]], queries, sizes, args) -> int:
         if errors:
             missed.append(f"{case.name}: {errors} failed requests")
         cpu_text = f"{med([r.app_cpu_ms for r in runs]):.2f}+{med([r.db_cpu_ms for r in runs]):.2f}"
-        print(f"{case.name:<30} {med([r.load.rps for r in runs]):>7.0f} {med([r.load.p50_ms for r in runs]):>7.2f} "
-              f"{med([r.load.p99_ms for r in runs]):>7.2f} {ratio:>10.0%} {goal:>11} {cpu_text:>18} "
+        rps, p50, p99 = (med([getattr(r.load, k) for r in runs]) for k in ("rps", "p50_ms", "p99_ms"))
+        print(f"{case.name:<30} {rps:>7.0f} {p50:>7.2f} {p99:>7.2f} {ratio:>10.0%} {goal:>11} {cpu_text:>18} "
               f"{'-' if q is None else f'{q:g}':>7} {errors:>6}")
     scale = med([big.load.p50_ms / small.load.p50_ms for big, small in
                  zip(results[DIRECTORY_LARGE.name], results[DIRECTORY.name])])
@@ -239,17 +247,9 @@ def _fernet_key() -> str:
     return SecretBox.new_key()
 
 
-def _sample_answer(work: Path, fixtures: Path) -> Path:
-    """The ceiling answers the bytes our server sent for the captured REGISTER (a real answer's size)."""
-    raw = (fixtures / "xml_curl" / REGISTER.replace(".http", ".response.http")).read_bytes()
-    path = work / "constant.xml"
-    path.write_bytes(raw.replace(b"\r\n", b"\n").partition(b"\n\n")[2])
-    return path
-
-
 if __name__ == "__main__":
     try:
         sys.exit(main())
     except (RuntimeError, OSError) as exc:
-        print(f"bench could not measure: {exc}", file=sys.stderr)
+        print(f"bench could not measure: {exc} (gunicorn logs in /tmp/bench-xmlcurl-*)", file=sys.stderr)
         sys.exit(CANNOT_RUN)

@@ -135,7 +135,8 @@ def test_malformed_bodies_get_a_document(client, known, body, content_type, path
 
 
 BROKEN_BODIES = [b"", b"\x00" * 64, b"\xff\xfe\xfd", b"section=directory&" * 5000, b"%" * 100,
-                 b"section=%ZZ&key_value=%", b"=&=&==", b"section=directory&section=dialplan&" + b"a=b&" * 10_000]
+                 b"section=%ZZ&key_value=%", b"=&=&==",
+                 b"section=directory&section=dialplan&" + b"a=b&" * 10_000]
 
 
 def test_broken_bodies_get_a_document(client, known):

@@ -105,7 +105,7 @@ def _split_legs(data: str) -> list[str]:
 def bridge_legs(doc) -> list[str]:
     """Every leg of every bridge in a dialplan answer, without its {..}/[..]/<..> variables."""
     legs = []
-    for data in doc.xpath("//action[@application='bridge']/@data | //anti-action[@application='bridge']/@data"):
+    for data in doc.xpath("//*[self::action or self::anti-action][@application='bridge']/@data"):
         for leg in _split_legs(data):
             leg = _LEG_PREFIX.sub("", leg.strip())
             if leg:

@@ -3,7 +3,8 @@
 A dialplan request carries ~190 fields (the whole channel) and an answer reads a handful; werkzeug's
 request.form decoded every one of them per request, which was a third of a dialplan answer's CPU.
 Same rules as werkzeug's parser: split on '&', the first '=' separates key and value, '+' is a space,
-%XX escapes are UTF-8 (else left quoted), a body that is not UTF-8 is an empty form; get() returns the first value."""
+%XX escapes are UTF-8 (else left quoted), a body that is not UTF-8 is an empty form; get() returns the
+first value."""
 from __future__ import annotations
 
 from urllib.parse import unquote_plus

@@ -10,7 +10,8 @@ from sqlalchemy.engine import make_url
 def require_postgres() -> str:
     url = os.environ.get("CENTREX_TEST_DATABASE_URL")
     if not url or not url.startswith("postgresql"):
-        raise SystemExit("bench: run through `make bench` (scripts/with-postgres.sh sets CENTREX_TEST_DATABASE_URL)")
+        raise SystemExit("bench: run it through `make bench` "
+                         "(scripts/with-postgres.sh sets CENTREX_TEST_DATABASE_URL)")
     return url
 
 

@@ -39,11 +39,13 @@ class Gunicorn:
         return self._proc.pid
 
     def __enter__(self) -> "Gunicorn":
-        cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self._workers),
+        cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+               "--workers", str(self._workers),
                "--access-logfile", str(self.access_log), "--graceful-timeout", "5",
                "--pythonpath", str(BENCH_DIR), "harness.benchapp:app"]
         self._log = open(self.log_path, "wb")
-        self._proc = subprocess.Popen(cmd, cwd=REPO, env=self._env, stdout=self._log, stderr=subprocess.STDOUT)
+        self._proc = subprocess.Popen(cmd, cwd=REPO, env=self._env, stdout=self._log,
+                                      stderr=subprocess.STDOUT)
         self._wait_ready()
         return self
 
