@@ -1,5 +1,6 @@
 """The WSGI app the bench serves: the product's own create_app(), plus one bench-only endpoint that
-answers a constant XML document (the ceiling: what Flask under gunicorn costs with no work at all).
+answers a constant document (the ceiling: what Flask under gunicorn costs with no work at all), to a
+POST (xml_curl) or a GET (a phone fetching its file).
 gunicorn loads `harness.benchapp:app`; the product itself has no such endpoint."""
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ def build():
         with open(sample, "rb") as fh:
             body = fh.read()
 
-    def constant_xml():
-        return Response(body, status=200, mimetype="text/xml")
+    mimetype = os.environ.get("BENCH_CONSTANT_MIMETYPE", "text/xml")
 
-    application.add_url_rule(CONSTANT_PATH, "bench_constant_xml", constant_xml, methods=["POST"])
+    def constant_xml():
+        return Response(body, status=200, mimetype=mimetype)
+
+    application.add_url_rule(CONSTANT_PATH, "bench_constant_xml", constant_xml, methods=["GET", "POST"])
     return application
 
 

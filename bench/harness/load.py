@@ -1,5 +1,5 @@
-"""The load generator, the same for every case: wrk (Debian) with a Lua script that POSTs a body and
-reports requests, p50 and p99 as one JSON line."""
+"""The load generator, the same for every case: wrk (Debian) with a Lua script that POSTs a body (or
+cycles through many requests) and reports requests, p50 and p99 as one JSON line."""
 from __future__ import annotations
 
 import json
@@ -9,10 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-_LUA = """
-wrk.method = "POST"
-wrk.body = "{body}"
-{headers}
+_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -22,6 +19,29 @@ done = function(summary, latency, requests)
     e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+_LUA = """
+wrk.method = "POST"
+wrk.body = "{body}"
+{headers}
+""" + _DONE
+# Many requests, sent in turn (each wrk thread starts at its own offset); built in init(), once wrk
+# knows the Host header.
+_CYCLE_LUA = """
+local threads = 0
+setup = function(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+local requests, i = {{}}, 0
+init = function(args)
+{formats}
+  i = (offset or 0) * 7919 % #requests
+end
+request = function()
+  i = i % #requests + 1
+  return requests[i]
+end
+""" + _DONE
 
 
 @dataclass(frozen=True)
@@ -52,9 +72,26 @@ def run_wrk(url: str, body: bytes, headers: dict[str, str], *, seconds: float, c
             threads: int = 1) -> LoadResult:
     header_lines = "\n".join(f'wrk.headers["{_lua_string(k.encode())}"] = "{_lua_string(v.encode())}"'
                              for k, v in headers.items())
+    return _run(_LUA.format(body=_lua_string(body), headers=header_lines), url, seconds, connections, threads)
+
+
+def run_wrk_cycle(base_url: str, requests: list[tuple[str, dict[str, str]]], *, method: str = "GET",
+                  seconds: float, connections: int, threads: int = 1) -> LoadResult:
+    """wrk sending `method` to each (path, headers) of `requests` in turn (many devices, each with its
+    own credentials), no body; the same counting and report as run_wrk."""
+    def table(headers: dict[str, str]) -> str:
+        return "{" + ", ".join(f'["{_lua_string(k.encode())}"] = "{_lua_string(v.encode())}"'
+                               for k, v in headers.items()) + "}"
+    formats = "\n".join(f'  requests[{n}] = wrk.format("{_lua_string(method.encode())}", '
+                        f'"{_lua_string(path.encode())}", {table(headers)})'
+                        for n, (path, headers) in enumerate(requests, start=1))
+    return _run(_CYCLE_LUA.format(formats=formats), base_url, seconds, connections, threads)
+
+
+def _run(lua: str, url: str, seconds: float, connections: int, threads: int) -> LoadResult:
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
-        script = Path(tmp) / "post.lua"
-        script.write_text(_LUA.format(body=_lua_string(body), headers=header_lines))
+        script = Path(tmp) / "load.lua"
+        script.write_text(lua)
         out = subprocess.run([require_wrk(), "-t", str(threads), "-c", str(connections),
                               "-d", f"{seconds:g}s", "--timeout", "5s", "-s", str(script), url],
                              capture_output=True, text=True, check=False)
