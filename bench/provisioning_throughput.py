@@ -32,7 +32,6 @@ from harness.server import Gunicorn
 GOAL = 500.0                 # configs per second
 PER_TENANT = 100
 EXPECT = b"account.1.password = "
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")  # not counted as queries
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,8 @@ def add_phones(devices: int, sip_key: str) -> list[tuple[str, dict]]:
         mac, token = f"0015{n:08x}", secrets.token_urlsafe(24)
         rows.append({"mac": mac, "vendor": "yealink", "model": "T46S", "tenant_id": tenant_id, "user_id": user_id,
                      "transfer_mode": "attended", "prov_token_enc": box.encrypt(token),
-                     "prov_token_hash": token_hash(token), "admin_password_enc": box.encrypt(secrets.token_urlsafe(12))})
+                     "prov_token_hash": token_hash(token),
+                     "admin_password_enc": box.encrypt(secrets.token_urlsafe(12))})
         auth = base64.b64encode(f"{mac}:{token}".encode()).decode()
         phones.append((f"/prov/{mac}.cfg", {"Authorization": f"Basic {auth}", "User-Agent": "Yealink SIP-T46S"}))
     for start in range(0, len(rows), BATCH):
@@ -157,29 +157,36 @@ def add_phones(devices: int, sip_key: str) -> list[tuple[str, dict]]:
 
 
 def count_queries_per_request(url: str, phones: list[tuple[str, dict]]) -> tuple[float, bytes]:
-    """SQL statements per config request (transaction control excluded), counted in-process on the
-    engine; and one answer (the ceiling sends as many bytes)."""
+    """SQL statements per config request, counted in-process by the cursors of every pooled connection
+    (the hot path sends its statement through psycopg itself, unseen by SQLAlchemy's events); psycopg's
+    own BEGIN/COMMIT are not statements sent through a cursor (in autocommit there are none); and one
+    answer (the ceiling sends as many bytes)."""
+    import psycopg
     from sqlalchemy import event
+    from sqlalchemy.pool import Pool
 
-    from centrex.db import db
     from wsgi import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     client = app.test_client()
     statements: list[str] = []
 
-    def record(conn, cursor, statement, *rest):
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            statements.append(statement)
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    for path, headers in phones:
-        response = client.get(path, headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
-        if response.status_code != 200 or EXPECT not in response.data:
-            raise RuntimeError(f"{path}: unexpected answer {response.status_code}")
-    event.remove(engine, "before_cursor_execute", record)
-    engine.dispose()
+    class Recording(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            statements.append(str(query))
+            return super().execute(query, params, **kwargs)
+
+    def checkout(dbapi_connection, _record, _proxy):
+        dbapi_connection.cursor_factory = Recording
+
+    event.listen(Pool, "checkout", checkout)
+    try:
+        for path, headers in phones:
+            response = client.get(path, headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+            if response.status_code != 200 or EXPECT not in response.data:
+                raise RuntimeError(f"{path}: unexpected answer {response.status_code}")
+    finally:
+        event.remove(Pool, "checkout", checkout)
     return len(statements) / len(phones), response.data
 
 

@@ -2,8 +2,9 @@
 import sqlite3
 import time
 
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
@@ -71,3 +72,32 @@ def _ping_if_idle(dbapi_connection, record, _proxy):
         dbapi_connection.rollback()
     except Exception as exc:  # any failure: the pool discards this connection and takes another
         raise DisconnectionError("idle connection failed its ping") from exc
+
+
+def autocommit_statements() -> bool:
+    """On PostgreSQL, run this session's statements in autocommit, each one its own transaction: no
+    BEGIN and no COMMIT round trip around a request whose reads are one statement and whose write is
+    one statement. The pool restores ordinary transactions when the connection returns, so a
+    rollback() or commit() puts the session back on them for any multi-statement work that follows.
+    A session already bound to an open Connection (tests) keeps that transaction. True when it took."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return True
+    return False
+
+
+def autocommit_engine() -> Engine | None:
+    """On PostgreSQL, when the session is on its engine (not bound to a test's open Connection): an
+    engine on the same database whose pooled connections stay in autocommit, for requests that are one
+    statement: no BEGIN/COMMIT round trips and no isolation switch per request. One per app and process,
+    built on first use (after gunicorn forked); its pool gets the same idle-time ping. None elsewhere."""
+    bind = db.session.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        return None
+    engines = current_app.extensions.setdefault("centrex_autocommit_engines", {})
+    engine = engines.get(bind.url)
+    if engine is None:
+        options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        engine = engines[bind.url] = create_engine(bind.url, **{**options, "isolation_level": "AUTOCOMMIT"})
+    return engine

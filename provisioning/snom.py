@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from centrex.services.provisioning import DeviceProfile
+from centrex.services.provisioning_profile import DeviceProfile
 from provisioning.render import render_xml
 from provisioning.timezones import zone_rule
 
@@ -43,9 +43,9 @@ def model_xml(model: str, *, settings: dict) -> str:
     return render_xml("snom/model.xml.j2", model=model, settings=settings)
 
 
-def device_htm(profile: DeviceProfile, *, base_url: str) -> str:
-    """snom<MODEL>-<MAC>.htm: points at the phone's own settings file."""
-    return render_xml("snom/setting-files.xml.j2", urls=[f"{base_url}/snom-{profile.mac.upper()}.xml"])
+def device_htm(mac: str, *, base_url: str) -> str:
+    """snom<MODEL>-<MAC>.htm: points at the phone's own settings file (no secret)."""
+    return render_xml("snom/setting-files.xml.j2", urls=[f"{base_url}/snom-{mac.upper()}.xml"])
 
 
 def _dst(rule) -> str:

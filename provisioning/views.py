@@ -1,17 +1,22 @@
 """The files phones fetch, under /prov. A phone proves who it is with HTTP basic auth (user = its MAC,
 password = its own token, handed to it once in the bootstrap window); the MAC in the User-Agent is
 never trusted. Every request is logged in prov_download; failures count towards a lockout of the source
-address (in the database, so every worker agrees). Bad input is a 4xx, never a 5xx."""
+address (in the database, so every worker agrees). Bad input is a 4xx, never a 5xx.
+A phone's own file, fetched with its own credentials, costs one statement on PostgreSQL (in autocommit,
+no BEGIN/COMMIT round trips): services.provisioning_fetch reads and records it at once."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
-from centrex.db import db
+from centrex.db import autocommit_statements, db
 from centrex.services import provisioning as prov
+from centrex.services import provisioning_fetch as fetching
 from centrex.services.provisioning_phonebooks import company_phonebook, personal_phonebook
+from centrex.services.provisioning_profile import build_profile
 from provisioning import snom, yealink
 from provisioning.render import UnsafeValue
 
@@ -58,53 +63,94 @@ class Outcome(Exception):
         self.status, self.result, self.mac, self.device = status, result, mac, device
 
 
+@dataclass
+class Served:
+    """A file we answer with, how it was obtained, and for which phone (None: a common file)."""
+    body: str
+    mimetype: str
+    result: str = prov.SERVED
+    phone: fetching.Phone | None = None
+    seen: bool = False  # the phone's own file: records where the phone is (network map)
+    carries_credentials: bool = False
+    recorded: bool = False  # the read recorded it already (download row, network map)
+
+
 @bp.get("/<path:name>")
 def fetch(name: str):
     now = prov.utcnow()
     caller = _caller()
     file_label = prov.printable(name, 128)  # no control character reaches the log or the database
     try:
-        body, mimetype, result, device, mac = _answer(name, caller, now)
-        prov.record_download(caller, file_label, result, 200, mac=mac, device=device, now=now)
+        served = _answer(name, caller, now)
+        if served.seen and not served.recorded:
+            autocommit_statements()  # one statement on PostgreSQL (the failures' several roll back first)
+            fetching.record_fetch(served.phone, caller, file_label, served.result, now,
+                                  carries_credentials=served.carries_credentials)
+        elif not served.seen:
+            phone = served.phone
+            prov.record_download(caller, file_label, served.result, 200, mac=phone.mac if phone else None,
+                                 device=phone, now=now)
         db.session.commit()
-        return _text(body, mimetype=mimetype)
+        return _text(served.body, mimetype=served.mimetype)
     except Outcome as outcome:
         return _finish(outcome, caller, file_label, now)
     except UnsafeValue:
-        db.session.rollback()
         log.error("provisioning %s: refused to generate a file (a stored value has a control character)",
                   file_label)
+        if _withdraw_recorded(prov.REFUSED, 409):
+            return _response(409)
         return _finish(Outcome(409, prov.REFUSED), caller, file_label, now)
+    except Exception:
+        _withdraw_recorded(prov.ERROR, 500)  # the download log never says "served" for a failed request
+        raise
+
+
+def _withdraw_recorded(result: str, status: int) -> bool:
+    """Undo what the read recorded as served (its download row now says `result`), if it did; commits
+    (the read's own statement is kept: it may be inside the test's transaction)."""
+    recorded = g.pop("prov_recorded", None)
+    if recorded is None:
+        return False
+    fetching.withdraw_served(*recorded, result=result, status=status)
+    db.session.commit()
+    return True
 
 
 def _finish(outcome: Outcome, caller: prov.Caller, file_label: str, now) -> Response:
+    recorded = _withdraw_recorded(outcome.result, outcome.status)  # one download row per request
     db.session.rollback()
     locked = False
     if outcome.result in prov.FAILURES:
         locked = prov.record_failure(caller.ip, now)
-    prov.record_download(caller, file_label, outcome.result, outcome.status, mac=outcome.mac,
-                         device=outcome.device, now=now)
+    if not recorded:
+        prov.record_download(caller, file_label, outcome.result, outcome.status, mac=outcome.mac,
+                             device=outcome.device, now=now)
     db.session.commit()
     log.info("provisioning %s from %s: %s (%d)%s", file_label, caller.ip, outcome.result, outcome.status,
              " - source locked out" if locked else "")
-    if outcome.status == 401:
+    return _response(outcome.status)
+
+
+def _response(status: int) -> Response:
+    if status == 401:
         response = _text("authentication required\n", 401)
         response.headers["WWW-Authenticate"] = 'Basic realm="centrex-provisioning"'
         return response
-    if outcome.status == 429:
+    if status == 429:
         response = _text("too many failed requests; try later\n", 429)
         response.headers["Retry-After"] = str(current_app.config.get("PROV_LOCKOUT_SECONDS", 900))
         return response
     messages = {400: "bad request\n", 403: "forbidden\n", 404: "not found\n", 409: "cannot generate this file\n"}
-    return _text(messages.get(outcome.status, "error\n"), outcome.status)
+    return _text(messages.get(status, "error\n"), status)
 
 
-def _answer(name: str, caller: prov.Caller, now):
-    """(body, mimetype, result, device, mac) for a file we serve, else raise Outcome. Per-device files
-    check the lockout in their one lookup query; everything else checks it first."""
-    if not name.startswith(PHONEBOOK_PREFIX) and not (
-            yealink.DEVICE_RE.match(name) or snom.DEVICE_HTM_RE.match(name) or snom.DEVICE_XML_RE.match(name)):
-        _check_lock(caller, now)
+def _answer(name: str, caller: prov.Caller, now) -> Served:
+    """The file we serve, else raise Outcome. Per-device files check the lockout in their one lookup
+    query; everything else checks it first (and reads in autocommit: single statements)."""
+    if not (yealink.DEVICE_RE.match(name) or snom.DEVICE_HTM_RE.match(name) or snom.DEVICE_XML_RE.match(name)):
+        autocommit_statements()
+        if not name.startswith(PHONEBOOK_PREFIX):
+            _check_lock(caller, now)
     slashes = 2 if name.startswith(PHONEBOOK_PREFIX) else 0
     if len(name) > MAX_NAME or name.count("/") != slashes or "\\" in name or ".." in name:
         raise Outcome(400, prov.BAD_REQUEST)
@@ -115,34 +161,39 @@ def _answer(name: str, caller: prov.Caller, now):
     if match := yealink.COMMON_RE.match(name):
         if match.group(1) not in yealink.COMMON_CODES:
             raise Outcome(404, prov.NOT_FOUND)
-        return yealink.common_file(match.group(1), base_url=base, settings=settings), "text/plain", \
-            prov.SERVED, None, None
+        return Served(yealink.common_file(match.group(1), base_url=base, settings=settings), "text/plain")
     if match := yealink.DEVICE_RE.match(name):
-        device, profile, result = _identify(match.group(1), "yealink", caller, now, carries_credentials=True)
-        phonebooks = [(TITLES[kind], _with_credentials(f"{base}/phonebook/{device.mac}/{kind}.xml", profile))
+        phone, result, recorded = _identify(match.group(1), "yealink", caller, now, file=name)
+        profile = build_profile(phone.file, token=_proven_token(caller, result))
+        phonebooks = [(TITLES[kind], _with_credentials(f"{base}/phonebook/{phone.mac}/{kind}.xml", profile))
                       for kind in ("company", "personal")]
-        return yealink.device_file(profile, base_url=base, phonebooks=phonebooks), "text/plain", result, \
-            device, device.mac
+        return Served(yealink.device_file(profile, base_url=base, phonebooks=phonebooks), "text/plain", result,
+                      phone, seen=True, carries_credentials=True, recorded=recorded)
     if match := snom.DEVICE_HTM_RE.match(name):
-        device, profile, result = _identify(match.group(2), "snom", caller, now, carries_credentials=False,
-                                            model=match.group(1))
-        return snom.device_htm(profile, base_url=base), "application/xml", result, device, device.mac
+        phone, result, _ = _identify(match.group(2), "snom", caller, now, model=match.group(1))
+        return Served(snom.device_htm(phone.mac, base_url=base), "application/xml", result, phone, seen=True)
     if match := snom.DEVICE_XML_RE.match(name):
-        device, profile, result = _identify(match.group(1), "snom", caller, now, carries_credentials=True)
-        menu = _with_credentials(f"{base}/phonebook/{device.mac}/index.xml", profile)
-        return snom.device_xml(profile, base_url=base, phonebook_url=menu), "application/xml", result, \
-            device, device.mac
+        phone, result, recorded = _identify(match.group(1), "snom", caller, now, file=name)
+        profile = build_profile(phone.file, token=_proven_token(caller, result))
+        menu = _with_credentials(f"{base}/phonebook/{phone.mac}/index.xml", profile)
+        return Served(snom.device_xml(profile, base_url=base, phonebook_url=menu), "application/xml", result,
+                      phone, seen=True, carries_credentials=True, recorded=recorded)
     if match := snom.MODEL_HTM_RE.match(name):
         if match.group(1).upper() not in snom.MODELS:
             raise Outcome(404, prov.NOT_FOUND)
-        return snom.model_htm(match.group(1), base_url=base), "application/xml", prov.SERVED, None, None
+        return Served(snom.model_htm(match.group(1), base_url=base), "application/xml")
     if match := snom.MODEL_XML_RE.match(name):
         if match.group(1).upper() not in snom.MODELS:
             raise Outcome(404, prov.NOT_FOUND)
-        return snom.model_xml(match.group(1), settings=settings), "application/xml", prov.SERVED, None, None
+        return Served(snom.model_xml(match.group(1), settings=settings), "application/xml")
     if yealink.EXPECTED_MISSES.match(name) or snom.EXPECTED_MISSES.match(name):
         raise Outcome(404, prov.NOT_FOUND)
     raise Outcome(404, prov.BAD_REQUEST)  # a name no phone of ours asks for: probing
+
+
+def _proven_token(caller: prov.Caller, result: str) -> str | None:
+    """The provisioning token, when the caller has just proved it holds it (SERVED: its SHA-256 matched)."""
+    return caller.password if result == prov.SERVED else None
 
 
 def _check_lock(caller: prov.Caller, now) -> None:
@@ -150,19 +201,24 @@ def _check_lock(caller: prov.Caller, now) -> None:
         raise Outcome(429, prov.LOCKED)
 
 
-def _lookup(mac: str, caller: prov.Caller, now) -> prov.Lookup:
-    found = prov.lookup(mac, caller.ip, now)
-    if found.locked_until is not None:
+def _find(mac: str, caller: prov.Caller, now, file: str | None = None, vendor: str | None = None) -> fetching.Found:
+    found = fetching.find_phone(mac, caller, now, file=file, vendor=vendor)
+    if found.served_download is not None:
+        g.prov_recorded = (found.served_download, found.phone)
+    if found.locked:
         raise Outcome(429, prov.LOCKED)
     return found
 
 
-def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, carries_credentials: bool,
-              model: str | None = None):
-    """The device this file is for, if the caller proves it is that device (or the window is open)."""
+def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, model: str | None = None,
+              file: str | None = None):
+    """(the phone this file is for, how it proved it, whether the read recorded the download): it proves
+    it is that device with its own credentials, or the bootstrap window is open; else raise Outcome.
+    With `file` (it carries credentials) the read records a fetch with the phone's own credentials;
+    authenticate() then says SERVED: the same hash compared (in constant time here)."""
     mac = raw_mac.lower()
-    found = _lookup(mac, caller, now)
-    device = found.device
+    found = _find(mac, caller, now, file, vendor)
+    device = found.phone
     if device is None or device.vendor != vendor:
         if device is None:
             prov.record_unknown(mac, vendor, model, caller, now)
@@ -173,10 +229,7 @@ def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, carries_cr
         raise Outcome(401, prov.CHALLENGE, mac=mac, device=device)
     if result in (prov.BAD_CREDENTIALS, prov.WRONG_DEVICE):
         raise Outcome(401 if result == prov.BAD_CREDENTIALS else 403, result, mac=mac, device=device)
-    profile = prov.build_profile(device, found.tenant, found.user)
-    prov.mark_seen(device, caller, now, carries_credentials=carries_credentials,
-                   bootstrap=result == prov.BOOTSTRAP)
-    return device, profile, result
+    return device, result, found.served_download is not None
 
 
 def _phonebook(rest: str, caller: prov.Caller, now):
@@ -185,8 +238,7 @@ def _phonebook(rest: str, caller: prov.Caller, now):
     if not yealink.DEVICE_RE.match(f"{raw_mac}.cfg") or leaf not in ("company.xml", "personal.xml", "index.xml"):
         raise Outcome(404, prov.BAD_REQUEST)
     mac = raw_mac.lower()
-    found = _lookup(mac, caller, now)
-    device = found.device
+    device = _find(mac, caller, now).phone
     if device is None:
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
@@ -197,13 +249,13 @@ def _phonebook(rest: str, caller: prov.Caller, now):
     if leaf == "index.xml":
         if device.vendor != "snom":
             raise Outcome(404, prov.NOT_FOUND, mac=mac, device=device)
-        profile = prov.build_profile(device, found.tenant, found.user)
+        profile = build_profile(device.file)
         base = _base_url()
         items = [(TITLES[kind], _with_credentials(f"{base}/phonebook/{mac}/{kind}.xml", profile))
                  for kind in ("company", "personal")]
-        return snom.phonebook_menu(items), "application/xml", prov.SERVED, device, mac
+        return Served(snom.phonebook_menu(items), "application/xml", phone=device)
     if leaf == "company.xml":
         rows = company_phonebook(device.tenant_id)
     else:
         rows = personal_phonebook(device.tenant_id, device.user_id)
-    return vendor.phonebook(TITLES[leaf[:-4]], rows), "application/xml", prov.SERVED, device, mac
+    return Served(vendor.phonebook(TITLES[leaf[:-4]], rows), "application/xml", phone=device)
