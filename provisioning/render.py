@@ -24,9 +24,11 @@ def _guard(value):
 
 
 def _environment(autoescape: bool) -> Environment:
+    # Compiled once per process: no modification-time check of the files on every render (auto_reload);
+    # a new release restarts the workers.
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape, finalize=_guard,
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+                       keep_trailing_newline=True, auto_reload=False)
 
 
 XML = _environment(autoescape=True)

@@ -33,10 +33,14 @@ def _transition(instant: datetime, offset_before: timedelta) -> Transition:
     return Transition(local.month, week, local.isoweekday(), local.hour)
 
 
-@lru_cache(maxsize=64)
 def zone_rule(name: str, year: int | None = None) -> ZoneRule:
+    """The rule of zone `name` for `year` (default: this year, so a long-running worker moves on)."""
+    return _zone_rule(name, year or datetime.now(timezone.utc).year)
+
+
+@lru_cache(maxsize=256)
+def _zone_rule(name: str, year: int) -> ZoneRule:
     zone = ZoneInfo(name)
-    year = year or datetime.now(timezone.utc).year
     moment = datetime(year, 1, 1, tzinfo=timezone.utc)
     previous = moment.astimezone(zone).utcoffset()
     changes = []

@@ -16,7 +16,11 @@ from provisioning.timezones import zone_rule
 class Model:
     common_code: str  # the NNN of y000000000NNN.cfg this model's firmware fetches
     line_keys: int  # linekey.1 … linekey.N on the phone itself
-    family: str  # template family: t4x (EXP40 modules) or t5x (EXP50 modules)
+    family: str  # t4x (EXP40 expansion modules) or t5x (EXP50)
+
+
+# Expansion modules per family, (keys on one module, modules a phone takes): wazo-yealink common.py.
+EXPANSION = {"t4x": (40, 6), "t5x": (60, 3)}
 
 
 MODELS = {
@@ -64,6 +68,20 @@ def _transition(t) -> str:
     return f"{t.month}/{t.week}/{t.weekday}/{t.hour}"
 
 
+def key_name(position: int, model: Model | None) -> str | None:
+    """The setting prefix of the key at `position` (1-based): the phone's own line keys, then its
+    expansion modules' keys; None past the last module (or for a model we do not know)."""
+    if model is None:
+        return None
+    if position <= model.line_keys:
+        return f"linekey.{position}"
+    per_module, modules = EXPANSION[model.family]
+    n = position - model.line_keys - 1
+    if n >= per_module * modules:
+        return None
+    return f"expansion_module.{n // per_module + 1}.key.{n % per_module + 1}"
+
+
 def device_file(profile: DeviceProfile, *, base_url: str, phonebooks: list[tuple[str, str]]) -> str:
     """<mac>.cfg: the account, keys, phonebooks and settings of one phone (carries its secrets)."""
     model = MODELS.get(profile.model.upper())
@@ -71,17 +89,18 @@ def device_file(profile: DeviceProfile, *, base_url: str, phonebooks: list[tuple
     deal_type, semi_attended, blind_on_hook = TRANSFER[profile.transfer_mode]
     keys = []
     for key in profile.keys:
+        name = key_name(key.position, model)
+        if name is None:
+            continue
         value = key.number or ""
         if key.kind == "voicemail":
             value = profile.settings["voicemail_number"]
         if key.kind == "line":
             value = profile.account.extension if profile.account else ""
-        keys.append({"position": key.position, "type": KEY_TYPES[key.kind], "value": value,
-                     "label": key.label, "blf": key.kind == "blf"})
-    template = f"yealink/{model.family}.cfg.j2" if model else "yealink/device.cfg.j2"
+        keys.append({"name": name, "type": KEY_TYPES[key.kind], "value": value, "label": key.label,
+                     "blf": key.kind == "blf"})
     return render_key_value(
-        template, p=profile, s=profile.settings, base_url=base_url, keys=keys,
-        line_keys=model.line_keys if model else 0,
+        "yealink/device.cfg.j2", p=profile, s=profile.settings, base_url=base_url, keys=keys,
         language=LANGUAGES.get(profile.language, "French"), country=COUNTRIES.get(profile.country),
         transport=TRANSPORTS.get(profile.settings["sip_transport"], 0),
         tz_offset=_offset(rule.utc_offset_seconds), rule=rule,

@@ -166,3 +166,17 @@ def test_phonebooks_in_each_vendor_format(client, dupont):
                                          headers=device_auth(sn)).get_data())
     assert snom_personal.tag == "SnomIPPhoneDirectory"
     assert [e.findtext("Name") for e in snom_personal.iter("DirectoryEntry")] == ["Garage <Favre>"]
+
+
+def test_yealink_keys_past_the_phone_go_to_its_family_of_expansion_modules():
+    """EXP40 modules (T4x) hold 40 keys, up to 6; EXP50 modules (T5x) 60, up to 3 (wazo-yealink common.py)."""
+    from provisioning.yealink import MODELS, key_name
+
+    t46s, t54w = MODELS["T46S"], MODELS["T54W"]
+    assert [key_name(n, t46s) for n in (1, 27, 28, 67, 68, 267)] == [
+        "linekey.1", "linekey.27", "expansion_module.1.key.1", "expansion_module.1.key.40",
+        "expansion_module.2.key.1", "expansion_module.6.key.40"]
+    assert key_name(268, t46s) is None
+    assert [key_name(n, t54w) for n in (28, 88, 207)] == [
+        "expansion_module.1.key.1", "expansion_module.2.key.1", "expansion_module.3.key.60"]
+    assert key_name(208, t54w) is None and key_name(1, None) is None
