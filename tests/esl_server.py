@@ -203,7 +203,8 @@ class EslTestServer:
         self._tcp = _TCPServer(("127.0.0.1", 0), _Handler)
         self._tcp.owner = self
         self.port = self._tcp.server_address[1]
-        self._thread = threading.Thread(target=self._tcp.serve_forever, daemon=True, name="esl-test-server")
+        self._thread = threading.Thread(target=self._tcp.serve_forever, args=(0.05,), daemon=True,
+                                        name="esl-test-server")
 
     # -- configuration -------------------------------------------------------------------------------
     @property
@@ -246,7 +247,8 @@ class EslTestServer:
         """Listen again on the same port after `refuse()`."""
         self._tcp = _TCPServer(("127.0.0.1", self.port), _Handler)
         self._tcp.owner = self
-        self._thread = threading.Thread(target=self._tcp.serve_forever, daemon=True, name="esl-test-server")
+        self._thread = threading.Thread(target=self._tcp.serve_forever, args=(0.05,), daemon=True,
+                                        name="esl-test-server")
         self._thread.start()
         self.accepting = True
 

@@ -1,9 +1,12 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
+from centrex.models.cdr import CallRecord, CdrJournal
 from centrex.models.device import Device
+from centrex.models.live import LiveChannel, LiveRegistration
 from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
-__all__ = ["Account", "AuditEntry", "Device", "DESTINATION_TYPES", "Number", "Tenant", "User"]
+__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "Device", "DESTINATION_TYPES", "LiveChannel",
+           "LiveRegistration", "Number", "Tenant", "User"]
