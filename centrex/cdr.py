@@ -154,6 +154,15 @@ def pending_calls(limit: int = 500) -> list[str]:
                                    .group_by(CdrJournal.call_uuid).limit(limit)).scalars())
 
 
+def pending_among(call_uuids: Iterable[str]) -> set[str]:
+    """Those of these calls that have legs journaled but not imported."""
+    keys = set(call_uuids)
+    if not keys:
+        return set()
+    return set(db.session.execute(select(CdrJournal.call_uuid).where(
+        CdrJournal.call_uuid.in_(keys), CdrJournal.status == "pending")).scalars())
+
+
 def rebuild(batch: int = 500) -> ImportCounts:
     """Recompute the whole call_record table from the journal (re-reading every raw leg)."""
     db.session.execute(delete(CallRecord))

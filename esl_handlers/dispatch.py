@@ -39,7 +39,9 @@ class Event:
 
 
 Handler = Callable[[Event], None]
+BatchHandler = Callable[[list[Event]], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+_batch_handlers: dict[str, list[BatchHandler]] = defaultdict(list)
 
 
 def on(*keys: str):
@@ -52,12 +54,33 @@ def on(*keys: str):
     return register
 
 
+def on_batch(*keys: str):
+    """Decorator: run the function with the list of queued events with these keys, in arrival order,
+    as one job (for high-volume work such as CDR import, which journals and commits itself)."""
+    def register(fn: BatchHandler) -> BatchHandler:
+        for key in keys:
+            if fn not in _batch_handlers[key]:
+                _batch_handlers[key].append(fn)
+        return fn
+    return register
+
+
 def handlers_for(event: Event) -> list[Handler]:
     return list(_handlers.get(event.key, ()))
 
 
+def batch_handlers() -> list[tuple[BatchHandler, set[str]]]:
+    """Every batch handler with the event keys it takes, in registration order."""
+    order: dict[BatchHandler, set[str]] = {}
+    for key, handlers in _batch_handlers.items():
+        for fn in handlers:
+            order.setdefault(fn, set()).add(key)
+    return list(order.items())
+
+
 def subscribed_events() -> list[str]:
     """The `event plain …` subscription that covers every registered handler."""
-    plain = sorted(k for k in _handlers if not k.startswith("CUSTOM::"))
-    custom = sorted(k.split("::", 1)[1] for k in _handlers if k.startswith("CUSTOM::"))
+    keys = set(_handlers) | set(_batch_handlers)
+    plain = sorted(k for k in keys if not k.startswith("CUSTOM::"))
+    custom = sorted(k.split("::", 1)[1] for k in keys if k.startswith("CUSTOM::"))
     return plain + (["CUSTOM", *custom] if custom else [])
