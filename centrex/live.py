@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from centrex.db import db
@@ -30,6 +30,7 @@ class ChannelState:
     other_uuid: str | None = None
     created_at: datetime | None = None
     answered_at: datetime | None = None
+    new: bool = True  # False: only update a channel we know (events that can trail its hangup)
 
 
 @dataclass
@@ -69,7 +70,8 @@ def _channel_row(node: str, channel: ChannelState, tenants: dict[str, int]) -> d
 
 
 def upsert_channels(node: str, channels: list[ChannelState]) -> None:
-    """Create or update channels; what a later event does not say keeps its earlier value."""
+    """Create or update channels; what a later event does not say keeps its earlier value. A state that
+    is not `new` never creates a row (CHANNEL_UNBRIDGE comes after CHANNEL_HANGUP, for one)."""
     if not channels:
         return
     tenants = tenant_ids(d for c in channels for d in [c.presence.partition("@")[2] if c.presence else None,
@@ -78,7 +80,13 @@ def upsert_channels(node: str, channels: list[ChannelState]) -> None:
     keep = ("tenant_id", "call_uuid", "direction", "extension", "caller_number", "destination", "other_uuid",
             "created_at", "answered_at")
     for channel in channels:  # in event order: a later event about the same channel wins
-        insert = _insert(table).values(_channel_row(node, channel, tenants))
+        row = _channel_row(node, channel, tenants)
+        if not channel.new:
+            db.session.execute(update(table).where(table.c.uuid == channel.uuid).values(
+                **{c: func.coalesce(row[c], table.c[c]) for c in keep},
+                state=row["state"], node=node, updated_at=row["updated_at"]))
+            continue
+        insert = _insert(table).values(row)
         db.session.execute(insert.on_conflict_do_update(index_elements=["uuid"], set_={
             **{c: func.coalesce(insert.excluded[c], table.c[c]) for c in keep},
             "state": insert.excluded.state, "node": insert.excluded.node, "updated_at": insert.excluded.updated_at}))

@@ -63,6 +63,7 @@ class NodeReader(threading.Thread):
         super().__init__(name=f"esl-reader-{address.name}", daemon=True)
         self.address, self.out, self.stop, self.events, self.settings = address, out, stop, events, settings
         self.connected = threading.Event()
+        self.events_read = 0
 
     def run(self) -> None:
         delay = 1.0
@@ -114,6 +115,7 @@ class NodeReader(threading.Thread):
                                           f"for {self.settings.idle_timeout:g} s")
                 continue
             last = time.monotonic()
+            self.events_read += 1
             if event.key != "HEARTBEAT" or dispatch.handlers_for(event):
                 self.out.put(event)
 

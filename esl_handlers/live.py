@@ -46,7 +46,8 @@ def channel_from_event(event: Event) -> ChannelState:
                  if d],
         caller_number=get("Caller-Caller-ID-Number"), destination=get("Caller-Destination-Number"),
         state=state, other_uuid=get("Other-Leg-Unique-ID"),
-        created_at=_time(get("Caller-Channel-Created-Time")), answered_at=_time(get("Caller-Channel-Answered-Time")))
+        created_at=_time(get("Caller-Channel-Created-Time")), answered_at=_time(get("Caller-Channel-Answered-Time")),
+        new=event.key == "CHANNEL_CREATE")
 
 
 def registration_from_event(event: Event) -> RegistrationState:
