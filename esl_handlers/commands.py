@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from centrex.ports import SwitchError
-from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, NodeAddress
+from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, EslUnreachable, NodeAddress
 
 log = logging.getLogger("centrex.esl.commands")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
@@ -69,8 +69,10 @@ class EslSwitch:
     def _connect(self, node: NodeAddress) -> EslConnection:
         try:
             return EslConnection(node, connect_timeout=self.connect_timeout, read_timeout=self.reply_timeout)
+        except EslUnreachable as exc:
+            raise SwitchError(f"FreeSWITCH {node.name} injoignable / unreachable ({exc.reason})") from exc
         except EslError as exc:
-            raise SwitchError(f"FreeSWITCH injoignable / unreachable: {exc}") from exc
+            raise SwitchError(str(exc)) from exc
 
     # -- SwitchCommands ------------------------------------------------------------------------------
     def api(self, command: str, *, node: str | None = None) -> str:

@@ -20,6 +20,10 @@ class EslError(Exception):
 class EslUnreachable(EslError):
     """No TCP connection (refused, timed out, no route, unknown host)."""
 
+    def __init__(self, node: str, reason: str):
+        super().__init__(f"FreeSWITCH {node} unreachable ({reason})")
+        self.node, self.reason = node, reason
+
 
 class EslAuthFailed(EslError):
     """FreeSWITCH answered but refused the password (or did not speak ESL)."""
@@ -91,7 +95,7 @@ class EslConnection:
         try:
             socket.create_connection((self.address.host, self.address.port), timeout=timeout).close()
         except OSError as exc:
-            raise EslUnreachable(f"FreeSWITCH {self.node} unreachable ({_reason(exc)})") from exc
+            raise EslUnreachable(self.node, _reason(exc)) from exc
 
     @property
     def connected(self) -> bool:
