@@ -107,7 +107,10 @@ class NodeReader(threading.Thread):
 
     def _read(self, connection: EslConnection) -> None:
         last = time.monotonic()
-        while not self.stop.is_set():
+        while True:
+            if self.stop.is_set():
+                self._drain(connection)
+                return
             event = connection.recv_event(0.5)
             if event is None:
                 if time.monotonic() - last > self.settings.idle_timeout:
@@ -118,6 +121,17 @@ class NodeReader(threading.Thread):
             self.events_read += 1
             if event.key != "HEARTBEAT" or dispatch.handlers_for(event):
                 self.out.put(event)
+
+    def _drain(self, connection: EslConnection, limit: float = 5.0) -> None:
+        """On stop: ask FreeSWITCH for no more events, and queue what it had already sent."""
+        try:
+            connection.command("noevents")
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline and (event := connection.recv_event(0.2)) is not None:
+                self.events_read += 1
+                self.out.put(event)
+        except EslError as exc:
+            log.info("FreeSWITCH %s: %s while draining on stop", self.address.name, exc)
 
 
 class Segment:
