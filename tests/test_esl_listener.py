@@ -111,7 +111,8 @@ def test_registrations_and_channels_follow_the_events(app, esl_server, tenants):
     with running_listener(app, esl_server):
         esl_server.wait_subscribed()
         esl_server.broadcast(capture_events("events-plain-register.bin"))
-        regs = wait_until(lambda: live.registrations(dupont), what="registrations")
+        regs = wait_until(lambda: len(live.registrations(dupont)) == 2 and live.registrations(dupont),
+                          what="registrations")
         assert {(r.extension, r.network_ip, r.network_port, r.user_agent) for r in regs} == \
             {("1001", "127.0.0.1", 5070, "SIPp-capture"), ("1002", "127.0.0.1", 5072, "SIPp-capture")}
         call = capture_events("events-plain-external-did.bin.gz")
@@ -155,7 +156,7 @@ def test_live_state_of_two_tenants_with_the_same_extensions_is_kept_apart(app, e
         call = capture_events("events-plain-outcome_d-sequential.bin")
         creates = [m for m in call if b"Event-Name: CHANNEL_CREATE" in m]
         esl_server.broadcast(with_fresh_uuids(creates, {b"dupont.example": b"martin.example"}))
-        wait_until(lambda: live.busy(martin), what="martin busy")
+        wait_until(lambda: len(live.busy(martin)) == 2, what="martin's 1001 and 1002 busy")
     assert live.busy(dupont) == {}
     assert set(live.busy(martin)) == {"1001", "1002"}
     assert {r.tenant_id for r in live.registrations(martin)} == {martin}
