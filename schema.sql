@@ -17,6 +17,32 @@ CREATE INDEX ix_audit_entry_at ON audit_entry (at);
 
 CREATE INDEX ix_audit_entry_tenant_id ON audit_entry (tenant_id);
 
+CREATE TABLE cdr_journal (
+	id SERIAL NOT NULL, 
+	leg_uuid VARCHAR(64) NOT NULL, 
+	call_uuid VARCHAR(64) NOT NULL, 
+	source VARCHAR(8) NOT NULL, 
+	node VARCHAR(255) NOT NULL, 
+	raw TEXT NOT NULL, 
+	leg JSON NOT NULL, 
+	received_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_cdr_journal PRIMARY KEY (id), 
+	CONSTRAINT ck_cdr_journal_source CHECK (source IN ('esl', 'xml_cdr')), 
+	CONSTRAINT uq_cdr_journal_leg_uuid UNIQUE (leg_uuid)
+);
+
+CREATE INDEX ix_cdr_journal_call_uuid ON cdr_journal (call_uuid);
+
+CREATE TABLE cdr_problem (
+	call_uuid VARCHAR(64) NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	detail VARCHAR(255) NOT NULL, 
+	legs INTEGER NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_cdr_problem PRIMARY KEY (call_uuid), 
+	CONSTRAINT ck_cdr_problem_status CHECK (status IN ('waiting', 'unknown_tenant', 'failed'))
+);
+
 CREATE TABLE tenant (
 	id SERIAL NOT NULL, 
 	domain VARCHAR(253) NOT NULL, 
@@ -73,31 +99,6 @@ CREATE TABLE call_record (
 CREATE INDEX ix_call_record_started_at ON call_record (started_at);
 
 CREATE INDEX ix_call_record_tenant_id ON call_record (tenant_id);
-
-CREATE TABLE cdr_journal (
-	id SERIAL NOT NULL, 
-	leg_uuid VARCHAR(64) NOT NULL, 
-	call_uuid VARCHAR(64) NOT NULL, 
-	source VARCHAR(8) NOT NULL, 
-	node VARCHAR(255) NOT NULL, 
-	raw TEXT NOT NULL, 
-	leg JSON NOT NULL, 
-	status VARCHAR(16) NOT NULL, 
-	detail VARCHAR(255), 
-	tenant_id INTEGER, 
-	received_at TIMESTAMP WITH TIME ZONE NOT NULL, 
-	CONSTRAINT pk_cdr_journal PRIMARY KEY (id), 
-	CONSTRAINT ck_cdr_journal_source CHECK (source IN ('esl', 'xml_cdr')), 
-	CONSTRAINT ck_cdr_journal_status CHECK (status IN ('pending', 'imported', 'waiting', 'unknown_tenant', 'failed')), 
-	CONSTRAINT uq_cdr_journal_leg_uuid UNIQUE (leg_uuid), 
-	CONSTRAINT fk_cdr_journal_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
-);
-
-CREATE INDEX ix_cdr_journal_call_uuid ON cdr_journal (call_uuid);
-
-CREATE INDEX ix_cdr_journal_status ON cdr_journal (status);
-
-CREATE INDEX ix_cdr_journal_tenant_id ON cdr_journal (tenant_id);
 
 CREATE TABLE did_number (
 	id SERIAL NOT NULL, 

@@ -70,14 +70,17 @@ def leg_from_headers(headers: dict[str, str]) -> dict:
     return _finish(leg)
 
 
+_PLAIN_WANTED = _WANTED | {"Unique-ID", "Hangup-Cause", "Event-Name"}
+
+
 def leg_from_plain(text: str) -> dict:
-    """From the `event plain` text of a CHANNEL_HANGUP_COMPLETE (URL-encoded values)."""
-    head = text.split("\n\n", 1)[0]
+    """From the `event plain` text of a CHANNEL_HANGUP_COMPLETE (URL-encoded values). Decodes only the
+    headers it needs, which matters at thousands of events a second."""
     headers = {}
-    for line in head.split("\n"):
-        name, sep, value = line.partition(": ")
-        if sep and (name in _WANTED or name in ("Unique-ID", "Hangup-Cause", "Event-Name")):
-            headers[name] = unquote(value)
+    for line in text.split("\n\n", 1)[0].split("\n"):
+        name, _, value = line.partition(": ")
+        if name in _PLAIN_WANTED:
+            headers[name] = unquote(value) if "%" in value else value
     if headers.get("Event-Name") != "CHANNEL_HANGUP_COMPLETE":
         raise LegFormatError("not a CHANNEL_HANGUP_COMPLETE event")
     return leg_from_headers(headers)

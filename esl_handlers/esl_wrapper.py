@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import socket
 import struct
+import time
 from dataclasses import dataclass
 
 import ESL
@@ -89,6 +91,8 @@ class EslConnection:
             raise EslAuthFailed(f"FreeSWITCH {self.node} refused the event-socket password "
                                 f"(or did not answer as an event socket)")
         _tune_socket(self._con.socketDescriptor(), read_timeout)
+        self._direct: socket.socket | None = None  # see read_events_directly()
+        self._buffer = bytearray()
 
     def _probe(self, timeout: float) -> None:
         """libesl connects without a timeout and without saying why it failed: try TCP first."""
@@ -109,9 +113,15 @@ class EslConnection:
         """`event plain <events>`; returns FreeSWITCH's reply text."""
         return self.command("event plain " + " ".join(events))
 
+    def _require_commands(self) -> None:
+        self._require()
+        if self._direct is not None:
+            raise EslError(f"FreeSWITCH {self.node}: this connection reads events directly; "
+                           "send commands on another one")
+
     def command(self, line: str) -> str:
         """Send one socket command (event, filter, nixevent…) and return its Reply-Text (+OK …)."""
-        self._require()
+        self._require_commands()
         reply = self._con.sendRecv(line)
         if reply is None:
             raise EslDisconnected(f"FreeSWITCH {self.node}: connection lost during {line.split()[0]!r}")
@@ -120,8 +130,76 @@ class EslConnection:
             raise EslError(f"FreeSWITCH {self.node} refused {line.split()[0]!r}: {text or 'no reply'}")
         return text
 
+    def read_events_directly(self) -> list[Event]:
+        """From now on read event messages from the connection's socket with our own framing, not libesl's.
+
+        libesl reads every header byte with its own recv() call, then re-serialises the event; on a
+        syscall-expensive host that caps a reader near 1,000 events/s. python-ESL keeps the connection,
+        authentication, subscription and disconnect notices; it must send no more commands on it (use
+        another connection). Returns the events libesl had already queued, which come first."""
+        self._require()
+        pending = []
+        while (received := self._con.recvEventTimed(1)) is not None:  # libesl reads whole messages only
+            if not received.getHeader("Content-Type"):
+                pending.append(Event.from_plain(received.serialize(), node=self.node))
+        self._direct = socket.socket(fileno=os.dup(self._con.socketDescriptor()))
+        self._direct.setblocking(False)
+        return pending
+
+    def stop_events(self) -> None:
+        """`noevents`: FreeSWITCH sends nothing more; what it sent before can still be read."""
+        if self._direct is None:
+            self.command("noevents")
+            return
+        try:
+            self._direct.sendall(b"noevents\n\n")  # its reply is skipped by the reader
+        except OSError as exc:
+            raise EslDisconnected(f"FreeSWITCH {self.node}: connection lost ({exc.strerror or exc})") from exc
+
+    def _next_message(self) -> tuple[dict[str, str], bytes] | None:
+        end = self._buffer.find(b"\n\n")
+        if end < 0:
+            return None
+        headers = dict(line.split(": ", 1) for line in self._buffer[:end].decode().split("\n") if ": " in line)
+        length = int(headers.get("Content-Length", 0))
+        if len(self._buffer) < end + 2 + length:
+            return None
+        body = bytes(self._buffer[end + 2:end + 2 + length])
+        del self._buffer[:end + 2 + length]
+        return headers, body
+
+    def _recv_direct(self, timeout: float) -> Event | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._next_message()
+            if message is not None:
+                headers, body = message
+                kind = headers.get("Content-Type")
+                if kind == "text/event-plain":
+                    return Event.from_plain(body.decode("utf-8", "replace"), node=self.node)
+                if kind == "text/disconnect-notice":
+                    self.close()
+                    raise EslDisconnected(f"FreeSWITCH {self.node} sent a disconnect notice")
+                continue  # a reply nobody waits for
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self._direct], [], [], remaining)[0]:
+                return None
+            try:
+                data = self._direct.recv(1 << 18)
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                self.close()
+                raise EslDisconnected(f"FreeSWITCH {self.node}: connection lost ({exc.strerror or exc})") from exc
+            if not data:
+                self.close()
+                raise EslDisconnected(f"FreeSWITCH {self.node} closed the connection")
+            self._buffer += data
+
     def recv_event(self, timeout: float) -> Event | None:
         """The next event, or None if none came within `timeout` seconds. Raises EslDisconnected."""
+        if self._direct is not None:
+            return self._recv_direct(timeout)
         self._require()
         received = self._con.recvEventTimed(max(1, int(timeout * 1000)))
         if received is None:
@@ -136,7 +214,7 @@ class EslConnection:
 
     def api(self, command: str) -> str:
         """`api <command>`; returns the body as FreeSWITCH sent it (+OK…/-ERR… are the caller's business)."""
-        self._require()
+        self._require_commands()
         reply = self._con.api(command)
         if reply is None:
             raise EslDisconnected(f"FreeSWITCH {self.node}: no answer to api {command.split()[0]!r}")
@@ -144,7 +222,7 @@ class EslConnection:
 
     def bgapi(self, command: str) -> str:
         """`bgapi <command>`; returns the Job-UUID (its result comes later as a BACKGROUND_JOB event)."""
-        self._require()
+        self._require_commands()
         reply = self._con.bgapi(command)
         if reply is None:
             raise EslDisconnected(f"FreeSWITCH {self.node}: no answer to bgapi {command.split()[0]!r}")
@@ -155,6 +233,9 @@ class EslConnection:
         return job
 
     def close(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
+            self._direct = None
         if self._con is not None:
             if self._con.connected():
                 self._con.disconnect()

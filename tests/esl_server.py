@@ -127,10 +127,18 @@ def plain_event(headers: dict[str, str], body: str | None = None) -> bytes:
     return b"Content-Length: %d\nContent-Type: text/event-plain\n\n" % len(data) + data
 
 
+def _header(head: bytes, name: bytes) -> str:
+    """One header of an event-plain head: FreeSWITCH puts Event-Name/Event-Subclass in its first lines."""
+    start = 0 if head.startswith(name) else head.find(b"\n" + name) + 1
+    if start == 0 and not head.startswith(name):
+        return ""
+    end = head.find(b"\n", start)
+    return unquote(head[start + len(name):end if end >= 0 else None].decode())
+
+
 def _event_key(raw: bytes) -> tuple[str, str]:
-    body = raw.split(b"\n\n", 1)[1]
-    headers = event_headers(body)
-    return headers.get("Event-Name", ""), headers.get("Event-Subclass", "")
+    head = raw.split(b"\n\n", 2)[1]  # the event's own headers, up to its blank line
+    return _header(head, b"Event-Name: "), _header(head, b"Event-Subclass: ")
 
 
 class Connection:
@@ -197,6 +205,7 @@ class EslTestServer:
         self.commands: list[str] = []
         self.connections: list[Connection] = []
         self.accepting = True
+        self.send_timeout = 30.0
         self._counter = itertools.count(1)
         self._reply_index: dict[str, int] = defaultdict(int)
         self._lock = threading.Condition()
@@ -277,11 +286,26 @@ class EslTestServer:
         """Send event messages to every live connection subscribed to them; returns how many were sent."""
         targets = connections if connections is not None else self.live()
         sent = 0
+        pending: dict[Connection, list[bytes]] = {conn: [] for conn in targets}
+        size = 0
         for raw in messages:
             name, subclass = _event_key(raw)
             for conn in targets:
-                if conn.wants(name, subclass) and conn.send(raw):
-                    sent += 1
+                if conn.wants(name, subclass):
+                    pending[conn].append(raw)
+                    size += len(raw)
+            if size > 1 << 18:  # send in chunks: one sendall per 256 KB, as a busy switch would
+                sent += self._flush(pending)
+                size = 0
+        return sent + self._flush(pending)
+
+    @staticmethod
+    def _flush(pending: dict[Connection, list[bytes]]) -> int:
+        sent = 0
+        for conn, chunk in pending.items():
+            if chunk and conn.send(b"".join(chunk)):
+                sent += len(chunk)
+            chunk.clear()
         return sent
 
     # -- the protocol --------------------------------------------------------------------------------
@@ -291,11 +315,15 @@ class EslTestServer:
             self.connections.append(conn)
             self._lock.notify_all()
         buffer = b""
+        sock.settimeout(self.send_timeout)  # a client that stops reading is dropped, never waited on for ever
         conn.send(b"Content-Type: auth/request\n\n")
         try:
             while not conn.closed:
                 while b"\n\n" not in buffer:
-                    chunk = sock.recv(65536)
+                    try:
+                        chunk = sock.recv(65536)
+                    except socket.timeout:
+                        continue
                     if not chunk:
                         return
                     buffer += chunk

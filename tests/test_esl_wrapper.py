@@ -5,7 +5,7 @@ import time
 import pytest
 
 from esl_handlers.dispatch import Event
-from esl_handlers.esl_wrapper import (EslAuthFailed, EslConnection, EslDisconnected, EslUnreachable,
+from esl_handlers.esl_wrapper import (EslAuthFailed, EslConnection, EslDisconnected, EslError, EslUnreachable,
                                       NodeAddress)
 from esl_server import (EslTestServer, capture_events, esl_server, event_headers,  # noqa: F401
                         read_capture, split_messages)
@@ -158,3 +158,26 @@ def test_every_captured_api_reply_file_frames_cleanly():
         messages = split_messages(read_capture(name))
         assert messages[0][0] == {"Content-Type": "auth/request"}
         assert b"".join(raw for _, _, raw in messages) == read_capture(name)
+
+
+def test_reading_events_directly_gives_the_same_events_and_keeps_libesl_s_queue(esl_server):
+    con = connect(esl_server)
+    con.subscribe(["ALL"])
+    (client,) = esl_server.wait_subscribed()
+    messages = capture_events("events-plain-outcome_e-simultaneous.bin")
+    esl_server.broadcast(messages[:3])
+    assert con.api("version").startswith("FreeSWITCH")  # libesl queues the events read meanwhile
+    queued = con.read_events_directly()
+    esl_server.broadcast(messages[3:])
+    received = queued + [con.recv_event(2) for _ in messages[3:]]
+    assert [e.get("Unique-ID") for e in received] == \
+        [event_headers(m.split(b"\n\n", 1)[1])["Unique-ID"] for m in messages]
+    assert received[-1].raw == messages[-1].split(b"\n\n", 1)[1].decode()  # the text as received
+    with pytest.raises(EslError):
+        con.api("status")  # commands go on another connection once events are read directly
+    con.stop_events()
+    assert con.recv_event(0.1) is None
+    esl_server.drop(notice=True)
+    with pytest.raises(EslDisconnected):
+        con.recv_event(2)
+    assert not con.connected

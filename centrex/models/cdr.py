@@ -9,19 +9,16 @@ from centrex.db import Base
 from centrex.models._types import created_at_column
 
 JOURNAL_SOURCES = ("esl", "xml_cdr")
-JOURNAL_STATUSES = ("pending", "imported", "waiting", "unknown_tenant", "failed")
+PROBLEM_STATUSES = ("waiting", "unknown_tenant", "failed")
 CALL_DIRECTIONS = ("internal", "inbound", "outbound")
 
 
 class CdrJournal(Base):
     """One call leg exactly as FreeSWITCH reported it (CHANNEL_HANGUP_COMPLETE or an xml_cdr record).
-    Unique by leg UUID: whichever path delivers a leg first wins, the others are duplicates."""
+    Unique by leg UUID: whichever path delivers a leg first wins, the others are duplicates. Written once,
+    never updated (only `rebuild` re-derives `leg` and `call_uuid` from `raw`)."""
     __tablename__ = "cdr_journal"
-    __table_args__ = (
-        CheckConstraint("source IN ('esl', 'xml_cdr')", name="source"),
-        CheckConstraint("status IN ('pending', 'imported', 'waiting', 'unknown_tenant', 'failed')",
-                        name="status"),
-    )
+    __table_args__ = (CheckConstraint("source IN ('esl', 'xml_cdr')", name="source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     leg_uuid: Mapped[str] = mapped_column(String(64), unique=True)
@@ -30,14 +27,23 @@ class CdrJournal(Base):
     node: Mapped[str] = mapped_column(String(255), default="")
     raw: Mapped[str] = mapped_column(Text)  # the event / record as received
     leg: Mapped[dict] = mapped_column(JSON)  # the fields the import reads, extracted from `raw`
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    detail: Mapped[str | None] = mapped_column(String(255))  # why it is not imported, for people
-    # Known once imported; NULL while the leg's tenant is unknown.
-    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
     received_at: Mapped[datetime] = created_at_column()
 
     def __repr__(self) -> str:
-        return f"<CdrJournal {self.leg_uuid} call={self.call_uuid} {self.status}>"
+        return f"<CdrJournal {self.leg_uuid} call={self.call_uuid}>"
+
+
+class CdrProblem(Base):
+    """A journaled call that is not a call record, and why: waiting for its A leg, no known tenant, or
+    unreadable. Kept visible for operators (`flask cdr pending`); gone once the call is imported."""
+    __tablename__ = "cdr_problem"
+    __table_args__ = (CheckConstraint("status IN ('waiting', 'unknown_tenant', 'failed')", name="status"),)
+
+    call_uuid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(255))
+    legs: Mapped[int] = mapped_column(Integer)  # journaled legs when last tried: a new leg means try again
+    updated_at: Mapped[datetime] = created_at_column()
 
 
 class CallRecord(Base):
@@ -74,7 +80,7 @@ class CallRecord(Base):
     fax_file: Mapped[str | None] = mapped_column(String(512))
     recording_file: Mapped[str | None] = mapped_column(String(512))
     accountcode: Mapped[str | None] = mapped_column(String(64))
-    leg_count: Mapped[int] = mapped_column(Integer, default=1)
+    leg_count: Mapped[int] = mapped_column(Integer, default=1)  # journaled legs it was computed from
     imported_at: Mapped[datetime] = created_at_column()
 
     def __repr__(self) -> str:
