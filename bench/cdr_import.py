@@ -131,7 +131,8 @@ def main() -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), acting_as(Actor("bench")):
         db.create_all()
-        db.session.execute(text("TRUNCATE call_record, cdr_journal, cdr_problem, live_channel, live_registration"))
+        db.session.execute(text("TRUNCATE call_record, cdr_journal, cdr_problem, live_channel, "
+                                "live_registration"))
         if not demo_loaded():
             load_demo()
         db.session.commit()
@@ -165,7 +166,8 @@ def main() -> int:
                 time.sleep(0.05)
             elapsed = time.perf_counter() - started
             records = db.session.execute(select(func.count()).select_from(CallRecord)).scalar_one()
-            distinct = db.session.execute(select(func.count(func.distinct(CallRecord.call_uuid)))).scalar_one()
+            distinct = db.session.execute(
+                select(func.count(func.distinct(CallRecord.call_uuid)))).scalar_one()
             imported = set(db.session.execute(select(CallRecord.call_uuid)).scalars())
         listener.stop()
         thread.join(timeout=30)

@@ -101,8 +101,8 @@ def _cheap_compression() -> None:
     are what PostgreSQL spends its time on when journaling. Once per pooled connection."""
     info = db.session.connection().connection.info
     if "centrex_lz4" not in info:
-        info["centrex_lz4"] = bool(_pg(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'", {}).scalar())
+        info["centrex_lz4"] = bool(_pg("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                       "WHERE name = 'default_toast_compression'", {}).scalar())
         if info["centrex_lz4"]:
             _pg("SET default_toast_compression = 'lz4'", {})
 
@@ -140,8 +140,8 @@ def _lock_calls(keys: list[str]) -> None:
     """Serialise imports of the same call across processes (web, listener), so the last writer has
     seen every leg committed before it started."""
     if _postgres():
-        _pg("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(%(keys)b::text[]) WITH ORDINALITY AS t(k, n) "
-            "ORDER BY n", {"keys": keys})
+        _pg("SELECT pg_advisory_xact_lock(hashtext(k)) "
+            "FROM unnest(%(keys)b::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n", {"keys": keys})
 
 
 def _tenants(domains: set[str], numbers: set[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -154,11 +154,11 @@ def _tenants(domains: set[str], numbers: set[str]) -> tuple[dict[str, int], dict
                 "AND tenant_id IS NOT NULL", {"domains": list(domains), "numbers": list(numbers)}):
             (by_domain if kind == "d" else by_number)[key] = tenant
         return by_domain, by_number
-    by_domain = dict(db.session.execute(select(Tenant.domain, Tenant.id).where(Tenant.domain.in_(domains))).all()) \
-        if domains else {}
+    by_domain = dict(db.session.execute(
+        select(Tenant.domain, Tenant.id).where(Tenant.domain.in_(domains))).all()) if domains else {}
     by_number = dict(db.session.execute(
-        select(Number.e164, Number.tenant_id).where(Number.e164.in_(numbers), Number.tenant_id.is_not(None))).all()) \
-        if numbers else {}
+        select(Number.e164, Number.tenant_id)
+        .where(Number.e164.in_(numbers), Number.tenant_id.is_not(None))).all()) if numbers else {}
     return by_domain, by_number
 
 
@@ -293,8 +293,9 @@ def rebuild(batch: int = 500) -> ImportCounts:
     db.session.execute(delete(CdrProblem))
     total = ImportCounts()
     last_id, unreadable = 0, {}
-    while rows := db.session.execute(select(CdrJournal.id, CdrJournal.source, CdrJournal.raw, CdrJournal.call_uuid)
-                                     .where(CdrJournal.id > last_id).order_by(CdrJournal.id).limit(batch)).all():
+    while rows := db.session.execute(
+            select(CdrJournal.id, CdrJournal.source, CdrJournal.raw, CdrJournal.call_uuid)
+            .where(CdrJournal.id > last_id).order_by(CdrJournal.id).limit(batch)).all():
         last_id = rows[-1].id
         for row in rows:
             try:

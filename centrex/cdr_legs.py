@@ -103,7 +103,8 @@ def leg_from_xml_cdr(data: bytes | str) -> dict:
     """From an xml_cdr record. Variables are URL-encoded inside the XML; repeated variables are
     FreeSWITCH arrays and become `ARRAY::a|:b` as in events. The newest callflow is the current profile."""
     try:
-        root = etree.fromstring(xml_cdr_document(data), etree.XMLParser(resolve_entities=False, no_network=True))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(xml_cdr_document(data), parser)
     except etree.XMLSyntaxError as exc:
         raise LegFormatError(f"unreadable xml_cdr record: {exc}") from exc
     if root.tag != "cdr":

@@ -62,7 +62,8 @@ def _channel_row(node: str, channel: ChannelState, tenants: dict[str, int]) -> d
     user, _, host = (channel.presence or "").partition("@")
     candidates = ([host] if host else []) + channel.domains
     tenant_id = next((tenants[d.lower()] for d in candidates if d and d.lower() in tenants), None)
-    extension = user if user and host and host.lower() in tenants and tenants[host.lower()] == tenant_id else None
+    own_user = bool(user and host and tenant_id is not None and tenants.get(host.lower()) == tenant_id)
+    extension = user if own_user else None
     return {"uuid": channel.uuid, "node": node, "tenant_id": tenant_id, "call_uuid": channel.call_uuid,
             "direction": channel.direction, "extension": extension, "caller_number": channel.caller_number,
             "destination": channel.destination, "state": channel.state, "other_uuid": channel.other_uuid,
@@ -89,7 +90,8 @@ def upsert_channels(node: str, channels: list[ChannelState]) -> None:
         insert = _insert(table).values(row)
         db.session.execute(insert.on_conflict_do_update(index_elements=["uuid"], set_={
             **{c: func.coalesce(insert.excluded[c], table.c[c]) for c in keep},
-            "state": insert.excluded.state, "node": insert.excluded.node, "updated_at": insert.excluded.updated_at}))
+            "state": insert.excluded.state, "node": insert.excluded.node,
+            "updated_at": insert.excluded.updated_at}))
 
 
 def remove_channels(uuids: list[str]) -> None:
@@ -99,7 +101,8 @@ def remove_channels(uuids: list[str]) -> None:
 
 def _registration_rows(node: str, registrations: list[RegistrationState]) -> list[dict]:
     tenants = tenant_ids(r.domain for r in registrations)
-    return [{"tenant_id": tenants[r.domain.lower()], "extension": r.extension, "call_id": r.call_id, "node": node,
+    return [{"tenant_id": tenants[r.domain.lower()], "extension": r.extension, "call_id": r.call_id,
+             "node": node,
              "contact": r.contact, "user_agent": r.user_agent, "network_ip": r.network_ip,
              "network_port": r.network_port, "expires_at": r.expires_at, "updated_at": utcnow()}
             for r in registrations if r.domain and r.domain.lower() in tenants]
@@ -112,8 +115,8 @@ def upsert_registrations(node: str, registrations: list[RegistrationState]) -> i
         insert = _insert(LiveRegistration.__table__)
         db.session.execute(insert.on_conflict_do_update(
             index_elements=["tenant_id", "extension", "call_id"],
-            set_={c: insert.excluded[c] for c in ("node", "contact", "user_agent", "network_ip", "network_port",
-                                                  "expires_at", "updated_at")}), rows)
+            set_={c: insert.excluded[c] for c in ("node", "contact", "user_agent", "network_ip",
+                                                  "network_port", "expires_at", "updated_at")}), rows)
     return len(rows)
 
 
@@ -164,7 +167,8 @@ def busy(tenant_id: int) -> dict[str, str]:
     return out
 
 
-def device_addresses(tenant_id: int, *, at: datetime | None = None) -> list[tuple[Device, list[LiveRegistration]]]:
+def device_addresses(tenant_id: int, *,
+                     at: datetime | None = None) -> list[tuple[Device, list[LiveRegistration]]]:
     """The network map: each of the tenant's phones with the contacts its user registered from. A user
     with several contacts: those whose user agent names the phone's vendor, if any do."""
     by_extension: dict[str, list[LiveRegistration]] = {}

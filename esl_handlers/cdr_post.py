@@ -24,7 +24,8 @@ def _refusal() -> Response | None:
         address = ipaddress.ip_address(request.remote_addr or "")
         if address.version == 6 and address.ipv4_mapped:
             address = address.ipv4_mapped
-        allowed = any(address in ipaddress.ip_network(net, strict=False) for net in cfg["XMLCURL_ALLOWED_NETWORKS"])
+        allowed = any(address in ipaddress.ip_network(net, strict=False)
+                      for net in cfg["XMLCURL_ALLOWED_NETWORKS"])
     except ValueError:
         allowed = False
     if not allowed:

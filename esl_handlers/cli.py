@@ -73,7 +73,8 @@ def register(app) -> None:
     def pending(limit):
         """What the journal holds that is not (yet) a call record, and why."""
         summary = cdr.journal_summary()
-        click.echo(", ".join(f"{status}: {count}" for status, count in sorted(summary.items())) or "journal empty")
+        counts = ", ".join(f"{status}: {count}" for status, count in sorted(summary.items()))
+        click.echo(counts or "journal empty")
         for row in cdr.journal_problems(limit):
             click.echo(f"{row.received_at:%Y-%m-%d %H:%M:%S} {row.leg_uuid} call {row.call_uuid} "
                        f"[{row.status}] {row.detail or ''}")

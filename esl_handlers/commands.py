@@ -58,7 +58,8 @@ class EslSwitch:
 
     def _node(self, name: str | None) -> NodeAddress:
         if not self.nodes:
-            raise SwitchError("Aucun FreeSWITCH configuré / no FreeSWITCH node configured (CENTREX_ESL_NODES)")
+            raise SwitchError("Aucun FreeSWITCH configuré / no FreeSWITCH node configured "
+                              "(CENTREX_ESL_NODES)")
         if name is None:
             return self.nodes[0]
         for node in self.nodes:

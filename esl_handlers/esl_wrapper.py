@@ -160,7 +160,8 @@ class EslConnection:
         end = self._buffer.find(b"\n\n")
         if end < 0:
             return None
-        headers = dict(line.split(": ", 1) for line in self._buffer[:end].decode().split("\n") if ": " in line)
+        lines = self._buffer[:end].decode().split("\n")
+        headers = dict(line.split(": ", 1) for line in lines if ": " in line)
         length = int(headers.get("Content-Length", 0))
         if len(self._buffer) < end + 2 + length:
             return None
@@ -190,7 +191,8 @@ class EslConnection:
                 continue
             except OSError as exc:
                 self.close()
-                raise EslDisconnected(f"FreeSWITCH {self.node}: connection lost ({exc.strerror or exc})") from exc
+                reason = exc.strerror or exc
+                raise EslDisconnected(f"FreeSWITCH {self.node}: connection lost ({reason})") from exc
             if not data:
                 self.close()
                 raise EslDisconnected(f"FreeSWITCH {self.node} closed the connection")

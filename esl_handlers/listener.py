@@ -81,7 +81,8 @@ class NodeReader(threading.Thread):
                 continue
             try:
                 connection.subscribe(self.events)
-                log.info("FreeSWITCH %s: connected, listening to %s", self.address.name, " ".join(self.events))
+                log.info("FreeSWITCH %s: connected, listening to %s", self.address.name,
+                         " ".join(self.events))
                 self._snapshot(connection)
                 if self.settings.read_events_directly:
                     for event in connection.read_events_directly():
@@ -247,7 +248,9 @@ class Listener:
                 if isinstance(part, Resync):
                     from esl_handlers.live import apply_snapshot
 
-                    job = (lambda p=part: apply_snapshot(p.node, p.snapshot))
+                    def job(snapshot=part):
+                        apply_snapshot(snapshot.node, snapshot.snapshot)
+
                     if not self._retrying(job, f"live-state snapshot of {part.node}"):
                         return
                 else:
@@ -298,7 +301,8 @@ class Listener:
                     gave_up_at = gave_up_at or time.monotonic() + self.settings.stop_grace
                     if time.monotonic() > gave_up_at:
                         log.error("stopping with the database unavailable: %s and %d queued events not "
-                                  "stored (their CDRs remain in FreeSWITCH's xml_cdr spool)", what, self.queue.qsize())
+                                  "stored (their CDRs remain in FreeSWITCH's xml_cdr spool)", what,
+                                  self.queue.qsize())
                         return False
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
                 log.warning("database unavailable (%s); retrying %s in %g s (%d events queued)",

@@ -42,11 +42,12 @@ def channel_from_event(event: Event) -> ChannelState:
     return ChannelState(
         uuid=get("Unique-ID"), call_uuid=get("Channel-Call-UUID"), direction=get("Call-Direction"),
         presence=get("Channel-Presence-ID") or get("variable_presence_id"),
-        domains=[d for d in (get("variable_domain_name"), get("variable_dialed_domain"), get("Caller-Context"))
-                 if d],
+        domains=[d for d in (get("variable_domain_name"), get("variable_dialed_domain"),
+                             get("Caller-Context")) if d],
         caller_number=get("Caller-Caller-ID-Number"), destination=get("Caller-Destination-Number"),
         state=state, other_uuid=get("Other-Leg-Unique-ID"),
-        created_at=_time(get("Caller-Channel-Created-Time")), answered_at=_time(get("Caller-Channel-Answered-Time")),
+        created_at=_time(get("Caller-Channel-Created-Time")),
+        answered_at=_time(get("Caller-Channel-Answered-Time")),
         new=event.key == "CHANNEL_CREATE")
 
 
@@ -54,12 +55,13 @@ def registration_from_event(event: Event) -> RegistrationState:
     get = event.headers.get
     expires = get("expires") or ""
     port = get("network-port") or ""
+    expires_at = datetime.now(timezone.utc) + timedelta(seconds=int(expires)) if expires.isdigit() else None
     return RegistrationState(
         extension=get("from-user") or get("username") or "",
         domain=get("domain_name") or get("from-host") or get("realm") or "",
         call_id=get("call-id") or "", contact=get("contact"), user_agent=get("user-agent"),
         network_ip=get("network-ip"), network_port=int(port) if port.isdigit() else None,
-        expires_at=datetime.now(timezone.utc) + timedelta(seconds=int(expires)) if expires.isdigit() else None)
+        expires_at=expires_at)
 
 
 @on_batch(*CHANNEL_EVENTS, GONE, REGISTER, UNREGISTER, EXPIRE)
@@ -109,7 +111,8 @@ def channels_from_json(body: str) -> list[ChannelState]:
         out.append(ChannelState(
             uuid=row["uuid"], call_uuid=row.get("call_uuid") or None, direction=row.get("direction") or None,
             presence=row.get("presence_id") or None,
-            domains=[d for d in (row.get("context"), row.get("initial_context"), row.get("accountcode")) if d],
+            domains=[d for d in (row.get("context"), row.get("initial_context"), row.get("accountcode"))
+                     if d],
             caller_number=row.get("cid_num") or None, destination=row.get("dest") or None, state=state,
             created_at=datetime.fromtimestamp(int(created), tz=timezone.utc) if created.isdigit() else None))
     return out

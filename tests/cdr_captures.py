@@ -22,7 +22,8 @@ SESSION2_SLICES = [
     "events-plain-outcome_a-busy.bin", "events-plain-outcome_b-noanswer.bin",
     "events-plain-outcome_c-not_registered.bin", "events-plain-outcome_d-sequential.bin",
     "events-plain-outcome_e-simultaneous.bin", "events-plain-ivr-dtmf-transfer.bin",
-    "events-plain-external-did.bin.gz", "events-plain-callcenter.bin.gz", "events-plain-moh-local_stream.bin.gz",
+    "events-plain-external-did.bin.gz", "events-plain-callcenter.bin.gz",
+    "events-plain-moh-local_stream.bin.gz",
     "events-plain-conference-mute-kick-uuid_transfer.bin.gz", "events-plain-click_to_call-originate.bin.gz",
 ]
 UUID_RE = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

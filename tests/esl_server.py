@@ -354,14 +354,16 @@ class EslTestServer:
             fmt, _, names = rest.partition(" ")
             for name in names.split():
                 (conn.subclasses if "::" in name else conn.events).add(name)
-            conn.send(f"Content-Type: command/reply\nReply-Text: +OK event listener enabled {fmt}\n\n".encode())
+            reply = f"Content-Type: command/reply\nReply-Text: +OK event listener enabled {fmt}\n\n"
+            conn.send(reply.encode())
             with self._lock:
                 self._lock.notify_all()
         elif verb == "api":
             self._send_api(conn, self._api_body(rest.strip()))
         elif verb == "bgapi":
             job = str(uuidlib.uuid4())
-            conn.send(f"Content-Type: command/reply\nReply-Text: +OK Job-UUID: {job}\nJob-UUID: {job}\n\n".encode())
+            reply = f"Content-Type: command/reply\nReply-Text: +OK Job-UUID: {job}\nJob-UUID: {job}\n\n"
+            conn.send(reply.encode())
             self._background_job(conn, job, rest.strip())
         elif verb == "exit":
             conn.send(b"Content-Type: command/reply\nReply-Text: +OK bye\n\n")

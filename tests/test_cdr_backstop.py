@@ -28,7 +28,8 @@ def captured_body(name: str) -> bytes:
 
 def test_posted_legs_become_one_record_however_often_they_come(client, demo):
     for _ in range(2):
-        for name in ("xml_cdr-post-call-1001-to-1002-b_leg.http", "xml_cdr-post-call-1001-to-1002-a_leg.http"):
+        for name in ("xml_cdr-post-call-1001-to-1002-b_leg.http",
+                     "xml_cdr-post-call-1001-to-1002-a_leg.http"):
             response = post_record(client, captured_body(name))
             assert (response.status_code, response.data) == (200, b"OK\n")
     from centrex.db import db
@@ -41,7 +42,8 @@ def test_posted_legs_become_one_record_however_often_they_come(client, demo):
 
 def test_only_freeswitch_may_post_and_bad_records_get_a_reason(client, demo):
     body = captured_body("xml_cdr-post-voicemail-deposit.http")
-    assert post_record(client, body, headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 401
+    no_credentials = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert post_record(client, body, headers=no_credentials).status_code == 401
     assert post_record(client, body, remote="203.0.113.9").status_code == 403
     response = post_record(client, b"cdr=%3Cnot-a-cdr%2F%3E")
     assert response.status_code == 400 and b"unreadable CDR" in response.data
@@ -61,7 +63,8 @@ def test_the_spool_is_imported_once_and_bad_files_are_set_aside(session, demo, t
     counts = import_spool(spool)
     assert (counts.files, counts.failed) == (len(names) + 1, 1)
     assert sorted(p.name for p in spool.iterdir()) == ["failed"]
-    assert sorted(p.name for p in (spool / "failed").iterdir()) == ["truncated.cdr.xml", "truncated.cdr.xml.reason"]
+    assert sorted(p.name for p in (spool / "failed").iterdir()) == \
+        ["truncated.cdr.xml", "truncated.cdr.xml.reason"]
     records = {r.call_uuid: r for r in session.execute(select(CallRecord)).scalars()}
     assert set(records) == {"3f762c54-c911-4f18-a28f-338549617965", "4b623488-2fa1-4185-af9a-249723fefec7"}
     assert records["4b623488-2fa1-4185-af9a-249723fefec7"].did == "+41215550100"

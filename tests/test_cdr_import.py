@@ -38,7 +38,8 @@ def test_first_session_calls_match_master_csv(session, demo):
     rows = master_csv()
     dupont = demo["dupont.example"]
     imported = session.execute(select(CallRecord)).scalars().all()
-    assert {r.call_uuid for r in imported} == {u for u, row in rows.items() if row["context"] == "dupont.example"}
+    assert {r.call_uuid for r in imported} == \
+        {u for u, row in rows.items() if row["context"] == "dupont.example"}
     for rec in imported:
         row = rows[rec.call_uuid]
         assert rec.tenant_id == dupont.id
@@ -74,7 +75,8 @@ def test_calls_match_the_xml_cdr_posts(session, demo):
             continue
         rec = record(variables["uuid"])
         profile = xml_caller_profile(xml)
-        assert (rec.caller_number, rec.destination) == (profile["caller_id_number"], profile["destination_number"]), name
+        assert (rec.caller_number, rec.destination) == \
+            (profile["caller_id_number"], profile["destination_number"]), name
         assert rec.dialed_number == variables["sip_req_user"], name
         assert (rec.duration, rec.billsec) == (int(variables["duration"]), int(variables["billsec"])), name
         assert rec.hangup_cause == variables["hangup_cause"], name

@@ -82,7 +82,8 @@ def test_conference_member_control(esl_server):
     client = EslSwitch([esl_server.address])
     room = "3000-dupont.example"
     members = conference_members(client, room)
-    assert [(m.member_id, m.caller_number, m.muted) for m in members] == [(2, "1001", False), (1, "1001", False)]
+    assert [(m.member_id, m.caller_number, m.muted) for m in members] == \
+        [(2, "1001", False), (1, "1001", False)]
     assert conference_member_action(client, room, "mute", 1) == "+OK mute 1"
     assert {m.member_id: m.muted for m in conference_members(client, room)} == {2: False, 1: True}
     assert conference_member_action(client, room, "unmute", 1) == "+OK unmute 1"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from centrex.db import db
 from centrex.demo import load_demo
 from centrex.models import CallRecord, CdrJournal
-from cdr_captures import SESSION2_SLICES, hangups, spool_dir_copy, with_fresh_uuids, xml_cdr_posts
+from cdr_captures import SESSION2_SLICES, hangups, spool_dir_copy, with_fresh_uuids
 from esl_handlers.listener import load_handlers
 from esl_server import capture_events, esl_server  # noqa: F401
 from listener_helpers import TcpProxy, count, listener_process, wait_until
@@ -20,7 +20,8 @@ from listener_helpers import TcpProxy, count, listener_process, wait_until
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 FIRST = SESSION2_SLICES[:5] + SESSION2_SLICES[8:]  # outcomes a-e, moh, conference, click-to-call
-SECOND = ["events-plain-ivr-dtmf-transfer.bin", "events-plain-external-did.bin.gz", "events-plain-callcenter.bin.gz"]
+SECOND = ["events-plain-ivr-dtmf-transfer.bin", "events-plain-external-did.bin.gz",
+          "events-plain-callcenter.bin.gz"]
 SECOND_POSTS = ["xml_cdr-post-ivr-a_leg.http", "xml_cdr-post-external-did-a_leg.http",
                 "xml_cdr-post-callcenter-member-a_leg.http"]
 SECOND_CALLS = {"886f1f28-0bdb-449d-a27d-910932f7e936", "4b623488-2fa1-4185-af9a-249723fefec7",
@@ -76,7 +77,8 @@ def test_kill_9_mid_stream_then_restart_loses_and_duplicates_nothing(demo_commit
         spool_dir_copy(spool, SECOND_POSTS)
         listener = listener_process(url, esl_server.address, tmp_path / "instance", spool=spool, log=log)
         esl_server.wait_subscribed(timeout=30)
-        late = with_fresh_uuids(capture_events("events-plain-outcome_d-sequential.bin"))  # a call after restart
+        # a call after the restart
+        late = with_fresh_uuids(capture_events("events-plain-outcome_d-sequential.bin"))
         esl_server.broadcast(late)
         expected = first | SECOND_CALLS | calls_of_messages(late)
         wait_until(lambda: count(CallRecord) == len(expected), timeout=30, what="every call once")

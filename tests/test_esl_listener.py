@@ -2,7 +2,6 @@
 events replayed, records and live state checked in the database (committed: the listener has its own
 threads and sessions)."""
 import logging
-import threading
 import time
 
 import pytest
@@ -15,7 +14,7 @@ from centrex.models import CallRecord, CdrJournal, LiveChannel, LiveRegistration
 from cdr_captures import headers_of, master_csv, session1_hangups, session2_hangups
 from esl_handlers import dispatch
 from esl_server import capture_events, esl_server  # noqa: F401
-from listener_helpers import count, record_counts, running_listener, wait_until
+from listener_helpers import count, running_listener, wait_until
 
 pytestmark = pytest.mark.smoke
 
@@ -38,7 +37,8 @@ def test_subscribes_to_just_the_events_its_handlers_need(app, esl_server, tenant
     subscription = next(c for c in esl_server.commands if c.startswith("event plain "))
     names = subscription.split()[2:]
     assert names[0] == "HEARTBEAT" and "CHANNEL_HANGUP_COMPLETE" in names and "CHANNEL_CREATE" in names
-    assert names[names.index("CUSTOM"):] == ["CUSTOM", "sofia::expire", "sofia::register", "sofia::unregister"]
+    assert names[names.index("CUSTOM"):] == \
+        ["CUSTOM", "sofia::expire", "sofia::register", "sofia::unregister"]
     assert "ALL" not in names and "CHANNEL_STATE" not in names and "CODEC" not in names
     # after subscribing, the snapshot that resynchronises live state
     assert "api sofia status profile internal reg" in esl_server.commands
@@ -97,7 +97,8 @@ def test_a_slow_handler_does_not_stall_reading(app, esl_server, tenants):
             creates = capture_events("events-plain-all.bin.gz", event_names={"CHANNEL_CREATE"}) * 2
             esl_server.broadcast(creates)
             reader = listener.readers[0]
-            wait_until(lambda: reader.events_read >= len(creates), timeout=5, what="the reader to read everything")
+            wait_until(lambda: reader.events_read >= len(creates), timeout=5,
+                       what="the reader to read everything")
             assert len(handled) < len(creates) / 2  # the socket was read long before the handler finished
             wait_until(lambda: len(handled) == len(creates), timeout=20, what="the slow handler")
     finally:
@@ -172,5 +173,6 @@ def test_unreachable_freeswitch_is_retried_with_backoff_and_said_clearly(app, es
             esl_server.listen()
             esl_server.wait_subscribed(timeout=10)
     messages = [r.getMessage() for r in caplog.records if "unreachable" in r.getMessage()]
-    assert messages[:2] == [f"FreeSWITCH 127.0.0.1:{esl_server.port} unreachable (connection refused); retrying in 1 s",
-                            f"FreeSWITCH 127.0.0.1:{esl_server.port} unreachable (connection refused); retrying in 2 s"]
+    node = f"127.0.0.1:{esl_server.port}"
+    assert messages[:2] == [f"FreeSWITCH {node} unreachable (connection refused); retrying in 1 s",
+                            f"FreeSWITCH {node} unreachable (connection refused); retrying in 2 s"]

@@ -8,5 +8,5 @@ from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
-__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DESTINATION_TYPES", "LiveChannel",
-           "LiveRegistration", "Number", "Tenant", "User"]
+__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DESTINATION_TYPES",
+           "LiveChannel", "LiveRegistration", "Number", "Tenant", "User"]
