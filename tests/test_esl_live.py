@@ -52,7 +52,8 @@ def test_register_then_expire_as_captured(session, demo):
     apply_events(register)
     assert sorted((r.extension, r.network_port) for r in live.registrations(dupont)) == \
         [("1001", 5074), ("1002", 5072)]
-    apply_events(events("events-plain-all-2.bin.gz", only={"CUSTOM::sofia::expire"}))  # flush_inbound_reg 1001
+    # then `sofia profile internal flush_inbound_reg 1001@dupont.example`
+    apply_events(events("events-plain-all-2.bin.gz", only={"CUSTOM::sofia::expire"}))
     assert [r.extension for r in live.registrations(dupont)] == ["1002"]
     assert live.registrations(dupont, at=datetime.now(timezone.utc) + timedelta(hours=2)) == []  # expired
 
@@ -77,8 +78,10 @@ def test_ip_per_device_from_the_registrations(session, demo):
     from centrex.models import User
 
     tenant = demo["dupont.example"]
-    alain = session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1001")).scalar_one()
-    phone = add_device(tenant, {"mac": "805ec0a1b2c3", "vendor": "yealink", "model": "T46U", "user_id": alain.id})
+    alain = session.execute(select(User).where(User.tenant_id == tenant.id,
+                                                User.extension == "1001")).scalar_one()
+    phone = add_device(tenant, {"mac": "805ec0a1b2c3", "vendor": "yealink", "model": "T46U",
+                                "user_id": alain.id})
     spare = add_device(tenant, {"mac": "000413a1b2c3", "vendor": "snom", "model": "D785"})
     apply_events(events("events-plain-register.bin", only={"CUSTOM::sofia::register"}))
     mapping = {device.mac: [(r.network_ip, r.network_port) for r in regs]
