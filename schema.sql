@@ -43,6 +43,48 @@ CREATE TABLE cdr_problem (
 	CONSTRAINT ck_cdr_problem_status CHECK (status IN ('waiting', 'unknown_tenant', 'failed'))
 );
 
+CREATE TABLE prov_download (
+	id SERIAL NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	tenant_id INTEGER, 
+	device_id INTEGER, 
+	mac VARCHAR(12), 
+	ip VARCHAR(64), 
+	user_agent VARCHAR(255), 
+	file VARCHAR(128) NOT NULL, 
+	result VARCHAR(24) NOT NULL, 
+	status INTEGER NOT NULL, 
+	CONSTRAINT pk_prov_download PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_prov_download_at ON prov_download (at);
+
+CREATE INDEX ix_prov_download_device_id ON prov_download (device_id);
+
+CREATE INDEX ix_prov_download_mac ON prov_download (mac);
+
+CREATE INDEX ix_prov_download_tenant_id ON prov_download (tenant_id);
+
+CREATE TABLE prov_lockout (
+	ip VARCHAR(64) NOT NULL, 
+	failures INTEGER NOT NULL, 
+	window_started_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	locked_until TIMESTAMP WITH TIME ZONE, 
+	CONSTRAINT pk_prov_lockout PRIMARY KEY (ip)
+);
+
+CREATE TABLE prov_unknown_device (
+	mac VARCHAR(12) NOT NULL, 
+	vendor VARCHAR(16) NOT NULL, 
+	model VARCHAR(32), 
+	last_ip VARCHAR(64), 
+	last_user_agent VARCHAR(255), 
+	hits INTEGER NOT NULL, 
+	first_seen_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	last_seen_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_prov_unknown_device PRIMARY KEY (mac)
+);
+
 CREATE TABLE tenant (
 	id SERIAL NOT NULL, 
 	domain VARCHAR(253) NOT NULL, 
@@ -120,6 +162,24 @@ CREATE TABLE did_number (
 
 CREATE INDEX ix_did_number_tenant_id ON did_number (tenant_id);
 
+CREATE TABLE fax_box (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	emails JSON NOT NULL, 
+	sender_email VARCHAR(254), 
+	secret_hash VARCHAR(255), 
+	retention_days INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_fax_box PRIMARY KEY (id), 
+	CONSTRAINT uq_fax_box_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT ck_fax_box_retention_positive CHECK (retention_days > 0), 
+	CONSTRAINT fk_fax_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_fax_box_sender_email UNIQUE (sender_email)
+);
+
+CREATE INDEX ix_fax_box_tenant_id ON fax_box (tenant_id);
+
 CREATE TABLE live_channel (
 	id SERIAL NOT NULL, 
 	uuid VARCHAR(64) NOT NULL, 
@@ -164,6 +224,77 @@ CREATE TABLE live_registration (
 CREATE INDEX ix_live_registration_node ON live_registration (node);
 
 CREATE INDEX ix_live_registration_tenant_id ON live_registration (tenant_id);
+
+CREATE TABLE outbox_message (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER, 
+	purpose VARCHAR(32) NOT NULL, 
+	ref VARCHAR(64), 
+	recipients JSON NOT NULL, 
+	subject VARCHAR(255) NOT NULL, 
+	body TEXT NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	attempts INTEGER NOT NULL, 
+	max_attempts INTEGER NOT NULL, 
+	next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	claimed_by VARCHAR(128), 
+	claimed_until TIMESTAMP WITH TIME ZONE, 
+	last_answer VARCHAR(500), 
+	message_id VARCHAR(255) NOT NULL, 
+	notice_sent BOOLEAN NOT NULL, 
+	sent_at TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_outbox_message PRIMARY KEY (id), 
+	CONSTRAINT ck_outbox_message_state CHECK (state IN ('waiting', 'sending', 'sent', 'failed')), 
+	CONSTRAINT ck_outbox_message_attempts CHECK (attempts >= 0 AND max_attempts > 0), 
+	CONSTRAINT fk_outbox_message_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_outbox_message_message_id UNIQUE (message_id)
+);
+
+CREATE INDEX ix_outbox_message_ref ON outbox_message (ref);
+
+CREATE INDEX ix_outbox_message_state_next_attempt_at ON outbox_message (state, next_attempt_at);
+
+CREATE INDEX ix_outbox_message_tenant_id ON outbox_message (tenant_id);
+
+CREATE TABLE ring_group (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	extension VARCHAR(16), 
+	strategy VARCHAR(16) NOT NULL, 
+	ring_seconds INTEGER NOT NULL, 
+	no_answer_type VARCHAR(16), 
+	no_answer_id INTEGER, 
+	no_answer_value VARCHAR(32), 
+	rotation INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_ring_group PRIMARY KEY (id), 
+	CONSTRAINT uq_ring_group_tenant_id_extension UNIQUE (tenant_id, extension), 
+	CONSTRAINT ck_ring_group_strategy CHECK (strategy IN ('simultaneous', 'sequential', 'round_robin')), 
+	CONSTRAINT ck_ring_group_ring_seconds CHECK (ring_seconds BETWEEN 5 AND 300), 
+	CONSTRAINT ck_ring_group_no_answer_type CHECK (no_answer_type IS NULL OR no_answer_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_ring_group_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_ring_group_tenant_id ON ring_group (tenant_id);
+
+CREATE TABLE schedule (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	default_type VARCHAR(16), 
+	default_id INTEGER, 
+	default_value VARCHAR(32), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_schedule PRIMARY KEY (id), 
+	CONSTRAINT uq_schedule_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT ck_schedule_default_type CHECK (default_type IS NULL OR default_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_schedule_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_schedule_tenant_id ON schedule (tenant_id);
 
 CREATE TABLE sip_user (
 	id SERIAL NOT NULL, 
@@ -224,10 +355,21 @@ CREATE TABLE device (
 	tenant_id INTEGER NOT NULL, 
 	user_id INTEGER, 
 	label VARCHAR(120), 
+	transfer_mode VARCHAR(16) NOT NULL, 
+	firmware_url VARCHAR(255), 
+	prov_token_enc VARCHAR(512), 
+	prov_token_hash VARCHAR(64), 
+	bootstrap_until TIMESTAMP WITH TIME ZONE, 
+	admin_password_enc VARCHAR(512), 
+	last_ip VARCHAR(64), 
+	last_user_agent VARCHAR(255), 
+	last_seen_at TIMESTAMP WITH TIME ZONE, 
+	last_provisioned_at TIMESTAMP WITH TIME ZONE, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_device PRIMARY KEY (id), 
 	CONSTRAINT ck_device_vendor CHECK (vendor IN ('yealink', 'snom')), 
 	CONSTRAINT ck_device_mac_length CHECK (length(mac) = 12), 
+	CONSTRAINT ck_device_transfer_mode CHECK (transfer_mode IN ('blind', 'attended', 'new_call', 'semi_attended')), 
 	CONSTRAINT uq_device_mac UNIQUE (mac), 
 	CONSTRAINT fk_device_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_device_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE SET NULL
@@ -236,3 +378,209 @@ CREATE TABLE device (
 CREATE INDEX ix_device_tenant_id ON device (tenant_id);
 
 CREATE INDEX ix_device_user_id ON device (user_id);
+
+CREATE TABLE fax (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	box_id INTEGER, 
+	direction VARCHAR(3) NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	local_number VARCHAR(32), 
+	remote_number VARCHAR(32), 
+	remote_station_id VARCHAR(64), 
+	pages INTEGER NOT NULL, 
+	total_pages INTEGER, 
+	success BOOLEAN, 
+	result_code INTEGER, 
+	result_text VARCHAR(255), 
+	transfer_rate INTEGER, 
+	call_uuid VARCHAR(64), 
+	job_uuid VARCHAR(64), 
+	tiff_path VARCHAR(500), 
+	pdf_path VARCHAR(500), 
+	failure_reason VARCHAR(500), 
+	attempts INTEGER NOT NULL, 
+	next_attempt_at TIMESTAMP WITH TIME ZONE, 
+	requested_by VARCHAR(254), 
+	mail_ref VARCHAR(64), 
+	expires_at TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_fax PRIMARY KEY (id), 
+	CONSTRAINT ck_fax_direction CHECK (direction IN ('in', 'out')), 
+	CONSTRAINT ck_fax_state CHECK (state IN ('received', 'converted', 'emailed', 'sending', 'sent', 'failed')), 
+	CONSTRAINT ck_fax_in_states CHECK (direction = 'out' OR state NOT IN ('sending', 'sent')), 
+	CONSTRAINT ck_fax_out_states CHECK (direction = 'in' OR state <> 'emailed'), 
+	CONSTRAINT ck_fax_pages_positive CHECK (pages >= 0), 
+	CONSTRAINT fk_fax_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_fax_box_id_fax_box FOREIGN KEY(box_id) REFERENCES fax_box (id) ON DELETE SET NULL, 
+	CONSTRAINT uq_fax_call_uuid UNIQUE (call_uuid)
+);
+
+CREATE INDEX ix_fax_box_id ON fax (box_id);
+
+CREATE INDEX ix_fax_expires_at ON fax (expires_at);
+
+CREATE INDEX ix_fax_job_uuid ON fax (job_uuid);
+
+CREATE INDEX ix_fax_mail_ref ON fax (mail_ref);
+
+CREATE INDEX ix_fax_state_next_attempt_at ON fax (state, next_attempt_at);
+
+CREATE INDEX ix_fax_tenant_id ON fax (tenant_id);
+
+CREATE TABLE forward_rule (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	ring_seconds INTEGER, 
+	schedule_id INTEGER, 
+	dest_type VARCHAR(16) NOT NULL, 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_forward_rule PRIMARY KEY (id), 
+	CONSTRAINT ck_forward_rule_kind CHECK (kind IN ('always', 'busy', 'no_answer', 'offline')), 
+	CONSTRAINT ck_forward_rule_ring_seconds CHECK (ring_seconds IS NULL OR ring_seconds BETWEEN 5 AND 300), 
+	CONSTRAINT ck_forward_rule_dest_required CHECK (dest_type IS NOT NULL), 
+	CONSTRAINT ck_forward_rule_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_forward_rule_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_forward_rule_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_forward_rule_schedule_id_schedule FOREIGN KEY(schedule_id) REFERENCES schedule (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_forward_rule_schedule_id ON forward_rule (schedule_id);
+
+CREATE INDEX ix_forward_rule_tenant_id ON forward_rule (tenant_id);
+
+CREATE INDEX ix_forward_rule_user_id ON forward_rule (user_id);
+
+CREATE TABLE outbox_attachment (
+	id SERIAL NOT NULL, 
+	message_id INTEGER NOT NULL, 
+	tenant_id INTEGER, 
+	filename VARCHAR(255) NOT NULL, 
+	content_type VARCHAR(100) NOT NULL, 
+	path VARCHAR(500), 
+	data BYTEA, 
+	CONSTRAINT pk_outbox_attachment PRIMARY KEY (id), 
+	CONSTRAINT ck_outbox_attachment_path_or_data CHECK ((path IS NULL) <> (data IS NULL)), 
+	CONSTRAINT fk_outbox_attachment_message_id_outbox_message FOREIGN KEY(message_id) REFERENCES outbox_message (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_outbox_attachment_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_outbox_attachment_message_id ON outbox_attachment (message_id);
+
+CREATE INDEX ix_outbox_attachment_tenant_id ON outbox_attachment (tenant_id);
+
+CREATE TABLE phonebook_entry (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	owner_user_id INTEGER, 
+	name VARCHAR(120) NOT NULL, 
+	number VARCHAR(32) NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_phonebook_entry PRIMARY KEY (id), 
+	CONSTRAINT fk_phonebook_entry_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_phonebook_entry_owner_user_id_sip_user FOREIGN KEY(owner_user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_phonebook_entry_owner_user_id ON phonebook_entry (owner_user_id);
+
+CREATE INDEX ix_phonebook_entry_tenant_id ON phonebook_entry (tenant_id);
+
+CREATE TABLE ring_group_member (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	group_id INTEGER NOT NULL, 
+	position SMALLINT NOT NULL, 
+	user_id INTEGER, 
+	external_number VARCHAR(16), 
+	ring_seconds INTEGER, 
+	CONSTRAINT pk_ring_group_member PRIMARY KEY (id), 
+	CONSTRAINT ck_ring_group_member_user_or_external CHECK ((user_id IS NULL) <> (external_number IS NULL)), 
+	CONSTRAINT ck_ring_group_member_ring_seconds CHECK (ring_seconds IS NULL OR ring_seconds BETWEEN 5 AND 300), 
+	CONSTRAINT fk_ring_group_member_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_ring_group_member_group_id_ring_group FOREIGN KEY(group_id) REFERENCES ring_group (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_ring_group_member_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_ring_group_member_group_id ON ring_group_member (group_id);
+
+CREATE INDEX ix_ring_group_member_tenant_id ON ring_group_member (tenant_id);
+
+CREATE INDEX ix_ring_group_member_user_id ON ring_group_member (user_id);
+
+CREATE TABLE schedule_exception (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	schedule_id INTEGER NOT NULL, 
+	day DATE NOT NULL, 
+	yearly BOOLEAN NOT NULL, 
+	label VARCHAR(120), 
+	dest_type VARCHAR(16), 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	CONSTRAINT pk_schedule_exception PRIMARY KEY (id), 
+	CONSTRAINT uq_schedule_exception_schedule_id_day UNIQUE (schedule_id, day), 
+	CONSTRAINT ck_schedule_exception_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_schedule_exception_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_schedule_exception_schedule_id_schedule FOREIGN KEY(schedule_id) REFERENCES schedule (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_schedule_exception_schedule_id ON schedule_exception (schedule_id);
+
+CREATE INDEX ix_schedule_exception_tenant_id ON schedule_exception (tenant_id);
+
+CREATE TABLE schedule_range (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	schedule_id INTEGER NOT NULL, 
+	position SMALLINT NOT NULL, 
+	label VARCHAR(120), 
+	days SMALLINT NOT NULL, 
+	start_minute SMALLINT NOT NULL, 
+	end_minute SMALLINT NOT NULL, 
+	dest_type VARCHAR(16), 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	CONSTRAINT pk_schedule_range PRIMARY KEY (id), 
+	CONSTRAINT ck_schedule_range_days CHECK (days BETWEEN 1 AND 127), 
+	CONSTRAINT ck_schedule_range_start_minute CHECK (start_minute BETWEEN 0 AND 1439), 
+	CONSTRAINT ck_schedule_range_end_minute CHECK (end_minute BETWEEN 1 AND 1440), 
+	CONSTRAINT ck_schedule_range_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_schedule_range_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_schedule_range_schedule_id_schedule FOREIGN KEY(schedule_id) REFERENCES schedule (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_schedule_range_schedule_id ON schedule_range (schedule_id);
+
+CREATE INDEX ix_schedule_range_tenant_id ON schedule_range (tenant_id);
+
+CREATE TABLE device_key (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	device_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	target_user_id INTEGER, 
+	number VARCHAR(32), 
+	label VARCHAR(64), 
+	CONSTRAINT pk_device_key PRIMARY KEY (id), 
+	CONSTRAINT uq_device_key_device_id_position UNIQUE (device_id, position), 
+	CONSTRAINT ck_device_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail')), 
+	CONSTRAINT ck_device_key_position_positive CHECK (position > 0), 
+	CONSTRAINT ck_device_key_blf_needs_target CHECK (kind != 'blf' OR target_user_id IS NOT NULL), 
+	CONSTRAINT ck_device_key_speed_dial_needs_number CHECK (kind != 'speed_dial' OR number IS NOT NULL), 
+	CONSTRAINT fk_device_key_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_device_key_device_id_device FOREIGN KEY(device_id) REFERENCES device (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_device_key_target_user_id_sip_user FOREIGN KEY(target_user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_device_key_device_id ON device_key (device_id);
+
+CREATE INDEX ix_device_key_target_user_id ON device_key (target_user_id);
+
+CREATE INDEX ix_device_key_tenant_id ON device_key (tenant_id);

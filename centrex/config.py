@@ -29,7 +29,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
     db_url = get("CENTREX_DATABASE_URL") or f"sqlite:///{instance / 'centrex.sqlite'}"
     return {
         "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: centrex.db pings only connections that sat idle (one round trip less per request).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": get("CENTREX_SECRET_KEY") or _instance_secret(
             instance, "flask_secret_key", lambda: secrets.token_urlsafe(48)),
         "SIP_SECRET_KEY": get("CENTREX_SIP_SECRET_KEY") or _instance_secret(
@@ -43,6 +44,46 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
+        "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),
+        "CARRIER_COUNTRY": get("CENTREX_CARRIER_COUNTRY", "CH"),
+        "EXTERNAL_MIN_RING_SECONDS": int(get("CENTREX_EXTERNAL_MIN_RING_SECONDS", "20")),
+        "ROUTING_HOP_LIMIT": int(get("CENTREX_ROUTING_HOP_LIMIT", "12")),
+        # The operator's SMTP server (fax to email, voicemail to email, notices) and the email outbox.
+        "SMTP_HOST": get("CENTREX_SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(get("CENTREX_SMTP_PORT", "25")),
+        "SMTP_USER": get("CENTREX_SMTP_USER", ""),
+        "SMTP_PASSWORD": get("CENTREX_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": get("CENTREX_SMTP_STARTTLS", "0") == "1",
+        "SMTP_TIMEOUT": float(get("CENTREX_SMTP_TIMEOUT", "60")),
+        "SMTP_SENDER": get("CENTREX_SMTP_SENDER", "Centrex <noreply@centrex.invalid>"),
+        "OUTBOX_MAX_ATTEMPTS": int(get("CENTREX_OUTBOX_MAX_ATTEMPTS", "6")),
+        "OUTBOX_RETRY_SECONDS": float(get("CENTREX_OUTBOX_RETRY_SECONDS", "60")),
+        "OUTBOX_LEASE_SECONDS": float(get("CENTREX_OUTBOX_LEASE_SECONDS", "300")),
+        # Fax: the per-tenant spool as FreeSWITCH sees it and as we see it (same path when on one host).
+        "FAX_SPOOL": get("CENTREX_FAX_SPOOL", str(instance / "fax")),
+        "FAX_SPOOL_LOCAL": get("CENTREX_FAX_SPOOL_LOCAL", ""),
+        "FAX_RETENTION_DAYS": int(get("CENTREX_FAX_RETENTION_DAYS", "90")),
+        "FAX_EMAIL_DOMAIN": get("CENTREX_FAX_EMAIL_DOMAIN", "fax.centrex.invalid"),
+        "FAX_INTAKE_BIND": get("CENTREX_FAX_INTAKE_BIND", "127.0.0.1:2525"),
+        "FAX_MAX_PDF_MB": float(get("CENTREX_FAX_MAX_PDF_MB", "20")),  # per attachment (the client's manual)
+        "FAX_MAX_MAIL_MB": float(get("CENTREX_FAX_MAX_MAIL_MB", "30")),  # per mail
+        "FAX_GATEWAY": get("CENTREX_FAX_GATEWAY", "carrier"),
+        "FAX_DIAL_ATTEMPTS": int(get("CENTREX_FAX_DIAL_ATTEMPTS", "3")),
+        "FAX_DIAL_RETRY_SECONDS": float(get("CENTREX_FAX_DIAL_RETRY_SECONDS", "300")),
+        # Desk phone provisioning (provisioning/): where phones register and fetch, and the lockout policy.
+        "PROV_BASE_URL": get("CENTREX_PROV_BASE_URL", ""),  # e.g. https://prov.example.net/prov
+        "PROV_SIP_OUTBOUND_PROXY": get("CENTREX_PROV_SIP_OUTBOUND_PROXY", ""),  # the operator's SBC
+        "PROV_SIP_PORT": int(get("CENTREX_PROV_SIP_PORT", "5060")),
+        "PROV_SIP_TRANSPORT": get("CENTREX_PROV_SIP_TRANSPORT", "udp"),
+        "PROV_NTP_SERVER": get("CENTREX_PROV_NTP_SERVER", "pool.ntp.org"),
+        "PROV_VOICEMAIL_NUMBER": get("CENTREX_PROV_VOICEMAIL_NUMBER", "*97"),
+        "PROV_PICKUP_PREFIX": get("CENTREX_PROV_PICKUP_PREFIX", "**"),
+        "PROV_SOFIA_PROFILE": get("CENTREX_PROV_SOFIA_PROFILE", "internal"),
+        "PROV_BOOTSTRAP_HOURS": int(get("CENTREX_PROV_BOOTSTRAP_HOURS", "24")),
+        "PROV_LOCKOUT_FAILURES": int(get("CENTREX_PROV_LOCKOUT_FAILURES", "20")),
+        "PROV_LOCKOUT_WINDOW_SECONDS": int(get("CENTREX_PROV_LOCKOUT_WINDOW_SECONDS", "600")),
+        "PROV_LOCKOUT_SECONDS": int(get("CENTREX_PROV_LOCKOUT_SECONDS", "900")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": get("CENTREX_SECURE_COOKIES", "0") == "1",

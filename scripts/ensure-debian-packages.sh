@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools), "bench" (wrk).
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler), "bench" (PostgreSQL, wrk).
 set -euo pipefail
 
 need=()
@@ -19,9 +19,11 @@ for set in "$@"; do
       has_cmd chromedriver || need+=(chromium-driver)
       has_cmd gs || need+=(ghostscript)
       has_cmd tiff2pdf || need+=(libtiff-tools)
+      has_cmd pdfinfo || need+=(poppler-utils)
       has_cmd sox || need+=(sox)
       ;;
     bench)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
       has_cmd wrk || need+=(wrk)
       ;;
   esac

@@ -2,11 +2,19 @@
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
 from centrex.models.cdr import CallRecord, CdrJournal, CdrProblem
-from centrex.models.device import Device
+from centrex.models.device import Device, DeviceKey
+from centrex.models.fax import Fax, FaxBox
 from centrex.models.live import LiveChannel, LiveRegistration
 from centrex.models.number import DESTINATION_TYPES, Number
+from centrex.models.outbox import OutboxAttachment, OutboxMessage
+from centrex.models.phonebook import PhonebookEntry
+from centrex.models.provisioning import ProvisioningDownload, ProvisioningLockout, UnknownDevice
+from centrex.models.routing import (ForwardRule, RingGroup, RingGroupMember, Schedule,  # noqa: F401
+                                    ScheduleException, ScheduleRange)
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
-__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DESTINATION_TYPES",
-           "LiveChannel", "LiveRegistration", "Number", "Tenant", "User"]
+__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
+           "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",
+           "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout", "Tenant",
+           "UnknownDevice", "User"]
