@@ -403,8 +403,8 @@ class EslTestServer:
                    "Job-UUID": job, "Job-Command": name}
         if arg:
             headers["Job-Command-Arg"] = arg
-        if conn.wants("BACKGROUND_JOB", ""):
-            conn.send(plain_event(headers, result))
+        # FreeSWITCH fires BACKGROUND_JOB like any event: every connection subscribed to it gets it
+        self.broadcast([plain_event(headers, result)])
 
 
 @pytest.fixture

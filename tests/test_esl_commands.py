@@ -133,3 +133,15 @@ def test_channel_variables_cannot_break_out_of_the_originate_string():
     for bad in ({"a}b": "1"}, {"a": "1}sofia/gateway/x"}, {"a": "x\nexit"}):
         with pytest.raises(SwitchError):
             channel_variables(bad)
+
+
+def test_the_originate_s_background_job_reaches_every_subscriber_like_freeswitch(esl_server):
+    from esl_handlers.esl_wrapper import EslConnection, NodeAddress
+
+    listener = EslConnection(NodeAddress.parse(esl_server.address))
+    listener.subscribe(["BACKGROUND_JOB"])
+    job = EslSwitch([esl_server.address]).originate("user/1001@dupont.example", "&park")
+    event = listener.recv_event(2)
+    assert (event.get("Job-UUID"), event.get("Job-Command")) == (job, "originate")
+    assert event.body.startswith("+OK ")
+    listener.close()
