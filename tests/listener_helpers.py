@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -73,8 +74,6 @@ class TcpProxy:
     ones (the database is "down" for whoever goes through it), `restore()` accepts again on the same port."""
 
     def __init__(self, target_host: str, target_port: int):
-        import socket
-
         self.target = (target_host, target_port)
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
@@ -86,8 +85,6 @@ class TcpProxy:
         self.restore()
 
     def restore(self) -> None:
-        import socket
-
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -96,8 +93,6 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def _accept(self, listener) -> None:
-        import socket
-
         while True:
             try:
                 client, _ = listener.accept()
@@ -109,41 +104,42 @@ class TcpProxy:
                 client.close()
                 continue
             with self._lock:
+                if self._listener is not listener:  # cut meanwhile
+                    self._close(client)
+                    self._close(upstream)
+                    return
                 self._pairs.append((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     @staticmethod
-    def _pipe(source, sink) -> None:
+    def _close(sock) -> None:
+        """shutdown first: close() alone does not wake a thread blocked in recv() on that socket, and the
+        connection (and PostgreSQL's backend behind it) would stay up."""
+        for action in (lambda: sock.shutdown(socket.SHUT_RDWR), sock.close):
+            try:
+                action()
+            except OSError:
+                pass
+
+    def _pipe(self, source, sink) -> None:
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
         except OSError:
             pass
         finally:
-            for sock in (source, sink):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+            self._close(source)
+            self._close(sink)
 
     def cut(self) -> None:
-        import socket
-
-        try:  # shutdown wakes the thread blocked in accept(); close alone would leave it accepting
-            self._listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._listener.close()
         with self._lock:
+            listener, self._listener = self._listener, None
             pairs, self._pairs = self._pairs, []
+        self._close(listener)  # wakes the thread blocked in accept()
         for pair in pairs:
             for sock in pair:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                    sock.close()
-                except OSError:
-                    pass
+                self._close(sock)
 
     def close(self) -> None:
         self.cut()
