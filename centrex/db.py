@@ -74,17 +74,16 @@ def _ping_if_idle(dbapi_connection, record, _proxy):
         raise DisconnectionError("idle connection failed its ping") from exc
 
 
-def autocommit_statements() -> bool:
-    """On PostgreSQL, run this session's statements in autocommit, each one its own transaction: no
-    BEGIN and no COMMIT round trip around a request whose reads are one statement and whose write is
-    one statement. The pool restores ordinary transactions when the connection returns, so a
-    rollback() or commit() puts the session back on them for any multi-statement work that follows.
-    A session already bound to an open Connection (tests) keeps that transaction. True when it took."""
-    bind = db.session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return True
-    return False
+def read_connection():
+    """The session's connection for a read-only lookup (directory, dialplan): on PostgreSQL, outside a
+    transaction, it runs in autocommit, with no BEGIN/ROLLBACK round trips around its one query. Taken
+    lazily, so an answer served from the answer cache never checks a connection out at all."""
+    session = db.session()
+    if not session.in_transaction():
+        bind = session.get_bind()
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+            return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
 
 
 def autocommit_engine() -> Engine | None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, g, request
 
-from centrex.db import autocommit_statements, db
+from centrex.db import db, read_connection
 from centrex.services import provisioning as prov
 from centrex.services import provisioning_fetch as fetching
 from centrex.services.provisioning_phonebooks import company_phonebook, personal_phonebook
@@ -83,7 +83,7 @@ def fetch(name: str):
     try:
         served = _answer(name, caller, now)
         if served.seen and not served.recorded:
-            autocommit_statements()  # one statement on PostgreSQL (the failures' several roll back first)
+            read_connection()  # autocommit on PostgreSQL: record_fetch is one statement there
             fetching.record_fetch(served.phone, caller, file_label, served.result, now,
                                   carries_credentials=served.carries_credentials)
         elif not served.seen:
@@ -148,7 +148,7 @@ def _answer(name: str, caller: prov.Caller, now) -> Served:
     """The file we serve, else raise Outcome. Per-device files check the lockout in their one lookup
     query; everything else checks it first (and reads in autocommit: single statements)."""
     if not (yealink.DEVICE_RE.match(name) or snom.DEVICE_HTM_RE.match(name) or snom.DEVICE_XML_RE.match(name)):
-        autocommit_statements()
+        read_connection()  # autocommit on PostgreSQL: reads, then one INSERT (failures roll back first)
         if not name.startswith(PHONEBOOK_PREFIX):
             _check_lock(caller, now)
     slashes = 2 if name.startswith(PHONEBOOK_PREFIX) else 0
