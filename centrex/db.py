@@ -98,5 +98,6 @@ def autocommit_engine() -> Engine | None:
     engine = engines.get(bind.url)
     if engine is None:
         options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
-        engine = engines[bind.url] = create_engine(bind.url, **{**options, "isolation_level": "AUTOCOMMIT"})
+        engine = engines[bind.url] = create_engine(  # nothing to roll back when a connection returns
+            bind.url, **{**options, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None})
     return engine

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, g, request
@@ -38,7 +39,17 @@ def _caller() -> prov.Caller:
 
 
 def _base_url() -> str:
-    return (current_app.config.get("PROV_BASE_URL") or request.url_root.rstrip("/") + bp.url_prefix).rstrip("/")
+    configured = current_app.config.get("PROV_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    environ = request.environ
+    return _request_base_url(environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""), request.root_path)
+
+
+@lru_cache(maxsize=64)
+def _request_base_url(_scheme: str, _host: str, _root: str) -> str:
+    """The URL this request reached us at (werkzeug's url_root, built once per scheme, host and root)."""
+    return request.url_root.rstrip("/") + bp.url_prefix
 
 
 def _with_credentials(url: str, profile) -> str:
@@ -90,7 +101,8 @@ def fetch(name: str):
             phone = served.phone
             prov.record_download(caller, file_label, served.result, 200, mac=phone.mac if phone else None,
                                  device=phone, now=now)
-        db.session.commit()
+        if db.session().in_transaction():  # nothing to commit when the read recorded it all
+            db.session.commit()
         return _text(served.body, mimetype=served.mimetype)
     except Outcome as outcome:
         return _finish(outcome, caller, file_label, now)

@@ -2,19 +2,38 @@
 all scoped to the device's tenant."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import select
 
 from centrex.db import db
 from centrex.errors import Invalid
 from centrex.models import AuditEntry, Device, DeviceKey, User
-from centrex.ports import SwitchError, set_switch
+from centrex.ports import SwitchError, set_switch, switch
 from centrex.services.devices import (add_device, assign_device, check_sync_command, provisioning_token,
                                       reprovision_after_factory_reset, retire_device, reveal_admin_password,
                                       send_check_sync, set_device_keys, update_device)
 from centrex.tenancy import scoped
+from esl_handlers.commands import EslSwitch
+from esl_server import esl_server  # noqa: F401  (the test ESL server fixture)
+from tests.provisioning_helpers import basic, parse_yealink
 
 pytestmark = pytest.mark.smoke
+
+
+@contextmanager
+def wired_switch(implementation):
+    """The switch port wired to `implementation` for the block, then back to what the app had."""
+    try:
+        previous = switch()
+    except SwitchError:
+        previous = None
+    set_switch(implementation)
+    try:
+        yield implementation
+    finally:
+        set_switch(previous)
 
 
 def users_of(tenant):
@@ -76,9 +95,32 @@ def test_check_sync_without_a_switch_says_so(demo):
     dupont = demo["dupont.example"]
     device = add_device(dupont, {"mac": "001565888888", "vendor": "yealink", "model": "T46S",
                                  "user_id": users_of(dupont)["1001"].id})
-    set_switch(None)
-    with pytest.raises(SwitchError):
+    with wired_switch(None), pytest.raises(SwitchError):
         send_check_sync(device)
     unassigned = add_device(dupont, {"mac": "001565888889", "vendor": "snom", "model": "D785"})
     with pytest.raises(Invalid):
         send_check_sync(unassigned)
+
+
+def test_the_red_button_reaches_freeswitch_and_the_reset_phone_gets_its_new_credentials(client, demo, esl_server):
+    """Re-provision after a factory reset, end to end: new credentials and an open window, committed at
+    the boundary; check-sync sent over ESL (python-ESL against the test server speaking the wire
+    protocol, with FreeSWITCH's captured reply); then the reset phone, with its old token, gets its file
+    once with the new one."""
+    dupont = demo["dupont.example"]
+    device = add_device(dupont, {"mac": "001565000301", "vendor": "yealink", "model": "T46S",
+                                 "user_id": users_of(dupont)["1001"].id})
+    old_token = provisioning_token(device)
+    device.bootstrap_until = None
+    reprovision_after_factory_reset(device)
+    db.session.commit()
+    with wired_switch(EslSwitch([esl_server.address])) as esl:
+        replies = send_check_sync(device)
+        esl.close()
+    assert "api sofia profile internal check_sync 1001@dupont.example" in esl_server.commands
+    assert list(replies.values()) == ["+OK syncing all registrations matching specified call_id\n"]
+    assert audit_actions(device.id)[-2:] == ["reprovision", "check_sync"]
+    response = client.get(f"/prov/{device.mac}.cfg", headers=basic(device.mac, old_token))
+    assert response.status_code == 200
+    assert parse_yealink(response.get_data(as_text=True))["static.auto_provision.server.password"] \
+        == provisioning_token(device) != old_token
