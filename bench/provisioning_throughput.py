@@ -5,7 +5,10 @@ with the same requests' headers and a body of the same size.
 
 Goal: >= 500 configs/s. Rounds are interleaved (the ceiling, then the configs, once per round) and
 medians reported, with the CPU milliseconds per request of gunicorn's processes and of PostgreSQL's
-(stable when neighbours load the machine, unlike requests/s) and the load average seen during the runs.
+(less sensitive than requests/s to neighbours loading the machine, though not immune: caches are shared)
+and the load average seen during the runs. No answer is cached between fetches: every request reads the
+database, checks the token, renders the file and writes its download row, as each phone of a boot storm
+would (one fetch each).
 The 5,000 phones (50 tenants of 100 users, one Yealink T46S per user with a line key and 3 BLF keys)
 are inserted with plain SQL. Exit status: 0 goal met, 1 missed, 2 could not measure."""
 from __future__ import annotations
@@ -22,7 +25,6 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import harness
 from harness import CANNOT_RUN, GOAL_MISSED, cpu
 from harness.benchapp import CONSTANT_PATH
 from harness.database import fresh_database, postmaster_pid
