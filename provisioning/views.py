@@ -43,12 +43,14 @@ def _base_url() -> str:
     if configured:
         return configured.rstrip("/")
     environ = request.environ
-    return _request_base_url(environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""), request.root_path)
+    return _request_base_url(environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""), environ.get("SERVER_NAME"),
+                             environ.get("SERVER_PORT"), request.root_path)
 
 
 @lru_cache(maxsize=64)
-def _request_base_url(_scheme: str, _host: str, _root: str) -> str:
-    """The URL this request reached us at (werkzeug's url_root, built once per scheme, host and root)."""
+def _request_base_url(*_what_it_depends_on) -> str:
+    """The URL this request reached us at: werkzeug's url_root, built once per scheme, Host header,
+    server name and port, and root path (set PROV_BASE_URL in production)."""
     return request.url_root.rstrip("/") + bp.url_prefix
 
 
@@ -113,13 +115,16 @@ def fetch(name: str):
             return _response(409)
         return _finish(Outcome(409, prov.REFUSED), caller, file_label, now)
     except Exception:
-        _withdraw_recorded(prov.ERROR, 500)  # the download log never says "served" for a failed request
+        try:  # the download log never says "served" for a failed request
+            _withdraw_recorded(prov.ERROR, 500)
+        except Exception:
+            log.exception("provisioning %s: could not correct its download row", file_label)
         raise
 
 
 def _withdraw_recorded(result: str, status: int) -> bool:
-    """Undo what the read recorded as served (its download row now says `result`), if it did; commits
-    (the read's own statement is kept: it may be inside the test's transaction)."""
+    """If the read recorded this request as served, its download row now says `result` instead; then
+    commit (no rollback first: in tests the read ran inside the session's own transaction)."""
     recorded = g.pop("prov_recorded", None)
     if recorded is None:
         return False

@@ -126,3 +126,17 @@ def test_a_phone_of_another_vendor_is_never_served_under_this_name(client, demo)
     logged = db.session.execute(select(ProvisioningDownload).order_by(ProvisioningDownload.id)).scalars().all()
     assert [(d.result, d.status, d.file) for d in logged] == [
         ("unknown_mac", 404, f"{snom.mac}.cfg"), ("served", 200, f"snom-{snom.mac.upper()}.xml")]
+
+
+@pytest.mark.postgres
+def test_a_served_file_that_fails_unexpectedly_is_logged_as_an_error(app, office):
+    """A stored secret the operator's key cannot open (a server fault, not bad input): the request
+    fails, and its download row, written by the read, says so instead of "served"."""
+    device_id, auth, alice_id = office
+    db.session.execute(update(User).where(User.id == alice_id).values(sip_secret_enc="not-a-fernet-token"))
+    db.session.commit()
+    with pytest.raises(ValueError):
+        fetch(app, "/prov/001565000101.cfg", auth)  # TESTING: Flask lets the error through
+    logged = rows(ProvisioningDownload, ProvisioningDownload.device_id == device_id)
+    assert [(d.result, d.status) for d in logged] == [("error", 500)]
+    assert rows(Device, Device.id == device_id)[0].last_provisioned_at is None
