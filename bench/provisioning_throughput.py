@@ -139,8 +139,10 @@ def add_phones(devices: int, sip_key: str) -> list[tuple[str, dict]]:
                      "admin_password_enc": box.encrypt(secrets.token_urlsafe(12))})
         auth = base64.b64encode(f"{mac}:{token}".encode()).decode()
         phones.append((f"/prov/{mac}.cfg", {"Authorization": f"Basic {auth}", "User-Agent": "Yealink SIP-T46S"}))
+    # Core inserts of the tables: the ORM's bulk insert splits rows whose None values differ into
+    # separate statements (one per phone here).
     for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(Device), rows[start:start + BATCH])
+        db.session.execute(insert(Device.__table__), rows[start:start + BATCH])
     ids = db.session.execute(select(Device.id, Device.tenant_id, Device.user_id)).all()
     colleagues: dict[int, list[int]] = {}
     for user_id, tenant_id in users:
@@ -149,11 +151,12 @@ def add_phones(devices: int, sip_key: str) -> list[tuple[str, dict]]:
     for device_id, tenant_id, user_id in ids:
         team = colleagues[tenant_id]
         me = team.index(user_id)
-        keys.append({"tenant_id": tenant_id, "device_id": device_id, "position": 1, "kind": "line"})
+        keys.append({"tenant_id": tenant_id, "device_id": device_id, "position": 1, "kind": "line",
+                     "target_user_id": None})
         keys += [{"tenant_id": tenant_id, "device_id": device_id, "position": 2 + k, "kind": "blf",
                   "target_user_id": team[(me + k + 1) % len(team)]} for k in range(min(3, len(team) - 1))]
     for start in range(0, len(keys), BATCH):
-        db.session.execute(insert(DeviceKey), keys[start:start + BATCH])
+        db.session.execute(insert(DeviceKey.__table__), keys[start:start + BATCH])
     db.session.commit()
     return phones
 
