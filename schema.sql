@@ -34,6 +34,27 @@ CREATE TABLE tenant (
 	CONSTRAINT uq_tenant_domain UNIQUE (domain)
 );
 
+CREATE TABLE conference_room (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	number VARCHAR(16) NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	max_members INTEGER NOT NULL, 
+	access_code VARCHAR(10) NOT NULL, 
+	moderator_code VARCHAR(10), 
+	wait_for_moderator BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	open_from TIMESTAMP WITH TIME ZONE, 
+	open_until TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_conference_room PRIMARY KEY (id), 
+	CONSTRAINT uq_conference_room_tenant_id_number UNIQUE (tenant_id, number), 
+	CONSTRAINT ck_conference_room_max_members CHECK (max_members BETWEEN 3 AND 16), 
+	CONSTRAINT fk_conference_room_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_conference_room_tenant_id ON conference_room (tenant_id);
+
 CREATE TABLE did_number (
 	id SERIAL NOT NULL, 
 	e164 VARCHAR(16) NOT NULL, 
@@ -53,6 +74,20 @@ CREATE TABLE did_number (
 );
 
 CREATE INDEX ix_did_number_tenant_id ON did_number (tenant_id);
+
+CREATE TABLE moh_class (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(60) NOT NULL, 
+	is_default BOOLEAN NOT NULL, 
+	shuffle BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_moh_class PRIMARY KEY (id), 
+	CONSTRAINT uq_moh_class_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT fk_moh_class_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_moh_class_tenant_id ON moh_class (tenant_id);
 
 CREATE TABLE sip_user (
 	id SERIAL NOT NULL, 
@@ -105,6 +140,52 @@ CREATE INDEX ix_account_tenant_id ON account (tenant_id);
 
 CREATE INDEX ix_account_user_id ON account (user_id);
 
+CREATE TABLE audio_file (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	original_filename VARCHAR(120) NOT NULL, 
+	stored_name VARCHAR(64) NOT NULL, 
+	moh_class_id INTEGER, 
+	sample_rate INTEGER NOT NULL, 
+	duration_ms INTEGER NOT NULL, 
+	size_bytes INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_audio_file PRIMARY KEY (id), 
+	CONSTRAINT ck_audio_file_kind CHECK (kind IN ('moh', 'prompt', 'greeting')), 
+	CONSTRAINT ck_audio_file_moh_needs_class CHECK (kind <> 'moh' OR moh_class_id IS NOT NULL), 
+	CONSTRAINT ck_audio_file_not_empty CHECK (size_bytes > 0 AND duration_ms > 0), 
+	CONSTRAINT fk_audio_file_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_audio_file_stored_name UNIQUE (stored_name), 
+	CONSTRAINT fk_audio_file_moh_class_id_moh_class FOREIGN KEY(moh_class_id) REFERENCES moh_class (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_audio_file_moh_class_id ON audio_file (moh_class_id);
+
+CREATE INDEX ix_audio_file_tenant_id ON audio_file (tenant_id);
+
+CREATE TABLE call_queue (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(60) NOT NULL, 
+	strategy VARCHAR(24) NOT NULL, 
+	moh_class_id INTEGER, 
+	max_wait_seconds INTEGER NOT NULL, 
+	after_dest_type VARCHAR(16), 
+	after_dest_id INTEGER, 
+	after_dest_value VARCHAR(32), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_call_queue PRIMARY KEY (id), 
+	CONSTRAINT uq_call_queue_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT ck_call_queue_strategy CHECK (strategy IN ('top-down', 'ring-all', 'longest-idle-agent', 'round-robin')), 
+	CONSTRAINT ck_call_queue_max_wait CHECK (max_wait_seconds BETWEEN 0 AND 7200), 
+	CONSTRAINT fk_call_queue_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_call_queue_moh_class_id_moh_class FOREIGN KEY(moh_class_id) REFERENCES moh_class (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_call_queue_tenant_id ON call_queue (tenant_id);
+
 CREATE TABLE device (
 	id SERIAL NOT NULL, 
 	mac VARCHAR(12) NOT NULL, 
@@ -125,3 +206,122 @@ CREATE TABLE device (
 CREATE INDEX ix_device_tenant_id ON device (tenant_id);
 
 CREATE INDEX ix_device_user_id ON device (user_id);
+
+CREATE TABLE ivr_menu (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(60) NOT NULL, 
+	greeting_id INTEGER, 
+	repeat_greeting_id INTEGER, 
+	no_input_seconds INTEGER NOT NULL, 
+	overall_timeout_seconds INTEGER NOT NULL, 
+	timeout_dest_type VARCHAR(16), 
+	timeout_dest_id INTEGER, 
+	timeout_dest_value VARCHAR(32), 
+	invalid_action VARCHAR(16) NOT NULL, 
+	invalid_sound_id INTEGER, 
+	invalid_dest_type VARCHAR(16), 
+	invalid_dest_id INTEGER, 
+	invalid_dest_value VARCHAR(32), 
+	max_failures INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_ivr_menu PRIMARY KEY (id), 
+	CONSTRAINT uq_ivr_menu_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT ck_ivr_menu_no_input_seconds CHECK (no_input_seconds BETWEEN 3 AND 600), 
+	CONSTRAINT ck_ivr_menu_overall_timeout CHECK (overall_timeout_seconds BETWEEN 3 AND 3600), 
+	CONSTRAINT ck_ivr_menu_max_failures CHECK (max_failures BETWEEN 1 AND 10), 
+	CONSTRAINT ck_ivr_menu_invalid_action CHECK (invalid_action IN ('replay', 'message', 'destination')), 
+	CONSTRAINT ck_ivr_menu_timeout_dest_type CHECK (timeout_dest_type IS NULL OR timeout_dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'external', 'hangup', 'back', 'top')), 
+	CONSTRAINT ck_ivr_menu_invalid_dest_type CHECK (invalid_dest_type IS NULL OR invalid_dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'external', 'hangup', 'back', 'top')), 
+	CONSTRAINT fk_ivr_menu_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_ivr_menu_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_ivr_menu_repeat_greeting_id_audio_file FOREIGN KEY(repeat_greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_ivr_menu_invalid_sound_id_audio_file FOREIGN KEY(invalid_sound_id) REFERENCES audio_file (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_ivr_menu_tenant_id ON ivr_menu (tenant_id);
+
+CREATE TABLE number_announcement (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	number_id INTEGER NOT NULL, 
+	audio_id INTEGER NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_number_announcement PRIMARY KEY (id), 
+	CONSTRAINT fk_number_announcement_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_number_announcement_number_id UNIQUE (number_id), 
+	CONSTRAINT fk_number_announcement_number_id_did_number FOREIGN KEY(number_id) REFERENCES did_number (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_number_announcement_audio_id_audio_file FOREIGN KEY(audio_id) REFERENCES audio_file (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_number_announcement_audio_id ON number_announcement (audio_id);
+
+CREATE INDEX ix_number_announcement_tenant_id ON number_announcement (tenant_id);
+
+CREATE TABLE queue_agent (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	queue_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	CONSTRAINT pk_queue_agent PRIMARY KEY (id), 
+	CONSTRAINT uq_queue_agent_queue_id_user_id UNIQUE (queue_id, user_id), 
+	CONSTRAINT fk_queue_agent_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_queue_agent_queue_id_call_queue FOREIGN KEY(queue_id) REFERENCES call_queue (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_queue_agent_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_queue_agent_queue_id ON queue_agent (queue_id);
+
+CREATE INDEX ix_queue_agent_tenant_id ON queue_agent (tenant_id);
+
+CREATE INDEX ix_queue_agent_user_id ON queue_agent (user_id);
+
+CREATE TABLE voicemail_box (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER, 
+	number VARCHAR(16), 
+	name VARCHAR(120) NOT NULL, 
+	pin_hash VARCHAR(255), 
+	vm_a1_hash VARCHAR(32), 
+	language VARCHAR(5), 
+	greeting_id INTEGER, 
+	email_mode VARCHAR(8) NOT NULL, 
+	email_to VARCHAR(254), 
+	keep_after_email BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_voicemail_box PRIMARY KEY (id), 
+	CONSTRAINT uq_voicemail_box_tenant_id_number UNIQUE (tenant_id, number), 
+	CONSTRAINT ck_voicemail_box_user_or_number CHECK ((user_id IS NULL AND number IS NOT NULL) OR (user_id IS NOT NULL AND number IS NULL)), 
+	CONSTRAINT ck_voicemail_box_email_mode CHECK (email_mode IN ('none', 'notify', 'attach')), 
+	CONSTRAINT ck_voicemail_box_shared_box_has_pin CHECK (user_id IS NOT NULL OR vm_a1_hash IS NOT NULL), 
+	CONSTRAINT fk_voicemail_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_voicemail_box_user_id UNIQUE (user_id), 
+	CONSTRAINT fk_voicemail_box_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_voicemail_box_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_voicemail_box_tenant_id ON voicemail_box (tenant_id);
+
+CREATE TABLE ivr_entry (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	menu_id INTEGER NOT NULL, 
+	digits VARCHAR(4) NOT NULL, 
+	label VARCHAR(60), 
+	dest_type VARCHAR(16) NOT NULL, 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	CONSTRAINT pk_ivr_entry PRIMARY KEY (id), 
+	CONSTRAINT uq_ivr_entry_menu_id_digits UNIQUE (menu_id, digits), 
+	CONSTRAINT ck_ivr_entry_dest_type CHECK (dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'external', 'hangup', 'back', 'top')), 
+	CONSTRAINT fk_ivr_entry_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_ivr_entry_menu_id_ivr_menu FOREIGN KEY(menu_id) REFERENCES ivr_menu (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_ivr_entry_menu_id ON ivr_entry (menu_id);
+
+CREATE INDEX ix_ivr_entry_tenant_id ON ivr_entry (tenant_id);

@@ -43,6 +43,11 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Uploaded audio: where we write it, and the same directory as FreeSWITCH sees it (shared storage).
+        "AUDIO_DIR": get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
+        "AUDIO_FS_DIR": get("CENTREX_AUDIO_FS_DIR") or get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
+        "AUDIO_RATE": int(get("CENTREX_AUDIO_RATE", "8000")),
+        "QUEUE_AGENT_RING_SECONDS": int(get("CENTREX_QUEUE_AGENT_RING_SECONDS", "15")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": get("CENTREX_SECURE_COOKIES", "0") == "1",

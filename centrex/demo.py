@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from centrex.db import db
+from centrex.demo_services import load_services
 from centrex.models import Tenant
 from centrex.services.accounts import create_account
 from centrex.services.numbers import add_number, point_number
@@ -49,6 +50,7 @@ def load_demo() -> dict:
     for e164 in POOL_FREE:
         add_number({"e164": e164, "label": None})
     create_account("operator@centrex.example", DEMO_PASSWORD, "operator")
+    load_services(dupont, martin, main_number=DUPONT_MAIN, sales_number=DUPONT_SALES)
     return {"tenants": [dupont, martin]}
 
 

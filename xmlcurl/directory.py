@@ -6,6 +6,7 @@ from lxml import etree
 
 from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
 from xmlcurl.documents import document, params, variables, xml_response
+from xmlcurl.voicemail_boxes import shared_box_answer
 
 # sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
 DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}"
@@ -40,7 +41,9 @@ def answer(form) -> tuple[object | None, str]:
     if form.get("key", "id") != "id":
         return None, f"key={form.get('key')} is not served"
     found = find_user(domain, user)
-    return (_user_document(found) if found else None), f"user {user}@{domain} action={action or '-'}"
+    if found is None:
+        return shared_box_answer(domain, user, action)
+    return _user_document(found), f"user {user}@{domain} action={action or '-'}"
 
 
 def _domain_element(section, domain: str, tenant_id: int):

@@ -6,14 +6,14 @@ import time
 
 from flask import Blueprint, request
 
-from xmlcurl import dialplan, directory
+from xmlcurl import configuration, dialplan, directory
 from xmlcurl.documents import not_found
 from xmlcurl.guard import check_request
 
 bp = Blueprint("xmlcurl", __name__)
 log = logging.getLogger("centrex.xmlcurl")
 
-SECTIONS = {"directory": directory.answer, "dialplan": dialplan.answer}
+SECTIONS = {"directory": directory.answer, "dialplan": dialplan.answer, "configuration": configuration.answer}
 
 
 @bp.before_request

@@ -5,5 +5,10 @@ from centrex.models.device import Device
 from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
+from centrex.models.audio import AudioFile, MohClass, NumberAnnouncement  # noqa: F401
+from centrex.models.ivr import IvrEntry, IvrMenu  # noqa: F401
+from centrex.models.voicemail import VoicemailBox  # noqa: F401
+from centrex.models.conference import ConferenceRoom  # noqa: F401
+from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 
 __all__ = ["Account", "AuditEntry", "Device", "DESTINATION_TYPES", "Number", "Tenant", "User"]
