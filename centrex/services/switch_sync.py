@@ -1,7 +1,7 @@
 """Work that must wait for COMMIT: telling FreeSWITCH to reload what it read once (mod_callcenter queues
-and agents, local_stream classes), and removing files of deleted rows. Queued on the session and run by
-SQLAlchemy's after_commit hook, so FreeSWITCH never fetches configuration that is not visible yet and a
-rolled-back request changes nothing outside the database."""
+and agents, local_stream classes), and removing files of deleted rows. Queued on the session and run when
+its outermost transaction ends: after a COMMIT the commands go out (FreeSWITCH never fetches configuration
+that is not visible yet); after a rollback or a close without commit, the files written for it are removed."""
 from __future__ import annotations
 
 import logging
@@ -67,31 +67,30 @@ def send_now(commands: list[str]) -> list[tuple[str, str]]:
     return failures
 
 
+_COMMITTED = "centrex_committed"
+
+
 @event.listens_for(Session, "after_commit")
-def _after_commit(session) -> None:
+def _mark_committed(session) -> None:
+    # Also fired when a savepoint is released: the root transaction's end decides (below).
+    session.info[_COMMITTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_end(session, transaction) -> None:
+    committed = session.info.pop(_COMMITTED, False)
+    if transaction.parent is not None:
+        return  # a savepoint: the transaction that holds it may still commit or roll back
     commands = session.info.pop(_COMMANDS, [])
-    callbacks = session.info.pop(_AFTER_COMMIT, [])
-    session.info.pop(_ON_ROLLBACK, None)
-    for fn in callbacks:
+    after_commit = session.info.pop(_AFTER_COMMIT, [])
+    on_rollback = session.info.pop(_ON_ROLLBACK, [])
+    for fn in (after_commit if committed else on_rollback):
         try:
             fn()
-        except Exception:  # a leftover file must not turn a committed change into an error
-            log.exception("after-commit task failed")
-    if commands:
+        except Exception:  # a leftover file must not turn a finished request into an error
+            log.exception("clean-up after the transaction failed")
+    if committed and commands:
         send_now(commands)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session, previous_transaction) -> None:
-    if previous_transaction.parent is not None:
-        return  # a savepoint rolled back inside a transaction that may still commit
-    session.info.pop(_COMMANDS, None)
-    session.info.pop(_AFTER_COMMIT, None)
-    for fn in session.info.pop(_ON_ROLLBACK, []):
-        try:
-            fn()
-        except Exception:
-            log.exception("rollback clean-up failed")
 
 
 def _unlink(path: str) -> None:
