@@ -72,7 +72,8 @@ def test_dupont_root_menu_answers_the_whole_language_tree(demo, post_capture):
     apps = {e.get("digits"): e.get("param") for e in french.xpath("entry[@action='menu-exec-app']")}
     support = demo_queue(demo, "dupont.example", "Support")
     assert apps["1"] == f"transfer dest-queue-{support} XML dupont.example"
-    assert apps["3"] == "transfer dest-external-+41791234567 XML dupont.example"
+    # The on-call mobile is addressed through its menu entry, never as a dialable outside number.
+    assert apps["3"].startswith("transfer dest-ivr_entry-") and "+41" not in apps["3"]
     assert french.xpath("entry[@digits='0']/@action") == ["menu-top"]
     assert french.get("exec-on-max-timeouts").startswith("transfer dest-voicemail-")
     assert french.get("greet-long").endswith(".wav") and "/dupont.example/prompt/" in french.get("greet-long")

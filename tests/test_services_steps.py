@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.models import CallQueue, ConferenceRoom, IvrMenu, Number, User, VoicemailBox
-from centrex.service_steps import Destination, dialplan_address, parse_dialplan_address
+from centrex.models import IvrEntry
+from centrex.service_steps import Destination, dialplan_address, owner_destination, parse_dialplan_address
+from centrex.services.destinations import resolve_address
 from centrex.services import conferences, ivr, moh, queues, voicemail
 from conftest import FIXTURES
 from xmlcurl.service_actions import actions
@@ -109,12 +111,33 @@ def test_dialplan_addresses_round_trip(dest_type, dest_id):
 
 
 @pytest.mark.parametrize("text", ["1001", "+41215550100", "dest-queue-", "dest-queue-+12", "dest-Queue-1",
-                                  "dest-queue-1 XML x", "xdest-queue-1", ""])
+                                  "dest-queue-1 XML x", "xdest-queue-1", "dest-external-+41791234567",
+                                  "dest-external-41791234567", ""])
 def test_other_dialled_strings_are_not_addresses(text):
     assert parse_dialplan_address(text) is None
 
 
-def test_external_address_keeps_the_number():
-    address = dialplan_address(Destination("external", dest_value="+41791234567"))
-    assert address == "dest-external-+41791234567"
-    assert parse_dialplan_address(address) == Destination("external", dest_value="+41791234567")
+def test_outside_numbers_resolve_only_through_what_the_company_configured(demo):
+    dupont, martin = demo["dupont.example"], demo["martin.example"]
+    with pytest.raises(ValueError):
+        dialplan_address(Destination("external", dest_value="+41900000000"))
+    entry = db.session.execute(select(IvrEntry).where(IvrEntry.tenant_id == dupont.id,
+                                                      IvrEntry.dest_type == "external")).scalars().first()
+    address = dialplan_address(owner_destination("ivr_entry", entry.id))
+    dest = parse_dialplan_address(address)
+    assert resolve_address(dupont, dest) == Destination("external", None, "+41791234567")
+    assert resolve_address(martin, dest) is None  # Martin's phones dialling Dupont's entry: nothing
+    support = one(CallQueue, dupont, name="Support")
+    assert resolve_address(dupont, Destination("queue_after", support.id)).dest_type == "user"
+    assert resolve_address(martin, Destination("queue_after", support.id)) is None
+
+
+def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo):
+    tenant = demo["dupont.example"]
+    support = one(CallQueue, tenant, name="Support")
+    queues.update_queue(tenant, support, {"after_dest_type": "external", "after_dest_value": "+41791234569",
+                                          "after_dest_id": None})
+    step = queues.queue_step(tenant, support.id)
+    assert step.then == Destination("queue_after", support.id)
+    assert actions(step, tenant.domain)[-1] == ("transfer", f"dest-queue_after-{support.id} XML dupont.example")
+    assert resolve_address(tenant, step.then) == Destination("external", None, "+41791234569")

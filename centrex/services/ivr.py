@@ -191,7 +191,8 @@ def _view(tenant: Tenant, menu: IvrMenu, entries: list[IvrEntry]) -> MenuView:
     max_failures = 1 if menu.invalid_action == "destination" else menu.max_failures
     choices = []
     for entry in entries:
-        outcome = _outcome(tenant, Destination(entry.dest_type, entry.dest_id, entry.dest_value), sub=True)
+        outcome = _outcome(tenant, Destination(entry.dest_type, entry.dest_id, entry.dest_value),
+                           ("ivr_entry", entry.id), sub=True)
         if outcome is not None:
             choices.append((entry.digits, outcome))
     return MenuView(
@@ -202,14 +203,16 @@ def _view(tenant: Tenant, menu: IvrMenu, entries: list[IvrEntry]) -> MenuView:
         no_input_ms=menu.no_input_seconds * 1000,
         max_timeouts=max(1, math.ceil(menu.overall_timeout_seconds / menu.no_input_seconds)),
         max_failures=max_failures,
-        on_timeouts=_outcome(tenant, destination_from(_columns(menu), "timeout_")) or Outcome("hangup"),
-        on_failures=_outcome(tenant, failures_dest) or Outcome("hangup"),
+        on_timeouts=_outcome(tenant, destination_from(_columns(menu), "timeout_"), ("ivr_timeout", menu.id))
+        or Outcome("hangup"),
+        on_failures=_outcome(tenant, failures_dest, ("ivr_invalid", menu.id)) or Outcome("hangup"),
         digit_len=max((len(d) for d, _ in choices), default=1),
         entries=tuple(choices),
     )
 
 
-def _outcome(tenant: Tenant, dest: Destination | None, sub: bool = False) -> Outcome | None:
+def _outcome(tenant: Tenant, dest: Destination | None, owner: tuple[str, int], sub: bool = False
+             ) -> Outcome | None:
     if dest is None or dest.dest_type == "hangup":
         return Outcome("hangup") if dest else None
     if dest.dest_type in ("back", "top"):
@@ -219,7 +222,7 @@ def _outcome(tenant: Tenant, dest: Destination | None, sub: bool = False) -> Out
         if not exists:
             return None
         return Outcome("sub" if sub else "menu", fsnames.ivr_menu(tenant.domain, dest.dest_id))
-    target = transfer_target(tenant, dest)
+    target = transfer_target(tenant, dest, owner)
     return Outcome("transfer", target) if target else None
 
 

@@ -15,7 +15,7 @@ from centrex.errors import Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
 from centrex.models.queue import QUEUE_STRATEGIES
 from centrex.schemas import Text
-from centrex.service_steps import QueueStep
+from centrex.service_steps import QueueStep, owner_destination
 from centrex.services import apply, load, numbers
 from centrex.services.destinations import check_destination, destination_from
 from centrex.services.moh import moh_stream_of
@@ -134,9 +134,11 @@ def agents_of(queue: CallQueue) -> list[QueueAgent]:
 
 def queue_step(tenant: Tenant, queue_id: int) -> QueueStep:
     queue = get_scoped(CallQueue, tenant.id, queue_id)
+    then = destination_from(_columns(queue), "after_")
+    if then is not None and then.dest_type == "external":
+        then = owner_destination("queue_after", queue.id)
     return QueueStep(queue_name=queue_name(tenant, queue), moh_stream=moh_stream_of(tenant, queue.moh_class_id),
-                     max_wait_seconds=queue.max_wait_seconds,
-                     then=destination_from(_columns(queue), "after_"))
+                     max_wait_seconds=queue.max_wait_seconds, then=then)
 
 
 # --- what callcenter.conf holds -------------------------------------------------------------------
