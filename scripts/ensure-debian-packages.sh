@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, sox with mp3), "bench" (wrk).
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, sox with mp3),
+# "bench" (wrk).
 set -euo pipefail
 
 need=()
