@@ -84,8 +84,10 @@ class ConferenceStep:
 
 @dataclass(frozen=True, slots=True)
 class VoicemailStep:
-    """Answer and record a message in the box; an uploaded greeting overrides the one recorded by phone."""
+    """Answer and record a message in the box; an uploaded greeting overrides the one recorded by phone.
+    With check=True: the owner listens to messages and records greetings (mod_voicemail asks the PIN)."""
     domain: str
     box: str
     greeting_path: str | None = None
     language: str | None = None
+    check: bool = False

@@ -75,6 +75,8 @@ def test_voicemail_step_runs_like_the_capture(demo, tmp_path):
     box = one(VoicemailBox, tenant, number="8000")
     assert ("voicemail", "default dupont.example 8000") in actions(voicemail.voicemail_step(tenant, box.id),
                                                                   tenant.domain)
+    checking = actions(voicemail.voicemail_check_step(tenant, box.id), tenant.domain)
+    assert ("voicemail", "check default dupont.example 8000") in checking
 
 
 def test_uploaded_greeting_overrides_the_recorded_one(demo, tmp_path):

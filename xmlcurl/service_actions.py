@@ -23,6 +23,8 @@ def actions(step, domain: str) -> list[tuple[str, str | None]]:
         steps = [("answer", None), ("sleep", "500")]
         if step.language:
             steps.append(("set", f"default_language={step.language}"))
+        if step.check:
+            return steps + [("voicemail", f"check default {step.domain} {step.box}"), ("hangup", "NORMAL_CLEARING")]
         if step.greeting_path:
             steps.append(("set", f"voicemail_greeting_path={step.greeting_path}"))
         return steps + [("voicemail", f"default {step.domain} {step.box}"), ("hangup", "NORMAL_CLEARING")]

@@ -127,6 +127,12 @@ def voicemail_step_for_user(tenant: Tenant, user: User) -> VoicemailStep:
     return _step(tenant, box)
 
 
+def voicemail_check_step(tenant: Tenant, box_pk: int) -> VoicemailStep:
+    """The owner calling in: listen to messages, record greetings and the name by phone (PIN asked)."""
+    step = voicemail_step(tenant, box_pk)
+    return VoicemailStep(step.domain, step.box, None, step.language, check=True)
+
+
 def _step(tenant: Tenant, box: VoicemailBox) -> VoicemailStep:
     greeting = db.session.get(AudioFile, box.greeting_id) if box.greeting_id else None
     language = box.language
