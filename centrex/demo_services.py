@@ -42,7 +42,8 @@ def tone_wav(frequency: int, seconds: float = 1.0, rate: int = 8000) -> bytes:
 def _prompt(tenant: Tenant, name: str, frequency: int, kind: str = "prompt", moh_class=None):
     try:
         return audio.store_upload(tenant, kind=kind, name=name, filename=f"{kind}-{frequency}.wav",
-                                  data=tone_wav(frequency, 2.0 if kind == "moh" else 1.0), moh_class=moh_class)
+                                  data=tone_wav(frequency, 2.0 if kind == "moh" else 1.0),
+                                  moh_class=moh_class)
     except DomainError as exc:  # no sox on this machine: the demo works with FreeSWITCH's beep instead
         log.warning("demo audio %r not stored: %s", name, exc.message)
         return None
@@ -66,9 +67,10 @@ def load_services(dupont: Tenant, martin: Tenant, *, main_number: str, sales_num
 def _dupont(tenant: Tenant, main_number: str, sales_number: str) -> None:
     music = moh.create_moh_class(tenant, {"name": "Musique d'attente", "is_default": True})
     _prompt(tenant, "Mélodie d'attente", 440, kind="moh", moh_class=music)
-    support = queues.create_queue(tenant, {"name": "Support", "strategy": "top-down", "moh_class_id": music.id,
-                                           "max_wait_seconds": 120, "after_dest_type": "user",
-                                           "after_dest_id": _user(tenant, "1000").id})
+    reception = _user(tenant, "1000")  # Mme Dumas takes the calls nobody of the support answered
+    support = queues.create_queue(tenant, {"name": "Support", "strategy": "top-down",
+                                           "moh_class_id": music.id, "max_wait_seconds": 120,
+                                           "after_dest_type": "user", "after_dest_id": reception.id})
     queues.set_agents(tenant, support, [_user(tenant, ext).id for ext in ("1002", "1003")])
     sales = queues.create_queue(tenant, {"name": "Ventes", "strategy": "ring-all", "moh_class_id": music.id})
     queues.set_agents(tenant, sales, [_user(tenant, ext).id for ext in ("1001", "1004", "1005")])
@@ -90,11 +92,13 @@ def _dupont(tenant: Tenant, main_number: str, sales_number: str) -> None:
                                         "timeout_dest_type": "voicemail", "timeout_dest_id": box.id})
         ivr.set_entry(tenant, menu, {"digits": "1", "label": "Support", "dest_type": "queue",
                                      "dest_id": support.id})
-        ivr.set_entry(tenant, menu, {"digits": "2", "label": "Ventes", "dest_type": "queue", "dest_id": sales.id})
+        ivr.set_entry(tenant, menu, {"digits": "2", "label": "Ventes", "dest_type": "queue",
+                                     "dest_id": sales.id})
         ivr.set_entry(tenant, menu, {"digits": "3", "label": "Piquet", "dest_type": "external",
                                      "dest_value": ON_CALL_MOBILE})
         ivr.set_entry(tenant, menu, {"digits": "0", "label": "Retour", "dest_type": "top"})
-        ivr.set_entry(tenant, root, {"digits": digit, "label": language, "dest_type": "ivr", "dest_id": menu.id})
+        ivr.set_entry(tenant, root, {"digits": digit, "label": language, "dest_type": "ivr",
+                                     "dest_id": menu.id})
     point_number(_number(main_number), tenant, {"dest_type": "ivr", "dest_id": root.id})
 
     welcome = _prompt(tenant, "Bienvenue chez Dupont SA, veuillez patienter", 494)
@@ -112,4 +116,5 @@ def _martin(tenant: Tenant) -> None:
     conferences.create_room(tenant, {"number": "3000", "name": "Salle de conférence", "max_members": 5,
                                      "access_code": "424242"})
     menu = ivr.create_menu(tenant, {"name": "Français"})
-    ivr.set_entry(tenant, menu, {"digits": "1", "label": "Support", "dest_type": "queue", "dest_id": support.id})
+    ivr.set_entry(tenant, menu, {"digits": "1", "label": "Support", "dest_type": "queue",
+                                 "dest_id": support.id})

@@ -67,7 +67,8 @@ class IvrStep:
 
 @dataclass(frozen=True, slots=True)
 class QueueStep:
-    """Answer and wait in the queue with its hold music; after the maximum wait go to `then` (None: hang up)."""
+    """Answer and wait in the queue with its hold music; after the maximum wait go to `then`
+    (None: hang up)."""
     queue_name: str
     moh_stream: str | None
     max_wait_seconds: int

@@ -213,7 +213,8 @@ def local_stream_conf(form):
     for tenant, moh_class in streams:
         directory = etree.SubElement(config, "directory", name=moh.stream_name(tenant, moh_class),
                                      path=freeswitch_dir(tenant, "moh", moh_class.id))
-        _params(directory, [("rate", current_app.config["AUDIO_RATE"]), ("shuffle", "true" if moh_class.shuffle else "false"),
+        _params(directory, [("rate", current_app.config["AUDIO_RATE"]),
+                            ("shuffle", "true" if moh_class.shuffle else "false"),
                             ("channels", 1), ("interval", 20), ("timer-name", "soft")])
     return xml_response(root), f"local_stream {len(streams)} classes"
 

@@ -24,7 +24,8 @@ def actions(step, domain: str) -> list[tuple[str, str | None]]:
         if step.language:
             steps.append(("set", f"default_language={step.language}"))
         if step.check:
-            return steps + [("voicemail", f"check default {step.domain} {step.box}"), ("hangup", "NORMAL_CLEARING")]
+            return steps + [("voicemail", f"check default {step.domain} {step.box}"),
+                            ("hangup", "NORMAL_CLEARING")]
         if step.greeting_path:
             steps.append(("set", f"voicemail_greeting_path={step.greeting_path}"))
         return steps + [("voicemail", f"default {step.domain} {step.box}"), ("hangup", "NORMAL_CLEARING")]

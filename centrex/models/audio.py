@@ -40,7 +40,8 @@ class AudioFile(Base):
     name: Mapped[str] = mapped_column(String(120))
     original_filename: Mapped[str] = mapped_column(String(120))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # <uuid>.wav, never from the upload
-    moh_class_id: Mapped[int | None] = mapped_column(ForeignKey("moh_class.id", ondelete="CASCADE"), index=True)
+    moh_class_id: Mapped[int | None] = mapped_column(ForeignKey("moh_class.id", ondelete="CASCADE"),
+                                                     index=True)
     sample_rate: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(Integer)

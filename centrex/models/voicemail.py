@@ -15,8 +15,8 @@ class VoicemailBox(Base):
     __tablename__ = "voicemail_box"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
-        CheckConstraint("(user_id IS NULL AND number IS NOT NULL) OR (user_id IS NOT NULL AND number IS NULL)",
-                        name="user_or_number"),
+        CheckConstraint("(user_id IS NULL AND number IS NOT NULL) OR "
+                        "(user_id IS NOT NULL AND number IS NULL)", name="user_or_number"),
         CheckConstraint("email_mode IN ('none', 'notify', 'attach')", name="email_mode"),
         CheckConstraint("user_id IS NOT NULL OR vm_a1_hash IS NOT NULL", name="shared_box_has_pin"),
     )

@@ -99,7 +99,8 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
     except Exception:
         label = ""
     if not label or len(label) > 120:
-        raise Invalid("Un nom est requis (120 caractères au plus). / A name is required (at most 120 characters).",
+        raise Invalid("Un nom est requis (120 caractères au plus). / "
+                      "A name is required (at most 120 characters).",
                       fields={"name": ["Required, at most 120 characters."]})
     if (kind == "moh") != (moh_class is not None) or (moh_class and moh_class.tenant_id != tenant.id):
         raise Invalid("Hold music goes into one of this company's music classes.",

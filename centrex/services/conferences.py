@@ -64,7 +64,8 @@ def update_room(tenant: Tenant, room: ConferenceRoom, data: dict) -> ConferenceR
     if "number" in values and values["number"] != room.number:
         _check_number_free(tenant, values["number"])
     merged = {key: getattr(room, key) for key in _schema.fields} | values
-    errors = _schema.validate({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in merged.items()})
+    errors = _schema.validate({k: (v.isoformat() if isinstance(v, datetime) else v)
+                               for k, v in merged.items()})
     if errors:
         raise Invalid("Some fields are not valid.", fields=errors)
     changed = apply(room, values)
@@ -171,7 +172,8 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
     else:
         raise Invalid("Dial an extension of this company or a number like +41791234567.",
                       fields={"who": ["Unknown extension or not an international number."]})
-    destination = f"&conference({_name(tenant, room)}@{fsnames.conference_profile(tenant.domain)}+{room.access_code})"
+    profile = fsnames.conference_profile(tenant.domain)
+    destination = f"&conference({_name(tenant, room)}@{profile}+{room.access_code})"
     job = switch().originate(leg, destination, variables={
         "origination_caller_id_number": room.number, "origination_caller_id_name": room.name})
     audit.record("dial_in", room, tenant_id=tenant.id, changes={"who": who})
@@ -199,9 +201,10 @@ def _name(tenant: Tenant, room: ConferenceRoom) -> str:
 
 def _check_number_free(tenant: Tenant, number: str) -> None:
     """A room number must not be an extension or a shared box of the same company."""
-    taken = (db.session.execute(scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number)).first()
-             or db.session.execute(scoped(User, tenant.id).where(User.extension == number)).first()
-             or db.session.execute(scoped(VoicemailBox, tenant.id).where(VoicemailBox.number == number)).first())
+    taken = any(db.session.execute(query).first() for query in (
+        scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number),
+        scoped(User, tenant.id).where(User.extension == number),
+        scoped(VoicemailBox, tenant.id).where(VoicemailBox.number == number)))
     if taken:
         raise Conflict(f"{number} est déjà utilisé. / {number} is already in use.",
                        fields={"number": ["Already used in this company."]})

@@ -28,8 +28,8 @@ def check_destination(tenant: Tenant, dest: Destination | None, *, field: str = 
         numbers._check_destination(tenant, {"dest_type": dest.dest_type, "dest_id": dest.dest_id,
                                             "dest_value": dest.dest_value})
     except Invalid as exc:
-        raise Invalid(exc.message, fields={field: list(exc.fields.values())[0] if exc.fields else [exc.message]}
-                      ) from exc
+        messages = list(exc.fields.values())[0] if exc.fields else [exc.message]
+        raise Invalid(exc.message, fields={field: messages}) from exc
 
 
 def transfer_target(tenant: Tenant, dest: Destination, owner: tuple[str, int]) -> str | None:
@@ -57,7 +57,8 @@ def resolve_address(tenant: Tenant, dest: Destination) -> Destination | None:
         prefix = "timeout_" if kind == "ivr_timeout" else "invalid_"
         return destination_from(_columns(menu), prefix) if menu else None
     if kind == "queue_after":
-        queue = db.session.execute(scoped(CallQueue, tenant.id).where(CallQueue.id == ref)).scalar_one_or_none()
+        queue = db.session.execute(scoped(CallQueue, tenant.id).where(CallQueue.id == ref)
+                                   ).scalar_one_or_none()
         return destination_from(_columns(queue), "after_") if queue else None
     return dest
 

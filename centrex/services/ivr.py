@@ -30,12 +30,14 @@ class IvrMenuSchema(Schema):
     repeat_greeting_id = fields.Integer(allow_none=True, load_default=None)
     no_input_seconds = fields.Integer(load_default=60, validate=validate.Range(min=3, max=600))
     overall_timeout_seconds = fields.Integer(load_default=180, validate=validate.Range(min=3, max=3600))
-    timeout_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_FINAL_TYPES))
+    timeout_dest_type = fields.String(allow_none=True, load_default=None,
+                                      validate=validate.OneOf(_FINAL_TYPES))
     timeout_dest_id = fields.Integer(allow_none=True, load_default=None)
     timeout_dest_value = fields.String(allow_none=True, load_default=None, validate=_EXTERNAL)
     invalid_action = fields.String(load_default="replay", validate=validate.OneOf(INVALID_ACTIONS))
     invalid_sound_id = fields.Integer(allow_none=True, load_default=None)
-    invalid_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_FINAL_TYPES))
+    invalid_dest_type = fields.String(allow_none=True, load_default=None,
+                                      validate=validate.OneOf(_FINAL_TYPES))
     invalid_dest_id = fields.Integer(allow_none=True, load_default=None)
     invalid_dest_value = fields.String(allow_none=True, load_default=None, validate=_EXTERNAL)
     max_failures = fields.Integer(load_default=3, validate=validate.Range(min=1, max=10))
@@ -243,7 +245,8 @@ def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
         raise Invalid("The overall timeout cannot be shorter than the delay before repeating.",
                       fields={"overall_timeout_seconds": ["Shorter than no_input_seconds."]})
     if merged["invalid_action"] == "message" and not merged["invalid_sound_id"]:
-        raise Invalid("Choose the message played after a wrong key.", fields={"invalid_sound_id": ["Required."]})
+        raise Invalid("Choose the message played after a wrong key.",
+                      fields={"invalid_sound_id": ["Required."]})
     if merged["invalid_action"] == "destination" and not merged["invalid_dest_type"]:
         raise Invalid("Choose where a wrong key sends the call.", fields={"invalid_dest_type": ["Required."]})
     for key in ("greeting_id", "repeat_greeting_id", "invalid_sound_id"):

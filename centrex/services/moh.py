@@ -102,7 +102,8 @@ def all_streams() -> list[tuple[Tenant, MohClass]]:
 
 
 def set_number_announcement(tenant: Tenant, number: Number, audio: AudioFile | None) -> None:
-    """Play `audio` to callers of `number` before its destination rings ("pré-décroché"); None removes it."""
+    """Play `audio` to callers of `number` before its destination rings ("pré-décroché").
+    None removes it."""
     if number.tenant_id != tenant.id:
         raise Invalid("This number does not belong to this company.")
     current = db.session.execute(scoped(NumberAnnouncement, tenant.id)

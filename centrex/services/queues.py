@@ -115,7 +115,8 @@ def set_agents(tenant: Tenant, queue: CallQueue, user_ids: list[int]) -> list[Qu
             member = QueueAgent(tenant_id=tenant.id, queue_id=queue.id, user_id=user_id, position=position)
             db.session.add(member)
             command_after_commit(f"callcenter_config agent add {agent} callback")
-            command_after_commit(f"callcenter_config agent set contact {agent} {agent_contact(tenant, user.extension)}")
+            contact = agent_contact(tenant, user.extension)
+            command_after_commit(f"callcenter_config agent set contact {agent} {contact}")
             command_after_commit(f"callcenter_config agent set status {agent} Available")
             command_after_commit(f"callcenter_config tier add {name} {agent} 1 {position}")
         elif member.position != position:
@@ -137,7 +138,8 @@ def queue_step(tenant: Tenant, queue_id: int) -> QueueStep:
     then = destination_from(_columns(queue), "after_")
     if then is not None and then.dest_type == "external":
         then = owner_destination("queue_after", queue.id)
-    return QueueStep(queue_name=queue_name(tenant, queue), moh_stream=moh_stream_of(tenant, queue.moh_class_id),
+    return QueueStep(queue_name=queue_name(tenant, queue),
+                     moh_stream=moh_stream_of(tenant, queue.moh_class_id),
                      max_wait_seconds=queue.max_wait_seconds, then=then)
 
 
@@ -196,7 +198,8 @@ def callcenter_config(queue_name_filter: str | None = None, agent_filter: str | 
 def _streams(tenants: dict[int, Tenant]) -> dict[tuple[int, int | None], str]:
     """local_stream URLs by (tenant, class id), and by (tenant, None) for the tenant's default class."""
     streams = {}
-    for moh_class in db.session.execute(select(MohClass).where(MohClass.tenant_id.in_(tenants or [0]))).scalars():
+    classes = select(MohClass).where(MohClass.tenant_id.in_(tenants or [0]))
+    for moh_class in db.session.execute(classes).scalars():
         url = f"local_stream://{fsnames.moh_class(tenants[moh_class.tenant_id].domain, moh_class.id)}"
         streams[(moh_class.tenant_id, moh_class.id)] = url
         if moh_class.is_default:

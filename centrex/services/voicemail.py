@@ -194,7 +194,8 @@ def notify_target(domain: str, box: str) -> NotifyTarget | None:
     email = row.email_to or (user.email if user else None)
     if not email:
         return None
-    return NotifyTarget(tenant_id=tenant.id, box_name=row.name, email_to=email, attach=row.email_mode == "attach",
+    return NotifyTarget(tenant_id=tenant.id, box_name=row.name, email_to=email,
+                        attach=row.email_mode == "attach",
                         delete_after=row.email_mode == "attach" and not row.keep_after_email,
                         language=row.language or (user.language if user else None) or tenant.language)
 
@@ -219,9 +220,10 @@ def _set_pin(box: VoicemailBox, tenant: Tenant, pin: str, number: str) -> None:
 
 
 def _check_number_free(tenant: Tenant, number: str) -> None:
-    taken = (db.session.execute(scoped(VoicemailBox, tenant.id).where(VoicemailBox.number == number)).first()
-             or db.session.execute(scoped(User, tenant.id).where(User.extension == number)).first()
-             or db.session.execute(scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number)).first())
+    taken = any(db.session.execute(query).first() for query in (
+        scoped(VoicemailBox, tenant.id).where(VoicemailBox.number == number),
+        scoped(User, tenant.id).where(User.extension == number),
+        scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number)))
     if taken:
         raise Conflict(f"{number} est déjà utilisé. / {number} is already in use.",
                        fields={"number": ["Already used in this company."]})
