@@ -1,8 +1,10 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
-from centrex.models.device import Device
+from centrex.models.device import Device, DeviceKey
 from centrex.models.number import DESTINATION_TYPES, Number
+from centrex.models.phonebook import PhonebookEntry
+from centrex.models.provisioning import ProvisioningDownload, ProvisioningLockout, UnknownDevice
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 from centrex.models.audio import AudioFile, MohClass, NumberAnnouncement  # noqa: F401
@@ -11,4 +13,5 @@ from centrex.models.voicemail import VoicemailBox  # noqa: F401
 from centrex.models.conference import ConferenceRoom  # noqa: F401
 from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 
-__all__ = ["Account", "AuditEntry", "Device", "DESTINATION_TYPES", "Number", "Tenant", "User"]
+__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Number", "PhonebookEntry",
+           "ProvisioningDownload", "ProvisioningLockout", "Tenant", "UnknownDevice", "User"]
