@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, sox with mp3),
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler, sox with mp3),
 # "bench" (wrk).
 set -euo pipefail
 
@@ -20,6 +20,7 @@ for set in "$@"; do
       has_cmd chromedriver || need+=(chromium-driver)
       has_cmd gs || need+=(ghostscript)
       has_cmd tiff2pdf || need+=(libtiff-tools)
+      has_cmd pdfinfo || need+=(poppler-utils)
       has_cmd sox || need+=(sox)
       # mp3 uploads (music on hold): sox reads mp3 only with this format library.
       { has_cmd sox && sox -h 2>/dev/null | grep -w mp3 >/dev/null; } || need+=(libsox-fmt-mp3)

@@ -2,7 +2,9 @@
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
 from centrex.models.device import Device, DeviceKey
+from centrex.models.fax import Fax, FaxBox
 from centrex.models.number import DESTINATION_TYPES, Number
+from centrex.models.outbox import OutboxAttachment, OutboxMessage
 from centrex.models.phonebook import PhonebookEntry
 from centrex.models.provisioning import ProvisioningDownload, ProvisioningLockout, UnknownDevice
 from centrex.models.tenant import Tenant
@@ -13,5 +15,6 @@ from centrex.models.voicemail import VoicemailBox  # noqa: F401
 from centrex.models.conference import ConferenceRoom  # noqa: F401
 from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 
-__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Number", "PhonebookEntry",
-           "ProvisioningDownload", "ProvisioningLockout", "Tenant", "UnknownDevice", "User"]
+__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Fax", "FaxBox", "Number",
+           "OutboxAttachment", "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout",
+           "Tenant", "UnknownDevice", "User"]
