@@ -48,6 +48,11 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "AUDIO_FS_DIR": get("CENTREX_AUDIO_FS_DIR") or get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
         "AUDIO_RATE": int(get("CENTREX_AUDIO_RATE", "8000")),
         "QUEUE_AGENT_RING_SECONDS": int(get("CENTREX_QUEUE_AGENT_RING_SECONDS", "15")),
+        # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
+        "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),
+        "CARRIER_COUNTRY": get("CENTREX_CARRIER_COUNTRY", "CH"),
+        "EXTERNAL_MIN_RING_SECONDS": int(get("CENTREX_EXTERNAL_MIN_RING_SECONDS", "20")),
+        "ROUTING_HOP_LIMIT": int(get("CENTREX_ROUTING_HOP_LIMIT", "12")),
         # The operator's SMTP server (fax to email, voicemail to email, notices) and the email outbox.
         "SMTP_HOST": get("CENTREX_SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(get("CENTREX_SMTP_PORT", "25")),
