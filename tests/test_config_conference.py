@@ -55,22 +55,32 @@ def test_room_profile_carries_the_rooms_codes_and_size(demo, post_capture):
     assert {params["caller-controls"], params["moderator-controls"]} <= groups
 
 
+def closed(doc, profile) -> bool:
+    """A profile nobody can enter: FreeSWITCH would open a room with no profile at all on "not found"."""
+    params = params_of(doc, profile)
+    return params["pin"] == "closed" and params["pin-retries"] == "1" and "moderator-pin" not in params
+
+
 def test_same_room_number_in_two_tenants_gets_each_its_own_codes(demo, post_capture):
     martin = params_of(create(post_capture, "3000-martin.example", "martin.example_conf"), "martin.example_conf")
     assert martin["pin"] == "424242" and martin["max-members"] == "5" and martin["domain"] == "martin.example"
     assert "moderator-pin" not in martin
-    # A room of one company under the other's profile, or a foreign profile name: not found.
-    assert not_found(create(post_capture, "3000-dupont.example", "martin.example_conf"))
+    # A room of one company under the other's profile, or an unknown room: closed, never open.
+    assert closed(create(post_capture, "3000-dupont.example", "martin.example_conf"), "martin.example_conf")
+    assert closed(create(post_capture, "3001-dupont.example", "dupont.example_conf"), "dupont.example_conf")
+    assert closed(create(post_capture, "3000-nowhere.example", "nowhere.example_conf"), "nowhere.example_conf")
+    # FreeSWITCH's own profiles stay its own.
     assert not_found(create(post_capture, "3000-dupont.example", "default"))
-    assert not_found(create(post_capture, "3001-dupont.example", "dupont.example_conf"))
 
 
-def test_closed_rooms_are_not_served(demo, post_capture):
+def test_closed_rooms_cannot_be_entered(demo, post_capture):
     from centrex.services.conferences import update_room
     tenant = demo["dupont.example"]
     room = db.session.execute(select(ConferenceRoom).where(ConferenceRoom.tenant_id == tenant.id)).scalar_one()
     update_room(tenant, room, {"open_until": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()})
-    assert not_found(create(post_capture, "3000-dupont.example", "dupont.example_conf"))
+    assert closed(create(post_capture, "3000-dupont.example", "dupont.example_conf"), "dupont.example_conf")
+    update_room(tenant, room, {"open_until": None, "enabled": False})
+    assert closed(create(post_capture, "3000-dupont.example", "dupont.example_conf"), "dupont.example_conf")
 
 
 def test_member_controls_request(demo, post_capture):

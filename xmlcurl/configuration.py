@@ -20,6 +20,10 @@ CALLER_CONTROLS = "centrex_caller"
 MODERATOR_CONTROLS = "centrex_moderator"
 _MENU_NAME = re.compile(r"^(?P<domain>[a-z0-9.-]{3,253})_ivr(?P<id>[0-9]{1,12})$")
 _QUEUE_NAME = re.compile(r"^q[0-9]{1,12}@[a-z0-9.-]{3,253}$")
+_PROFILE_NAME = re.compile(r"^[a-z0-9.-]{3,253}_conf$")
+# A room that is closed (disabled, outside its period) or unknown: a code no keypad can type, one try.
+CLOSED_ROOM = [("pin", "closed"), ("pin-retries", 1), ("max-members", 2),
+               ("pin-sound", "conference/conf-pin.wav"), ("bad-pin-sound", "conference/conf-locked.wav")]
 
 
 def answer(form) -> tuple[object | None, str]:
@@ -152,13 +156,17 @@ def conference_conf(form):
     room_name, profile = form.get("conference_name"), form.get("profile_name")
     if not room_name or not profile:
         return None, "conference.conf without a room is left to FreeSWITCH's own file"
+    if not _PROFILE_NAME.match(profile):
+        return None, f"profile {profile!r} is FreeSWITCH's own"
     found = conferences.room_for_profile(room_name, profile)
-    if found is None:
-        return None, f"no open room {room_name} with profile {profile}"
-    tenant, room = found
     root, config = _configuration("conference.conf", "Audio Conference")
     _controls(config)
     profiles = etree.SubElement(config, "profiles")
+    if found is None:
+        # "not found" would let FreeSWITCH create the room with no profile at all: no code, no limit.
+        _params(etree.SubElement(profiles, "profile", name=profile), CLOSED_ROOM)
+        return xml_response(root), f"room {room_name} closed or unknown with profile {profile}"
+    tenant, room = found
     element = etree.SubElement(profiles, "profile", name=fsnames.conference_profile(tenant.domain))
     _params(element, [
         ("domain", tenant.domain),
