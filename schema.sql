@@ -300,6 +300,7 @@ CREATE TABLE call_queue (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
 	name VARCHAR(60) NOT NULL, 
+	extension VARCHAR(16), 
 	strategy VARCHAR(24) NOT NULL, 
 	moh_class_id INTEGER, 
 	max_wait_seconds INTEGER NOT NULL, 
@@ -309,6 +310,7 @@ CREATE TABLE call_queue (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_call_queue PRIMARY KEY (id), 
 	CONSTRAINT uq_call_queue_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT uq_call_queue_tenant_id_extension UNIQUE (tenant_id, extension), 
 	CONSTRAINT ck_call_queue_strategy CHECK (strategy IN ('top-down', 'ring-all', 'longest-idle-agent', 'round-robin')), 
 	CONSTRAINT ck_call_queue_max_wait CHECK (max_wait_seconds BETWEEN 0 AND 7200), 
 	CONSTRAINT fk_call_queue_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
@@ -559,6 +561,7 @@ CREATE TABLE ivr_menu (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
 	name VARCHAR(60) NOT NULL, 
+	extension VARCHAR(16), 
 	greeting_id INTEGER, 
 	repeat_greeting_id INTEGER, 
 	no_input_seconds INTEGER NOT NULL, 
@@ -575,6 +578,7 @@ CREATE TABLE ivr_menu (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_ivr_menu PRIMARY KEY (id), 
 	CONSTRAINT uq_ivr_menu_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT uq_ivr_menu_tenant_id_extension UNIQUE (tenant_id, extension), 
 	CONSTRAINT ck_ivr_menu_no_input_seconds CHECK (no_input_seconds BETWEEN 3 AND 600), 
 	CONSTRAINT ck_ivr_menu_overall_timeout CHECK (overall_timeout_seconds BETWEEN 3 AND 3600), 
 	CONSTRAINT ck_ivr_menu_max_failures CHECK (max_failures BETWEEN 1 AND 10), 
@@ -626,14 +630,34 @@ CREATE INDEX ix_queue_agent_tenant_id ON queue_agent (tenant_id);
 
 CREATE INDEX ix_queue_agent_user_id ON queue_agent (user_id);
 
+CREATE TABLE user_voicemail (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	language VARCHAR(5), 
+	greeting_id INTEGER, 
+	email_mode VARCHAR(8) NOT NULL, 
+	email_to VARCHAR(254), 
+	keep_after_email BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_user_voicemail PRIMARY KEY (id), 
+	CONSTRAINT ck_user_voicemail_email_mode CHECK (email_mode IN ('none', 'notify', 'attach')), 
+	CONSTRAINT fk_user_voicemail_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_user_voicemail_user_id UNIQUE (user_id), 
+	CONSTRAINT fk_user_voicemail_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_user_voicemail_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_user_voicemail_tenant_id ON user_voicemail (tenant_id);
+
 CREATE TABLE voicemail_box (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
-	user_id INTEGER, 
-	number VARCHAR(16), 
+	number VARCHAR(16) NOT NULL, 
 	name VARCHAR(120) NOT NULL, 
-	pin_hash VARCHAR(255), 
-	vm_a1_hash VARCHAR(32), 
+	pin_hash VARCHAR(255) NOT NULL, 
+	vm_a1_hash VARCHAR(32) NOT NULL, 
 	language VARCHAR(5), 
 	greeting_id INTEGER, 
 	email_mode VARCHAR(8) NOT NULL, 
@@ -643,12 +667,8 @@ CREATE TABLE voicemail_box (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_voicemail_box PRIMARY KEY (id), 
 	CONSTRAINT uq_voicemail_box_tenant_id_number UNIQUE (tenant_id, number), 
-	CONSTRAINT ck_voicemail_box_user_or_number CHECK ((user_id IS NULL AND number IS NOT NULL) OR (user_id IS NOT NULL AND number IS NULL)), 
 	CONSTRAINT ck_voicemail_box_email_mode CHECK (email_mode IN ('none', 'notify', 'attach')), 
-	CONSTRAINT ck_voicemail_box_shared_box_has_pin CHECK (user_id IS NOT NULL OR vm_a1_hash IS NOT NULL), 
 	CONSTRAINT fk_voicemail_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
-	CONSTRAINT uq_voicemail_box_user_id UNIQUE (user_id), 
-	CONSTRAINT fk_voicemail_box_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_voicemail_box_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL
 );
 

@@ -54,7 +54,7 @@ def load_demo() -> dict:
     for e164 in POOL_FREE:
         add_number({"e164": e164, "label": None})
     create_account("operator@centrex.example", DEMO_PASSWORD, "operator")
-    load_services(dupont, martin, main_number=DUPONT_MAIN, sales_number=DUPONT_SALES)
+    load_services(dupont, martin, sales_number=DUPONT_SALES)
     return {"tenants": [dupont, martin]}
 
 

@@ -73,6 +73,7 @@ class QueueStep:
     moh_stream: str | None
     max_wait_seconds: int
     then: Destination | None
+    then_address: str | None = None  # what `transfer <address> XML <domain>` dials to reach `then`
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,19 +70,30 @@ def test_dupont_root_menu_answers_the_whole_language_tree(demo, post_capture):
     assert set(subs) == {"1", "2", "3"}
     french = menus[names.index(subs["1"])]
     apps = {e.get("digits"): e.get("param") for e in french.xpath("entry[@action='menu-exec-app']")}
-    support = demo_queue(demo, "dupont.example", "Support")
-    assert apps["1"] == f"transfer dest-queue-{support} XML dupont.example"
-    # The on-call mobile is addressed through its menu entry, never as a dialable outside number.
-    assert apps["3"].startswith("transfer dest-ivr_entry-") and "+41" not in apps["3"]
+    # The manual's groups, by the short numbers the routing engine knows (demo_routing).
+    assert apps == {"1": "transfer 2001 XML dupont.example", "2": "transfer 2002 XML dupont.example",
+                    "3": "transfer 2003 XML dupont.example"}
     assert french.xpath("entry[@digits='0']/@action") == ["menu-top"]
-    assert french.get("exec-on-max-timeouts").startswith("transfer dest-voicemail-")
+    assert french.get("exec-on-max-timeouts") == "transfer 8000 XML dupont.example"  # the shared box
     assert french.get("greet-long").endswith(".wav") and "/dupont.example/prompt/" in french.get("greet-long")
 
 
-def demo_queue(demo, domain, name):
-    from centrex.models import CallQueue
-    return db.session.execute(select(CallQueue.id).where(CallQueue.tenant_id == demo[domain].id,
-                                                         CallQueue.name == name)).scalar_one()
+def test_destinations_without_a_short_number_and_outside_numbers(demo, post_capture):
+    from centrex.models import CallQueue, IvrEntry
+    from centrex.services import ivr, queues
+    tenant = demo["dupont.example"]
+    menu = db.session.get(IvrMenu, menu_id(demo, "dupont.example", "Deutsch"))
+    queue = queues.create_queue(tenant, {"name": "Sans numéro"})
+    ivr.set_entry(tenant, menu, {"digits": "4", "dest_type": "queue", "dest_id": queue.id})
+    ivr.set_entry(tenant, menu, {"digits": "5", "dest_type": "external", "dest_value": "+41791234567"})
+    outside = db.session.execute(select(IvrEntry.id).where(IvrEntry.menu_id == menu.id,
+                                                           IvrEntry.digits == "5")).scalar_one()
+    doc = ask(post_capture, f"dupont.example_ivr{menu.id}")
+    apps = {e.get("digits"): e.get("param") for e in doc.xpath(f"//menu[@name='dupont.example_ivr{menu.id}']/entry")}
+    assert apps["4"] == f"transfer dest-queue-{queue.id} XML dupont.example"
+    # An outside number is addressed through its menu entry, never as a dialable number.
+    assert apps["5"] == f"transfer dest-ivr_entry-{outside} XML dupont.example"
+    assert db.session.get(CallQueue, queue.id).extension is None
 
 
 def test_same_menu_names_in_two_tenants_never_mix(demo, post_capture):

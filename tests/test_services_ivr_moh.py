@@ -58,18 +58,31 @@ def test_entry_validation(demo):
 
 
 def test_menu_in_use_cannot_be_deleted(demo):
+    from centrex.services.numbers import point_number
     dupont = demo["dupont.example"]
     root = first(IvrMenu, dupont, name="Choix de la langue")
     french = first(IvrMenu, dupont, name="Français")
+    number = db.session.execute(select(Number).where(Number.e164 == "+41215550100")).scalar_one()
+    point_number(number, dupont, {"dest_type": "ivr", "dest_id": root.id})
     for menu in (root, french):  # the main number, and the root's key 1
         with pytest.raises(DomainError) as info:
             ivr.delete_menu(dupont, menu)
         assert info.value.status == 409
-    number = db.session.execute(select(Number).where(Number.e164 == "+41215550100")).scalar_one()
-    from centrex.services.numbers import point_number
     point_number(number, dupont, {"dest_type": "hangup"})
     ivr.delete_menu(dupont, root)
     assert db.session.get(IvrMenu, root.id) is None
+
+
+@pytest.mark.parametrize("extension", ["1001", "2001", "3000", "8000", "2100", "5000", "112"])
+def test_short_numbers_are_unique_in_the_company(demo, extension):
+    with pytest.raises(DomainError) as info:
+        ivr.create_menu(demo["dupont.example"], {"name": "Nouveau", "extension": extension})
+    assert "extension" in info.value.fields
+
+
+def test_same_short_numbers_in_another_company(demo):
+    martin = demo["martin.example"]
+    assert ivr.create_menu(martin, {"name": "Nouveau", "extension": "2001"}).extension == "2001"  # Dupont's group
 
 
 def test_hold_music_classes_drive_local_stream(demo, session):

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.models import CallQueue, ConferenceRoom, IvrMenu, Number, User, VoicemailBox
-from centrex.models import IvrEntry
 from centrex.service_steps import Destination, dialplan_address, owner_destination, parse_dialplan_address
 from centrex.services.destinations import resolve_address
 from centrex.services import conferences, ivr, moh, queues, voicemail
@@ -44,7 +43,7 @@ def test_ivr_step_runs_like_the_capture(demo):
 
 def test_queue_step_runs_like_the_capture_then_overflows(demo):
     tenant = demo["dupont.example"]
-    support = one(CallQueue, tenant, name="Support")
+    support = one(CallQueue, tenant, name="Réclamations")
     step = queues.queue_step(tenant, support.id)
     rendered = actions(step, tenant.domain)
     captured = captured_actions("64")  # answer, callcenter support@dupont.example
@@ -52,9 +51,9 @@ def test_queue_step_runs_like_the_capture_then_overflows(demo):
     assert ("callcenter", f"q{support.id}@dupont.example") in rendered
     mme_dumas = one(User, tenant, extension="1000")
     assert step.then == Destination("user", mme_dumas.id, None) and step.max_wait_seconds == 120
-    assert rendered[-1] == ("transfer", f"dest-user-{mme_dumas.id} XML dupont.example")
-    sales = queues.queue_step(tenant, one(CallQueue, tenant, name="Ventes").id)
-    assert actions(sales, tenant.domain)[-1] == ("hangup", "NORMAL_CLEARING")
+    assert rendered[-1] == ("transfer", "1000 XML dupont.example")  # after 2 minutes: Mme Dumas
+    no_overflow = queues.queue_step(tenant, queues.create_queue(tenant, {"name": "Ventes"}).id)
+    assert actions(no_overflow, tenant.domain)[-1] == ("hangup", "NORMAL_CLEARING")
 
 
 def test_conference_step_runs_like_the_capture(demo):
@@ -123,23 +122,24 @@ def test_outside_numbers_resolve_only_through_what_the_company_configured(demo):
     dupont, martin = demo["dupont.example"], demo["martin.example"]
     with pytest.raises(ValueError):
         dialplan_address(Destination("external", dest_value="+41900000000"))
-    entry = db.session.execute(select(IvrEntry).where(IvrEntry.tenant_id == dupont.id,
-                                                      IvrEntry.dest_type == "external")).scalars().first()
+    menu = one(IvrMenu, dupont, name="English")
+    entry = ivr.set_entry(dupont, menu, {"digits": "5", "dest_type": "external", "dest_value": "+41791234567"})
     address = dialplan_address(owner_destination("ivr_entry", entry.id))
     dest = parse_dialplan_address(address)
     assert resolve_address(dupont, dest) == Destination("external", None, "+41791234567")
     assert resolve_address(martin, dest) is None  # Martin's phones dialling Dupont's entry: nothing
-    support = one(CallQueue, dupont, name="Support")
+    support = one(CallQueue, dupont, name="Réclamations")
     assert resolve_address(dupont, Destination("queue_after", support.id)).dest_type == "user"
     assert resolve_address(martin, Destination("queue_after", support.id)) is None
 
 
 def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo):
     tenant = demo["dupont.example"]
-    support = one(CallQueue, tenant, name="Support")
+    support = one(CallQueue, tenant, name="Réclamations")
     queues.update_queue(tenant, support, {"after_dest_type": "external", "after_dest_value": "+41791234569",
                                           "after_dest_id": None})
     step = queues.queue_step(tenant, support.id)
     assert step.then == Destination("queue_after", support.id)
+    assert step.then_address == f"dest-queue_after-{support.id}"
     assert actions(step, tenant.domain)[-1] == ("transfer", f"dest-queue_after-{support.id} XML dupont.example")
     assert resolve_address(tenant, step.then) == Destination("external", None, "+41791234569")

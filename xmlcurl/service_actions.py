@@ -2,8 +2,7 @@
 `for app, data in actions(step, domain): <action application=app data=data/>`."""
 from __future__ import annotations
 
-from centrex.service_steps import (ConferenceStep, Destination, IvrStep, PreAnswerAnnouncement, QueueStep,
-                                   VoicemailStep, dialplan_address)
+from centrex.service_steps import ConferenceStep, IvrStep, PreAnswerAnnouncement, QueueStep, VoicemailStep
 
 # Swiss ringback (425 Hz, 1 s on, 4 s off), heard after an early-media announcement until someone answers.
 RINGBACK = "%(1000,4000,425)"
@@ -16,7 +15,9 @@ def actions(step, domain: str) -> list[tuple[str, str | None]]:
         return [("answer", None), ("sleep", "500"), ("ivr", step.menu_name), ("hangup", "NORMAL_CLEARING")]
     if isinstance(step, QueueStep):
         steps = [("answer", None), ("set", "hangup_after_bridge=true"), ("callcenter", step.queue_name)]
-        return steps + _then(step.then, domain)
+        if step.then_address is None:
+            return steps + [("hangup", "NORMAL_CLEARING")]
+        return steps + [("transfer", f"{step.then_address} XML {domain}")]
     if isinstance(step, ConferenceStep):
         return [("answer", None), ("conference", f"{step.room_name}@{step.profile}")]
     if isinstance(step, VoicemailStep):
@@ -31,9 +32,3 @@ def actions(step, domain: str) -> list[tuple[str, str | None]]:
         return steps + [("voicemail", f"default {step.domain} {step.box}"), ("hangup", "NORMAL_CLEARING")]
     raise TypeError(f"not a service step: {step!r}")
 
-
-def _then(dest: Destination | None, domain: str) -> list[tuple[str, str | None]]:
-    """After a queue gives up: re-enter the tenant's dialplan at the destination, or hang up."""
-    if dest is None or dest.dest_type == "hangup":
-        return [("hangup", "NORMAL_CLEARING")]
-    return [("transfer", f"{dialplan_address(dest)} XML {domain}")]

@@ -19,6 +19,7 @@ class IvrMenu(Base):
     __tablename__ = "ivr_menu"
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
+        UniqueConstraint("tenant_id", "extension"),
         CheckConstraint("no_input_seconds BETWEEN 3 AND 600", name="no_input_seconds"),
         CheckConstraint("overall_timeout_seconds BETWEEN 3 AND 3600", name="overall_timeout"),
         CheckConstraint("max_failures BETWEEN 1 AND 10", name="max_failures"),
@@ -32,6 +33,7 @@ class IvrMenu(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(60))
+    extension: Mapped[str | None] = mapped_column(String(16))  # internal short number, optional
     greeting_id: Mapped[int | None] = mapped_column(ForeignKey("audio_file.id", ondelete="SET NULL"))
     # Played instead of the greeting when it is repeated after no input ("charger un autre message").
     repeat_greeting_id: Mapped[int | None] = mapped_column(ForeignKey("audio_file.id", ondelete="SET NULL"))

@@ -16,6 +16,7 @@ class CallQueue(Base):
     __tablename__ = "call_queue"
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
+        UniqueConstraint("tenant_id", "extension"),
         CheckConstraint("strategy IN ('top-down', 'ring-all', 'longest-idle-agent', 'round-robin')",
                         name="strategy"),
         CheckConstraint("max_wait_seconds BETWEEN 0 AND 7200", name="max_wait"),
@@ -24,6 +25,7 @@ class CallQueue(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(60))
+    extension: Mapped[str | None] = mapped_column(String(16))  # internal short number, optional
     strategy: Mapped[str] = mapped_column(String(24), default="longest-idle-agent")
     moh_class_id: Mapped[int | None] = mapped_column(ForeignKey("moh_class.id", ondelete="SET NULL"))
     max_wait_seconds: Mapped[int] = mapped_column(Integer, default=0)  # 0: wait until someone answers

@@ -1,6 +1,7 @@
 """Bring mod_callcenter's own tables back in line with ours: after FreeSWITCH missed a live change (it was
 unreachable when the change was committed) or kept agents of deleted users in its database. Reads the
-`callcenter_config … list` tables, sends the difference. Only objects of our tenants' domains are touched."""
+`callcenter_config … list` tables, sends the difference. Only objects of our tenants' domains are
+touched."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from centrex import audit, fsnames
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
-from centrex.models import ConferenceRoom, Tenant, User, VoicemailBox
+from centrex.errors import Invalid
+from centrex.models import ConferenceRoom, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.schemas import E164_RE, EXTENSION_RE, Text
 from centrex.service_steps import ConferenceStep
-from centrex.services import apply, load, numbers
+from centrex.routing import targets
+from centrex.services import apply, load
+from centrex.services.destinations import short_number_free
 from centrex.tenancy import get_scoped, scoped
 
 _CODE = validate.Regexp(r"^[0-9]{4,10}$", error="A code is 4 to 10 digits.")
@@ -62,7 +64,7 @@ def update_room(tenant: Tenant, room: ConferenceRoom, data: dict) -> ConferenceR
     _own(tenant, room)
     values = load(_schema, data, partial=True)
     if "number" in values and values["number"] != room.number:
-        _check_number_free(tenant, values["number"])
+        _check_number_free(tenant, values["number"], room)
     merged = {key: getattr(room, key) for key in _schema.fields} | values
     errors = _schema.validate({k: (v.isoformat() if isinstance(v, datetime) else v)
                                for k, v in merged.items()})
@@ -199,15 +201,9 @@ def _name(tenant: Tenant, room: ConferenceRoom) -> str:
     return fsnames.conference_room(tenant.domain, room.number)
 
 
-def _check_number_free(tenant: Tenant, number: str) -> None:
-    """A room number must not be an extension or a shared box of the same company."""
-    taken = any(db.session.execute(query).first() for query in (
-        scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number),
-        scoped(User, tenant.id).where(User.extension == number),
-        scoped(VoicemailBox, tenant.id).where(VoicemailBox.number == number)))
-    if taken:
-        raise Conflict(f"{number} est déjà utilisé. / {number} is already in use.",
-                       fields={"number": ["Already used in this company."]})
+def _check_number_free(tenant: Tenant, number: str, room: ConferenceRoom | None = None) -> None:
+    """A room number is dialled like an extension: nothing else of the company may have it."""
+    short_number_free(tenant, number, mine=("conference", room.id if room else None), field="number")
 
 
 def _own(tenant: Tenant, room: ConferenceRoom) -> None:
@@ -223,4 +219,4 @@ def _public(values: dict) -> dict:
     return {k: ("***" if k in ("access_code", "moderator_code") and v else v) for k, v in values.items()}
 
 
-numbers.register_target_model("conference", ConferenceRoom)
+targets.register_target("conference", ConferenceRoom, key="number", number="number", label="name")

@@ -1,15 +1,24 @@
 """Typed destinations used by menus and queues: checked against the tenant's own objects when saved,
-turned into the address the dialplan is re-entered with when a call is sent there."""
+turned into what the dialplan is re-entered with when a call is sent there, and the internal short
+numbers people dial (one per object of a company: users, groups, queues, menus, rooms, shared boxes)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.errors import Invalid
-from centrex.models import CallQueue, IvrEntry, IvrMenu, Tenant, User
+from centrex.errors import Conflict, Invalid
+from centrex.models import (CallQueue, ConferenceRoom, IvrEntry, IvrMenu, RingGroup, Tenant, User,
+                            VoicemailBox)
+from centrex.routing import dialing
 from centrex.service_steps import Destination, dialplan_address, owner_destination
 from centrex.services import numbers
 from centrex.tenancy import scoped
+
+# Where each kind keeps the short number the routing engine recognises when it is dialled.
+_SHORT_NUMBER = {"user": (User, User.extension), "ring_group": (RingGroup, RingGroup.extension),
+                 "queue": (CallQueue, CallQueue.extension), "ivr": (IvrMenu, IvrMenu.extension),
+                 "conference": (ConferenceRoom, ConferenceRoom.number),
+                 "voicemail": (VoicemailBox, VoicemailBox.number)}
 
 
 def destination_from(values: dict, prefix: str = "") -> Destination | None:
@@ -32,16 +41,38 @@ def check_destination(tenant: Tenant, dest: Destination | None, *, field: str = 
         raise Invalid(exc.message, fields={field: messages}) from exc
 
 
+def short_number_free(tenant: Tenant, number: str | None, *, mine: tuple[str, int | None],
+                      field: str = "extension") -> None:
+    """A short number is one thing of the company only (`mine`: the kind and id being saved)."""
+    if not number:
+        return
+    if dialing.is_emergency(number, tenant.country):
+        raise Invalid("Les numéros d'urgence sont réservés. / Emergency numbers cannot be used.",
+                      fields={field: ["Emergency number."]})
+    for kind, (model, column) in _SHORT_NUMBER.items():
+        query = scoped(model, tenant.id).where(column == number)
+        if kind == mine[0] and mine[1] is not None:
+            query = query.where(model.id != mine[1])
+        if db.session.execute(query).first():
+            raise Conflict(f"{number} est déjà utilisé. / {number} is already in use.",
+                           fields={field: ["Already used in this company."]})
+
+
 def transfer_target(tenant: Tenant, dest: Destination, owner: tuple[str, int]) -> str | None:
-    """What `transfer <target> XML <domain>` dials to reach dest: a user's extension (routed like any
-    internal call, with their forwarding rules) or a `dest-…` address (an outside number through its
-    `owner`, e.g. ("ivr_entry", 12)); None when the target is gone."""
-    if dest.dest_type == "user":
-        return db.session.execute(select(User.extension).where(User.tenant_id == tenant.id,
-                                                               User.id == dest.dest_id)).scalar_one_or_none()
+    """What `transfer <target> XML <domain>` dials to reach dest: its short number when it has one (the
+    routing engine knows those: a user is then routed with their forwarding rules), else a `dest-…`
+    address; an outside number always through its `owner`, e.g. ("ivr_entry", 12). None: target gone."""
     if dest.dest_type == "external":
         return dialplan_address(owner_destination(*owner))
-    return dialplan_address(dest)
+    found = _SHORT_NUMBER.get(dest.dest_type)
+    if found is None:
+        return dialplan_address(dest)
+    model, column = found
+    row = db.session.execute(select(model.id, column).where(model.tenant_id == tenant.id,
+                                                            model.id == dest.dest_id)).first()
+    if row is None:
+        return None
+    return row[1] or dialplan_address(dest)
 
 
 def resolve_address(tenant: Tenant, dest: Destination) -> Destination | None:

@@ -13,11 +13,13 @@ from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, IvrEntry, IvrMenu, Number, Tenant
 from centrex.models.ivr import INVALID_ACTIONS, IVR_DESTINATION_TYPES
-from centrex.schemas import Text
+from centrex.schemas import EXTENSION_RE, Text
 from centrex.service_steps import Destination, IvrStep
-from centrex.services import apply, load, numbers
+from centrex.routing import targets
+from centrex.services import apply, load
 from centrex.services.audio import freeswitch_path
-from centrex.services.destinations import check_destination, destination_from, transfer_target
+from centrex.services.destinations import (check_destination, destination_from, short_number_free,
+                                          transfer_target)
 from centrex.tenancy import get_scoped, scoped
 
 _FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
@@ -26,6 +28,8 @@ _EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only.")
 
 class IvrMenuSchema(Schema):
     name = Text(60, required=True)
+    extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
+        EXTENSION_RE, error="A short number is 2 to 6 digits and does not start with 0."))
     greeting_id = fields.Integer(allow_none=True, load_default=None)
     repeat_greeting_id = fields.Integer(allow_none=True, load_default=None)
     no_input_seconds = fields.Integer(load_default=60, validate=validate.Range(min=3, max=600))
@@ -255,6 +259,7 @@ def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
             raise Invalid("Choose one of this company's announcements.", fields={key: ["Unknown."]})
     for prefix in ("timeout_", "invalid_"):
         check_destination(tenant, destination_from(merged, prefix), field=f"{prefix}dest_id")
+    short_number_free(tenant, merged.get("extension"), mine=("ivr", menu.id))
     if merged["name"] != menu.name and db.session.execute(
             scoped(IvrMenu, tenant.id).where(IvrMenu.name == merged["name"])).first():
         raise Conflict(f"A menu named {merged['name']} exists already.", fields={"name": ["Already used."]})
@@ -270,4 +275,4 @@ def _own(tenant: Tenant, menu: IvrMenu) -> None:
         raise Invalid("This menu does not belong to this company.")
 
 
-numbers.register_target_model("ivr", IvrMenu)
+targets.register_target("ivr", IvrMenu, number="extension", label="name")

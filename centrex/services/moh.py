@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import select, update
 
 from centrex import audit, fsnames

@@ -14,10 +14,12 @@ from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
 from centrex.models.queue import QUEUE_STRATEGIES
-from centrex.schemas import Text
+from centrex.schemas import EXTENSION_RE, Text
 from centrex.service_steps import QueueStep, owner_destination
-from centrex.services import apply, load, numbers
-from centrex.services.destinations import check_destination, destination_from
+from centrex.routing import targets
+from centrex.services import apply, load
+from centrex.services.destinations import (check_destination, destination_from, short_number_free,
+                                          transfer_target)
 from centrex.services.moh import moh_stream_of
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
@@ -27,6 +29,8 @@ _AFTER_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference",
 
 class CallQueueSchema(Schema):
     name = Text(60, required=True)
+    extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
+        EXTENSION_RE, error="A short number is 2 to 6 digits and does not start with 0."))
     strategy = fields.String(load_default="longest-idle-agent", validate=validate.OneOf(QUEUE_STRATEGIES))
     moh_class_id = fields.Integer(allow_none=True, load_default=None)
     max_wait_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=7200))
@@ -136,11 +140,14 @@ def agents_of(queue: CallQueue) -> list[QueueAgent]:
 def queue_step(tenant: Tenant, queue_id: int) -> QueueStep:
     queue = get_scoped(CallQueue, tenant.id, queue_id)
     then = destination_from(_columns(queue), "after_")
-    if then is not None and then.dest_type == "external":
-        then = owner_destination("queue_after", queue.id)
+    address = None
+    if then is not None and then.dest_type != "hangup":
+        address = transfer_target(tenant, then, ("queue_after", queue.id))
+        if then.dest_type == "external":
+            then = owner_destination("queue_after", queue.id)
     return QueueStep(queue_name=queue_name(tenant, queue),
                      moh_stream=moh_stream_of(tenant, queue.moh_class_id),
-                     max_wait_seconds=queue.max_wait_seconds, then=then)
+                     max_wait_seconds=queue.max_wait_seconds, then=then, then_address=address)
 
 
 # --- what callcenter.conf holds -------------------------------------------------------------------
@@ -227,6 +234,7 @@ def _check(tenant: Tenant, values: dict, queue: CallQueue | None) -> None:
     if values.get("max_wait_seconds") == 0 and dest is not None:
         raise Invalid("Set a maximum wait for the destination after it to be used.",
                       fields={"max_wait_seconds": ["Required with a destination after the wait."]})
+    short_number_free(tenant, values.get("extension"), mine=("queue", queue.id if queue else None))
     same_name = scoped(CallQueue, tenant.id).where(CallQueue.name == values["name"])
     if queue is not None:
         same_name = same_name.where(CallQueue.id != queue.id)
@@ -243,4 +251,4 @@ def _own(tenant: Tenant, queue: CallQueue) -> None:
         raise Invalid("This queue does not belong to this company.")
 
 
-numbers.register_target_model("queue", CallQueue)
+targets.register_target("queue", CallQueue, number="extension", label="name")
