@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
 # "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler, sox with mp3),
-# "bench" (wrk).
+# "bench" (PostgreSQL, wrk).
 set -euo pipefail
 
 need=()
@@ -26,6 +26,7 @@ for set in "$@"; do
       { has_cmd sox && sox -h 2>/dev/null | grep -w mp3 >/dev/null; } || need+=(libsox-fmt-mp3)
       ;;
     bench)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
       has_cmd wrk || need+=(wrk)
       ;;
   esac
