@@ -43,6 +43,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         # FreeSWITCH nodes for the event socket: host:port:password, comma separated.
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
+        # Per-process cache of directory/dialplan answers, invalidated by PostgreSQL NOTIFY (off on SQLite).
+        "ANSWER_CACHE": get("CENTREX_ANSWER_CACHE", "1") == "1",
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
         # Uploaded audio: where we write it, and the same directory as FreeSWITCH sees it (shared storage).
         "AUDIO_DIR": get("CENTREX_AUDIO_DIR") or str(instance / "audio"),

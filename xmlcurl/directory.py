@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import current_app
 from lxml import etree
 
+from centrex.answer_cache import cache
 from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
 from centrex.schemas import DOMAIN_RE, EXTENSION_RE
-from xmlcurl.documents import document, params, variables, xml_response
+from xmlcurl.documents import document, params, serialise, variables, xml_body_response, xml_response
 from xmlcurl.voicemail_boxes import shared_box_answer
 
 # sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
@@ -45,10 +46,10 @@ def answer(form) -> tuple[object | None, str]:
         return None, f"key={form.get('key')[:40]!r} is not served"
     if not EXTENSION_RE.fullmatch(user):
         return None, f"not an extension {user[:40]!r}@{domain}"
-    found = find_user(domain, user)
-    if found is None:
+    body = cache.get(("directory-user", domain, user), lambda: _user_document(find_user(domain, user)))
+    if not body:  # not a user: a shared voicemail box answers mod_voicemail's own lookups
         return shared_box_answer(domain, user, action)
-    return _user_document(found), f"user {user}@{domain} action={action or '-'}"
+    return xml_body_response(body), f"user {user}@{domain} action={action or '-'}"
 
 
 def _domain_element(section, domain: str, tenant_id: int):
@@ -64,7 +65,10 @@ def _domain_document(found: DirectoryDomain):
     return xml_response(root)
 
 
-def _user_document(u: DirectoryUser):
+def _user_document(u: DirectoryUser | None) -> bytes | None:
+    """The serialised answer for one user (what the answer cache keeps), or None."""
+    if u is None:
+        return None
     root, section = document("directory")
     domain = _domain_element(section, u.domain, u.tenant_id)
     group = etree.SubElement(etree.SubElement(domain, "groups"), "group", name="default")
@@ -87,4 +91,4 @@ def _user_document(u: DirectoryUser):
         ("user_max_calls", u.max_calls),
         ("default_language", u.language),
     ])
-    return xml_response(root)
+    return serialise(root)
