@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from marshmallow import ValidationError
 
 from centrex import audit
 from centrex.db import db
@@ -96,7 +97,7 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
     label = (name or "").strip()
     try:
         no_control_chars(label)
-    except Exception:
+    except ValidationError:
         label = ""
     if not label or len(label) > 120:
         raise Invalid("Un nom est requis (120 caractères au plus). / "
