@@ -1,8 +1,10 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
+from centrex.models.cdr import CallRecord, CdrJournal, CdrProblem
 from centrex.models.device import Device, DeviceKey
 from centrex.models.fax import Fax, FaxBox
+from centrex.models.live import LiveChannel, LiveRegistration
 from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.outbox import OutboxAttachment, OutboxMessage
 from centrex.models.phonebook import PhonebookEntry
@@ -17,6 +19,7 @@ from centrex.models.voicemail import UserVoicemail, VoicemailBox  # noqa: F401
 from centrex.models.conference import ConferenceRoom  # noqa: F401
 from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 
-__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Fax", "FaxBox", "Number",
-           "OutboxAttachment", "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout",
-           "Tenant", "UnknownDevice", "User"]
+__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
+           "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",
+           "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout", "Tenant",
+           "UnknownDevice", "User"]
