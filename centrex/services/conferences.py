@@ -176,8 +176,9 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
                       fields={"who": ["Unknown extension or not an international number."]})
     profile = fsnames.conference_profile(tenant.domain)
     destination = f"&conference({_name(tenant, room)}@{profile}+{room.access_code})"
+    # The room's number as caller ID (a name with spaces would split FreeSWITCH's originate arguments).
     job = switch().originate(leg, destination, variables={
-        "origination_caller_id_number": room.number, "origination_caller_id_name": room.name})
+        "origination_caller_id_number": room.number, "origination_caller_id_name": room.number})
     audit.record("dial_in", room, tenant_id=tenant.id, changes={"who": who})
     return job
 
@@ -194,7 +195,7 @@ def _member_command(tenant: Tenant, room: ConferenceRoom, verb: str, member_id: 
                           fields={"member_id": ["Not in the room."]}) from exc
         raise
     audit.record(verb, room, tenant_id=tenant.id, changes={"member_id": member_id})
-    return reply
+    return reply.strip()
 
 
 def _name(tenant: Tenant, room: ConferenceRoom) -> str:
