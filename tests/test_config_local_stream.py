@@ -33,8 +33,12 @@ def test_every_class_of_every_tenant_is_a_directory(demo, post_capture, app):
         assert path.is_dir()  # created with the class, where FreeSWITCH reads it
         domain = directory.get("name").split("_moh")[0]
         assert path.parent.parent.name == domain
-    dupont_files = list(Path(directories[0].get("path")).glob("*.wav"))
-    assert len(dupont_files) == 1
+    from centrex.db import db
+    from centrex.models import AudioFile, MohClass
+    dupont_class = db.session.execute(db.select(MohClass).where(
+        MohClass.tenant_id == demo["dupont.example"].id)).scalar_one()
+    [music] = db.session.execute(db.select(AudioFile).where(AudioFile.moh_class_id == dupont_class.id)).scalars()
+    assert (Path(directories[0].get("path")) / music.stored_name).is_file()  # what the stream plays
 
 
 def test_no_class_yet_leaves_freeswitchs_file(session, post_capture):
