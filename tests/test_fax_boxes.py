@@ -27,7 +27,8 @@ def test_box_secret_is_hashed_and_never_audited(session, demo):
     assert box.sender_email == "nadia.keller@martin.example"
     assert verify_password(box.secret_hash, "another-secret") and box.retention_days == 90
     rows = session.execute(select(AuditEntry).where(AuditEntry.object_type == "fax_box",
-                                                    AuditEntry.object_id == box.id)).scalars().all()
+                                                    AuditEntry.object_id == box.id)
+                           .order_by(AuditEntry.id)).scalars().all()
     assert [(r.action, r.tenant_id, r.changes.get("secret")) for r in rows] == \
         [("create", martin.id, "set"), ("update", martin.id, "changed")]
     assert all("s3cret" not in str(r.changes) and "another-secret" not in str(r.changes) for r in rows)

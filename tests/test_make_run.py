@@ -1,0 +1,73 @@
+"""`make run`'s script, for real: gunicorn + the ESL listener on a fresh instance folder, the captured
+REGISTER lookup answered over HTTP with Alain Dupont's a1-hash, and Ctrl-C stopping everything."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from base64 import b64encode
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import read_capture
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_script_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
+    port, esl_port = free_port(), free_port()
+    env = {**os.environ, "CENTREX_INSTANCE": str(tmp_path), "CENTREX_BIND": f"127.0.0.1:{port}",
+           "CENTREX_ESL_NODES": f"127.0.0.1:{esl_port}:ClueCon", "PATH": f"{Path(sys.executable).parent}:"
+           + os.environ["PATH"]}
+    env.pop("CENTREX_DATABASE_URL", None)
+    proc = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        path, body = read_capture("21-directory-sip_auth-register-1001-password.http")
+        password = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if (tmp_path / "xmlcurl_password").exists():
+                password = (tmp_path / "xmlcurl_password").read_text().strip()
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/xmlcurl", data=body, method="POST",
+                    headers={"Content-Type": "application/x-www-form-urlencoded",
+                             "Authorization": "Basic " + b64encode(f"freeswitch:{password}".encode()).decode()})
+                try:
+                    with urllib.request.urlopen(request, timeout=5) as response:
+                        document = etree.fromstring(response.read())
+                    break
+                except OSError:
+                    pass
+            assert proc.poll() is None, proc.stdout.read()
+            time.sleep(0.5)
+        else:
+            pytest.fail("the server did not answer within 90 s")
+        a1 = document.xpath("string(//user[@id='1001']/params/param[@name='a1-hash']/@value)")
+        assert len(a1) == 32
+        assert not document.xpath("//param[@name='password']")
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            output, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+    assert "Demo logins" in output and "admin@dupont.example" in output
+    assert "retrying" in output.lower()  # the ESL listener says clearly that no FreeSWITCH is there
+    assert proc.returncode is not None
+    leftover = subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, text=True).stdout
+    assert leftover.strip() == ""
