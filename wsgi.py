@@ -26,6 +26,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     import xmlcurl
 
     app.register_blueprint(xmlcurl.bp)
+
+    import webui
+
+    webui.init_app(app)
     return app
 
 

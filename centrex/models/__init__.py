@@ -1,7 +1,9 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
+from centrex.models.branding import Branding  # noqa: F401 (console white label)
 from centrex.models.device import Device
+from centrex.models.login_attempt import LoginAttempt  # noqa: F401 (console login throttle)
 from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
