@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale, gettext as _, refresh
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from centrex.errors import DomainError
@@ -50,6 +50,7 @@ def _fresh_request_state():
     a test client or a CLI command running requests inside one app context)."""
     for name in REQUEST_STATE:
         g.pop(name, None)
+    refresh()  # Flask-Babel's cached locale
 
 
 def _check_csrf():
