@@ -74,12 +74,15 @@ def number_assign(number_id):
 @allow(OPERATOR)
 def devices():
     tenants = all_tenants()
-    query = select(Device, User).outerjoin(User, User.id == Device.user_id).order_by(Device.tenant_id, Device.mac)
+    query = select(Device).order_by(Device.tenant_id, Device.mac)
     wanted = int_or_none(request.args.get("tenant"))
     if wanted is not None:
         query = query.where(Device.tenant_id == wanted)
-    return render_template("console/operator/devices.html", rows=db.session.execute(query).all(), tenants=tenants,
-                           names={t.id: t.name for t in tenants}, wanted=wanted)
+    devices = db.session.execute(query).scalars().all()
+    owner_ids = {d.user_id for d in devices if d.user_id}
+    owners = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(owner_ids))).scalars()}
+    return render_template("console/operator/devices.html", rows=[(d, owners.get(d.user_id)) for d in devices],
+                           tenants=tenants, names={t.id: t.name for t in tenants}, wanted=wanted)
 
 
 @bp.get("/history")
