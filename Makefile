@@ -42,7 +42,7 @@ schema: venv
 # Console texts: extract from webui/, merge into the French catalogue, compile (the .mo is committed).
 translations: venv
 	$(VENV)/bin/pybabel extract -F webui/babel.cfg -k N_ --no-location --sort-output -o webui/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i webui/translations/messages.pot -d webui/translations -l fr --no-location -w 120
+	$(VENV)/bin/pybabel update -i webui/translations/messages.pot -d webui/translations -l fr -N --ignore-obsolete -w 120
 	$(VENV)/bin/pybabel compile -d webui/translations --statistics
 
 clean:

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from centrex.errors import DomainError
 from centrex.services.branding import branding_of
 from webui.access import NotLoggedIn, current_principal
-from webui.i18n import LANGUAGES, translate_message
+from webui.i18n import LANGUAGES, destination_labels, translate_message
 
 csrf = CSRFProtect()
 
@@ -76,7 +76,7 @@ def _tenant_in_urls(endpoint, values):
 def _page_values():
     tenant = g.get("tenant")
     return {"principal": current_principal(), "tenant": tenant, "languages": LANGUAGES,
-            "current_lang": str(get_locale() or "fr"),
+            "current_lang": str(get_locale() or "fr"), "destination_labels": destination_labels(),
             "branding": branding_of(tenant.id) if tenant is not None else None}
 
 

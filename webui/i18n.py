@@ -30,6 +30,14 @@ def init_babel(app) -> None:
     Babel(app, locale_selector=select_locale)
 
 
+def destination_labels() -> dict[str, str]:
+    """What a number may point to, in the reader's language (keys: Number.dest_type)."""
+    return {"user": gettext("User"), "ring_group": gettext("Call group"), "ivr": gettext("Voice menu"),
+            "queue": gettext("Queue"), "voicemail": gettext("Voicemail"), "conference": gettext("Conference"),
+            "fax": gettext("Fax"), "schedule": gettext("Schedule"), "external": gettext("An outside number"),
+            "hangup": gettext("Hang up")}
+
+
 # Messages of the core and of marshmallow, word for word.
 CORE_MESSAGES = (
     N_("Some fields are not valid."), N_("Expected an object of fields."), N_("Already used."),

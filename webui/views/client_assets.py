@@ -14,6 +14,7 @@ from centrex.tenancy import get_scoped, scoped
 from webui.access import ADMIN, OPERATOR, STAFF, USER, allow
 from webui.forms import change, errors_of, int_or_none, values
 from webui.views.client import bp, tenant_rows
+from webui.i18n import destination_labels
 from webui.views.history import render_history
 
 FIXED_DESTINATIONS = ("external", "hangup")
@@ -56,7 +57,7 @@ def number_edit(number_id):
             if "dest_id" in errors:
                 errors[f"dest_id_{dest_type}"] = errors.pop("dest_id")
     choices = destination_choices()
-    kind_names = {"user": _("User"), "external": _("An outside number"), "hangup": _("Hang up")}
+    kind_names = destination_labels()
     kinds = [("", _("Not routed"))] + [(k, kind_names.get(k, k)) for k in choices] + \
         [(k, kind_names[k]) for k in FIXED_DESTINATIONS]
     return render_template("console/client/number_form.html", number=number, form=form, errors=errors,
