@@ -30,6 +30,48 @@ CREATE INDEX ix_login_attempt_email_at ON login_attempt (email, at);
 
 CREATE INDEX ix_login_attempt_source_ip_at ON login_attempt (source_ip, at);
 
+CREATE TABLE prov_download (
+	id SERIAL NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	tenant_id INTEGER, 
+	device_id INTEGER, 
+	mac VARCHAR(12), 
+	ip VARCHAR(64), 
+	user_agent VARCHAR(255), 
+	file VARCHAR(128) NOT NULL, 
+	result VARCHAR(24) NOT NULL, 
+	status INTEGER NOT NULL, 
+	CONSTRAINT pk_prov_download PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_prov_download_at ON prov_download (at);
+
+CREATE INDEX ix_prov_download_device_id ON prov_download (device_id);
+
+CREATE INDEX ix_prov_download_mac ON prov_download (mac);
+
+CREATE INDEX ix_prov_download_tenant_id ON prov_download (tenant_id);
+
+CREATE TABLE prov_lockout (
+	ip VARCHAR(64) NOT NULL, 
+	failures INTEGER NOT NULL, 
+	window_started_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	locked_until TIMESTAMP WITH TIME ZONE, 
+	CONSTRAINT pk_prov_lockout PRIMARY KEY (ip)
+);
+
+CREATE TABLE prov_unknown_device (
+	mac VARCHAR(12) NOT NULL, 
+	vendor VARCHAR(16) NOT NULL, 
+	model VARCHAR(32), 
+	last_ip VARCHAR(64), 
+	last_user_agent VARCHAR(255), 
+	hits INTEGER NOT NULL, 
+	first_seen_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	last_seen_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_prov_unknown_device PRIMARY KEY (mac)
+);
+
 CREATE TABLE tenant (
 	id SERIAL NOT NULL, 
 	domain VARCHAR(253) NOT NULL, 
@@ -145,10 +187,21 @@ CREATE TABLE device (
 	tenant_id INTEGER NOT NULL, 
 	user_id INTEGER, 
 	label VARCHAR(120), 
+	transfer_mode VARCHAR(16) NOT NULL, 
+	firmware_url VARCHAR(255), 
+	prov_token_enc VARCHAR(512), 
+	prov_token_hash VARCHAR(64), 
+	bootstrap_until TIMESTAMP WITH TIME ZONE, 
+	admin_password_enc VARCHAR(512), 
+	last_ip VARCHAR(64), 
+	last_user_agent VARCHAR(255), 
+	last_seen_at TIMESTAMP WITH TIME ZONE, 
+	last_provisioned_at TIMESTAMP WITH TIME ZONE, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_device PRIMARY KEY (id), 
 	CONSTRAINT ck_device_vendor CHECK (vendor IN ('yealink', 'snom')), 
 	CONSTRAINT ck_device_mac_length CHECK (length(mac) = 12), 
+	CONSTRAINT ck_device_transfer_mode CHECK (transfer_mode IN ('blind', 'attended', 'new_call', 'semi_attended')), 
 	CONSTRAINT uq_device_mac UNIQUE (mac), 
 	CONSTRAINT fk_device_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_device_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE SET NULL
@@ -157,3 +210,45 @@ CREATE TABLE device (
 CREATE INDEX ix_device_tenant_id ON device (tenant_id);
 
 CREATE INDEX ix_device_user_id ON device (user_id);
+
+CREATE TABLE phonebook_entry (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	owner_user_id INTEGER, 
+	name VARCHAR(120) NOT NULL, 
+	number VARCHAR(32) NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_phonebook_entry PRIMARY KEY (id), 
+	CONSTRAINT fk_phonebook_entry_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_phonebook_entry_owner_user_id_sip_user FOREIGN KEY(owner_user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_phonebook_entry_owner_user_id ON phonebook_entry (owner_user_id);
+
+CREATE INDEX ix_phonebook_entry_tenant_id ON phonebook_entry (tenant_id);
+
+CREATE TABLE device_key (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	device_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	target_user_id INTEGER, 
+	number VARCHAR(32), 
+	label VARCHAR(64), 
+	CONSTRAINT pk_device_key PRIMARY KEY (id), 
+	CONSTRAINT uq_device_key_device_id_position UNIQUE (device_id, position), 
+	CONSTRAINT ck_device_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail')), 
+	CONSTRAINT ck_device_key_position_positive CHECK (position > 0), 
+	CONSTRAINT ck_device_key_blf_needs_target CHECK (kind != 'blf' OR target_user_id IS NOT NULL), 
+	CONSTRAINT ck_device_key_speed_dial_needs_number CHECK (kind != 'speed_dial' OR number IS NOT NULL), 
+	CONSTRAINT fk_device_key_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_device_key_device_id_device FOREIGN KEY(device_id) REFERENCES device (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_device_key_target_user_id_sip_user FOREIGN KEY(target_user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_device_key_device_id ON device_key (device_id);
+
+CREATE INDEX ix_device_key_target_user_id ON device_key (target_user_id);
+
+CREATE INDEX ix_device_key_tenant_id ON device_key (tenant_id);

@@ -23,9 +23,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     core_cli.register(app)
 
+    import provisioning
     import xmlcurl
 
     app.register_blueprint(xmlcurl.bp)
+    app.register_blueprint(provisioning.bp)  # /prov
 
     import webui
 

@@ -43,6 +43,19 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Desk phone provisioning (provisioning/): where phones register and fetch, and the lockout policy.
+        "PROV_BASE_URL": get("CENTREX_PROV_BASE_URL", ""),  # e.g. https://prov.example.net/prov
+        "PROV_SIP_OUTBOUND_PROXY": get("CENTREX_PROV_SIP_OUTBOUND_PROXY", ""),  # the operator's SBC
+        "PROV_SIP_PORT": int(get("CENTREX_PROV_SIP_PORT", "5060")),
+        "PROV_SIP_TRANSPORT": get("CENTREX_PROV_SIP_TRANSPORT", "udp"),
+        "PROV_NTP_SERVER": get("CENTREX_PROV_NTP_SERVER", "pool.ntp.org"),
+        "PROV_VOICEMAIL_NUMBER": get("CENTREX_PROV_VOICEMAIL_NUMBER", "*97"),
+        "PROV_PICKUP_PREFIX": get("CENTREX_PROV_PICKUP_PREFIX", "**"),
+        "PROV_SOFIA_PROFILE": get("CENTREX_PROV_SOFIA_PROFILE", "internal"),
+        "PROV_BOOTSTRAP_HOURS": int(get("CENTREX_PROV_BOOTSTRAP_HOURS", "24")),
+        "PROV_LOCKOUT_FAILURES": int(get("CENTREX_PROV_LOCKOUT_FAILURES", "20")),
+        "PROV_LOCKOUT_WINDOW_SECONDS": int(get("CENTREX_PROV_LOCKOUT_WINDOW_SECONDS", "600")),
+        "PROV_LOCKOUT_SECONDS": int(get("CENTREX_PROV_LOCKOUT_SECONDS", "900")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": get("CENTREX_SECURE_COOKIES", "0") == "1",

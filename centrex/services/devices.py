@@ -1,33 +1,68 @@
-"""Desk phones: add by MAC, assign to a user, retire."""
+"""Desk phones: add by MAC, assign to a user, program keys, re-provision after a factory reset, retire.
+Each phone gets its own provisioning credentials (a token it proves itself with) and its own web admin
+password; neither is ever written to the audit log."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import delete, select
 
 from centrex import audit
+from centrex.crypto import new_sip_secret
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
-from centrex.models import Device, Tenant, User
-from centrex.schemas import DeviceSchema
+from centrex.errors import Conflict, Invalid, NotFound
+from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
+from centrex.ports import switch
+from centrex.schemas import DeviceSchema, normalise_mac
 from centrex.services import apply, load
+from centrex.services.provisioning_schemas import DeviceKeySchema, DeviceSettingsSchema
+from centrex.services.users import secret_box
 
 _schema = DeviceSchema()
+_settings = DeviceSettingsSchema()
+_key_schema = DeviceKeySchema()
 
 
 def add_device(tenant: Tenant, data: dict) -> Device:
+    """A new phone of this tenant; its first fetch within the bootstrap window gets its credentials."""
+    data = dict(data)
+    settings = {k: data.pop(k) for k in ("transfer_mode", "firmware_url") if k in data}
     values = load(_schema, data)
+    settings = load(_settings, settings, partial=True)
     if db.session.execute(select(Device.id).where(Device.mac == values["mac"])).first():
         raise Conflict("This MAC address is already registered.", fields={"mac": ["Already registered."]})
-    _check_owner(tenant, values.get("user_id"))
-    device = Device(tenant_id=tenant.id, **values)
+    _check_owner_id(tenant.id, values.get("user_id"))
+    device = Device(tenant_id=tenant.id, **values, **settings)
+    device.admin_password_enc = secret_box().encrypt(new_sip_secret(16))
+    _new_credentials(device)
     db.session.add(device)
+    db.session.execute(delete(UnknownDevice).where(UnknownDevice.mac == device.mac))
     db.session.flush()
-    audit.record("create", device, tenant_id=tenant.id, changes=values)
+    audit.record("create", device, tenant_id=tenant.id, changes={**values, **settings})
     return device
 
 
+def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
+    """The admin claims a MAC that asked for its configuration: it becomes this tenant's device."""
+    try:
+        mac = normalise_mac(mac)
+    except Exception as exc:  # marshmallow's ValidationError: a person typed it
+        raise Invalid("A MAC address has 12 hexadecimal digits.", fields={"mac": ["Not a MAC."]}) from exc
+    unknown = db.session.get(UnknownDevice, mac)
+    if unknown is None:
+        raise NotFound(f"No unknown phone with MAC {mac} asked for its configuration.")
+    values = {"vendor": unknown.vendor, "model": unknown.model or "", **data, "mac": mac}
+    return add_device(tenant, values)
+
+
 def update_device(device: Device, data: dict) -> Device:
-    values = load(_schema, data, partial=True)
-    values.pop("mac", None)
+    data = dict(data)
+    data.pop("mac", None)
+    data.pop("vendor", None)
+    values = load(_settings, data, partial=True)
     if "user_id" in values:
         _check_owner_id(device.tenant_id, values["user_id"])
     changed = apply(device, values)
@@ -37,14 +72,94 @@ def update_device(device: Device, data: dict) -> Device:
     return device
 
 
+def assign_device(device: Device, user: User | None) -> Device:
+    """Give the phone to a user of the same tenant (None: unassign)."""
+    return update_device(device, {"user_id": user.id if user else None})
+
+
+def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
+    """Replace the programmable keys; BLF targets must be users of the device's own tenant."""
+    if not isinstance(keys, list):
+        raise Invalid("Expected a list of keys.")
+    loaded = [load(_key_schema, key) for key in keys]
+    positions = [key["position"] for key in loaded]
+    if len(set(positions)) != len(positions):
+        raise Invalid("Two keys cannot share a position.", fields={"position": ["Duplicate."]})
+    for index, key in enumerate(loaded):
+        if key["kind"] == "blf":
+            if key["target_user_id"] is None:
+                raise Invalid("A BLF key watches a colleague.", fields={f"{index}.target_user_id": ["Required."]})
+            _check_owner_id(device.tenant_id, key["target_user_id"])
+        else:
+            key["target_user_id"] = None
+        if key["kind"] == "speed_dial" and not key["number"]:
+            raise Invalid("A speed dial needs a number.", fields={f"{index}.number": ["Required."]})
+    device.keys.clear()
+    db.session.flush()
+    device.keys.extend(DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded)
+    db.session.flush()
+    audit.record("set_keys", device, tenant_id=device.tenant_id,
+                 changes={"keys": [f"{k['position']}:{k['kind']}" for k in loaded]})
+    return list(device.keys)
+
+
+def reprovision_after_factory_reset(device: Device) -> None:
+    """The seed's red button: new provisioning credentials and an open bootstrap window, so the reset
+    phone (which lost its credentials) may fetch its file once. The boundary commits, then calls
+    send_check_sync() so the phone reboots and fetches."""
+    _new_credentials(device)
+    db.session.flush()
+    audit.record("reprovision", device, tenant_id=device.tenant_id,
+                 changes={"credentials": "regenerated", "bootstrap_until": device.bootstrap_until})
+
+
+def check_sync_command(device: Device) -> str | None:
+    """`sofia profile <profile> check_sync <ext>@<domain>`: FreeSWITCH sends NOTIFY check-sync to the
+    phones registered as that user (None when the device has no user to register as)."""
+    user = db.session.get(User, device.user_id) if device.user_id else None
+    if user is None:
+        return None
+    profile = current_app.config.get("PROV_SOFIA_PROFILE", "internal")
+    return f"sofia profile {profile} check_sync {user.extension}@{user.tenant.domain}"
+
+
+def send_check_sync(device: Device) -> dict[str, str]:
+    """Ask every FreeSWITCH node to NOTIFY the phone (raises ports.SwitchError when that fails)."""
+    command = check_sync_command(device)
+    if command is None:
+        raise Invalid("This phone has no user: it is not registered, so it cannot be told to reboot.")
+    replies = switch().api_all(command)
+    audit.record("check_sync", device, tenant_id=device.tenant_id, changes={"command": command})
+    return replies
+
+
 def retire_device(device: Device) -> None:
     audit.record("delete", device, tenant_id=device.tenant_id, changes={"mac": device.mac})
     db.session.delete(device)
     db.session.flush()
 
 
-def _check_owner(tenant: Tenant, user_id: int | None) -> None:
-    _check_owner_id(tenant.id, user_id)
+def reveal_admin_password(device: Device) -> str:
+    """The phone's web admin password, for the admin who must log into the phone (audited)."""
+    audit.record("reveal_admin_password", device, tenant_id=device.tenant_id)
+    return secret_box().decrypt(device.admin_password_enc)
+
+
+def provisioning_token(device: Device) -> str:
+    """The phone's provisioning password, for the phone's own files and nowhere else."""
+    return secret_box().decrypt(device.prov_token_enc)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_credentials(device: Device) -> None:
+    token = secrets.token_urlsafe(24)
+    device.prov_token_enc = secret_box().encrypt(token)
+    device.prov_token_hash = token_hash(token)
+    hours = current_app.config.get("PROV_BOOTSTRAP_HOURS", 24)
+    device.bootstrap_until = datetime.now(timezone.utc) + timedelta(hours=hours)
 
 
 def _check_owner_id(tenant_id: int, user_id: int | None) -> None:

@@ -1,0 +1,93 @@
+"""Snom D7xx: the file names their firmware asks for (snom<MODEL>.htm, snom<MODEL>-<MAC>.htm) and how our
+data reads in their XML settings format. Sources: wazo-provd-plugins (wazo-snom common.py: user agent,
+per-device file names, fkey formats; templates/base.tpl: setting names), FusionPBX templates
+(snom/D785/{$mac}.xml: http_client_user/pass, quick_transfer, firmware-settings; snom/7xx/directory.xml)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from centrex.services.provisioning import DeviceProfile
+from provisioning.render import render_xml
+from provisioning.timezones import zone_rule
+
+
+@dataclass(frozen=True)
+class Model:
+    keys: int  # function keys we fill at most (the phone's own plus expansion modules), idx 0..keys-1
+
+
+# Key counts: FusionPBX D785 fills up to 78 fkeys; others are our conservative reading of the data sheets.
+MODELS = {"D712": Model(4), "D715": Model(5), "D717": Model(6), "D725": Model(18), "D735": Model(32),
+          "D745": Model(32), "D765": Model(16), "D785": Model(78)}
+
+MODEL_HTM_RE = re.compile(r"^snom([A-Za-z0-9]{2,8})\.htm$")
+MODEL_XML_RE = re.compile(r"^snom([A-Za-z0-9]{2,8})\.xml$")
+DEVICE_HTM_RE = re.compile(r"^snom([A-Za-z0-9]{2,8})-([0-9A-Fa-f]{12})\.htm$")
+DEVICE_XML_RE = re.compile(r"^snom-([0-9A-Fa-f]{12})\.xml$")
+EXPECTED_MISSES = re.compile(r"^snom([A-Za-z0-9]{2,8})-firmware\.xml$|^(gui|web)_lang\.xml$")
+
+LANGUAGES = {"fr": ("Francais", "FRA"), "en": ("English", "USA"), "de": ("Deutsch", "GER"),
+             "it": ("Italiano", "ITA")}
+# quick_transfer: FusionPBX sets "blind"; "attended" and "off" are our reading of Snom's setting.
+TRANSFER = {"blind": ("blind", "off"), "attended": ("attended", "off"), "new_call": ("off", "off"),
+            "semi_attended": ("attended", "on")}
+
+
+def model_htm(model: str, *, base_url: str) -> str:
+    """snom<MODEL>.htm: points at the model's settings file (no secret)."""
+    return render_xml("snom/setting-files.xml.j2", urls=[f"{base_url}/snom{model}.xml"])
+
+
+def model_xml(model: str, *, settings: dict) -> str:
+    return render_xml("snom/model.xml.j2", model=model, settings=settings)
+
+
+def device_htm(profile: DeviceProfile, *, base_url: str) -> str:
+    """snom<MODEL>-<MAC>.htm: points at the phone's own settings file."""
+    return render_xml("snom/setting-files.xml.j2", urls=[f"{base_url}/snom-{profile.mac.upper()}.xml"])
+
+
+def _dst(rule) -> str:
+    def fmt(t):
+        return f"{t.month:02d}.{t.week:02d}.{t.weekday:02d} {t.hour:02d}:00:00"
+    return f"{rule.dst_save_seconds} {fmt(rule.start)} {fmt(rule.end)}" if rule.start else ""
+
+
+def _fkey(key, profile: DeviceProfile) -> str:
+    s = profile.settings
+    if key.kind == "blf":
+        return f"blf <sip:{key.number}@{profile.tenant_domain}>|{s['pickup_prefix']}"
+    if key.kind == "speed_dial":
+        return f"speed {key.number}"
+    if key.kind == "voicemail":
+        return f"speed {s['voicemail_number']}"
+    if key.kind == "dnd":
+        return "keyevent F_DND"
+    if key.kind == "forward":
+        return "keyevent F_REDIRECT"
+    return "line"
+
+
+def device_xml(profile: DeviceProfile, *, base_url: str, phonebook_url: str) -> str:
+    """snom-<MAC>.xml: account, keys, phonebook and settings of one phone (carries its secrets)."""
+    model = MODELS.get(profile.model.upper(), Model(0))
+    language, tones = LANGUAGES.get(profile.language, LANGUAGES["fr"])
+    quick_transfer, transfer_on_hangup = TRANSFER[profile.transfer_mode]
+    rule = zone_rule(profile.timezone)
+    fkeys = [{"idx": key.position - 1, "label": key.label, "value": _fkey(key, profile)}
+             for key in profile.keys if key.position <= model.keys]
+    return render_xml("snom/d7xx.xml.j2", p=profile, s=profile.settings, base_url=base_url,
+                      language=language, tones=tones, quick_transfer=quick_transfer,
+                      transfer_on_hangup=transfer_on_hangup, utc_offset=rule.utc_offset_seconds, dst=_dst(rule),
+                      fkeys=fkeys, phonebook_url=phonebook_url)
+
+
+def phonebook(title: str, rows: list[tuple[str, str]]) -> str:
+    """Remote XML phonebook in Snom's minibrowser directory format."""
+    return render_xml("snom/phonebook.xml.j2", title=title, rows=rows)
+
+
+def phonebook_menu(items: list[tuple[str, str]]) -> str:
+    """The directory key's entry point: a minibrowser menu of the company and personal phonebooks."""
+    return render_xml("snom/phonebook-menu.xml.j2", items=items)

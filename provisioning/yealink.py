@@ -1,0 +1,94 @@
+"""Yealink T4x/T5x: the file names their firmware asks for and how our data reads in their key=value
+format. Sources: wazo-provd-plugins (wazo-yealink v86: models.py, entry.py COMMON_FILES, common.py key
+counts and funckey types, templates/base.tpl), FusionPBX templates (yealink/<model>/y0000000000XX.cfg,
+{$mac}.cfg, directory.xml), Yealink admin guides (transfer.*, linekey.X.type)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from centrex.services.provisioning import DeviceProfile
+from provisioning.render import render_key_value, render_xml
+from provisioning.timezones import zone_rule
+
+
+@dataclass(frozen=True)
+class Model:
+    common_code: str  # the NNN of y000000000NNN.cfg this model's firmware fetches
+    line_keys: int  # linekey.1 … linekey.N on the phone itself
+    family: str  # template family: t4x (EXP40 modules) or t5x (EXP50 modules)
+
+
+MODELS = {
+    # wazo-yealink v86 entry.py COMMON_FILES (065-068 T4xS, 108 T4xU, 095-097 T5xW); FusionPBX t41s/068,
+    # t42s/067, t46s/066, t43u/107, t42u/116. Line key counts: wazo common.py _NB_LINEKEY (T4xU: as the
+    # T4xS sibling, an assumption).
+    "T41S": Model("068", 15, "t4x"), "T42S": Model("067", 15, "t4x"),
+    "T46S": Model("066", 27, "t4x"), "T48S": Model("065", 29, "t4x"),
+    "T42U": Model("116", 15, "t4x"), "T43U": Model("107", 15, "t4x"), "T46U": Model("108", 27, "t4x"),
+    "T53W": Model("095", 21, "t5x"), "T54W": Model("096", 27, "t5x"), "T57W": Model("097", 29, "t5x"),
+}
+COMMON_CODES = {model.common_code for model in MODELS.values()}
+
+COMMON_RE = re.compile(r"^y000000000(\d{3})\.cfg$")
+DEVICE_RE = re.compile(r"^([0-9A-Fa-f]{12})\.cfg$")
+# Files the firmware also asks for and that we do not serve: answering 404 is normal, not an attack.
+EXPECTED_MISSES = re.compile(r"^(y000000000000\.boot|[0-9A-Fa-f]{12}\.boot|[0-9A-Fa-f]{12}-local\.cfg"
+                             r"|[0-9A-Fa-f]{12}-(contact|calllog|favorite_setting)\.xml)$")
+
+KEY_TYPES = {"line": 15, "blf": 16, "speed_dial": 13, "voicemail": 13, "dnd": 5, "forward": 2}
+TRANSPORTS = {"udp": 0, "tcp": 1, "tls": 2}
+LANGUAGES = {"fr": "French", "en": "English", "de": "German", "it": "Italian"}
+COUNTRIES = {"CH": "Switzerland", "FR": "France", "DE": "Germany", "IT": "Italy", "US": "United States"}
+# transfer.dsskey_deal_type: 0 new call, 1 attended, 2 blind (admin guide, "Transfer Mode via DSS Key").
+TRANSFER = {"blind": (2, 0, 1), "attended": (1, 0, 0), "new_call": (0, 0, 0), "semi_attended": (1, 1, 0)}
+
+
+def model_for_code(code: str) -> str | None:
+    return next((name for name, model in MODELS.items() if model.common_code == code), None)
+
+
+def common_file(code: str, *, base_url: str, settings: dict) -> str:
+    """y000000000NNN.cfg: what every phone of the model gets, no secret and nothing of any tenant."""
+    return render_key_value("yealink/common.cfg.j2", base_url=base_url, settings=settings, code=code,
+                            model=model_for_code(code))
+
+
+def _offset(seconds: int) -> str:
+    sign = "+" if seconds >= 0 else "-"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def _transition(t) -> str:
+    return f"{t.month}/{t.week}/{t.weekday}/{t.hour}"
+
+
+def device_file(profile: DeviceProfile, *, base_url: str, phonebooks: list[tuple[str, str]]) -> str:
+    """<mac>.cfg: the account, keys, phonebooks and settings of one phone (carries its secrets)."""
+    model = MODELS.get(profile.model.upper())
+    rule = zone_rule(profile.timezone)
+    deal_type, semi_attended, blind_on_hook = TRANSFER[profile.transfer_mode]
+    keys = []
+    for key in profile.keys:
+        value = key.number or ""
+        if key.kind == "voicemail":
+            value = profile.settings["voicemail_number"]
+        if key.kind == "line":
+            value = profile.account.extension if profile.account else ""
+        keys.append({"position": key.position, "type": KEY_TYPES[key.kind], "value": value,
+                     "label": key.label, "blf": key.kind == "blf"})
+    template = f"yealink/{model.family}.cfg.j2" if model else "yealink/device.cfg.j2"
+    return render_key_value(
+        template, p=profile, s=profile.settings, base_url=base_url, keys=keys,
+        line_keys=model.line_keys if model else 0,
+        language=LANGUAGES.get(profile.language, "French"), country=COUNTRIES.get(profile.country),
+        transport=TRANSPORTS.get(profile.settings["sip_transport"], 0),
+        tz_offset=_offset(rule.utc_offset_seconds), rule=rule,
+        dst_start=_transition(rule.start) if rule.start else "", dst_end=_transition(rule.end) if rule.end else "",
+        deal_type=deal_type, semi_attended=semi_attended, blind_on_hook=blind_on_hook, phonebooks=phonebooks)
+
+
+def phonebook(title: str, rows: list[tuple[str, str]]) -> str:
+    """Remote XML phonebook (YealinkIPPhoneDirectory, as FusionPBX's yealink directory.xml)."""
+    return render_xml("yealink/phonebook.xml.j2", title=title, rows=rows)
