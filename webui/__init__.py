@@ -13,7 +13,8 @@ def init_app(app) -> None:
     app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
     init_babel(app)
     csrf.init_app(app)
-    from webui.views import auth, client, client_assets, me, operator, operator_platform  # noqa: F401
+    from webui.views import (auth, client, client_assets, client_network, me, operator,  # noqa: F401
+                             operator_platform)
 
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):
         app.register_blueprint(blueprint)

@@ -62,7 +62,9 @@ CORE_MESSAGES = (
     N_("A colour is written #RRGGBB."), N_("The logo is too large."), N_("At most 256 KB."),
     N_("The logo must be a PNG or JPEG image."), N_("PNG or JPEG only."),
     N_("Your role does not give access to this page."), N_("No such client."),
-    N_("The two PINs differ."),
+    N_("The two PINs differ."), N_("No connection to FreeSWITCH is configured."),
+    N_("This phone has no user: it is not registered, so it cannot be told to reboot."),
+    N_("A firmware URL is an http:// or https:// address."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 
 from centrex.errors import DomainError
 from centrex.models import AuditEntry, Device, Number, User
-from centrex.models.device import VENDORS
 from centrex.services import numbers as number_service
 from centrex.services.branding import branding_of
 from centrex.services.devices import add_device, retire_device, update_device
@@ -72,27 +71,30 @@ def devices():
 
 
 def device_form(device: Device | None):
-    form = {"vendor": "yealink", "model": "", "label": "", "user_id": ""}
+    form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended"}
     if device is not None:
         form = {"mac": device.mac, "vendor": device.vendor, "model": device.model, "label": device.label,
-                "user_id": device.user_id}
+                "user_id": device.user_id, "transfer_mode": device.transfer_mode}
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        data = values(form, text=("vendor", "model"), optional=("label",))
+        data = values(form, text=("model",), optional=("label",))
+        if form.get("transfer_mode"):
+            data["transfer_mode"] = form["transfer_mode"]
         data["user_id"] = int_or_none(form.get("user_id"))
         try:
             with change():
                 if device is None:
-                    device = add_device(g.tenant, {**data, "mac": form.get("mac", "")})
+                    device = add_device(g.tenant, {**data, "mac": form.get("mac", ""),
+                                                   "vendor": form.get("vendor", "")})
                 else:
                     update_device(device, data)
             flash(_("Phone %(mac)s saved.", mac=device.mac))
             return redirect(url_for("client.devices"))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
-    return render_template("console/client/device_form.html", device=device, form=form, errors=errors, vendors=VENDORS,
-                           users=tenant_rows(User, User.extension)), status
+    return render_template("console/client/device_form.html", device=device, form=form, errors=errors,
+                           users=tenant_rows(User, User.extension), transfer_modes=transfer_modes()), status
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])
@@ -105,6 +107,12 @@ def device_new():
 @allow(*STAFF)
 def device_edit(device_id):
     return device_form(get_scoped(Device, g.tenant.id, device_id))
+
+
+def transfer_modes() -> list[tuple[str, str]]:
+    """The seed's "Type de transfert" (device settings), in the reader's language."""
+    return [("blind", _("Blind transfer")), ("attended", _("Announced transfer")),
+            ("new_call", _("Transfer as a new call")), ("semi_attended", _("Optional announcement"))]
 
 
 @bp.post("/devices/<int:device_id>/delete")
