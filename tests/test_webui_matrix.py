@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 import webui
 from centrex.db import db
-from centrex.models import AuditEntry, Device, Number, Tenant, User
+from centrex.models import AuditEntry, Device, Number, PhonebookEntry, Tenant, User
 from centrex.services.branding import save_branding
 from centrex.services.devices import add_device
+from centrex.services.provisioning_phonebooks import add_entry
 from webui.access import ANYONE
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, token
 
@@ -19,7 +20,7 @@ ROLES = {"anonymous": None, "operator": OPERATOR, "admin": ADMIN_DUPONT, "user":
 # What only Martin Sàrl (the other company) has: none of it may appear on Dupont's pages.
 MARTIN_ONLY = ("martin.example", "Martin Sàrl", "Nadia Keller", "Pierre Martin", "Anne Rey", "+4122555")
 # What other employees of Dupont have: none of it may appear on Alain Dupont's own pages.
-COLLEAGUES_ONLY = ("Claire Dumas", "sophie.martin@", "+41215550101", "Luc Favre")
+COLLEAGUES_ONLY = ("Claire Dumas", "sophie.martin@", "+41215550101", "Luc Favre", "Contact de Claire")
 
 
 def console_routes():
@@ -57,12 +58,26 @@ def one_of(model, tenant: Tenant):
     return row
 
 
+def extension_1001(tenant: Tenant) -> User:
+    """Extension 1001 exists in both companies (Alain Dupont, Pierre Martin)."""
+    return db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1001")).scalar_one()
+
+
+def phonebook_entry(tenant: Tenant, rule) -> int:
+    """Self-care pages name the user's own contacts; the client menu names the company's."""
+    owner = extension_1001(tenant) if rule.endpoint.startswith("me.") else None
+    whose = PhonebookEntry.owner_user_id == owner.id if owner else PhonebookEntry.owner_user_id.is_(None)
+    query = select(PhonebookEntry).where(PhonebookEntry.tenant_id == tenant.id, whose)
+    entry = db.session.execute(query.order_by(PhonebookEntry.id)).scalars().first()
+    return (entry or add_entry(tenant, {"name": "Fiduciaire", "number": "+41215559999"}, owner=owner)).id
+
+
 ARGUMENTS = {
-    "tenant_id": lambda tenant: tenant.id,
-    "user_id": lambda tenant: db.session.execute(  # extension 1001 exists in both companies
-        select(User.id).where(User.tenant_id == tenant.id, User.extension == "1001")).scalar_one(),
-    "number_id": lambda tenant: one_of(Number, tenant).id,
-    "device_id": lambda tenant: one_of(Device, tenant).id,
+    "tenant_id": lambda tenant, rule: tenant.id,
+    "user_id": lambda tenant, rule: extension_1001(tenant).id,
+    "number_id": lambda tenant, rule: one_of(Number, tenant).id,
+    "device_id": lambda tenant, rule: one_of(Device, tenant).id,
+    "entry_id": phonebook_entry,
 }
 
 
@@ -71,7 +86,7 @@ def url_for_target(rule, tenant: Tenant, objects_of: Tenant) -> str:
     other one: an id guessed across companies)."""
     missing = rule.arguments - ARGUMENTS.keys()
     assert not missing, f"{rule.rule}: tell the matrix how to pick {missing} of a company (ARGUMENTS)"
-    return rule.build({name: ARGUMENTS[name](tenant if name == "tenant_id" else objects_of)
+    return rule.build({name: ARGUMENTS[name](tenant if name == "tenant_id" else objects_of, rule)
                        for name in rule.arguments})[1]
 
 
@@ -84,6 +99,10 @@ def companies(demo, app):
     for tenant in demo.values():
         save_branding(tenant, {"primary_colour": "#224466", "accent_colour": "#3388cc"}, logo=PNG)
         add_device(tenant, {"mac": f"00156500{tenant.id:04x}", "vendor": "yealink", "model": "T54W"})
+        add_entry(tenant, {"name": "Fiduciaire", "number": "+41215559999"})
+        add_entry(tenant, {"name": "Contact perso", "number": "+41215559998"}, owner=extension_1001(tenant))
+        claire = db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1000")).scalar_one()
+        add_entry(tenant, {"name": "Contact de Claire", "number": "+41215559997"}, owner=claire)
     db.session.commit()
     clients = {}
     for role, email in ROLES.items():

@@ -14,7 +14,7 @@ def init_app(app) -> None:
     init_babel(app)
     csrf.init_app(app)
     from webui.views import (auth, client, client_assets, client_network, me, operator,  # noqa: F401
-                             operator_platform)
+                             operator_platform, phonebook)
 
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):
         app.register_blueprint(blueprint)

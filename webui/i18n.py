@@ -64,7 +64,7 @@ CORE_MESSAGES = (
     N_("Your role does not give access to this page."), N_("No such client."),
     N_("The two PINs differ."), N_("No connection to FreeSWITCH is configured."),
     N_("This phone has no user: it is not registered, so it cannot be told to reboot."),
-    N_("A firmware URL is an http:// or https:// address."),
+    N_("A firmware URL is an http:// or https:// address."), N_("Digits, * and # only (an optional leading +)."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
