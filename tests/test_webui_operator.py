@@ -194,3 +194,19 @@ def test_white_label_refuses_what_is_not_an_image(operator, demo):
 def test_call_history_waits_for_cdrs(operator):
     page = text(operator.get("/operator/clients"))
     assert 'class="soon"' in page and "Arrive avec l’import des tickets d’appels (CDR)." in page
+
+
+def test_operator_adds_an_administrator_to_a_client(operator, app, demo):
+    martin = demo["martin.example"]
+    response = post(operator, f"/operator/clients/{martin.id}/admins",
+                    {"admin_email": "direction@martin.example", "admin_password": "mot-de-passe-direction"})
+    assert response.status_code == 302
+    account = db.session.execute(select(Account).where(Account.email == "direction@martin.example")).scalar_one()
+    assert (account.role, account.tenant_id) == ("admin", martin.id)
+    refused = post(operator, f"/operator/clients/{martin.id}/admins",
+                   {"admin_email": "direction@martin.example", "admin_password": "mot-de-passe-direction"})
+    assert "Cette adresse e-mail a déjà un compte." in text(operator.get(refused.headers["Location"]))
+    direction = app.test_client()
+    login(direction, "direction@martin.example", "mot-de-passe-direction")
+    assert direction.get(f"/t/{martin.id}/users").status_code == 200
+    assert direction.get(f"/t/{demo['dupont.example'].id}/users").status_code == 404

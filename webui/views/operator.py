@@ -103,6 +103,23 @@ def client_status():
     return redirect(safe_next(request.form.get("next")) or url_for("operator.clients"))
 
 
+@bp.post("/clients/<int:tenant_id>/admins")
+@allow(OPERATOR)
+def client_admin_add():
+    """Another administrator login for this client."""
+    form = request.form
+    try:
+        with change():
+            account = create_account(form.get("admin_email", ""), form.get("admin_password", ""), "admin",
+                                     tenant=g.tenant)
+        flash(_("%(email)s can now manage %(name)s.", email=account.email, name=g.tenant.name))
+    except DomainError as exc:
+        errors = errors_of(exc)
+        detail = "; ".join(m for k, v in errors.items() if k != "_form" for m in v)
+        flash(f"{errors['_form'][0]} {detail}".strip(), "error")
+    return redirect(url_for("operator.client_edit", tenant_id=g.tenant.id))
+
+
 @bp.get("/licences")
 @allow(OPERATOR)
 def licences():
