@@ -128,6 +128,57 @@ CREATE TABLE did_number (
 
 CREATE INDEX ix_did_number_tenant_id ON did_number (tenant_id);
 
+CREATE TABLE fax_box (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	emails JSON NOT NULL, 
+	sender_email VARCHAR(254), 
+	secret_hash VARCHAR(255), 
+	retention_days INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_fax_box PRIMARY KEY (id), 
+	CONSTRAINT uq_fax_box_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT ck_fax_box_retention_positive CHECK (retention_days > 0), 
+	CONSTRAINT fk_fax_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_fax_box_sender_email UNIQUE (sender_email)
+);
+
+CREATE INDEX ix_fax_box_tenant_id ON fax_box (tenant_id);
+
+CREATE TABLE outbox_message (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER, 
+	purpose VARCHAR(32) NOT NULL, 
+	ref VARCHAR(64), 
+	recipients JSON NOT NULL, 
+	subject VARCHAR(255) NOT NULL, 
+	body TEXT NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	attempts INTEGER NOT NULL, 
+	max_attempts INTEGER NOT NULL, 
+	next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	claimed_by VARCHAR(128), 
+	claimed_until TIMESTAMP WITH TIME ZONE, 
+	last_answer VARCHAR(500), 
+	message_id VARCHAR(255) NOT NULL, 
+	notice_sent BOOLEAN NOT NULL, 
+	sent_at TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_outbox_message PRIMARY KEY (id), 
+	CONSTRAINT ck_outbox_message_state CHECK (state IN ('waiting', 'sending', 'sent', 'failed')), 
+	CONSTRAINT ck_outbox_message_attempts CHECK (attempts >= 0 AND max_attempts > 0), 
+	CONSTRAINT fk_outbox_message_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_outbox_message_message_id UNIQUE (message_id)
+);
+
+CREATE INDEX ix_outbox_message_ref ON outbox_message (ref);
+
+CREATE INDEX ix_outbox_message_state_next_attempt_at ON outbox_message (state, next_attempt_at);
+
+CREATE INDEX ix_outbox_message_tenant_id ON outbox_message (tenant_id);
+
 CREATE TABLE sip_user (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -210,6 +261,74 @@ CREATE TABLE device (
 CREATE INDEX ix_device_tenant_id ON device (tenant_id);
 
 CREATE INDEX ix_device_user_id ON device (user_id);
+
+CREATE TABLE fax (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	box_id INTEGER, 
+	direction VARCHAR(3) NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	local_number VARCHAR(32), 
+	remote_number VARCHAR(32), 
+	remote_station_id VARCHAR(64), 
+	pages INTEGER NOT NULL, 
+	total_pages INTEGER, 
+	success BOOLEAN, 
+	result_code INTEGER, 
+	result_text VARCHAR(255), 
+	transfer_rate INTEGER, 
+	call_uuid VARCHAR(64), 
+	job_uuid VARCHAR(64), 
+	tiff_path VARCHAR(500), 
+	pdf_path VARCHAR(500), 
+	failure_reason VARCHAR(500), 
+	attempts INTEGER NOT NULL, 
+	next_attempt_at TIMESTAMP WITH TIME ZONE, 
+	requested_by VARCHAR(254), 
+	mail_ref VARCHAR(64), 
+	expires_at TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_fax PRIMARY KEY (id), 
+	CONSTRAINT ck_fax_direction CHECK (direction IN ('in', 'out')), 
+	CONSTRAINT ck_fax_state CHECK (state IN ('received', 'converted', 'emailed', 'sending', 'sent', 'failed')), 
+	CONSTRAINT ck_fax_in_states CHECK (direction = 'out' OR state NOT IN ('sending', 'sent')), 
+	CONSTRAINT ck_fax_out_states CHECK (direction = 'in' OR state <> 'emailed'), 
+	CONSTRAINT ck_fax_pages_positive CHECK (pages >= 0), 
+	CONSTRAINT fk_fax_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_fax_box_id_fax_box FOREIGN KEY(box_id) REFERENCES fax_box (id) ON DELETE SET NULL, 
+	CONSTRAINT uq_fax_call_uuid UNIQUE (call_uuid)
+);
+
+CREATE INDEX ix_fax_box_id ON fax (box_id);
+
+CREATE INDEX ix_fax_expires_at ON fax (expires_at);
+
+CREATE INDEX ix_fax_job_uuid ON fax (job_uuid);
+
+CREATE INDEX ix_fax_mail_ref ON fax (mail_ref);
+
+CREATE INDEX ix_fax_state_next_attempt_at ON fax (state, next_attempt_at);
+
+CREATE INDEX ix_fax_tenant_id ON fax (tenant_id);
+
+CREATE TABLE outbox_attachment (
+	id SERIAL NOT NULL, 
+	message_id INTEGER NOT NULL, 
+	tenant_id INTEGER, 
+	filename VARCHAR(255) NOT NULL, 
+	content_type VARCHAR(100) NOT NULL, 
+	path VARCHAR(500), 
+	data BYTEA, 
+	CONSTRAINT pk_outbox_attachment PRIMARY KEY (id), 
+	CONSTRAINT ck_outbox_attachment_path_or_data CHECK ((path IS NULL) <> (data IS NULL)), 
+	CONSTRAINT fk_outbox_attachment_message_id_outbox_message FOREIGN KEY(message_id) REFERENCES outbox_message (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_outbox_attachment_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_outbox_attachment_message_id ON outbox_attachment (message_id);
+
+CREATE INDEX ix_outbox_attachment_tenant_id ON outbox_attachment (tenant_id);
 
 CREATE TABLE phonebook_entry (
 	id SERIAL NOT NULL, 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from centrex import cli as core_cli
+from centrex import worker_cli
 from centrex.config import settings_from_env
 from centrex.db import db
 
@@ -22,12 +23,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     core_cli.register(app)
+    worker_cli.register(app)
 
     import provisioning
     import xmlcurl
+    from esl_handlers import fax_intake
 
     app.register_blueprint(xmlcurl.bp)
     app.register_blueprint(provisioning.bp)  # /prov
+    fax_intake.register_cli(app)
 
     import webui
 

@@ -43,6 +43,28 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # The operator's SMTP server (fax to email, voicemail to email, notices) and the email outbox.
+        "SMTP_HOST": get("CENTREX_SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(get("CENTREX_SMTP_PORT", "25")),
+        "SMTP_USER": get("CENTREX_SMTP_USER", ""),
+        "SMTP_PASSWORD": get("CENTREX_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": get("CENTREX_SMTP_STARTTLS", "0") == "1",
+        "SMTP_TIMEOUT": float(get("CENTREX_SMTP_TIMEOUT", "60")),
+        "SMTP_SENDER": get("CENTREX_SMTP_SENDER", "Centrex <noreply@centrex.invalid>"),
+        "OUTBOX_MAX_ATTEMPTS": int(get("CENTREX_OUTBOX_MAX_ATTEMPTS", "6")),
+        "OUTBOX_RETRY_SECONDS": float(get("CENTREX_OUTBOX_RETRY_SECONDS", "60")),
+        "OUTBOX_LEASE_SECONDS": float(get("CENTREX_OUTBOX_LEASE_SECONDS", "300")),
+        # Fax: the per-tenant spool as FreeSWITCH sees it and as we see it (same path when on one host).
+        "FAX_SPOOL": get("CENTREX_FAX_SPOOL", str(instance / "fax")),
+        "FAX_SPOOL_LOCAL": get("CENTREX_FAX_SPOOL_LOCAL", ""),
+        "FAX_RETENTION_DAYS": int(get("CENTREX_FAX_RETENTION_DAYS", "90")),
+        "FAX_EMAIL_DOMAIN": get("CENTREX_FAX_EMAIL_DOMAIN", "fax.centrex.invalid"),
+        "FAX_INTAKE_BIND": get("CENTREX_FAX_INTAKE_BIND", "127.0.0.1:2525"),
+        "FAX_MAX_PDF_MB": float(get("CENTREX_FAX_MAX_PDF_MB", "20")),  # per attachment (the client's manual)
+        "FAX_MAX_MAIL_MB": float(get("CENTREX_FAX_MAX_MAIL_MB", "30")),  # per mail
+        "FAX_GATEWAY": get("CENTREX_FAX_GATEWAY", "carrier"),
+        "FAX_DIAL_ATTEMPTS": int(get("CENTREX_FAX_DIAL_ATTEMPTS", "3")),
+        "FAX_DIAL_RETRY_SECONDS": float(get("CENTREX_FAX_DIAL_RETRY_SECONDS", "300")),
         # Desk phone provisioning (provisioning/): where phones register and fetch, and the lockout policy.
         "PROV_BASE_URL": get("CENTREX_PROV_BASE_URL", ""),  # e.g. https://prov.example.net/prov
         "PROV_SIP_OUTBOUND_PROXY": get("CENTREX_PROV_SIP_OUTBOUND_PROXY", ""),  # the operator's SBC

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools), "bench" (wrk).
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler), "bench" (wrk).
 set -euo pipefail
 
 need=()
@@ -19,6 +19,7 @@ for set in "$@"; do
       has_cmd chromedriver || need+=(chromium-driver)
       has_cmd gs || need+=(ghostscript)
       has_cmd tiff2pdf || need+=(libtiff-tools)
+      has_cmd pdfinfo || need+=(poppler-utils)
       has_cmd sox || need+=(sox)
       ;;
     bench)

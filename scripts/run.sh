@@ -25,6 +25,10 @@ CENTREX_EAGER_APP=1 gunicorn --bind "$bind" --workers "$workers" --access-logfil
 pids+=($!)
 flask esl run &
 pids+=($!)
+flask outbox run &  # emails (fax to email, voicemail, notices) and the fax work
+pids+=($!)
+flask fax-intake &  # email to fax: SMTP on ${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}
+pids+=($!)
 
 password=$(cat "$CENTREX_INSTANCE/xmlcurl_password")
 cat <<TXT
@@ -34,6 +38,9 @@ Centrex is running (Ctrl-C stops everything).
   mod_xml_curl:   http://$bind/xmlcurl   (basic auth freeswitch / $password)
   Provisioning:   http://$bind/prov/
   ESL listener:   FreeSWITCH at ${CENTREX_ESL_NODES:-127.0.0.1:8021:ClueCon} (retried with backoff)
+  Email outbox:   SMTP relay ${CENTREX_SMTP_HOST:-127.0.0.1}:${CENTREX_SMTP_PORT:-25} (flask outbox list)
+  Email to fax:   smtp://${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}, To: <number>@${CENTREX_FAX_EMAIL_DOMAIN:-fax.centrex.invalid},
+                  From: claire.dumas@dupont.example, Subject: fax-dupont-2026
 
 Demo logins (password demo-centrex-2026):
   operator@centrex.example          the operator

@@ -15,6 +15,9 @@ from centrex.crypto import SecretBox, use_cheap_hashing
 from centrex.db import db
 from wsgi import create_app
 
+pytest_plugins = ["smtp_server", "fax_helpers"]  # fixtures: a real SMTP server (aiosmtpd), the fax spool
+
+
 def _find_fixtures() -> Path:
     """The captures of a real FreeSWITCH: $CENTREX_FIXTURES, else ../shared beside this checkout, else
     ../shared beside the repository it was cloned from."""

@@ -97,16 +97,16 @@ def test_a_failing_part_rolls_back_the_whole_user(admin, dupont):
 
 def test_edit_user_moves_numbers_and_keeps_the_rest(admin, dupont):
     alain = user(dupont, "1001")
-    direct, fax = number("+41215550102"), number("+41215550190")
+    sales = number("+41215550110")
     response = post(admin, f"/t/{dupont.id}/users/{alain.id}", {
         "extension": "1001", "name": "Alain Dupont", "email": "alain.dupont@dupont.example", "language": "en",
         "mobile": "+41791234567", "max_calls": "4", "caller_id_mode": "main", "call_class": "mobile",
-        "enabled": "on", "allow_premium": "on", "numbers": str(fax.id)})
+        "enabled": "on", "allow_premium": "on", "numbers": str(sales.id)})
     assert response.status_code == 302
     alain = user(dupont, "1001")
     assert (alain.language, alain.max_calls, alain.caller_id_mode, alain.call_class, alain.allow_premium) == \
         ("en", 4, "main", "mobile", True)
-    assert number("+41215550190").dest_id == alain.id
+    assert number("+41215550110").dest_id == alain.id
     assert number("+41215550102").dest_type is None  # unticked: released
     assert verify_password(alain.vm_pin_hash, "4001")  # PIN left empty: unchanged
 
@@ -153,14 +153,26 @@ def test_numbers_and_where_they_point(admin, dupont):
     assert "Une destination externe a besoin d’un numéro." in text(missing)
 
 
+def test_a_number_already_used_is_not_taken_by_a_user_form(admin, dupont):
+    """The form offers free numbers only; a number used meanwhile (or a forged id) is refused."""
+    alain, fax = user(dupont, "1001"), number("+41215550190")
+    before = (fax.dest_type, fax.dest_id)
+    response = post(admin, f"/t/{dupont.id}/users/{alain.id}", {
+        "extension": "1001", "name": "Alain Dupont", "max_calls": "2", "caller_id_mode": "direct",
+        "call_class": "national", "enabled": "on", "numbers": [str(fax.id), str(number("+41215550102").id)]})
+    assert response.status_code == 409
+    assert field_error(text(response), "numbers") == "Déjà utilisé."
+    assert (number("+41215550190").dest_type, number("+41215550190").dest_id) == before
+
+
 def test_a_number_cannot_point_at_another_company(admin, demo, dupont):
     stranger = user(demo["martin.example"], "1001")
-    fax = number("+41215550190")
+    fax = number("+41215550110")
     response = post(admin, f"/t/{dupont.id}/numbers/{fax.id}", {"dest_type": "user",
                                                                  "dest_id_user": str(stranger.id)})
     assert response.status_code == 422
     assert field_error(text(response), "dest_id_user") == "Inconnu."
-    assert number("+41215550190").dest_type is None
+    assert number("+41215550110").dest_type is None
 
 
 def test_phones_add_edit_remove(admin, dupont):

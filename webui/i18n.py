@@ -90,6 +90,7 @@ PATTERNS = (
     (re.compile(r"^Must be less than or equal to (?P<max>-?\d+)\.$"), N_("Must be at most %(max)s.")),
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), N_("Must be one of: %(choices)s.")),
     (re.compile(r"^\w+ \d+ not found$"), N_("Not found.")),
+    (re.compile(r"^(?P<thing>\S+) is already used\.$"), N_("%(thing)s is already used.")),
 )
 _KNOWN = frozenset(CORE_MESSAGES)
 

@@ -3,12 +3,15 @@ from centrex.models.account import Account
 from centrex.models.audit import AuditEntry
 from centrex.models.branding import Branding  # noqa: F401 (console white label)
 from centrex.models.device import Device, DeviceKey
+from centrex.models.fax import Fax, FaxBox
 from centrex.models.login_attempt import LoginAttempt  # noqa: F401 (console login throttle)
 from centrex.models.number import DESTINATION_TYPES, Number
+from centrex.models.outbox import OutboxAttachment, OutboxMessage
 from centrex.models.phonebook import PhonebookEntry
 from centrex.models.provisioning import ProvisioningDownload, ProvisioningLockout, UnknownDevice
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
-__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Number", "PhonebookEntry",
-           "ProvisioningDownload", "ProvisioningLockout", "Tenant", "UnknownDevice", "User"]
+__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Fax", "FaxBox", "Number",
+           "OutboxAttachment", "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout",
+           "Tenant", "UnknownDevice", "User"]
