@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from browser_pages import choose, click, click_link, fill, log_in, submit, wait_for, wait_text
@@ -102,11 +103,12 @@ def test_language_switch_and_phone_layout(live_server, browser):
     browser.find_element(By.CSS_SELECTOR, "button[name=lang][value=en]").click()
     wait_text(browser, "Overview")
     browser.set_window_size(390, 844)  # a phone
-    browser.snap("phone-closed")
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return window.innerWidth") <= 400)
     menu = browser.find_element(By.CSS_SELECTOR, ".sidebar")
-    assert not menu.is_displayed()
+    WebDriverWait(browser, 10).until(lambda d: not menu.is_displayed())
+    browser.snap("phone-closed")
     browser.find_element(By.CSS_SELECTOR, "label.nav-button").click()
-    assert menu.is_displayed()
+    WebDriverWait(browser, 10).until(lambda d: menu.is_displayed())
     browser.snap("phone-open")
     click_link(browser, "Users")
     wait_text(browser, "Add a user")
