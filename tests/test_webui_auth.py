@@ -1,5 +1,6 @@
 """Console login: hashed passwords, throttling per account and per address (shared through the database
 by every worker), sessions that expire and end, CSRF on every form, safe redirects, French by default."""
+
 from __future__ import annotations
 
 import itsdangerous.timed
@@ -17,12 +18,17 @@ pytestmark = pytest.mark.smoke
 
 def try_login(client, email, password, ip="203.0.113.7", **kw):
     page = client.get("/login", environ_base={"REMOTE_ADDR": ip})
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.data)},
-                       environ_base={"REMOTE_ADDR": ip}, **kw)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.data)},
+        environ_base={"REMOTE_ADDR": ip},
+        **kw,
+    )
 
 
-@pytest.mark.parametrize("email,home", [(OPERATOR, "/operator/clients"), (ADMIN_DUPONT, "/t/{dupont}/"),
-                                        (USER_DUPONT, "/me/")])
+@pytest.mark.parametrize(
+    "email,home", [(OPERATOR, "/operator/clients"), (ADMIN_DUPONT, "/t/{dupont}/"), (USER_DUPONT, "/me/")]
+)
 def test_each_role_lands_on_its_menu(client, demo, email, home):
     response = try_login(client, email, DEMO_PASSWORD)
     assert response.status_code == 302
@@ -30,8 +36,13 @@ def test_each_role_lands_on_its_menu(client, demo, email, home):
     account = db.session.execute(select(Account).where(Account.email == email)).scalar_one()
     assert account.password_hash.startswith("$argon2") and DEMO_PASSWORD not in account.password_hash
     assert account.last_login_at is not None
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "login")
-                               .order_by(AuditEntry.id.desc())).scalars().first()
+    entry = (
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "login").order_by(AuditEntry.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     assert (entry.actor, entry.source_ip, entry.object_id) == (email, "203.0.113.7", account.id)
 
 
@@ -92,8 +103,14 @@ def test_missing_or_forged_csrf_token_is_refused_and_changes_nothing(client, dem
     login(client, ADMIN_DUPONT)
     tenant = demo["dupont.example"]
     before = db.session.execute(select(AuditEntry.id)).all()
-    data = {"vm_pin": "", "extension": "1010", "name": "Intrus", "max_calls": "2", "caller_id_mode": "direct",
-            "call_class": "national"}
+    data = {
+        "vm_pin": "",
+        "extension": "1010",
+        "name": "Intrus",
+        "max_calls": "2",
+        "caller_id_mode": "direct",
+        "call_class": "national",
+    }
     for token in (None, "forged-token"):
         form = dict(data, **({"csrf_token": token} if token else {}))
         response = client.post(f"/t/{tenant.id}/users/new", data=form)
@@ -130,8 +147,15 @@ def test_password_change_ends_other_sessions(app, demo):
     first, second = app.test_client(), app.test_client()
     login(first, USER_DUPONT)
     login(second, USER_DUPONT)
-    response = post(first, "/me/password", {"current_password": DEMO_PASSWORD, "new_password": "nouveau-secret-1",
-                                             "confirm_password": "nouveau-secret-1"})
+    response = post(
+        first,
+        "/me/password",
+        {
+            "current_password": DEMO_PASSWORD,
+            "new_password": "nouveau-secret-1",
+            "confirm_password": "nouveau-secret-1",
+        },
+    )
     assert response.status_code == 302
     assert first.get("/me/").status_code == 200  # this browser stays in
     assert second.get("/me/").status_code == 302  # the other session is over
@@ -149,8 +173,10 @@ def test_deactivated_account_is_logged_out_at_once(client, demo):
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
 def test_login_never_redirects_off_site(client, demo, target):
     page = client.get("/login")
-    response = client.post(f"/login?next={target}", data={"email": OPERATOR, "password": DEMO_PASSWORD,
-                                                            "csrf_token": csrf_of(page.data)})
+    response = client.post(
+        f"/login?next={target}",
+        data={"email": OPERATOR, "password": DEMO_PASSWORD, "csrf_token": csrf_of(page.data)},
+    )
     assert response.headers["Location"] == "/operator/clients"
 
 
@@ -158,8 +184,10 @@ def test_login_returns_to_the_page_asked_for(client, demo):
     response = client.get("/operator/numbers?show=free")
     assert response.headers["Location"].endswith("/login?next=/operator/numbers?show%3Dfree")
     page = client.get(response.headers["Location"])
-    response = client.post(response.headers["Location"], data={"email": OPERATOR, "password": DEMO_PASSWORD,
-                                                              "csrf_token": csrf_of(page.data)})
+    response = client.post(
+        response.headers["Location"],
+        data={"email": OPERATOR, "password": DEMO_PASSWORD, "csrf_token": csrf_of(page.data)},
+    )
     assert response.headers["Location"] == "/operator/numbers?show=free"
 
 

@@ -1,5 +1,6 @@
 """Phones in the client menu: transfer type, re-provision after a factory reset (the seed's red button),
 the phone's admin password on demand, the network map."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -22,14 +23,19 @@ def admin(client, demo):
 @pytest.fixture
 def phone(demo):
     dupont = demo["dupont.example"]
-    device = add_device(dupont, {"mac": "805ec0010203", "vendor": "yealink", "model": "T54W", "user_id": None})
+    device = add_device(
+        dupont, {"mac": "805ec0010203", "vendor": "yealink", "model": "T54W", "user_id": None}
+    )
     db.session.commit()
     return device
 
 
 def test_transfer_type_is_saved(admin, phone):
-    response = post(admin, f"/t/{phone.tenant_id}/devices/{phone.id}", {
-        "model": "T54W", "label": "Accueil", "user_id": "", "transfer_mode": "blind"})
+    response = post(
+        admin,
+        f"/t/{phone.tenant_id}/devices/{phone.id}",
+        {"model": "T54W", "label": "Accueil", "user_id": "", "transfer_mode": "blind"},
+    )
     assert response.status_code == 302
     assert db.session.get(Device, phone.id).transfer_mode == "blind"
     page = text(admin.get(f"/t/{phone.tenant_id}/devices/{phone.id}"))
@@ -47,8 +53,11 @@ def test_reprovision_renews_credentials_and_says_when_the_phone_cannot_be_told(a
     device = db.session.get(Device, phone.id)
     assert provisioning_token(device) != old_token
     assert device.bootstrap_until is not None
-    until = device.bootstrap_until if device.bootstrap_until.tzinfo else \
-        device.bootstrap_until.replace(tzinfo=timezone.utc)
+    until = (
+        device.bootstrap_until
+        if device.bootstrap_until.tzinfo
+        else device.bootstrap_until.replace(tzinfo=timezone.utc)
+    )
     assert until > datetime.now(timezone.utc)
     page = text(admin.get(response.headers["Location"]))
     assert "prêt à être réapprovisionné" in page
@@ -64,7 +73,9 @@ def test_admin_password_shown_on_demand_and_audited(admin, phone):
 
     password = secret_box().decrypt(db.session.get(Device, phone.id).admin_password_enc)
     assert password in text(response)
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "reveal_admin_password")).scalar_one()
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "reveal_admin_password")
+    ).scalar_one()
     assert entry.actor == ADMIN_DUPONT and password not in str(entry.changes)
 
 

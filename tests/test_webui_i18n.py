@@ -1,4 +1,5 @@
 """Every text of the console exists in French, and the committed compiled catalogue matches its source."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,7 +22,9 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 def source_messages() -> set[str]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(WEBUI), METHODS, keywords=KEYWORDS):
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(WEBUI), METHODS, keywords=KEYWORDS
+    ):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -43,10 +46,14 @@ def test_compiled_catalogue_matches_its_source():
 def test_core_messages_are_translated(app):
     with app.test_request_context(headers={"Cookie": "console_lang=fr"}):
         assert translate_message("Already used.") == "Déjà utilisé."
-        assert translate_message("Extension 1001 is already used in this company.") == \
-            "Le numéro interne 1001 est déjà utilisé dans cette entreprise."
-        assert translate_message("Must be greater than or equal to 1 and less than or equal to 50.") == \
-            "Doit être compris entre 1 et 50."
+        assert (
+            translate_message("Extension 1001 is already used in this company.")
+            == "Le numéro interne 1001 est déjà utilisé dans cette entreprise."
+        )
+        assert (
+            translate_message("Must be greater than or equal to 1 and less than or equal to 50.")
+            == "Doit être compris entre 1 et 50."
+        )
         assert translate_message("Something new from the core.") == "Something new from the core."
     with app.test_request_context(headers={"Cookie": "console_lang=en"}):
         assert translate_message("Already used.") == "Already used."

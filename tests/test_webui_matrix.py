@@ -1,5 +1,6 @@
 """Every console route x every role x two companies with the same extension numbers: nobody sees or
 changes what is not theirs. Routes are discovered from the app's URL map, so new pages are covered."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,13 +46,19 @@ def test_every_console_view_declares_who_may_open_it(app):
 def test_the_matrix_covers_the_console(app):
     assert len(ROUTES) >= 40
     assert {r.values[0].endpoint for r in ROUTES} == {
-        rule.endpoint for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in webui.BLUEPRINT_NAMES and not rule.endpoint.endswith(".static")}
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in webui.BLUEPRINT_NAMES and not rule.endpoint.endswith(".static")
+    }
 
 
 def one_of(model, tenant: Tenant):
     """A row of this company, looked up again each time (an earlier request may have removed one)."""
-    row = db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id)).scalars().first()
+    row = (
+        db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id))
+        .scalars()
+        .first()
+    )
     if row is None and model is Device:
         row = add_device(tenant, {"mac": f"0015650000{tenant.id:02x}", "vendor": "yealink", "model": "T54W"})
     assert row is not None, f"no {model.__name__} in {tenant.domain}"
@@ -60,7 +67,9 @@ def one_of(model, tenant: Tenant):
 
 def extension_1001(tenant: Tenant) -> User:
     """Extension 1001 exists in both companies (Alain Dupont, Pierre Martin)."""
-    return db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1001")).scalar_one()
+    return db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == "1001")
+    ).scalar_one()
 
 
 def phonebook_entry(tenant: Tenant, rule) -> int:
@@ -86,8 +95,12 @@ def url_for_target(rule, tenant: Tenant, objects_of: Tenant) -> str:
     other one: an id guessed across companies)."""
     missing = rule.arguments - ARGUMENTS.keys()
     assert not missing, f"{rule.rule}: tell the matrix how to pick {missing} of a company (ARGUMENTS)"
-    return rule.build({name: ARGUMENTS[name](tenant if name == "tenant_id" else objects_of, rule)
-                       for name in rule.arguments})[1]
+    return rule.build(
+        {
+            name: ARGUMENTS[name](tenant if name == "tenant_id" else objects_of, rule)
+            for name in rule.arguments
+        }
+    )[1]
 
 
 def audit_rows() -> int:
@@ -101,7 +114,9 @@ def companies(demo, app):
         add_device(tenant, {"mac": f"00156500{tenant.id:04x}", "vendor": "yealink", "model": "T54W"})
         add_entry(tenant, {"name": "Fiduciaire", "number": "+41215559999"})
         add_entry(tenant, {"name": "Contact perso", "number": "+41215559998"}, owner=extension_1001(tenant))
-        claire = db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1000")).scalar_one()
+        claire = db.session.execute(
+            select(User).where(User.tenant_id == tenant.id, User.extension == "1000")
+        ).scalar_one()
         add_entry(tenant, {"name": "Contact de Claire", "number": "+41215559997"}, owner=claire)
     db.session.commit()
     clients = {}

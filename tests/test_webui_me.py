@@ -1,4 +1,5 @@
 """User self-care: own profile only, voicemail PIN, language of the phone, own password."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,17 +34,26 @@ def test_change_pin(alain):
     user = own(USER_DUPONT)
     assert verify_password(user.vm_pin_hash, "2468")
     assert user.vm_a1_hash == digest_a1("1001", "dupont.example", "2468")
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "sip_user",
-                                                        AuditEntry.object_id == user.id)
-                               .order_by(AuditEntry.id.desc())).scalars().first()
+    entry = (
+        db.session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "sip_user", AuditEntry.object_id == user.id)
+            .order_by(AuditEntry.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     assert (entry.actor, entry.changes) == (USER_DUPONT, {"vm_pin": "***"})  # redacted, never the PIN
 
 
-@pytest.mark.parametrize("pin,confirm,field,message", [
-    ("12", "12", "vm_pin", "Un code PIN compte 4 à 10 chiffres."),
-    ("2468", "8642", "vm_pin_confirm", "Les deux codes PIN sont différents."),
-    ("", "", "vm_pin", "Un code PIN compte 4 à 10 chiffres."),
-])
+@pytest.mark.parametrize(
+    "pin,confirm,field,message",
+    [
+        ("12", "12", "vm_pin", "Un code PIN compte 4 à 10 chiffres."),
+        ("2468", "8642", "vm_pin_confirm", "Les deux codes PIN sont différents."),
+        ("", "", "vm_pin", "Un code PIN compte 4 à 10 chiffres."),
+    ],
+)
 def test_bad_pin_is_refused_next_to_the_field(alain, pin, confirm, field, message):
     before = own(USER_DUPONT).vm_pin_hash
     response = post(alain, "/me/pin", {"vm_pin": pin, "vm_pin_confirm": confirm})
@@ -70,7 +80,14 @@ def test_same_extension_in_the_other_company_is_another_person(app, demo):
 
 
 def test_wrong_current_password(alain):
-    response = post(alain, "/me/password", {"current_password": "nope", "new_password": "nouveau-secret-1",
-                                            "confirm_password": "nouveau-secret-1"})
+    response = post(
+        alain,
+        "/me/password",
+        {
+            "current_password": "nope",
+            "new_password": "nouveau-secret-1",
+            "confirm_password": "nouveau-secret-1",
+        },
+    )
     assert response.status_code == 422
     assert field_error(text(response), "current_password") == "Incorrect."

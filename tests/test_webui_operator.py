@@ -1,5 +1,6 @@
 """The operator's general menu through the Flask test client: clients, number pool, devices, history,
 licences and white label; errors next to the field, in French; nothing half-saved."""
+
 from __future__ import annotations
 
 import re
@@ -38,25 +39,46 @@ def test_clients_list_with_counts_and_search(operator, demo):
 
 
 def test_operator_creates_a_client_with_its_admin(operator):
-    response = post(operator, "/operator/clients/new", {
-        "name": "Favre Fiduciaire", "domain": "Favre.Example", "language": "fr", "timezone": "Europe/Zurich",
-        "country": "CH", "max_calls": "4", "max_users": "3", "admin_email": "admin@favre.example",
-        "admin_password": "un-mot-de-passe-long"})
+    response = post(
+        operator,
+        "/operator/clients/new",
+        {
+            "name": "Favre Fiduciaire",
+            "domain": "Favre.Example",
+            "language": "fr",
+            "timezone": "Europe/Zurich",
+            "country": "CH",
+            "max_calls": "4",
+            "max_users": "3",
+            "admin_email": "admin@favre.example",
+            "admin_password": "un-mot-de-passe-long",
+        },
+    )
     assert response.status_code == 302
     tenant = db.session.execute(select(Tenant).where(Tenant.domain == "favre.example")).scalar_one()
     assert (tenant.max_calls, tenant.max_users) == (4, 3)
     admin = db.session.execute(select(Account).where(Account.email == "admin@favre.example")).scalar_one()
     assert admin.role == "admin" and admin.tenant_id == tenant.id
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "tenant",
-                                                        AuditEntry.tenant_id == tenant.id)).scalar_one()
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.object_type == "tenant", AuditEntry.tenant_id == tenant.id)
+    ).scalar_one()
     assert entry.actor == OPERATOR and entry.source_ip == "127.0.0.1"
 
 
 def test_invalid_client_shows_errors_next_to_fields_and_saves_nothing(operator):
     before = db.session.execute(select(func.count(Tenant.id))).scalar_one()
-    response = post(operator, "/operator/clients/new", {
-        "name": "", "domain": "pas un domaine", "language": "fr", "timezone": "Mars/Olympus", "country": "CH",
-        "max_calls": "0"})
+    response = post(
+        operator,
+        "/operator/clients/new",
+        {
+            "name": "",
+            "domain": "pas un domaine",
+            "language": "fr",
+            "timezone": "Mars/Olympus",
+            "country": "CH",
+            "max_calls": "0",
+        },
+    )
     assert response.status_code == 422
     page = text(response)
     assert field_error(page, "domain") == "Ce n’est pas un domaine SIP valable."
@@ -67,9 +89,20 @@ def test_invalid_client_shows_errors_next_to_fields_and_saves_nothing(operator):
 
 
 def test_a_bad_admin_login_rolls_back_the_new_client(operator):
-    response = post(operator, "/operator/clients/new", {
-        "name": "Half Saved", "domain": "half.example", "language": "fr", "timezone": "Europe/Zurich",
-        "country": "CH", "max_calls": "4", "admin_email": "admin@half.example", "admin_password": "court"})
+    response = post(
+        operator,
+        "/operator/clients/new",
+        {
+            "name": "Half Saved",
+            "domain": "half.example",
+            "language": "fr",
+            "timezone": "Europe/Zurich",
+            "country": "CH",
+            "max_calls": "4",
+            "admin_email": "admin@half.example",
+            "admin_password": "court",
+        },
+    )
     assert response.status_code == 422
     assert field_error(text(response), "admin_password") == "Au moins 10 caractères."
     assert db.session.execute(select(Tenant).where(Tenant.domain == "half.example")).first() is None
@@ -77,9 +110,18 @@ def test_a_bad_admin_login_rolls_back_the_new_client(operator):
 
 def test_duplicate_domain_in_english(operator):
     post(operator, "/lang", {"lang": "en"})
-    response = post(operator, "/operator/clients/new", {
-        "name": "Copy", "domain": "dupont.example", "language": "fr", "timezone": "Europe/Zurich",
-        "country": "CH", "max_calls": "4"})
+    response = post(
+        operator,
+        "/operator/clients/new",
+        {
+            "name": "Copy",
+            "domain": "dupont.example",
+            "language": "fr",
+            "timezone": "Europe/Zurich",
+            "country": "CH",
+            "max_calls": "4",
+        },
+    )
     assert response.status_code == 409
     assert field_error(text(response), "domain") == "Already used."
     assert "The domain dupont.example is already used." in text(response)
@@ -92,28 +134,53 @@ def test_suspend_and_activate(operator, demo):
     assert "Suspendu" in text(operator.get("/operator/clients"))
     post(operator, f"/operator/clients/{tenant.id}/status", {"action": "activate"})
     assert db.session.get(Tenant, tenant.id).status == "active"
-    actions = db.session.execute(select(AuditEntry.changes).where(
-        AuditEntry.object_type == "tenant", AuditEntry.action == "update",
-        AuditEntry.tenant_id == tenant.id).order_by(AuditEntry.id)).scalars().all()
+    actions = (
+        db.session.execute(
+            select(AuditEntry.changes)
+            .where(
+                AuditEntry.object_type == "tenant",
+                AuditEntry.action == "update",
+                AuditEntry.tenant_id == tenant.id,
+            )
+            .order_by(AuditEntry.id)
+        )
+        .scalars()
+        .all()
+    )
     assert actions == [{"status": "suspended"}, {"status": "active"}]
 
 
 def test_edit_client_settings(operator, demo):
     tenant = demo["dupont.example"]
-    response = post(operator, f"/operator/clients/{tenant.id}", {
-        "name": "Dupont & Fils SA", "language": "fr", "timezone": "Europe/Paris", "country": "FR",
-        "max_calls": "12", "max_users": ""})
+    response = post(
+        operator,
+        f"/operator/clients/{tenant.id}",
+        {
+            "name": "Dupont & Fils SA",
+            "language": "fr",
+            "timezone": "Europe/Paris",
+            "country": "FR",
+            "max_calls": "12",
+            "max_users": "",
+        },
+    )
     assert response.status_code == 302
     tenant = db.session.get(Tenant, tenant.id)
-    assert (tenant.name, tenant.timezone, tenant.max_calls, tenant.max_users) == \
-        ("Dupont & Fils SA", "Europe/Paris", 12, None)
+    assert (tenant.name, tenant.timezone, tenant.max_calls, tenant.max_users) == (
+        "Dupont & Fils SA",
+        "Europe/Paris",
+        12,
+        None,
+    )
     assert tenant.domain == "dupont.example"
 
 
 def test_number_pool_add_assign_release(operator, demo):
     page = text(operator.get("/operator/numbers?show=free"))
     assert "+41215550120" in page and "+41215550102" not in page
-    assert post(operator, "/operator/numbers", {"e164": "+41215550130", "label": "Réserve"}).status_code == 302
+    assert (
+        post(operator, "/operator/numbers", {"e164": "+41215550130", "label": "Réserve"}).status_code == 302
+    )
     number = db.session.execute(select(Number).where(Number.e164 == "+41215550130")).scalar_one()
     assert number.tenant_id is None
     martin = demo["martin.example"]
@@ -149,25 +216,48 @@ def test_history_filters(operator, demo):
 
 def test_licence_is_enforced_when_the_admin_adds_users(operator, app, demo):
     dupont = demo["dupont.example"]
-    assert post(operator, f"/operator/licences/{dupont.id}", {"max_users": "6", "max_calls": "10"}).status_code == 302
+    assert (
+        post(operator, f"/operator/licences/{dupont.id}", {"max_users": "6", "max_calls": "10"}).status_code
+        == 302
+    )
     assert db.session.get(Tenant, dupont.id).max_users == 6
     assert "6 / 6" in text(operator.get("/operator/licences"))
     admin = app.test_client()
     login(admin, ADMIN_DUPONT)
-    response = post(admin, f"/t/{dupont.id}/users/new", {
-        "extension": "1006", "name": "Siège en trop", "max_calls": "2", "caller_id_mode": "direct",
-        "call_class": "national", "enabled": "on"})
+    response = post(
+        admin,
+        f"/t/{dupont.id}/users/new",
+        {
+            "extension": "1006",
+            "name": "Siège en trop",
+            "max_calls": "2",
+            "caller_id_mode": "direct",
+            "call_class": "national",
+            "enabled": "on",
+        },
+    )
     assert response.status_code == 409
     assert "La licence permet 6 utilisateurs ; tous les postes sont pris." in text(response)
-    assert db.session.execute(select(func.count(User.id)).where(User.tenant_id == dupont.id)).scalar_one() == 6
+    assert (
+        db.session.execute(select(func.count(User.id)).where(User.tenant_id == dupont.id)).scalar_one() == 6
+    )
 
 
 def test_white_label_logo_and_colours(operator, app, demo):
     dupont = demo["dupont.example"]
-    response = post(operator, f"/operator/clients/{dupont.id}/branding", {
-        "display_name": "Dupont Téléphonie", "primary_colour": "#0B5D1E", "accent_colour": "#f0a500",
-        "email_sender_name": "Dupont SA – Téléphonie", "delivery_address": "Rue du Lac 1\n1000 Lausanne",
-        "logo": (__import__("io").BytesIO(PNG), "logo.png")}, content_type="multipart/form-data")
+    response = post(
+        operator,
+        f"/operator/clients/{dupont.id}/branding",
+        {
+            "display_name": "Dupont Téléphonie",
+            "primary_colour": "#0B5D1E",
+            "accent_colour": "#f0a500",
+            "email_sender_name": "Dupont SA – Téléphonie",
+            "delivery_address": "Rue du Lac 1\n1000 Lausanne",
+            "logo": (__import__("io").BytesIO(PNG), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     branding = db.session.execute(select(Branding).where(Branding.tenant_id == dupont.id)).scalar_one()
     assert (branding.primary_colour, branding.logo_type, branding.logo) == ("#0b5d1e", "image/png", PNG)
@@ -182,9 +272,16 @@ def test_white_label_logo_and_colours(operator, app, demo):
 
 def test_white_label_refuses_what_is_not_an_image(operator, demo):
     dupont = demo["dupont.example"]
-    response = post(operator, f"/operator/clients/{dupont.id}/branding", {
-        "primary_colour": "red", "accent_colour": "#f0a500",
-        "logo": (__import__("io").BytesIO(b"<svg onload=alert(1)>"), "logo.svg")}, content_type="multipart/form-data")
+    response = post(
+        operator,
+        f"/operator/clients/{dupont.id}/branding",
+        {
+            "primary_colour": "red",
+            "accent_colour": "#f0a500",
+            "logo": (__import__("io").BytesIO(b"<svg onload=alert(1)>"), "logo.svg"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = text(response)
     assert field_error(page, "primary_colour") == "Une couleur s’écrit #RRVVBB."
@@ -198,13 +295,21 @@ def test_call_history_waits_for_cdrs(operator):
 
 def test_operator_adds_an_administrator_to_a_client(operator, app, demo):
     martin = demo["martin.example"]
-    response = post(operator, f"/operator/clients/{martin.id}/admins",
-                    {"admin_email": "direction@martin.example", "admin_password": "mot-de-passe-direction"})
+    response = post(
+        operator,
+        f"/operator/clients/{martin.id}/admins",
+        {"admin_email": "direction@martin.example", "admin_password": "mot-de-passe-direction"},
+    )
     assert response.status_code == 302
-    account = db.session.execute(select(Account).where(Account.email == "direction@martin.example")).scalar_one()
+    account = db.session.execute(
+        select(Account).where(Account.email == "direction@martin.example")
+    ).scalar_one()
     assert (account.role, account.tenant_id) == ("admin", martin.id)
-    refused = post(operator, f"/operator/clients/{martin.id}/admins",
-                   {"admin_email": "direction@martin.example", "admin_password": "mot-de-passe-direction"})
+    refused = post(
+        operator,
+        f"/operator/clients/{martin.id}/admins",
+        {"admin_email": "direction@martin.example", "admin_password": "mot-de-passe-direction"},
+    )
     assert "Cette adresse e-mail a déjà un compte." in text(operator.get(refused.headers["Location"]))
     direction = app.test_client()
     login(direction, "direction@martin.example", "mot-de-passe-direction")

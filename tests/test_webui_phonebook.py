@@ -1,5 +1,6 @@
 """Phonebooks: the company's in the client menu, each employee's own in self-care; nobody removes
 someone else's contacts."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,9 @@ from webui_testing import ADMIN_DUPONT, USER_DUPONT, login, post, text
 
 
 def employee(tenant, extension):
-    return db.session.execute(select(User).where(User.tenant_id == tenant.id,
-                                                 User.extension == extension)).scalar_one()
+    return db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == extension)
+    ).scalar_one()
 
 
 @pytest.fixture
@@ -32,7 +34,9 @@ def test_admin_keeps_the_company_phonebook(client, dupont):
     bad = post(client, f"/t/{dupont.id}/phonebook", {"name": "", "number": "abc"})
     assert bad.status_code == 422
     assert field_error(text(bad), "number") == "Chiffres, * et # uniquement (avec un + au début si besoin)."
-    entry = db.session.execute(select(PhonebookEntry).where(PhonebookEntry.name == "Garage Favre")).scalar_one()
+    entry = db.session.execute(
+        select(PhonebookEntry).where(PhonebookEntry.name == "Garage Favre")
+    ).scalar_one()
     assert post(client, f"/t/{dupont.id}/phonebook/{entry.id}/delete").status_code == 302
     assert ("Garage Favre", "+41215557788") not in company_phonebook(dupont.id)
 

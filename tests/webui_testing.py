@@ -1,4 +1,5 @@
 """Helpers for the console tests: log in through the real login form, post forms with their CSRF token."""
+
 from __future__ import annotations
 
 import re

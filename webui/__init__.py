@@ -1,6 +1,9 @@
 """The web console (operator, client administrators, employees), French and English.
 `init_app(app)` is what the composition root calls."""
+
 from __future__ import annotations
+
+from importlib import import_module
 
 from webui.console import csrf
 from webui.i18n import init_babel
@@ -13,8 +16,10 @@ def init_app(app) -> None:
     app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
     init_babel(app)
     csrf.init_app(app)
-    from webui.views import (auth, client, client_assets, client_network, me, operator,  # noqa: F401
-                             operator_platform, phonebook)
+    from webui.views import auth, client, me, operator
 
+    # These modules add their pages to the blueprints above.
+    for pages in ("client_assets", "client_network", "operator_platform", "phonebook"):
+        import_module(f"webui.views.{pages}")
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):
         app.register_blueprint(blueprint)

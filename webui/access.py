@@ -1,6 +1,7 @@
 """Who is asking, and what they may see: the one place roles and tenant boundaries are enforced for the
 console (and, later, the JSON API). Views declare their roles with @allow; tenant pages carry the tenant
 in the URL (`tenant_id`), which @allow resolves to g.tenant or refuses."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ def tenant_for(principal: Principal, tenant_id: int) -> Tenant:
 def allow(*roles: str):
     """Decorator for every console view: the roles that may open it. A `tenant_id` URL argument is
     replaced by g.tenant after the tenant check."""
+
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
@@ -94,8 +96,10 @@ def allow(*roles: str):
             elif principal.tenant_id is not None:
                 g.tenant = db.session.get(Tenant, principal.tenant_id)
             return view(*args, **kwargs)
+
         guarded.allowed_roles = roles
         return guarded
+
     return decorate
 
 

@@ -1,5 +1,6 @@
 """What every console blueprint shares: CSRF on every form, error pages, security headers, and the
 values every page template reads (who is logged in, which client, its white label)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,7 @@ csrf = CSRFProtect()
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -75,17 +76,27 @@ def _tenant_in_urls(endpoint, values):
 
 def _page_values():
     tenant = g.get("tenant")
-    return {"principal": current_principal(), "tenant": tenant, "languages": LANGUAGES,
-            "current_lang": str(get_locale() or "fr"), "destination_labels": destination_labels(),
-            "branding": branding_of(tenant.id) if tenant is not None else None}
+    return {
+        "principal": current_principal(),
+        "tenant": tenant,
+        "languages": LANGUAGES,
+        "current_lang": str(get_locale() or "fr"),
+        "destination_labels": destination_labels(),
+        "branding": branding_of(tenant.id) if tenant is not None else None,
+    }
 
 
 def _to_login(_exc):
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    return redirect(
+        url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    )
 
 
 def _domain_error(exc: DomainError):
-    return render_template("console/error.html", status=exc.status, message=translate_message(exc.message)), exc.status
+    return (
+        render_template("console/error.html", status=exc.status, message=translate_message(exc.message)),
+        exc.status,
+    )
 
 
 def _csrf_error(_exc):
@@ -98,6 +109,12 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return None
     return target

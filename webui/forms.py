@@ -1,4 +1,5 @@
 """The request boundary of a change, and form values as the core services expect them."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
 """White label settings of one client: logo, colours, the sender name of its e-mails."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, LargeBinary, String

@@ -1,4 +1,5 @@
 """Console login attempts, kept in the database so every web worker sees the same throttle."""
+
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Index, String

@@ -1,5 +1,6 @@
 """White label per client: the console's logo and colours, the sender name of e-mails, where the
 operator ships phones."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -23,8 +24,7 @@ class BrandingSchema(Schema):
     primary_colour = fields.String(load_default="#123a6b", validate=_COLOUR)
     accent_colour = fields.String(load_default="#3d8fd6", validate=_COLOUR)
     email_sender_name = Text(120, allow_none=True, load_default=None)
-    delivery_address = fields.String(allow_none=True, load_default=None,
-                                     validate=[validate.Length(max=500)])
+    delivery_address = fields.String(allow_none=True, load_default=None, validate=[validate.Length(max=500)])
 
 
 _schema = BrandingSchema()
@@ -34,7 +34,9 @@ def branding_of(tenant_id: int) -> Branding | None:
     return db.session.execute(select(Branding).where(Branding.tenant_id == tenant_id)).scalar_one_or_none()
 
 
-def save_branding(tenant: Tenant, data: dict, logo: bytes | None = None, remove_logo: bool = False) -> Branding:
+def save_branding(
+    tenant: Tenant, data: dict, logo: bytes | None = None, remove_logo: bool = False
+) -> Branding:
     values = load(_schema, data)
     if values.get("delivery_address"):
         for line in values["delivery_address"].splitlines():

@@ -1,4 +1,5 @@
 """Console login management beyond creation: logins recorded, passwords changed, employee logins."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,8 +23,10 @@ def change_password(account: Account, current: str, new: str, confirm: str) -> N
     if not verify_password(account.password_hash, current or ""):
         raise Invalid("The current password is not correct.", fields={"current_password": ["Not correct."]})
     if len(new or "") < MIN_PASSWORD:
-        raise Invalid("The new password is too short.",
-                      fields={"new_password": [f"At least {MIN_PASSWORD} characters."]})
+        raise Invalid(
+            "The new password is too short.",
+            fields={"new_password": [f"At least {MIN_PASSWORD} characters."]},
+        )
     if new != confirm:
         raise Invalid("The two passwords differ.", fields={"confirm_password": ["The two passwords differ."]})
     account.password_hash = hash_password(new)
@@ -38,7 +41,9 @@ def login_of(user: User) -> Account | None:
 def give_login(tenant: Tenant, user: User, email: str, password: str) -> Account:
     """An employee's own console login (role user), tied to their extension."""
     if login_of(user) is not None:
-        raise Invalid("This user already has a console login.", fields={"login_email": ["Already has a login."]})
+        raise Invalid(
+            "This user already has a console login.", fields={"login_email": ["Already has a login."]}
+        )
     try:
         return create_account(email, password, "user", tenant=tenant, user=user)
     except DomainError as exc:  # name the form's fields, not the account's

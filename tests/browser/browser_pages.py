@@ -1,4 +1,5 @@
 """Small helpers to drive the console like a person: fill labelled fields, press buttons, wait."""
+
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
@@ -39,8 +40,11 @@ def click_link(driver, text: str) -> None:
 
 
 def submit(driver, button_text: str) -> None:
-    buttons = [b for b in driver.find_elements(By.CSS_SELECTOR, "button[type=submit], button:not([type])")
-               if b.text.strip() == button_text]
+    buttons = [
+        b
+        for b in driver.find_elements(By.CSS_SELECTOR, "button[type=submit], button:not([type])")
+        if b.text.strip() == button_text
+    ]
     assert buttons, f"no button {button_text!r} on {driver.current_url}"
     click(driver, buttons[0])
 

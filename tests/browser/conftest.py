@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app served by a real HTTP server thread on the test database (committed
 data), driven by Debian's headless Chromium through Debian's chromedriver. A failing test leaves a
 screenshot and the page's HTML in test-artifacts/; CENTREX_SCREENSHOTS=1 keeps one per step."""
+
 from __future__ import annotations
 
 import os
@@ -46,17 +47,28 @@ def chromium_profile():
 @pytest.fixture
 def browser(chromium_profile, request):
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("Debian's chromium and chromium-driver are needed (scripts/ensure-debian-packages.sh test)")
+        pytest.skip(
+            "Debian's chromium and chromium-driver are needed (scripts/ensure-debian-packages.sh test)"
+        )
     os.environ.setdefault("SE_AVOID_STATS", "true")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--window-size=1366,900", "--lang=fr-FR",
-                 f"--user-data-dir={tempfile.mkdtemp(dir=chromium_profile)}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        "--lang=fr-FR",
+        f"--user-data-dir={tempfile.mkdtemp(dir=chromium_profile)}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)

@@ -1,4 +1,5 @@
 """The console's main journeys in a real browser (headless Chromium), each checked in the database too."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,9 @@ def test_operator_creates_a_client(live_server, browser):
     admin = db.session.execute(select(Account).where(Account.email == "admin@favre.example")).scalar_one()
     assert (admin.role, admin.tenant_id) == ("admin", tenant.id)
     assert admin.password_hash.startswith("$argon2")
-    created = db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "tenant",
-                                                          AuditEntry.tenant_id == tenant.id)).scalar_one()
+    created = db.session.execute(
+        select(AuditEntry).where(AuditEntry.object_type == "tenant", AuditEntry.tenant_id == tenant.id)
+    ).scalar_one()
     assert created.actor == "operator@centrex.example" and created.source_ip == "127.0.0.1"
 
 

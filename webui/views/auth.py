@@ -1,4 +1,5 @@
 """Log in (throttled), log out, choose the console's language; the home page sends each role to its menu."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -41,7 +42,10 @@ def login():
         wait = retry_after(email, ip)
         if wait:
             minutes = max(1, round(wait / 60))
-            error, status = _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes), 429
+            error, status = (
+                _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes),
+                429,
+            )
         else:
             account = authenticate(email, request.form.get("password", ""))
             note_attempt(email, ip, succeeded=account is not None)

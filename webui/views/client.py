@@ -1,9 +1,10 @@
 """A client's menu ("menu client") for its administrator (and the operator): dashboard and users."""
+
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from centrex.db import db
 from centrex.errors import Conflict, DomainError
@@ -33,10 +34,16 @@ def tenant_rows(model, *order):
 def dashboard():
     tenant = g.tenant
     count = lambda model: db.session.execute(  # noqa: E731
-        scoped(model, tenant.id).with_only_columns(func.count(model.id))).scalar_one()
+        scoped(model, tenant.id).with_only_columns(func.count(model.id))
+    ).scalar_one()
     main = db.session.execute(scoped(Number, tenant.id).where(Number.is_main.is_(True))).scalars().first()
-    return render_template("console/client/dashboard.html", users=count(User), numbers=count(Number),
-                           devices=count(Device), main=main)
+    return render_template(
+        "console/client/dashboard.html",
+        users=count(User),
+        numbers=count(Number),
+        devices=count(Device),
+        main=main,
+    )
 
 
 @bp.get("/users")
@@ -48,8 +55,9 @@ def users():
             numbers.setdefault(number.dest_id, []).append(number)
     for device in tenant_rows(Device, Device.mac):
         devices.setdefault(device.user_id, []).append(device)
-    return render_template("console/client/users.html", users=tenant_rows(User, User.extension), numbers=numbers,
-                           devices=devices)
+    return render_template(
+        "console/client/users.html", users=tenant_rows(User, User.extension), numbers=numbers, devices=devices
+    )
 
 
 def next_extension() -> str:
@@ -63,8 +71,11 @@ def next_extension() -> str:
 def choices_for(user: User | None) -> tuple[list[Number], list[Device]]:
     """Numbers and phones the form offers: free ones, and those already this user's."""
     uid = user.id if user else None
-    numbers = [n for n in tenant_rows(Number, Number.e164)
-               if n.dest_type is None or (uid and n.dest_type == "user" and n.dest_id == uid)]
+    numbers = [
+        n
+        for n in tenant_rows(Number, Number.e164)
+        if n.dest_type is None or (uid and n.dest_type == "user" and n.dest_id == uid)
+    ]
     devices = [d for d in tenant_rows(Device, Device.mac) if d.user_id is None or (uid and d.user_id == uid)]
     return numbers, devices
 
@@ -101,8 +112,13 @@ def save_login(user: User, form) -> None:
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow(*STAFF)
 def user_new():
-    form = {"extension": next_extension(), "max_calls": "2", "caller_id_mode": "direct",
-            "call_class": "national", "enabled": True}
+    form = {
+        "extension": next_extension(),
+        "max_calls": "2",
+        "caller_id_mode": "direct",
+        "call_class": "national",
+        "enabled": True,
+    }
     chosen_numbers, chosen_devices = set(), set()
     errors, status = {}, 200
     if request.method == "POST":
@@ -118,9 +134,20 @@ def user_new():
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
     numbers, devices = choices_for(None)
-    return render_template("console/client/user_form.html", form=form, errors=errors, user=None, numbers=numbers,
-                           devices=devices, chosen_numbers=chosen_numbers, chosen_devices=chosen_devices,
-                           login=None), status
+    return (
+        render_template(
+            "console/client/user_form.html",
+            form=form,
+            errors=errors,
+            user=None,
+            numbers=numbers,
+            devices=devices,
+            chosen_numbers=chosen_numbers,
+            chosen_devices=chosen_devices,
+            login=None,
+        ),
+        status,
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -145,9 +172,20 @@ def user_edit(user_id):
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
             user = get_scoped(User, g.tenant.id, user_id)  # as it is in the database, after the rollback
-    return render_template("console/client/user_form.html", form=form, errors=errors, user=user, numbers=numbers,
-                           devices=devices, chosen_numbers=chosen_numbers, chosen_devices=chosen_devices,
-                           login=login_of(user)), status
+    return (
+        render_template(
+            "console/client/user_form.html",
+            form=form,
+            errors=errors,
+            user=user,
+            numbers=numbers,
+            devices=devices,
+            chosen_numbers=chosen_numbers,
+            chosen_devices=chosen_devices,
+            login=login_of(user),
+        ),
+        status,
+    )
 
 
 @bp.post("/users/<int:user_id>/secret")

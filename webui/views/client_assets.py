@@ -1,4 +1,5 @@
 """A client's menu, continued: its numbers and where each points, its phones, its history, its logo."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
@@ -29,15 +30,21 @@ def destination_choices() -> dict[str, list]:
 @allow(*STAFF)
 def numbers():
     targets = {kind: {row.id: row for row in rows} for kind, rows in destination_choices().items()}
-    return render_template("console/client/numbers.html", numbers=tenant_rows(Number, Number.e164), targets=targets)
+    return render_template(
+        "console/client/numbers.html", numbers=tenant_rows(Number, Number.e164), targets=targets
+    )
 
 
 @bp.route("/numbers/<int:number_id>", methods=["GET", "POST"])
 @allow(*STAFF)
 def number_edit(number_id):
     number = get_scoped(Number, g.tenant.id, number_id)
-    form = {"label": number.label, "dest_type": number.dest_type or "", "dest_value": number.dest_value,
-            f"dest_id_{number.dest_type}": number.dest_id}
+    form = {
+        "label": number.label,
+        "dest_type": number.dest_type or "",
+        "dest_value": number.dest_value,
+        f"dest_id_{number.dest_type}": number.dest_id,
+    }
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
@@ -57,24 +64,45 @@ def number_edit(number_id):
                 errors[f"dest_id_{dest_type}"] = errors.pop("dest_id")
     choices = destination_choices()
     kind_names = destination_labels()
-    kinds = [("", _("Not routed"))] + [(k, kind_names.get(k, k)) for k in choices] + \
-        [(k, kind_names[k]) for k in FIXED_DESTINATIONS]
-    return render_template("console/client/number_form.html", number=number, form=form, errors=errors,
-                           choices=choices, kinds=kinds, kind_names=kind_names), status
+    kinds = (
+        [("", _("Not routed"))]
+        + [(k, kind_names.get(k, k)) for k in choices]
+        + [(k, kind_names[k]) for k in FIXED_DESTINATIONS]
+    )
+    return (
+        render_template(
+            "console/client/number_form.html",
+            number=number,
+            form=form,
+            errors=errors,
+            choices=choices,
+            kinds=kinds,
+            kind_names=kind_names,
+        ),
+        status,
+    )
 
 
 @bp.get("/devices")
 @allow(*STAFF)
 def devices():
     users = {u.id: u for u in tenant_rows(User, User.extension)}
-    return render_template("console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users)
+    return render_template(
+        "console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users
+    )
 
 
 def device_form(device: Device | None):
     form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended"}
     if device is not None:
-        form = {"mac": device.mac, "vendor": device.vendor, "model": device.model, "label": device.label,
-                "user_id": device.user_id, "transfer_mode": device.transfer_mode}
+        form = {
+            "mac": device.mac,
+            "vendor": device.vendor,
+            "model": device.model,
+            "label": device.label,
+            "user_id": device.user_id,
+            "transfer_mode": device.transfer_mode,
+        }
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
@@ -85,16 +113,26 @@ def device_form(device: Device | None):
         try:
             with change():
                 if device is None:
-                    device = add_device(g.tenant, {**data, "mac": form.get("mac", ""),
-                                                   "vendor": form.get("vendor", "")})
+                    device = add_device(
+                        g.tenant, {**data, "mac": form.get("mac", ""), "vendor": form.get("vendor", "")}
+                    )
                 else:
                     update_device(device, data)
             flash(_("Phone %(mac)s saved.", mac=device.mac))
             return redirect(url_for("client.devices"))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
-    return render_template("console/client/device_form.html", device=device, form=form, errors=errors,
-                           users=tenant_rows(User, User.extension), transfer_modes=transfer_modes()), status
+    return (
+        render_template(
+            "console/client/device_form.html",
+            device=device,
+            form=form,
+            errors=errors,
+            users=tenant_rows(User, User.extension),
+            transfer_modes=transfer_modes(),
+        ),
+        status,
+    )
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])
@@ -111,8 +149,12 @@ def device_edit(device_id):
 
 def transfer_modes() -> list[tuple[str, str]]:
     """The seed's "Type de transfert" (device settings), in the reader's language."""
-    return [("blind", _("Blind transfer")), ("attended", _("Announced transfer")),
-            ("new_call", _("Transfer as a new call")), ("semi_attended", _("Optional announcement"))]
+    return [
+        ("blind", _("Blind transfer")),
+        ("attended", _("Announced transfer")),
+        ("new_call", _("Transfer as a new call")),
+        ("semi_attended", _("Optional announcement")),
+    ]
 
 
 @bp.post("/devices/<int:device_id>/delete")

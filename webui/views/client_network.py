@@ -1,5 +1,6 @@
 """A client's phones on the network: re-provision after a factory reset (the seed's red button), the
 phone's own admin password on demand, and the network map (address and last contact of each phone)."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,15 @@ def device_reprovision(device_id):
     except (SwitchError, DomainError) as exc:
         reason = errors_of(exc)["_form"][0] if isinstance(exc, DomainError) else translate_message(str(exc))
         log.warning("check_sync for device %s failed: %s", device.id, reason)
-        flash(_("Phone %(mac)s is ready to be re-provisioned, but it could not be told to restart (%(reason)s): "
-                "restart it by hand within the hour.", mac=device.mac, reason=reason), "error")
+        flash(
+            _(
+                "Phone %(mac)s is ready to be re-provisioned, but it could not be told to restart "
+                "(%(reason)s): restart it by hand within the hour.",
+                mac=device.mac,
+                reason=reason,
+            ),
+            "error",
+        )
     return redirect(url_for("client.device_edit", device_id=device.id))
 
 
@@ -54,5 +62,6 @@ def device_admin_password(device_id):
 @allow(*STAFF)
 def network():
     users = {u.id: u for u in tenant_rows(User, User.extension)}
-    return render_template("console/client/network.html", devices=tenant_rows(Device, Device.last_ip, Device.mac),
-                           users=users)
+    return render_template(
+        "console/client/network.html", devices=tenant_rows(Device, Device.last_ip, Device.mac), users=users
+    )

@@ -1,4 +1,5 @@
 """The history of changes (audit log), filterable: shared by the operator's and a client's menu."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -23,9 +24,14 @@ def render_history(query: Select, template: str, tenants: list[Tenant] | None = 
     """Filter `query` (already limited to what the reader may see) by the request's arguments."""
     args = request.args
     base = query
-    filters = {"actor": args.get("actor", "").strip(), "action": args.get("action", ""),
-               "object_type": args.get("object_type", ""), "tenant": args.get("tenant", ""),
-               "since": args.get("since", ""), "until": args.get("until", "")}
+    filters = {
+        "actor": args.get("actor", "").strip(),
+        "action": args.get("action", ""),
+        "object_type": args.get("object_type", ""),
+        "tenant": args.get("tenant", ""),
+        "since": args.get("since", ""),
+        "until": args.get("until", ""),
+    }
     if filters["actor"]:
         query = query.where(func.lower(AuditEntry.actor).like(f"%{filters['actor'].lower()}%"))
     if filters["action"]:
@@ -38,15 +44,41 @@ def render_history(query: Select, template: str, tenants: list[Tenant] | None = 
     if since:
         query = query.where(AuditEntry.at >= datetime.combine(since, time.min, timezone.utc))
     if until:
-        query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, timezone.utc))
+        query = query.where(
+            AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, timezone.utc)
+        )
     page = max(1, int(args.get("page", "1")) if args.get("page", "1").isdigit() else 1)
-    rows = db.session.execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
-    actions = db.session.execute(base.with_only_columns(AuditEntry.action).distinct()
-                                 .order_by(AuditEntry.action)).scalars().all()
-    kinds = db.session.execute(base.with_only_columns(AuditEntry.object_type).distinct()
-                               .order_by(AuditEntry.object_type)).scalars().all()
+    rows = (
+        db.session.execute(
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+        .scalars()
+        .all()
+    )
+    actions = (
+        db.session.execute(base.with_only_columns(AuditEntry.action).distinct().order_by(AuditEntry.action))
+        .scalars()
+        .all()
+    )
+    kinds = (
+        db.session.execute(
+            base.with_only_columns(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+        )
+        .scalars()
+        .all()
+    )
     names = {t.id: t.name for t in tenants} if tenants is not None else {}
-    return render_template(f"console/{template}", entries=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page,
-                           filters=filters, actions=actions, kinds=kinds, tenants=tenants, tenant_names=names,
-                           **extra)
+    return render_template(
+        f"console/{template}",
+        entries=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        page=page,
+        filters=filters,
+        actions=actions,
+        kinds=kinds,
+        tenants=tenants,
+        tenant_names=names,
+        **extra,
+    )

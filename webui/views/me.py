@@ -1,4 +1,5 @@
 """Self-care: a user's own profile and voicemail PIN; everyone's own console password."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -25,13 +26,34 @@ def own_user() -> User:
 
 def render_profile(errors=None, form=None, status=200):
     user = own_user()
-    numbers = db.session.execute(scoped(Number, user.tenant_id).where(
-        Number.dest_type == "user", Number.dest_id == user.id).order_by(Number.e164)).scalars().all()
-    devices = db.session.execute(scoped(Device, user.tenant_id).where(Device.user_id == user.id)
-                                 .order_by(Device.mac)).scalars().all()
+    numbers = (
+        db.session.execute(
+            scoped(Number, user.tenant_id)
+            .where(Number.dest_type == "user", Number.dest_id == user.id)
+            .order_by(Number.e164)
+        )
+        .scalars()
+        .all()
+    )
+    devices = (
+        db.session.execute(
+            scoped(Device, user.tenant_id).where(Device.user_id == user.id).order_by(Device.mac)
+        )
+        .scalars()
+        .all()
+    )
     form = form or {"language": user.language, "mobile": user.mobile}
-    return render_template("console/me/profile.html", user=user, numbers=numbers, devices=devices, form=form,
-                           errors=errors or {}), status
+    return (
+        render_template(
+            "console/me/profile.html",
+            user=user,
+            numbers=numbers,
+            devices=devices,
+            form=form,
+            errors=errors or {},
+        ),
+        status,
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -70,12 +92,17 @@ def password():
     errors, status = {}, 200
     if request.method == "POST":
         account = db.session.execute(
-            select(Account).where(Account.id == current_principal().account_id)).scalar_one()
+            select(Account).where(Account.id == current_principal().account_id)
+        ).scalar_one()
         form = request.form
         try:
             with change():
-                change_password(account, form.get("current_password", ""), form.get("new_password", ""),
-                                form.get("confirm_password", ""))
+                change_password(
+                    account,
+                    form.get("current_password", ""),
+                    form.get("new_password", ""),
+                    form.get("confirm_password", ""),
+                )
             start_session(account)  # the session follows the new hash: older sessions end, this one stays
             flash(_("Your password is changed."))
             return redirect(url_for("auth.home"))

@@ -1,4 +1,5 @@
 """Operator's general menu ("menu général"): clients, their licences and white label."""
+
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -43,15 +44,25 @@ def clients():
     status = request.args.get("status")
     if status in ("active", "suspended"):
         query = query.where(Tenant.status == status)
-    return render_template("console/operator/clients.html", clients=db.session.execute(query).scalars().all(),
-                           users=per_tenant(User), numbers=per_tenant(Number), devices=per_tenant(Device),
-                           search=search, status=status)
+    return render_template(
+        "console/operator/clients.html",
+        clients=db.session.execute(query).scalars().all(),
+        users=per_tenant(User),
+        numbers=per_tenant(Number),
+        devices=per_tenant(Device),
+        search=search,
+        status=status,
+    )
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
 @allow(OPERATOR)
 def client_new():
-    form, errors, status = {"language": "fr", "timezone": "Europe/Zurich", "country": "CH", "max_calls": "10"}, {}, 200
+    form, errors, status = (
+        {"language": "fr", "timezone": "Europe/Zurich", "country": "CH", "max_calls": "10"},
+        {},
+        200,
+    )
     if request.method == "POST":
         form = request.form
         data = values(form, text=("domain",) + TENANT_TEXT, optional=("max_users",))
@@ -60,10 +71,16 @@ def client_new():
                 tenant = create_tenant(data)
                 if form.get("admin_email") or form.get("admin_password"):
                     try:
-                        create_account(form.get("admin_email", ""), form.get("admin_password", ""), "admin",
-                                       tenant=tenant)
+                        create_account(
+                            form.get("admin_email", ""),
+                            form.get("admin_password", ""),
+                            "admin",
+                            tenant=tenant,
+                        )
                     except DomainError as exc:
-                        raise type(exc)(exc.message, {f"admin_{k}": v for k, v in exc.fields.items()}) from exc
+                        raise type(exc)(
+                            exc.message, {f"admin_{k}": v for k, v in exc.fields.items()}
+                        ) from exc
             flash(_("Client %(name)s created.", name=tenant.name))
             return redirect(url_for("operator.client_edit", tenant_id=tenant.id))
         except DomainError as exc:
@@ -86,10 +103,26 @@ def client_edit():
             return redirect(url_for("operator.client_edit", tenant_id=tenant.id))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
-    admins = db.session.execute(select(Account).where(Account.tenant_id == tenant.id, Account.role == "admin")
-                                .order_by(Account.email)).scalars().all()
-    return render_template("console/operator/client_form.html", form=form, errors=errors, new=False, client=tenant,
-                           admins=admins), status
+    admins = (
+        db.session.execute(
+            select(Account)
+            .where(Account.tenant_id == tenant.id, Account.role == "admin")
+            .order_by(Account.email)
+        )
+        .scalars()
+        .all()
+    )
+    return (
+        render_template(
+            "console/operator/client_form.html",
+            form=form,
+            errors=errors,
+            new=False,
+            client=tenant,
+            admins=admins,
+        ),
+        status,
+    )
 
 
 @bp.post("/clients/<int:tenant_id>/status")
@@ -98,8 +131,11 @@ def client_status():
     wanted = "suspended" if request.form.get("action") == "suspend" else "active"
     with change():
         set_status(g.tenant, wanted)
-    flash(_("%(name)s is suspended: its phones can no longer register.", name=g.tenant.name)
-          if wanted == "suspended" else _("%(name)s is active again.", name=g.tenant.name))
+    flash(
+        _("%(name)s is suspended: its phones can no longer register.", name=g.tenant.name)
+        if wanted == "suspended"
+        else _("%(name)s is active again.", name=g.tenant.name)
+    )
     return redirect(safe_next(request.form.get("next")) or url_for("operator.clients"))
 
 
@@ -110,8 +146,9 @@ def client_admin_add():
     form = request.form
     try:
         with change():
-            account = create_account(form.get("admin_email", ""), form.get("admin_password", ""), "admin",
-                                     tenant=g.tenant)
+            account = create_account(
+                form.get("admin_email", ""), form.get("admin_password", ""), "admin", tenant=g.tenant
+            )
         flash(_("%(email)s can now manage %(name)s.", email=account.email, name=g.tenant.name))
     except DomainError as exc:
         errors = errors_of(exc)
@@ -125,10 +162,15 @@ def client_admin_add():
 def licences():
     tenants = db.session.execute(select(Tenant).order_by(Tenant.name)).scalars().all()
     users = per_tenant(User)
-    return render_template("console/operator/licences.html", clients=tenants, users=users,
-                           total_used=sum(users.values()),
-                           total_seats=sum(t.max_users or 0 for t in tenants),
-                           unlimited=sum(1 for t in tenants if t.max_users is None), errors={})
+    return render_template(
+        "console/operator/licences.html",
+        clients=tenants,
+        users=users,
+        total_used=sum(users.values()),
+        total_seats=sum(t.max_users or 0 for t in tenants),
+        unlimited=sum(1 for t in tenants if t.max_users is None),
+        errors={},
+    )
 
 
 @bp.post("/licences/<int:tenant_id>")
@@ -151,8 +193,11 @@ def branding():
     tenant = g.tenant
     current = branding_of(tenant.id)
     fields = ("display_name", "primary_colour", "accent_colour", "email_sender_name", "delivery_address")
-    form = {k: getattr(current, k) for k in fields} if current else {"primary_colour": "#123a6b",
-                                                                       "accent_colour": "#3d8fd6"}
+    form = (
+        {k: getattr(current, k) for k in fields}
+        if current
+        else {"primary_colour": "#123a6b", "accent_colour": "#3d8fd6"}
+    )
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
@@ -160,15 +205,30 @@ def branding():
         logo = upload.stream.read(MAX_LOGO_BYTES + 1) if upload and upload.filename else None
         try:
             with change():
-                save_branding(tenant, values(form, text=("primary_colour", "accent_colour"),
-                                             optional=("display_name", "email_sender_name", "delivery_address")),
-                              logo=logo, remove_logo="remove_logo" in form)
+                save_branding(
+                    tenant,
+                    values(
+                        form,
+                        text=("primary_colour", "accent_colour"),
+                        optional=("display_name", "email_sender_name", "delivery_address"),
+                    ),
+                    logo=logo,
+                    remove_logo="remove_logo" in form,
+                )
             flash(_("White label of %(name)s saved.", name=tenant.name))
             return redirect(url_for("operator.branding", tenant_id=tenant.id))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
-    return render_template("console/operator/branding.html", form=form, errors=errors, client=tenant,
-                           has_logo=bool(current and current.logo)), status
+    return (
+        render_template(
+            "console/operator/branding.html",
+            form=form,
+            errors=errors,
+            client=tenant,
+            has_logo=bool(current and current.logo),
+        ),
+        status,
+    )
 
 
 @bp.get("/branding")

@@ -1,4 +1,5 @@
 """Operator's general menu, the platform views: the number pool, every device, the history."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -41,11 +42,23 @@ def numbers():
     tenants = all_tenants()
     rows = db.session.execute(query).scalars().all()
     count = select(func.count(Number.id))
-    counts = {"all": db.session.execute(count).scalar_one(),
-              "free": db.session.execute(count.where(Number.tenant_id.is_(None))).scalar_one()}
-    return render_template("console/operator/numbers.html", numbers=rows, tenants=tenants,
-                           names={t.id: t.name for t in tenants}, show=show, counts=counts, form=form,
-                           errors=errors), status
+    counts = {
+        "all": db.session.execute(count).scalar_one(),
+        "free": db.session.execute(count.where(Number.tenant_id.is_(None))).scalar_one(),
+    }
+    return (
+        render_template(
+            "console/operator/numbers.html",
+            numbers=rows,
+            tenants=tenants,
+            names={t.id: t.name for t in tenants},
+            show=show,
+            counts=counts,
+            form=form,
+            errors=errors,
+        ),
+        status,
+    )
 
 
 @bp.post("/numbers/<int:number_id>/assign")
@@ -63,8 +76,11 @@ def number_assign(number_id):
     try:
         with change():
             assign_number(number, tenant)
-        flash(_("%(number)s now belongs to %(name)s.", number=number.e164, name=tenant.name) if tenant
-              else _("%(number)s is back in the free pool.", number=number.e164))
+        flash(
+            _("%(number)s now belongs to %(name)s.", number=number.e164, name=tenant.name)
+            if tenant
+            else _("%(number)s is back in the free pool.", number=number.e164)
+        )
     except DomainError as exc:
         flash(errors_of(exc)["_form"][0], "error")
     return redirect(url_for("operator.numbers", show=request.args.get("show", "all")))
@@ -81,8 +97,13 @@ def devices():
     devices = db.session.execute(query).scalars().all()
     owner_ids = {d.user_id for d in devices if d.user_id}
     owners = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(owner_ids))).scalars()}
-    return render_template("console/operator/devices.html", rows=[(d, owners.get(d.user_id)) for d in devices],
-                           tenants=tenants, names={t.id: t.name for t in tenants}, wanted=wanted)
+    return render_template(
+        "console/operator/devices.html",
+        rows=[(d, owners.get(d.user_id)) for d in devices],
+        tenants=tenants,
+        names={t.id: t.name for t in tenants},
+        wanted=wanted,
+    )
 
 
 @bp.get("/history")

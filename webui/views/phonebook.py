@@ -1,10 +1,10 @@
 """Phonebooks the desk phones show: the company's (client menu, "Annuaire principal") and each
 employee's own (self-care, "Annuaire personnel")."""
+
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from centrex.db import db
 from centrex.errors import DomainError, NotFound
@@ -18,8 +18,11 @@ from webui.views import client, me
 
 def entries(owner_id: int | None) -> list[PhonebookEntry]:
     query = scoped(PhonebookEntry, g.tenant.id).order_by(PhonebookEntry.name)
-    query = query.where(PhonebookEntry.owner_user_id.is_(None) if owner_id is None
-                        else PhonebookEntry.owner_user_id == owner_id)
+    query = query.where(
+        PhonebookEntry.owner_user_id.is_(None)
+        if owner_id is None
+        else PhonebookEntry.owner_user_id == owner_id
+    )
     return db.session.execute(query).scalars().all()
 
 
@@ -34,11 +37,25 @@ def phonebook_page(owner: User | None, template: str, here: str):
             return redirect(url_for(here))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
-    colleagues = [] if owner is not None else db.session.execute(
-        scoped(User, g.tenant.id).where(User.enabled.is_(True)).order_by(User.name)).scalars().all()
-    return render_template(template, entries=entries(owner.id if owner else None), colleagues=colleagues,
-                           form=form, errors=errors, personal=owner is not None,
-                           delete_endpoint="me.phonebook_delete_own" if owner else "client.phonebook_delete"), status
+    colleagues = (
+        []
+        if owner is not None
+        else db.session.execute(scoped(User, g.tenant.id).where(User.enabled.is_(True)).order_by(User.name))
+        .scalars()
+        .all()
+    )
+    return (
+        render_template(
+            template,
+            entries=entries(owner.id if owner else None),
+            colleagues=colleagues,
+            form=form,
+            errors=errors,
+            personal=owner is not None,
+            delete_endpoint="me.phonebook_delete_own" if owner else "client.phonebook_delete",
+        ),
+        status,
+    )
 
 
 def remove(entry: PhonebookEntry, here: str):
@@ -79,8 +96,11 @@ def my_phonebook():
 @allow(USER)
 def phonebook_delete_own(entry_id):
     user = own_user()
-    entry = db.session.execute(scoped(PhonebookEntry, user.tenant_id).where(
-        PhonebookEntry.id == entry_id, PhonebookEntry.owner_user_id == user.id)).scalar_one_or_none()
+    entry = db.session.execute(
+        scoped(PhonebookEntry, user.tenant_id).where(
+            PhonebookEntry.id == entry_id, PhonebookEntry.owner_user_id == user.id
+        )
+    ).scalar_one_or_none()
     if entry is None:
         raise NotFound("PhonebookEntry not found")
     return remove(entry, "me.my_phonebook")
