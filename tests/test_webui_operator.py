@@ -4,6 +4,7 @@ licences and white label; errors next to the field, in French; nothing half-save
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import func, select
@@ -315,3 +316,21 @@ def test_operator_adds_an_administrator_to_a_client(operator, app, demo):
     login(direction, "direction@martin.example", "mot-de-passe-direction")
     assert direction.get(f"/t/{martin.id}/users").status_code == 200
     assert direction.get(f"/t/{demo['dupont.example'].id}/users").status_code == 404
+
+
+def test_white_label_sender_name_for_emails(operator, demo):
+    from centrex.services.branding import email_from
+
+    dupont = demo["dupont.example"]
+    assert email_from(dupont.id, "noreply@centrex.example") == "noreply@centrex.example"
+    post(
+        operator,
+        f"/operator/clients/{dupont.id}/branding",
+        {"primary_colour": "#123a6b", "accent_colour": "#3d8fd6", "email_sender_name": "Dupont SA – Téléphonie"},
+    )
+    sender = email_from(dupont.id, "noreply@centrex.example")
+    assert sender == "Dupont SA – Téléphonie <noreply@centrex.example>"
+    message = EmailMessage()
+    message["From"] = sender  # what the outbox would do: the email package encodes it on the wire
+    assert message["From"].addresses[0].display_name == "Dupont SA – Téléphonie"
+    assert email_from(demo["martin.example"].id, "noreply@centrex.example") == "noreply@centrex.example"
