@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 import webui
 from centrex.db import db
-from centrex.models import AuditEntry, Device, Number, PhonebookEntry, Tenant, User
+from centrex.models import Account, AuditEntry, Device, Number, PhonebookEntry, Tenant, User
 from centrex.services.branding import save_branding
 from centrex.services.devices import add_device
 from centrex.services.provisioning_phonebooks import add_entry
@@ -87,6 +87,9 @@ ARGUMENTS = {
     "number_id": lambda tenant, rule: one_of(Number, tenant).id,
     "device_id": lambda tenant, rule: one_of(Device, tenant).id,
     "entry_id": phonebook_entry,
+    "account_id": lambda tenant, rule: db.session.execute(
+        select(Account.id).where(Account.user_id == extension_1001(tenant).id)
+    ).scalar_one(),
 }
 
 

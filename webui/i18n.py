@@ -107,6 +107,8 @@ CORE_MESSAGES = (
     N_("No connection to FreeSWITCH is configured."),
     N_("This phone has no user: it is not registered, so it cannot be told to reboot."),
     N_("A firmware URL is an http:// or https:// address."),
+    N_("You cannot deactivate your own login."),
+    N_("Choose to activate or deactivate."),
     N_("Digits, * and # only (an optional leading +)."),
 )
 

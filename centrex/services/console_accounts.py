@@ -48,3 +48,31 @@ def give_login(tenant: Tenant, user: User, email: str, password: str) -> Account
         return create_account(email, password, "user", tenant=tenant, user=user)
     except DomainError as exc:  # name the form's fields, not the account's
         raise type(exc)(exc.message, fields={f"login_{k}": v for k, v in exc.fields.items()}) from exc
+
+
+def set_active(account: Account, active: bool, *, by: Account) -> Account:
+    """Let a login in or keep it out (nobody locks themselves out)."""
+    if account.id == by.id and not active:
+        raise Invalid("You cannot deactivate your own login.")
+    if account.active != active:
+        account.active = active
+        db.session.flush()
+        audit.record(
+            "activate" if active else "deactivate",
+            account,
+            tenant_id=account.tenant_id,
+            changes={"email": account.email, "active": active},
+        )
+    return account
+
+
+def reset_password(account: Account, new: str) -> None:
+    """An administrator sets a new password for a login of the company (e.g. a forgotten one)."""
+    if len(new or "") < MIN_PASSWORD:
+        raise Invalid(
+            "The new password is too short.",
+            fields={"new_password": [f"At least {MIN_PASSWORD} characters."]},
+        )
+    account.password_hash = hash_password(new)
+    db.session.flush()
+    audit.record("reset_password", account, tenant_id=account.tenant_id, changes={"password": "changed"})
