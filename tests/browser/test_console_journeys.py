@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from browser_pages import choose, click, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, click, click_link, fill, log_in, submit, wait_for, wait_text
 from centrex.crypto import digest_a1, verify_password
 from centrex.db import db
 from centrex.models import Account, AuditEntry, Device, Number, Tenant, User
