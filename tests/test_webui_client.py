@@ -284,3 +284,10 @@ def test_phones_add_edit_remove(admin, dupont):
 def test_client_history_shows_only_this_client(admin, demo, dupont):
     page = text(admin.get(f"/t/{dupont.id}/history"))
     assert "Claire Dumas" in page and "Nadia Keller" not in page
+
+
+def test_users_search(admin, dupont):
+    page = text(admin.get(f"/t/{dupont.id}/users?q=favre"))
+    assert "Luc Favre" in page and "Claire Dumas" not in page
+    assert "Julie Bernard" in text(admin.get(f"/t/{dupont.id}/users?q=1004"))
+    assert "Rien ne correspond" in text(admin.get(f"/t/{dupont.id}/users?q=zzz"))

@@ -55,8 +55,19 @@ def users():
             numbers.setdefault(number.dest_id, []).append(number)
     for device in tenant_rows(Device, Device.mac):
         devices.setdefault(device.user_id, []).append(device)
+    query = scoped(User, g.tenant.id).order_by(User.extension)
+    search = request.args.get("q", "").strip()
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            func.lower(User.name).like(like) | User.extension.like(like) | func.lower(User.email).like(like)
+        )
     return render_template(
-        "console/client/users.html", users=tenant_rows(User, User.extension), numbers=numbers, devices=devices
+        "console/client/users.html",
+        users=db.session.execute(query).scalars().all(),
+        numbers=numbers,
+        devices=devices,
+        search=search,
     )
 
 
