@@ -179,6 +179,44 @@ CREATE INDEX ix_outbox_message_state_next_attempt_at ON outbox_message (state, n
 
 CREATE INDEX ix_outbox_message_tenant_id ON outbox_message (tenant_id);
 
+CREATE TABLE ring_group (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	extension VARCHAR(16), 
+	strategy VARCHAR(16) NOT NULL, 
+	ring_seconds INTEGER NOT NULL, 
+	no_answer_type VARCHAR(16), 
+	no_answer_id INTEGER, 
+	no_answer_value VARCHAR(32), 
+	rotation INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_ring_group PRIMARY KEY (id), 
+	CONSTRAINT uq_ring_group_tenant_id_extension UNIQUE (tenant_id, extension), 
+	CONSTRAINT ck_ring_group_strategy CHECK (strategy IN ('simultaneous', 'sequential', 'round_robin')), 
+	CONSTRAINT ck_ring_group_ring_seconds CHECK (ring_seconds BETWEEN 5 AND 300), 
+	CONSTRAINT ck_ring_group_no_answer_type CHECK (no_answer_type IS NULL OR no_answer_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_ring_group_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_ring_group_tenant_id ON ring_group (tenant_id);
+
+CREATE TABLE schedule (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	default_type VARCHAR(16), 
+	default_id INTEGER, 
+	default_value VARCHAR(32), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_schedule PRIMARY KEY (id), 
+	CONSTRAINT uq_schedule_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT ck_schedule_default_type CHECK (default_type IS NULL OR default_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_schedule_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_schedule_tenant_id ON schedule (tenant_id);
+
 CREATE TABLE sip_user (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -312,6 +350,34 @@ CREATE INDEX ix_fax_state_next_attempt_at ON fax (state, next_attempt_at);
 
 CREATE INDEX ix_fax_tenant_id ON fax (tenant_id);
 
+CREATE TABLE forward_rule (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	ring_seconds INTEGER, 
+	schedule_id INTEGER, 
+	dest_type VARCHAR(16) NOT NULL, 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_forward_rule PRIMARY KEY (id), 
+	CONSTRAINT ck_forward_rule_kind CHECK (kind IN ('always', 'busy', 'no_answer', 'offline')), 
+	CONSTRAINT ck_forward_rule_ring_seconds CHECK (ring_seconds IS NULL OR ring_seconds BETWEEN 5 AND 300), 
+	CONSTRAINT ck_forward_rule_dest_required CHECK (dest_type IS NOT NULL), 
+	CONSTRAINT ck_forward_rule_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_forward_rule_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_forward_rule_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_forward_rule_schedule_id_schedule FOREIGN KEY(schedule_id) REFERENCES schedule (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_forward_rule_schedule_id ON forward_rule (schedule_id);
+
+CREATE INDEX ix_forward_rule_tenant_id ON forward_rule (tenant_id);
+
+CREATE INDEX ix_forward_rule_user_id ON forward_rule (user_id);
+
 CREATE TABLE outbox_attachment (
 	id SERIAL NOT NULL, 
 	message_id INTEGER NOT NULL, 
@@ -345,6 +411,74 @@ CREATE TABLE phonebook_entry (
 CREATE INDEX ix_phonebook_entry_owner_user_id ON phonebook_entry (owner_user_id);
 
 CREATE INDEX ix_phonebook_entry_tenant_id ON phonebook_entry (tenant_id);
+
+CREATE TABLE ring_group_member (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	group_id INTEGER NOT NULL, 
+	position SMALLINT NOT NULL, 
+	user_id INTEGER, 
+	external_number VARCHAR(16), 
+	ring_seconds INTEGER, 
+	CONSTRAINT pk_ring_group_member PRIMARY KEY (id), 
+	CONSTRAINT ck_ring_group_member_user_or_external CHECK ((user_id IS NULL) <> (external_number IS NULL)), 
+	CONSTRAINT ck_ring_group_member_ring_seconds CHECK (ring_seconds IS NULL OR ring_seconds BETWEEN 5 AND 300), 
+	CONSTRAINT fk_ring_group_member_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_ring_group_member_group_id_ring_group FOREIGN KEY(group_id) REFERENCES ring_group (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_ring_group_member_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_ring_group_member_group_id ON ring_group_member (group_id);
+
+CREATE INDEX ix_ring_group_member_tenant_id ON ring_group_member (tenant_id);
+
+CREATE INDEX ix_ring_group_member_user_id ON ring_group_member (user_id);
+
+CREATE TABLE schedule_exception (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	schedule_id INTEGER NOT NULL, 
+	day DATE NOT NULL, 
+	yearly BOOLEAN NOT NULL, 
+	label VARCHAR(120), 
+	dest_type VARCHAR(16), 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	CONSTRAINT pk_schedule_exception PRIMARY KEY (id), 
+	CONSTRAINT uq_schedule_exception_schedule_id_day UNIQUE (schedule_id, day), 
+	CONSTRAINT ck_schedule_exception_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_schedule_exception_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_schedule_exception_schedule_id_schedule FOREIGN KEY(schedule_id) REFERENCES schedule (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_schedule_exception_schedule_id ON schedule_exception (schedule_id);
+
+CREATE INDEX ix_schedule_exception_tenant_id ON schedule_exception (tenant_id);
+
+CREATE TABLE schedule_range (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	schedule_id INTEGER NOT NULL, 
+	position SMALLINT NOT NULL, 
+	label VARCHAR(120), 
+	days SMALLINT NOT NULL, 
+	start_minute SMALLINT NOT NULL, 
+	end_minute SMALLINT NOT NULL, 
+	dest_type VARCHAR(16), 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	CONSTRAINT pk_schedule_range PRIMARY KEY (id), 
+	CONSTRAINT ck_schedule_range_days CHECK (days BETWEEN 1 AND 127), 
+	CONSTRAINT ck_schedule_range_start_minute CHECK (start_minute BETWEEN 0 AND 1439), 
+	CONSTRAINT ck_schedule_range_end_minute CHECK (end_minute BETWEEN 1 AND 1440), 
+	CONSTRAINT ck_schedule_range_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT fk_schedule_range_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_schedule_range_schedule_id_schedule FOREIGN KEY(schedule_id) REFERENCES schedule (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_schedule_range_schedule_id ON schedule_range (schedule_id);
+
+CREATE INDEX ix_schedule_range_tenant_id ON schedule_range (tenant_id);
 
 CREATE TABLE device_key (
 	id SERIAL NOT NULL, 

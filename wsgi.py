@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from centrex import cli as core_cli
+from centrex import route_cli
 from centrex import worker_cli
 from centrex.config import settings_from_env
 from centrex.db import db
@@ -23,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     core_cli.register(app)
+    route_cli.register(app)
     worker_cli.register(app)
 
     import provisioning

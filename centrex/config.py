@@ -29,7 +29,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
     db_url = get("CENTREX_DATABASE_URL") or f"sqlite:///{instance / 'centrex.sqlite'}"
     return {
         "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: centrex.db pings only connections that sat idle (one round trip less per request).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": get("CENTREX_SECRET_KEY") or _instance_secret(
             instance, "flask_secret_key", lambda: secrets.token_urlsafe(48)),
         "SIP_SECRET_KEY": get("CENTREX_SIP_SECRET_KEY") or _instance_secret(
@@ -43,6 +44,11 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
+        "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),
+        "CARRIER_COUNTRY": get("CENTREX_CARRIER_COUNTRY", "CH"),
+        "EXTERNAL_MIN_RING_SECONDS": int(get("CENTREX_EXTERNAL_MIN_RING_SECONDS", "20")),
+        "ROUTING_HOP_LIMIT": int(get("CENTREX_ROUTING_HOP_LIMIT", "12")),
         # The operator's SMTP server (fax to email, voicemail to email, notices) and the email outbox.
         "SMTP_HOST": get("CENTREX_SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(get("CENTREX_SMTP_PORT", "25")),

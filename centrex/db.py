@@ -1,9 +1,12 @@
 """The SQLAlchemy handle shared by the core and the adapters (bound by the composition root)."""
 import sqlite3
+import time
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -39,3 +42,32 @@ def _sqlite_connection_setup(dbapi_connection, _record):
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+# Pessimistic disconnect handling, cheaper than pool_pre_ping: pre_ping costs one database round trip
+# per checkout, i.e. per request (a REGISTER's directory answer needs only one other). A connection
+# used a moment ago is alive; one that sat idle in the pool (where a database restart or a firewall
+# could have cut it) is pinged first, and replaced if the ping fails.
+IDLE_PING_SECONDS = 5.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(_dbapi_connection, record):
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, record, _proxy):
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # any failure: the pool discards this connection and takes another
+        raise DisconnectionError("idle connection failed its ping") from exc

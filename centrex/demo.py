@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from centrex.db import db
+from centrex.demo_routing import load_routing_demo
 from centrex.demo_fax import load_demo_fax
 from centrex.models import Tenant
 from centrex.services.accounts import create_account
@@ -46,6 +47,7 @@ def load_demo() -> dict:
     dupont = _company("dupont.example", "Dupont SA", DUPONT_STAFF, DUPONT_MAIN, vm_pin_base=4000)
     add_number({"e164": DUPONT_SALES, "label": "Équipe de vente"}, dupont)
     add_number({"e164": DUPONT_FAX, "label": "Fax"}, dupont)
+    load_routing_demo(dupont, DUPONT_MAIN, DUPONT_SALES)
     load_demo_fax(dupont)
     martin = _company("martin.example", "Martin Sàrl", MARTIN_STAFF, MARTIN_MAIN, vm_pin_base=5000)
     for e164 in POOL_FREE:

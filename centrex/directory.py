@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from centrex.db import db
 from centrex.models import Number, Tenant, User
@@ -40,17 +41,28 @@ def _caller_id_number():
     return direct, main
 
 
+# The statements are built once and run through Core with bound parameters: building a fresh ORM
+# select per REGISTER cost more CPU than everything else in the directory answer (see bench/).
+@cache
+def _user_query():
+    direct, main = _caller_id_number()
+    return (select(Tenant.id, Tenant.domain, Tenant.name, Tenant.language, User.extension, User.name,
+                   User.sip_a1_hash, User.vm_a1_hash, User.max_calls, User.language, User.caller_id_mode,
+                   direct.label("direct"), main.label("main"))
+            .join(User, User.tenant_id == Tenant.id)
+            .where(Tenant.domain == bindparam("domain"), Tenant.status == "active",
+                   User.extension == bindparam("extension"), User.enabled.is_(True)))
+
+
+@cache
+def _domain_query():
+    return select(Tenant.id, Tenant.domain, Tenant.name).where(Tenant.domain == bindparam("domain"),
+                                                               Tenant.status == "active")
+
+
 def find_user(domain: str, extension: str) -> DirectoryUser | None:
     """An enabled user of an active tenant, or None: the only source of directory answers."""
-    direct, main = _caller_id_number()
-    row = db.session.execute(
-        select(Tenant.id, Tenant.domain, Tenant.name, Tenant.language, User.extension, User.name,
-               User.sip_a1_hash, User.vm_a1_hash, User.max_calls, User.language, User.caller_id_mode,
-               direct.label("direct"), main.label("main"))
-        .join(User, User.tenant_id == Tenant.id)
-        .where(Tenant.domain == domain, Tenant.status == "active", User.extension == extension,
-               User.enabled.is_(True))
-    ).first()
+    row = db.session.connection().execute(_user_query(), {"domain": domain, "extension": extension}).first()
     if row is None:
         return None
     (tenant_id, tdomain, tname, tlang, ext, name, a1, vm_a1, max_calls, ulang, cid_mode, direct_no,
@@ -62,6 +74,5 @@ def find_user(domain: str, extension: str) -> DirectoryUser | None:
 
 
 def find_domain(domain: str) -> DirectoryDomain | None:
-    row = db.session.execute(select(Tenant.id, Tenant.domain, Tenant.name)
-                             .where(Tenant.domain == domain, Tenant.status == "active")).first()
+    row = db.session.connection().execute(_domain_query(), {"domain": domain}).first()
     return DirectoryDomain(*row) if row else None

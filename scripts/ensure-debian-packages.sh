@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler), "bench" (wrk).
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler), "bench" (PostgreSQL, wrk).
 set -euo pipefail
 
 need=()
@@ -23,6 +23,7 @@ for set in "$@"; do
       has_cmd sox || need+=(sox)
       ;;
     bench)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
       has_cmd wrk || need+=(wrk)
       ;;
   esac

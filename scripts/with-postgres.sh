@@ -14,7 +14,8 @@ chmod 755 "$base"
 data="$base/data"
 sock="$base/sock"
 mkdir -p "$sock"
-port=${CENTREX_TEST_PG_PORT:-$((20000 + RANDOM % 20000))}
+# Below 32768: outside Linux's ephemeral range, where the benches' client sockets (TIME_WAIT) would collide.
+port=${CENTREX_TEST_PG_PORT:-$((20000 + RANDOM % 12000))}
 
 as_pg=()
 if [ "$(id -u)" = 0 ]; then

@@ -1,29 +1,56 @@
-"""The dialplan section: read the call from the form, ask the routing engine, render its plan."""
+"""The dialplan section: read the call from the form, ask the routing engine, render its plan.
+
+A Ring step with fallbacks becomes `bridge` with continue_on_fail and then `transfer centrex-continue
+XML <tenant>`; before the bridge the fallbacks go on the channel (`centrex_fallback`, `centrex_hops`).
+When the bridge fails FreeSWITCH re-enters the dialplan with originate_disposition / DIALSTATUS; that
+request is a continuation: the engine runs again from the fallback of that outcome, at that moment."""
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from centrex.routing import Call, Hangup, Plan, Ring, route
-from centrex.routing.loader import load_config
+from centrex import fax_paths
+from centrex.db import db
+from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
+from centrex.routing.loader import advance_rotations, load_config
+from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
+                                  ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
 from xmlcurl.documents import document, xml_response
-
-
-def call_from_form(form) -> Call:
-    context = form.get("Hunt-Context") or form.get("Caller-Context") or ""
-    destination = form.get("Hunt-Destination-Number") or form.get("Caller-Destination-Number") or ""
-    caller_user = None
-    if form.get("variable_sip_authorized") == "true" and form.get("variable_domain_name") == context:
-        caller_user = form.get("variable_user_name")
-    return Call(context=context.strip().lower(), destination=destination.strip(),
-                caller=form.get("Caller-Caller-ID-Number") or "", caller_user=caller_user)
-
 
 # What a dialled string or context may look like; anything else is answered "not found".
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@-]{1,64}$")
 _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
+_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then)=([a-z_]{1,16}):([0-9]{0,10}):([A-Za-z0-9%+._-]{0,120})$")
+# Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
+SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
+_UNSAFE_VALUE = re.compile(r"[\x00-\x1f\x7f,\[\]{}^'\"=$\\]")
+
+
+def call_from_form(form) -> Call:
+    context = (form.get("Hunt-Context") or form.get("Caller-Context") or "").strip().lower()
+    destination = (form.get("Hunt-Destination-Number") or form.get("Caller-Destination-Number") or "").strip()
+    caller_user = None
+    if form.get("variable_sip_authorized") == "true" and form.get("variable_domain_name") == context:
+        caller_user = form.get("variable_user_name")
+    continuation = None
+    if destination == CONTINUE_EXTENSION:
+        continuation = Continuation(
+            outcome=outcome_of(form.get("variable_originate_disposition"), form.get("variable_DIALSTATUS")),
+            fallback=decode_fallback(form.get("variable_centrex_fallback") or ""),
+            hops=_int(form.get("variable_centrex_hops")))
+    return Call(context=context, destination=destination, caller=form.get("Caller-Caller-ID-Number") or "",
+                caller_user=caller_user, continuation=continuation)
+
+
+def call_time(form) -> datetime:
+    """When FreeSWITCH routes the call: its Event-Date-Timestamp (µs since the epoch), else our clock."""
+    try:
+        return datetime.fromtimestamp(int(form.get("Event-Date-Timestamp") or "") / 1e6, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return datetime.now(timezone.utc)
 
 
 def answer(form):
@@ -32,41 +59,157 @@ def answer(form):
         return None, f"unusable context/destination {call.context!r}/{call.destination!r}"
     config = load_config(call)
     if config is None:
+        if call.context == "public":
+            return xml_response(render_refusal(call)), f"public: {call.destination} is no DID of ours"
         return None, f"context {call.context!r} is not a tenant"
-    plan = route(config, call, datetime.now(timezone.utc))
+    plan = route(config, call, call_time(form))
+    if plan.rotations:
+        advance_rotations(config.tenant_id, plan.rotations)
+        db.session.commit()
     return xml_response(render(plan, call)), f"{call.destination}@{call.context}: {len(plan.steps)} steps"
 
 
 def render(plan: Plan, call: Call):
     root, section = document("dialplan", "centrex")
-    context = etree.SubElement(section, "context", name=plan.context)
-    extension = etree.SubElement(context, "extension", name=f"centrex_{_safe(call.destination)}")
-    condition = etree.SubElement(extension, "condition", field="destination_number",
-                                 expression=f"^{_regex_literal(call.destination)}$")
+    condition = _extension(section, plan.context, call.destination)
     for step in plan.steps:
-        for app, data in _actions(step, plan):
-            etree.SubElement(condition, "action", application=app, data=data)
+        for app, data in actions(step, plan):
+            attrs = {"application": app}
+            if data is not None:
+                attrs["data"] = data
+            etree.SubElement(condition, "action", attrs)
     return root
 
 
-def _actions(step, plan: Plan):
-    if isinstance(step, Ring):
-        sep = "," if step.mode == "simultaneous" else "|"
-        legs = sep.join(_leg(t, plan.context) for t in step.targets)
-        yield "set", "continue_on_fail=true"
-        yield "set", "hangup_after_bridge=true"
-        yield "set", f"call_timeout={step.timeout}"
-        yield "bridge", legs
+def render_refusal(call: Call):
+    """A carrier call to a number we do not route: refused (404), never a fall-back to static XML."""
+    root, section = document("dialplan", "centrex")
+    condition = _extension(section, "public", call.destination)
+    etree.SubElement(condition, "action", application="hangup", data="UNALLOCATED_NUMBER")
+    return root
+
+
+def _extension(section, context_name: str, destination: str):
+    context = etree.SubElement(section, "context", name=context_name)
+    extension = etree.SubElement(context, "extension", name=f"centrex_{_safe(destination)}")
+    return etree.SubElement(extension, "condition", field="destination_number",
+                            expression=f"^{_regex_literal(destination)}$")
+
+
+def actions(step, plan: Plan):
+    """(application, data) pairs FreeSWITCH runs for one step of the plan."""
+    domain = plan.domain
+    if isinstance(step, Decision):
+        return
+    if isinstance(step, SetVariables):
+        for name, value in step.pairs:
+            yield ("export" if step.export else "set"), f"{name}={_var_value(value)}"
+    elif isinstance(step, Limit):
+        yield "limit", f"hash {step.realm} {step.resource} {step.max} !{step.cause}"
+    elif isinstance(step, Ring):
+        yield from _ring(step, plan)
+    elif isinstance(step, Transfer):
+        yield "transfer", f"{step.number} XML {step.context}"
+    elif isinstance(step, Voicemail):
+        yield "answer", None
+        yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
+    elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
+        yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
+    elif isinstance(step, Application):
+        yield "answer", None
+        if step.kind == "ivr":
+            yield "sleep", "500"
+            yield "ivr", step.name
+        elif step.kind == "queue":
+            yield "callcenter", step.name
+        else:
+            yield "conference", step.name
+    elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax
+        for name, value in fax_paths.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
+                                                       step.header).items():
+            yield "set", f"{name}={_var_value(value)}"
+        yield "answer", None
+        yield "playback", "silence_stream://2000"
+        yield "rxfax", fax_paths.rxfax_file(domain)
+        yield "hangup", None
+    elif isinstance(step, PlayError):
+        yield "pre_answer", None
+        yield "playback", SIT_TONE
+        yield "hangup", step.cause
     elif isinstance(step, Hangup):
         yield "hangup", step.cause
     else:  # pragma: no cover - a step type the renderer does not know is a programming error
         raise TypeError(f"cannot render {step!r}")
 
 
-def _leg(target, domain: str) -> str:
-    if target.kind == "user":
-        return f"[leg_timeout={target.ring_seconds}]user/{target.address}@{domain}"
-    raise TypeError(f"cannot dial {target.kind}")
+def _ring(step: Ring, plan: Plan):
+    if step.fallback:
+        yield "set", "continue_on_fail=true"
+        yield "set", "hangup_after_bridge=true"
+        yield "set", f"centrex_fallback={encode_fallback(step.fallback)}"
+        yield "set", f"centrex_hops={step.hops}"
+    else:
+        yield "set", "continue_on_fail=false"
+        yield "set", "hangup_after_bridge=true"
+    yield "set", f"call_timeout={step.timeout}"
+    for leg in step.legs:
+        if leg.kind == "user":  # so a colleague can pick this call up (pickup prefix + extension)
+            yield "hash", f"insert/{_pickup_realm(plan.domain)}/{leg.address}/${{uuid}}"
+    yield "bridge", dial_string(step, plan)
+    if step.fallback:
+        yield "transfer", f"{CONTINUE_EXTENSION} XML {plan.domain}"
+
+
+def _pickup_realm(domain: str) -> str:
+    return f"{domain}-last_dial"
+
+
+def dial_string(step: Ring, plan: Plan) -> str:
+    legs = []
+    for leg in step.legs:
+        leg_vars = [f"leg_timeout={leg.ring_seconds}"]
+        if leg.kind == "user":
+            legs.append(f"[{','.join(leg_vars)}]user/{leg.address}@{plan.domain}")
+            continue
+        if leg.caller_id:
+            leg_vars.append(f"origination_caller_id_number={_var_value(leg.caller_id)}")
+        if step.caller_id_name:
+            leg_vars.append(f"origination_caller_id_name={_var_value(step.caller_id_name)}")
+        legs.append(f"[{','.join(leg_vars)}]sofia/gateway/{plan.gateway}/{leg.address}")
+    separator = "," if step.mode == "simultaneous" else "|"
+    prefix = ""
+    if len(legs) > 1 and any(leg.kind == "external" for leg in step.legs):
+        prefix = "{ignore_early_media=true}"  # the caller hears our ringback, not one mobile network's
+    return prefix + separator.join(legs)
+
+
+def encode_fallback(fallback) -> str:
+    """outcome=kind:id:value;… — values percent-encoded, so nothing in them means anything to FreeSWITCH."""
+    return ";".join(f"{outcome}={dest.kind}:{'' if dest.id is None else dest.id}:{quote(dest.value or '', safe='+')}"
+                    for outcome, dest in fallback)
+
+
+def decode_fallback(text: str) -> dict[str, Dest]:
+    """The fallbacks a previous plan put on the channel; anything malformed is dropped (an unknown kind
+    or id is the engine's business: it answers with an error tone, as for any missing destination)."""
+    found = {}
+    for item in text.split(";")[:len(OUTCOMES) + 1]:
+        m = _FALLBACK_ITEM.match(item.strip())
+        if m:
+            value = unquote(m.group(4))[:32] or None
+            found[m.group(1)] = Dest(m.group(2), int(m.group(3)) if m.group(3) else None, value)
+    return found
+
+
+def _int(value) -> int:
+    try:
+        return max(0, min(int(value), 1000))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _var_value(value: str) -> str:
+    return _UNSAFE_VALUE.sub("", str(value))[:80]
 
 
 def _safe(text: str) -> str:

@@ -5,6 +5,7 @@ from flask import current_app
 from lxml import etree
 
 from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
+from centrex.schemas import DOMAIN_RE, EXTENSION_RE
 from xmlcurl.documents import document, params, variables, xml_response
 
 # sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
@@ -21,24 +22,28 @@ USER_ACTIONS = {None, "", "sip_auth", "user_call", "voicemail-lookup", "message-
 def answer(form) -> tuple[object | None, str]:
     """(response or None for "not found", reason for the log)."""
     if form.get("purpose"):
-        return None, f"purpose={form.get('purpose')} is not served"
+        return None, f"purpose={form.get('purpose')[:40]!r} is not served"
     if form.get("tag_name") != "domain" or form.get("key_name") != "name":
         return None, "not a domain lookup"
     domain = (form.get("key_value") or "").strip().lower()
     asked_domain = (form.get("domain") or domain).strip().lower()
     if not domain or asked_domain != domain:
-        return None, f"domain mismatch {domain!r}/{asked_domain!r}"
+        return None, f"domain mismatch {domain[:80]!r}/{asked_domain[:80]!r}"
+    if not DOMAIN_RE.fullmatch(domain):  # no tenant could have it: no query
+        return None, f"not a SIP domain {domain[:80]!r}"
     action = form.get("action")
     if action not in USER_ACTIONS:
-        return None, f"action={action} is not served"
+        return None, f"action={action[:40]!r} is not served"
     user = form.get("user")
     if not user:
         if action:
-            return None, f"action={action} without a user"
+            return None, f"action={action!r} without a user"
         found = find_domain(domain)
         return (_domain_document(found) if found else None), f"domain {domain}"
     if form.get("key", "id") != "id":
-        return None, f"key={form.get('key')} is not served"
+        return None, f"key={form.get('key')[:40]!r} is not served"
+    if not EXTENSION_RE.fullmatch(user):
+        return None, f"not an extension {user[:40]!r}@{domain}"
     found = find_user(domain, user)
     return (_user_document(found) if found else None), f"user {user}@{domain} action={action or '-'}"
 

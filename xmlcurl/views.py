@@ -5,9 +5,13 @@ import logging
 import time
 
 from flask import Blueprint, request
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
+from centrex.db import db
 from xmlcurl import dialplan, directory
 from xmlcurl.documents import not_found
+from xmlcurl.form import read_form
 from xmlcurl.guard import check_request
 
 bp = Blueprint("xmlcurl", __name__)
@@ -25,14 +29,17 @@ def guard():
 @bp.post("/xml/<path_section>")
 def fetch(path_section: str | None = None):
     started = time.perf_counter()
-    form = request.form
+    form = read_form(request)
+    if form is None:
+        log.info("xmlcurl: not found (body too large or with a NUL character)")
+        return not_found()
     section = form.get("section") or path_section or ""
     handler = SECTIONS.get(section)
     if handler is None or (path_section and path_section != section):
-        log.info("xmlcurl %s: not found (section not served)", section or "?")
+        log.info("xmlcurl %r: not found (section not served)", section[:40])
         return not_found()
     try:
-        response, reason = handler(form)
+        response, reason = _answer(handler, form)
     except Exception:  # FreeSWITCH must get a document, never a 500: log it and say "not found"
         log.exception("xmlcurl %s: error while answering; answered not found", section)
         return not_found()
@@ -42,3 +49,27 @@ def fetch(path_section: str | None = None):
         return not_found()
     log.debug("xmlcurl %s: %s %.1f ms", section, reason, elapsed)
     return response
+
+
+def _answer(handler, form):
+    """The handler's answer; asked again once on a fresh connection if the database dropped ours
+    (a restart, a failover): FreeSWITCH should not see a "not found" for that."""
+    try:
+        _read_only_transaction()
+        return handler(form)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("xmlcurl: database connection lost (%s); asking again", type(exc.orig).__name__)
+        db.session.rollback()
+        _read_only_transaction()
+        return handler(form)
+
+
+def _read_only_transaction() -> None:
+    """An xml_curl answer only reads. On PostgreSQL it runs in autocommit: no BEGIN and no ROLLBACK
+    round trip around its one or two SELECTs (the pool restores transactions when the connection
+    returns). A session already bound to an open Connection (tests) keeps that transaction."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

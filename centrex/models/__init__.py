@@ -9,6 +9,8 @@ from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.outbox import OutboxAttachment, OutboxMessage
 from centrex.models.phonebook import PhonebookEntry
 from centrex.models.provisioning import ProvisioningDownload, ProvisioningLockout, UnknownDevice
+from centrex.models.routing import (ForwardRule, RingGroup, RingGroupMember, Schedule,  # noqa: F401
+                                    ScheduleException, ScheduleRange)
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 

@@ -1,26 +1,209 @@
-"""Loads the slice of a tenant's configuration a call needs, as plain values for the engine."""
+"""Loads what the engine needs about a tenant, as plain values, in one query.
+
+In `public` that is the DID and its tenant. In a tenant's context it is one UNION ALL statement for the
+tenant row and its routing graph: users (routing columns only, never secrets), forwarding rules, ring
+groups and members, schedules with ranges and exceptions, DIDs, and the service targets (IVR, queues…)
+features declared. A round-robin group rung by the plan costs one UPDATE afterwards. The statements are
+built once: building (and hashing) such a statement costs far more than running it."""
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, select, union_all, update
 
 from centrex.db import db
-from centrex.models import Tenant, User
-from centrex.routing.plan import Call, TenantConfig, UserEntry
+from centrex.models import (ForwardRule, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
+                            ScheduleRange, Tenant, User)
+from centrex.routing import dialing, targets
+from centrex.routing.plan import (Call, Dest, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
+                                  RangeEntry, RoutingSettings, ScheduleEntry, ServiceTarget, TenantConfig,
+                                  UserEntry)
+
+_TENANT_COLUMNS = (Tenant.id, Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country, Tenant.max_calls)
+_BY_DID = (select(*_TENANT_COLUMNS).join(Number, Number.tenant_id == Tenant.id)
+           .where(Number.e164 == bindparam("did"), Tenant.status == "active"))
+_INTS = 4
+_TEXTS = 5
+
+
+def settings() -> RoutingSettings:
+    cfg = current_app.config
+    return RoutingSettings(
+        gateway=cfg.get("CARRIER_GATEWAY", "carrier"),
+        ring_seconds=int(cfg.get("USER_RING_SECONDS", 30)),
+        external_min_ring=int(cfg.get("EXTERNAL_MIN_RING_SECONDS", 20)),
+        hop_limit=int(cfg.get("ROUTING_HOP_LIMIT", 12)),
+        voicemail_access=cfg.get("PROV_VOICEMAIL_NUMBER", "*97"),  # what the phones' keys dial
+        pickup_prefix=cfg.get("PROV_PICKUP_PREFIX", "**"),
+    )
 
 
 def load_config(call: Call) -> TenantConfig | None:
-    """The active tenant whose context the call is in, with the users the call mentions; None if unknown."""
-    tenant = db.session.execute(
-        select(Tenant.id, Tenant.domain, Tenant.timezone, Tenant.max_calls)
-        .where(Tenant.domain == call.context, Tenant.status == "active")).first()
+    """The configuration for a dialplan request: in `public`, of the tenant owning the dialled DID
+    (just the tenant: the call is stamped and transferred); else of the active tenant named by the
+    context. None when there is no such tenant or number."""
+    if call.context == "public":
+        did = dialing.carrier_e164(call.destination, current_app.config.get("CARRIER_COUNTRY", "CH"))
+        if did is None:
+            return None
+        row = db.session.execute(_BY_DID, {"did": did}).first()
+        return _tenant_only(row) if row else None
+    return _load("domain", {"domain": call.context})
+
+
+def load_tenant_config(tenant_id: int) -> TenantConfig | None:
+    """The whole routing configuration of a tenant (active or not), e.g. for the dry run."""
+    return _load("id", {"tenant_id": tenant_id})
+
+
+def advance_rotations(tenant_id: int, group_ids) -> None:
+    """Round robin: the next call starts one member further. Flushes; the request commits."""
+    if group_ids:
+        db.session.execute(update(RingGroup)
+                           .where(RingGroup.tenant_id == tenant_id, RingGroup.id.in_(sorted(group_ids)))
+                           .values(rotation=RingGroup.rotation + 1))
+
+
+def _tenant_only(row) -> TenantConfig:
+    return TenantConfig(tenant_id=row.id, domain=row.domain, name=row.name, timezone=row.timezone,
+                        country=row.country, max_calls=row.max_calls, settings=settings())
+
+
+# --- the routing graph in one query --------------------------------------------------------------
+
+
+def _select(kind: str, id_col, *, ref=None, pos=None, ints=(), texts=()):
+    ints = list(ints) + [None] * (_INTS - len(ints))
+    texts = list(texts) + [None] * (_TEXTS - len(texts))
+
+    def as_int(col):
+        return cast(null(), Integer) if col is None else cast(col, Integer)
+
+    def as_text(col):
+        return cast(null(), String) if col is None else cast(col, String)
+
+    columns = [literal(kind, String).label("kind"), as_int(id_col).label("id"), as_int(ref).label("ref"),
+               as_int(pos).label("pos")]
+    columns += [as_int(c).label(f"i{n}") for n, c in enumerate(ints, 1)]
+    columns += [as_text(c).label(f"t{n}") for n, c in enumerate(texts, 1)]
+    return select(*columns)
+
+
+_statements: dict = {}
+
+
+def _graph_statement(by: str):
+    """The UNION ALL for a tenant found by active domain or by id, per set of declared service models."""
+    found = targets.specs()
+    key = (by, tuple((spec.kind, spec.model, spec.key, spec.number, spec.label) for spec in found))
+    statement = _statements.get(key)
+    if statement is None:
+        if by == "domain":
+            tenant_id = (select(Tenant.id).where(Tenant.domain == bindparam("domain"), Tenant.status == "active")
+                         .scalar_subquery())
+        else:
+            tenant_id = bindparam("tenant_id", type_=Integer)
+        statement = _statements[key] = _graph_query(tenant_id, found)
+    return statement
+
+
+def _graph_query(tenant_id, found):
+    has_vm = case((User.vm_a1_hash.is_not(None), 1), else_=0)
+    parts = [
+        _select("tenant", Tenant.id, ints=(Tenant.max_calls,),
+                texts=(Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country))
+        .where(Tenant.id == tenant_id),
+        _select("user", User.id, ints=(User.max_calls, has_vm, User.allow_premium),
+                texts=(User.extension, User.name, User.call_class, User.caller_id_mode))
+        .where(User.tenant_id == tenant_id, User.enabled.is_(True)),
+        _select("fwd", ForwardRule.id, ref=ForwardRule.user_id,
+                ints=(ForwardRule.enabled, ForwardRule.ring_seconds, ForwardRule.schedule_id, ForwardRule.dest_id),
+                texts=(ForwardRule.kind, ForwardRule.dest_type, ForwardRule.dest_value))
+        .where(ForwardRule.tenant_id == tenant_id),
+        _select("group", RingGroup.id, ints=(RingGroup.ring_seconds, RingGroup.rotation, RingGroup.no_answer_id),
+                texts=(RingGroup.name, RingGroup.extension, RingGroup.strategy, RingGroup.no_answer_type,
+                       RingGroup.no_answer_value))
+        .where(RingGroup.tenant_id == tenant_id),
+        _select("member", RingGroupMember.id, ref=RingGroupMember.group_id, pos=RingGroupMember.position,
+                ints=(RingGroupMember.user_id, RingGroupMember.ring_seconds),
+                texts=(RingGroupMember.external_number,))
+        .where(RingGroupMember.tenant_id == tenant_id),
+        _select("schedule", Schedule.id, ints=(Schedule.default_id,),
+                texts=(Schedule.name, Schedule.default_type, Schedule.default_value))
+        .where(Schedule.tenant_id == tenant_id),
+        _select("range", ScheduleRange.id, ref=ScheduleRange.schedule_id, pos=ScheduleRange.position,
+                ints=(ScheduleRange.days, ScheduleRange.start_minute, ScheduleRange.end_minute, ScheduleRange.dest_id),
+                texts=(ScheduleRange.label, ScheduleRange.dest_type, ScheduleRange.dest_value))
+        .where(ScheduleRange.tenant_id == tenant_id),
+        _select("exception", ScheduleException.id, ref=ScheduleException.schedule_id,
+                ints=(ScheduleException.yearly, ScheduleException.dest_id),
+                texts=(ScheduleException.day, ScheduleException.label, ScheduleException.dest_type,
+                       ScheduleException.dest_value))
+        .where(ScheduleException.tenant_id == tenant_id),
+        _select("did", Number.id, ints=(Number.is_main, Number.dest_id),
+                texts=(Number.e164, Number.dest_type, Number.dest_value))
+        .where(Number.tenant_id == tenant_id),
+    ]
+    for spec in found:
+        model = spec.model
+        parts.append(
+            _select(f"target:{spec.kind}", model.id,
+                    texts=(getattr(model, spec.key) if spec.key else model.id,
+                           getattr(model, spec.number) if spec.number else None,
+                           getattr(model, spec.label) if spec.label else None))
+            .where(model.tenant_id == tenant_id))
+    return union_all(*parts)
+
+
+def _dest(kind, dest_id, value) -> Dest | None:
+    return Dest(kind, dest_id, value) if kind else None
+
+
+def _load(by: str, params: dict) -> TenantConfig | None:
+    """Build the TenantConfig from the rows of the graph statement; None when there is no tenant row."""
+    tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
+    schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
+    numbers, direct, main, found = {}, {}, None, {}
+    rows = db.session.connection().execute(_graph_statement(by), params).all()
+    for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
+        if kind == "user":
+            users[t1] = UserEntry(rid, t1, t2, i1, bool(i2), t3, bool(i3), t4)
+        elif kind == "member":
+            members[ref].append((pos or 0, rid, MemberEntry(i1, t1, i2)))
+        elif kind == "did":
+            numbers[t1] = _dest(t2, i2, t3)
+            if i1 and main is None:
+                main = t1
+            if t2 == "user" and i2 is not None and (i2 not in direct or rid < direct[i2][0]):
+                direct[i2] = (rid, t1)  # the oldest number pointing at the user, as the directory
+        elif kind == "fwd":
+            forwards[ref].append(ForwardEntry(rid, ref, t1, Dest(t2, i4, t3), bool(i1), i2, i3))
+        elif kind == "range":
+            ranges[ref].append((pos or 0, rid, RangeEntry(i1, i2, i3, _dest(t2, i4, t3), t1)))
+        elif kind == "exception":
+            exceptions[ref].append(ExceptionEntry(date.fromisoformat(str(t1)[:10]), _dest(t3, i2, t4), bool(i1), t2))
+        elif kind == "group":
+            groups[rid] = (t1, t3, i1, _dest(t4, i3, t5), t2, i2 or 0)
+        elif kind == "schedule":
+            schedules[rid] = (t1, _dest(t2, i1, t3))
+        elif kind == "tenant":
+            tenant = (rid, t1, t2, t3, t4, i1)
+        elif kind.startswith("target:"):
+            service = kind.split(":", 1)[1]
+            found[(service, rid)] = ServiceTarget(service, rid, t1 or str(rid), t3, t2)
     if tenant is None:
         return None
-    wanted = {x for x in (call.destination, call.caller_user) if x}
-    rows = db.session.execute(
-        select(User.id, User.extension, User.name, User.max_calls)
-        .where(User.tenant_id == tenant.id, User.enabled.is_(True), User.extension.in_(wanted))).all()
-    return TenantConfig(tenant_id=tenant.id, domain=tenant.domain, timezone=tenant.timezone,
-                        max_calls=tenant.max_calls,
-                        users={r.extension: UserEntry(r.id, r.extension, r.name, r.max_calls) for r in rows},
-                        ring_seconds=current_app.config.get("USER_RING_SECONDS", 30))
+    tenant_id, domain, name, tz_name, country, max_calls = tenant
+    return TenantConfig(
+        tenant_id=tenant_id, domain=domain, name=name, timezone=tz_name, country=country, max_calls=max_calls,
+        users=users, forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},
+        groups={gid: GroupEntry(gid, g_name, strategy, seconds, tuple(m for _, _, m in sorted(members[gid])),
+                                no_answer, extension, rotation)
+                for gid, (g_name, strategy, seconds, no_answer, extension, rotation) in groups.items()},
+        schedules={sid: ScheduleEntry(sid, s_name, tuple(rng for _, _, rng in sorted(ranges[sid])),
+                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
+                   for sid, (s_name, default) in schedules.items()},
+        numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
+        targets=found, settings=settings())

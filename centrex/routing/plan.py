@@ -1,8 +1,24 @@
-"""Plain values the engine reads (configuration, call) and writes (a plan of steps)."""
+"""Plain values the engine reads (a tenant's configuration, a call) and writes (a plan of steps).
+
+Nothing here knows FreeSWITCH or the database: the loader fills these from rows, the xml_curl adapter
+renders plans into dialplan XML, the dry run turns them into JSON."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+
+OUTCOMES = ("busy", "no_answer", "offline", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class Dest:
+    """A typed destination, as stored on DIDs, ranges, rules: kind + id (a row) or value (a number)."""
+    kind: str
+    id: int | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{'' if self.id is None else self.id}:{self.value or ''}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,6 +27,89 @@ class UserEntry:
     extension: str
     name: str
     max_calls: int = 2
+    has_voicemail: bool = False
+    call_class: str = "national"
+    allow_premium: bool = False
+    caller_id_mode: str = "direct"
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardEntry:
+    id: int
+    user_id: int
+    kind: str                      # always / busy / no_answer / offline
+    dest: Dest
+    enabled: bool = True
+    ring_seconds: int | None = None
+    schedule_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberEntry:
+    user_id: int | None = None
+    external: str | None = None    # E.164
+    ring_seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEntry:
+    id: int
+    name: str
+    strategy: str = "simultaneous"
+    ring_seconds: int = 30
+    members: tuple[MemberEntry, ...] = ()
+    no_answer: Dest | None = None
+    extension: str | None = None
+    rotation: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RangeEntry:
+    days: int                      # bit 0 Monday … bit 6 Sunday
+    start: int                     # minutes after local midnight
+    end: int                       # 1..1440; end <= start: across midnight
+    dest: Dest | None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionEntry:
+    day: date
+    dest: Dest | None = None       # None: the schedule's default destination
+    yearly: bool = False
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleEntry:
+    id: int
+    name: str
+    ranges: tuple[RangeEntry, ...] = ()
+    exceptions: tuple[ExceptionEntry, ...] = ()
+    default: Dest | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTarget:
+    """An IVR menu, queue, conference room, shared voicemail box or fax box, known by its row id;
+    `key` is what its FreeSWITCH name is made of (room number, box number), `number` its short number."""
+    kind: str
+    id: int
+    key: str
+    label: str | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingSettings:
+    """Operator-wide settings (from the app config), passed in with the tenant's configuration."""
+    gateway: str = "carrier"
+    ring_seconds: int = 30
+    external_min_ring: int = 20    # a mobile takes 4-5 s to start ringing
+    outbound_timeout: int = 90
+    hop_limit: int = 12
+    voicemail_access: str = "*97"  # what users dial to listen to their voicemail
+    pickup_prefix: str = "**"      # + extension: pick up that phone's ringing call
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,10 +117,35 @@ class TenantConfig:
     """Everything about one tenant the engine may consult, loaded before it runs."""
     tenant_id: int
     domain: str
-    timezone: str
-    max_calls: int
-    users: dict[str, UserEntry] = field(default_factory=dict)  # by extension
-    ring_seconds: int = 30
+    timezone: str = "Europe/Zurich"
+    max_calls: int = 10
+    name: str = ""
+    country: str = "CH"
+    users: dict[str, UserEntry] = field(default_factory=dict)          # by extension
+    forwards: dict[int, tuple[ForwardEntry, ...]] = field(default_factory=dict)  # by user id
+    groups: dict[int, GroupEntry] = field(default_factory=dict)
+    schedules: dict[int, ScheduleEntry] = field(default_factory=dict)
+    numbers: dict[str, Dest | None] = field(default_factory=dict)     # the tenant's DIDs, E.164
+    main_number: str | None = None
+    direct_numbers: dict[int, str] = field(default_factory=dict)      # user id -> E.164
+    targets: dict[tuple[str, int], ServiceTarget] = field(default_factory=dict)
+    settings: RoutingSettings = field(default_factory=RoutingSettings)
+    users_by_id: dict[int, UserEntry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "users_by_id", {u.id: u for u in self.users.values()})
+
+    def user_by_id(self, user_id: int | None) -> UserEntry | None:
+        return None if user_id is None else self.users_by_id.get(user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Continuation:
+    """A call back in the dialplan after a failed bridge: how it failed and where each outcome goes
+    (the fallbacks the previous plan stored on the channel)."""
+    outcome: str
+    fallback: dict[str, Dest]
+    hops: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,21 +154,101 @@ class Call:
     destination: str       # Caller-Destination-Number
     caller: str = ""       # Caller-Caller-ID-Number
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
+    continuation: Continuation | None = None
+
+
+# --- plan steps -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    kind: str              # "user" or "external"
+class Note:
+    """Why a step is there, as a message key and its parameters (worded in French and English later)."""
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **params) -> "Note":
+        return cls(key, tuple(params.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A choice the engine made (a schedule's range, a forwarding rule): explained, nothing to execute."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetVariables:
+    pairs: tuple[tuple[str, str], ...]
+    export: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """FreeSWITCH `limit hash <realm> <resource> <max> !<cause>`: refuse the call above `max`."""
+    realm: str
+    resource: str
+    max: int
+    cause: str = "USER_BUSY"
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    kind: str              # "user" (a registered phone of the tenant) or "external" (via the carrier)
     address: str           # extension, or E.164 number
     ring_seconds: int
+    label: str = ""
+    caller_id: str | None = None   # external legs: the number presented
 
 
 @dataclass(frozen=True, slots=True)
 class Ring:
-    """Ring targets (simultaneously or one after the other) for at most `timeout` seconds."""
-    targets: tuple[Target, ...]
+    """Ring legs (all at once, or one after the other) and, when nobody answers, go where `fallback`
+    says for that outcome (busy / no_answer / offline / failed). No fallback: the call ends."""
+    legs: tuple[Leg, ...]
     mode: str = "simultaneous"
     timeout: int = 30
+    fallback: tuple[tuple[str, Dest], ...] = ()
+    hops: int = 0
+    caller_id_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    number: str
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class Voicemail:
+    box: str
+    check: bool = False            # True: the owner listens to their messages (else: leave one)
+
+
+@dataclass(frozen=True, slots=True)
+class Pickup:
+    """Answer a call that is ringing someone else's phone of the tenant (BLF / pickup prefix)."""
+    extension: str
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """A service FreeSWITCH runs itself: ivr <menu>, callcenter <queue>, conference <room>@<profile>."""
+    kind: str              # ivr / queue / conference
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveFax:
+    """Receive a fax into a fax box (the spool path and spandsp variables are the fax contract's)."""
+    box_id: int
+    ident: str | None = None       # the number the fax was sent to
+    header: str = ""               # the page header: the company's name
+
+
+@dataclass(frozen=True, slots=True)
+class PlayError:
+    """Tell the caller the call cannot go through (special information tone), then hang up."""
+    cause: str = "UNALLOCATED_NUMBER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +260,20 @@ class Hangup:
 class Plan:
     tenant_id: int
     context: str
-    steps: list = field(default_factory=list)
-    explanation: list[str] = field(default_factory=list)
+    domain: str = ""
     at: datetime | None = None
+    gateway: str = "carrier"       # the operator's carrier gateway, for external legs
+    steps: list = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    # For the dry run: what each Ring's fallback leads to, by step index -> [(outcomes, Plan)].
+    branches: dict[int, list[tuple[tuple[str, ...], "Plan"]]] = field(default_factory=dict)
+    rotations: set[int] = field(default_factory=set)   # round-robin groups to advance once rung
 
-    def then(self, step, why: str) -> "Plan":
+    def then(self, step, note: Note) -> "Plan":
         self.steps.append(step)
-        self.explanation.append(why)
+        self.notes.append(note)
         return self
+
+    @property
+    def last(self):
+        return self.steps[-1] if self.steps else None

@@ -21,6 +21,11 @@ def register_target_model(dest_type: str, model) -> None:
     _TARGET_MODELS[dest_type] = model
 
 
+def target_model(dest_type: str):
+    """The model a destination type refers to, or None when no feature declared one."""
+    return _TARGET_MODELS.get(dest_type)
+
+
 def add_number(data: dict, tenant: Tenant | None = None) -> Number:
     values = load(_schema, data)
     if db.session.execute(select(Number.id).where(Number.e164 == values["e164"])).first():

@@ -1,0 +1,67 @@
+"""The load generator, the same for every case: wrk (Debian) with a Lua script that POSTs a body and
+reports requests, p50 and p99 as one JSON line."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+_LUA = """
+wrk.method = "POST"
+wrk.body = "{body}"
+{headers}
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_RESULT {{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "connect": %d, '
+    .. '"read": %d, "write": %d, "status": %d, "timeout": %d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int          # socket errors and non-2xx/3xx answers
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def require_wrk() -> str:
+    path = shutil.which("wrk")
+    if not path:
+        raise SystemExit("bench: wrk not found (scripts/ensure-debian-packages.sh bench installs it)")
+    return path
+
+
+def _lua_string(data: bytes) -> str:
+    return "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in data)
+
+
+def run_wrk(url: str, body: bytes, headers: dict[str, str], *, seconds: float, connections: int,
+            threads: int = 1) -> LoadResult:
+    header_lines = "\n".join(f'wrk.headers["{_lua_string(k.encode())}"] = "{_lua_string(v.encode())}"'
+                             for k, v in headers.items())
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(_LUA.format(body=_lua_string(body), headers=header_lines))
+        out = subprocess.run([require_wrk(), "-t", str(threads), "-c", str(connections),
+                              "-d", f"{seconds:g}s", "--timeout", "5s", "-s", str(script), url],
+                             capture_output=True, text=True, check=False)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
+    if out.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout[-800:]} {out.stderr[-800:]}")
+    data = json.loads(line.split(" ", 1)[1])
+    errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
+    return LoadResult(requests=data["requests"], seconds=data["duration_us"] / 1e6,
+                      p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000, errors=errors)

@@ -1,0 +1,103 @@
+"""The dry run: what the engine would do with a call at a given time, step by step, as JSON-ready data.
+
+Same code path as the dialplan (load the tenant's configuration, `route()`), except that the engine
+follows every fallback itself (`expand=True`) at the moment it would happen, and nothing is changed
+(round-robin rotations are not advanced)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from centrex.errors import Invalid, NotFound
+from centrex.routing import dialing
+from centrex.routing.engine import route
+from centrex.routing.loader import load_tenant_config
+from centrex.routing.plan import (Application, Call, Decision, Hangup, Limit, Pickup, Plan, PlayError, ReceiveFax,
+                                  Ring, SetVariables, Transfer, Voicemail)
+from centrex.routing.schedule import local_time, zone
+from centrex.routing.wording import OUTCOME_WORDS, word
+
+_DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@ ()/-]{1,64}$")
+
+
+def explain_call(tenant_id: int, caller: str, destination: str, at: datetime) -> dict:
+    """The plan for a call from `caller` (an extension of the tenant, or an outside number) to
+    `destination` at `at` (naive: the tenant's local time). Raises NotFound / Invalid."""
+    config = load_tenant_config(tenant_id)
+    if config is None:
+        raise NotFound(f"tenant {tenant_id} not found")
+    caller, destination = (caller or "").strip(), (destination or "").strip()
+    if not _DIALLED.match(destination):
+        raise Invalid("Not a number one can dial.", fields={"destination": ["Not a dialable number."]})
+    if not _DIALLED.match(caller or "x"):
+        raise Invalid("Not a caller number.", fields={"caller": ["Not a phone number or extension."]})
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=zone(config.timezone))
+    internal = caller in config.users
+    steps = []
+    if internal:
+        destination = "".join(destination.split())
+        plan = route(config, Call(config.domain, destination, caller=caller, caller_user=caller), at, expand=True)
+    else:
+        did = dialing.carrier_e164(destination, config.country)
+        if did is not None and did in config.numbers:
+            public = route(config, Call("public", did, caller=caller), at, expand=True)
+            steps += _steps(public, config.timezone)
+            destination = did
+        plan = route(config, Call(config.domain, destination, caller=caller), at, expand=True)
+    steps += _steps(plan, config.timezone)
+    local = local_time(at, config.timezone)
+    return {
+        "tenant": {"id": config.tenant_id, "domain": config.domain, "name": config.name,
+                   "timezone": config.timezone},
+        "caller": caller, "caller_is_user": internal, "destination": destination,
+        "at": local.isoformat(timespec="minutes"), "weekday": local.strftime("%A").lower(),
+        "steps": steps,
+    }
+
+
+def _steps(plan: Plan, tz_name: str) -> list[dict]:
+    out = []
+    for index, (step, note) in enumerate(zip(plan.steps, plan.notes)):
+        item = {"kind": _kind(step), "text": word(note), "note": note.key, **_detail(step)}
+        branches = plan.branches.get(index)
+        if branches:
+            item["branches"] = [{
+                "outcomes": list(outcomes),
+                "when": {"fr": ", ".join(OUTCOME_WORDS[o][0] for o in outcomes),
+                         "en": ", ".join(OUTCOME_WORDS[o][1] for o in outcomes)},
+                "at": local_time(sub.at, tz_name).isoformat(timespec="seconds"),
+                "steps": _steps(sub, tz_name),
+            } for outcomes, sub in branches]
+        out.append(item)
+    return out
+
+
+def _kind(step) -> str:
+    return {Decision: "decision", SetVariables: "set", Limit: "limit", Ring: "ring", Transfer: "transfer",
+            Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup"}.get(
+        type(step), getattr(step, "kind", "step"))
+
+
+def _detail(step) -> dict:
+    if isinstance(step, Ring):
+        return {"mode": step.mode, "timeout": step.timeout, "legs": [
+            {"kind": leg.kind, "address": leg.address, "label": leg.label, "ring_seconds": leg.ring_seconds,
+             **({"caller_id": leg.caller_id} if leg.caller_id else {})} for leg in step.legs]}
+    if isinstance(step, SetVariables):
+        return {"variables": dict(step.pairs), "export": step.export}
+    if isinstance(step, Limit):
+        return {"realm": step.realm, "resource": step.resource, "max": step.max}
+    if isinstance(step, Transfer):
+        return {"number": step.number, "context": step.context}
+    if isinstance(step, Voicemail):
+        return {"box": step.box, "check": step.check}
+    if isinstance(step, Pickup):
+        return {"extension": step.extension}
+    if isinstance(step, Application):
+        return {"name": step.name}
+    if isinstance(step, ReceiveFax):
+        return {"box_id": step.box_id}
+    if isinstance(step, (PlayError, Hangup)):
+        return {"cause": step.cause}
+    return {}

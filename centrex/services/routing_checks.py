@@ -1,0 +1,141 @@
+"""Checks shared by the routing services: a destination exists in the tenant and may be used, no circle,
+nothing left pointing at a row being deleted."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from centrex.db import db
+from centrex.errors import Conflict, Invalid
+from centrex.models import (ForwardRule, Number, RingGroup, Schedule, ScheduleException, ScheduleRange, Tenant,
+                            User)
+from centrex.routing import dialing
+from centrex.routing.loader import load_tenant_config
+from centrex.routing.loops import find_loop
+from centrex.routing.plan import Dest
+from centrex.routing.targets import specs
+
+_MODELS = {"user": User, "ring_group": RingGroup, "schedule": Schedule}
+
+
+def destination(tenant: Tenant, data: dict | None, *, field: str, owner: User | None = None) -> Dest | None:
+    """A validated destination of `tenant` (see DestinationSchema), normalised; Invalid otherwise.
+    `owner`: the user whose forwarding this is; an external number must fit their call class."""
+    if data is None:
+        return None
+    kind, dest_id, value = data["type"], data.get("id"), data.get("value")
+    if kind in _MODELS:
+        _exists(_MODELS[kind], tenant.id, dest_id, field)
+        return Dest(kind, dest_id)
+    if kind == "external":
+        return Dest("external", None, _external(tenant, value, field, owner))
+    if kind == "voicemail":
+        return _voicemail(tenant, dest_id, value, field)
+    if kind == "hangup":
+        return Dest("hangup", None, value)
+    spec = next((s for s in specs() if s.kind == kind), None)
+    if spec is None:
+        raise Invalid(f"Destinations of type {kind} are not available yet.",
+                      fields={field: ["Not available. / Pas encore disponible."]})
+    _exists(spec.model, tenant.id, dest_id, field)
+    return Dest(kind, dest_id)
+
+
+def _exists(model, tenant_id: int, obj_id: int | None, field: str) -> None:
+    if obj_id is None or db.session.execute(
+            select(model.id).where(model.id == obj_id, model.tenant_id == tenant_id)).first() is None:
+        raise Invalid("The destination does not exist in this company.",
+                      fields={field: ["Unknown destination. / Destination inconnue."]})
+
+
+def external_number(tenant: Tenant, value: str | None, field: str, owner: User | None = None) -> str:
+    return _external(tenant, value, field, owner)
+
+
+def _external(tenant: Tenant, value: str | None, field: str, owner: User | None) -> str:
+    dialled = dialing.classify(value or "", tenant.country)
+    if dialled.kind == "invalid" or not dialled.number.startswith("+"):
+        raise Invalid("This is not a phone number we can call.",
+                      fields={field: ["Not a valid number. / Numéro non valable."]})
+    if dialled.premium:
+        raise Invalid("Premium-rate numbers cannot be a destination.",
+                      fields={field: ["Premium-rate number. / Numéro surtaxé."]})
+    if owner is not None and not dialing.allowed(owner.call_class, dialled.needs):
+        raise Invalid(f"{owner.name} may not call {dialled.number} (call class {owner.call_class}).",
+                      fields={field: ["Not allowed for this user's call class. / "
+                                      "Non autorisé pour la catégorie d'appels de cet utilisateur."]})
+    return dialled.number
+
+
+def _voicemail(tenant: Tenant, box_id: int | None, box: str | None, field: str) -> Dest:
+    if box_id is not None:
+        spec = next((s for s in specs() if s.kind == "voicemail"), None)
+        if spec is None:
+            raise Invalid("Shared voicemail boxes are not available yet.", fields={field: ["Not available."]})
+        _exists(spec.model, tenant.id, box_id, field)
+        return Dest("voicemail", box_id)
+    has_box = db.session.execute(select(User.id).where(
+        User.tenant_id == tenant.id, User.extension == box, User.vm_a1_hash.is_not(None))).first()
+    if has_box is None:
+        raise Invalid(f"There is no voicemail box {box} in this company.",
+                      fields={field: ["Unknown voicemail box. / Boîte vocale inconnue."]})
+    return Dest("voicemail", None, box)
+
+
+def refuse_loop(tenant: Tenant, start: Dest) -> None:
+    """After the change is flushed: refuse it if a call could now come back to `start` on its own."""
+    config = load_tenant_config(tenant.id)
+    path = find_loop(config, start) if config else None
+    if path:
+        names = " → ".join(_name(config, node) for node in path)
+        raise Conflict(f"This would route calls in a circle: {names}. / Les appels tourneraient en rond : {names}.",
+                       fields={"_schema": [f"Loop: {names}"]})
+
+
+def _name(config, node: Dest) -> str:
+    if node.kind == "user":
+        user = config.user_by_id(node.id)
+        return user.name if user else f"user #{node.id}"
+    if node.kind == "ring_group":
+        return config.groups[node.id].name if node.id in config.groups else f"group #{node.id}"
+    if node.kind == "schedule":
+        return config.schedules[node.id].name if node.id in config.schedules else f"schedule #{node.id}"
+    return node.value or node.kind
+
+
+def refuse_if_referenced(tenant_id: int, kind: str, obj_id: int) -> None:
+    """Deleting a group or schedule that a number, a schedule, a group or a rule still uses is refused."""
+    def uses(model, type_col, id_col):
+        return select(model.id).where(model.tenant_id == tenant_id, type_col == kind, id_col == obj_id).limit(1)
+
+    checks = [
+        ("a number / un numéro", uses(Number, Number.dest_type, Number.dest_id)),
+        ("a ring group / un groupe", uses(RingGroup, RingGroup.no_answer_type, RingGroup.no_answer_id)),
+        ("a schedule / un horaire", uses(Schedule, Schedule.default_type, Schedule.default_id)),
+        ("a time range / une plage horaire", uses(ScheduleRange, ScheduleRange.dest_type, ScheduleRange.dest_id)),
+        ("a holiday / un jour férié", uses(ScheduleException, ScheduleException.dest_type,
+                                           ScheduleException.dest_id)),
+        ("a forwarding rule / un renvoi", uses(ForwardRule, ForwardRule.dest_type, ForwardRule.dest_id)),
+    ]
+    if kind == "schedule":
+        checks.append(("a forwarding rule / un renvoi", select(ForwardRule.id).where(
+            ForwardRule.tenant_id == tenant_id, ForwardRule.schedule_id == obj_id).limit(1)))
+    for what, query in checks:
+        if db.session.execute(query).first() is not None:
+            raise Conflict(f"Still used by {what}: change that first. / Encore utilisé : modifiez-le d'abord.")
+
+
+def extension_free(tenant_id: int, extension: str | None, *, group_id: int | None = None) -> None:
+    """A group's short number must not be a user's extension, another group's, or an emergency number."""
+    if extension is None:
+        return
+    tenant_country = db.session.execute(select(Tenant.country).where(Tenant.id == tenant_id)).scalar_one()
+    if dialing.is_emergency(extension, tenant_country):
+        raise Invalid("Emergency numbers cannot be used.", fields={"extension": ["Emergency number."]})
+    other_group = select(RingGroup.id).where(RingGroup.tenant_id == tenant_id, RingGroup.extension == extension)
+    if group_id is not None:
+        other_group = other_group.where(RingGroup.id != group_id)
+    taken = db.session.execute(select(User.id).where(User.tenant_id == tenant_id, User.extension == extension)
+                               ).first() or db.session.execute(other_group).first()
+    if taken:
+        raise Conflict(f"Number {extension} is already used in this company.",
+                       fields={"extension": ["Already used. / Déjà utilisé."]})

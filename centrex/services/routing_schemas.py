@@ -1,0 +1,111 @@
+"""Marshmallow schemas for routing configuration: ring groups, schedules, forwarding rules."""
+from __future__ import annotations
+
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from centrex.models import DESTINATION_TYPES
+from centrex.models.routing import FORWARD_KINDS, STRATEGIES
+from centrex.routing.schedule import parse_days, parse_hhmm
+from centrex.schemas import EXTENSION_RE, Text
+
+HANGUP_CAUSES = ("NORMAL_CLEARING", "USER_BUSY", "CALL_REJECTED", "NO_ANSWER")
+
+
+class DestinationSchema(Schema):
+    """{type, id, value}: a user/group/schedule/service by id, an external number or a box by value."""
+    type = fields.String(required=True, validate=validate.OneOf(DESTINATION_TYPES))
+    id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    value = fields.String(allow_none=True, load_default=None,
+                          validate=validate.Regexp(r"^[+0-9 ()./-]{2,32}$|^[A-Z_]{3,32}$",
+                                                   error="Digits only (or a hang-up cause)."))
+
+    @validates_schema
+    def complete(self, data, **_):
+        kind = data["type"]
+        if kind in ("user", "ring_group", "schedule", "ivr", "queue", "conference", "fax") and data.get("id") is None:
+            raise ValidationError({"id": ["Choose which one."]})
+        if kind == "external" and not data.get("value"):
+            raise ValidationError({"value": ["A phone number is needed."]})
+        if kind == "voicemail" and data.get("id") is None and not data.get("value"):
+            raise ValidationError({"value": ["Choose a voicemail box."]})
+        if kind == "hangup" and data.get("value") not in (None, *HANGUP_CAUSES):
+            raise ValidationError({"value": ["Unknown hang-up cause."]})
+
+
+def _seconds(default=None):
+    return fields.Integer(allow_none=True, load_default=default, validate=validate.Range(min=5, max=300))
+
+
+class MemberSchema(Schema):
+    user_id = fields.Integer(allow_none=True, load_default=None)
+    external = fields.String(allow_none=True, load_default=None,
+                             validate=validate.Regexp(r"^[+0-9 ()./-]{3,32}$", error="Not a phone number."))
+    ring_seconds = _seconds()
+
+    @validates_schema
+    def one_of(self, data, **_):
+        if (data.get("user_id") is None) == (data.get("external") is None):
+            raise ValidationError("A member is either a user or an external number.")
+
+
+class RingGroupSchema(Schema):
+    name = Text(120, required=True)
+    extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
+        EXTENSION_RE, error="An extension is 2 to 6 digits and does not start with 0."))
+    strategy = fields.String(load_default="simultaneous", validate=validate.OneOf(STRATEGIES))
+    ring_seconds = fields.Integer(load_default=30, validate=validate.Range(min=5, max=300))
+    no_answer = fields.Nested(DestinationSchema, allow_none=True, load_default=None)
+    members = fields.List(fields.Nested(MemberSchema), load_default=list, validate=validate.Length(max=50))
+
+
+class RangeSchema(Schema):
+    label = Text(120, allow_none=True, load_default=None)
+    days = fields.String(required=True)
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+    dest = fields.Nested(DestinationSchema, required=True)
+
+    @validates_schema
+    def times(self, data, **_):
+        errors = {}
+        for key, check in (("days", parse_days), ("start", parse_hhmm), ("end", parse_hhmm)):
+            try:
+                check(data[key])
+            except ValueError:
+                errors[key] = ["Days like mon-fri or sat,sun." if key == "days" else "A time HH:MM."]
+        if not errors and parse_hhmm(data["start"]) >= 1440:
+            errors["start"] = ["A range starts before 24:00."]
+        if not errors and parse_hhmm(data["start"]) == parse_hhmm(data["end"]) % 1440 \
+                and parse_hhmm(data["end"]) != 1440:
+            errors["end"] = ["A range needs a length (from 00:00 to 24:00 for a whole day)."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExceptionSchema(Schema):
+    day = fields.Date(required=True)
+    yearly = fields.Boolean(load_default=False)
+    label = Text(120, allow_none=True, load_default=None)
+    dest = fields.Nested(DestinationSchema, allow_none=True, load_default=None)
+
+    @validates("day")
+    def sensible(self, value: date, **_):
+        if not 2000 <= value.year <= 2100:
+            raise ValidationError("Not a sensible date.")
+
+
+class ScheduleSchema(Schema):
+    name = Text(120, required=True)
+    default = fields.Nested(DestinationSchema, allow_none=True, load_default=None)
+    ranges = fields.List(fields.Nested(RangeSchema), load_default=list, validate=validate.Length(max=100))
+    exceptions = fields.List(fields.Nested(ExceptionSchema), load_default=list, validate=validate.Length(max=200))
+
+
+class ForwardRuleSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(FORWARD_KINDS))
+    enabled = fields.Boolean(load_default=True)
+    ring_seconds = _seconds()
+    schedule_id = fields.Integer(allow_none=True, load_default=None)
+    dest = fields.Nested(DestinationSchema, required=True)
