@@ -11,6 +11,7 @@ from browser.browser_pages import choose, click, click_link, fill, log_in, submi
 from centrex.crypto import digest_a1, verify_password
 from centrex.db import db
 from centrex.models import Account, AuditEntry, Device, Number, Tenant, User
+from centrex.services.numbers import assign_number
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +43,10 @@ def test_operator_creates_a_client(live_server, browser):
 
 
 def test_admin_adds_a_phone_and_a_user(live_server, browser):
+    dupont = db.session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+    free = db.session.execute(select(Number).where(Number.e164 == "+41215550120")).scalar_one()
+    assign_number(free, dupont)  # the operator gave Dupont SA one more number
+    db.session.commit()
     log_in(browser, live_server, "admin@dupont.example")
     wait_for(browser, ".menu-client")
     click_link(browser, "Matériel")
@@ -62,8 +67,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     fill(browser, "vm_pin", "1357")
     choose(browser, "call_class", "national et mobiles")
     fill(browser, "max_calls", "3")
-    sales = db.session.execute(select(Number).where(Number.e164 == "+41215550110")).scalar_one()
-    click(browser, browser.find_element(By.CSS_SELECTOR, f"input[name=numbers][value='{sales.id}']"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, f"input[name=numbers][value='{free.id}']"))
     phone = db.session.execute(select(Device).where(Device.mac == "805ec0123456")).scalar_one()
     click(browser, browser.find_element(By.CSS_SELECTOR, f"input[name=devices][value='{phone.id}']"))
     browser.snap("new-user")
@@ -76,10 +80,10 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     assert (user.extension, user.call_class, user.max_calls) == ("1006", "mobile", 3)
     assert user.tenant.domain == "dupont.example"
     assert db.session.get(Device, phone.id).user_id == user.id
-    number = db.session.get(Number, sales.id)
+    number = db.session.get(Number, free.id)
     assert (number.dest_type, number.dest_id) == ("user", user.id)
     row = browser.find_element(By.XPATH, "//tr[td[contains(., 'Emma Blanc')]]")
-    assert "+41215550110" in row.text and "T54W" in row.text
+    assert "+41215550120" in row.text and "T54W" in row.text
 
 
 def test_user_changes_their_voicemail_pin(live_server, browser):
