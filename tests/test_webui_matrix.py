@@ -9,10 +9,24 @@ from sqlalchemy import func, select
 
 import webui
 from centrex.db import db
-from centrex.models import Account, AuditEntry, Device, Number, PhonebookEntry, Tenant, User
+from centrex.models import (
+    Account,
+    AuditEntry,
+    Device,
+    ForwardRule,
+    Number,
+    PhonebookEntry,
+    RingGroup,
+    Schedule,
+    Tenant,
+    User,
+)
 from centrex.services.branding import save_branding
 from centrex.services.devices import add_device
 from centrex.services.provisioning_phonebooks import add_entry
+from centrex.services.routing import create_ring_group
+from centrex.services.routing_forwards import add_forward_rule
+from centrex.services.routing_schedules import create_schedule
 from webui.access import ANYONE
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, token
 
@@ -20,8 +34,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ROLES = {"anonymous": None, "operator": OPERATOR, "admin": ADMIN_DUPONT, "user": USER_DUPONT}
 # What only Martin Sàrl (the other company) has: none of it may appear on Dupont's pages.
 MARTIN_ONLY = ("martin.example", "Martin Sàrl", "Nadia Keller", "Pierre Martin", "Anne Rey", "+4122555")
-# What other employees of Dupont have: none of it may appear on Alain Dupont's own pages.
-COLLEAGUES_ONLY = ("Claire Dumas", "sophie.martin@", "+41215550101", "Luc Favre", "Contact de Claire")
+# What is private to other employees of Dupont: never on Alain Dupont's own pages (their names may be,
+# e.g. as forwarding targets).
+COLLEAGUES_ONLY = ("sophie.martin@", "+41215550101", "+41791234568", "Contact de Claire")
 
 
 def console_routes():
@@ -81,12 +96,35 @@ def phonebook_entry(tenant: Tenant, rule) -> int:
     return (entry or add_entry(tenant, {"name": "Fiduciaire", "number": "+41215559999"}, owner=owner)).id
 
 
+def routing_object(model, tenant: Tenant) -> int:
+    """A ring group, schedule or forwarding rule (of extension 1001) of this company, made if missing."""
+    query = select(model).where(model.tenant_id == tenant.id)
+    if model is ForwardRule:
+        query = query.where(ForwardRule.user_id == extension_1001(tenant).id)
+    row = db.session.execute(query.order_by(model.id)).scalars().first()
+    if row is None and model is RingGroup:
+        row = create_ring_group(
+            tenant, {"name": "Groupe test", "members": [{"user_id": extension_1001(tenant).id}]}
+        )
+    elif row is None and model is Schedule:
+        row = create_schedule(tenant, {"name": "Horaire test"})
+    elif row is None:
+        row = add_forward_rule(
+            extension_1001(tenant), {"kind": "busy", "dest": {"type": "voicemail", "value": "1001"}}
+        )
+    db.session.commit()  # as the console finds it: saved
+    return row.id
+
+
 ARGUMENTS = {
     "tenant_id": lambda tenant, rule: tenant.id,
     "user_id": lambda tenant, rule: extension_1001(tenant).id,
     "number_id": lambda tenant, rule: one_of(Number, tenant).id,
     "device_id": lambda tenant, rule: one_of(Device, tenant).id,
     "entry_id": phonebook_entry,
+    "group_id": lambda tenant, rule: routing_object(RingGroup, tenant),
+    "schedule_id": lambda tenant, rule: routing_object(Schedule, tenant),
+    "rule_id": lambda tenant, rule: routing_object(ForwardRule, tenant),
     "account_id": lambda tenant, rule: db.session.execute(
         select(Account.id).where(Account.user_id == extension_1001(tenant).id)
     ).scalar_one(),

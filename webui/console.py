@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from centrex.errors import DomainError
 from centrex.services.branding import branding_of
 from webui.access import NotLoggedIn, current_principal
+from webui.destinations import field_errors_under
 from webui.i18n import LANGUAGES, destination_labels, translate_message
 
 csrf = CSRFProtect()
@@ -82,6 +83,7 @@ def _page_values():
         "languages": LANGUAGES,
         "current_lang": str(get_locale() or "fr"),
         "destination_labels": destination_labels(),
+        "destination_errors": field_errors_under,
         "branding": branding_of(tenant.id) if tenant is not None else None,
     }
 

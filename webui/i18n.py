@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from flask import request
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_locale, gettext
 
 LANGUAGES = {"fr": "Français", "en": "English"}
 DEFAULT_LANGUAGE = "fr"
@@ -165,4 +165,7 @@ def translate_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             return gettext(template, **match.groupdict())
+    if " / " in message:  # the routing services write "English. / Français."
+        english, _sep, french = message.partition(" / ")
+        return french if str(get_locale()) == "fr" else english
     return message

@@ -14,3 +14,14 @@ document.querySelectorAll("[data-destination-form]").forEach(function (form) {
   }
   if (kind) { kind.addEventListener("change", update); update(); }
 });
+
+// Destination pickers: show the "which one" field of the chosen kind only.
+document.querySelectorAll("[data-destination-widget]").forEach(function (widget) {
+  var kind = widget.querySelector("[data-destination-kind]");
+  function update() {
+    widget.querySelectorAll("[data-destination]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-destination") !== kind.value;
+    });
+  }
+  if (kind) { kind.addEventListener("change", update); update(); }
+});
