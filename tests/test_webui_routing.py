@@ -277,3 +277,11 @@ def test_a_new_number_routed_to_a_group_shows_in_the_picture(admin, dupont):
     )
     page = text(admin.get(f"/t/{dupont.id}/scenario?number={free.id}"))
     assert "Support" in page and "Ventes" in page  # Support cascades to Sales
+
+
+def test_users_list_marks_who_forwards(admin, dupont):
+    page = text(admin.get(f"/t/{dupont.id}/users"))
+    alain_row = page[page.index("Alain Dupont") : page.index("Sophie Martin")]
+    assert "↪" in alain_row
+    sophie_row = page[page.index("Sophie Martin") : page.index("Luc Favre")]
+    assert "↪" not in sophie_row

@@ -8,7 +8,7 @@ from sqlalchemy import func
 
 from centrex.db import db
 from centrex.errors import Conflict, DomainError
-from centrex.models import Device, Number, User
+from centrex.models import Device, ForwardRule, Number, User
 from centrex.services.console_accounts import give_login, login_of
 from centrex.services.devices import update_device
 from centrex.services.numbers import point_number
@@ -68,6 +68,7 @@ def users():
         numbers=numbers,
         devices=devices,
         search=search,
+        forwarding={r.user_id for r in tenant_rows(ForwardRule, ForwardRule.id) if r.enabled},
     )
 
 
