@@ -106,7 +106,7 @@ def test_a_circle_is_refused_in_the_readers_language(admin, dupont):
             "ring_seconds": "30",
             "members.0.who": f"user:{employee(dupont, '1001').id}",
             "no_answer.type": "ring_group",
-            f"no_answer.id.ring_group": str(support.id),
+            "no_answer.id.ring_group": str(support.id),
         },
     )
     assert response.status_code == 409
