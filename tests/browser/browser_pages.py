@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -16,7 +17,10 @@ def wait_for(driver, css: str):
 
 
 def wait_text(driver, text: str):
-    WebDriverWait(driver, WAIT).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    """Until the page shows `text` (the page may be replaced meanwhile: a stale body is looked up again)."""
+    WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+    )
 
 
 def click(driver, element) -> None:

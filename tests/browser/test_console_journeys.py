@@ -108,13 +108,20 @@ def test_language_switch_and_phone_layout(live_server, browser):
     log_in(browser, live_server, "admin@dupont.example")
     browser.find_element(By.CSS_SELECTOR, "button[name=lang][value=en]").click()
     wait_text(browser, "Overview")
-    browser.set_window_size(390, 844)  # a phone
+    # A phone: the page is laid out for 390 px (emulated: window resizes are asynchronous in headless mode).
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
     WebDriverWait(browser, 10).until(lambda d: d.execute_script("return window.innerWidth") <= 400)
-    menu = browser.find_element(By.CSS_SELECTOR, ".sidebar")
-    WebDriverWait(browser, 10).until(lambda d: not menu.is_displayed())
+
+    def menu_shown(driver) -> bool:
+        return driver.find_element(By.CSS_SELECTOR, ".sidebar").is_displayed()
+
+    WebDriverWait(browser, 10).until(lambda d: not menu_shown(d))
     browser.snap("phone-closed")
     browser.find_element(By.CSS_SELECTOR, "label.nav-button").click()
-    WebDriverWait(browser, 10).until(lambda d: menu.is_displayed())
+    WebDriverWait(browser, 10).until(menu_shown)
     browser.snap("phone-open")
     click_link(browser, "Users")
     wait_text(browser, "Add a user")
