@@ -7,6 +7,7 @@ request is a continuation: the engine runs again from the fallback of that outco
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import quote, unquote
 
@@ -15,7 +16,7 @@ from lxml import etree
 from centrex import fax_paths
 from centrex.db import db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
-from centrex.routing.loader import advance_rotations, load_config
+from centrex.routing.loader import advance_rotations, load_address, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
                                   ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
 from xmlcurl.documents import document, xml_response
@@ -62,6 +63,8 @@ def answer(form):
         if call.context == "public":
             return xml_response(render_refusal(call)), f"public: {call.destination} is no DID of ours"
         return None, f"context {call.context!r} is not a tenant"
+    if call.context != "public" and call.continuation is None:
+        call = replace(call, address=load_address(config, call.destination))
     plan = route(config, call, call_time(form))
     if plan.rotations:
         advance_rotations(config.tenant_id, plan.rotations)

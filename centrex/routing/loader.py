@@ -15,9 +15,11 @@ from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, se
 
 from centrex.answer_cache import cache, notify_change, read_by
 from centrex.db import db, read_connection
-from centrex.models import (ForwardRule, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
+from centrex.models import (CallQueue, ForwardRule, IvrEntry, IvrMenu, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
                             ScheduleRange, Tenant, User)
 from centrex.routing import dialing, targets
+from centrex.service_steps import parse_dialplan_address
+from centrex.services.destinations import resolve_address
 from centrex.routing.plan import (Call, Dest, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
                                   RangeEntry, RoutingSettings, ScheduleEntry, ServiceTarget, TenantConfig,
                                   UserEntry)
@@ -51,6 +53,28 @@ def load_config(call: Call) -> TenantConfig | None:
             return None
         return cache.get(("routing-did", did), lambda: _tenant_by_did(did))
     return cache.get(("routing", call.context), lambda: _load("domain", {"domain": call.context}))
+
+
+def load_address(config: TenantConfig, number: str) -> Dest | None:
+    """The destination a dialled `dest-…` address stands for in this tenant (a menu key, a menu's
+    timeout or wrong-key rule, a queue's overflow), or None. Cached like the graph."""
+    address = parse_dialplan_address(number)
+    if address is None:
+        return None
+    return cache.get(("routing-address", config.tenant_id, number), lambda: _resolve(config.tenant_id, address))
+
+
+def _resolve(tenant_id: int, address) -> Dest | None:
+    tenant = db.session.get(Tenant, tenant_id)
+    found = resolve_address(tenant, address) if tenant is not None else None
+    if found is None or not found.dest_type:
+        return None
+    return Dest(found.dest_type, found.dest_id, found.dest_value)
+
+
+# What resolve_address reads: a change to any of these drops cached addresses.
+_ADDRESS_SOURCES = tuple(select(model) for model in (Tenant, IvrEntry, IvrMenu, CallQueue))
+read_by(lambda: _ADDRESS_SOURCES)
 
 
 def _tenant_by_did(did: str) -> TenantConfig | None:

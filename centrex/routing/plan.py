@@ -155,6 +155,7 @@ class Call:
     caller: str = ""       # Caller-Caller-ID-Number
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
     continuation: Continuation | None = None
+    address: Dest | None = None     # a dialled `dest-…` address, as the loader resolved it (None: nothing)
 
 
 # --- plan steps -------------------------------------------------------------------------------
