@@ -77,3 +77,17 @@ def test_address_request_stays_within_three_queries(demo, post_capture):
         doc = _dial(post_capture, f"dest-queue_after-{queue.id}")
     assert bridge_legs(doc) == ["user/1000@dupont.example"]
     assert len(statements) <= 3, statements
+
+
+def test_queue_with_maximum_wait_then_goes_to_its_overflow(demo, post_capture):
+    dupont = demo["dupont.example"]
+    queue = _one(CallQueue, dupont, name="Réclamations")
+    apps = _apps(_dial(post_capture, "2100"))
+    names = [app for app, _ in apps]
+    assert names[names.index("callcenter") + 1:] == ["transfer"]
+    address = dict(apps)["transfer"].split()
+    assert address == [f"dest-queue_after-{queue.id}", "XML", "dupont.example"]
+    assert bridge_legs(_dial(post_capture, address[0])) == ["user/1000@dupont.example"]
+    # Martin's queue has no overflow: the caller waits until someone answers.
+    martin = [app for app, _ in _apps(_dial(post_capture, "2100", "martin.example"))]
+    assert "callcenter" in martin and "transfer" not in martin

@@ -19,6 +19,8 @@ from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcom
 from centrex.routing.loader import advance_rotations, load_address, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
                                   ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
+from centrex.service_steps import QueueStep
+from xmlcurl import service_actions
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -118,6 +120,9 @@ def actions(step, plan: Plan):
         yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
     elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
         yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
+    elif isinstance(step, Application) and step.kind == "queue" and step.then:
+        # After the queue's maximum wait mod_callcenter returns: go where the company said.
+        yield from service_actions.actions(QueueStep(step.name, None, 0, None, step.then), domain)
     elif isinstance(step, Application):
         yield "answer", None
         if step.kind == "ivr":

@@ -16,7 +16,7 @@ from centrex.routing.plan import (OUTCOMES, Application, Call, Decision, Dest, G
                                   Transfer, UserEntry, Voicemail)
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
 from centrex.routing.schedule import evaluate, hhmm, is_open
-from centrex.service_steps import ADDRESS_PREFIX
+from centrex.service_steps import ADDRESS_PREFIX, dialplan_address, owner_destination
 
 CONTINUE_EXTENSION = "centrex-continue"
 USER_LIMIT_REALM = "centrex_user"
@@ -257,7 +257,9 @@ class _Router:
             return self.end(plan, Application("ivr", fsnames.ivr_menu(c.domain, target.id)),
                             Note.of("ivr", name=label))
         if dest.kind == "queue":
-            return self.end(plan, Application("queue", fsnames.queue(c.domain, target.id)),
+            then = (dialplan_address(owner_destination("queue_after", target.id))
+                    if target.id in c.queue_overflows else None)
+            return self.end(plan, Application("queue", fsnames.queue(c.domain, target.id), then),
                             Note.of("queue", name=label))
         if dest.kind == "conference":
             room = f"{fsnames.conference_room(c.domain, target.key)}@{fsnames.conference_profile(c.domain)}"

@@ -178,6 +178,8 @@ def _graph_query(tenant_id, found):
         _select("did", Number.id, ints=(Number.is_main, Number.dest_id),
                 texts=(Number.e164, Number.dest_type, Number.dest_value))
         .where(Number.tenant_id == tenant_id),
+        _select("overflow", CallQueue.id, texts=(CallQueue.after_dest_type,))
+        .where(CallQueue.tenant_id == tenant_id, CallQueue.after_dest_type.is_not(None)),
     ]
     for spec in found:
         model = spec.model
@@ -198,7 +200,7 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     """Build the TenantConfig from the rows of the graph statement; None when there is no tenant row."""
     tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
-    numbers, direct, main, found = {}, {}, None, {}
+    numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     rows = read_connection().execute(_graph_statement(by), params).all()
     for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
         if kind == "user":
@@ -221,6 +223,8 @@ def _load(by: str, params: dict) -> TenantConfig | None:
             groups[rid] = (t1, t3, i1, _dest(t4, i3, t5), t2, i2 or 0)
         elif kind == "schedule":
             schedules[rid] = (t1, _dest(t2, i1, t3))
+        elif kind == "overflow":
+            overflows.add(rid)
         elif kind == "tenant":
             tenant = (rid, t1, t2, t3, t4, i1)
         elif kind.startswith("target:"):
@@ -239,4 +243,4 @@ def _load(by: str, params: dict) -> TenantConfig | None:
                                       tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
                    for sid, (s_name, default) in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
-        targets=found, settings=settings())
+        targets=found, queue_overflows=frozenset(overflows), settings=settings())
