@@ -17,6 +17,19 @@ CREATE INDEX ix_audit_entry_at ON audit_entry (at);
 
 CREATE INDEX ix_audit_entry_tenant_id ON audit_entry (tenant_id);
 
+CREATE TABLE login_attempt (
+	id SERIAL NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	email VARCHAR(254) NOT NULL, 
+	source_ip VARCHAR(64) NOT NULL, 
+	succeeded BOOLEAN NOT NULL, 
+	CONSTRAINT pk_login_attempt PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_login_attempt_email_at ON login_attempt (email, at);
+
+CREATE INDEX ix_login_attempt_source_ip_at ON login_attempt (source_ip, at);
+
 CREATE TABLE prov_download (
 	id SERIAL NOT NULL, 
 	at TIMESTAMP WITH TIME ZONE NOT NULL, 
@@ -74,6 +87,25 @@ CREATE TABLE tenant (
 	CONSTRAINT ck_tenant_status CHECK (status IN ('active', 'suspended')), 
 	CONSTRAINT ck_tenant_max_calls_positive CHECK (max_calls > 0), 
 	CONSTRAINT uq_tenant_domain UNIQUE (domain)
+);
+
+CREATE TABLE branding (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	display_name VARCHAR(60), 
+	primary_colour VARCHAR(7) NOT NULL, 
+	accent_colour VARCHAR(7) NOT NULL, 
+	email_sender_name VARCHAR(120), 
+	delivery_address VARCHAR(500), 
+	logo BYTEA, 
+	logo_type VARCHAR(16), 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_branding PRIMARY KEY (id), 
+	CONSTRAINT ck_branding_logo_type CHECK (logo_type IS NULL OR logo_type IN ('image/png', 'image/jpeg')), 
+	CONSTRAINT ck_branding_primary_colour CHECK (primary_colour LIKE '#%%' AND length(primary_colour) = 7), 
+	CONSTRAINT ck_branding_accent_colour CHECK (accent_colour LIKE '#%%' AND length(accent_colour) = 7), 
+	CONSTRAINT uq_branding_tenant_id UNIQUE (tenant_id), 
+	CONSTRAINT fk_branding_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
 );
 
 CREATE TABLE did_number (

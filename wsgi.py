@@ -34,6 +34,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(xmlcurl.bp)
     app.register_blueprint(provisioning.bp)  # /prov
     fax_intake.register_cli(app)
+
+    import webui
+
+    webui.init_app(app)
     return app
 
 
