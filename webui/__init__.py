@@ -19,7 +19,8 @@ def init_app(app) -> None:
     from webui.views import auth, client, me, operator
 
     # These modules add their pages to the blueprints above.
-    for pages in ("client_assets", "client_logins", "client_network", "operator_platform", "phonebook"):
+    for pages in ("client_api", "client_assets", "client_logins", "client_network", "operator_platform",
+                  "phonebook"):
         import_module(f"webui.views.{pages}")
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):
         app.register_blueprint(blueprint)
