@@ -41,7 +41,8 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     def replace(match):
         converter, name = match.group(1), match.group(2)
         params.append({"in": "path", "name": name, "required": True,
-                       "schema": {"type": "integer", "minimum": 0} if converter == "int" else {"type": "string"}})
+                       "schema": {"int": {"type": "integer", "minimum": 0},
+                                  "uuid": {"type": "string", "format": "uuid"}}.get(converter, {"type": "string"})})
         return "{" + name + "}"
 
     return bp.url_prefix + _PARAM.sub(replace, rule), params
