@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 import webui.api
 from api_testing import bearer, key_for
 from centrex.db import db
-from centrex.models import (AuditEntry, Device, ForwardRule, Number, RingGroup, User, WebhookDelivery,
+from centrex.models import (ApiCall, AuditEntry, Device, ForwardRule, Number, RingGroup, User, WebhookDelivery,
                             WebhookSubscription)
-from centrex.services import webhooks
+from centrex.services import click_to_call, webhooks
 from centrex.services.devices import add_device
 from centrex.services.routing import create_ring_group
 from centrex.services.routing_forwards import add_forward_rule
@@ -67,7 +67,13 @@ def delivery_of(tenant) -> WebhookDelivery:
     return found
 
 
+def call_of(tenant) -> str:
+    found = first(ApiCall, tenant)
+    return (found or click_to_call.place_call(tenant, {"from_user": "1001", "to": "1000"})).id
+
+
 ARGUMENTS = {
+    "call_id": call_of,
     "user_id": lambda t: user_1001(t).id,
     "number_id": lambda t: first(Number, t).id,
     "device_id": lambda t: device_of(t).id,
@@ -91,6 +97,7 @@ BODIES = {
     "update_forward_rule": lambda t: {"enabled": False},
     "create_webhook": lambda t: {"url": "https://crm.example.com/h", "events": ["call.ended"]},
     "update_webhook": lambda t: {"description": "CRM"},
+    "place_call": lambda t: {"from_user": "1001", "to": "1002"},
 }
 # Bodies naming another company's objects: refused as unknown, never linked.
 FOREIGN_BODIES = {
@@ -109,7 +116,7 @@ def url_of(op, objects_of) -> str:
     assert not missing, f"{op.rule}: tell the matrix how to pick {missing} (ARGUMENTS)"
     path = op.rule
     for name in _arguments(op):
-        path = path.replace(f"<int:{name}>", str(ARGUMENTS[name](objects_of)))
+        path = re.sub(rf"<(\w+:)?{name}>", str(ARGUMENTS[name](objects_of)), path)
     return "/api/v1" + path
 
 
@@ -126,7 +133,8 @@ def call(client, op, url, key, body=None):
 
 
 @pytest.fixture
-def companies(demo):
+def companies(demo, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CLICK_TO_CALL_INLINE", True)  # no thread on the test's connection
     for tenant in demo.values():
         for make in (device_of, group_of, rule_of, delivery_of):
             make(tenant)

@@ -28,6 +28,10 @@ from centrex.tenancy import scoped
 
 log = logging.getLogger(__name__)
 
+# How far a click-to-call got: the user's phone rings; the user answered and the destination rings;
+# both talk; it is over; it never got going (the reason says why).
+PROGRESS = ("ringing_user", "ringing_destination", "connected", "ended", "failed")
+
 
 class ClickToCallSchema(Schema):
     from_user = fields.String(required=True, validate=validate.Regexp(EXTENSION_RE, error="An extension, e.g. 1001."),
@@ -113,8 +117,12 @@ def run_originate(call_id: str) -> str:
     return call.state
 
 
-def start(app, call_id: str) -> threading.Thread:
-    """Run the originate after the request, in a thread with its own app context and session."""
+def start(app, call_id: str) -> threading.Thread | None:
+    """Run the originate after the request, in a thread with its own app context and session (tests
+    whose database session cannot be shared with a thread set CLICK_TO_CALL_INLINE: it runs here)."""
+    if app.config.get("CLICK_TO_CALL_INLINE"):
+        run_originate(call_id)
+        return None
     def work():
         with app.app_context():
             try:
@@ -132,3 +140,12 @@ def start(app, call_id: str) -> threading.Thread:
     thread = threading.Thread(target=work, name=f"click-to-call-{call_id[:8]}", daemon=True)
     thread.start()
     return thread
+
+
+def progress(call: ApiCall) -> dict:
+    """The call as the API shows it: who, whom, and how far it got."""
+    shown = {"id": call.id, "from_extension": call.from_extension, "to_number": call.to_number,
+             "reason": call.reason, "created_at": call.created_at, "answered_at": None, "ended_at": None,
+             "duration": None, "hangup_cause": None}
+    stage = {"dialing": "ringing_user", "connecting": "ringing_destination", "failed": "failed"}[call.state]
+    return {**shown, "progress": stage}
