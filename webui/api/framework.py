@@ -132,9 +132,10 @@ def route(rule: str, method: str, *, scope: str | None, summary: str, tag: str, 
                     except BaseException:
                         db.session.rollback()
                         raise
-            else:
-                result = view(**kwargs)
-            return _answer(result)
+                return _answer(result)
+            answer = _answer(view(**kwargs))
+            db.session.rollback()  # a read ends here: no snapshot is kept until the next request
+            return answer
 
         def _answer(result):
             if response is None and content_type == "application/json":
