@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -30,12 +31,23 @@ def subscribe(client, key, url, events=("call.ringing",)):
     return response.get_json()
 
 
+def readme_verify():
+    """The receiver-side check the README gives integrators, run as written."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = readme.split("## API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 - our own README
+    return namespace["verify"]
+
+
 def check_signature(secret: str, received) -> dict:
     timestamp = received.headers["X-Centrex-Timestamp"]
     signature = received.headers["X-Centrex-Signature"]
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + received.body, hashlib.sha256).hexdigest()
     assert signature == f"t={timestamp},v1={expected}"
     assert abs(int(timestamp) - datetime.now(timezone.utc).timestamp()) < 60
+    assert readme_verify()(secret, received.headers, received.body)
+    assert not readme_verify()(secret + "x", received.headers, received.body)
     return json.loads(received.body)
 
 
