@@ -43,6 +43,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         # FreeSWITCH nodes for the event socket: host:port:password, comma separated.
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
+        # Per-process cache of directory/dialplan answers, invalidated by PostgreSQL NOTIFY (off on SQLite).
+        "ANSWER_CACHE": get("CENTREX_ANSWER_CACHE", "1") == "1",
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
         # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
         "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),

@@ -71,3 +71,15 @@ def _ping_if_idle(dbapi_connection, record, _proxy):
         dbapi_connection.rollback()
     except Exception as exc:  # any failure: the pool discards this connection and takes another
         raise DisconnectionError("idle connection failed its ping") from exc
+
+
+def read_connection():
+    """The session's connection for a read-only lookup (directory, dialplan): on PostgreSQL, outside a
+    transaction, it runs in autocommit, with no BEGIN/ROLLBACK round trips around its one query. Taken
+    lazily, so an answer served from the answer cache never checks a connection out at all."""
+    session = db.session()
+    if not session.in_transaction():
+        bind = session.get_bind()
+        if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+            return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()

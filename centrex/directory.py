@@ -6,7 +6,8 @@ from functools import cache
 
 from sqlalchemy import and_, bindparam, select
 
-from centrex.db import db
+from centrex.answer_cache import read_by
+from centrex.db import read_connection
 from centrex.models import Number, Tenant, User
 
 
@@ -60,9 +61,12 @@ def _domain_query():
                                                                Tenant.status == "active")
 
 
+read_by(lambda: (_user_query(), _domain_query()))
+
+
 def find_user(domain: str, extension: str) -> DirectoryUser | None:
     """An enabled user of an active tenant, or None: the only source of directory answers."""
-    row = db.session.connection().execute(_user_query(), {"domain": domain, "extension": extension}).first()
+    row = read_connection().execute(_user_query(), {"domain": domain, "extension": extension}).first()
     if row is None:
         return None
     (tenant_id, tdomain, tname, tlang, ext, name, a1, vm_a1, max_calls, ulang, cid_mode, direct_no,
@@ -74,5 +78,5 @@ def find_user(domain: str, extension: str) -> DirectoryUser | None:
 
 
 def find_domain(domain: str) -> DirectoryDomain | None:
-    row = db.session.connection().execute(_domain_query(), {"domain": domain}).first()
+    row = read_connection().execute(_domain_query(), {"domain": domain}).first()
     return DirectoryDomain(*row) if row else None

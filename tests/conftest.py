@@ -70,6 +70,7 @@ def app(database_url, tmp_path_factory):
     os.environ["CENTREX_INSTANCE"] = str(instance)
     application = create_app({
         "TESTING": True,
+        "ANSWER_CACHE": False,  # tests/test_answer_cache.py turns it on with committed data
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
         "SIP_SECRET_KEY": TEST_SIP_KEY,

@@ -55,7 +55,11 @@ def test_round_robin_costs_one_more_statement(demo, post_capture):
     db.session.commit()
     with statements() as seen:
         post_capture("25-dialplan-call-1001-to-1002.http", replace={"Destination-Number=1002": "Destination-Number=2002"})
-    assert len(seen) == 2 and seen[1].lstrip().upper().startswith("UPDATE RING_GROUP")
+    # the graph, the rotation, and (PostgreSQL) the NOTIFY that drops every process's cached graph
+    assert seen[1].lstrip().upper().startswith("UPDATE RING_GROUP")
+    assert len(seen) == (3 if db.engine.dialect.name == "postgresql" else 2)
+    if len(seen) == 3:
+        assert "pg_notify" in seen[2]
 
 
 def test_cli_explain_prints_the_scenario(app, demo):

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import current_app
 from lxml import etree
 
+from centrex.answer_cache import cache
 from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
 from centrex.schemas import DOMAIN_RE, EXTENSION_RE
-from xmlcurl.documents import document, params, variables, xml_response
+from xmlcurl.documents import document, params, serialise, variables, xml_body_response, xml_response
 
 # sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
 DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}"
@@ -44,8 +45,8 @@ def answer(form) -> tuple[object | None, str]:
         return None, f"key={form.get('key')[:40]!r} is not served"
     if not EXTENSION_RE.fullmatch(user):
         return None, f"not an extension {user[:40]!r}@{domain}"
-    found = find_user(domain, user)
-    return (_user_document(found) if found else None), f"user {user}@{domain} action={action or '-'}"
+    body = cache.get(("directory-user", domain, user), lambda: _user_document(find_user(domain, user)))
+    return (xml_body_response(body) if body else None), f"user {user}@{domain} action={action or '-'}"
 
 
 def _domain_element(section, domain: str, tenant_id: int):
@@ -61,7 +62,10 @@ def _domain_document(found: DirectoryDomain):
     return xml_response(root)
 
 
-def _user_document(u: DirectoryUser):
+def _user_document(u: DirectoryUser | None) -> bytes | None:
+    """The serialised answer for one user (what the answer cache keeps), or None."""
+    if u is None:
+        return None
     root, section = document("directory")
     domain = _domain_element(section, u.domain, u.tenant_id)
     group = etree.SubElement(etree.SubElement(domain, "groups"), "group", name="default")
@@ -84,4 +88,4 @@ def _user_document(u: DirectoryUser):
         ("user_max_calls", u.max_calls),
         ("default_language", u.language),
     ])
-    return xml_response(root)
+    return serialise(root)

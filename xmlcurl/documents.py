@@ -32,9 +32,16 @@ def variables(parent, items) -> etree._Element:
     return node
 
 
-def xml_response(root) -> Response:
-    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+def serialise(root) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def xml_body_response(body: bytes) -> Response:
     return Response(body, status=200, mimetype="text/xml")
+
+
+def xml_response(root) -> Response:
+    return xml_body_response(serialise(root))
 
 
 def not_found() -> Response:

@@ -5,7 +5,6 @@ import logging
 import time
 
 from flask import Blueprint, request
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from centrex.db import db
@@ -55,21 +54,11 @@ def _answer(handler, form):
     """The handler's answer; asked again once on a fresh connection if the database dropped ours
     (a restart, a failover): FreeSWITCH should not see a "not found" for that."""
     try:
-        _read_only_transaction()
         return handler(form)
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
         log.warning("xmlcurl: database connection lost (%s); asking again", type(exc.orig).__name__)
         db.session.rollback()
-        _read_only_transaction()
         return handler(form)
 
-
-def _read_only_transaction() -> None:
-    """An xml_curl answer only reads. On PostgreSQL it runs in autocommit: no BEGIN and no ROLLBACK
-    round trip around its one or two SELECTs (the pool restores transactions when the connection
-    returns). A session already bound to an open Connection (tests) keeps that transaction."""
-    bind = db.session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -13,7 +13,8 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, select, union_all, update
 
-from centrex.db import db
+from centrex.answer_cache import cache, notify_change, read_by
+from centrex.db import db, read_connection
 from centrex.models import (ForwardRule, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
                             ScheduleRange, Tenant, User)
 from centrex.routing import dialing, targets
@@ -48,9 +49,13 @@ def load_config(call: Call) -> TenantConfig | None:
         did = dialing.carrier_e164(call.destination, current_app.config.get("CARRIER_COUNTRY", "CH"))
         if did is None:
             return None
-        row = db.session.execute(_BY_DID, {"did": did}).first()
-        return _tenant_only(row) if row else None
-    return _load("domain", {"domain": call.context})
+        return cache.get(("routing-did", did), lambda: _tenant_by_did(did))
+    return cache.get(("routing", call.context), lambda: _load("domain", {"domain": call.context}))
+
+
+def _tenant_by_did(did: str) -> TenantConfig | None:
+    row = read_connection().execute(_BY_DID, {"did": did}).first()
+    return _tenant_only(row) if row else None
 
 
 def load_tenant_config(tenant_id: int) -> TenantConfig | None:
@@ -64,6 +69,7 @@ def advance_rotations(tenant_id: int, group_ids) -> None:
         db.session.execute(update(RingGroup)
                            .where(RingGroup.tenant_id == tenant_id, RingGroup.id.in_(sorted(group_ids)))
                            .values(rotation=RingGroup.rotation + 1))
+        notify_change(db.session)  # cached routing graphs hold the old rotation
 
 
 def _tenant_only(row) -> TenantConfig:
@@ -107,6 +113,9 @@ def _graph_statement(by: str):
             tenant_id = bindparam("tenant_id", type_=Integer)
         statement = _statements[key] = _graph_query(tenant_id, found)
     return statement
+
+
+read_by(lambda: (_BY_DID, _graph_statement("domain")))
 
 
 def _graph_query(tenant_id, found):
@@ -166,7 +175,7 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
     numbers, direct, main, found = {}, {}, None, {}
-    rows = db.session.connection().execute(_graph_statement(by), params).all()
+    rows = read_connection().execute(_graph_statement(by), params).all()
     for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
         if kind == "user":
             users[t1] = UserEntry(rid, t1, t2, i1, bool(i2), t3, bool(i3), t4)

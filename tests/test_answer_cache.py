@@ -1,0 +1,137 @@
+"""The per-process answer cache: answers served without the database, and never stale after a
+committed change, in this process or another one (PostgreSQL NOTIFY)."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import pytest
+from lxml import etree
+from sqlalchemy import event, select, text
+
+from centrex.answer_cache import cache, watched_tables
+from centrex.db import db
+from centrex.demo import load_demo
+from centrex.models import User
+from centrex.services.users import update_user
+from conftest import read_capture, xmlcurl_headers
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def cached_app(app, committed):
+    load_demo()
+    committed.commit()
+    app.config["ANSWER_CACHE"] = True
+    cache.clear()
+    client = app.test_client()
+    wait_until(lambda: post(client, "21-directory-sip_auth-register-1001-password.http") is not None
+               and cache._listening)
+    yield client
+    app.config["ANSWER_CACHE"] = False
+    cache.clear()
+
+
+def wait_until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail("condition not met in time")
+
+
+def post(client, capture, replace=None):
+    path, body = read_capture(capture)
+    for old, new in (replace or {}).items():
+        body = body.replace(old.encode(), new.encode())
+    response = client.post(path, data=body, headers=xmlcurl_headers(), environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    db.session.remove()  # the request's end (this test shares its app context with the requests)
+    assert response.status_code == 200
+    return etree.fromstring(response.data)
+
+
+def a1_of(document) -> str:
+    return document.xpath("string(//user/params/param[@name='a1-hash']/@value)")
+
+
+@contextmanager
+def counted_queries():
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_repeated_register_is_answered_without_the_database(cached_app):
+    first = post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    with counted_queries() as statements:
+        again = post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    assert statements == []
+    assert a1_of(again) == a1_of(first) != ""
+
+
+def test_a_committed_change_is_seen_at_once(cached_app, committed):
+    before = a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http"))
+    alain = committed.execute(select(User).where(User.name == "Alain Dupont")).scalar_one()
+    update_user(alain, {"sip_secret": "a-brand-new-secret-42"})
+    committed.commit()
+    expected = alain.sip_a1_hash
+    assert expected != before
+    wait_until(lambda: a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http")) == expected, 2.0)
+
+
+def test_a_change_from_another_process_invalidates(cached_app, app):
+    before = a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http"))
+    # Another process (here: another connection, outside the ORM) changes the hash and notifies.
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE sip_user SET sip_a1_hash = 'ffffffffffffffffffffffffffffffff' "
+                          "WHERE extension = '1001' AND name = 'Alain Dupont'"))
+        conn.execute(text("SELECT pg_notify('centrex_config', '')"))
+    wait_until(lambda: a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http"))
+               == "ffffffffffffffffffffffffffffffff", 2.0)
+    assert before != "ffffffffffffffffffffffffffffffff"
+
+
+def test_a_lost_channel_falls_back_to_the_database(cached_app, committed):
+    post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    committed.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE query LIKE 'LISTEN centrex_config%' AND pid <> pg_backend_pid()"))
+    committed.commit()
+    wait_until(lambda: not cache._listening, 5.0)
+    alain = committed.execute(select(User).where(User.name == "Alain Dupont")).scalar_one()
+    update_user(alain, {"sip_secret": "changed-while-deaf-1"})
+    committed.commit()
+    expected = alain.sip_a1_hash
+    assert a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http")) == expected
+    wait_until(lambda: cache._listening, 10.0)
+
+
+def test_dialplan_sees_a_new_forward_rule(cached_app, committed):
+    from centrex.services.routing_forwards import add_forward_rule
+
+    def bridges():
+        doc = post(cached_app, "25-dialplan-call-1001-to-1002.http")
+        return " ".join(doc.xpath("//action[@application='bridge']/@data"))
+
+    assert "user/1002@dupont.example" in bridges()
+    sophie = committed.execute(select(User).where(User.name == "Sophie Martin")).scalar_one()
+    julie_id = committed.execute(select(User.id).where(User.name == "Julie Bernard")).scalar_one()
+    add_forward_rule(sophie, {"kind": "always", "dest": {"type": "user", "id": julie_id}})
+    committed.commit()
+    wait_until(lambda: "user/1004@dupont.example" in bridges(), 2.0)
+    assert "user/1002@dupont.example" not in bridges()
+
+
+def test_the_cache_watches_what_the_answers_read():
+    assert {"sip_user", "tenant", "did_number", "ring_group", "forward_rule", "schedule_range"} <= watched_tables()
+
+
+def test_tables_of_logs_do_not_invalidate():
+    assert not {"audit_entry", "prov_download", "outbox_message"} & watched_tables()
