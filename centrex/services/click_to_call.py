@@ -85,8 +85,8 @@ def place_call(tenant: Tenant, data: dict, *, token_id: int | None = None) -> Ap
                    from_extension=user.extension, to_number=to_dial, state="dialing")
     db.session.add(call)
     db.session.flush()
-    audit.record("click_to_call", call, tenant_id=tenant.id,
-                 changes={"from_user": user.extension, "to": to_dial})
+    # Written on the user (audit object ids are integers; the call's id is a UUID).
+    audit.record("click_to_call", user, tenant_id=tenant.id, changes={"call_id": call.id, "to": to_dial})
     return call
 
 

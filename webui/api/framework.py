@@ -10,12 +10,12 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 
 from centrex.audit import Actor, acting_as
 from centrex.db import db
-from centrex.errors import DomainError, Forbidden, Invalid
+from centrex.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.models import ApiToken, Tenant
 from centrex.services import api_tokens
 
@@ -23,6 +23,7 @@ log = logging.getLogger("centrex.api")
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_ID = 2**31 - 1  # the database's integer ids
 
 
 class Unauthorized(DomainError):
@@ -117,6 +118,8 @@ def route(rule: str, method: str, *, scope: str | None, summary: str, tag: str, 
         def run(**kwargs):
             g.api_query, g.api_body = {}, {}
             _authenticate()
+            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+                raise NotFound("No such object (ids are below 2^31).")
             if scope and scope not in (token().scopes or []):
                 raise Forbidden(f"This API key lacks the scope {scope}.")
             if query is not None:
@@ -180,6 +183,14 @@ def _integrity_error(exc: IntegrityError):
     db.session.rollback()
     log.info("API request refused by a database constraint: %s", exc.orig)
     return error_body("This conflicts with existing data (it may have changed meanwhile).", status=409)
+
+
+@bp.errorhandler(DataError)
+def _data_error(exc: DataError):
+    """A value the database cannot hold (an id or number beyond its integers, say): the request's fault."""
+    db.session.rollback()
+    log.info("API request refused by the database: %s", exc.orig)
+    return error_body("A value is out of range.", status=422)
 
 
 @bp.errorhandler(HTTPException)

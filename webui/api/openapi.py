@@ -41,7 +41,7 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     def replace(match):
         converter, name = match.group(1), match.group(2)
         params.append({"in": "path", "name": name, "required": True,
-                       "schema": {"int": {"type": "integer", "minimum": 0},
+                       "schema": {"int": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
                                   "uuid": {"type": "string", "format": "uuid"}}.get(converter, {"type": "string"})})
         return "{" + name + "}"
 
