@@ -2,6 +2,7 @@
 number), answered, a voicemail left, a fax received (and, once its record is imported, a call ended:
 see centrex.services.webhook_calls). Each handler is a job boundary: it queues the deliveries and commits.
 Nothing is stored for a tenant without a subscription to that event."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -35,17 +36,23 @@ def _phone_leg(event: Event) -> tuple[int, str, User | None] | None:
     tenant = tenant_by_domain(domain) if extension and domain else None
     if tenant is None:
         return None
-    user = db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == extension)
-                              ).scalar_one_or_none()
+    user = db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == extension)
+    ).scalar_one_or_none()
     return tenant.id, extension, user
 
 
 def _call_data(event: Event, extension: str, user: User | None) -> dict:
-    return {"call_id": event.get("Channel-Call-UUID") or event.get("Unique-ID"),
-            "leg_id": event.get("Unique-ID"), "extension": extension, "user_id": user.id if user else None,
-            "user_name": user.name if user else None,
-            "caller_number": event.get("Caller-Caller-ID-Number"), "caller_name": event.get("Caller-Caller-ID-Name"),
-            "click_to_call_id": event.get("variable_centrex_click_to_call")}
+    return {
+        "call_id": event.get("Channel-Call-UUID") or event.get("Unique-ID"),
+        "leg_id": event.get("Unique-ID"),
+        "extension": extension,
+        "user_id": user.id if user else None,
+        "user_name": user.name if user else None,
+        "caller_number": event.get("Caller-Caller-ID-Number"),
+        "caller_name": event.get("Caller-Caller-ID-Name"),
+        "click_to_call_id": event.get("variable_centrex_click_to_call"),
+    }
 
 
 def _emit(tenant_id: int, kind: str, ref: str, data: dict) -> None:
@@ -63,8 +70,12 @@ def phone_ringing(event: Event) -> None:
     if leg is None:
         return
     tenant_id, extension, user = leg
-    _emit(tenant_id, "call.ringing", event.get("Unique-ID"),
-          {**_call_data(event, extension, user), "ringing_at": _time(event)})
+    _emit(
+        tenant_id,
+        "call.ringing",
+        event.get("Unique-ID"),
+        {**_call_data(event, extension, user), "ringing_at": _time(event)},
+    )
 
 
 @on("CHANNEL_ANSWER")
@@ -73,9 +84,15 @@ def phone_answered(event: Event) -> None:
     if leg is None:
         return
     tenant_id, extension, user = leg
-    _emit(tenant_id, "call.answered", event.get("Unique-ID"),
-          {**_call_data(event, extension, user), "answered_at": _time(event, "Caller-Channel-Answered-Time")
-           or _time(event)})
+    _emit(
+        tenant_id,
+        "call.answered",
+        event.get("Unique-ID"),
+        {
+            **_call_data(event, extension, user),
+            "answered_at": _time(event, "Caller-Channel-Answered-Time") or _time(event),
+        },
+    )
 
 
 @on("CUSTOM::vm::maintenance")
@@ -86,15 +103,29 @@ def voicemail_left(event: Event) -> None:
     if tenant is None:
         return
     extension = event.get("VM-User") or ""
-    user = db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == extension)
-                              ).scalar_one_or_none()
-    message = (event.get("VM-File-Path") or "").rsplit("/", 1)[-1].removesuffix(".wav") or event.get("VM-UUID")
+    user = db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == extension)
+    ).scalar_one_or_none()
+    message = (event.get("VM-File-Path") or "").rsplit("/", 1)[-1].removesuffix(".wav") or event.get(
+        "VM-UUID"
+    )
     length = event.get("VM-Message-Len") or ""
-    _emit(tenant.id, "voicemail.left", f"{tenant.id}:{extension}:{message}", {
-        "box": extension, "user_id": user.id if user else None, "message_id": message,
-        "call_id": event.get("VM-UUID"), "caller_number": event.get("VM-Caller-ID-Number"),
-        "caller_name": event.get("VM-Caller-ID-Name"), "seconds": int(length) if length.isdigit() else None,
-        "folder": event.get("VM-Folder"), "left_at": _time(event)})
+    _emit(
+        tenant.id,
+        "voicemail.left",
+        f"{tenant.id}:{extension}:{message}",
+        {
+            "box": extension,
+            "user_id": user.id if user else None,
+            "message_id": message,
+            "call_id": event.get("VM-UUID"),
+            "caller_number": event.get("VM-Caller-ID-Number"),
+            "caller_name": event.get("VM-Caller-ID-Name"),
+            "seconds": int(length) if length.isdigit() else None,
+            "folder": event.get("VM-Folder"),
+            "left_at": _time(event),
+        },
+    )
 
 
 @on("CUSTOM::spandsp::rxfaxresult")
@@ -102,10 +133,22 @@ def fax_received(event: Event) -> None:
     reception = fax_events.reception_from_event(event)
     if reception is None or reception.tenant_id is None:
         return
-    fax = db.session.execute(select(Fax).where(Fax.tenant_id == reception.tenant_id,
-                                               Fax.call_uuid == reception.call_uuid)).scalar_one_or_none()
-    _emit(reception.tenant_id, "fax.received", reception.call_uuid, {
-        "fax_id": fax.id if fax else None, "box_id": reception.box_id, "call_id": reception.call_uuid,
-        "caller_number": reception.caller_number, "success": reception.success, "pages": reception.pages,
-        "result": reception.result_text, "remote_station_id": reception.remote_station_id,
-        "received_at": reception.at.isoformat().replace("+00:00", "Z")})
+    fax = db.session.execute(
+        select(Fax).where(Fax.tenant_id == reception.tenant_id, Fax.call_uuid == reception.call_uuid)
+    ).scalar_one_or_none()
+    _emit(
+        reception.tenant_id,
+        "fax.received",
+        reception.call_uuid,
+        {
+            "fax_id": fax.id if fax else None,
+            "box_id": reception.box_id,
+            "call_id": reception.call_uuid,
+            "caller_number": reception.caller_number,
+            "success": reception.success,
+            "pages": reception.pages,
+            "result": reception.result_text,
+            "remote_station_id": reception.remote_station_id,
+            "received_at": reception.at.isoformat().replace("+00:00", "Z"),
+        },
+    )

@@ -12,8 +12,9 @@ ALL_SCOPES = list(SCOPES)
 
 def key_for(tenant, scopes=None, *, name="CRM", rate_limit=None) -> str:
     """A fresh API key of this company (flushed in the test's transaction)."""
-    _token, key = create_token(tenant, {"name": name, "scopes": list(scopes or ALL_SCOPES),
-                                        "rate_limit": rate_limit})
+    _token, key = create_token(
+        tenant, {"name": name, "scopes": list(scopes or ALL_SCOPES), "rate_limit": rate_limit}
+    )
     return key
 
 

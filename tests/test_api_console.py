@@ -23,7 +23,11 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_stored_hashed(client, dem
     assert page.status_code == 201
     key = KEY_RE.search(text(page)).group(1)
     token = db.session.execute(select(ApiToken).where(ApiToken.tenant_id == dupont.id)).scalar_one()
-    assert (token.name, token.scopes, token.created_by) == ("Salesforce", ["cdr:read", "users:read"], ADMIN_DUPONT)
+    assert (token.name, token.scopes, token.created_by) == (
+        "Salesforce",
+        ["cdr:read", "users:read"],
+        ADMIN_DUPONT,
+    )
     stored = " ".join(str(getattr(token, c.key)) for c in ApiToken.__table__.columns)
     assert key.rsplit("_", 1)[1] not in stored and len(token.secret_hash) == 64
     assert key not in text(client.get(f"/t/{dupont.id}/api"))  # never shown again
@@ -49,8 +53,11 @@ def test_key_form_errors_are_shown_next_to_the_fields_in_french(client, demo):
 def test_webhooks_are_subscribed_in_the_console_and_their_deliveries_listed(client, demo):
     dupont = demo["dupont.example"]
     login(client, ADMIN_DUPONT)
-    page = post(client, f"/t/{dupont.id}/api/webhooks",
-                {"url": "https://crm.example.com/hooks", "events": ["call.ringing", "fax.received"]})
+    page = post(
+        client,
+        f"/t/{dupont.id}/api/webhooks",
+        {"url": "https://crm.example.com/hooks", "events": ["call.ringing", "fax.received"]},
+    )
     assert page.status_code == 201 and "whsec_" in text(page)
     subscription = db.session.execute(select(WebhookSubscription)).scalar_one()
     assert subscription.events == ["call.ringing", "fax.received"]
@@ -59,8 +66,12 @@ def test_webhooks_are_subscribed_in_the_console_and_their_deliveries_listed(clie
     db.session.commit()
     history = text(client.get(f"/t/{dupont.id}/api/webhooks/{subscription.id}"))
     assert "fax.received" in history and "whsec_" not in history
-    assert post(client, f"/t/{dupont.id}/api/webhooks/{subscription.id}/change", {"action": "toggle"}).status_code \
+    assert (
+        post(
+            client, f"/t/{dupont.id}/api/webhooks/{subscription.id}/change", {"action": "toggle"}
+        ).status_code
         == 302
+    )
     assert db.session.get(WebhookSubscription, subscription.id).active is False
 
 

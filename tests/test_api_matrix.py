@@ -14,8 +14,17 @@ from sqlalchemy import func, select
 import webui.api
 from api_testing import bearer, key_for
 from centrex.db import db
-from centrex.models import (ApiCall, AuditEntry, Device, ForwardRule, Number, RingGroup, User, WebhookDelivery,
-                            WebhookSubscription)
+from centrex.models import (
+    ApiCall,
+    AuditEntry,
+    Device,
+    ForwardRule,
+    Number,
+    RingGroup,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from centrex.services import click_to_call, webhooks
 from centrex.services.devices import add_device
 from centrex.services.routing import create_ring_group
@@ -23,14 +32,19 @@ from centrex.services.routing_forwards import add_forward_rule
 
 OPERATIONS = list(webui.api.OPERATIONS)
 # What only one company has: none of it may appear in the other company's answers.
-ONLY = {"dupont.example": ("Claire Dumas", "Alain Dupont", "+41215550", "dupont.example"),
-        "martin.example": ("Nadia Keller", "Pierre Martin", "Anne Rey", "+41225550", "martin.example")}
+ONLY = {
+    "dupont.example": ("Claire Dumas", "Alain Dupont", "+41215550", "dupont.example"),
+    "martin.example": ("Nadia Keller", "Pierre Martin", "Anne Rey", "+41225550", "martin.example"),
+}
 _serial = itertools.count(10)
 
 
 def first(model, tenant, *where):
-    return db.session.execute(select(model).where(model.tenant_id == tenant.id, *where)
-                              .order_by(model.id)).scalars().first()
+    return (
+        db.session.execute(select(model).where(model.tenant_id == tenant.id, *where).order_by(model.id))
+        .scalars()
+        .first()
+    )
 
 
 def user_1001(tenant) -> User:
@@ -38,24 +52,37 @@ def user_1001(tenant) -> User:
 
 
 def device_of(tenant) -> Device:
-    return first(Device, tenant) or add_device(tenant, {"mac": f"0015651{next(_serial):05x}", "vendor": "yealink",
-                                                        "model": "T54W", "user_id": user_1001(tenant).id})
+    return first(Device, tenant) or add_device(
+        tenant,
+        {
+            "mac": f"0015651{next(_serial):05x}",
+            "vendor": "yealink",
+            "model": "T54W",
+            "user_id": user_1001(tenant).id,
+        },
+    )
 
 
 def group_of(tenant) -> RingGroup:
     """A group of the matrix's own (the demo's groups are used by schedules: they cannot be deleted)."""
-    return first(RingGroup, tenant, RingGroup.name.like("Matrice%")) or create_ring_group(tenant, {
-        "name": f"Matrice {tenant.name}", "members": [{"user_id": user_1001(tenant).id}]})
+    return first(RingGroup, tenant, RingGroup.name.like("Matrice%")) or create_ring_group(
+        tenant, {"name": f"Matrice {tenant.name}", "members": [{"user_id": user_1001(tenant).id}]}
+    )
 
 
 def rule_of(tenant) -> ForwardRule:
-    return first(ForwardRule, tenant) or add_forward_rule(user_1001(tenant), {
-        "kind": "busy", "dest": {"type": "voicemail", "value": "1001"}})
+    return first(ForwardRule, tenant) or add_forward_rule(
+        user_1001(tenant), {"kind": "busy", "dest": {"type": "voicemail", "value": "1001"}}
+    )
 
 
 def webhook_of(tenant) -> WebhookSubscription:
-    return first(WebhookSubscription, tenant) or webhooks.create_subscription(tenant, {
-        "url": f"https://crm.{tenant.domain}/hooks", "events": ["call.ringing"]})[0]
+    return (
+        first(WebhookSubscription, tenant)
+        or webhooks.create_subscription(
+            tenant, {"url": f"https://crm.{tenant.domain}/hooks", "events": ["call.ringing"]}
+        )[0]
+    )
 
 
 def delivery_of(tenant) -> WebhookDelivery:
@@ -90,10 +117,16 @@ BODIES = {
     "point_number": lambda t: {"label": "Réception"},
     "add_device": lambda t: {"mac": f"0015652{next(_serial):05x}", "vendor": "snom", "model": "D785"},
     "update_device": lambda t: {"label": "Accueil"},
-    "create_ring_group": lambda t: {"name": f"Groupe {next(_serial)}", "members": [{"user_id": user_1001(t).id}]},
+    "create_ring_group": lambda t: {
+        "name": f"Groupe {next(_serial)}",
+        "members": [{"user_id": user_1001(t).id}],
+    },
     "update_ring_group": lambda t: {"ring_seconds": 25},
-    "add_forward_rule": lambda t: {"kind": "no_answer", "ring_seconds": 20,
-                                   "dest": {"type": "voicemail", "value": "1001"}},
+    "add_forward_rule": lambda t: {
+        "kind": "no_answer",
+        "ring_seconds": 20,
+        "dest": {"type": "voicemail", "value": "1001"},
+    },
     "update_forward_rule": lambda t: {"enabled": False},
     "create_webhook": lambda t: {"url": "https://crm.example.com/h", "events": ["call.ended"]},
     "update_webhook": lambda t: {"description": "CRM"},
@@ -101,8 +134,12 @@ BODIES = {
 }
 # Bodies naming another company's objects: refused as unknown, never linked.
 FOREIGN_BODIES = {
-    "add_device": lambda other: {"mac": "001565fedcba", "vendor": "yealink", "model": "T54W",
-                                 "user_id": user_1001(other).id},
+    "add_device": lambda other: {
+        "mac": "001565fedcba",
+        "vendor": "yealink",
+        "model": "T54W",
+        "user_id": user_1001(other).id,
+    },
     "update_device": lambda other: {"user_id": user_1001(other).id},
     "create_ring_group": lambda other: {"name": "Intrus", "members": [{"user_id": user_1001(other).id}]},
     "update_ring_group": lambda other: {"members": [{"user_id": user_1001(other).id}]},
@@ -173,7 +210,9 @@ def test_every_endpoint_keeps_each_company_to_itself_and_needs_its_scope(client,
             url, sent = url_of(op, own), FOREIGN_BODIES[op.endpoint](other)
             before = audit_rows()
             refused = call(client, op, url, key, sent)
-            assert refused.status_code == 422, f"{op.endpoint} linked {other.domain}'s object: {refused.get_json()}"
+            assert (
+                refused.status_code == 422
+            ), f"{op.endpoint} linked {other.domain}'s object: {refused.get_json()}"
             assert audit_rows() == before
         answer = call(client, op, url_of(op, own), key, BODIES.get(op.endpoint, lambda t: None)(own))
         assert answer.status_code == op.status, f"{own.domain} {op.method} {op.rule}: {answer.get_json()}"
@@ -188,7 +227,11 @@ def test_every_endpoint_keeps_each_company_to_itself_and_needs_its_scope(client,
 def test_without_a_valid_key_every_endpoint_answers_401(client, companies):
     dupont, _ = companies
     for op in OPERATIONS:
-        for headers in ({}, {"Authorization": "Bearer cxk_000000000000_wrong"}, {"Authorization": "Basic eDp5"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer cxk_000000000000_wrong"},
+            {"Authorization": "Basic eDp5"},
+        ):
             answer = client.open(url_of(op, dupont), method=op.method, headers=headers)
             assert answer.status_code == 401, op.rule
             assert answer.headers["WWW-Authenticate"].startswith("Bearer")

@@ -17,10 +17,16 @@ from centrex.db import db
 import webui.api
 from webui.api.openapi import openapi_path
 
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance, checks.response_headers_conformance]
-SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                    database=None)
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
+SETTINGS = settings(
+    max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
 
 
 @pytest.fixture
@@ -43,6 +49,7 @@ def operations(schema):
 
 def test_valid_requests_get_answers_the_document_describes(api_schema, api_key):
     for operation in operations(api_schema):
+
         @SETTINGS
         @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
         def run(case):
@@ -63,8 +70,13 @@ def test_bodies_the_document_refuses_get_4xx_with_a_reason_never_5xx(api_schema,
         def run(case):
             assume(not isinstance(case.body, dict) or op.body.validate(case.body))
             response = case.call(headers=bearer(api_key))
-            assert 400 <= response.status_code < 500, (case.method, case.formatted_path, case.body,
-                                                       response.status_code, response.text[:300])
+            assert 400 <= response.status_code < 500, (
+                case.method,
+                case.formatted_path,
+                case.body,
+                response.status_code,
+                response.text[:300],
+            )
             assert set(response.json()) == {"error", "fields"}
 
         run()
@@ -79,7 +91,9 @@ def test_the_document_describes_every_endpoint_with_its_scope_and_errors(client)
         assert op["security"] == [{"bearerAuth": [op["x-scope"]]}], (path, method)
         assert {"401", "403", "404", "429"} <= set(op["responses"]), (path, method)
     users = document["paths"]["/api/v1/users"]["post"]
-    assert users["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/User"}
+    assert users["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/User"
+    }
     user = document["components"]["schemas"]["User"]
     assert user["properties"]["extension"]["pattern"] == "^[1-9][0-9]{1,5}$"  # the core's own validator
     assert "UserPatch" in document["components"]["schemas"]

@@ -15,8 +15,12 @@ from wsgi import create_app
 
 @pytest.fixture
 def second_worker(app):
-    other = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SIP_SECRET_KEY")},
-                        "TESTING": True})
+    other = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SIP_SECRET_KEY")},
+            "TESTING": True,
+        }
+    )
     yield other
     with other.app_context():
         db.session.remove()
@@ -31,6 +35,7 @@ def test_the_limit_is_shared_by_two_workers_and_answers_429_with_retry_after(app
     workers = [app.test_client(), second_worker.test_client()]
     if datetime.now(timezone.utc).second >= 58:  # do not straddle a minute boundary
         import time
+
         time.sleep(2.5)
     answers = [workers[i % 2].get("/api/v1/users", headers=bearer(key)) for i in range(6)]
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429, 429]

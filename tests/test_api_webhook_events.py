@@ -24,18 +24,26 @@ RX_OK = captured_events(FIXTURES / "fax" / "fax-events-plain.bin", "CUSTOM::span
 
 def all_events(name: str) -> list[Event]:
     raw = gzip.decompress((FIXTURES / "esl" / name).read_bytes())
-    return [Event.from_plain(body.decode(), node="127.0.0.1:8021") for headers, body in esl_messages(raw)
-            if headers.get("Content-Type") == "text/event-plain"]
+    return [
+        Event.from_plain(body.decode(), node="127.0.0.1:8021")
+        for headers, body in esl_messages(raw)
+        if headers.get("Content-Type") == "text/event-plain"
+    ]
 
 
 def subscribe_both(demo, events):
-    return {domain: webhooks.create_subscription(tenant, {"url": f"https://crm.{domain}/h", "events": events})[0]
-            for domain, tenant in demo.items()}
+    return {
+        domain: webhooks.create_subscription(tenant, {"url": f"https://crm.{domain}/h", "events": events})[0]
+        for domain, tenant in demo.items()
+    }
 
 
 def emitted(kind: str) -> list[WebhookEvent]:
-    return list(db.session.execute(select(WebhookEvent).where(WebhookEvent.event_type == kind)
-                                   .order_by(WebhookEvent.id)).scalars())
+    return list(
+        db.session.execute(
+            select(WebhookEvent).where(WebhookEvent.event_type == kind).order_by(WebhookEvent.id)
+        ).scalars()
+    )
 
 
 def test_a_ringing_phone_and_its_answer_reach_only_the_company_of_the_call(session, demo):
@@ -45,7 +53,9 @@ def test_a_ringing_phone_and_its_answer_reach_only_the_company_of_the_call(sessi
     for event in CALL:  # replayed (a reconnect): nothing twice
         dispatch_event(event)
     dupont = demo["dupont.example"]
-    sophie = db.session.execute(select(User).where(User.tenant_id == dupont.id, User.extension == "1002")).scalar_one()
+    sophie = db.session.execute(
+        select(User).where(User.tenant_id == dupont.id, User.extension == "1002")
+    ).scalar_one()
     [ringing] = emitted("call.ringing")
     [answered] = emitted("call.answered")
     for event in (ringing, answered):
@@ -68,7 +78,12 @@ def test_a_voicemail_left_names_the_box_and_the_caller(session, demo):
     [left] = emitted("voicemail.left")
     assert left.tenant_id == demo["dupont.example"].id
     assert {k: left.payload[k] for k in ("box", "caller_number", "caller_name", "seconds", "folder")} == {
-        "box": "1002", "caller_number": "1001", "caller_name": "Alice Dupont", "seconds": 5, "folder": "inbox"}
+        "box": "1002",
+        "caller_number": "1001",
+        "caller_name": "Alice Dupont",
+        "seconds": 5,
+        "folder": "inbox",
+    }
     assert left.payload["message_id"] == "msg_4a422039-cd6f-4b5c-b2f9-d575d38af764"
 
 
@@ -84,8 +99,12 @@ def test_a_received_fax_is_announced_with_its_record(session, demo, fax_spool):
     assert received.tenant_id == tenant.id
     data = received.payload
     assert data["fax_id"] is not None and data["box_id"] == box.id
-    assert (data["caller_number"], data["success"], data["pages"], data["remote_station_id"]) == \
-        ("1001", True, 1, "+3215551001")
+    assert (data["caller_number"], data["success"], data["pages"], data["remote_station_id"]) == (
+        "1001",
+        True,
+        1,
+        "+3215551001",
+    )
 
 
 def test_nothing_is_stored_without_a_subscription(session, demo):

@@ -52,25 +52,34 @@ def check_signature(secret: str, received) -> dict:
 
 
 def test_a_delivery_reaches_the_receiver_signed_and_is_retried_after_a_failure(
-        client, keys, demo, receiver, loopback_allowed):
+    client, keys, demo, receiver, loopback_allowed
+):
     created = subscribe(client, keys["dupont"], receiver.url, ["call.ringing", "call.ended"])
     secret = created["secret"]
     assert secret.startswith("whsec_")
-    assert "secret" not in client.get(f"/api/v1/webhooks/{created['id']}", headers=bearer(keys["dupont"])).get_json()
+    assert (
+        "secret"
+        not in client.get(f"/api/v1/webhooks/{created['id']}", headers=bearer(keys["dupont"])).get_json()
+    )
 
     dupont = demo["dupont.example"]
-    event = webhooks.emit(dupont.id, "call.ringing", "leg-1", {"caller_number": "+41791234567", "extension": "1001"})
+    event = webhooks.emit(
+        dupont.id, "call.ringing", "leg-1", {"caller_number": "+41791234567", "extension": "1001"}
+    )
     assert webhooks.emit(dupont.id, "call.ringing", "leg-1", {"again": True}) is None  # once per ref
     db.session.commit()
 
     receiver.statuses = [503]  # the CRM is down for the first try
-    delivery = db.session.execute(select(WebhookDelivery).where(WebhookDelivery.event_id == event.id)).scalar_one()
+    delivery = db.session.execute(
+        select(WebhookDelivery).where(WebhookDelivery.event_id == event.id)
+    ).scalar_one()
     assert webhook_delivery.deliver_due() == [(delivery.id, "waiting")]
     db.session.refresh(delivery)
     assert (delivery.attempts, delivery.last_status) == (1, 503)
     assert "HTTP 503" in delivery.last_error
-    wait = delivery.next_attempt_at.replace(tzinfo=delivery.next_attempt_at.tzinfo or timezone.utc) \
-        - datetime.now(timezone.utc)
+    wait = delivery.next_attempt_at.replace(
+        tzinfo=delivery.next_attempt_at.tzinfo or timezone.utc
+    ) - datetime.now(timezone.utc)
     assert timedelta(seconds=20) < wait <= timedelta(seconds=30)  # WEBHOOK_RETRY_SECONDS, first backoff
     assert webhook_delivery.deliver_due() == []  # not due yet: nothing sent
 
@@ -88,22 +97,31 @@ def test_a_delivery_reaches_the_receiver_signed_and_is_retried_after_a_failure(
         assert received.headers["X-Centrex-Event"] == "call.ringing"
         assert received.headers["X-Centrex-Delivery"] == str(delivery.id)
         payload = check_signature(secret, received)
-    assert payload == {"id": f"evt_{event.id}", "type": "call.ringing", "tenant": "dupont.example",
-                       "created_at": payload["created_at"],
-                       "data": {"caller_number": "+41791234567", "extension": "1001"}}
+    assert payload == {
+        "id": f"evt_{event.id}",
+        "type": "call.ringing",
+        "tenant": "dupont.example",
+        "created_at": payload["created_at"],
+        "data": {"caller_number": "+41791234567", "extension": "1001"},
+    }
 
-    history = client.get(f"/api/v1/webhooks/{created['id']}/deliveries", headers=bearer(keys["dupont"])).get_json()
+    history = client.get(
+        f"/api/v1/webhooks/{created['id']}/deliveries", headers=bearer(keys["dupont"])
+    ).get_json()
     assert history["total"] == 1
     item = history["items"][0]
     assert (item["state"], item["attempts"], item["event_type"]) == ("delivered", 2, "call.ringing")
     assert [t["status"] for t in item["tries"]] == [503, 200]
 
 
-def test_events_nobody_wants_are_not_stored_and_tenants_get_only_their_own(client, keys, demo, receiver,
-                                                                           loopback_allowed):
+def test_events_nobody_wants_are_not_stored_and_tenants_get_only_their_own(
+    client, keys, demo, receiver, loopback_allowed
+):
     subscribe(client, keys["martin"], receiver.url, ["fax.received"])
     dupont, martin = demo["dupont.example"], demo["martin.example"]
-    assert webhooks.emit(dupont.id, "fax.received", "fax-1", {"pages": 1}) is None  # Dupont has no subscription
+    assert (
+        webhooks.emit(dupont.id, "fax.received", "fax-1", {"pages": 1}) is None
+    )  # Dupont has no subscription
     assert webhooks.emit(martin.id, "call.ringing", "leg-2", {}) is None  # Martin did not ask for this one
     event = webhooks.emit(martin.id, "fax.received", "fax-2", {"pages": 2})
     db.session.commit()
@@ -122,8 +140,9 @@ def test_private_addresses_are_refused_unless_the_operator_allows_them(client, k
     assert receiver.received == []
 
 
-def test_a_delivery_fails_for_good_after_its_last_try(client, keys, demo, receiver, loopback_allowed, monkeypatch,
-                                                       app):
+def test_a_delivery_fails_for_good_after_its_last_try(
+    client, keys, demo, receiver, loopback_allowed, monkeypatch, app
+):
     monkeypatch.setitem(app.config, "WEBHOOK_MAX_ATTEMPTS", 2)
     monkeypatch.setitem(app.config, "WEBHOOK_RETRY_SECONDS", 0)
     created = subscribe(client, keys["dupont"], receiver.url)
@@ -132,26 +151,38 @@ def test_a_delivery_fails_for_good_after_its_last_try(client, keys, demo, receiv
     receiver.statuses = [500, 500]
     assert [state for _, state in webhook_delivery.deliver_due()] == ["waiting", "failed"]
     assert len(receiver.received) == 2
-    delivery_id = client.get(f"/api/v1/webhooks/{created['id']}/deliveries",
-                             headers=bearer(keys["dupont"])).get_json()["items"][0]["id"]
-    again = client.post(f"/api/v1/webhooks/{created['id']}/deliveries/{delivery_id}/retry",
-                        headers=bearer(keys["dupont"]))
+    delivery_id = client.get(
+        f"/api/v1/webhooks/{created['id']}/deliveries", headers=bearer(keys["dupont"])
+    ).get_json()["items"][0]["id"]
+    again = client.post(
+        f"/api/v1/webhooks/{created['id']}/deliveries/{delivery_id}/retry", headers=bearer(keys["dupont"])
+    )
     assert again.status_code == 200 and again.get_json()["state"] == "waiting"
     assert [state for _, state in webhook_delivery.deliver_due()] == ["delivered"]
-    assert db.session.execute(select(AuditEntry.actor).where(AuditEntry.action == "redeliver")).scalar_one() \
+    assert (
+        db.session.execute(select(AuditEntry.actor).where(AuditEntry.action == "redeliver")).scalar_one()
         == "api:CRM"
+    )
 
 
 def test_subscriptions_are_validated_and_secrets_rotate(client, keys):
     key = keys["dupont"]
-    bad = client.post("/api/v1/webhooks", json={"url": "ftp://crm.example.com/x", "events": ["call.nope"]},
-                      headers=bearer(key))
+    bad = client.post(
+        "/api/v1/webhooks",
+        json={"url": "ftp://crm.example.com/x", "events": ["call.nope"]},
+        headers=bearer(key),
+    )
     assert bad.status_code == 422
     assert set(bad.get_json()["fields"]) == {"url", "events"}
     created = subscribe(client, key, "https://crm.example.com/hooks")
-    rotated = client.post(f"/api/v1/webhooks/{created['id']}/secret", headers=bearer(key)).get_json()["secret"]
+    rotated = client.post(f"/api/v1/webhooks/{created['id']}/secret", headers=bearer(key)).get_json()[
+        "secret"
+    ]
     assert rotated != created["secret"] and rotated.startswith("whsec_")
-    changed = client.patch(f"/api/v1/webhooks/{created['id']}", json={"active": False, "events": ["call.ended"]},
-                           headers=bearer(key)).get_json()
+    changed = client.patch(
+        f"/api/v1/webhooks/{created['id']}",
+        json={"active": False, "events": ["call.ended"]},
+        headers=bearer(key),
+    ).get_json()
     assert (changed["active"], changed["events"]) == (False, ["call.ended"])
     assert client.delete(f"/api/v1/webhooks/{created['id']}", headers=bearer(key)).status_code == 204

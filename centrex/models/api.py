@@ -1,17 +1,42 @@
 """The JSON API for CRMs: per-tenant tokens (hashed, scoped, rate limited), click-to-call requests, and
 webhooks (subscriptions with their own signing secret, events, deliveries retried with backoff)."""
+
 from datetime import datetime
 
-from sqlalchemy import (JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centrex.db import Base
 from centrex.models._types import created_at_column, utcnow
 
-SCOPES = ("users:read", "users:write", "numbers:read", "numbers:write", "devices:read", "devices:write",
-          "groups:read", "groups:write", "forwarding:read", "forwarding:write", "cdr:read", "calls:read",
-          "calls:write", "presence:read", "webhooks:read", "webhooks:write")
+SCOPES = (
+    "users:read",
+    "users:write",
+    "numbers:read",
+    "numbers:write",
+    "devices:read",
+    "devices:write",
+    "groups:read",
+    "groups:write",
+    "forwarding:read",
+    "forwarding:write",
+    "cdr:read",
+    "calls:read",
+    "calls:write",
+    "presence:read",
+    "webhooks:read",
+    "webhooks:write",
+)
 WEBHOOK_EVENTS = ("call.ringing", "call.answered", "call.ended", "voicemail.left", "fax.received")
 DELIVERY_STATES = ("waiting", "sending", "delivered", "failed")
 CALL_STATES = ("dialing", "connecting", "failed")
@@ -20,6 +45,7 @@ CALL_STATES = ("dialing", "connecting", "failed")
 class ApiToken(Base):
     """A tenant's API key. The key itself is shown once; we keep its public prefix (to find it) and a
     SHA-256 of its secret part (the secret is 256 random bits: a slow hash adds nothing)."""
+
     __tablename__ = "api_token"
     __table_args__ = (CheckConstraint("rate_limit > 0", name="rate_limit_positive"),)
 
@@ -45,6 +71,7 @@ class ApiToken(Base):
 
 class ApiRateWindow(Base):
     """Requests of one token in one minute: shared by every web worker, so the limit holds across them."""
+
     __tablename__ = "api_rate_window"
 
     token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"), primary_key=True)
@@ -55,6 +82,7 @@ class ApiRateWindow(Base):
 class ApiCall(Base):
     """A click-to-call request: ring the user's phone, then the destination. Its id is the A leg's UUID
     (origination_uuid), so the live channels and the call record say how it went on."""
+
     __tablename__ = "api_call"
     __table_args__ = (CheckConstraint("state IN ('dialing', 'connecting', 'failed')", name="state"),)
 
@@ -74,6 +102,7 @@ class ApiCall(Base):
 class WebhookSubscription(Base):
     """A URL of a tenant's CRM that wants some events, signed with this subscription's own secret
     (encrypted at rest with the operator's key: we need it back to sign)."""
+
     __tablename__ = "webhook_subscription"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +121,7 @@ class WebhookSubscription(Base):
 class WebhookEvent(Base):
     """Something that happened, once: `ref` makes it idempotent (a replayed FreeSWITCH event, or the
     call record seen by two paths, gives one event)."""
+
     __tablename__ = "webhook_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +134,7 @@ class WebhookEvent(Base):
 
 class WebhookDelivery(Base):
     """One event to one subscription: waiting -> sending -> delivered | failed, with its tries."""
+
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         UniqueConstraint("subscription_id", "event_id"),
@@ -114,8 +145,9 @@ class WebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscription.id", ondelete="CASCADE"),
-                                                 index=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscription.id", ondelete="CASCADE"), index=True
+    )
     event_id: Mapped[int] = mapped_column(ForeignKey("webhook_event.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="waiting")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -131,17 +163,23 @@ class WebhookDelivery(Base):
 
     event: Mapped[WebhookEvent] = relationship(lazy="joined", innerjoin=True)
     attempt_log: Mapped[list["WebhookAttempt"]] = relationship(
-        back_populates="delivery", cascade="all, delete-orphan", order_by="WebhookAttempt.id",
-        passive_deletes=True)
+        back_populates="delivery",
+        cascade="all, delete-orphan",
+        order_by="WebhookAttempt.id",
+        passive_deletes=True,
+    )
 
 
 class WebhookAttempt(Base):
     """One try of a delivery: when, what the receiver answered (or why it could not be reached), how long."""
+
     __tablename__ = "webhook_attempt"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
-    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_delivery.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_delivery.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = created_at_column()
     status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(500))

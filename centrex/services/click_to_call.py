@@ -7,6 +7,7 @@ phone rings; when answered, the channel enters the tenant's dialplan as if the u
 number (forwarding, ring groups, caller ID, the carrier gateway and the call limit all apply there).
 The originate waits for the user to answer, so it runs after the request, in the background; its
 outcome is recorded on the ApiCall row, and the live channels and the call record say the rest."""
+
 from __future__ import annotations
 
 import logging
@@ -34,11 +35,16 @@ PROGRESS = ("ringing_user", "ringing_destination", "connected", "ended", "failed
 
 
 class ClickToCallSchema(Schema):
-    from_user = fields.String(required=True, validate=validate.Regexp(EXTENSION_RE, error="An extension, e.g. 1001."),
-                              metadata={"description": "The extension whose phone rings first."})
-    to = fields.String(required=True, validate=validate.Regexp(r"^\+?[0-9][0-9 ()./-]{0,31}$",
-                                                               error="A phone number or an extension."),
-                       metadata={"description": "Who to call: an extension, a national or +E.164 number."})
+    from_user = fields.String(
+        required=True,
+        validate=validate.Regexp(EXTENSION_RE, error="An extension, e.g. 1001."),
+        metadata={"description": "The extension whose phone rings first."},
+    )
+    to = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\+?[0-9][0-9 ()./-]{0,31}$", error="A phone number or an extension."),
+        metadata={"description": "Who to call: an extension, a national or +E.164 number."},
+    )
 
 
 _schema = ClickToCallSchema()
@@ -47,42 +53,67 @@ _schema = ClickToCallSchema()
 def destination_for(tenant: Tenant, user: User, to: str) -> str:
     """What the dialplan is given to dial, once checked against the user's permissions."""
     digits = dialing.clean(to)
-    internal = db.session.execute(select(User.id).where(User.tenant_id == tenant.id, User.extension == digits)
-                                  .union_all(select(RingGroup.id).where(RingGroup.tenant_id == tenant.id,
-                                                                        RingGroup.extension == digits))).first()
+    internal = db.session.execute(
+        select(User.id)
+        .where(User.tenant_id == tenant.id, User.extension == digits)
+        .union_all(
+            select(RingGroup.id).where(RingGroup.tenant_id == tenant.id, RingGroup.extension == digits)
+        )
+    ).first()
     if internal is not None:
         if digits == user.extension:
-            raise Invalid("A user cannot call themselves.", fields={"to": ["This is the caller's own extension."]})
+            raise Invalid(
+                "A user cannot call themselves.", fields={"to": ["This is the caller's own extension."]}
+            )
         return digits
     dialled = dialing.classify(to, tenant.country)
     if dialled.kind == "invalid":
-        raise Invalid(f"{to} cannot be dialled: {dialled.reason}.", fields={"to": ["Not a number that can be dialled."]})
+        raise Invalid(
+            f"{to} cannot be dialled: {dialled.reason}.", fields={"to": ["Not a number that can be dialled."]}
+        )
     if dialled.kind == "emergency":
-        raise Invalid("Emergency numbers are not dialled on someone's behalf.",
-                      fields={"to": ["Emergency numbers must be dialled from the phone."]})
+        raise Invalid(
+            "Emergency numbers are not dialled on someone's behalf.",
+            fields={"to": ["Emergency numbers must be dialled from the phone."]},
+        )
     own = db.session.execute(scoped(Number, tenant.id).where(Number.e164 == dialled.number)).first()
     if own is None:
         if not dialing.allowed(user.call_class, dialled.needs):
-            raise Forbidden(f"{user.name} may not call {dialled.kind} numbers.",
-                            fields={"to": [f"Needs the call class {dialled.needs}."]})
+            raise Forbidden(
+                f"{user.name} may not call {dialled.kind} numbers.",
+                fields={"to": [f"Needs the call class {dialled.needs}."]},
+            )
         if dialled.premium and not user.allow_premium:
-            raise Forbidden(f"{user.name} may not call premium-rate numbers.",
-                            fields={"to": ["Premium-rate numbers are not allowed for this user."]})
+            raise Forbidden(
+                f"{user.name} may not call premium-rate numbers.",
+                fields={"to": ["Premium-rate numbers are not allowed for this user."]},
+            )
     return dialled.number
 
 
 def place_call(tenant: Tenant, data: dict, *, token_id: int | None = None) -> ApiCall:
     """Check and record a click-to-call (flushed, audited); `start()` it after the commit."""
     values = load(_schema, data)
-    user = db.session.execute(scoped(User, tenant.id).where(User.extension == values["from_user"])).scalar_one_or_none()
+    user = db.session.execute(
+        scoped(User, tenant.id).where(User.extension == values["from_user"])
+    ).scalar_one_or_none()
     if user is None:
-        raise Invalid(f"No user with extension {values['from_user']} in this company.",
-                      fields={"from_user": ["Unknown extension."]})
+        raise Invalid(
+            f"No user with extension {values['from_user']} in this company.",
+            fields={"from_user": ["Unknown extension."]},
+        )
     if not user.enabled:
         raise Invalid(f"{user.name} is disabled.", fields={"from_user": ["This user is disabled."]})
     to_dial = destination_for(tenant, user, values["to"])
-    call = ApiCall(id=str(uuid.uuid4()), tenant_id=tenant.id, user_id=user.id, token_id=token_id,
-                   from_extension=user.extension, to_number=to_dial, state="dialing")
+    call = ApiCall(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant.id,
+        user_id=user.id,
+        token_id=token_id,
+        from_extension=user.extension,
+        to_number=to_dial,
+        state="dialing",
+    )
     db.session.add(call)
     db.session.flush()
     # Written on the user (audit object ids are integers; the call's id is a UUID).
@@ -93,9 +124,14 @@ def place_call(tenant: Tenant, data: dict, *, token_id: int | None = None) -> Ap
 def originate_arguments(call: ApiCall, domain: str) -> tuple[str, str, dict[str, str]]:
     """(leg, destination, channel variables) of the originate. The variables name the user to the
     dialplan (as a phone's authenticated call would) and make the A leg's UUID the call's id."""
-    variables = {"origination_uuid": call.id, "origination_caller_id_number": call.from_extension,
-                 "sip_authorized": "true", "user_name": call.from_extension, "domain_name": domain,
-                 "centrex_click_to_call": call.id}
+    variables = {
+        "origination_uuid": call.id,
+        "origination_caller_id_number": call.from_extension,
+        "sip_authorized": "true",
+        "user_name": call.from_extension,
+        "domain_name": domain,
+        "centrex_click_to_call": call.id,
+    }
     return f"user/{call.from_extension}@{domain}", f"{call.to_number} XML {domain}", variables
 
 
@@ -123,6 +159,7 @@ def start(app, call_id: str) -> threading.Thread | None:
     if app.config.get("CLICK_TO_CALL_INLINE"):
         run_originate(call_id)
         return None
+
     def work():
         with app.app_context():
             try:
@@ -144,8 +181,16 @@ def start(app, call_id: str) -> threading.Thread | None:
 
 def progress(call: ApiCall) -> dict:
     """The call as the API shows it: who, whom, and how far it got."""
-    shown = {"id": call.id, "from_extension": call.from_extension, "to_number": call.to_number,
-             "reason": call.reason, "created_at": call.created_at, "answered_at": None, "ended_at": None,
-             "duration": None, "hangup_cause": None}
+    shown = {
+        "id": call.id,
+        "from_extension": call.from_extension,
+        "to_number": call.to_number,
+        "reason": call.reason,
+        "created_at": call.created_at,
+        "answered_at": None,
+        "ended_at": None,
+        "duration": None,
+        "hangup_cause": None,
+    }
     stage = {"dialing": "ringing_user", "connecting": "ringing_destination", "failed": "failed"}[call.state]
     return {**shown, "progress": stage}

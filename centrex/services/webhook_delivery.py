@@ -5,6 +5,7 @@ Signature: `X-Centrex-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<
 timestamp is in `X-Centrex-Timestamp`. Receivers recompute it over the raw body and refuse old timestamps.
 A delivery is claimed (state `sending`, with a lease) and committed before the request goes out, so two
 workers never send it at once and a worker killed mid-send leaves a claim that runs out."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,11 +47,13 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def body_of(delivery: WebhookDelivery) -> bytes:
     """The exact bytes sent, the same on every try."""
     tenant = db.session.get(Tenant, delivery.tenant_id)
-    return json.dumps(envelope(delivery.event, tenant.domain), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    return json.dumps(
+        envelope(delivery.event, tenant.domain), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 # --- HTTP -------------------------------------------------------------------------------------------
+
 
 class Refused(Exception):
     """The address may not be called (private network, bad scheme) or could not be reached."""
@@ -121,22 +124,41 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answ
 
 # --- the worker -------------------------------------------------------------------------------------
 
+
 def _due(now: datetime):
-    return or_((WebhookDelivery.state == "waiting") & (WebhookDelivery.next_attempt_at <= now),
-               (WebhookDelivery.state == "sending") & (WebhookDelivery.claimed_until < now))
+    return or_(
+        (WebhookDelivery.state == "waiting") & (WebhookDelivery.next_attempt_at <= now),
+        (WebhookDelivery.state == "sending") & (WebhookDelivery.claimed_until < now),
+    )
 
 
 def claim_next(now: datetime | None = None) -> int | None:
     """Take one due delivery; the claim is committed on its own."""
     now = now or datetime.now(timezone.utc)
-    candidates = db.session.execute(select(WebhookDelivery.id).where(_due(now)).order_by(
-        WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(10)).scalars().all()
+    candidates = (
+        db.session.execute(
+            select(WebhookDelivery.id)
+            .where(_due(now))
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(10)
+        )
+        .scalars()
+        .all()
+    )
     db.session.commit()
     for delivery_id in candidates:
-        taken = db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, _due(now))
-                                   .values(state="sending", claimed_by=outbox.worker_id(),
-                                           claimed_until=now + LEASE, attempts=WebhookDelivery.attempts + 1,
-                                           updated_at=now).execution_options(synchronize_session=False))
+        taken = db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, _due(now))
+            .values(
+                state="sending",
+                claimed_by=outbox.worker_id(),
+                claimed_until=now + LEASE,
+                attempts=WebhookDelivery.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
         if taken.rowcount == 1:
             return delivery_id
@@ -150,9 +172,14 @@ def deliver_claimed(delivery_id: int) -> str:
     subscription = db.session.get(WebhookSubscription, delivery.subscription_id)
     body = body_of(delivery)
     timestamp = int(time.time())
-    headers = {"Content-Type": "application/json", "User-Agent": "Centrex-Webhooks/1",
-               EVENT_HEADER: delivery.event.event_type, DELIVERY_HEADER: str(delivery.id),
-               TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(signing_secret(subscription), timestamp, body)}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Centrex-Webhooks/1",
+        EVENT_HEADER: delivery.event.event_type,
+        DELIVERY_HEADER: str(delivery.id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(signing_secret(subscription), timestamp, body),
+    }
     started = time.monotonic()
     status, error = None, None
     if not subscription.active:
@@ -166,22 +193,39 @@ def deliver_claimed(delivery_id: int) -> str:
         except Refused as exc:
             error = str(exc)
     now = datetime.now(timezone.utc)
-    db.session.add(WebhookAttempt(tenant_id=delivery.tenant_id, delivery_id=delivery.id, at=now, status=status,
-                                  error=error[:500] if error else None,
-                                  duration_ms=int((time.monotonic() - started) * 1000)))
+    db.session.add(
+        WebhookAttempt(
+            tenant_id=delivery.tenant_id,
+            delivery_id=delivery.id,
+            at=now,
+            status=status,
+            error=error[:500] if error else None,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+    )
     delivery.last_status, delivery.last_error = status, (error[:500] if error else None)
     delivery.claimed_by = delivery.claimed_until = None
     if error is None:
         delivery.state, delivery.delivered_at = "delivered", now
     elif delivery.attempts >= delivery.max_attempts or not subscription.active:
         delivery.state = "failed"
-        log.warning("Webhook delivery %s to %s failed for good after %s tries: %s", delivery.id,
-                    subscription.url, delivery.attempts, error)
+        log.warning(
+            "Webhook delivery %s to %s failed for good after %s tries: %s",
+            delivery.id,
+            subscription.url,
+            delivery.attempts,
+            error,
+        )
     else:
         delivery.state = "waiting"
         delivery.next_attempt_at = now + backoff(delivery.attempts)
-        log.info("Webhook delivery %s try %s failed, next at %s: %s", delivery.id, delivery.attempts,
-                 delivery.next_attempt_at, error)
+        log.info(
+            "Webhook delivery %s try %s failed, next at %s: %s",
+            delivery.id,
+            delivery.attempts,
+            delivery.next_attempt_at,
+            error,
+        )
     db.session.commit()
     return delivery.state
 

@@ -1,6 +1,7 @@
 """Webhooks of a tenant: subscriptions (a URL, the events it wants, its own signing secret), and events
 emitted once each, fanned out into one delivery per interested subscription. Delivery itself (signed
 POST, retries with backoff) is centrex.services.webhook_delivery, run by the outbox worker."""
+
 from __future__ import annotations
 
 import secrets
@@ -26,8 +27,11 @@ SECRET_PREFIX = "whsec_"
 
 class WebhookSubscriptionSchema(Schema):
     url = fields.String(required=True, validate=[validate.Length(min=10, max=500), no_control_chars])
-    events = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True,
-                         validate=validate.Length(min=1, max=len(WEBHOOK_EVENTS)))
+    events = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)),
+        required=True,
+        validate=validate.Length(min=1, max=len(WEBHOOK_EVENTS)),
+    )
     description = Text(120, allow_none=True, load_default=None)
     active = fields.Boolean(load_default=True)
 
@@ -39,8 +43,10 @@ class WebhookSubscriptionSchema(Schema):
         except ValueError as exc:
             raise ValidationError("Not a valid address.") from exc
         if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
-            raise ValidationError("An http:// or https:// address without credentials, e.g. "
-                                  "https://crm.example.com/hooks/centrex.")
+            raise ValidationError(
+                "An http:// or https:// address without credentials, e.g. "
+                "https://crm.example.com/hooks/centrex."
+            )
         if port == 0:
             raise ValidationError("Not a valid port.")
 
@@ -60,13 +66,26 @@ def create_subscription(tenant: Tenant, data: dict) -> tuple[WebhookSubscription
     """A new subscription; returns it with its signing secret (also shown again on request)."""
     values = load(_schema, data)
     secret = new_secret()
-    subscription = WebhookSubscription(tenant_id=tenant.id, url=values["url"], events=_ordered(values["events"]),
-                                       description=values["description"], active=values["active"],
-                                       secret_enc=secret_box().encrypt(secret))
+    subscription = WebhookSubscription(
+        tenant_id=tenant.id,
+        url=values["url"],
+        events=_ordered(values["events"]),
+        description=values["description"],
+        active=values["active"],
+        secret_enc=secret_box().encrypt(secret),
+    )
     db.session.add(subscription)
     db.session.flush()
-    audit.record("create", subscription, tenant_id=tenant.id, changes={
-        "url": subscription.url, "events": ",".join(subscription.events), "active": subscription.active})
+    audit.record(
+        "create",
+        subscription,
+        tenant_id=tenant.id,
+        changes={
+            "url": subscription.url,
+            "events": ",".join(subscription.events),
+            "active": subscription.active,
+        },
+    )
     return subscription, secret
 
 
@@ -77,8 +96,12 @@ def update_subscription(subscription: WebhookSubscription, data: dict) -> Webhoo
     changed = apply(subscription, values)
     if changed:
         db.session.flush()
-        audit.record("update", subscription, tenant_id=subscription.tenant_id,
-                     changes={k: (",".join(v) if isinstance(v, list) else v) for k, v in changed.items()})
+        audit.record(
+            "update",
+            subscription,
+            tenant_id=subscription.tenant_id,
+            changes={k: (",".join(v) if isinstance(v, list) else v) for k, v in changed.items()},
+        )
     return subscription
 
 
@@ -86,7 +109,9 @@ def rotate_secret(subscription: WebhookSubscription) -> str:
     secret = new_secret()
     subscription.secret_enc = secret_box().encrypt(secret)
     db.session.flush()
-    audit.record("rotate_secret", subscription, tenant_id=subscription.tenant_id, changes={"secret": "changed"})
+    audit.record(
+        "rotate_secret", subscription, tenant_id=subscription.tenant_id, changes={"secret": "changed"}
+    )
     return secret
 
 
@@ -97,20 +122,34 @@ def delete_subscription(subscription: WebhookSubscription) -> None:
 
 
 def subscriptions_of(tenant_id: int) -> list[WebhookSubscription]:
-    return list(db.session.execute(scoped(WebhookSubscription, tenant_id)
-                                   .order_by(WebhookSubscription.id)).scalars())
+    return list(
+        db.session.execute(scoped(WebhookSubscription, tenant_id).order_by(WebhookSubscription.id)).scalars()
+    )
 
 
-def deliveries_of(subscription: WebhookSubscription, *, limit: int = 50, offset: int = 0) -> list[WebhookDelivery]:
-    return list(db.session.execute(
-        scoped(WebhookDelivery, subscription.tenant_id).where(WebhookDelivery.subscription_id == subscription.id)
-        .order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)).unique().scalars())
+def deliveries_of(
+    subscription: WebhookSubscription, *, limit: int = 50, offset: int = 0
+) -> list[WebhookDelivery]:
+    return list(
+        db.session.execute(
+            scoped(WebhookDelivery, subscription.tenant_id)
+            .where(WebhookDelivery.subscription_id == subscription.id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        .unique()
+        .scalars()
+    )
 
 
 def count_deliveries(subscription: WebhookSubscription) -> int:
-    return db.session.execute(select(func.count(WebhookDelivery.id)).where(
-        WebhookDelivery.tenant_id == subscription.tenant_id,
-        WebhookDelivery.subscription_id == subscription.id)).scalar_one()
+    return db.session.execute(
+        select(func.count(WebhookDelivery.id)).where(
+            WebhookDelivery.tenant_id == subscription.tenant_id,
+            WebhookDelivery.subscription_id == subscription.id,
+        )
+    ).scalar_one()
 
 
 def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
@@ -125,8 +164,9 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
 
 def wanted(tenant_id: int, event_type: str) -> list[WebhookSubscription]:
     """The tenant's active subscriptions that want this event (a JSON list: filtered here, not in SQL)."""
-    rows = db.session.execute(scoped(WebhookSubscription, tenant_id)
-                              .where(WebhookSubscription.active.is_(True))).scalars()
+    rows = db.session.execute(
+        scoped(WebhookSubscription, tenant_id).where(WebhookSubscription.active.is_(True))
+    ).scalars()
     return [s for s in rows if event_type in (s.events or [])]
 
 
@@ -150,17 +190,30 @@ def emit(tenant_id: int, event_type: str, ref: str, data: dict) -> WebhookEvent 
         return None
     attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
     for subscription in subscriptions:
-        db.session.add(WebhookDelivery(tenant_id=tenant_id, subscription_id=subscription.id, event_id=event.id,
-                                       state="waiting", attempts=0, max_attempts=attempts,
-                                       next_attempt_at=datetime.now(timezone.utc)))
+        db.session.add(
+            WebhookDelivery(
+                tenant_id=tenant_id,
+                subscription_id=subscription.id,
+                event_id=event.id,
+                state="waiting",
+                attempts=0,
+                max_attempts=attempts,
+                next_attempt_at=datetime.now(timezone.utc),
+            )
+        )
     db.session.flush()
     return event
 
 
 def envelope(event: WebhookEvent, tenant_domain: str) -> dict:
     """What a receiver gets: the event's id, type, time, tenant and data."""
-    return {"id": f"evt_{event.id}", "type": event.event_type, "tenant": tenant_domain,
-            "created_at": _iso(event.created_at), "data": event.payload}
+    return {
+        "id": f"evt_{event.id}",
+        "type": event.event_type,
+        "tenant": tenant_domain,
+        "created_at": _iso(event.created_at),
+        "data": event.payload,
+    }
 
 
 def _iso(value: datetime) -> str:

@@ -37,6 +37,7 @@ class TooManyRequests(DomainError):
 @dataclass
 class Operation:
     """One documented endpoint."""
+
     rule: str
     method: str
     endpoint: str
@@ -84,8 +85,10 @@ def _authenticate() -> None:
     db.session.commit()  # the count stands even if the request fails
     g.api_rate = decision
     if not decision.allowed:
-        raise TooManyRequests(f"More than {decision.limit} requests in a minute with this key; "
-                              f"try again in {decision.retry_after} s.")
+        raise TooManyRequests(
+            f"More than {decision.limit} requests in a minute with this key; "
+            f"try again in {decision.retry_after} s."
+        )
     tenant_row = db.session.get(Tenant, found.tenant_id)
     if not tenant_row.active:
         raise Forbidden("This company's account is suspended.")
@@ -107,9 +110,21 @@ def _json_body() -> dict:
     return data
 
 
-def route(rule: str, method: str, *, scope: str | None, summary: str, tag: str, body: Schema | None = None,
-          query: Schema | None = None, response: Schema | None = None, status: int = 200,
-          content_type: str = "application/json", errors: tuple[int, ...] | None = None, description: str = ""):
+def route(
+    rule: str,
+    method: str,
+    *,
+    scope: str | None,
+    summary: str,
+    tag: str,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    response: Schema | None = None,
+    status: int = 200,
+    content_type: str = "application/json",
+    errors: tuple[int, ...] | None = None,
+    description: str = "",
+):
     """Declare an endpoint: it answers only with a token holding `scope`; `body`/`query` are validated
     before the view runs; the view's return value is dumped with `response` (None: empty answer)."""
 
@@ -148,16 +163,39 @@ def route(rule: str, method: str, *, scope: str | None, summary: str, tag: str, 
             return jsonify(response.dump(result)), status
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=run, methods=[method])
-        documented = errors if errors is not None else ((400, 401, 403, 404, 409, 422, 429) if method in WRITE_METHODS
-                                                         else (400, 401, 403, 404, 422, 429))
-        OPERATIONS.append(Operation(rule, method, view.__name__, scope, summary, tag, body, query, response,
-                                    status, content_type, documented, description or (view.__doc__ or "")))
+        documented = (
+            errors
+            if errors is not None
+            else (
+                (400, 401, 403, 404, 409, 422, 429)
+                if method in WRITE_METHODS
+                else (400, 401, 403, 404, 422, 429)
+            )
+        )
+        OPERATIONS.append(
+            Operation(
+                rule,
+                method,
+                view.__name__,
+                scope,
+                summary,
+                tag,
+                body,
+                query,
+                response,
+                status,
+                content_type,
+                documented,
+                description or (view.__doc__ or ""),
+            )
+        )
         return run
 
     return decorate
 
 
 # --- errors: JSON {"error": ..., "fields": {...}}, never an HTML page -----------------------------------
+
 
 def error_body(message: str, fields: dict | None = None, status: int = 400, headers: dict | None = None):
     response = jsonify({"error": message, "fields": fields or {}})
@@ -223,4 +261,3 @@ def _headers(response):
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
-

@@ -10,16 +10,22 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "What went wrong, for people."})
-    fields = fields.Dict(keys=fields.String(), required=True,
-                         metadata={"description": "Messages per field, when the fault is in a field."})
+    fields = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "Messages per field, when the fault is in a field."},
+    )
 
 
 def list_of(item: type[Schema], name: str, *, paged: bool = False) -> Schema:
     """{"items": [...]} (and, for paged lists, the page, its size and the total count)."""
     members = {"items": fields.List(fields.Nested(item), required=True)}
     if paged:
-        members.update(page=fields.Integer(required=True), per_page=fields.Integer(required=True),
-                       total=fields.Integer(required=True))
+        members.update(
+            page=fields.Integer(required=True),
+            per_page=fields.Integer(required=True),
+            total=fields.Integer(required=True),
+        )
     return Schema.from_dict(members, name=name)()
 
 

@@ -17,8 +17,17 @@ from webui.views.client import bp
 
 
 def _token_page(form=None, errors=None, new_key=None, status=200):
-    return render_template("console/api_tokens.html", tokens=api_tokens.tokens_of(g.tenant.id), scopes=SCOPES,
-                           form=form or {"scopes": []}, errors=errors or {}, new_key=new_key), status
+    return (
+        render_template(
+            "console/api_tokens.html",
+            tokens=api_tokens.tokens_of(g.tenant.id),
+            scopes=SCOPES,
+            form=form or {"scopes": []},
+            errors=errors or {},
+            new_key=new_key,
+        ),
+        status,
+    )
 
 
 @bp.route("/api", methods=["GET", "POST"])
@@ -26,8 +35,11 @@ def _token_page(form=None, errors=None, new_key=None, status=200):
 def api_tokens_page():
     if request.method == "GET":
         return _token_page()
-    form = {"name": request.form.get("name", "").strip(), "scopes": request.form.getlist("scopes"),
-            "rate_limit": int_or_none(request.form.get("rate_limit"))}
+    form = {
+        "name": request.form.get("name", "").strip(),
+        "scopes": request.form.getlist("scopes"),
+        "rate_limit": int_or_none(request.form.get("rate_limit")),
+    }
     try:
         with change():
             _token, key = api_tokens.create_token(g.tenant, form, created_by=current_principal().email)
@@ -46,9 +58,17 @@ def api_token_revoke(token_id):
 
 
 def _webhooks_page(form=None, errors=None, new_secret=None, status=200):
-    return render_template("console/api_webhooks.html", subscriptions=webhooks.subscriptions_of(g.tenant.id),
-                           events=WEBHOOK_EVENTS, form=form or {"events": []}, errors=errors or {},
-                           new_secret=new_secret), status
+    return (
+        render_template(
+            "console/api_webhooks.html",
+            subscriptions=webhooks.subscriptions_of(g.tenant.id),
+            events=WEBHOOK_EVENTS,
+            form=form or {"events": []},
+            errors=errors or {},
+            new_secret=new_secret,
+        ),
+        status,
+    )
 
 
 @bp.route("/api/webhooks", methods=["GET", "POST"])
@@ -56,8 +76,11 @@ def _webhooks_page(form=None, errors=None, new_secret=None, status=200):
 def api_webhooks():
     if request.method == "GET":
         return _webhooks_page()
-    form = {"url": request.form.get("url", "").strip(), "events": request.form.getlist("events"),
-            "description": request.form.get("description", "").strip() or None}
+    form = {
+        "url": request.form.get("url", "").strip(),
+        "events": request.form.getlist("events"),
+        "description": request.form.get("description", "").strip() or None,
+    }
     try:
         with change():
             _subscription, secret = webhooks.create_subscription(g.tenant, form)
@@ -70,8 +93,12 @@ def api_webhooks():
 @allow(*STAFF)
 def api_webhook(webhook_id):
     subscription = get_scoped(WebhookSubscription, g.tenant.id, webhook_id)
-    return render_template("console/api_webhook.html", subscription=subscription,
-                           deliveries=webhooks.deliveries_of(subscription, limit=100), new_secret=None)
+    return render_template(
+        "console/api_webhook.html",
+        subscription=subscription,
+        deliveries=webhooks.deliveries_of(subscription, limit=100),
+        new_secret=None,
+    )
 
 
 @bp.post("/api/webhooks/<int:webhook_id>/change")
@@ -83,8 +110,12 @@ def api_webhook_change(webhook_id):
     if action == "rotate":
         with change():
             secret = webhooks.rotate_secret(subscription)
-        return render_template("console/api_webhook.html", subscription=subscription, new_secret=secret,
-                               deliveries=webhooks.deliveries_of(subscription, limit=100))
+        return render_template(
+            "console/api_webhook.html",
+            subscription=subscription,
+            new_secret=secret,
+            deliveries=webhooks.deliveries_of(subscription, limit=100),
+        )
     if action == "delete":
         with change():
             webhooks.delete_subscription(subscription)

@@ -15,22 +15,33 @@ from webui.api.framework import body, route, tenant, token
 from webui.api.schemas import timestamp
 
 
-
 class CallOut(Schema):
-    id = fields.String(required=True, metadata={"format": "uuid", "description": "The call's id (its A leg UUID)."})
+    id = fields.String(
+        required=True, metadata={"format": "uuid", "description": "The call's id (its A leg UUID)."}
+    )
     from_user = fields.String(required=True, attribute="from_extension")
     to = fields.String(required=True, attribute="to_number", metadata={"description": "As it is dialled."})
     progress = fields.String(required=True, metadata={"enum": list(click_to_call.PROGRESS)})
     reason = fields.String(allow_none=True, required=True, metadata={"description": "Why it failed."})
     answered_at = timestamp(allow_none=True, required=True)
     ended_at = timestamp(allow_none=True, required=True)
-    duration = fields.Integer(allow_none=True, required=True, metadata={"description": "Seconds, once ended."})
+    duration = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Seconds, once ended."}
+    )
     hangup_cause = fields.String(allow_none=True, required=True)
     created_at = timestamp(required=True)
 
 
-@route("/calls", "POST", scope="calls:write", summary="Click-to-call: ring a user's phone, then dial for them",
-       tag="calls", body=ClickToCallSchema(), response=CallOut(), status=202)
+@route(
+    "/calls",
+    "POST",
+    scope="calls:write",
+    summary="Click-to-call: ring a user's phone, then dial for them",
+    tag="calls",
+    body=ClickToCallSchema(),
+    response=CallOut(),
+    status=202,
+)
 def place_call():
     """The user's phone rings first; when they pick up, the destination is dialled as if they had dialled it.
     Refused (403) when the user's call permissions do not allow the destination."""
@@ -46,7 +57,13 @@ def place_call():
     return click_to_call.progress(call)
 
 
-@route("/calls/<uuid:call_id>", "GET", scope="calls:read", summary="Progress of a click-to-call", tag="calls",
-       response=CallOut())
+@route(
+    "/calls/<uuid:call_id>",
+    "GET",
+    scope="calls:read",
+    summary="Progress of a click-to-call",
+    tag="calls",
+    response=CallOut(),
+)
 def get_call(call_id):
     return click_to_call.progress(get_scoped(ApiCall, tenant().id, str(call_id)))

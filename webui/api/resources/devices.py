@@ -31,31 +31,64 @@ class DeviceOut(Schema):
 DEVICE_LIST = list_of(DeviceOut, "DeviceList")
 
 
-@route("/devices", "GET", scope="devices:read", summary="List the company's phones", tag="devices",
-       response=DEVICE_LIST)
+@route(
+    "/devices",
+    "GET",
+    scope="devices:read",
+    summary="List the company's phones",
+    tag="devices",
+    response=DEVICE_LIST,
+)
 def list_devices():
     return {"items": list(db.session.execute(scoped(Device, tenant().id).order_by(Device.id)).scalars())}
 
 
-@route("/devices/<int:device_id>", "GET", scope="devices:read", summary="One phone", tag="devices",
-       response=DeviceOut())
+@route(
+    "/devices/<int:device_id>",
+    "GET",
+    scope="devices:read",
+    summary="One phone",
+    tag="devices",
+    response=DeviceOut(),
+)
 def get_device(device_id: int):
     return get_scoped(Device, tenant().id, device_id)
 
 
-@route("/devices", "POST", scope="devices:write", summary="Add a phone by its MAC address", tag="devices",
-       body=DeviceSchema(), response=DeviceOut(), status=201)
+@route(
+    "/devices",
+    "POST",
+    scope="devices:write",
+    summary="Add a phone by its MAC address",
+    tag="devices",
+    body=DeviceSchema(),
+    response=DeviceOut(),
+    status=201,
+)
 def add_device():
     return device_service.add_device(tenant(), body())
 
 
-@route("/devices/<int:device_id>", "PATCH", scope="devices:write", summary="Change a phone", tag="devices",
-       body=DeviceSettingsSchema(partial=True), response=DeviceOut())
+@route(
+    "/devices/<int:device_id>",
+    "PATCH",
+    scope="devices:write",
+    summary="Change a phone",
+    tag="devices",
+    body=DeviceSettingsSchema(partial=True),
+    response=DeviceOut(),
+)
 def update_device(device_id: int):
     return device_service.update_device(get_scoped(Device, tenant().id, device_id), body())
 
 
-@route("/devices/<int:device_id>", "DELETE", scope="devices:write", summary="Remove a phone", tag="devices",
-       status=204)
+@route(
+    "/devices/<int:device_id>",
+    "DELETE",
+    scope="devices:write",
+    summary="Remove a phone",
+    tag="devices",
+    status=204,
+)
 def remove_device(device_id: int):
     device_service.retire_device(get_scoped(Device, tenant().id, device_id))

@@ -29,23 +29,47 @@ class NumberOut(Schema):
 NUMBER_LIST = list_of(NumberOut, "NumberList")
 
 
-@route("/numbers", "GET", scope="numbers:read", summary="List the company's numbers", tag="numbers",
-       response=NUMBER_LIST)
+@route(
+    "/numbers",
+    "GET",
+    scope="numbers:read",
+    summary="List the company's numbers",
+    tag="numbers",
+    response=NUMBER_LIST,
+)
 def list_numbers():
     return {"items": list(db.session.execute(scoped(Number, tenant().id).order_by(Number.e164)).scalars())}
 
 
-@route("/numbers/<int:number_id>", "GET", scope="numbers:read", summary="One number", tag="numbers",
-       response=NumberOut())
+@route(
+    "/numbers/<int:number_id>",
+    "GET",
+    scope="numbers:read",
+    summary="One number",
+    tag="numbers",
+    response=NumberOut(),
+)
 def get_number(number_id: int):
     return get_scoped(Number, tenant().id, number_id)
 
 
-@route("/numbers/<int:number_id>", "PATCH", scope="numbers:write", summary="Point a number somewhere",
-       tag="numbers", body=NumberSchema(only=DESTINATION_FIELDS, partial=True), response=NumberOut())
+@route(
+    "/numbers/<int:number_id>",
+    "PATCH",
+    scope="numbers:write",
+    summary="Point a number somewhere",
+    tag="numbers",
+    body=NumberSchema(only=DESTINATION_FIELDS, partial=True),
+    response=NumberOut(),
+)
 def point_number(number_id: int):
-    """dest_type with dest_id (a user, a ring group…) or dest_value (an external number); null: not routed."""
+    """dest_type with dest_id (a user, a ring group…) or dest_value (an external number);
+    null: not routed."""
     number = get_scoped(Number, tenant().id, number_id)
-    current = {"label": number.label, "dest_type": number.dest_type, "dest_id": number.dest_id,
-               "dest_value": number.dest_value}
+    current = {
+        "label": number.label,
+        "dest_type": number.dest_type,
+        "dest_id": number.dest_id,
+        "dest_value": number.dest_value,
+    }
     return number_service.point_number(number, tenant(), {**current, **body()})

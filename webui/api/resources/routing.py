@@ -38,8 +38,11 @@ class RingGroupOut(Schema):
 
     @pre_dump
     def destination(self, group, **_):
-        return {**_columns(group), "members": group.members,
-                "no_answer": _dest(group.no_answer_type, group.no_answer_id, group.no_answer_value)}
+        return {
+            **_columns(group),
+            "members": group.members,
+            "no_answer": _dest(group.no_answer_type, group.no_answer_id, group.no_answer_value),
+        }
 
 
 class ForwardRuleOut(Schema):
@@ -69,62 +72,129 @@ GROUP_LIST = list_of(RingGroupOut, "RingGroupList")
 FORWARD_LIST = list_of(ForwardRuleOut, "ForwardRuleList")
 
 
-@route("/ring-groups", "GET", scope="groups:read", summary="List the ring groups", tag="ring groups",
-       response=GROUP_LIST)
+@route(
+    "/ring-groups",
+    "GET",
+    scope="groups:read",
+    summary="List the ring groups",
+    tag="ring groups",
+    response=GROUP_LIST,
+)
 def list_ring_groups():
-    return {"items": list(db.session.execute(scoped(RingGroup, tenant().id).order_by(RingGroup.id)).scalars())}
+    return {
+        "items": list(db.session.execute(scoped(RingGroup, tenant().id).order_by(RingGroup.id)).scalars())
+    }
 
 
-@route("/ring-groups/<int:group_id>", "GET", scope="groups:read", summary="One ring group", tag="ring groups",
-       response=RingGroupOut())
+@route(
+    "/ring-groups/<int:group_id>",
+    "GET",
+    scope="groups:read",
+    summary="One ring group",
+    tag="ring groups",
+    response=RingGroupOut(),
+)
 def get_ring_group(group_id: int):
     return get_scoped(RingGroup, tenant().id, group_id)
 
 
-@route("/ring-groups", "POST", scope="groups:write", summary="Create a ring group", tag="ring groups",
-       body=RingGroupSchema(), response=RingGroupOut(), status=201)
+@route(
+    "/ring-groups",
+    "POST",
+    scope="groups:write",
+    summary="Create a ring group",
+    tag="ring groups",
+    body=RingGroupSchema(),
+    response=RingGroupOut(),
+    status=201,
+)
 def create_ring_group():
     return group_service.create_ring_group(tenant(), body())
 
 
-@route("/ring-groups/<int:group_id>", "PATCH", scope="groups:write", summary="Change a ring group",
-       tag="ring groups", body=RingGroupSchema(partial=True), response=RingGroupOut())
+@route(
+    "/ring-groups/<int:group_id>",
+    "PATCH",
+    scope="groups:write",
+    summary="Change a ring group",
+    tag="ring groups",
+    body=RingGroupSchema(partial=True),
+    response=RingGroupOut(),
+)
 def update_ring_group(group_id: int):
     return group_service.update_ring_group(get_scoped(RingGroup, tenant().id, group_id), body())
 
 
-@route("/ring-groups/<int:group_id>", "DELETE", scope="groups:write", summary="Delete a ring group",
-       tag="ring groups", status=204)
+@route(
+    "/ring-groups/<int:group_id>",
+    "DELETE",
+    scope="groups:write",
+    summary="Delete a ring group",
+    tag="ring groups",
+    status=204,
+)
 def delete_ring_group(group_id: int):
     group_service.delete_ring_group(get_scoped(RingGroup, tenant().id, group_id))
 
 
-@route("/users/<int:user_id>/forwarding-rules", "GET", scope="forwarding:read", tag="forwarding",
-       summary="A user's forwarding rules", response=FORWARD_LIST)
+@route(
+    "/users/<int:user_id>/forwarding-rules",
+    "GET",
+    scope="forwarding:read",
+    tag="forwarding",
+    summary="A user's forwarding rules",
+    response=FORWARD_LIST,
+)
 def list_forward_rules(user_id: int):
     return {"items": forward_service.forward_rules(get_scoped(User, tenant().id, user_id))}
 
 
-@route("/users/<int:user_id>/forwarding-rules", "POST", scope="forwarding:write", tag="forwarding",
-       summary="Add a forwarding rule to a user", body=ForwardRuleSchema(), response=ForwardRuleOut(), status=201)
+@route(
+    "/users/<int:user_id>/forwarding-rules",
+    "POST",
+    scope="forwarding:write",
+    tag="forwarding",
+    summary="Add a forwarding rule to a user",
+    body=ForwardRuleSchema(),
+    response=ForwardRuleOut(),
+    status=201,
+)
 def add_forward_rule(user_id: int):
     return forward_service.add_forward_rule(get_scoped(User, tenant().id, user_id), body())
 
 
-@route("/forwarding-rules/<int:rule_id>", "GET", scope="forwarding:read", tag="forwarding",
-       summary="One forwarding rule", response=ForwardRuleOut())
+@route(
+    "/forwarding-rules/<int:rule_id>",
+    "GET",
+    scope="forwarding:read",
+    tag="forwarding",
+    summary="One forwarding rule",
+    response=ForwardRuleOut(),
+)
 def get_forward_rule(rule_id: int):
     return get_scoped(ForwardRule, tenant().id, rule_id)
 
 
-@route("/forwarding-rules/<int:rule_id>", "PATCH", scope="forwarding:write", tag="forwarding",
-       summary="Change a forwarding rule (e.g. switch it on or off)", body=ForwardRuleSchema(partial=True),
-       response=ForwardRuleOut())
+@route(
+    "/forwarding-rules/<int:rule_id>",
+    "PATCH",
+    scope="forwarding:write",
+    tag="forwarding",
+    summary="Change a forwarding rule (e.g. switch it on or off)",
+    body=ForwardRuleSchema(partial=True),
+    response=ForwardRuleOut(),
+)
 def update_forward_rule(rule_id: int):
     return forward_service.update_forward_rule(get_scoped(ForwardRule, tenant().id, rule_id), body())
 
 
-@route("/forwarding-rules/<int:rule_id>", "DELETE", scope="forwarding:write", tag="forwarding",
-       summary="Delete a forwarding rule", status=204)
+@route(
+    "/forwarding-rules/<int:rule_id>",
+    "DELETE",
+    scope="forwarding:write",
+    tag="forwarding",
+    summary="Delete a forwarding rule",
+    status=204,
+)
 def delete_forward_rule(rule_id: int):
     forward_service.delete_forward_rule(get_scoped(ForwardRule, tenant().id, rule_id))

@@ -31,7 +31,9 @@ class UserOut(Schema):
 USER_LIST = list_of(UserOut, "UserList")
 
 
-@route("/users", "GET", scope="users:read", summary="List the company's users", tag="users", response=USER_LIST)
+@route(
+    "/users", "GET", scope="users:read", summary="List the company's users", tag="users", response=USER_LIST
+)
 def list_users():
     rows = db.session.execute(scoped(User, tenant().id).order_by(User.extension)).scalars()
     return {"items": list(rows)}
@@ -42,14 +44,29 @@ def get_user(user_id: int):
     return get_scoped(User, tenant().id, user_id)
 
 
-@route("/users", "POST", scope="users:write", summary="Create a user", tag="users", body=UserSchema(),
-       response=UserOut(), status=201)
+@route(
+    "/users",
+    "POST",
+    scope="users:write",
+    summary="Create a user",
+    tag="users",
+    body=UserSchema(),
+    response=UserOut(),
+    status=201,
+)
 def create_user():
     """The SIP secret is generated when not given; it is never returned (phones get it by provisioning)."""
     return user_service.create_user(tenant(), body())
 
 
-@route("/users/<int:user_id>", "PATCH", scope="users:write", summary="Change a user", tag="users",
-       body=UserSchema(partial=True), response=UserOut())
+@route(
+    "/users/<int:user_id>",
+    "PATCH",
+    scope="users:write",
+    summary="Change a user",
+    tag="users",
+    body=UserSchema(partial=True),
+    response=UserOut(),
+)
 def update_user(user_id: int):
     return user_service.update_user(get_scoped(User, tenant().id, user_id), body())
