@@ -17,6 +17,32 @@ CREATE INDEX ix_audit_entry_at ON audit_entry (at);
 
 CREATE INDEX ix_audit_entry_tenant_id ON audit_entry (tenant_id);
 
+CREATE TABLE cdr_journal (
+	id SERIAL NOT NULL, 
+	leg_uuid VARCHAR(64) NOT NULL, 
+	call_uuid VARCHAR(64) NOT NULL, 
+	source VARCHAR(8) NOT NULL, 
+	node VARCHAR(255) NOT NULL, 
+	raw TEXT NOT NULL, 
+	leg JSON NOT NULL, 
+	received_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_cdr_journal PRIMARY KEY (id), 
+	CONSTRAINT ck_cdr_journal_source CHECK (source IN ('esl', 'xml_cdr')), 
+	CONSTRAINT uq_cdr_journal_leg_uuid UNIQUE (leg_uuid)
+);
+
+CREATE INDEX ix_cdr_journal_call_uuid ON cdr_journal (call_uuid);
+
+CREATE TABLE cdr_problem (
+	call_uuid VARCHAR(64) NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	detail VARCHAR(255) NOT NULL, 
+	legs INTEGER NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_cdr_problem PRIMARY KEY (call_uuid), 
+	CONSTRAINT ck_cdr_problem_status CHECK (status IN ('waiting', 'unknown_tenant', 'failed'))
+);
+
 CREATE TABLE login_attempt (
 	id SERIAL NOT NULL, 
 	at TIMESTAMP WITH TIME ZONE NOT NULL, 
@@ -128,6 +154,46 @@ CREATE TABLE branding (
 	CONSTRAINT fk_branding_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
 );
 
+CREATE TABLE call_record (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	call_uuid VARCHAR(64) NOT NULL, 
+	direction VARCHAR(8) NOT NULL, 
+	caller_name VARCHAR(120), 
+	caller_number VARCHAR(64), 
+	dialed_number VARCHAR(64), 
+	destination VARCHAR(64), 
+	did VARCHAR(32), 
+	answered_by VARCHAR(64), 
+	answered_leg_uuid VARCHAR(64), 
+	started_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	answered_at TIMESTAMP WITH TIME ZONE, 
+	ended_at TIMESTAMP WITH TIME ZONE, 
+	duration INTEGER NOT NULL, 
+	billsec INTEGER NOT NULL, 
+	hangup_cause VARCHAR(64), 
+	bridge_result VARCHAR(64), 
+	voicemail_box VARCHAR(64), 
+	voicemail_file VARCHAR(512), 
+	fax_status VARCHAR(8), 
+	fax_pages INTEGER, 
+	fax_file VARCHAR(512), 
+	recording_file VARCHAR(512), 
+	accountcode VARCHAR(64), 
+	leg_count INTEGER NOT NULL, 
+	imported_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_call_record PRIMARY KEY (id), 
+	CONSTRAINT ck_call_record_direction CHECK (direction IN ('internal', 'inbound', 'outbound')), 
+	CONSTRAINT ck_call_record_fax_status CHECK (fax_status IS NULL OR fax_status IN ('ok', 'failed')), 
+	CONSTRAINT ck_call_record_durations CHECK (duration >= 0 AND billsec >= 0), 
+	CONSTRAINT fk_call_record_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_call_record_call_uuid UNIQUE (call_uuid)
+);
+
+CREATE INDEX ix_call_record_started_at ON call_record (started_at);
+
+CREATE INDEX ix_call_record_tenant_id ON call_record (tenant_id);
+
 CREATE TABLE did_number (
 	id SERIAL NOT NULL, 
 	e164 VARCHAR(16) NOT NULL, 
@@ -165,6 +231,51 @@ CREATE TABLE fax_box (
 );
 
 CREATE INDEX ix_fax_box_tenant_id ON fax_box (tenant_id);
+
+CREATE TABLE live_channel (
+	id SERIAL NOT NULL, 
+	uuid VARCHAR(64) NOT NULL, 
+	node VARCHAR(255) NOT NULL, 
+	tenant_id INTEGER, 
+	call_uuid VARCHAR(64), 
+	direction VARCHAR(8), 
+	extension VARCHAR(64), 
+	caller_number VARCHAR(64), 
+	destination VARCHAR(64), 
+	state VARCHAR(16) NOT NULL, 
+	other_uuid VARCHAR(64), 
+	created_at TIMESTAMP WITH TIME ZONE, 
+	answered_at TIMESTAMP WITH TIME ZONE, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_live_channel PRIMARY KEY (id), 
+	CONSTRAINT uq_live_channel_uuid UNIQUE (uuid), 
+	CONSTRAINT fk_live_channel_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_live_channel_node ON live_channel (node);
+
+CREATE INDEX ix_live_channel_tenant_id ON live_channel (tenant_id);
+
+CREATE TABLE live_registration (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	extension VARCHAR(64) NOT NULL, 
+	call_id VARCHAR(255) NOT NULL, 
+	node VARCHAR(255) NOT NULL, 
+	contact VARCHAR(512), 
+	user_agent VARCHAR(255), 
+	network_ip VARCHAR(64), 
+	network_port INTEGER, 
+	expires_at TIMESTAMP WITH TIME ZONE, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_live_registration PRIMARY KEY (id), 
+	CONSTRAINT uq_live_registration_tenant_id_extension_call_id UNIQUE (tenant_id, extension, call_id), 
+	CONSTRAINT fk_live_registration_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_live_registration_node ON live_registration (node);
+
+CREATE INDEX ix_live_registration_tenant_id ON live_registration (tenant_id);
 
 CREATE TABLE outbox_message (
 	id SERIAL NOT NULL, 

@@ -35,6 +35,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(provisioning.bp)  # /prov
     fax_intake.register_cli(app)
 
+    from centrex.ports import set_switch
+    from esl_handlers import cdr_post, cli as esl_cli
+    from esl_handlers.commands import EslSwitch
+
+    app.register_blueprint(cdr_post.bp)  # mod_xml_cdr posts here
+    esl_cli.register(app)  # flask esl run, flask cdr ...
+    set_switch(EslSwitch.from_config(app.config))  # connects on first use: the web starts without FreeSWITCH
+
     import webui
 
     webui.init_app(app)

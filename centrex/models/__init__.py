@@ -4,8 +4,10 @@ from centrex.models.api import (ApiCall, ApiRateWindow, ApiToken, WebhookAttempt
                                 WebhookDelivery, WebhookEvent, WebhookSubscription)
 from centrex.models.audit import AuditEntry
 from centrex.models.branding import Branding  # noqa: F401 (console white label)
+from centrex.models.cdr import CallRecord, CdrJournal, CdrProblem
 from centrex.models.device import Device, DeviceKey
 from centrex.models.fax import Fax, FaxBox
+from centrex.models.live import LiveChannel, LiveRegistration
 from centrex.models.login_attempt import LoginAttempt  # noqa: F401 (console login throttle)
 from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.outbox import OutboxAttachment, OutboxMessage
@@ -16,6 +18,7 @@ from centrex.models.routing import (ForwardRule, RingGroup, RingGroupMember, Sch
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
 
-__all__ = ["Account", "AuditEntry", "Device", "DeviceKey", "DESTINATION_TYPES", "Fax", "FaxBox", "Number",
-           "OutboxAttachment", "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout",
-           "Tenant", "UnknownDevice", "User"]
+__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
+           "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",
+           "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout", "Tenant",
+           "UnknownDevice", "User"]

@@ -1,0 +1,200 @@
+"""The command client: centrex.ports.SwitchCommands over the event socket, plus the helpers the console and
+services use (cache flush, phone re-sync, conference control, reloads). Connections are opened lazily, so
+the web app starts without FreeSWITCH; a connection that went stale is reopened once."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from centrex.ports import SwitchError
+from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, EslUnreachable, NodeAddress
+
+log = logging.getLogger("centrex.esl.commands")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def _refused(node: str, command: str, reply: str) -> SwitchError:
+    what = " ".join(command.split()[:3])
+    reason = reply.strip()[len("-ERR"):].strip() or "-ERR"
+    return SwitchError(f"FreeSWITCH {node} a refusé « {what} » / refused it: {reason}")
+
+
+def channel_variables(variables: dict[str, str] | None) -> str:
+    """`{a=1,b=x\\,y}` for an originate string; refuses names or values that would break out of it."""
+    if not variables:
+        return ""
+    parts = []
+    for name, value in variables.items():
+        value = str(value)
+        if not _VARIABLE_NAME.match(name) or any(c in value for c in "{}\n\r'"):
+            raise SwitchError(f"Variable d'appel invalide / invalid channel variable: {name}")
+        parts.append(f"{name}={value.replace(',', chr(92) + ',')}")
+    return "{" + ",".join(parts) + "}"
+
+
+@dataclass
+class Originated:
+    job_uuid: str
+    channel_uuid: str | None
+
+
+class EslSwitch:
+    """SwitchCommands on one or more FreeSWITCH nodes ("host:port:password" each)."""
+
+    def __init__(self, nodes: list[str], *, connect_timeout: float = 3.0, reply_timeout: float = 10.0,
+                 originate_timeout: float = 60.0):
+        self.nodes = [NodeAddress.parse(spec) for spec in nodes]
+        self.connect_timeout, self.reply_timeout = connect_timeout, reply_timeout
+        self.originate_timeout = originate_timeout
+        self._connections: dict[str, EslConnection] = {}
+        self._locks = {node.name: threading.Lock() for node in self.nodes}
+
+    @classmethod
+    def from_config(cls, config) -> "EslSwitch":
+        return cls(list(config.get("ESL_NODES", [])))
+
+    def _node(self, name: str | None) -> NodeAddress:
+        if not self.nodes:
+            raise SwitchError("Aucun FreeSWITCH configuré / no FreeSWITCH node configured "
+                              "(CENTREX_ESL_NODES)")
+        if name is None:
+            return self.nodes[0]
+        for node in self.nodes:
+            if name in (node.name, node.host):
+                return node
+        raise SwitchError(f"FreeSWITCH {name} inconnu / unknown node")
+
+    def _connect(self, node: NodeAddress) -> EslConnection:
+        try:
+            return EslConnection(node, connect_timeout=self.connect_timeout, read_timeout=self.reply_timeout)
+        except EslUnreachable as exc:
+            raise SwitchError(f"FreeSWITCH {node.name} injoignable / unreachable ({exc.reason})") from exc
+        except EslError as exc:
+            raise SwitchError(str(exc)) from exc
+
+    # -- SwitchCommands ------------------------------------------------------------------------------
+    def api(self, command: str, *, node: str | None = None) -> str:
+        """Run `api <command>` on a node (the first by default); -ERR and failures raise SwitchError."""
+        address = self._node(node)
+        with self._locks[address.name]:
+            for attempt in (1, 2):
+                connection = self._connections.get(address.name)
+                if connection is None or not connection.connected:
+                    connection = self._connections[address.name] = self._connect(address)
+                try:
+                    reply = connection.api(command)
+                    break
+                except EslDisconnected as exc:
+                    connection.close()
+                    self._connections.pop(address.name, None)
+                    if attempt == 2:
+                        raise SwitchError(f"FreeSWITCH {address.name} ne répond plus / stopped answering "
+                                          f"({command.split()[0]})") from exc
+        if reply.startswith("-ERR") or reply.startswith("-USAGE"):
+            raise _refused(address.name, command, reply)
+        return reply
+
+    def api_all(self, command: str) -> dict[str, str]:
+        """Run `api <command>` on every node; SwitchError naming every node that failed."""
+        if not self.nodes:
+            self._node(None)
+        results, errors = {}, []
+        for address in self.nodes:
+            try:
+                results[address.name] = self.api(command, node=address.name)
+            except SwitchError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise SwitchError("; ".join(errors))
+        return results
+
+    def originate(self, leg: str, destination: str, *, variables: dict[str, str] | None = None) -> str:
+        """`bgapi originate {vars}<leg> <destination>`, waiting for its BACKGROUND_JOB; returns the Job-UUID.
+        A failed originate (-ERR USER_BUSY, NO_ANSWER…) raises SwitchError with FreeSWITCH's cause."""
+        return self.originate_call(leg, destination, variables=variables).job_uuid
+
+    def originate_call(self, leg: str, destination: str, *, variables: dict[str, str] | None = None,
+                       node: str | None = None) -> Originated:
+        if any(c in leg + destination for c in "\n\r") or not leg.strip() or not destination.strip():
+            raise SwitchError("Appel invalide / invalid originate target")
+        command = f"originate {channel_variables(variables)}{leg} {destination}"
+        address = self._node(node)
+        connection = self._connect(address)  # its own connection: waiting here blocks nobody else
+        try:
+            connection.subscribe(["BACKGROUND_JOB"])
+            job = connection.bgapi(command)
+            deadline = time.monotonic() + self.originate_timeout
+            while time.monotonic() < deadline:
+                event = connection.recv_event(0.5)
+                if event is not None and event.get("Job-UUID") == job:
+                    result = (event.body or "").strip()
+                    if not result.startswith("+OK"):
+                        raise _refused(address.name, "originate", result)
+                    return Originated(job, result[3:].strip() or None)
+            raise SwitchError(f"FreeSWITCH {address.name}: pas de réponse à l'appel / no originate result "
+                              f"within {self.originate_timeout:g} s")
+        except EslError as exc:
+            raise SwitchError(f"FreeSWITCH {address.name}: {exc}") from exc
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
+
+
+# -- helpers on any SwitchCommands (the port), so services can call them with centrex.ports.switch() ----
+def flush_user(switch, user: str, domain: str) -> None:
+    """Drop FreeSWITCH's cached directory entry of a user on every node (after any change to it)."""
+    switch.api_all(f"xml_flush_cache id {user} {domain}")
+
+
+def resync_phone(switch, user: str, domain: str, profile: str = "internal") -> None:
+    """Send the phone(s) of user@domain a check-sync NOTIFY: they re-fetch their configuration."""
+    switch.api_all(f"sofia profile {profile} check_sync {user}@{domain}")
+
+
+def reload_queue(switch, queue: str) -> None:
+    """mod_callcenter reads a queue's configuration once: make every node read it again."""
+    switch.api_all(f"callcenter_config queue reload {queue}")
+
+
+def reload_music_on_hold(switch, stream: str | None = None) -> None:
+    """local_stream reads its directories at load: reload one stream, or the module for new streams."""
+    switch.api_all(f"local_stream reload {stream}" if stream else "reload mod_local_stream")
+
+
+@dataclass
+class ConferenceMember:
+    member_id: int
+    channel: str
+    uuid: str
+    caller_name: str
+    caller_number: str
+    flags: frozenset[str]
+
+    @property
+    def muted(self) -> bool:
+        return "speak" not in self.flags
+
+
+def conference_members(switch, room: str) -> list[ConferenceMember]:
+    """`conference <room> list`: `id;channel;uuid;name;number;flags;…` per member."""
+    members = []
+    for line in switch.api(f"conference {room} list").splitlines():
+        fields = line.split(";")
+        if len(fields) >= 6 and fields[0].isdigit():
+            members.append(ConferenceMember(int(fields[0]), fields[1], fields[2], fields[3], fields[4],
+                                            frozenset(filter(None, fields[5].split("|")))))
+    return members
+
+
+def conference_member_action(switch, room: str, action: str, member_id: int) -> str:
+    """mute / unmute / kick one member (+OK reply, or SwitchError with FreeSWITCH's reason)."""
+    if action not in ("mute", "unmute", "kick", "deaf", "undeaf"):
+        raise SwitchError(f"Action de conférence inconnue / unknown conference action: {action}")
+    return switch.api(f"conference {room} {action} {int(member_id)}").strip()
