@@ -1,6 +1,6 @@
 """FreeSWITCH events that tenants' webhooks hear about: a phone of theirs ringing (with the caller's
-number), answered, a voicemail left, a fax received (and, once its record is imported, a call ended:
-see centrex.services.webhook_calls). Each handler is a job boundary: it queues the deliveries and commits.
+number), answered, a voicemail left, a fax received, and a call ended (once its record is imported:
+centrex.services.webhook_calls, whose worker task also catches records that came another way). Each handler is a job boundary: it queues the deliveries and commits.
 Nothing is stored for a tenant without a subscription to that event."""
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.models import Fax, User
+from centrex.models import ApiCall, Fax, User
 from centrex.services import webhooks
 from centrex.tenancy import tenant_by_domain
+from centrex.cdr_legs import LegFormatError
+from centrex.services import webhook_calls
+from esl_handlers import cdr_events  # imported first, so its import runs before ours: the records exist
 from esl_handlers import fax as fax_events  # its rxfaxresult handler runs first: the fax row exists
-from esl_handlers.dispatch import Event, on
+from esl_handlers.dispatch import Event, on, on_batch
 
 
 def _time(event: Event, header: str = "Event-Date-Timestamp") -> str | None:
@@ -42,16 +45,20 @@ def _phone_leg(event: Event) -> tuple[int, str, User | None] | None:
     return tenant.id, extension, user
 
 
-def _call_data(event: Event, extension: str, user: User | None) -> dict:
+def _call_data(event: Event, tenant_id: int, extension: str, user: User | None) -> dict:
+    call_id = event.get("Channel-Call-UUID") or event.get("Unique-ID")
+    click = db.session.execute(
+        select(ApiCall.id).where(ApiCall.tenant_id == tenant_id, ApiCall.id == call_id)
+    ).scalar_one_or_none()
     return {
-        "call_id": event.get("Channel-Call-UUID") or event.get("Unique-ID"),
+        "call_id": call_id,
         "leg_id": event.get("Unique-ID"),
         "extension": extension,
         "user_id": user.id if user else None,
         "user_name": user.name if user else None,
         "caller_number": event.get("Caller-Caller-ID-Number"),
         "caller_name": event.get("Caller-Caller-ID-Name"),
-        "click_to_call_id": event.get("variable_centrex_click_to_call"),
+        "click_to_call_id": click,
     }
 
 
@@ -74,7 +81,7 @@ def phone_ringing(event: Event) -> None:
         tenant_id,
         "call.ringing",
         event.get("Unique-ID"),
-        {**_call_data(event, extension, user), "ringing_at": _time(event)},
+        {**_call_data(event, tenant_id, extension, user), "ringing_at": _time(event)},
     )
 
 
@@ -89,7 +96,7 @@ def phone_answered(event: Event) -> None:
         "call.answered",
         event.get("Unique-ID"),
         {
-            **_call_data(event, extension, user),
+            **_call_data(event, tenant_id, extension, user),
             "answered_at": _time(event, "Caller-Channel-Answered-Time") or _time(event),
         },
     )
@@ -152,3 +159,22 @@ def fax_received(event: Event) -> None:
             "received_at": reception.at.isoformat().replace("+00:00", "Z"),
         },
     )
+
+
+@on_batch("CHANNEL_HANGUP_COMPLETE", prepare=cdr_events.journal_entry)
+def calls_ended(events: list[Event]) -> None:
+    """After the CDR import of the same batch (registered before this): announce the imported calls."""
+    call_uuids = set()
+    for event in events:
+        try:
+            call_uuids.add(
+                (event.prepared.get(cdr_events.journal_entry) or cdr_events.journal_entry(event)).call_uuid
+            )
+        except LegFormatError:
+            continue
+    try:
+        webhook_calls.announce_calls(call_uuids)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise

@@ -6,6 +6,7 @@ so a new one is covered (or the test says how to pick its ids)."""
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timezone
 import re
 
 import pytest
@@ -13,10 +14,12 @@ from sqlalchemy import func, select
 
 import webui.api
 from api_testing import bearer, key_for
+from centrex import live
 from centrex.db import db
 from centrex.models import (
     ApiCall,
     AuditEntry,
+    CallRecord,
     Device,
     ForwardRule,
     Number,
@@ -36,6 +39,7 @@ ONLY = {
     "dupont.example": ("Claire Dumas", "Alain Dupont", "+41215550", "dupont.example"),
     "martin.example": ("Nadia Keller", "Pierre Martin", "Anne Rey", "+41225550", "martin.example"),
 }
+SHOWS_OWN = {"list_users", "list_numbers", "list_cdrs", "export_cdrs", "list_live_calls", "list_presence"}
 _serial = itertools.count(10)
 
 
@@ -169,11 +173,57 @@ def call(client, op, url, key, body=None):
     return client.open(url, method=op.method, json=body, headers=bearer(key))
 
 
+def calls_of(tenant) -> None:
+    """A call record, a live call and a registration of the company's 1001 (its name, its number)."""
+    user = user_1001(tenant)
+    number = first(Number, tenant, Number.dest_type == "user", Number.dest_id == user.id).e164
+    started = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+    db.session.add(
+        CallRecord(
+            tenant_id=tenant.id,
+            call_uuid=f"call-{tenant.id}",
+            direction="outbound",
+            caller_name=user.name,
+            caller_number=number,
+            dialed_number="+41213123456",
+            destination="+41213123456",
+            started_at=started,
+            ended_at=started,
+            duration=5,
+        )
+    )
+    live.upsert_channels(
+        "127.0.0.1:8021",
+        [
+            live.ChannelState(
+                uuid=f"leg-{tenant.id}",
+                call_uuid=f"leg-{tenant.id}",
+                direction="outbound",
+                presence=f"1001@{tenant.domain}",
+                caller_number=number,
+                destination="1001",
+                state="active",
+            )
+        ],
+    )
+    live.upsert_registrations(
+        "127.0.0.1:8021",
+        [
+            live.RegistrationState(
+                extension="1001",
+                domain=tenant.domain,
+                call_id=f"reg-{tenant.id}",
+                contact=f"sip:1001@{number}",
+            )
+        ],
+    )
+
+
 @pytest.fixture
 def companies(demo, app, monkeypatch):
     monkeypatch.setitem(app.config, "CLICK_TO_CALL_INLINE", True)  # no thread on the test's connection
     for tenant in demo.values():
-        for make in (device_of, group_of, rule_of, delivery_of):
+        for make in (device_of, group_of, rule_of, delivery_of, calls_of):
             make(tenant)
     db.session.commit()
     return demo["dupont.example"], demo["martin.example"]
@@ -219,6 +269,10 @@ def test_every_endpoint_keeps_each_company_to_itself_and_needs_its_scope(client,
         shown = answer.get_data(as_text=True)
         leaked = [marker for marker in ONLY[other.domain] if marker in shown]
         assert not leaked, f"{own.domain} {op.method} {op.rule} shows {leaked}"
+        if op.endpoint in SHOWS_OWN:  # the check above is not vacuous: the company's own data is there
+            assert any(
+                marker in shown for marker in ONLY[own.domain]
+            ), f"{op.rule} shows nothing of {own.domain}"
         if op.method != "GET":
             entry = db.session.execute(select(AuditEntry).order_by(AuditEntry.id.desc())).scalars().first()
             assert entry.actor == "api:CRM" and entry.tenant_id == own.id

@@ -111,3 +111,38 @@ def test_nothing_is_stored_without_a_subscription(session, demo):
     for event in CALL:
         dispatch_event(event)
     assert db.session.execute(select(WebhookEvent)).first() is None
+
+
+def test_calls_recorded_another_way_are_announced_once_by_the_worker(session, demo):
+    from datetime import datetime, timedelta, timezone
+
+    from centrex.models import CallRecord, WebhookSubscription
+    from centrex.services import webhook_calls
+
+    subscribe_both(demo, ["call.ended"])
+    dupont = demo["dupont.example"]
+    now = datetime.now(timezone.utc)
+    subscribed_at = db.session.execute(select(WebhookSubscription.created_at)).scalars().first()
+    older = (
+        subscribed_at if subscribed_at.tzinfo else subscribed_at.replace(tzinfo=timezone.utc)
+    ) - timedelta(minutes=5)
+    for uuid, imported in (("before-subscribing", older), ("from-xml-cdr", now)):
+        db.session.add(
+            CallRecord(
+                tenant_id=dupont.id,
+                call_uuid=uuid,
+                direction="inbound",
+                caller_number="+41791112233",
+                started_at=now,
+                imported_at=imported,
+            )
+        )
+    db.session.commit()
+    assert webhook_calls.catch_up() == 1
+    assert webhook_calls.catch_up() == 0
+    [ended] = emitted("call.ended")
+    assert (ended.tenant_id, ended.payload["call_id"], ended.payload["caller_number"]) == (
+        dupont.id,
+        "from-xml-cdr",
+        "+41791112233",
+    )

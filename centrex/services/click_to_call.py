@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from centrex import audit
 from centrex.db import db
 from centrex.errors import Forbidden, Invalid
-from centrex.models import ApiCall, Number, RingGroup, Tenant, User
+from centrex.models import ApiCall, CallRecord, LiveChannel, Number, RingGroup, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.routing import dialing
 from centrex.schemas import EXTENSION_RE
@@ -179,8 +180,10 @@ def start(app, call_id: str) -> threading.Thread | None:
     return thread
 
 
-def progress(call: ApiCall) -> dict:
-    """The call as the API shows it: who, whom, and how far it got."""
+def progress(call: ApiCall, now: datetime | None = None) -> dict:
+    """The call as the API shows it: who, whom, and how far it got — from the ESL listener's live
+    channels while it lasts, then from its call record."""
+    now = now or datetime.now(timezone.utc)
     shown = {
         "id": call.id,
         "from_extension": call.from_extension,
@@ -192,5 +195,51 @@ def progress(call: ApiCall) -> dict:
         "duration": None,
         "hangup_cause": None,
     }
-    stage = {"dialing": "ringing_user", "connecting": "ringing_destination", "failed": "failed"}[call.state]
-    return {**shown, "progress": stage}
+    if call.state == "failed":
+        return {**shown, "progress": "failed"}
+    record = db.session.execute(
+        scoped(CallRecord, call.tenant_id).where(CallRecord.call_uuid == call.id)
+    ).scalar_one_or_none()
+    if record is not None:
+        return {
+            **shown,
+            "progress": "ended",
+            "answered_at": record.answered_at,
+            "ended_at": record.ended_at,
+            "duration": record.billsec,
+            "hangup_cause": record.hangup_cause,
+        }
+    legs = (
+        db.session.execute(
+            scoped(LiveChannel, call.tenant_id).where(
+                or_(
+                    LiveChannel.uuid == call.id,
+                    LiveChannel.call_uuid == call.id,
+                    LiveChannel.other_uuid == call.id,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    user_leg = next((leg for leg in legs if leg.uuid == call.id), None)
+    others = [leg for leg in legs if leg.uuid != call.id]
+    talking = [leg for leg in others if leg.state in ("active", "held")]
+    if talking:
+        times = [leg.answered_at for leg in talking if leg.answered_at]
+        return {**shown, "progress": "connected", "answered_at": min(times) if times else None}
+    if others or (user_leg is not None and user_leg.state in ("active", "held")):
+        return {**shown, "progress": "ringing_destination"}
+    if user_leg is not None or call.state == "dialing":
+        return {**shown, "progress": "ringing_user"}
+    # The user answered (the originate said so) and nothing is live: over, its record not imported yet,
+    # unless the listener has not caught up with a call that only just started.
+    quiet = now - _aware(call.updated_at) > QUIET_AFTER
+    return {**shown, "progress": "ended" if quiet else "ringing_destination"}
+
+
+QUIET_AFTER = timedelta(seconds=20)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

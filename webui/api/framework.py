@@ -81,6 +81,10 @@ def _authenticate() -> None:
     found = api_tokens.authenticate(key.strip())
     if found is None:
         raise Unauthorized("Unknown or revoked API key.")
+    # End the read before counting: the counter's transaction starts with its write (on SQLite a read
+    # transaction turned writer fails at once when another worker wrote meanwhile).
+    db.session.expunge(found)
+    db.session.commit()  # nothing written yet: this only ends the read
     decision = api_tokens.consume_request(found)
     db.session.commit()  # the count stands even if the request fails
     g.api_rate = decision
