@@ -1,7 +1,8 @@
 """FreeSWITCH events that tenants' webhooks hear about: a phone of theirs ringing (with the caller's
 number), answered, a voicemail left, a fax received, and a call ended (once its record is imported:
-centrex.services.webhook_calls, whose worker task also catches records that came another way). Each handler is a job boundary: it queues the deliveries and commits.
-Nothing is stored for a tenant without a subscription to that event."""
+centrex.services.webhook_calls, whose worker task also catches records that came another way).
+Each handler is a job boundary: it queues the deliveries and commits. Nothing is stored for a tenant
+without a subscription to that event."""
 
 from __future__ import annotations
 
