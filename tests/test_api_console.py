@@ -84,3 +84,13 @@ def test_without_csrf_token_or_as_a_user_nothing_is_created(client, demo):
     login(user, USER_DUPONT)
     assert post(user, f"/t/{dupont.id}/api", {"name": "x", "scopes": ["users:read"]}).status_code == 403
     assert db.session.execute(select(ApiToken)).first() is None
+
+
+def test_the_api_ignores_the_console_session(client, demo):
+    """A logged-in browser cannot use the API with its cookie (so a forged cross-site request cannot
+    either): only a key opens it, which is why the API needs no CSRF token."""
+    login(client, ADMIN_DUPONT)
+    assert client.get("/api/v1/users").status_code == 401
+    refused = client.post("/api/v1/users", json={"extension": "1077", "name": "Forgée"})
+    assert refused.status_code == 401
+    assert db.session.execute(select(AuditEntry).where(AuditEntry.actor.like("api:%"))).first() is None

@@ -107,7 +107,12 @@ def _validated(schema: Schema, data) -> dict:
         raise Invalid("Some fields are not valid.", fields=messages) from exc
 
 
+MAX_BODY = 1_000_000
+
+
 def _json_body() -> dict:
+    if (request.content_length or 0) > MAX_BODY:
+        raise DomainError("The body is larger than 1 MB.")
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.")
