@@ -12,6 +12,8 @@ from api_testing import bearer, key_for
 from centrex.db import db
 from centrex.models import CallRecord
 
+pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default
+
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 

@@ -22,6 +22,8 @@ from esl_handlers.listener import load_handlers
 from esl_server import esl_server, read_capture, split_messages  # noqa: F401
 from webhook_receiver import receiver  # noqa: F401
 
+pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default
+
 CAPTURE = "events-plain-click_to_call-originate.bin.gz"
 CAPTURED_A_LEG = "db85850d-ac3d-4c36-9d88-e630ef8c47ec"  # the user's phone leg of the captured originate
 

@@ -12,6 +12,8 @@ from centrex.db import db
 from centrex.demo import load_demo
 from wsgi import create_app
 
+pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default
+
 
 @pytest.fixture
 def second_worker(app):

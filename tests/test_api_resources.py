@@ -67,6 +67,9 @@ def test_a_change_is_audited_as_the_key_with_the_callers_address(client, demo, k
 
 
 def test_bodies_over_1_mb_are_refused(client, keys):
-    answer = client.post("/api/v1/webhooks", data=b'{"url": "' + b"x" * 1_100_000 + b'"}',
-                         headers={**bearer(keys["dupont"]), "Content-Type": "application/json"})
+    answer = client.post(
+        "/api/v1/webhooks",
+        data=b'{"url": "' + b"x" * 1_100_000 + b'"}',
+        headers={**bearer(keys["dupont"]), "Content-Type": "application/json"},
+    )
     assert answer.status_code == 400 and answer.get_json()["error"] == "The body is larger than 1 MB."

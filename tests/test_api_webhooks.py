@@ -19,6 +19,8 @@ from centrex.models import AuditEntry, WebhookDelivery, WebhookEvent
 from centrex.services import webhook_delivery, webhooks
 from webhook_receiver import receiver  # noqa: F401
 
+pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default
+
 
 @pytest.fixture
 def loopback_allowed(app, monkeypatch):

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from centrex import audit
 from centrex.db import db
@@ -146,12 +146,21 @@ def run_originate(call_id: str) -> str:
     try:
         job = switch().originate(leg, destination, variables=variables)
     except SwitchError as exc:
-        call.state, call.reason = "failed", str(exc)[:255]
-        log.info("Click-to-call %s failed: %s", call.id, exc)
+        outcome = {"state": "failed", "reason": str(exc)[:255]}
+        log.info("Click-to-call %s failed: %s", call_id, exc)
     else:
-        call.state, call.job_uuid = "connecting", job
+        outcome = {"state": "connecting", "job_uuid": job}
+    _record(call_id, outcome)
+    return outcome["state"]
+
+
+def _record(call_id: str, values: dict) -> None:
+    """One UPDATE in its own transaction (on SQLite a transaction that reads first, then writes, fails
+    when a web worker wrote meanwhile)."""
+    db.session.execute(
+        update(ApiCall).where(ApiCall.id == call_id).values(**values, updated_at=datetime.now(timezone.utc))
+    )
     db.session.commit()
-    return call.state
 
 
 def start(app, call_id: str) -> threading.Thread | None:
@@ -168,10 +177,7 @@ def start(app, call_id: str) -> threading.Thread | None:
             except Exception:  # noqa: BLE001 - a thread must log, not die silently
                 db.session.rollback()
                 log.exception("Click-to-call %s: originate crashed", call_id)
-                call = db.session.get(ApiCall, call_id)
-                if call is not None and call.state == "dialing":
-                    call.state, call.reason = "failed", "Internal error while dialling"
-                    db.session.commit()
+                _record(call_id, {"state": "failed", "reason": "Internal error while dialling"})
             finally:
                 db.session.remove()
 
