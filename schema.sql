@@ -115,6 +115,26 @@ CREATE TABLE tenant (
 	CONSTRAINT uq_tenant_domain UNIQUE (domain)
 );
 
+CREATE TABLE api_token (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	prefix VARCHAR(16) NOT NULL, 
+	secret_hash VARCHAR(64) NOT NULL, 
+	scopes JSON NOT NULL, 
+	rate_limit INTEGER NOT NULL, 
+	created_by VARCHAR(254), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	last_used_at TIMESTAMP WITH TIME ZONE, 
+	revoked_at TIMESTAMP WITH TIME ZONE, 
+	CONSTRAINT pk_api_token PRIMARY KEY (id), 
+	CONSTRAINT ck_api_token_rate_limit_positive CHECK (rate_limit > 0), 
+	CONSTRAINT fk_api_token_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_api_token_prefix UNIQUE (prefix)
+);
+
+CREATE INDEX ix_api_token_tenant_id ON api_token (tenant_id);
+
 CREATE TABLE branding (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -391,6 +411,35 @@ CREATE TABLE sip_user (
 
 CREATE INDEX ix_sip_user_tenant_id ON sip_user (tenant_id);
 
+CREATE TABLE webhook_event (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	event_type VARCHAR(32) NOT NULL, 
+	ref VARCHAR(160) NOT NULL, 
+	payload JSON NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_webhook_event PRIMARY KEY (id), 
+	CONSTRAINT fk_webhook_event_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_webhook_event_ref UNIQUE (ref)
+);
+
+CREATE INDEX ix_webhook_event_tenant_id ON webhook_event (tenant_id);
+
+CREATE TABLE webhook_subscription (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	url VARCHAR(500) NOT NULL, 
+	description VARCHAR(120), 
+	events JSON NOT NULL, 
+	secret_enc VARCHAR(512) NOT NULL, 
+	active BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_webhook_subscription PRIMARY KEY (id), 
+	CONSTRAINT fk_webhook_subscription_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_webhook_subscription_tenant_id ON webhook_subscription (tenant_id);
+
 CREATE TABLE account (
 	id SERIAL NOT NULL, 
 	email VARCHAR(254) NOT NULL, 
@@ -413,6 +462,39 @@ CREATE TABLE account (
 CREATE INDEX ix_account_tenant_id ON account (tenant_id);
 
 CREATE INDEX ix_account_user_id ON account (user_id);
+
+CREATE TABLE api_call (
+	id VARCHAR(36) NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER, 
+	token_id INTEGER, 
+	from_extension VARCHAR(16) NOT NULL, 
+	to_number VARCHAR(32) NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	reason VARCHAR(255), 
+	job_uuid VARCHAR(64), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_api_call PRIMARY KEY (id), 
+	CONSTRAINT ck_api_call_state CHECK (state IN ('dialing', 'connecting', 'failed')), 
+	CONSTRAINT fk_api_call_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_api_call_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_api_call_token_id_api_token FOREIGN KEY(token_id) REFERENCES api_token (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_api_call_tenant_id ON api_call (tenant_id);
+
+CREATE INDEX ix_api_call_token_id ON api_call (token_id);
+
+CREATE INDEX ix_api_call_user_id ON api_call (user_id);
+
+CREATE TABLE api_rate_window (
+	token_id INTEGER NOT NULL, 
+	minute BIGINT NOT NULL, 
+	count INTEGER NOT NULL, 
+	CONSTRAINT pk_api_rate_window PRIMARY KEY (token_id, minute), 
+	CONSTRAINT fk_api_rate_window_token_id_api_token FOREIGN KEY(token_id) REFERENCES api_token (id) ON DELETE CASCADE
+);
 
 CREATE TABLE audio_file (
 	id SERIAL NOT NULL, 
@@ -674,6 +756,39 @@ CREATE INDEX ix_schedule_range_schedule_id ON schedule_range (schedule_id);
 
 CREATE INDEX ix_schedule_range_tenant_id ON schedule_range (tenant_id);
 
+CREATE TABLE webhook_delivery (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	subscription_id INTEGER NOT NULL, 
+	event_id INTEGER NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	attempts INTEGER NOT NULL, 
+	max_attempts INTEGER NOT NULL, 
+	next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	claimed_by VARCHAR(128), 
+	claimed_until TIMESTAMP WITH TIME ZONE, 
+	last_status INTEGER, 
+	last_error VARCHAR(500), 
+	delivered_at TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_webhook_delivery PRIMARY KEY (id), 
+	CONSTRAINT uq_webhook_delivery_subscription_id_event_id UNIQUE (subscription_id, event_id), 
+	CONSTRAINT ck_webhook_delivery_state CHECK (state IN ('waiting', 'sending', 'delivered', 'failed')), 
+	CONSTRAINT ck_webhook_delivery_attempts CHECK (attempts >= 0 AND max_attempts > 0), 
+	CONSTRAINT fk_webhook_delivery_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_webhook_delivery_subscription_id_webhook_subscription FOREIGN KEY(subscription_id) REFERENCES webhook_subscription (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_webhook_delivery_event_id_webhook_event FOREIGN KEY(event_id) REFERENCES webhook_event (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_webhook_delivery_event_id ON webhook_delivery (event_id);
+
+CREATE INDEX ix_webhook_delivery_state_next_attempt_at ON webhook_delivery (state, next_attempt_at);
+
+CREATE INDEX ix_webhook_delivery_subscription_id ON webhook_delivery (subscription_id);
+
+CREATE INDEX ix_webhook_delivery_tenant_id ON webhook_delivery (tenant_id);
+
 CREATE TABLE device_key (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -816,6 +931,23 @@ CREATE TABLE voicemail_box (
 );
 
 CREATE INDEX ix_voicemail_box_tenant_id ON voicemail_box (tenant_id);
+
+CREATE TABLE webhook_attempt (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	delivery_id INTEGER NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	status INTEGER, 
+	error VARCHAR(500), 
+	duration_ms INTEGER NOT NULL, 
+	CONSTRAINT pk_webhook_attempt PRIMARY KEY (id), 
+	CONSTRAINT fk_webhook_attempt_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_webhook_attempt_delivery_id_webhook_delivery FOREIGN KEY(delivery_id) REFERENCES webhook_delivery (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_webhook_attempt_delivery_id ON webhook_attempt (delivery_id);
+
+CREATE INDEX ix_webhook_attempt_tenant_id ON webhook_attempt (tenant_id);
 
 CREATE TABLE ivr_entry (
 	id SERIAL NOT NULL, 

@@ -46,6 +46,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     import webui
 
     webui.init_app(app)
+    import webui.api
+
+    app.register_blueprint(webui.api.bp)  # /api/v1
     return app
 
 

@@ -91,6 +91,13 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "PROV_LOCKOUT_FAILURES": int(get("CENTREX_PROV_LOCKOUT_FAILURES", "20")),
         "PROV_LOCKOUT_WINDOW_SECONDS": int(get("CENTREX_PROV_LOCKOUT_WINDOW_SECONDS", "600")),
         "PROV_LOCKOUT_SECONDS": int(get("CENTREX_PROV_LOCKOUT_SECONDS", "900")),
+        # JSON API (webui/api): requests per minute of a new token, and webhook delivery.
+        "API_RATE_LIMIT_PER_MINUTE": int(get("CENTREX_API_RATE_LIMIT_PER_MINUTE", "120")),
+        "WEBHOOK_TIMEOUT": float(get("CENTREX_WEBHOOK_TIMEOUT", "10")),
+        "WEBHOOK_MAX_ATTEMPTS": int(get("CENTREX_WEBHOOK_MAX_ATTEMPTS", "8")),
+        "WEBHOOK_RETRY_SECONDS": float(get("CENTREX_WEBHOOK_RETRY_SECONDS", "30")),
+        # Off in production: a tenant's webhook must not reach the operator's own network.
+        "WEBHOOK_ALLOW_PRIVATE": get("CENTREX_WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": get("CENTREX_SECURE_COOKIES", "0") == "1",

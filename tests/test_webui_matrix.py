@@ -116,7 +116,29 @@ def routing_object(model, tenant: Tenant) -> int:
     return row.id
 
 
+def api_object(kind: str):
+    """The company's API key, webhook subscription or delivery (created when an earlier request removed it)."""
+    from centrex.models import ApiToken, WebhookDelivery, WebhookSubscription
+    from centrex.services import api_tokens, webhooks
+
+    def pick(tenant, rule):
+        model = {"token": ApiToken, "webhook": WebhookSubscription, "delivery": WebhookDelivery}[kind]
+        row = db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id)).scalars().first()
+        if row is None and kind == "token":
+            row = api_tokens.create_token(tenant, {"name": "CRM", "scopes": ["users:read"]})[0]
+        if row is None and kind in ("webhook", "delivery"):
+            webhooks.create_subscription(tenant, {"url": "https://crm.example.com/h", "events": ["call.ringing"]})
+            webhooks.emit(tenant.id, "call.ringing", f"matrix-{tenant.id}-{audit_rows()}", {})
+            row = db.session.execute(select(model).where(model.tenant_id == tenant.id)).scalars().first()
+        return row.id
+
+    return pick
+
+
 ARGUMENTS = {
+    "token_id": api_object("token"),
+    "webhook_id": api_object("webhook"),
+    "delivery_id": api_object("delivery"),
     "tenant_id": lambda tenant, rule: tenant.id,
     "user_id": lambda tenant, rule: extension_1001(tenant).id,
     "number_id": lambda tenant, rule: one_of(Number, tenant).id,

@@ -1,5 +1,7 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
+from centrex.models.api import (ApiCall, ApiRateWindow, ApiToken, WebhookAttempt,  # noqa: F401 (JSON API)
+                                WebhookDelivery, WebhookEvent, WebhookSubscription)
 from centrex.models.audit import AuditEntry
 from centrex.models.branding import Branding  # noqa: F401 (console white label)
 from centrex.models.cdr import CallRecord, CdrJournal, CdrProblem
