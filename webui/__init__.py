@@ -20,6 +20,7 @@ def init_app(app) -> None:
 
     # These modules add their pages to the blueprints above.
     for pages in (
+        "calls",
         "client_assets",
         "client_logins",
         "client_network",
