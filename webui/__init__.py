@@ -26,6 +26,7 @@ def init_app(app) -> None:
         "client_network",
         "operator_platform",
         "phonebook",
+        "presence",
         "routing_groups",
         "routing_schedules",
         "routing_forwards",
