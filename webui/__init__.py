@@ -24,6 +24,7 @@ def init_app(app) -> None:
         "client_assets",
         "client_logins",
         "client_network",
+        "fax",
         "operator_platform",
         "phonebook",
         "presence",
