@@ -7,12 +7,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+import esl_handlers.fax  # noqa: F401 - registers the fax handlers (the matrix's faxes arrive by event)
 import webui
 from centrex.db import db
 from centrex.models import (
     Account,
     AuditEntry,
     Device,
+    Fax,
+    FaxBox,
     ForwardRule,
     Number,
     PhonebookEntry,
@@ -23,13 +26,18 @@ from centrex.models import (
 )
 from centrex.services.branding import save_branding
 from centrex.services.devices import add_device
+from centrex.services.fax import create_box
 from centrex.services.provisioning_phonebooks import add_entry
 from centrex.services.routing import create_ring_group
 from centrex.services.routing_forwards import add_forward_rule
 from centrex.services.routing_schedules import create_schedule
+from conftest import FIXTURES
+from fax_helpers import as_our_dialplan_sets_it, captured_events, dispatch_event
 from webui.access import ANYONE
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, token
 
+RX_FAILED = captured_events(FIXTURES / "esl" / "bgapi-originate-fax-fail-with-events.bin",
+                            "CUSTOM::spandsp::rxfaxresult")[0]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ROLES = {"anonymous": None, "operator": OPERATOR, "admin": ADMIN_DUPONT, "user": USER_DUPONT}
 # What only Martin Sàrl (the other company) has: none of it may appear on Dupont's pages.
@@ -135,6 +143,19 @@ def api_object(kind: str):
     return pick
 
 
+def fax_of(tenant: Tenant) -> int:
+    """A fax of this company: the captured failed-reception event on its fax box (made if missing)."""
+    fax = db.session.execute(select(Fax).where(Fax.tenant_id == tenant.id).order_by(Fax.id)).scalars().first()
+    if fax is None:
+        box = db.session.execute(select(FaxBox).where(FaxBox.tenant_id == tenant.id)).scalars().first()
+        box = box or create_box(tenant, {"name": "Fax test", "emails": [f"fax@{tenant.domain}"]})
+        call = {"Unique-ID": f"matrix-fax-{tenant.domain}"}  # one call per company (faxes are unique by call)
+        dispatch_event(as_our_dialplan_sets_it(RX_FAILED, box.id, tenant.id, tenant.domain, **call))
+        fax = db.session.execute(select(Fax).where(Fax.tenant_id == tenant.id)).scalars().one()
+    db.session.commit()
+    return fax.id
+
+
 ARGUMENTS = {
     "token_id": api_object("token"),
     "webhook_id": api_object("webhook"),
@@ -147,6 +168,7 @@ ARGUMENTS = {
     "group_id": lambda tenant, rule: routing_object(RingGroup, tenant),
     "schedule_id": lambda tenant, rule: routing_object(Schedule, tenant),
     "rule_id": lambda tenant, rule: routing_object(ForwardRule, tenant),
+    "fax_id": lambda tenant, rule: fax_of(tenant),
     "account_id": lambda tenant, rule: db.session.execute(
         select(Account.id).where(Account.user_id == extension_1001(tenant).id)
     ).scalar_one(),
@@ -171,7 +193,7 @@ def audit_rows() -> int:
 
 
 @pytest.fixture
-def companies(demo, app):
+def companies(demo, app, fax_spool):
     for tenant in demo.values():
         save_branding(tenant, {"primary_colour": "#224466", "accent_colour": "#3388cc"}, logo=PNG)
         add_device(tenant, {"mac": f"00156500{tenant.id:04x}", "vendor": "yealink", "model": "T54W"})

@@ -289,9 +289,10 @@ def test_white_label_refuses_what_is_not_an_image(operator, demo):
     assert db.session.execute(select(Branding).where(Branding.tenant_id == dupont.id)).first() is None
 
 
-def test_call_history_waits_for_cdrs(operator):
+def test_call_history_is_in_the_general_menu(operator):
     page = text(operator.get("/operator/clients"))
-    assert 'class="soon"' in page and "Arrive avec l’import des tickets d’appels (CDR)." in page
+    assert '<a href="/operator/calls">Historique d’appels</a>' in page
+    assert "Arrive avec l’import des tickets d’appels (CDR)." not in page
 
 
 def test_operator_adds_an_administrator_to_a_client(operator, app, demo):

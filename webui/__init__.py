@@ -21,11 +21,14 @@ def init_app(app) -> None:
     # These modules add their pages to the blueprints above.
     for pages in (
         "client_api",
+        "calls",
         "client_assets",
         "client_logins",
         "client_network",
+        "fax",
         "operator_platform",
         "phonebook",
+        "presence",
         "routing_groups",
         "routing_schedules",
         "routing_forwards",

@@ -1,5 +1,5 @@
 """A client's phones on the network: re-provision after a factory reset (the seed's red button), the
-phone's own admin password on demand, and the network map (address and last contact of each phone)."""
+phone's own admin password on demand, and the network map (online or not, addresses, last contact)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from centrex import live
 from centrex.errors import DomainError
 from centrex.models import Device, User
 from centrex.ports import SwitchError
@@ -61,7 +62,6 @@ def device_admin_password(device_id):
 @bp.get("/network")
 @allow(*STAFF)
 def network():
+    """Each phone with its live registrations (online and the address it registered from)."""
     users = {u.id: u for u in tenant_rows(User, User.extension)}
-    return render_template(
-        "console/client/network.html", devices=tenant_rows(Device, Device.last_ip, Device.mac), users=users
-    )
+    return render_template("console/client/network.html", phones=live.device_addresses(g.tenant.id), users=users)
