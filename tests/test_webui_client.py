@@ -290,8 +290,20 @@ def test_phones_add_edit_remove(admin, dupont):
 
 
 def test_client_history_shows_only_this_client(admin, demo, dupont):
+    from sqlalchemy import select
+
+    from centrex.db import db
+    from centrex.models import User
+    from centrex.services.users import update_user
+
+    def rename(name, new_name):
+        update_user(db.session.execute(select(User).where(User.name == name)).scalar_one(), {"name": new_name})
+
+    rename("Claire Dumas", "Claire Dumas-Roux")    # Dupont SA: the newest change of its history
+    rename("Nadia Keller", "Nadia Keller-Favre")    # Martin Sàrl, at the same moment
+    db.session.commit()
     page = text(admin.get(f"/t/{dupont.id}/history"))
-    assert "Claire Dumas" in page and "Nadia Keller" not in page
+    assert "Claire Dumas-Roux" in page and "Nadia Keller" not in page
 
 
 def test_users_search(admin, dupont):
