@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export FLASK_APP := wsgi:create_app
 
-.PHONY: run test test-full test-smoke bench schema venv clean
+.PHONY: run test test-full test-smoke bench schema venv clean translations
 
 venv: $(VENV)/.installed
 
@@ -38,6 +38,12 @@ bench: venv
 
 schema: venv
 	$(VENV)/bin/flask dump-schema -o schema.sql
+
+# Console texts: extract from webui/, merge into the French catalogue, compile (the .mo is committed).
+translations: venv
+	$(VENV)/bin/pybabel extract -F webui/babel.cfg -k N_ --no-location --sort-output -o webui/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i webui/translations/messages.pot -d webui/translations -l fr -N --ignore-obsolete -w 120
+	$(VENV)/bin/pybabel compile -d webui/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

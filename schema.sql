@@ -43,6 +43,19 @@ CREATE TABLE cdr_problem (
 	CONSTRAINT ck_cdr_problem_status CHECK (status IN ('waiting', 'unknown_tenant', 'failed'))
 );
 
+CREATE TABLE login_attempt (
+	id SERIAL NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	email VARCHAR(254) NOT NULL, 
+	source_ip VARCHAR(64) NOT NULL, 
+	succeeded BOOLEAN NOT NULL, 
+	CONSTRAINT pk_login_attempt PRIMARY KEY (id)
+);
+
+CREATE INDEX ix_login_attempt_email_at ON login_attempt (email, at);
+
+CREATE INDEX ix_login_attempt_source_ip_at ON login_attempt (source_ip, at);
+
 CREATE TABLE prov_download (
 	id SERIAL NOT NULL, 
 	at TIMESTAMP WITH TIME ZONE NOT NULL, 
@@ -102,6 +115,45 @@ CREATE TABLE tenant (
 	CONSTRAINT uq_tenant_domain UNIQUE (domain)
 );
 
+CREATE TABLE api_token (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	prefix VARCHAR(16) NOT NULL, 
+	secret_hash VARCHAR(64) NOT NULL, 
+	scopes JSON NOT NULL, 
+	rate_limit INTEGER NOT NULL, 
+	created_by VARCHAR(254), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	last_used_at TIMESTAMP WITH TIME ZONE, 
+	revoked_at TIMESTAMP WITH TIME ZONE, 
+	CONSTRAINT pk_api_token PRIMARY KEY (id), 
+	CONSTRAINT ck_api_token_rate_limit_positive CHECK (rate_limit > 0), 
+	CONSTRAINT fk_api_token_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_api_token_prefix UNIQUE (prefix)
+);
+
+CREATE INDEX ix_api_token_tenant_id ON api_token (tenant_id);
+
+CREATE TABLE branding (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	display_name VARCHAR(60), 
+	primary_colour VARCHAR(7) NOT NULL, 
+	accent_colour VARCHAR(7) NOT NULL, 
+	email_sender_name VARCHAR(120), 
+	delivery_address VARCHAR(500), 
+	logo BYTEA, 
+	logo_type VARCHAR(16), 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_branding PRIMARY KEY (id), 
+	CONSTRAINT ck_branding_logo_type CHECK (logo_type IS NULL OR logo_type IN ('image/png', 'image/jpeg')), 
+	CONSTRAINT ck_branding_primary_colour CHECK (primary_colour LIKE '#%%' AND length(primary_colour) = 7), 
+	CONSTRAINT ck_branding_accent_colour CHECK (accent_colour LIKE '#%%' AND length(accent_colour) = 7), 
+	CONSTRAINT uq_branding_tenant_id UNIQUE (tenant_id), 
+	CONSTRAINT fk_branding_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
+);
+
 CREATE TABLE call_record (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -141,6 +193,27 @@ CREATE TABLE call_record (
 CREATE INDEX ix_call_record_started_at ON call_record (started_at);
 
 CREATE INDEX ix_call_record_tenant_id ON call_record (tenant_id);
+
+CREATE TABLE conference_room (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	number VARCHAR(16) NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	max_members INTEGER NOT NULL, 
+	access_code VARCHAR(10) NOT NULL, 
+	moderator_code VARCHAR(10), 
+	wait_for_moderator BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	open_from TIMESTAMP WITH TIME ZONE, 
+	open_until TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_conference_room PRIMARY KEY (id), 
+	CONSTRAINT uq_conference_room_tenant_id_number UNIQUE (tenant_id, number), 
+	CONSTRAINT ck_conference_room_max_members CHECK (max_members BETWEEN 3 AND 16), 
+	CONSTRAINT fk_conference_room_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_conference_room_tenant_id ON conference_room (tenant_id);
 
 CREATE TABLE did_number (
 	id SERIAL NOT NULL, 
@@ -224,6 +297,20 @@ CREATE TABLE live_registration (
 CREATE INDEX ix_live_registration_node ON live_registration (node);
 
 CREATE INDEX ix_live_registration_tenant_id ON live_registration (tenant_id);
+
+CREATE TABLE moh_class (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(60) NOT NULL, 
+	is_default BOOLEAN NOT NULL, 
+	shuffle BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_moh_class PRIMARY KEY (id), 
+	CONSTRAINT uq_moh_class_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT fk_moh_class_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_moh_class_tenant_id ON moh_class (tenant_id);
 
 CREATE TABLE outbox_message (
 	id SERIAL NOT NULL, 
@@ -324,6 +411,35 @@ CREATE TABLE sip_user (
 
 CREATE INDEX ix_sip_user_tenant_id ON sip_user (tenant_id);
 
+CREATE TABLE webhook_event (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	event_type VARCHAR(32) NOT NULL, 
+	ref VARCHAR(160) NOT NULL, 
+	payload JSON NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_webhook_event PRIMARY KEY (id), 
+	CONSTRAINT fk_webhook_event_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_webhook_event_ref UNIQUE (ref)
+);
+
+CREATE INDEX ix_webhook_event_tenant_id ON webhook_event (tenant_id);
+
+CREATE TABLE webhook_subscription (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	url VARCHAR(500) NOT NULL, 
+	description VARCHAR(120), 
+	events JSON NOT NULL, 
+	secret_enc VARCHAR(512) NOT NULL, 
+	active BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_webhook_subscription PRIMARY KEY (id), 
+	CONSTRAINT fk_webhook_subscription_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_webhook_subscription_tenant_id ON webhook_subscription (tenant_id);
+
 CREATE TABLE account (
 	id SERIAL NOT NULL, 
 	email VARCHAR(254) NOT NULL, 
@@ -346,6 +462,87 @@ CREATE TABLE account (
 CREATE INDEX ix_account_tenant_id ON account (tenant_id);
 
 CREATE INDEX ix_account_user_id ON account (user_id);
+
+CREATE TABLE api_call (
+	id VARCHAR(36) NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER, 
+	token_id INTEGER, 
+	from_extension VARCHAR(16) NOT NULL, 
+	to_number VARCHAR(32) NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	reason VARCHAR(255), 
+	job_uuid VARCHAR(64), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_api_call PRIMARY KEY (id), 
+	CONSTRAINT ck_api_call_state CHECK (state IN ('dialing', 'connecting', 'failed')), 
+	CONSTRAINT fk_api_call_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_api_call_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_api_call_token_id_api_token FOREIGN KEY(token_id) REFERENCES api_token (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_api_call_tenant_id ON api_call (tenant_id);
+
+CREATE INDEX ix_api_call_token_id ON api_call (token_id);
+
+CREATE INDEX ix_api_call_user_id ON api_call (user_id);
+
+CREATE TABLE api_rate_window (
+	token_id INTEGER NOT NULL, 
+	minute BIGINT NOT NULL, 
+	count INTEGER NOT NULL, 
+	CONSTRAINT pk_api_rate_window PRIMARY KEY (token_id, minute), 
+	CONSTRAINT fk_api_rate_window_token_id_api_token FOREIGN KEY(token_id) REFERENCES api_token (id) ON DELETE CASCADE
+);
+
+CREATE TABLE audio_file (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	original_filename VARCHAR(120) NOT NULL, 
+	stored_name VARCHAR(64) NOT NULL, 
+	moh_class_id INTEGER, 
+	sample_rate INTEGER NOT NULL, 
+	duration_ms INTEGER NOT NULL, 
+	size_bytes INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_audio_file PRIMARY KEY (id), 
+	CONSTRAINT ck_audio_file_kind CHECK (kind IN ('moh', 'prompt', 'greeting')), 
+	CONSTRAINT ck_audio_file_moh_needs_class CHECK (kind <> 'moh' OR moh_class_id IS NOT NULL), 
+	CONSTRAINT ck_audio_file_not_empty CHECK (size_bytes > 0 AND duration_ms > 0), 
+	CONSTRAINT fk_audio_file_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_audio_file_stored_name UNIQUE (stored_name), 
+	CONSTRAINT fk_audio_file_moh_class_id_moh_class FOREIGN KEY(moh_class_id) REFERENCES moh_class (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_audio_file_moh_class_id ON audio_file (moh_class_id);
+
+CREATE INDEX ix_audio_file_tenant_id ON audio_file (tenant_id);
+
+CREATE TABLE call_queue (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(60) NOT NULL, 
+	extension VARCHAR(16), 
+	strategy VARCHAR(24) NOT NULL, 
+	moh_class_id INTEGER, 
+	max_wait_seconds INTEGER NOT NULL, 
+	after_dest_type VARCHAR(16), 
+	after_dest_id INTEGER, 
+	after_dest_value VARCHAR(32), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_call_queue PRIMARY KEY (id), 
+	CONSTRAINT uq_call_queue_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT uq_call_queue_tenant_id_extension UNIQUE (tenant_id, extension), 
+	CONSTRAINT ck_call_queue_strategy CHECK (strategy IN ('top-down', 'ring-all', 'longest-idle-agent', 'round-robin')), 
+	CONSTRAINT ck_call_queue_max_wait CHECK (max_wait_seconds BETWEEN 0 AND 7200), 
+	CONSTRAINT fk_call_queue_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_call_queue_moh_class_id_moh_class FOREIGN KEY(moh_class_id) REFERENCES moh_class (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_call_queue_tenant_id ON call_queue (tenant_id);
 
 CREATE TABLE device (
 	id SERIAL NOT NULL, 
@@ -559,6 +756,39 @@ CREATE INDEX ix_schedule_range_schedule_id ON schedule_range (schedule_id);
 
 CREATE INDEX ix_schedule_range_tenant_id ON schedule_range (tenant_id);
 
+CREATE TABLE webhook_delivery (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	subscription_id INTEGER NOT NULL, 
+	event_id INTEGER NOT NULL, 
+	state VARCHAR(16) NOT NULL, 
+	attempts INTEGER NOT NULL, 
+	max_attempts INTEGER NOT NULL, 
+	next_attempt_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	claimed_by VARCHAR(128), 
+	claimed_until TIMESTAMP WITH TIME ZONE, 
+	last_status INTEGER, 
+	last_error VARCHAR(500), 
+	delivered_at TIMESTAMP WITH TIME ZONE, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_webhook_delivery PRIMARY KEY (id), 
+	CONSTRAINT uq_webhook_delivery_subscription_id_event_id UNIQUE (subscription_id, event_id), 
+	CONSTRAINT ck_webhook_delivery_state CHECK (state IN ('waiting', 'sending', 'delivered', 'failed')), 
+	CONSTRAINT ck_webhook_delivery_attempts CHECK (attempts >= 0 AND max_attempts > 0), 
+	CONSTRAINT fk_webhook_delivery_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_webhook_delivery_subscription_id_webhook_subscription FOREIGN KEY(subscription_id) REFERENCES webhook_subscription (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_webhook_delivery_event_id_webhook_event FOREIGN KEY(event_id) REFERENCES webhook_event (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_webhook_delivery_event_id ON webhook_delivery (event_id);
+
+CREATE INDEX ix_webhook_delivery_state_next_attempt_at ON webhook_delivery (state, next_attempt_at);
+
+CREATE INDEX ix_webhook_delivery_subscription_id ON webhook_delivery (subscription_id);
+
+CREATE INDEX ix_webhook_delivery_tenant_id ON webhook_delivery (tenant_id);
+
 CREATE TABLE device_key (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -584,3 +814,157 @@ CREATE INDEX ix_device_key_device_id ON device_key (device_id);
 CREATE INDEX ix_device_key_target_user_id ON device_key (target_user_id);
 
 CREATE INDEX ix_device_key_tenant_id ON device_key (tenant_id);
+
+CREATE TABLE ivr_menu (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(60) NOT NULL, 
+	extension VARCHAR(16), 
+	greeting_id INTEGER, 
+	repeat_greeting_id INTEGER, 
+	no_input_seconds INTEGER NOT NULL, 
+	overall_timeout_seconds INTEGER NOT NULL, 
+	timeout_dest_type VARCHAR(16), 
+	timeout_dest_id INTEGER, 
+	timeout_dest_value VARCHAR(32), 
+	invalid_action VARCHAR(16) NOT NULL, 
+	invalid_sound_id INTEGER, 
+	invalid_dest_type VARCHAR(16), 
+	invalid_dest_id INTEGER, 
+	invalid_dest_value VARCHAR(32), 
+	max_failures INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_ivr_menu PRIMARY KEY (id), 
+	CONSTRAINT uq_ivr_menu_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT uq_ivr_menu_tenant_id_extension UNIQUE (tenant_id, extension), 
+	CONSTRAINT ck_ivr_menu_no_input_seconds CHECK (no_input_seconds BETWEEN 3 AND 600), 
+	CONSTRAINT ck_ivr_menu_overall_timeout CHECK (overall_timeout_seconds BETWEEN 3 AND 3600), 
+	CONSTRAINT ck_ivr_menu_max_failures CHECK (max_failures BETWEEN 1 AND 10), 
+	CONSTRAINT ck_ivr_menu_invalid_action CHECK (invalid_action IN ('replay', 'message', 'destination')), 
+	CONSTRAINT ck_ivr_menu_timeout_dest_type CHECK (timeout_dest_type IS NULL OR timeout_dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'external', 'hangup', 'back', 'top')), 
+	CONSTRAINT ck_ivr_menu_invalid_dest_type CHECK (invalid_dest_type IS NULL OR invalid_dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'external', 'hangup', 'back', 'top')), 
+	CONSTRAINT fk_ivr_menu_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_ivr_menu_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_ivr_menu_repeat_greeting_id_audio_file FOREIGN KEY(repeat_greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL, 
+	CONSTRAINT fk_ivr_menu_invalid_sound_id_audio_file FOREIGN KEY(invalid_sound_id) REFERENCES audio_file (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_ivr_menu_tenant_id ON ivr_menu (tenant_id);
+
+CREATE TABLE number_announcement (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	number_id INTEGER NOT NULL, 
+	audio_id INTEGER NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_number_announcement PRIMARY KEY (id), 
+	CONSTRAINT fk_number_announcement_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_number_announcement_number_id UNIQUE (number_id), 
+	CONSTRAINT fk_number_announcement_number_id_did_number FOREIGN KEY(number_id) REFERENCES did_number (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_number_announcement_audio_id_audio_file FOREIGN KEY(audio_id) REFERENCES audio_file (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_number_announcement_audio_id ON number_announcement (audio_id);
+
+CREATE INDEX ix_number_announcement_tenant_id ON number_announcement (tenant_id);
+
+CREATE TABLE queue_agent (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	queue_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	CONSTRAINT pk_queue_agent PRIMARY KEY (id), 
+	CONSTRAINT uq_queue_agent_queue_id_user_id UNIQUE (queue_id, user_id), 
+	CONSTRAINT fk_queue_agent_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_queue_agent_queue_id_call_queue FOREIGN KEY(queue_id) REFERENCES call_queue (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_queue_agent_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_queue_agent_queue_id ON queue_agent (queue_id);
+
+CREATE INDEX ix_queue_agent_tenant_id ON queue_agent (tenant_id);
+
+CREATE INDEX ix_queue_agent_user_id ON queue_agent (user_id);
+
+CREATE TABLE user_voicemail (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	language VARCHAR(5), 
+	greeting_id INTEGER, 
+	email_mode VARCHAR(8) NOT NULL, 
+	email_to VARCHAR(254), 
+	keep_after_email BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_user_voicemail PRIMARY KEY (id), 
+	CONSTRAINT ck_user_voicemail_email_mode CHECK (email_mode IN ('none', 'notify', 'attach')), 
+	CONSTRAINT fk_user_voicemail_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT uq_user_voicemail_user_id UNIQUE (user_id), 
+	CONSTRAINT fk_user_voicemail_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_user_voicemail_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_user_voicemail_tenant_id ON user_voicemail (tenant_id);
+
+CREATE TABLE voicemail_box (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	number VARCHAR(16) NOT NULL, 
+	name VARCHAR(120) NOT NULL, 
+	pin_hash VARCHAR(255) NOT NULL, 
+	vm_a1_hash VARCHAR(32) NOT NULL, 
+	language VARCHAR(5), 
+	greeting_id INTEGER, 
+	email_mode VARCHAR(8) NOT NULL, 
+	email_to VARCHAR(254), 
+	keep_after_email BOOLEAN NOT NULL, 
+	enabled BOOLEAN NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_voicemail_box PRIMARY KEY (id), 
+	CONSTRAINT uq_voicemail_box_tenant_id_number UNIQUE (tenant_id, number), 
+	CONSTRAINT ck_voicemail_box_email_mode CHECK (email_mode IN ('none', 'notify', 'attach')), 
+	CONSTRAINT fk_voicemail_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_voicemail_box_greeting_id_audio_file FOREIGN KEY(greeting_id) REFERENCES audio_file (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_voicemail_box_tenant_id ON voicemail_box (tenant_id);
+
+CREATE TABLE webhook_attempt (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	delivery_id INTEGER NOT NULL, 
+	at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	status INTEGER, 
+	error VARCHAR(500), 
+	duration_ms INTEGER NOT NULL, 
+	CONSTRAINT pk_webhook_attempt PRIMARY KEY (id), 
+	CONSTRAINT fk_webhook_attempt_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_webhook_attempt_delivery_id_webhook_delivery FOREIGN KEY(delivery_id) REFERENCES webhook_delivery (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_webhook_attempt_delivery_id ON webhook_attempt (delivery_id);
+
+CREATE INDEX ix_webhook_attempt_tenant_id ON webhook_attempt (tenant_id);
+
+CREATE TABLE ivr_entry (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	menu_id INTEGER NOT NULL, 
+	digits VARCHAR(4) NOT NULL, 
+	label VARCHAR(60), 
+	dest_type VARCHAR(16) NOT NULL, 
+	dest_id INTEGER, 
+	dest_value VARCHAR(32), 
+	CONSTRAINT pk_ivr_entry PRIMARY KEY (id), 
+	CONSTRAINT uq_ivr_entry_menu_id_digits UNIQUE (menu_id, digits), 
+	CONSTRAINT ck_ivr_entry_dest_type CHECK (dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'external', 'hangup', 'back', 'top')), 
+	CONSTRAINT fk_ivr_entry_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_ivr_entry_menu_id_ivr_menu FOREIGN KEY(menu_id) REFERENCES ivr_menu (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_ivr_entry_menu_id ON ivr_entry (menu_id);
+
+CREATE INDEX ix_ivr_entry_tenant_id ON ivr_entry (tenant_id);

@@ -42,6 +42,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(cdr_post.bp)  # mod_xml_cdr posts here
     esl_cli.register(app)  # flask esl run, flask cdr ...
     set_switch(EslSwitch.from_config(app.config))  # connects on first use: the web starts without FreeSWITCH
+
+    import webui
+
+    webui.init_app(app)
+    import webui.api
+
+    app.register_blueprint(webui.api.bp)  # /api/v1
     return app
 
 

@@ -46,6 +46,11 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         # Per-process cache of directory/dialplan answers, invalidated by PostgreSQL NOTIFY (off on SQLite).
         "ANSWER_CACHE": get("CENTREX_ANSWER_CACHE", "1") == "1",
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Uploaded audio: where we write it, and the same directory as FreeSWITCH sees it (shared storage).
+        "AUDIO_DIR": get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
+        "AUDIO_FS_DIR": get("CENTREX_AUDIO_FS_DIR") or get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
+        "AUDIO_RATE": int(get("CENTREX_AUDIO_RATE", "8000")),
+        "QUEUE_AGENT_RING_SECONDS": int(get("CENTREX_QUEUE_AGENT_RING_SECONDS", "15")),
         # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
         "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),
         "CARRIER_COUNTRY": get("CENTREX_CARRIER_COUNTRY", "CH"),
@@ -86,6 +91,13 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "PROV_LOCKOUT_FAILURES": int(get("CENTREX_PROV_LOCKOUT_FAILURES", "20")),
         "PROV_LOCKOUT_WINDOW_SECONDS": int(get("CENTREX_PROV_LOCKOUT_WINDOW_SECONDS", "600")),
         "PROV_LOCKOUT_SECONDS": int(get("CENTREX_PROV_LOCKOUT_SECONDS", "900")),
+        # JSON API (webui/api): requests per minute of a new token, and webhook delivery.
+        "API_RATE_LIMIT_PER_MINUTE": int(get("CENTREX_API_RATE_LIMIT_PER_MINUTE", "120")),
+        "WEBHOOK_TIMEOUT": float(get("CENTREX_WEBHOOK_TIMEOUT", "10")),
+        "WEBHOOK_MAX_ATTEMPTS": int(get("CENTREX_WEBHOOK_MAX_ATTEMPTS", "8")),
+        "WEBHOOK_RETRY_SECONDS": float(get("CENTREX_WEBHOOK_RETRY_SECONDS", "30")),
+        # Off in production: a tenant's webhook must not reach the operator's own network.
+        "WEBHOOK_ALLOW_PRIVATE": get("CENTREX_WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": get("CENTREX_SECURE_COOKIES", "0") == "1",

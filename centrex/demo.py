@@ -7,6 +7,7 @@ from sqlalchemy import select
 from centrex.db import db
 from centrex.demo_routing import load_routing_demo
 from centrex.demo_fax import load_demo_fax
+from centrex.demo_services import load_services
 from centrex.models import Tenant
 from centrex.services.accounts import create_account
 from centrex.services.numbers import add_number, point_number
@@ -53,6 +54,7 @@ def load_demo() -> dict:
     for e164 in POOL_FREE:
         add_number({"e164": e164, "label": None})
     create_account("operator@centrex.example", DEMO_PASSWORD, "operator")
+    load_services(dupont, martin, sales_number=DUPONT_SALES)
     return {"tenants": [dupont, martin]}
 
 

@@ -14,7 +14,8 @@ from centrex.db import db
 from centrex.services import fax as _fax_service  # noqa: F401 - numbers may point at fax boxes
 
 # Modules whose periodic work and email hooks the worker runs (they register with centrex.outbox on import).
-WORKER_MODULES = ["centrex.services.fax_receive", "centrex.services.fax_send"]
+WORKER_MODULES = ["centrex.services.fax_receive", "centrex.services.fax_send",
+                  "centrex.services.webhook_calls", "centrex.services.webhook_delivery"]
 
 
 def load_worker_modules() -> None:

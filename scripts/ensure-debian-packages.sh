@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler), "bench" (PostgreSQL, wrk).
+# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler, sox with mp3),
+# "bench" (PostgreSQL, wrk).
 set -euo pipefail
 
 need=()
@@ -21,6 +22,8 @@ for set in "$@"; do
       has_cmd tiff2pdf || need+=(libtiff-tools)
       has_cmd pdfinfo || need+=(poppler-utils)
       has_cmd sox || need+=(sox)
+      # mp3 uploads (music on hold): sox reads mp3 only with this format library.
+      { has_cmd sox && sox -h 2>/dev/null | grep -w mp3 >/dev/null; } || need+=(libsox-fmt-mp3)
       ;;
     bench)
       ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

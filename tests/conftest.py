@@ -15,7 +15,7 @@ from centrex.crypto import SecretBox, use_cheap_hashing
 from centrex.db import db
 from wsgi import create_app
 
-pytest_plugins = ["smtp_server", "fax_helpers"]  # fixtures: a real SMTP server (aiosmtpd), the fax spool
+pytest_plugins = ["smtp_server", "fax_helpers", "esl_server"]  # real SMTP server, fax spool, test ESL server
 
 
 def _find_fixtures() -> Path:

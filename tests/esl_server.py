@@ -21,7 +21,6 @@ import threading
 import time
 import uuid as uuidlib
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
@@ -204,7 +203,6 @@ class EslTestServer:
         self.bgapi_results: dict[str, str] = {}
         self.commands: list[str] = []
         self.connections: list[Connection] = []
-        self.accepting = True
         self.send_timeout = 30.0
         self._counter = itertools.count(1)
         self._reply_index: dict[str, int] = defaultdict(int)
@@ -250,7 +248,6 @@ class EslTestServer:
         """Stop listening (clients then get 'connection refused') until `listen()`."""
         self._tcp.shutdown()
         self._tcp.server_close()
-        self.accepting = False
 
     def listen(self) -> None:
         """Listen again on the same port after `refuse()`."""
@@ -259,7 +256,6 @@ class EslTestServer:
         self._thread = threading.Thread(target=self._tcp.serve_forever, args=(0.05,), daemon=True,
                                         name="esl-test-server")
         self._thread.start()
-        self.accepting = True
 
     # -- waiting and sending -------------------------------------------------------------------------
     def live(self, subscribed_to: str | None = None) -> list[Connection]:
@@ -413,7 +409,3 @@ def esl_server():
     server = EslTestServer().start()
     yield server
     server.stop()
-
-
-def capture_path(name: str) -> Path:
-    return ESL_DIR / name

@@ -92,3 +92,11 @@ def test_document_shape():
     (condition,) = section.xpath("context[@name='dupont.example']/extension/condition")
     assert condition.get("field") == "destination_number" and condition.get("expression") == "^1001$"
     etree.fromstring(etree.tostring(document))  # serialises and parses back
+
+
+def test_blank_outside_number_survives_the_trip_through_the_channel():
+    """A fallback to an outside destination saved with a blank number reads back as the same destination
+    (found by the hypothesis test: "" went out, None came back)."""
+    fallback = (("busy", Dest("external", None, "")), ("no_answer", Dest("hangup", value="NO_ANSWER")))
+    assert decode_fallback(encode_fallback(fallback)) == dict(fallback)
+    assert Dest("external", None, "") == Dest("external")

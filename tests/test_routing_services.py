@@ -56,7 +56,7 @@ def test_create_group_validates_and_audits(demo):
     ({"name": "X", "members": [{"external": "12"}]}, "members.0"),
     ({"name": "X", "members": [{"user_id": 1, "external": "+41791234567"}]}, "members"),
     ({"name": "X", "no_answer": {"type": "voicemail", "value": "1099"}}, "no_answer"),  # no such box
-    ({"name": "X", "no_answer": {"type": "ivr", "id": 1}}, "no_answer"),  # no IVR model registered here
+    ({"name": "X", "no_answer": {"type": "ivr", "id": 999999}}, "no_answer"),  # no such IVR menu
     ({"name": "X", "no_answer": {"type": "user"}}, "no_answer"),
     ({"name": "X", "no_answer": {"type": "hangup", "value": "CRASH"}}, "no_answer"),
 ])

@@ -7,6 +7,7 @@ request is a continuation: the engine runs again from the fallback of that outco
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import quote, unquote
 
@@ -15,9 +16,11 @@ from lxml import etree
 from centrex import fax_paths
 from centrex.db import db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
-from centrex.routing.loader import advance_rotations, load_config
+from centrex.routing.loader import advance_rotations, load_address, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
                                   ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
+from centrex.service_steps import QueueStep
+from xmlcurl import service_actions
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -62,6 +65,8 @@ def answer(form):
         if call.context == "public":
             return xml_response(render_refusal(call)), f"public: {call.destination} is no DID of ours"
         return None, f"context {call.context!r} is not a tenant"
+    if call.context != "public" and call.continuation is None:
+        call = replace(call, address=load_address(config, call.destination))
     plan = route(config, call, call_time(form))
     if plan.rotations:
         advance_rotations(config.tenant_id, plan.rotations)
@@ -115,6 +120,9 @@ def actions(step, plan: Plan):
         yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
     elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
         yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
+    elif isinstance(step, Application) and step.kind == "queue" and step.then:
+        # After the queue's maximum wait mod_callcenter returns: go where the company said.
+        yield from service_actions.actions(QueueStep(step.name, None, 0, None, step.then), domain)
     elif isinstance(step, Application):
         yield "answer", None
         if step.kind == "ivr":

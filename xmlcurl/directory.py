@@ -8,6 +8,7 @@ from centrex.answer_cache import cache
 from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
 from centrex.schemas import DOMAIN_RE, EXTENSION_RE
 from xmlcurl.documents import document, params, serialise, variables, xml_body_response, xml_response
+from xmlcurl.voicemail_boxes import shared_box_answer
 
 # sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
 DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}"
@@ -46,7 +47,9 @@ def answer(form) -> tuple[object | None, str]:
     if not EXTENSION_RE.fullmatch(user):
         return None, f"not an extension {user[:40]!r}@{domain}"
     body = cache.get(("directory-user", domain, user), lambda: _user_document(find_user(domain, user)))
-    return (xml_body_response(body) if body else None), f"user {user}@{domain} action={action or '-'}"
+    if not body:  # not a user: a shared voicemail box answers mod_voicemail's own lookups
+        return shared_box_answer(domain, user, action)
+    return xml_body_response(body), f"user {user}@{domain} action={action or '-'}"
 
 
 def _domain_element(section, domain: str, tenant_id: int):

@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from sqlalchemy.exc import DBAPIError
 
 from centrex.db import db
-from xmlcurl import dialplan, directory
+from xmlcurl import configuration, dialplan, directory
 from xmlcurl.documents import not_found
 from xmlcurl.form import read_form
 from xmlcurl.guard import check_request
@@ -16,7 +16,7 @@ from xmlcurl.guard import check_request
 bp = Blueprint("xmlcurl", __name__)
 log = logging.getLogger("centrex.xmlcurl")
 
-SECTIONS = {"directory": directory.answer, "dialplan": dialplan.answer}
+SECTIONS = {"directory": directory.answer, "dialplan": dialplan.answer, "configuration": configuration.answer}
 
 
 @bp.before_request

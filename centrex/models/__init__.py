@@ -1,10 +1,14 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account
+from centrex.models.api import (ApiCall, ApiRateWindow, ApiToken, WebhookAttempt,  # noqa: F401 (JSON API)
+                                WebhookDelivery, WebhookEvent, WebhookSubscription)
 from centrex.models.audit import AuditEntry
+from centrex.models.branding import Branding  # noqa: F401 (console white label)
 from centrex.models.cdr import CallRecord, CdrJournal, CdrProblem
 from centrex.models.device import Device, DeviceKey
 from centrex.models.fax import Fax, FaxBox
 from centrex.models.live import LiveChannel, LiveRegistration
+from centrex.models.login_attempt import LoginAttempt  # noqa: F401 (console login throttle)
 from centrex.models.number import DESTINATION_TYPES, Number
 from centrex.models.outbox import OutboxAttachment, OutboxMessage
 from centrex.models.phonebook import PhonebookEntry
@@ -13,6 +17,11 @@ from centrex.models.routing import (ForwardRule, RingGroup, RingGroupMember, Sch
                                     ScheduleException, ScheduleRange)
 from centrex.models.tenant import Tenant
 from centrex.models.user import User
+from centrex.models.audio import AudioFile, MohClass, NumberAnnouncement  # noqa: F401
+from centrex.models.ivr import IvrEntry, IvrMenu  # noqa: F401
+from centrex.models.voicemail import UserVoicemail, VoicemailBox  # noqa: F401
+from centrex.models.conference import ConferenceRoom  # noqa: F401
+from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 
 __all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
            "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",

@@ -16,6 +16,7 @@ from centrex.routing.plan import (OUTCOMES, Application, Call, Decision, Dest, G
                                   Transfer, UserEntry, Voicemail)
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
 from centrex.routing.schedule import evaluate, hhmm, is_open
+from centrex.service_steps import ADDRESS_PREFIX, dialplan_address, owner_destination
 
 CONTINUE_EXTENSION = "centrex-continue"
 USER_LIMIT_REALM = "centrex_user"
@@ -84,6 +85,10 @@ class _Router:
         if caller is not None and prefix and number.startswith(prefix) and number[len(prefix):] in c.users:
             picked = c.users[number[len(prefix):]]
             return self.end(plan, Pickup(picked.extension), Note.of("pickup", name=picked.name))
+        if number.startswith(ADDRESS_PREFIX):  # a menu key, a menu's timeout, a queue's overflow…
+            if self.call.address is None:
+                return self.error(plan, "UNALLOCATED_NUMBER", Note.of("number_unassigned", number=number))
+            return self.dest(plan, self.call.address, at, 0)
         internal = self.internal_destination(number)
         if internal is not None:
             return self.dest(plan, internal, at, 0)
@@ -252,7 +257,9 @@ class _Router:
             return self.end(plan, Application("ivr", fsnames.ivr_menu(c.domain, target.id)),
                             Note.of("ivr", name=label))
         if dest.kind == "queue":
-            return self.end(plan, Application("queue", fsnames.queue(c.domain, target.id)),
+            then = (dialplan_address(owner_destination("queue_after", target.id))
+                    if target.id in c.queue_overflows else None)
+            return self.end(plan, Application("queue", fsnames.queue(c.domain, target.id), then),
                             Note.of("queue", name=label))
         if dest.kind == "conference":
             room = f"{fsnames.conference_room(c.domain, target.key)}@{fsnames.conference_profile(c.domain)}"

@@ -15,9 +15,11 @@ from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, se
 
 from centrex.answer_cache import cache, notify_change, read_by
 from centrex.db import db, read_connection
-from centrex.models import (ForwardRule, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
+from centrex.models import (CallQueue, ForwardRule, IvrEntry, IvrMenu, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
                             ScheduleRange, Tenant, User)
 from centrex.routing import dialing, targets
+from centrex.service_steps import parse_dialplan_address
+from centrex.services.destinations import resolve_address
 from centrex.routing.plan import (Call, Dest, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
                                   RangeEntry, RoutingSettings, ScheduleEntry, ServiceTarget, TenantConfig,
                                   UserEntry)
@@ -51,6 +53,28 @@ def load_config(call: Call) -> TenantConfig | None:
             return None
         return cache.get(("routing-did", did), lambda: _tenant_by_did(did))
     return cache.get(("routing", call.context), lambda: _load("domain", {"domain": call.context}))
+
+
+def load_address(config: TenantConfig, number: str) -> Dest | None:
+    """The destination a dialled `dest-…` address stands for in this tenant (a menu key, a menu's
+    timeout or wrong-key rule, a queue's overflow), or None. Cached like the graph."""
+    address = parse_dialplan_address(number)
+    if address is None:
+        return None
+    return cache.get(("routing-address", config.tenant_id, number), lambda: _resolve(config.tenant_id, address))
+
+
+def _resolve(tenant_id: int, address) -> Dest | None:
+    tenant = db.session.get(Tenant, tenant_id)
+    found = resolve_address(tenant, address) if tenant is not None else None
+    if found is None or not found.dest_type:
+        return None
+    return Dest(found.dest_type, found.dest_id, found.dest_value)
+
+
+# What resolve_address reads: a change to any of these drops cached addresses.
+_ADDRESS_SOURCES = tuple(select(model) for model in (Tenant, IvrEntry, IvrMenu, CallQueue))
+read_by(lambda: _ADDRESS_SOURCES)
 
 
 def _tenant_by_did(did: str) -> TenantConfig | None:
@@ -154,6 +178,8 @@ def _graph_query(tenant_id, found):
         _select("did", Number.id, ints=(Number.is_main, Number.dest_id),
                 texts=(Number.e164, Number.dest_type, Number.dest_value))
         .where(Number.tenant_id == tenant_id),
+        _select("overflow", CallQueue.id, texts=(CallQueue.after_dest_type,))
+        .where(CallQueue.tenant_id == tenant_id, CallQueue.after_dest_type.is_not(None)),
     ]
     for spec in found:
         model = spec.model
@@ -174,7 +200,7 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     """Build the TenantConfig from the rows of the graph statement; None when there is no tenant row."""
     tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
-    numbers, direct, main, found = {}, {}, None, {}
+    numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     rows = read_connection().execute(_graph_statement(by), params).all()
     for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
         if kind == "user":
@@ -197,6 +223,8 @@ def _load(by: str, params: dict) -> TenantConfig | None:
             groups[rid] = (t1, t3, i1, _dest(t4, i3, t5), t2, i2 or 0)
         elif kind == "schedule":
             schedules[rid] = (t1, _dest(t2, i1, t3))
+        elif kind == "overflow":
+            overflows.add(rid)
         elif kind == "tenant":
             tenant = (rid, t1, t2, t3, t4, i1)
         elif kind.startswith("target:"):
@@ -215,4 +243,4 @@ def _load(by: str, params: dict) -> TenantConfig | None:
                                       tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
                    for sid, (s_name, default) in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
-        targets=found, settings=settings())
+        targets=found, queue_overflows=frozenset(overflows), settings=settings())

@@ -17,6 +17,12 @@ class Dest:
     id: int | None = None
     value: str | None = None
 
+    def __post_init__(self):
+        # An empty value is no value: a form's blank field, or a fallback read back from the channel
+        # (where "" and None are written alike) must be the same destination as the one stored.
+        if self.value == "":
+            object.__setattr__(self, "value", None)
+
     def __str__(self) -> str:
         return f"{self.kind}:{'' if self.id is None else self.id}:{self.value or ''}"
 
@@ -129,6 +135,7 @@ class TenantConfig:
     main_number: str | None = None
     direct_numbers: dict[int, str] = field(default_factory=dict)      # user id -> E.164
     targets: dict[tuple[str, int], ServiceTarget] = field(default_factory=dict)
+    queue_overflows: frozenset[int] = frozenset()  # queues with a destination after the maximum wait
     settings: RoutingSettings = field(default_factory=RoutingSettings)
     users_by_id: dict[int, UserEntry] = field(init=False, repr=False, compare=False)
 
@@ -155,6 +162,7 @@ class Call:
     caller: str = ""       # Caller-Caller-ID-Number
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
     continuation: Continuation | None = None
+    address: Dest | None = None     # a dialled `dest-…` address, as the loader resolved it (None: nothing)
 
 
 # --- plan steps -------------------------------------------------------------------------------
@@ -235,6 +243,7 @@ class Application:
     """A service FreeSWITCH runs itself: ivr <menu>, callcenter <queue>, conference <room>@<profile>."""
     kind: str              # ivr / queue / conference
     name: str
+    then: str | None = None  # queues: the `dest-queue_after-<id>` address dialled after the maximum wait
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,9 @@ class DestinationSchema(Schema):
 
     @validates_schema
     def complete(self, data, **_):
-        kind = data["type"]
+        kind = data.get("type")  # absent only in a partial load (PATCH), which must still name the type
+        if kind is None:
+            raise ValidationError({"type": ["Missing data for required field."]})
         if kind in ("user", "ring_group", "schedule", "ivr", "queue", "conference", "fax") and data.get("id") is None:
             raise ValidationError({"id": ["Choose which one."]})
         if kind == "external" and not data.get("value"):
@@ -71,6 +73,9 @@ class RangeSchema(Schema):
     def times(self, data, **_):
         errors = {}
         for key, check in (("days", parse_days), ("start", parse_hhmm), ("end", parse_hhmm)):
+            if key not in data:  # a partial load (PATCH) leaves required fields out
+                errors[key] = ["Missing data for required field."]
+                continue
             try:
                 check(data[key])
             except ValueError:

@@ -1,0 +1,95 @@
+"""Plain values for the call steps of this area (menus, queues, rooms, boxes, announcements) that the
+routing engine puts in a plan and the dialplan renderer turns into FreeSWITCH applications. Pure: no
+database, no Flask. The loaders that build them live in centrex/services/; the FreeSWITCH rendering of
+each step lives in xmlcurl/service_actions.py.
+
+A step that must re-enter the dialplan (an IVR digit, a queue's "after maximum wait") addresses its typed
+destination with `dialplan_address`, transferred into the tenant's context; the routing engine resolves
+it back with `parse_dialplan_address` (then centrex.services.destinations.resolve_address) and routes it
+like a number pointing to that destination. Any phone of the tenant can dial such an address, so an
+outside number is never addressed as itself (that would be free outbound calling): it is addressed
+through the object that holds it (`dest-ivr_entry-12`), and only numbers the company configured resolve."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ADDRESS_PREFIX = "dest-"
+_ADDRESS = re.compile(r"^dest-(?P<type>[a-z_]{2,16})-(?P<ref>[0-9]{1,20})$")
+# Objects holding a destination of their own, addressed instead of an outside number.
+OWNER_KINDS = ("ivr_entry", "ivr_timeout", "ivr_invalid", "queue_after")
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A typed destination as stored on numbers, menu entries and queues."""
+    dest_type: str
+    dest_id: int | None = None
+    dest_value: str | None = None
+
+
+def dialplan_address(dest: Destination) -> str:
+    """`dest-queue-12`, `dest-ivr_entry-7`: what `transfer <address> XML <domain>` dials. Letters first,
+    so it can never be an extension (digits) or an E.164 number (+digits)."""
+    if dest.dest_type == "external":
+        raise ValueError("an outside number is addressed through its owner (owner_destination)")
+    if dest.dest_id is None:
+        raise ValueError(f"destination {dest} has no id")
+    return f"{ADDRESS_PREFIX}{dest.dest_type}-{int(dest.dest_id)}"
+
+
+def owner_destination(kind: str, owner_id: int) -> Destination:
+    """The destination held by a menu entry, a menu's timeout or wrong-key rule, a queue's overflow."""
+    if kind not in OWNER_KINDS:
+        raise ValueError(f"unknown owner kind {kind}")
+    return Destination(kind, owner_id)
+
+
+def parse_dialplan_address(text: str) -> Destination | None:
+    """The destination a dialled `dest-…` address stands for, or None when it is not one."""
+    match = _ADDRESS.match(text or "")
+    if not match or match["type"] == "external":
+        return None
+    return Destination(match["type"], dest_id=int(match["ref"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PreAnswerAnnouncement:
+    """Play a message in early media (the call is not answered, the caller is not charged), then go on."""
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class IvrStep:
+    """Answer and run the menu (FreeSWITCH then asks ivr.conf for the whole tree)."""
+    menu_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStep:
+    """Answer and wait in the queue with its hold music; after the maximum wait go to `then`
+    (None: hang up)."""
+    queue_name: str
+    moh_stream: str | None
+    max_wait_seconds: int
+    then: Destination | None
+    then_address: str | None = None  # what `transfer <address> XML <domain>` dials to reach `then`
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceStep:
+    """Answer and join the room (its profile asks for the access code)."""
+    room_name: str
+    profile: str
+    max_members: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailStep:
+    """Answer and record a message in the box; an uploaded greeting overrides the one recorded by phone.
+    With check=True: the owner listens to messages and records greetings (mod_voicemail asks the PIN)."""
+    domain: str
+    box: str
+    greeting_path: str | None = None
+    language: str | None = None
+    check: bool = False

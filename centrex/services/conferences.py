@@ -1,0 +1,223 @@
+"""Conference rooms (3 to 16 people, an access code, an optional moderator code) and the live controls
+the console offers: list the members, mute, unmute, kick, dial someone in. The controls go through the
+SwitchCommands port; the room's name inside FreeSWITCH carries the tenant's domain (fsnames)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from centrex import audit, fsnames
+from centrex.db import db
+from centrex.errors import Invalid
+from centrex.models import ConferenceRoom, Tenant, User
+from centrex.ports import SwitchError, switch
+from centrex.schemas import E164_RE, EXTENSION_RE, Text
+from centrex.service_steps import ConferenceStep
+from centrex.routing import targets
+from centrex.services import apply, load
+from centrex.services.destinations import short_number_free
+from centrex.tenancy import get_scoped, scoped
+
+_CODE = validate.Regexp(r"^[0-9]{4,10}$", error="A code is 4 to 10 digits.")
+
+
+class ConferenceRoomSchema(Schema):
+    number = fields.String(required=True, validate=validate.Regexp(
+        EXTENSION_RE, error="A room number is 2 to 6 digits and does not start with 0."))
+    name = Text(120, required=True)
+    max_members = fields.Integer(load_default=10, validate=validate.Range(
+        min=3, max=16, error="A room holds 3 to 16 participants."))
+    access_code = fields.String(required=True, validate=_CODE)
+    moderator_code = fields.String(allow_none=True, load_default=None, validate=_CODE)
+    wait_for_moderator = fields.Boolean(load_default=False)
+    enabled = fields.Boolean(load_default=True)
+    open_from = fields.AwareDateTime(allow_none=True, load_default=None)
+    open_until = fields.AwareDateTime(allow_none=True, load_default=None)
+
+    @validates_schema
+    def coherent(self, data, partial=False, **_):
+        if data.get("moderator_code") and data.get("moderator_code") == data.get("access_code"):
+            raise ValidationError({"moderator_code": ["Must differ from the access code."]})
+        if data.get("wait_for_moderator") and "moderator_code" in data and not data.get("moderator_code"):
+            raise ValidationError({"moderator_code": ["Required when the room waits for the moderator."]})
+        if data.get("open_from") and data.get("open_until") and data["open_until"] <= data["open_from"]:
+            raise ValidationError({"open_until": ["Must be after the start."]})
+
+
+_schema = ConferenceRoomSchema()
+
+
+def create_room(tenant: Tenant, data: dict) -> ConferenceRoom:
+    values = load(_schema, data)
+    _check_number_free(tenant, values["number"])
+    room = ConferenceRoom(tenant_id=tenant.id, **values)
+    db.session.add(room)
+    db.session.flush()
+    audit.record("create", room, tenant_id=tenant.id, changes=_public(values))
+    return room
+
+
+def update_room(tenant: Tenant, room: ConferenceRoom, data: dict) -> ConferenceRoom:
+    _own(tenant, room)
+    values = load(_schema, data, partial=True)
+    if "number" in values and values["number"] != room.number:
+        _check_number_free(tenant, values["number"], room)
+    merged = {key: getattr(room, key) for key in _schema.fields} | values
+    errors = _schema.validate({k: (v.isoformat() if isinstance(v, datetime) else v)
+                               for k, v in merged.items()})
+    if errors:
+        raise Invalid("Some fields are not valid.", fields=errors)
+    changed = apply(room, values)
+    if changed:
+        db.session.flush()
+        audit.record("update", room, tenant_id=tenant.id, changes=_public(changed))
+    return room
+
+
+def delete_room(tenant: Tenant, room: ConferenceRoom) -> None:
+    _own(tenant, room)
+    audit.record("delete", room, tenant_id=tenant.id, changes={"number": room.number})
+    db.session.delete(room)
+    db.session.flush()
+
+
+def room_is_open(room: ConferenceRoom, at: datetime | None = None) -> bool:
+    at = at or datetime.now(timezone.utc)
+    return room.enabled and (room.open_from is None or _aware(room.open_from) <= at) and (
+        room.open_until is None or at < _aware(room.open_until))
+
+
+def conference_step(tenant: Tenant, room_id: int) -> ConferenceStep:
+    room = get_scoped(ConferenceRoom, tenant.id, room_id)
+    return ConferenceStep(room_name=fsnames.conference_room(tenant.domain, room.number),
+                          profile=fsnames.conference_profile(tenant.domain), max_members=room.max_members)
+
+
+def room_for_profile(room_name: str, profile_name: str) -> tuple[Tenant, ConferenceRoom] | None:
+    """The open room FreeSWITCH is creating, when its name and profile agree on one active tenant."""
+    number, sep, domain = room_name.partition("-")
+    tenant = db.session.execute(select(Tenant).where(Tenant.domain == domain, Tenant.status == "active")
+                                ).scalar_one_or_none()
+    if not sep or tenant is None or profile_name != fsnames.conference_profile(domain):
+        return None
+    room = db.session.execute(scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number)
+                              ).scalar_one_or_none()
+    if room is None or not room_is_open(room):
+        return None
+    return tenant, room
+
+
+# --- live controls through the switch port --------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    member_id: int
+    uuid: str
+    caller_name: str
+    caller_number: str
+    can_speak: bool
+    can_hear: bool
+    talking: bool
+    is_moderator: bool
+
+
+def list_members(tenant: Tenant, room: ConferenceRoom) -> list[Member]:
+    """The people in the room now ([] when nobody is in it: FreeSWITCH has no such conference then)."""
+    _own(tenant, room)
+    try:
+        body = switch().api(f"conference {_name(tenant, room)} list")
+    except SwitchError as exc:
+        if "not found" in str(exc).lower():
+            return []
+        raise
+    return parse_member_list(body)
+
+
+def parse_member_list(body: str) -> list[Member]:
+    """`id;channel;uuid;caller name;caller number;flags;volume in;volume out;energy` per line."""
+    members = []
+    for line in body.splitlines():
+        parts = line.split(";")
+        if len(parts) < 6 or not parts[0].isdigit():
+            continue
+        flags = set(parts[5].split("|"))
+        members.append(Member(member_id=int(parts[0]), uuid=parts[2], caller_name=parts[3],
+                              caller_number=parts[4], can_speak="speak" in flags, can_hear="hear" in flags,
+                              talking="talking" in flags, is_moderator="moderator" in flags))
+    return members
+
+
+def mute(tenant: Tenant, room: ConferenceRoom, member_id: int) -> str:
+    return _member_command(tenant, room, "mute", member_id)
+
+
+def unmute(tenant: Tenant, room: ConferenceRoom, member_id: int) -> str:
+    return _member_command(tenant, room, "unmute", member_id)
+
+
+def kick(tenant: Tenant, room: ConferenceRoom, member_id: int) -> str:
+    return _member_command(tenant, room, "kick", member_id)
+
+
+def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
+    """Call an extension of this tenant (or an outside number, through the tenant's dialplan) and put
+    them in the room without asking for the code. Returns FreeSWITCH's Job-UUID."""
+    _own(tenant, room)
+    if EXTENSION_RE.match(who or "") and db.session.execute(scoped(User, tenant.id).where(
+            User.extension == who, User.enabled.is_(True))).first():
+        leg = f"user/{who}@{tenant.domain}"
+    elif E164_RE.match(who or ""):
+        leg = f"loopback/{who}/{tenant.domain}"
+    else:
+        raise Invalid("Dial an extension of this company or a number like +41791234567.",
+                      fields={"who": ["Unknown extension or not an international number."]})
+    profile = fsnames.conference_profile(tenant.domain)
+    destination = f"&conference({_name(tenant, room)}@{profile}+{room.access_code})"
+    # The room's number as caller ID (a name with spaces would split FreeSWITCH's originate arguments).
+    job = switch().originate(leg, destination, variables={
+        "origination_caller_id_number": room.number, "origination_caller_id_name": room.number})
+    audit.record("dial_in", room, tenant_id=tenant.id, changes={"who": who})
+    return job
+
+
+def _member_command(tenant: Tenant, room: ConferenceRoom, verb: str, member_id: int) -> str:
+    _own(tenant, room)
+    if not isinstance(member_id, int) or member_id <= 0:
+        raise Invalid("Unknown participant.", fields={"member_id": ["Unknown."]})
+    try:
+        reply = switch().api(f"conference {_name(tenant, room)} {verb} {member_id}")
+    except SwitchError as exc:
+        if "non-existant" in str(exc).lower() or "not found" in str(exc).lower():
+            raise Invalid("Ce participant n'est plus dans la conférence. / This participant has left.",
+                          fields={"member_id": ["Not in the room."]}) from exc
+        raise
+    audit.record(verb, room, tenant_id=tenant.id, changes={"member_id": member_id})
+    return reply.strip()
+
+
+def _name(tenant: Tenant, room: ConferenceRoom) -> str:
+    return fsnames.conference_room(tenant.domain, room.number)
+
+
+def _check_number_free(tenant: Tenant, number: str, room: ConferenceRoom | None = None) -> None:
+    """A room number is dialled like an extension: nothing else of the company may have it."""
+    short_number_free(tenant, number, mine=("conference", room.id if room else None), field="number")
+
+
+def _own(tenant: Tenant, room: ConferenceRoom) -> None:
+    if room.tenant_id != tenant.id:
+        raise Invalid("This room does not belong to this company.")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _public(values: dict) -> dict:
+    return {k: ("***" if k in ("access_code", "moderator_code") and v else v) for k, v in values.items()}
+
+
+targets.register_target("conference", ConferenceRoom, key="number", number="number", label="name")

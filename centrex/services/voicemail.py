@@ -1,0 +1,240 @@
+"""Voicemail boxes: every user's own box (its PIN lives on the user row, its settings in UserVoicemail)
+and shared boxes with a number and a PIN of their own; language, an uploaded greeting, new-message e-mail
+with or without the recording. mod_voicemail records and lights the phones' MWI; we only send the e-mail
+(see esl_handlers/voicemail.py), so no vm-mailto ever reaches FreeSWITCH."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from centrex import audit, fsnames
+from centrex.crypto import digest_a1, hash_password
+from centrex.db import db
+from centrex.errors import Conflict, Invalid
+from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox
+from centrex.models.voicemail import EMAIL_MODES
+from centrex.schemas import EXTENSION_RE, LANGUAGES, Text
+from centrex.service_steps import VoicemailStep
+from centrex.routing import targets
+from centrex.services import apply, load
+from centrex.services.destinations import short_number_free
+from centrex.services.audio import freeswitch_path
+from centrex.tenancy import get_scoped, scoped
+
+_PIN = validate.Regexp(r"^[0-9]{4,10}$", error="A PIN is 4 to 10 digits.")
+
+
+class BoxSettingsSchema(Schema):
+    """What the owner of any box may set."""
+    name = Text(120)
+    language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES))
+    greeting_id = fields.Integer(allow_none=True)
+    email_mode = fields.String(validate=validate.OneOf(EMAIL_MODES))
+    email_to = fields.Email(allow_none=True)
+    keep_after_email = fields.Boolean()
+    enabled = fields.Boolean()
+
+
+class SharedBoxSchema(BoxSettingsSchema):
+    number = fields.String(required=True, validate=validate.Regexp(
+        EXTENSION_RE, error="A box number is 2 to 6 digits and does not start with 0."))
+    name = Text(120, required=True)
+    pin = fields.String(load_only=True, validate=_PIN)
+
+    @validates_schema
+    def pin_on_create(self, data, partial=False, **_):
+        if not partial and not data.get("pin"):
+            raise ValidationError({"pin": ["A shared box needs a PIN."]})
+
+
+_settings_schema = BoxSettingsSchema()
+_shared_schema = SharedBoxSchema()
+
+
+def user_box(user: User) -> UserVoicemail:
+    """The user's box settings row, created with defaults the first time."""
+    box = _user_settings(user)
+    if box is None:
+        box = UserVoicemail(tenant_id=user.tenant_id, user_id=user.id, email_mode="none",
+                            keep_after_email=True, enabled=True)
+        db.session.add(box)
+        db.session.flush()
+        audit.record("create", box, tenant_id=user.tenant_id, changes={"user_id": user.id})
+    return box
+
+
+def update_box(tenant: Tenant, box: UserVoicemail | VoicemailBox, data: dict) -> UserVoicemail | VoicemailBox:
+    """Settings of a user's or a shared box; a shared box's name, number and PIN too."""
+    _own(tenant, box)
+    schema = _settings_schema if isinstance(box, UserVoicemail) else _shared_schema
+    values = load(schema, data, partial=True)
+    if isinstance(box, UserVoicemail):
+        values.pop("name", None)  # a user's box is called after the user
+    pin = values.pop("pin", None)
+    if "number" in values and values["number"] != box.number:
+        _check_number_free(tenant, values["number"], box)
+        if not pin:
+            raise Invalid("A new PIN is needed when the box number changes.", fields={"pin": ["Required."]})
+    _check_settings(tenant, box, values)
+    changed = apply(box, values)
+    if pin:
+        _set_pin(box, tenant, pin, values.get("number", box.number))
+        changed["pin"] = "changed"
+    if changed:
+        db.session.flush()
+        audit.record("update", box, tenant_id=tenant.id, changes=changed)
+    return box
+
+
+def create_shared_box(tenant: Tenant, data: dict) -> VoicemailBox:
+    values = load(_shared_schema, data)
+    pin = values.pop("pin")
+    _check_number_free(tenant, values["number"])
+    box = VoicemailBox(tenant_id=tenant.id, **{"email_mode": "none", "keep_after_email": True, **values})
+    _check_settings(tenant, box, values)
+    _set_pin(box, tenant, pin, values["number"])
+    db.session.add(box)
+    db.session.flush()
+    audit.record("create", box, tenant_id=tenant.id, changes={**values, "pin": "set"})
+    return box
+
+
+def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
+    """Refused while a number still sends calls to the box."""
+    _own(tenant, box)
+    if db.session.execute(select(Number.id).where(
+            Number.tenant_id == tenant.id, Number.dest_type == "voicemail", Number.dest_id == box.id)).first():
+        raise Conflict("Un numéro mène encore à cette boîte. / A number still leads to this box.",
+                       fields={"box": ["Still the destination of a number."]})
+    audit.record("delete", box, tenant_id=tenant.id, changes={"number": box.number})
+    db.session.delete(box)
+    db.session.flush()
+
+
+def box_id(box: UserVoicemail | VoicemailBox) -> str:
+    """The box's id inside FreeSWITCH: the user's extension, or the shared box's number."""
+    if isinstance(box, UserVoicemail):
+        return fsnames.voicemail_box(db.session.get(User, box.user_id).extension)
+    return fsnames.voicemail_box(box.number)
+
+
+def voicemail_step(tenant: Tenant, box_pk: int) -> VoicemailStep:
+    box = get_scoped(VoicemailBox, tenant.id, box_pk)
+    return _step(tenant, box)
+
+
+def voicemail_step_for_user(tenant: Tenant, user: User) -> VoicemailStep:
+    """Where an unanswered call to a user ends (the routing engine's "then voicemail")."""
+    box = _user_settings(user)
+    if box is None:
+        return VoicemailStep(tenant.domain, fsnames.voicemail_box(user.extension), None, user.language)
+    return _step(tenant, box)
+
+
+def voicemail_check_step(tenant: Tenant, box_pk: int) -> VoicemailStep:
+    """The owner calling in: listen to messages, record greetings and the name by phone (PIN asked)."""
+    step = voicemail_step(tenant, box_pk)
+    return VoicemailStep(step.domain, step.box, None, step.language, check=True)
+
+
+def _step(tenant: Tenant, box: UserVoicemail | VoicemailBox) -> VoicemailStep:
+    greeting = db.session.get(AudioFile, box.greeting_id) if box.greeting_id else None
+    language = box.language
+    if language is None and isinstance(box, UserVoicemail):
+        language = db.session.get(User, box.user_id).language
+    return VoicemailStep(tenant.domain, box_id(box), freeswitch_path(greeting, tenant) if greeting else None,
+                         language or tenant.language)
+
+
+# --- for the directory and the new-message e-mail -------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SharedBoxEntry:
+    tenant_id: int
+    domain: str
+    number: str
+    name: str
+    vm_a1_hash: str
+
+
+def find_shared_box(domain: str, number: str) -> SharedBoxEntry | None:
+    """An enabled shared box of an active tenant, for mod_voicemail's directory lookups."""
+    row = db.session.execute(
+        select(Tenant.id, Tenant.domain, VoicemailBox.number, VoicemailBox.name, VoicemailBox.vm_a1_hash)
+        .join(VoicemailBox, VoicemailBox.tenant_id == Tenant.id)
+        .where(Tenant.domain == domain, Tenant.status == "active", VoicemailBox.number == number,
+               VoicemailBox.enabled.is_(True))).first()
+    return SharedBoxEntry(*row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTarget:
+    tenant_id: int
+    box_name: str
+    email_to: str
+    attach: bool
+    delete_after: bool
+    language: str
+
+
+def notify_target(domain: str, box: str) -> NotifyTarget | None:
+    """Whom to e-mail about a new message in box@domain, or None (no e-mail wanted, or nobody to send to)."""
+    tenant = db.session.execute(select(Tenant).where(Tenant.domain == domain, Tenant.status == "active")
+                                ).scalar_one_or_none()
+    if tenant is None:
+        return None
+    user = db.session.execute(scoped(User, tenant.id).where(User.extension == box)).scalar_one_or_none()
+    if user is not None:
+        row, name = _user_settings(user), user.name
+    else:
+        row = db.session.execute(scoped(VoicemailBox, tenant.id).where(VoicemailBox.number == box)
+                                 ).scalar_one_or_none()
+        name = row.name if row else ""
+    if row is None or not row.enabled or row.email_mode == "none":
+        return None
+    email = row.email_to or (user.email if user else None)
+    if not email:
+        return None
+    return NotifyTarget(tenant_id=tenant.id, box_name=name, email_to=email,
+                        attach=row.email_mode == "attach",
+                        delete_after=row.email_mode == "attach" and not row.keep_after_email,
+                        language=row.language or (user.language if user else None) or tenant.language)
+
+
+def _user_settings(user: User) -> UserVoicemail | None:
+    return db.session.execute(scoped(UserVoicemail, user.tenant_id).where(UserVoicemail.user_id == user.id)
+                              ).scalar_one_or_none()
+
+
+def _check_settings(tenant: Tenant, box: UserVoicemail | VoicemailBox, values: dict) -> None:
+    greeting_id = values.get("greeting_id")
+    if greeting_id is not None and db.session.execute(scoped(AudioFile, tenant.id).where(
+            AudioFile.id == greeting_id, AudioFile.kind == "greeting")).first() is None:
+        raise Invalid("Choose one of this company's greetings.", fields={"greeting_id": ["Unknown."]})
+    mode = values.get("email_mode", box.email_mode)
+    keep = values.get("keep_after_email", box.keep_after_email)
+    if keep is False and mode != "attach":
+        raise Invalid("Messages can only leave the box when the e-mail carries the recording.",
+                      fields={"keep_after_email": ["Needs email_mode 'attach'."]})
+    if mode != "none" and isinstance(box, VoicemailBox) and not values.get("email_to", box.email_to):
+        raise Invalid("Give the address that receives the e-mails.", fields={"email_to": ["Required."]})
+
+
+def _set_pin(box: VoicemailBox, tenant: Tenant, pin: str, number: str) -> None:
+    box.pin_hash = hash_password(pin)
+    box.vm_a1_hash = digest_a1(number, tenant.domain, pin)
+
+
+def _check_number_free(tenant: Tenant, number: str, box: VoicemailBox | None = None) -> None:
+    """A box number is dialled like an extension: nothing else of the company may have it."""
+    short_number_free(tenant, number, mine=("voicemail", box.id if box else None), field="number")
+
+
+def _own(tenant: Tenant, box: UserVoicemail | VoicemailBox) -> None:
+    if box.tenant_id != tenant.id:
+        raise Invalid("This box does not belong to this company.")
+
+
+targets.register_target("voicemail", VoicemailBox, key="number", number="number", label="name")

@@ -1,0 +1,62 @@
+"""Small helpers to drive the console like a person: fill labelled fields, press buttons, wait."""
+
+from __future__ import annotations
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from centrex.demo import DEMO_PASSWORD
+
+WAIT = 15
+
+
+def wait_for(driver, css: str):
+    return WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def wait_text(driver, text: str):
+    """Until the page shows `text` (the page may be replaced meanwhile: a stale body is looked up again)."""
+    WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+    )
+
+
+def click(driver, element) -> None:
+    """Click as a person would: scrolled to the middle of the screen first (sticky bars cover edges)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def fill(driver, name: str, value: str) -> None:
+    field = driver.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def choose(driver, name: str, visible_text: str) -> None:
+    Select(driver.find_element(By.NAME, name)).select_by_visible_text(visible_text)
+
+
+def click_link(driver, text: str) -> None:
+    driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
+
+
+def submit(driver, button_text: str) -> None:
+    buttons = [
+        b
+        for b in driver.find_elements(By.CSS_SELECTOR, "button[type=submit], button:not([type])")
+        if b.text.strip() == button_text
+    ]
+    assert buttons, f"no button {button_text!r} on {driver.current_url}"
+    click(driver, buttons[0])
+
+
+def log_in(driver, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    driver.get(base + "/login")
+    wait_for(driver, "input[name=email]")
+    fill(driver, "email", email)
+    fill(driver, "password", password)
+    submit(driver, "Connexion")
+    WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)

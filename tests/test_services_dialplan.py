@@ -1,0 +1,44 @@
+"""The routing engine reaches this area's objects by their short numbers (captured dialplan request 59,
+1001 dialling): menu 5000, queue 2100, room 3000, shared box 8000 — each named for FreeSWITCH as the
+configuration section answers it, so what the dialplan starts is what ivr.conf / callcenter.conf /
+conference.conf define; and Martin's same numbers lead to Martin's objects."""
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+from sqlalchemy import select
+
+from centrex.db import db
+from centrex.models import CallQueue, IvrMenu
+
+pytestmark = pytest.mark.smoke
+CAPTURE = "59-dialplan-ivr-5000.http"
+
+
+def dial(post_capture, number: str, domain: str = "dupont.example") -> list[tuple[str, str]]:
+    response = post_capture(CAPTURE, replace={"5000": number, "dupont.example": domain})
+    assert response.status_code == 200
+    doc = etree.fromstring(response.data)
+    return [(a.get("application"), a.get("data")) for a in doc.xpath("//action")]
+
+
+def test_short_numbers_start_the_services(demo, post_capture):
+    dupont = demo["dupont.example"]
+    root = db.session.execute(select(IvrMenu.id).where(IvrMenu.tenant_id == dupont.id,
+                                                       IvrMenu.extension == "5000")).scalar_one()
+    queue = db.session.execute(select(CallQueue.id).where(CallQueue.tenant_id == dupont.id,
+                                                          CallQueue.extension == "2100")).scalar_one()
+    assert ("ivr", f"dupont.example_ivr{root}") in dial(post_capture, "5000")
+    assert ("callcenter", f"q{queue}@dupont.example") in dial(post_capture, "2100")
+    assert ("conference", "3000-dupont.example@dupont.example_conf") in dial(post_capture, "3000")
+    assert ("voicemail", "default dupont.example 8000") in dial(post_capture, "8000")
+
+
+def test_the_same_numbers_in_martins_company(demo, post_capture):
+    martin = demo["martin.example"]
+    menu = db.session.execute(select(IvrMenu.id).where(IvrMenu.tenant_id == martin.id,
+                                                       IvrMenu.extension == "5000")).scalar_one()
+    assert ("ivr", f"martin.example_ivr{menu}") in dial(post_capture, "5000", "martin.example")
+    assert ("conference", "3000-martin.example@martin.example_conf") in dial(post_capture, "3000",
+                                                                                "martin.example")
+    assert ("voicemail", "default martin.example 8000") in dial(post_capture, "8000", "martin.example")

@@ -1,0 +1,145 @@
+"""The call steps of this area, as the routing engine gets them and the dialplan renders them: the same
+applications, in the same order, as the dialplans FreeSWITCH ran in the captures (59, 64, 31, 28)."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+from lxml import etree
+from sqlalchemy import select
+
+from centrex.db import db
+from centrex.models import CallQueue, ConferenceRoom, IvrMenu, Number, User, VoicemailBox
+from centrex.service_steps import Destination, dialplan_address, owner_destination, parse_dialplan_address
+from centrex.services.destinations import resolve_address
+from centrex.services import conferences, ivr, moh, queues, voicemail
+from conftest import FIXTURES
+from xmlcurl.service_actions import actions
+
+pytestmark = pytest.mark.smoke
+
+
+def captured_actions(number: str) -> list[tuple[str, str | None]]:
+    path = next((FIXTURES / "xml_curl").glob(f"{number}-*.response.http"))
+    doc = etree.fromstring(path.read_bytes().split(b"\r\n\r\n", 1)[1].strip())
+    return [(a.get("application"), a.get("data")) for a in doc.xpath("//action")]
+
+
+def one(model, tenant, **where):
+    query = select(model).where(model.tenant_id == tenant.id)
+    for key, value in where.items():
+        query = query.where(getattr(model, key) == value)
+    return db.session.execute(query).scalar_one()
+
+
+def test_ivr_step_runs_like_the_capture(demo):
+    tenant = demo["dupont.example"]
+    menu = one(IvrMenu, tenant, name="Choix de la langue")
+    step = ivr.ivr_step(tenant, menu.id)
+    rendered = actions(step, tenant.domain)
+    captured = captured_actions("59")  # answer, sleep 500, ivr dupont.example_main
+    assert [a for a, _ in rendered[:3]] == [a for a, _ in captured]
+    assert rendered[2] == ("ivr", f"dupont.example_ivr{menu.id}")
+
+
+def test_queue_step_runs_like_the_capture_then_overflows(demo):
+    tenant = demo["dupont.example"]
+    support = one(CallQueue, tenant, name="Réclamations")
+    step = queues.queue_step(tenant, support.id)
+    rendered = actions(step, tenant.domain)
+    captured = captured_actions("64")  # answer, callcenter support@dupont.example
+    assert [a for a, _ in rendered if a in ("answer", "callcenter")] == [a for a, _ in captured]
+    assert ("callcenter", f"q{support.id}@dupont.example") in rendered
+    mme_dumas = one(User, tenant, extension="1000")
+    assert step.then == Destination("user", mme_dumas.id, None) and step.max_wait_seconds == 120
+    assert rendered[-1] == ("transfer", "1000 XML dupont.example")  # after 2 minutes: Mme Dumas
+    no_overflow = queues.queue_step(tenant, queues.create_queue(tenant, {"name": "Ventes"}).id)
+    assert actions(no_overflow, tenant.domain)[-1] == ("hangup", "NORMAL_CLEARING")
+
+
+def test_conference_step_runs_like_the_capture(demo):
+    tenant = demo["dupont.example"]
+    room = one(ConferenceRoom, tenant, number="3000")
+    rendered = actions(conferences.conference_step(tenant, room.id), tenant.domain)
+    assert [a for a, _ in rendered] == [a for a, _ in captured_actions("31")]
+    assert rendered[-1] == ("conference", "3000-dupont.example@dupont.example_conf")
+
+
+def test_voicemail_step_runs_like_the_capture(demo, tmp_path):
+    tenant = demo["dupont.example"]
+    alain = one(User, tenant, extension="1001")
+    rendered = actions(voicemail.voicemail_step_for_user(tenant, alain), tenant.domain)
+    captured = captured_actions("28")  # answer, sleep 500, voicemail default dupont.example 1002
+    assert [a for a, _ in rendered if a != "set"][:3] == [a for a, _ in captured]
+    assert ("voicemail", "default dupont.example 1001") in rendered
+    box = one(VoicemailBox, tenant, number="8000")
+    assert ("voicemail", "default dupont.example 8000") in actions(voicemail.voicemail_step(tenant, box.id),
+                                                                  tenant.domain)
+    checking = actions(voicemail.voicemail_check_step(tenant, box.id), tenant.domain)
+    assert ("voicemail", "check default dupont.example 8000") in checking
+
+
+def test_uploaded_greeting_overrides_the_recorded_one(demo, tmp_path):
+    from centrex.demo_services import tone_wav
+    from centrex.services.audio import freeswitch_path, store_upload
+    tenant = demo["dupont.example"]
+    greeting = store_upload(tenant, kind="greeting", name="Absent", filename="absent.wav", data=tone_wav(440))
+    box = one(VoicemailBox, tenant, number="8000")
+    voicemail.update_box(tenant, box, {"greeting_id": greeting.id, "language": "de"})
+    rendered = actions(voicemail.voicemail_step(tenant, box.id), tenant.domain)
+    assert ("set", f"voicemail_greeting_path={freeswitch_path(greeting, tenant)}") in rendered
+    assert ("set", "default_language=de") in rendered
+
+
+def test_pre_answer_announcement_plays_in_early_media(demo):
+    tenant = demo["dupont.example"]
+    sales_number = db.session.execute(select(Number).where(Number.e164 == "+41215550110")).scalar_one()
+    step = moh.pre_answer_step(tenant, sales_number.id)
+    rendered = actions(step, tenant.domain)
+    assert rendered[0] == ("pre_answer", None) and rendered[1][0] == "playback"
+    assert rendered[1][1].endswith(".wav") and "/dupont.example/prompt/" in rendered[1][1]
+    assert "answer" not in [a for a, _ in rendered]
+    main = db.session.execute(select(Number).where(Number.e164 == "+41215550100")).scalar_one()
+    assert moh.pre_answer_step(tenant, main.id) is None
+    assert moh.pre_answer_step(demo["martin.example"], sales_number.id) is None
+
+
+@given(st.sampled_from(["ivr", "queue", "voicemail", "conference", "ring_group", "user", "schedule"]),
+       st.integers(min_value=1, max_value=10**12))
+def test_dialplan_addresses_round_trip(dest_type, dest_id):
+    address = dialplan_address(Destination(dest_type, dest_id))
+    assert not address[0].isdigit() and not address.startswith("+")
+    assert parse_dialplan_address(address) == Destination(dest_type, dest_id)
+
+
+@pytest.mark.parametrize("text", ["1001", "+41215550100", "dest-queue-", "dest-queue-+12", "dest-Queue-1",
+                                  "dest-queue-1 XML x", "xdest-queue-1", "dest-external-+41791234567",
+                                  "dest-external-41791234567", ""])
+def test_other_dialled_strings_are_not_addresses(text):
+    assert parse_dialplan_address(text) is None
+
+
+def test_outside_numbers_resolve_only_through_what_the_company_configured(demo):
+    dupont, martin = demo["dupont.example"], demo["martin.example"]
+    with pytest.raises(ValueError):
+        dialplan_address(Destination("external", dest_value="+41900000000"))
+    menu = one(IvrMenu, dupont, name="English")
+    entry = ivr.set_entry(dupont, menu, {"digits": "5", "dest_type": "external", "dest_value": "+41791234567"})
+    address = dialplan_address(owner_destination("ivr_entry", entry.id))
+    dest = parse_dialplan_address(address)
+    assert resolve_address(dupont, dest) == Destination("external", None, "+41791234567")
+    assert resolve_address(martin, dest) is None  # Martin's phones dialling Dupont's entry: nothing
+    support = one(CallQueue, dupont, name="Réclamations")
+    assert resolve_address(dupont, Destination("queue_after", support.id)).dest_type == "user"
+    assert resolve_address(martin, Destination("queue_after", support.id)) is None
+
+
+def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo):
+    tenant = demo["dupont.example"]
+    support = one(CallQueue, tenant, name="Réclamations")
+    queues.update_queue(tenant, support, {"after_dest_type": "external", "after_dest_value": "+41791234569",
+                                          "after_dest_id": None})
+    step = queues.queue_step(tenant, support.id)
+    assert step.then == Destination("queue_after", support.id)
+    assert step.then_address == f"dest-queue_after-{support.id}"
+    assert actions(step, tenant.domain)[-1] == ("transfer", f"dest-queue_after-{support.id} XML dupont.example")
+    assert resolve_address(tenant, step.then) == Destination("external", None, "+41791234569")

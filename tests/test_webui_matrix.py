@@ -1,0 +1,255 @@
+"""Every console route x every role x two companies with the same extension numbers: nobody sees or
+changes what is not theirs. Routes are discovered from the app's URL map, so new pages are covered."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+import esl_handlers.fax  # noqa: F401 - registers the fax handlers (the matrix's faxes arrive by event)
+import webui
+from centrex.db import db
+from centrex.models import (
+    Account,
+    AuditEntry,
+    Device,
+    Fax,
+    FaxBox,
+    ForwardRule,
+    Number,
+    PhonebookEntry,
+    RingGroup,
+    Schedule,
+    Tenant,
+    User,
+)
+from centrex.services.branding import save_branding
+from centrex.services.devices import add_device
+from centrex.services.fax import create_box
+from centrex.services.provisioning_phonebooks import add_entry
+from centrex.services.routing import create_ring_group
+from centrex.services.routing_forwards import add_forward_rule
+from centrex.services.routing_schedules import create_schedule
+from conftest import FIXTURES
+from fax_helpers import as_our_dialplan_sets_it, captured_events, dispatch_event
+from webui.access import ANYONE
+from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, token
+
+RX_FAILED = captured_events(FIXTURES / "esl" / "bgapi-originate-fax-fail-with-events.bin",
+                            "CUSTOM::spandsp::rxfaxresult")[0]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+ROLES = {"anonymous": None, "operator": OPERATOR, "admin": ADMIN_DUPONT, "user": USER_DUPONT}
+# What only Martin Sàrl (the other company) has: none of it may appear on Dupont's pages.
+MARTIN_ONLY = ("martin.example", "Martin Sàrl", "Nadia Keller", "Pierre Martin", "Anne Rey", "+4122555")
+# What is private to other employees of Dupont: never on Alain Dupont's own pages (their names may be,
+# e.g. as forwarding targets).
+COLLEAGUES_ONLY = ("sophie.martin@", "+41215550101", "+41791234568", "Contact de Claire")
+
+
+def console_routes():
+    probe = Flask("route-probe")
+    probe.config["SECRET_KEY"] = "probe"
+    webui.init_app(probe)
+    for rule in sorted(probe.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint.split(".")[0] in webui.BLUEPRINT_NAMES and not rule.endpoint.endswith(".static"):
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                yield pytest.param(rule, method, id=f"{method} {rule.rule}")
+
+
+ROUTES = list(console_routes())
+
+
+def test_every_console_view_declares_who_may_open_it(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in webui.BLUEPRINT_NAMES and not rule.endpoint.endswith(".static"):
+            assert getattr(app.view_functions[rule.endpoint], "allowed_roles", None), rule.endpoint
+
+
+def test_the_matrix_covers_the_console(app):
+    assert len(ROUTES) >= 40
+    assert {r.values[0].endpoint for r in ROUTES} == {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in webui.BLUEPRINT_NAMES and not rule.endpoint.endswith(".static")
+    }
+
+
+def one_of(model, tenant: Tenant):
+    """A row of this company, looked up again each time (an earlier request may have removed one)."""
+    row = (
+        db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id))
+        .scalars()
+        .first()
+    )
+    if row is None and model is Device:
+        row = add_device(tenant, {"mac": f"0015650000{tenant.id:02x}", "vendor": "yealink", "model": "T54W"})
+    assert row is not None, f"no {model.__name__} in {tenant.domain}"
+    return row
+
+
+def extension_1001(tenant: Tenant) -> User:
+    """Extension 1001 exists in both companies (Alain Dupont, Pierre Martin)."""
+    return db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == "1001")
+    ).scalar_one()
+
+
+def phonebook_entry(tenant: Tenant, rule) -> int:
+    """Self-care pages name the user's own contacts; the client menu names the company's."""
+    owner = extension_1001(tenant) if rule.endpoint.startswith("me.") else None
+    whose = PhonebookEntry.owner_user_id == owner.id if owner else PhonebookEntry.owner_user_id.is_(None)
+    query = select(PhonebookEntry).where(PhonebookEntry.tenant_id == tenant.id, whose)
+    entry = db.session.execute(query.order_by(PhonebookEntry.id)).scalars().first()
+    return (entry or add_entry(tenant, {"name": "Fiduciaire", "number": "+41215559999"}, owner=owner)).id
+
+
+def routing_object(model, tenant: Tenant) -> int:
+    """A ring group, schedule or forwarding rule (of extension 1001) of this company, made if missing."""
+    query = select(model).where(model.tenant_id == tenant.id)
+    if model is ForwardRule:
+        query = query.where(ForwardRule.user_id == extension_1001(tenant).id)
+    row = db.session.execute(query.order_by(model.id)).scalars().first()
+    if row is None and model is RingGroup:
+        row = create_ring_group(
+            tenant, {"name": "Groupe test", "members": [{"user_id": extension_1001(tenant).id}]}
+        )
+    elif row is None and model is Schedule:
+        row = create_schedule(tenant, {"name": "Horaire test"})
+    elif row is None:
+        row = add_forward_rule(
+            extension_1001(tenant), {"kind": "busy", "dest": {"type": "voicemail", "value": "1001"}}
+        )
+    db.session.commit()  # as the console finds it: saved
+    return row.id
+
+
+def api_object(kind: str):
+    """The company's API key, webhook subscription or delivery (created when an earlier request removed it)."""
+    from centrex.models import ApiToken, WebhookDelivery, WebhookSubscription
+    from centrex.services import api_tokens, webhooks
+
+    def pick(tenant, rule):
+        model = {"token": ApiToken, "webhook": WebhookSubscription, "delivery": WebhookDelivery}[kind]
+        row = db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id)).scalars().first()
+        if row is None and kind == "token":
+            row = api_tokens.create_token(tenant, {"name": "CRM", "scopes": ["users:read"]})[0]
+        if row is None and kind in ("webhook", "delivery"):
+            webhooks.create_subscription(tenant, {"url": "https://crm.example.com/h", "events": ["call.ringing"]})
+            webhooks.emit(tenant.id, "call.ringing", f"matrix-{tenant.id}-{audit_rows()}", {})
+            row = db.session.execute(select(model).where(model.tenant_id == tenant.id)).scalars().first()
+        return row.id
+
+    return pick
+
+
+def fax_of(tenant: Tenant) -> int:
+    """A fax of this company: the captured failed-reception event on its fax box (made if missing)."""
+    fax = db.session.execute(select(Fax).where(Fax.tenant_id == tenant.id).order_by(Fax.id)).scalars().first()
+    if fax is None:
+        box = db.session.execute(select(FaxBox).where(FaxBox.tenant_id == tenant.id)).scalars().first()
+        box = box or create_box(tenant, {"name": "Fax test", "emails": [f"fax@{tenant.domain}"]})
+        call = {"Unique-ID": f"matrix-fax-{tenant.domain}"}  # one call per company (faxes are unique by call)
+        dispatch_event(as_our_dialplan_sets_it(RX_FAILED, box.id, tenant.id, tenant.domain, **call))
+        fax = db.session.execute(select(Fax).where(Fax.tenant_id == tenant.id)).scalars().one()
+    db.session.commit()
+    return fax.id
+
+
+ARGUMENTS = {
+    "token_id": api_object("token"),
+    "webhook_id": api_object("webhook"),
+    "delivery_id": api_object("delivery"),
+    "tenant_id": lambda tenant, rule: tenant.id,
+    "user_id": lambda tenant, rule: extension_1001(tenant).id,
+    "number_id": lambda tenant, rule: one_of(Number, tenant).id,
+    "device_id": lambda tenant, rule: one_of(Device, tenant).id,
+    "entry_id": phonebook_entry,
+    "group_id": lambda tenant, rule: routing_object(RingGroup, tenant),
+    "schedule_id": lambda tenant, rule: routing_object(Schedule, tenant),
+    "rule_id": lambda tenant, rule: routing_object(ForwardRule, tenant),
+    "fax_id": lambda tenant, rule: fax_of(tenant),
+    "account_id": lambda tenant, rule: db.session.execute(
+        select(Account.id).where(Account.user_id == extension_1001(tenant).id)
+    ).scalar_one(),
+}
+
+
+def url_for_target(rule, tenant: Tenant, objects_of: Tenant) -> str:
+    """The rule's URL in `tenant`'s pages, naming objects of `objects_of` (the same company, or the
+    other one: an id guessed across companies)."""
+    missing = rule.arguments - ARGUMENTS.keys()
+    assert not missing, f"{rule.rule}: tell the matrix how to pick {missing} of a company (ARGUMENTS)"
+    return rule.build(
+        {
+            name: ARGUMENTS[name](tenant if name == "tenant_id" else objects_of, rule)
+            for name in rule.arguments
+        }
+    )[1]
+
+
+def audit_rows() -> int:
+    return db.session.execute(select(func.count(AuditEntry.id))).scalar_one()
+
+
+@pytest.fixture
+def companies(demo, app, fax_spool):
+    for tenant in demo.values():
+        save_branding(tenant, {"primary_colour": "#224466", "accent_colour": "#3388cc"}, logo=PNG)
+        add_device(tenant, {"mac": f"00156500{tenant.id:04x}", "vendor": "yealink", "model": "T54W"})
+        add_entry(tenant, {"name": "Fiduciaire", "number": "+41215559999"})
+        add_entry(tenant, {"name": "Contact perso", "number": "+41215559998"}, owner=extension_1001(tenant))
+        claire = db.session.execute(
+            select(User).where(User.tenant_id == tenant.id, User.extension == "1000")
+        ).scalar_one()
+        add_entry(tenant, {"name": "Contact de Claire", "number": "+41215559997"}, owner=claire)
+    db.session.commit()
+    clients = {}
+    for role, email in ROLES.items():
+        clients[role] = app.test_client()
+        if email:
+            login(clients[role], email)
+    return demo["dupont.example"], demo["martin.example"], clients
+
+
+@pytest.mark.parametrize("rule,method", ROUTES)
+def test_route_for_every_role_and_company(app, companies, rule, method):
+    dupont, martin, clients = companies
+    allowed = app.view_functions[rule.endpoint].allowed_roles
+    tenant_bound = bool(rule.arguments)
+    targets = [(dupont, dupont), (martin, martin)]
+    if "tenant_id" in rule.arguments and rule.arguments - {"tenant_id"}:
+        targets.append((dupont, martin))  # Dupont's pages, Martin's object ids
+    for role, client in clients.items():
+        for target, objects_of in targets:
+            url = url_for_target(rule, target, objects_of)
+            crossed = target is martin or objects_of is martin
+            before = audit_rows()
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": token(client)})
+            status = response.status_code
+            body = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
+            where = f"{role} {method} {url} ({target.domain}) -> {status}"
+            assert status < 500, where
+            if ANYONE in allowed:
+                pass
+            elif role == "anonymous":
+                assert status == 302 and "/login" in response.headers["Location"], where
+            elif role not in allowed:
+                assert status == 403, where
+            elif objects_of is not target or (role != "operator" and target is martin and tenant_bound):
+                assert status == 404, where
+            else:
+                assert status not in (403, 404), where
+            if status == 403 or (status == 404 and crossed):
+                assert audit_rows() == before, f"{where}: a refused request changed something"
+            if role in ("admin", "user") and status == 200:
+                leaked = [s for s in MARTIN_ONLY if s in body]
+                assert not leaked, f"{where}: shows {leaked}"
+            if role == "user" and status == 200:
+                leaked = [s for s in COLLEAGUES_ONLY if s in body]
+                assert not leaked, f"{where}: shows colleagues' {leaked}"
+            if rule.endpoint == "auth.logout" and ROLES[role]:
+                login(client, ROLES[role])

@@ -1,0 +1,39 @@
+"""The web console (operator, client administrators, employees), French and English.
+`init_app(app)` is what the composition root calls."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from webui.console import csrf
+from webui.i18n import init_babel
+
+BLUEPRINT_NAMES = ("auth", "operator", "client", "me")
+
+
+def init_app(app) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked by the console's blueprints only
+    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
+    init_babel(app)
+    csrf.init_app(app)
+    from webui.views import auth, client, me, operator
+
+    # These modules add their pages to the blueprints above.
+    for pages in (
+        "client_api",
+        "calls",
+        "client_assets",
+        "client_logins",
+        "client_network",
+        "fax",
+        "operator_platform",
+        "phonebook",
+        "presence",
+        "routing_groups",
+        "routing_schedules",
+        "routing_forwards",
+        "scenario",
+    ):
+        import_module(f"webui.views.{pages}")
+    for blueprint in (auth.bp, operator.bp, client.bp, me.bp):
+        app.register_blueprint(blueprint)

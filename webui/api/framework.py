@@ -1,0 +1,272 @@
+"""How every API endpoint runs: Bearer token -> rate limit -> scope -> validated query and body -> the view
+(inside one transaction acting as "api:<token name>") -> the response schema. The same declaration feeds
+the OpenAPI document (webui/api/openapi.py), so what is validated is what is documented."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
+
+from centrex.audit import Actor, acting_as
+from centrex.db import db
+from centrex.errors import DomainError, Forbidden, Invalid, NotFound
+from centrex.models import ApiToken, Tenant
+from centrex.services import api_tokens
+
+log = logging.getLogger("centrex.api")
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_ID = 2**31 - 1  # the database's integer ids
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+@dataclass
+class Operation:
+    """One documented endpoint."""
+
+    rule: str
+    method: str
+    endpoint: str
+    scope: str | None
+    summary: str
+    tag: str
+    body: Schema | None = None
+    query: Schema | None = None
+    response: Schema | None = None
+    status: int = 200
+    content_type: str = "application/json"
+    errors: tuple[int, ...] = (400, 401, 403, 404, 422, 429)
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def token() -> ApiToken:
+    return g.api_token
+
+
+def tenant() -> Tenant:
+    return g.api_tenant
+
+
+def body() -> dict:
+    return g.api_body
+
+
+def query() -> dict:
+    return g.api_query
+
+
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Send your API key as 'Authorization: Bearer <key>'.")
+    found = api_tokens.authenticate(key.strip())
+    if found is None:
+        raise Unauthorized("Unknown or revoked API key.")
+    # End the read before counting: the counter's transaction starts with its write (on SQLite a read
+    # transaction turned writer fails at once when another worker wrote meanwhile).
+    db.session.expunge(found)
+    db.session.commit()  # nothing written yet: this only ends the read
+    decision = api_tokens.consume_request(found)
+    db.session.commit()  # the count stands even if the request fails
+    g.api_rate = decision
+    if not decision.allowed:
+        raise TooManyRequests(
+            f"More than {decision.limit} requests in a minute with this key; "
+            f"try again in {decision.retry_after} s."
+        )
+    tenant_row = db.session.get(Tenant, found.tenant_id)
+    if not tenant_row.active:
+        raise Forbidden("This company's account is suspended.")
+    g.api_token, g.api_tenant = found, tenant_row
+
+
+def _validated(schema: Schema, data) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise Invalid("Some fields are not valid.", fields=messages) from exc
+
+
+MAX_BODY = 1_000_000
+
+
+def _json_body() -> dict:
+    if (request.content_length or 0) > MAX_BODY:
+        raise DomainError("The body is larger than 1 MB.")
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("The body must be a JSON object.")
+    return data
+
+
+def route(
+    rule: str,
+    method: str,
+    *,
+    scope: str | None,
+    summary: str,
+    tag: str,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    response: Schema | None = None,
+    status: int = 200,
+    content_type: str = "application/json",
+    errors: tuple[int, ...] | None = None,
+    description: str = "",
+):
+    """Declare an endpoint: it answers only with a token holding `scope`; `body`/`query` are validated
+    before the view runs; the view's return value is dumped with `response` (None: empty answer)."""
+
+    def decorate(view):
+        @wraps(view)
+        def run(**kwargs):
+            g.api_query, g.api_body = {}, {}
+            _authenticate()
+            if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+                raise NotFound("No such object (ids are below 2^31).")
+            if scope and scope not in (token().scopes or []):
+                raise Forbidden(f"This API key lacks the scope {scope}.")
+            if query is not None:
+                g.api_query = _validated(query, request.args.to_dict())
+            if body is not None:  # validated as documented; the service loads the same JSON itself
+                g.api_body = _json_body()
+                _validated(body, g.api_body)
+            if method in WRITE_METHODS:
+                with acting_as(Actor(f"api:{token().name}", request.remote_addr)):
+                    try:
+                        result = view(**kwargs)
+                        db.session.commit()
+                    except BaseException:
+                        db.session.rollback()
+                        raise
+                return _answer(result)
+            answer = _answer(view(**kwargs))
+            db.session.rollback()  # a read ends here: no snapshot is kept until the next request
+            return answer
+
+        def _answer(result):
+            if response is None and content_type == "application/json":
+                return "", status
+            if content_type != "application/json":
+                return result
+            return jsonify(response.dump(result)), status
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=run, methods=[method])
+        documented = (
+            errors
+            if errors is not None
+            else (
+                (400, 401, 403, 404, 409, 422, 429)
+                if method in WRITE_METHODS
+                else (400, 401, 403, 404, 422, 429)
+            )
+        )
+        OPERATIONS.append(
+            Operation(
+                rule,
+                method,
+                view.__name__,
+                scope,
+                summary,
+                tag,
+                body,
+                query,
+                response,
+                status,
+                content_type,
+                documented,
+                description or (view.__doc__ or ""),
+            )
+        )
+        return run
+
+    return decorate
+
+
+# --- errors: JSON {"error": ..., "fields": {...}}, never an HTML page -----------------------------------
+
+
+def error_body(message: str, fields: dict | None = None, status: int = 400, headers: dict | None = None):
+    response = jsonify({"error": message, "fields": fields or {}})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    db.session.rollback()
+    headers = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="centrex"'
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(g.api_rate.retry_after)
+    return error_body(exc.message, exc.fields, exc.status, headers)
+
+
+@bp.errorhandler(IntegrityError)
+def _integrity_error(exc: IntegrityError):
+    db.session.rollback()
+    log.info("API request refused by a database constraint: %s", exc.orig)
+    return error_body("This conflicts with existing data (it may have changed meanwhile).", status=409)
+
+
+@bp.errorhandler(DataError)
+def _data_error(exc: DataError):
+    """A value the database cannot hold (an id or number beyond its integers, say): the request's fault."""
+    db.session.rollback()
+    log.info("API request refused by the database: %s", exc.orig)
+    return error_body("A value is out of range.", status=422)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return error_body(exc.description or exc.name, status=exc.code or 400)
+
+
+@bp.app_errorhandler(RouteNotFound)
+def _no_route(exc):
+    if request.path.startswith(bp.url_prefix + "/") or request.path == bp.url_prefix:
+        return error_body("No such API resource.", status=404)
+    return exc
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def _wrong_method(exc):
+    if request.path.startswith(bp.url_prefix + "/"):
+        response = error_body(f"{request.method} is not allowed here.", status=405)
+        response.headers["Allow"] = ", ".join(exc.valid_methods or [])
+        return response
+    return exc
+
+
+@bp.after_request
+def _headers(response):
+    rate = g.get("api_rate")
+    if rate is not None:
+        response.headers["X-RateLimit-Limit"] = str(rate.limit)
+        response.headers["X-RateLimit-Remaining"] = str(rate.remaining)
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response

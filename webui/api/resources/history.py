@@ -1,0 +1,120 @@
+"""Call history (CDRs) with filters, a page at a time or as CSV; live calls and presence from the ESL
+listener's live-state tables (core: centrex.services.call_history, centrex.live)."""
+
+from __future__ import annotations
+
+from flask import Response
+from marshmallow import Schema, fields
+
+from centrex import live
+from centrex.db import db
+from centrex.models import User
+from centrex.services import call_history
+from centrex.services.call_history import CallFilterSchema, CallRecordSchema
+from centrex.tenancy import scoped
+from webui.api.framework import query, route, tenant
+from webui.api.schemas import list_of, timestamp
+
+CDR_PAGE = list_of(CallRecordSchema, "CallRecordPage", paged=True)
+PRESENCE_STATES = ("offline", "available", "ringing", "busy", "on_hold")
+
+
+@route(
+    "/cdrs",
+    "GET",
+    scope="cdr:read",
+    summary="Call history, newest first",
+    tag="call history",
+    query=CallFilterSchema(),
+    response=CDR_PAGE,
+)
+def list_cdrs():
+    return call_history.page(tenant(), query())
+
+
+@route(
+    "/cdrs.csv",
+    "GET",
+    scope="cdr:read",
+    summary="Call history as CSV (same filters; page ignored)",
+    tag="call history",
+    query=CallFilterSchema(),
+    content_type="text/csv",
+)
+def export_cdrs():
+    body = call_history.as_csv(tenant(), query())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="calls-{tenant().domain}.csv"'},
+    )
+
+
+class LegOut(Schema):
+    leg_id = fields.String(required=True, attribute="uuid")
+    extension = fields.String(
+        allow_none=True, required=True, metadata={"description": "The user on this leg."}
+    )
+    caller_number = fields.String(allow_none=True, required=True)
+    destination = fields.String(allow_none=True, required=True)
+    state = fields.String(required=True, metadata={"enum": ["ringing", "early", "active", "held"]})
+    direction = fields.String(allow_none=True, required=True, metadata={"description": "FreeSWITCH's view."})
+    created_at = timestamp(allow_none=True, required=True)
+    answered_at = timestamp(allow_none=True, required=True)
+
+
+class LiveCallOut(Schema):
+    call_id = fields.String(required=True)
+    legs = fields.List(fields.Nested(LegOut), required=True)
+
+
+class PresenceOut(Schema):
+    user_id = fields.Integer(required=True)
+    extension = fields.String(required=True)
+    name = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": list(PRESENCE_STATES)})
+    registered = fields.Boolean(required=True, metadata={"description": "A phone of theirs is registered."})
+
+
+@route(
+    "/calls",
+    "GET",
+    scope="calls:read",
+    summary="Calls going on now",
+    tag="calls",
+    response=list_of(LiveCallOut, "LiveCallList"),
+)
+def list_live_calls():
+    calls: dict[str, list] = {}
+    for channel in live.channels(tenant().id):
+        calls.setdefault(channel.call_uuid or channel.uuid, []).append(channel)
+    return {"items": [{"call_id": call_id, "legs": legs} for call_id, legs in calls.items()]}
+
+
+@route(
+    "/presence",
+    "GET",
+    scope="presence:read",
+    summary="Who is available, ringing or busy now",
+    tag="presence",
+    response=list_of(PresenceOut, "PresenceList"),
+)
+def list_presence():
+    busy = live.busy(tenant().id)
+    registered = {r.extension for r in live.registrations(tenant().id)}
+    shown = {"ringing": "ringing", "early": "ringing", "active": "busy", "held": "on_hold"}
+    users = db.session.execute(scoped(User, tenant().id).order_by(User.extension)).scalars()
+    return {
+        "items": [
+            {
+                "user_id": u.id,
+                "extension": u.extension,
+                "name": u.name,
+                "registered": u.extension in registered,
+                "state": shown.get(
+                    busy.get(u.extension), "available" if u.extension in registered else "offline"
+                ),
+            }
+            for u in users
+        ]
+    }

@@ -1,0 +1,171 @@
+"""French and English: the locale of each request (French unless the reader chose English), and the
+core's English messages (services, schemas, marshmallow) shown in the reader's language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import request
+from flask_babel import Babel, get_locale, gettext
+
+LANGUAGES = {"fr": "Français", "en": "English"}
+DEFAULT_LANGUAGE = "fr"
+LANG_COOKIE = "console_lang"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a string for extraction, translated later
+    return message
+
+
+def select_locale() -> str:
+    lang = request.cookies.get(LANG_COOKIE) if request else None
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def init_babel(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("CONSOLE_TIMEZONE", "Europe/Zurich"))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app, locale_selector=select_locale)
+
+
+def destination_labels() -> dict[str, str]:
+    """What a number may point to, in the reader's language (keys: Number.dest_type)."""
+    return {
+        "user": gettext("User"),
+        "ring_group": gettext("Call group"),
+        "ivr": gettext("Voice menu"),
+        "queue": gettext("Queue"),
+        "voicemail": gettext("Voicemail"),
+        "conference": gettext("Conference"),
+        "fax": gettext("Fax"),
+        "schedule": gettext("Schedule"),
+        "external": gettext("An outside number"),
+        "hangup": gettext("Hang up"),
+    }
+
+
+# Messages of the core and of marshmallow, word for word.
+CORE_MESSAGES = (
+    N_("Some fields are not valid."),
+    N_("Expected an object of fields."),
+    N_("Already used."),
+    N_("Not a valid email address."),
+    N_("Unknown role."),
+    N_("A valid email address is needed."),
+    N_("An admin or user account belongs to a company."),
+    N_("The user belongs to another company."),
+    N_("This email address already has an account."),
+    N_("This MAC address is already registered."),
+    N_("Already registered."),
+    N_("This user does not exist in this company."),
+    N_("Unknown."),
+    N_("Already in the pool."),
+    N_("Only a company's number can be its main number."),
+    N_("Needs a company."),
+    N_("This number does not belong to this company."),
+    N_("An external destination needs a number."),
+    N_("Required."),
+    N_("Not available."),
+    N_("The destination does not exist in this company."),
+    N_("A new voicemail PIN is needed when the extension changes."),
+    N_("Required when the extension changes."),
+    N_("Control characters and line breaks are not allowed."),
+    N_("A MAC address has 12 hexadecimal digits."),
+    N_("Not a valid SIP domain."),
+    N_("Unknown time zone."),
+    N_("An extension is 2 to 6 digits and does not start with 0."),
+    N_("A PIN is 4 to 10 digits."),
+    N_("Use the international format, e.g. +41791234567."),
+    N_("Use the international format, e.g. +41215550100."),
+    N_("Digits only."),
+    N_("String does not match expected pattern."),
+    N_("Missing data for required field."),
+    N_("Not a valid integer."),
+    N_("Not a valid boolean."),
+    N_("Field may not be null."),
+    N_("Not a valid string."),
+    N_("Unknown field."),
+    N_("Invalid value."),
+    N_("Invalid input type."),
+    N_("The current password is not correct."),
+    N_("Not correct."),
+    N_("The new password is too short."),
+    N_("The two passwords differ."),
+    N_("This user already has a console login."),
+    N_("Already has a login."),
+    N_("A colour is written #RRGGBB."),
+    N_("The logo is too large."),
+    N_("At most 256 KB."),
+    N_("The logo must be a PNG or JPEG image."),
+    N_("PNG or JPEG only."),
+    N_("Your role does not give access to this page."),
+    N_("No such client."),
+    N_("The two PINs differ."),
+    N_("No connection to FreeSWITCH is configured."),
+    N_("This phone has no user: it is not registered, so it cannot be told to reboot."),
+    N_("A firmware URL is an http:// or https:// address."),
+    N_("You cannot deactivate your own login."),
+    N_("Choose to activate or deactivate."),
+    N_("Digits, * and # only (an optional leading +)."),
+)
+
+# Messages with values in them: pattern -> message with %(name)s placeholders.
+PATTERNS = (
+    (re.compile(r"^At least (?P<n>\d+) characters\.$"), N_("At least %(n)s characters.")),
+    (
+        re.compile(r"^The password needs at least (?P<n>\d+) characters\.$"),
+        N_("The password needs at least %(n)s characters."),
+    ),
+    (re.compile(r"^(?P<number>\+\d+) is already in the pool\.$"), N_("%(number)s is already in the pool.")),
+    (
+        re.compile(r"^Destinations of type (?P<kind>\w+) are not available yet\.$"),
+        N_("Destinations of type %(kind)s are not available yet."),
+    ),
+    (
+        re.compile(r"^The domain (?P<domain>\S+) is already used\.$"),
+        N_("The domain %(domain)s is already used."),
+    ),
+    (
+        re.compile(r"^Extension (?P<ext>\d+) is already used in this company\.$"),
+        N_("Extension %(ext)s is already used in this company."),
+    ),
+    (
+        re.compile(r"^The licence allows (?P<n>\d+) users; all seats are taken\.$"),
+        N_("The licence allows %(n)s users; all seats are taken."),
+    ),
+    (re.compile(r"^Shorter than minimum length (?P<n>\d+)\.$"), N_("Shorter than minimum length %(n)s.")),
+    (re.compile(r"^Longer than maximum length (?P<n>\d+)\.$"), N_("Longer than maximum length %(n)s.")),
+    (
+        re.compile(r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),
+        N_("Length must be between %(min)s and %(max)s."),
+    ),
+    (
+        re.compile(
+            r"^Must be greater than or equal to (?P<min>-?\d+) and less than or equal to (?P<max>-?\d+)\.$"
+        ),
+        N_("Must be between %(min)s and %(max)s."),
+    ),
+    (re.compile(r"^Must be greater than or equal to (?P<min>-?\d+)\.$"), N_("Must be at least %(min)s.")),
+    (re.compile(r"^Must be less than or equal to (?P<max>-?\d+)\.$"), N_("Must be at most %(max)s.")),
+    (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), N_("Must be one of: %(choices)s.")),
+    (re.compile(r"^\w+ \d+ not found$"), N_("Not found.")),
+    (re.compile(r"^(?P<thing>\S+) is already used\.$"), N_("%(thing)s is already used.")),
+)
+_KNOWN = frozenset(CORE_MESSAGES)
+
+
+def translate_message(message: str) -> str:
+    """A core message in the reader's language (unchanged when it is not one we know)."""
+    if message in _KNOWN:
+        return gettext(message)
+    for pattern, template in PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return gettext(template, **match.groupdict())
+    if " / " in message:  # the routing services write "English. / Français."
+        english, _sep, french = message.partition(" / ")
+        return french if str(get_locale()) == "fr" else english
+    return message

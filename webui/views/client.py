@@ -1,0 +1,210 @@
+"""A client's menu ("menu client") for its administrator (and the operator): dashboard and users."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from centrex.db import db
+from centrex.errors import Conflict, DomainError
+from centrex.models import Device, ForwardRule, Number, User
+from centrex.services.console_accounts import give_login, login_of
+from centrex.services.devices import update_device
+from centrex.services.numbers import point_number
+from centrex.services.users import create_user, regenerate_secret, update_user
+from centrex.tenancy import get_scoped, scoped
+from webui.access import STAFF, allow
+from webui.console import console_blueprint
+from webui.forms import change, errors_of, ids, values
+
+bp = console_blueprint("client", __name__, url_prefix="/t/<int:tenant_id>")
+
+USER_TEXT = ("extension", "name", "caller_id_mode", "call_class", "max_calls")
+USER_OPTIONAL = ("email", "language", "mobile", "vm_pin")
+USER_CHECKBOXES = ("enabled", "allow_premium")
+
+
+def tenant_rows(model, *order):
+    return db.session.execute(scoped(model, g.tenant.id).order_by(*order)).scalars().all()
+
+
+@bp.get("/")
+@allow(*STAFF)
+def dashboard():
+    tenant = g.tenant
+    count = lambda model: db.session.execute(  # noqa: E731
+        scoped(model, tenant.id).with_only_columns(func.count(model.id))
+    ).scalar_one()
+    main = db.session.execute(scoped(Number, tenant.id).where(Number.is_main.is_(True))).scalars().first()
+    return render_template(
+        "console/client/dashboard.html",
+        users=count(User),
+        numbers=count(Number),
+        devices=count(Device),
+        main=main,
+    )
+
+
+@bp.get("/users")
+@allow(*STAFF)
+def users():
+    numbers, devices = {}, {}
+    for number in tenant_rows(Number, Number.e164):
+        if number.dest_type == "user":
+            numbers.setdefault(number.dest_id, []).append(number)
+    for device in tenant_rows(Device, Device.mac):
+        devices.setdefault(device.user_id, []).append(device)
+    query = scoped(User, g.tenant.id).order_by(User.extension)
+    search = request.args.get("q", "").strip()
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            func.lower(User.name).like(like) | User.extension.like(like) | func.lower(User.email).like(like)
+        )
+    return render_template(
+        "console/client/users.html",
+        users=db.session.execute(query).scalars().all(),
+        numbers=numbers,
+        devices=devices,
+        search=search,
+        forwarding={r.user_id for r in tenant_rows(ForwardRule, ForwardRule.id) if r.enabled},
+    )
+
+
+def next_extension() -> str:
+    taken = {u.extension for u in tenant_rows(User, User.extension)}
+    candidate = 1000
+    while str(candidate) in taken:
+        candidate += 1
+    return str(candidate)
+
+
+def choices_for(user: User | None) -> tuple[list[Number], list[Device]]:
+    """Numbers and phones the form offers: free ones, and those already this user's."""
+    uid = user.id if user else None
+    numbers = [
+        n
+        for n in tenant_rows(Number, Number.e164)
+        if n.dest_type is None or (uid and n.dest_type == "user" and n.dest_id == uid)
+    ]
+    devices = [d for d in tenant_rows(Device, Device.mac) if d.user_id is None or (uid and d.user_id == uid)]
+    return numbers, devices
+
+
+def assign(user: User, number_ids: set[int], device_ids: set[int]) -> None:
+    """Point the ticked numbers and phones at this user, release the ones unticked (same transaction)."""
+    tenant = g.tenant
+    for number in tenant_rows(Number, Number.e164):
+        mine = number.dest_type == "user" and number.dest_id == user.id
+        if number.id in number_ids and not mine:
+            if number.dest_type is not None:  # taken meanwhile, or a form that was not ours
+                raise Conflict(f"{number.e164} is already used.", fields={"numbers": ["Already used."]})
+            point_number(number, tenant, {"dest_type": "user", "dest_id": user.id})
+        elif mine and number.id not in number_ids:
+            point_number(number, tenant, {"dest_type": None})
+    for device in tenant_rows(Device, Device.mac):
+        if device.id in device_ids and device.user_id != user.id:
+            if device.user_id is not None:
+                raise Conflict(f"{device.mac} is already used.", fields={"devices": ["Already used."]})
+            update_device(device, {"user_id": user.id})
+        elif device.user_id == user.id and device.id not in device_ids:
+            update_device(device, {"user_id": None})
+
+
+def user_values(form) -> dict:
+    return values(form, text=USER_TEXT, optional=USER_OPTIONAL, checkboxes=USER_CHECKBOXES)
+
+
+def save_login(user: User, form) -> None:
+    if form.get("login_email", "").strip() and login_of(user) is None:
+        give_login(g.tenant, user, form.get("login_email", ""), form.get("login_password", ""))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(*STAFF)
+def user_new():
+    form = {
+        "extension": next_extension(),
+        "max_calls": "2",
+        "caller_id_mode": "direct",
+        "call_class": "national",
+        "enabled": True,
+    }
+    chosen_numbers, chosen_devices = set(), set()
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        chosen_numbers, chosen_devices = ids(form, "numbers"), ids(form, "devices")
+        try:
+            with change():
+                user = create_user(g.tenant, user_values(form))
+                assign(user, chosen_numbers, chosen_devices)
+                save_login(user, form)
+            flash(_("User %(name)s created.", name=user.name))
+            return redirect(url_for("client.users"))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+    numbers, devices = choices_for(None)
+    return (
+        render_template(
+            "console/client/user_form.html",
+            form=form,
+            errors=errors,
+            user=None,
+            numbers=numbers,
+            devices=devices,
+            chosen_numbers=chosen_numbers,
+            chosen_devices=chosen_devices,
+            login=None,
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow(*STAFF)
+def user_edit(user_id):
+    user = get_scoped(User, g.tenant.id, user_id)
+    numbers, devices = choices_for(user)
+    form = {k: getattr(user, k) for k in USER_TEXT + USER_OPTIONAL + USER_CHECKBOXES if k != "vm_pin"}
+    chosen_numbers = {n.id for n in numbers if n.dest_type == "user"}
+    chosen_devices = {d.id for d in devices if d.user_id == user.id}
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        chosen_numbers, chosen_devices = ids(form, "numbers"), ids(form, "devices")
+        try:
+            with change():
+                update_user(user, user_values(form))
+                assign(user, chosen_numbers, chosen_devices)
+                save_login(user, form)
+            flash(_("Changes saved."))
+            return redirect(url_for("client.user_edit", user_id=user.id))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+            user = get_scoped(User, g.tenant.id, user_id)  # as it is in the database, after the rollback
+    return (
+        render_template(
+            "console/client/user_form.html",
+            form=form,
+            errors=errors,
+            user=user,
+            numbers=numbers,
+            devices=devices,
+            chosen_numbers=chosen_numbers,
+            chosen_devices=chosen_devices,
+            login=login_of(user),
+        ),
+        status,
+    )
+
+
+@bp.post("/users/<int:user_id>/secret")
+@allow(*STAFF)
+def user_secret(user_id):
+    """A new SIP secret, shown once on this page (never put in a cookie, a redirect or a log)."""
+    user = get_scoped(User, g.tenant.id, user_id)
+    with change():
+        secret = regenerate_secret(user)
+    return render_template("console/client/user_secret.html", user=user, secret=secret)

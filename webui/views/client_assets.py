@@ -1,0 +1,186 @@
+"""A client's menu, continued: its numbers and where each points, its phones, its history, its logo."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from centrex.errors import DomainError
+from centrex.models import AuditEntry, Device, Number, User
+from centrex.services import numbers as number_service
+from centrex.services.branding import branding_of
+from centrex.services.devices import add_device, retire_device, update_device
+from centrex.tenancy import get_scoped, scoped
+from webui.access import ADMIN, OPERATOR, STAFF, USER, allow
+from webui.forms import change, errors_of, int_or_none, values
+from webui.views.client import bp, tenant_rows
+from webui.i18n import destination_labels
+from webui.views.history import render_history
+
+FIXED_DESTINATIONS = ("external", "hangup")
+
+
+def destination_choices() -> dict[str, list]:
+    """Destination types a number may point to now, with this client's objects of each type."""
+    models = getattr(number_service, "_TARGET_MODELS", {"user": User})
+    return {kind: tenant_rows(model, model.id) for kind, model in models.items()}
+
+
+@bp.get("/numbers")
+@allow(*STAFF)
+def numbers():
+    targets = {kind: {row.id: row for row in rows} for kind, rows in destination_choices().items()}
+    return render_template(
+        "console/client/numbers.html", numbers=tenant_rows(Number, Number.e164), targets=targets
+    )
+
+
+@bp.route("/numbers/<int:number_id>", methods=["GET", "POST"])
+@allow(*STAFF)
+def number_edit(number_id):
+    number = get_scoped(Number, g.tenant.id, number_id)
+    form = {
+        "label": number.label,
+        "dest_type": number.dest_type or "",
+        "dest_value": number.dest_value,
+        f"dest_id_{number.dest_type}": number.dest_id,
+    }
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        dest_type = form.get("dest_type") or None
+        data = values(form, optional=("label", "dest_value"))
+        data.update(dest_type=dest_type, dest_id=int_or_none(form.get(f"dest_id_{dest_type}")))
+        if dest_type != "external":
+            data["dest_value"] = None
+        try:
+            with change():
+                number_service.point_number(number, g.tenant, data)
+            flash(_("Changes saved."))
+            return redirect(url_for("client.numbers"))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+            if "dest_id" in errors:
+                errors[f"dest_id_{dest_type}"] = errors.pop("dest_id")
+    choices = destination_choices()
+    kind_names = destination_labels()
+    kinds = (
+        [("", _("Not routed"))]
+        + [(k, kind_names.get(k, k)) for k in choices]
+        + [(k, kind_names[k]) for k in FIXED_DESTINATIONS]
+    )
+    return (
+        render_template(
+            "console/client/number_form.html",
+            number=number,
+            form=form,
+            errors=errors,
+            choices=choices,
+            kinds=kinds,
+            kind_names=kind_names,
+        ),
+        status,
+    )
+
+
+@bp.get("/devices")
+@allow(*STAFF)
+def devices():
+    users = {u.id: u for u in tenant_rows(User, User.extension)}
+    return render_template(
+        "console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users
+    )
+
+
+def device_form(device: Device | None):
+    form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended"}
+    if device is not None:
+        form = {
+            "mac": device.mac,
+            "vendor": device.vendor,
+            "model": device.model,
+            "label": device.label,
+            "user_id": device.user_id,
+            "transfer_mode": device.transfer_mode,
+        }
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        data = values(form, text=("model",), optional=("label",))
+        if form.get("transfer_mode"):
+            data["transfer_mode"] = form["transfer_mode"]
+        data["user_id"] = int_or_none(form.get("user_id"))
+        try:
+            with change():
+                if device is None:
+                    device = add_device(
+                        g.tenant, {**data, "mac": form.get("mac", ""), "vendor": form.get("vendor", "")}
+                    )
+                else:
+                    update_device(device, data)
+            flash(_("Phone %(mac)s saved.", mac=device.mac))
+            return redirect(url_for("client.devices"))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+    return (
+        render_template(
+            "console/client/device_form.html",
+            device=device,
+            form=form,
+            errors=errors,
+            users=tenant_rows(User, User.extension),
+            transfer_modes=transfer_modes(),
+        ),
+        status,
+    )
+
+
+@bp.route("/devices/new", methods=["GET", "POST"])
+@allow(*STAFF)
+def device_new():
+    return device_form(None)
+
+
+@bp.route("/devices/<int:device_id>", methods=["GET", "POST"])
+@allow(*STAFF)
+def device_edit(device_id):
+    return device_form(get_scoped(Device, g.tenant.id, device_id))
+
+
+def transfer_modes() -> list[tuple[str, str]]:
+    """The seed's "Type de transfert" (device settings), in the reader's language."""
+    return [
+        ("blind", _("Blind transfer")),
+        ("attended", _("Announced transfer")),
+        ("new_call", _("Transfer as a new call")),
+        ("semi_attended", _("Optional announcement")),
+    ]
+
+
+@bp.post("/devices/<int:device_id>/delete")
+@allow(*STAFF)
+def device_delete(device_id):
+    device = get_scoped(Device, g.tenant.id, device_id)
+    mac = device.mac
+    with change():
+        retire_device(device)
+    flash(_("Phone %(mac)s removed.", mac=mac))
+    return redirect(url_for("client.devices"))
+
+
+@bp.get("/history")
+@allow(*STAFF)
+def history():
+    return render_history(scoped(AuditEntry, g.tenant.id), "client/history.html")
+
+
+@bp.get("/logo")
+@allow(OPERATOR, ADMIN, USER)
+def logo():
+    branding = branding_of(g.tenant.id)
+    if branding is None or not branding.logo:
+        abort(404)
+    response = make_response(branding.logo)
+    response.headers["Content-Type"] = branding.logo_type
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,88 @@
+"""A client's console logins ("Autorisations"): who may manage the company (administrators) and which
+employees may change their own settings (users); deactivate, reactivate, set a new password."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from centrex.db import db
+from centrex.errors import DomainError, Invalid
+from centrex.models import Account, User
+from centrex.services.accounts import create_account
+from centrex.services.console_accounts import reset_password, set_active
+from centrex.tenancy import get_scoped, scoped
+from webui.access import STAFF, allow, current_principal
+from webui.forms import change, errors_of
+from webui.views.client import bp, tenant_rows
+
+
+def render_logins(errors=None, form=None, status=200):
+    logins = (
+        db.session.execute(scoped(Account, g.tenant.id).order_by(Account.role, Account.email)).scalars().all()
+    )
+    users = {u.id: u for u in tenant_rows(User, User.extension)}
+    return (
+        render_template(
+            "console/client/logins.html", logins=logins, users=users, errors=errors or {}, form=form or {}
+        ),
+        status,
+    )
+
+
+def flash_error(exc: DomainError) -> None:
+    errors = errors_of(exc)
+    detail = "; ".join(m for k, v in errors.items() if k != "_form" for m in v)
+    flash(f"{errors['_form'][0]} {detail}".strip(), "error")
+
+
+@bp.route("/logins", methods=["GET", "POST"])
+@allow(*STAFF)
+def logins():
+    if request.method == "POST":
+        form = request.form
+        try:
+            with change():
+                account = create_account(
+                    form.get("email", ""), form.get("password", ""), "admin", tenant=g.tenant
+                )
+            flash(_("%(email)s can now manage %(name)s.", email=account.email, name=g.tenant.name))
+            return redirect(url_for("client.logins"))
+        except DomainError as exc:
+            return render_logins(errors_of(exc), form, exc.status)
+    return render_logins()
+
+
+@bp.post("/logins/<int:account_id>/active")
+@allow(*STAFF)
+def login_active(account_id):
+    account = get_scoped(Account, g.tenant.id, account_id)
+    me = db.session.execute(select(Account).where(Account.id == current_principal().account_id)).scalar_one()
+    action = request.form.get("action")
+    try:
+        with change():
+            if action not in ("activate", "deactivate"):
+                raise Invalid("Choose to activate or deactivate.")
+            set_active(account, action == "activate", by=me)
+        flash(
+            _("%(email)s can log in again.", email=account.email)
+            if action == "activate"
+            else _("%(email)s can no longer log in.", email=account.email)
+        )
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("client.logins"))
+
+
+@bp.post("/logins/<int:account_id>/password")
+@allow(*STAFF)
+def login_password(account_id):
+    account = get_scoped(Account, g.tenant.id, account_id)
+    try:
+        with change():
+            reset_password(account, request.form.get("new_password", ""))
+        flash(_("New password set for %(email)s.", email=account.email))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("client.logins"))

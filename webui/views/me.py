@@ -1,0 +1,111 @@
+"""Self-care: a user's own profile and voicemail PIN; everyone's own console password."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from centrex.db import db
+from centrex.errors import DomainError, Invalid
+from centrex.models import Account, Device, Number, User
+from centrex.services.console_accounts import change_password
+from centrex.services.users import update_user
+from centrex.tenancy import get_scoped, scoped
+from webui.access import ADMIN, OPERATOR, USER, allow, current_principal, start_session
+from webui.console import console_blueprint
+from webui.forms import change, errors_of, values
+
+bp = console_blueprint("me", __name__, url_prefix="/me")
+
+
+def own_user() -> User:
+    principal = current_principal()
+    return get_scoped(User, principal.tenant_id, principal.user_id)
+
+
+def render_profile(errors=None, form=None, status=200):
+    user = own_user()
+    numbers = (
+        db.session.execute(
+            scoped(Number, user.tenant_id)
+            .where(Number.dest_type == "user", Number.dest_id == user.id)
+            .order_by(Number.e164)
+        )
+        .scalars()
+        .all()
+    )
+    devices = (
+        db.session.execute(
+            scoped(Device, user.tenant_id).where(Device.user_id == user.id).order_by(Device.mac)
+        )
+        .scalars()
+        .all()
+    )
+    form = form or {"language": user.language, "mobile": user.mobile}
+    return (
+        render_template(
+            "console/me/profile.html",
+            user=user,
+            numbers=numbers,
+            devices=devices,
+            form=form,
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@allow(USER)
+def profile():
+    if request.method == "POST":
+        try:
+            with change():
+                update_user(own_user(), values(request.form, optional=("language", "mobile")))
+            flash(_("Changes saved."))
+            return redirect(url_for("me.profile"))
+        except DomainError as exc:
+            return render_profile(errors_of(exc), request.form, exc.status)
+    return render_profile()
+
+
+@bp.post("/pin")
+@allow(USER)
+def pin():
+    new, confirm = request.form.get("vm_pin", "").strip(), request.form.get("vm_pin_confirm", "").strip()
+    try:
+        with change():
+            if new != confirm:
+                raise Invalid("The two PINs differ.", fields={"vm_pin_confirm": ["The two PINs differ."]})
+            update_user(own_user(), {"vm_pin": new})
+        flash(_("Your voicemail PIN is changed."))
+        return redirect(url_for("me.profile"))
+    except DomainError as exc:
+        return render_profile(errors_of(exc), status=exc.status)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(OPERATOR, ADMIN, USER)
+def password():
+    """Every role changes its own console password here."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        account = db.session.execute(
+            select(Account).where(Account.id == current_principal().account_id)
+        ).scalar_one()
+        form = request.form
+        try:
+            with change():
+                change_password(
+                    account,
+                    form.get("current_password", ""),
+                    form.get("new_password", ""),
+                    form.get("confirm_password", ""),
+                )
+            start_session(account)  # the session follows the new hash: older sessions end, this one stays
+            flash(_("Your password is changed."))
+            return redirect(url_for("auth.home"))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+    return render_template("console/me/password.html", errors=errors), status

@@ -1,0 +1,112 @@
+"""Operator's general menu, the platform views: the number pool, every device, the history."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from centrex.db import db
+from centrex.errors import DomainError, NotFound
+from centrex.models import AuditEntry, Device, Number, Tenant, User
+from centrex.services.numbers import add_number, assign_number
+from webui.access import OPERATOR, allow
+from webui.forms import change, errors_of, int_or_none, values
+from webui.views.history import render_history
+from webui.views.operator import bp
+
+
+def all_tenants() -> list[Tenant]:
+    return db.session.execute(select(Tenant).order_by(Tenant.name)).scalars().all()
+
+
+@bp.route("/numbers", methods=["GET", "POST"])
+@allow(OPERATOR)
+def numbers():
+    form, errors, status = {}, {}, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            with change():
+                number = add_number(values(form, text=("e164",), optional=("label",)))
+            flash(_("%(number)s added to the pool.", number=number.e164))
+            return redirect(url_for("operator.numbers"))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+    query = select(Number).order_by(Number.e164)
+    show = request.args.get("show", "all")
+    if show == "free":
+        query = query.where(Number.tenant_id.is_(None))
+    elif show == "used":
+        query = query.where(Number.tenant_id.is_not(None))
+    tenants = all_tenants()
+    rows = db.session.execute(query).scalars().all()
+    count = select(func.count(Number.id))
+    counts = {
+        "all": db.session.execute(count).scalar_one(),
+        "free": db.session.execute(count.where(Number.tenant_id.is_(None))).scalar_one(),
+    }
+    return (
+        render_template(
+            "console/operator/numbers.html",
+            numbers=rows,
+            tenants=tenants,
+            names={t.id: t.name for t in tenants},
+            show=show,
+            counts=counts,
+            form=form,
+            errors=errors,
+        ),
+        status,
+    )
+
+
+@bp.post("/numbers/<int:number_id>/assign")
+@allow(OPERATOR)
+def number_assign(number_id):
+    number = db.session.get(Number, number_id)
+    if number is None:
+        raise NotFound("Number not found")
+    tenant = None
+    wanted = int_or_none(request.form.get("tenant"))
+    if wanted is not None:
+        tenant = db.session.get(Tenant, wanted)
+        if tenant is None:
+            raise NotFound("No such client.")
+    try:
+        with change():
+            assign_number(number, tenant)
+        flash(
+            _("%(number)s now belongs to %(name)s.", number=number.e164, name=tenant.name)
+            if tenant
+            else _("%(number)s is back in the free pool.", number=number.e164)
+        )
+    except DomainError as exc:
+        flash(errors_of(exc)["_form"][0], "error")
+    return redirect(url_for("operator.numbers", show=request.args.get("show", "all")))
+
+
+@bp.get("/devices")
+@allow(OPERATOR)
+def devices():
+    tenants = all_tenants()
+    query = select(Device).order_by(Device.tenant_id, Device.mac)
+    wanted = int_or_none(request.args.get("tenant"))
+    if wanted is not None:
+        query = query.where(Device.tenant_id == wanted)
+    devices = db.session.execute(query).scalars().all()
+    owner_ids = {d.user_id for d in devices if d.user_id}
+    owners = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(owner_ids))).scalars()}
+    return render_template(
+        "console/operator/devices.html",
+        rows=[(d, owners.get(d.user_id)) for d in devices],
+        tenants=tenants,
+        names={t.id: t.name for t in tenants},
+        wanted=wanted,
+    )
+
+
+@bp.get("/history")
+@allow(OPERATOR)
+def history():
+    return render_history(select(AuditEntry), "operator/history.html", tenants=all_tenants())
