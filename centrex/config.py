@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -15,8 +16,7 @@ def _instance_secret(instance: Path, name: str, make) -> str:
         instance.mkdir(parents=True, exist_ok=True)
         # Written to a private temporary file, then linked in place: two workers starting together both
         # end up with the one file that won, never with a half-written one.
-        tmp = instance / f".{name}.{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=instance)  # mode 600
         with os.fdopen(fd, "w") as fh:
             fh.write(make())
         try:
