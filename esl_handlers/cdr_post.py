@@ -3,8 +3,6 @@ listener being up). Journal first, import second; any failure answers non-2xx so
 finally writes the record to its spool, which the listener imports."""
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import logging
 
 from flask import Blueprint, Response, current_app, request
@@ -12,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from centrex import cdr
 from centrex.cdr_legs import LegFormatError
 from centrex.db import db
+from centrex.switch_access import credentials_match, source_allowed
 
 bp = Blueprint("xml_cdr", __name__)
 log = logging.getLogger("centrex.esl.cdr_post")
@@ -20,21 +19,10 @@ log = logging.getLogger("centrex.esl.cdr_post")
 def _refusal() -> Response | None:
     """The same gate as mod_xml_curl's: FreeSWITCH's source addresses and its basic-auth credentials."""
     cfg = current_app.config
-    try:
-        address = ipaddress.ip_address(request.remote_addr or "")
-        if address.version == 6 and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        allowed = any(address in ipaddress.ip_network(net, strict=False)
-                      for net in cfg["XMLCURL_ALLOWED_NETWORKS"])
-    except ValueError:
-        allowed = False
-    if not allowed:
+    if not source_allowed(request.remote_addr, cfg["XMLCURL_ALLOWED_NETWORKS"]):
         log.warning("xml_cdr: refused source address %s", request.remote_addr)
         return Response("source address not allowed\n", status=403, mimetype="text/plain")
-    auth = request.authorization
-    if not (auth and auth.type == "basic"
-            and hmac.compare_digest((auth.username or "").encode(), cfg["XMLCURL_USERNAME"].encode())
-            and hmac.compare_digest((auth.password or "").encode(), cfg["XMLCURL_PASSWORD"].encode())):
+    if not credentials_match(request.authorization, cfg):
         log.warning("xml_cdr: bad or missing credentials from %s", request.remote_addr)
         return Response("authentication required\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Basic realm="centrex-xmlcdr"'})
