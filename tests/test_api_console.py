@@ -28,11 +28,13 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_stored_hashed(client, dem
         ["cdr:read", "users:read"],
         ADMIN_DUPONT,
     )
+    secret = key.removeprefix(f"cxk_{token.prefix}_")  # the secret itself may contain "_"
+    assert len(secret) >= 40
     stored = " ".join(str(getattr(token, c.key)) for c in ApiToken.__table__.columns)
-    assert key.rsplit("_", 1)[1] not in stored and len(token.secret_hash) == 64
+    assert secret not in stored and len(token.secret_hash) == 64
     assert key not in text(client.get(f"/t/{dupont.id}/api"))  # never shown again
     audit = db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "api_token")).scalar_one()
-    assert audit.actor == ADMIN_DUPONT and key.rsplit("_", 1)[1] not in str(audit.changes)
+    assert audit.actor == ADMIN_DUPONT and secret not in str(audit.changes)
 
     api = client.application.test_client()
     assert api.get("/api/v1/users", headers=bearer(key)).status_code == 200
