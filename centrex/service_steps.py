@@ -54,12 +54,6 @@ def parse_dialplan_address(text: str) -> Destination | None:
 
 
 @dataclass(frozen=True, slots=True)
-class PreAnswerAnnouncement:
-    """Play a message in early media (the call is not answered, the caller is not charged), then go on."""
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
 class IvrStep:
     """Answer and run the menu (FreeSWITCH then asks ivr.conf for the whole tree)."""
     menu_name: str
@@ -82,14 +76,3 @@ class ConferenceStep:
     room_name: str
     profile: str
     max_members: int
-
-
-@dataclass(frozen=True, slots=True)
-class VoicemailStep:
-    """Answer and record a message in the box; an uploaded greeting overrides the one recorded by phone.
-    With check=True: the owner listens to messages and records greetings (mod_voicemail asks the PIN)."""
-    domain: str
-    box: str
-    greeting_path: str | None = None
-    language: str | None = None
-    check: bool = False

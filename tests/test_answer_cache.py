@@ -131,6 +131,8 @@ def test_dialplan_sees_a_new_forward_rule(cached_app, committed):
 
 def test_the_cache_watches_what_the_answers_read():
     assert {"sip_user", "tenant", "did_number", "ring_group", "forward_rule", "schedule_range"} <= watched_tables()
+    # what callers hear: greetings, announcements, hold music
+    assert {"user_voicemail", "voicemail_box", "audio_file", "number_announcement", "moh_class"} <= watched_tables()
 
 
 def test_tables_of_logs_do_not_invalidate():

@@ -184,7 +184,8 @@ def test_offline_goes_to_the_mobile(demo, post_capture):
     assert data_of(acts, "bridge").endswith("]sofia/gateway/carrier/+41791234567")
     # …and when the mobile does not answer either, Alain's voicemail:
     acts = _continue(post_capture, "no_answer", variable(acts, "centrex_fallback"), variable(acts, "centrex_hops"))
-    assert acts == [("answer", None), ("voicemail", "default dupont.example 1001")]
+    assert acts == [("answer", None), ("sleep", "500"), ("set", "default_language=fr"),
+                    ("voicemail", "default dupont.example 1001")]
 
 
 @pytest.mark.parametrize("garbage", ["", "busy=user:1", "busy=external::%2B41900000000%3Bx", "busy=ring_group:abc:",
@@ -268,7 +269,8 @@ def test_fax_number_receives_into_the_fax_box(demo, post_capture, app):
 
 def test_voicemail_access_and_pickup_keys_of_the_phones(demo, post_capture):
     check = actions(doc(post_capture(INTERNAL, replace={"Destination-Number=1002": "Destination-Number=*97"})))
-    assert check[-2:] == [("answer", None), ("voicemail", "check default dupont.example 1001")]
+    assert check[-4:] == [("answer", None), ("sleep", "500"), ("set", "default_language=fr"),
+                          ("voicemail", "check default dupont.example 1001")]
     ring = actions(doc(post_capture(INTERNAL)))  # 1001 calls 1002: the ringing call can be picked up
     assert ("hash", "insert/dupont.example-last_dial/1002/${uuid}") in ring
     assert ring.index(("hash", "insert/dupont.example-last_dial/1002/${uuid}")) < [a for a, _ in ring].index("bridge")

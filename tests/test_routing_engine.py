@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from centrex.routing import Call, Continuation, Dest, outcome_of, route
-from centrex.routing.plan import (Application, GroupEntry, Hangup, Limit, PlayError, ReceiveFax, Ring,
-                                  ScheduleEntry, RangeEntry, ServiceTarget, Voicemail)
+from centrex.routing.plan import (Announcement, Application, BoxSettings, GroupEntry, Hangup, Limit, PlayError,
+                                  ReceiveFax, Ring, ScheduleEntry, RangeEntry, ServiceTarget, SetVariables, Voicemail)
 from centrex.routing.schedule import WEEKDAYS
 from routing_factory import (DOMAIN, actions, config, forward, group, local, member_external, member_user,
                              user_dest, users)
@@ -158,7 +158,7 @@ def test_cascade_support_sales_main_is_followed_in_the_dry_run():
     assert [leg.address for leg in rings(sales_plan)[0].legs] == ["1001", "1002"]
     (_, main_plan), = sales_plan.branches[len(sales_plan.steps) - 1]
     # 11:59 + 30 s + 30 s = 12:00: the main number's schedule is evaluated then, and says "closed".
-    assert actions(main_plan) == [Voicemail("1000")]
+    assert actions(main_plan) == [Voicemail("1000", language="fr")]
 
 
 # --- continuations: FreeSWITCH comes back after a failed bridge -----------------------------------
@@ -247,8 +247,8 @@ def test_service_destinations_use_the_shared_freeswitch_names():
         Dest("ivr", 3): Application("ivr", f"{DOMAIN}_ivr3"),
         Dest("queue", 4): Application("queue", f"q4@{DOMAIN}"),
         Dest("conference", 5): Application("conference", f"3000-{DOMAIN}@{DOMAIN}_conf"),
-        Dest("voicemail", 6): Voicemail("8000"),
-        Dest("voicemail", value="8000"): Voicemail("8000"),
+        Dest("voicemail", 6): Voicemail("8000", language="fr"),
+        Dest("voicemail", value="8000"): Voicemail("8000", language="fr"),
     }
     for dest, step in expect.items():
         plan = route(config(targets=targets, numbers={"+41215550199": dest}), Call(DOMAIN, "+41215550199"), TUESDAY_9)
@@ -282,3 +282,39 @@ def test_user_lookup_is_by_extension_of_this_tenant_only():
     cfg = config(users=users())
     assert rings(route(cfg, call("1002"), TUESDAY_9))[0].legs[0].address == "1002"
     assert actions(route(cfg, call("1099"), TUESDAY_9)) == [PlayError("UNALLOCATED_NUMBER")]
+
+
+# --- what callers hear: announcements, hold music, voicemail greetings ------------------------------
+
+def test_announcement_plays_before_the_number_rings_and_only_for_that_number():
+    cfg = config(numbers={"+41215550110": Dest("user", 3), "+41215550100": Dest("user", 1)},
+                 announcements={"+41215550110": "/audio/acme.example/prompt/welcome.wav"})
+    steps = actions(route(cfg, call("+41215550110", caller="+41791112233"), TUESDAY_9))
+    announce = next(i for i, s in enumerate(steps) if isinstance(s, Announcement))
+    assert steps[announce] == Announcement("/audio/acme.example/prompt/welcome.wav")
+    assert announce < next(i for i, s in enumerate(steps) if isinstance(s, Ring))
+    other = actions(route(cfg, call("+41215550100", caller="+41791112233"), TUESDAY_9))
+    assert not any(isinstance(s, Announcement) for s in other)
+
+
+def test_hold_music_of_the_company_is_exported_to_every_leg():
+    steps = actions(route(config(hold_music="local_stream://acme.example_moh3"), call("1002", caller_user="1001"),
+                          TUESDAY_9))
+    assert SetVariables((("hold_music", "local_stream://acme.example_moh3"),), export=True) in steps
+    plain = actions(route(config(), call("1002", caller_user="1001"), TUESDAY_9))
+    assert not any("hold_music" in dict(getattr(s, "pairs", ())) for s in plain)
+
+
+def test_voicemail_speaks_the_box_language_else_the_owner_else_the_company():
+    cfg = config(language="de", users=users(**{"1001": {"language": "en"}}),
+                 boxes={"1002": BoxSettings("it", "/audio/acme.example/greeting/away.wav")},
+                 numbers={"+41215550101": Dest("voicemail", value="1001"),
+                          "+41215550102": Dest("voicemail", value="1002"),
+                          "+41215550100": Dest("voicemail", value="1000")})
+    boxes = {number: actions(route(cfg, call(number, caller="+41791112233"), TUESDAY_9))[-1]
+             for number in ("+41215550101", "+41215550102", "+41215550100")}
+    assert boxes["+41215550101"] == Voicemail("1001", language="en")
+    assert boxes["+41215550102"] == Voicemail("1002", language="it", greeting="/audio/acme.example/greeting/away.wav")
+    assert boxes["+41215550100"] == Voicemail("1000", language="de")
+    check = actions(route(cfg, call("*97", caller_user="1002"), TUESDAY_9))[-1]
+    assert check == Voicemail("1002", check=True, language="it")  # the owner hears no greeting

@@ -23,7 +23,7 @@ def explain(demo, caller, destination, when, domain="dupont.example"):
 
 
 def executed(steps):
-    return [s for s in steps if s["kind"] not in ("decision", "set", "limit", "transfer")]
+    return [s for s in steps if s["kind"] not in ("decision", "set", "limit", "transfer", "announcement")]
 
 
 def first(steps):
@@ -40,7 +40,7 @@ def branch(step, outcome):
 
 
 def is_main_voicemail(steps):
-    return executed(steps) == [{**first(steps), "kind": "voicemail", "box": "1000"}]
+    return executed(steps) == [{**first(steps), "kind": "voicemail", "box": "1000", "language": "fr"}]
 
 
 def test_tuesday_0900_main_number_rings_mme_dumas_then_her_voicemail(demo):
@@ -147,3 +147,13 @@ def test_same_extension_in_another_company_gets_nothing_of_dupont(demo):
     assert legs(ring) == ["1001"] and ring["legs"][0]["label"] == "Pierre Martin"
     assert ring["timeout"] == 30 and {b["steps"][-1]["kind"] for b in ring["branches"]} == {"voicemail"}
     assert "dupont" not in str(result)
+
+
+def test_sales_number_greets_callers_before_it_rings(demo):
+    steps = explain(demo, OUTSIDE, DUPONT_SALES, "2026-12-01 09:00")["steps"]
+    kinds = [s["kind"] for s in steps]
+    announcement = steps[kinds.index("announcement")]
+    assert kinds.index("announcement") < kinds.index("ring")
+    assert "pré-décroché" in announcement["text"]["fr"] and announcement["path"].endswith(".wav")
+    main = [s["kind"] for s in explain(demo, OUTSIDE, DUPONT_MAIN, "2026-12-01 09:00")["steps"]]
+    assert "announcement" not in main

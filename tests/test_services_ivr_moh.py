@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.errors import DomainError
-from centrex.models import AudioFile, CallQueue, IvrMenu, MohClass, Number
+from centrex.models import AudioFile, CallQueue, IvrMenu, MohClass, Number, NumberAnnouncement
 from centrex.services import ivr, moh
 from centrex.services.switch_sync import pending_commands
 
@@ -112,4 +112,5 @@ def test_announcement_only_on_own_numbers_with_own_prompts(demo):
     with pytest.raises(DomainError):
         moh.set_number_announcement(martin, martin_number, prompt)
     moh.set_number_announcement(dupont, dupont_number, None)
-    assert moh.pre_answer_step(dupont, dupont_number.id) is None
+    assert db.session.execute(select(NumberAnnouncement).where(
+        NumberAnnouncement.number_id == dupont_number.id)).first() is None

@@ -8,10 +8,12 @@ from lxml import etree
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.models import CallQueue, ConferenceRoom, IvrMenu, Number, User, VoicemailBox
+from centrex.models import (AudioFile, CallQueue, ConferenceRoom, IvrMenu, MohClass, Number, NumberAnnouncement, User,
+                            VoicemailBox)
 from centrex.service_steps import Destination, dialplan_address, owner_destination, parse_dialplan_address
 from centrex.services.destinations import resolve_address
-from centrex.services import conferences, ivr, moh, queues, voicemail
+from centrex.services import conferences, ivr, queues, voicemail
+from centrex.services.audio import freeswitch_path
 from conftest import FIXTURES
 from xmlcurl.service_actions import actions
 
@@ -64,43 +66,68 @@ def test_conference_step_runs_like_the_capture(demo):
     assert rendered[-1] == ("conference", "3000-dupont.example@dupont.example_conf")
 
 
-def test_voicemail_step_runs_like_the_capture(demo, tmp_path):
+def dialplan_actions(post_capture, destination: str, domain: str = "dupont.example"):
+    """What FreeSWITCH gets for a call of the tenant's 1001 (capture 59) to `destination`."""
+    response = post_capture("59-dialplan-ivr-5000.http", replace={
+        "Destination-Number=5000": f"Destination-Number={destination}", "dupont.example": domain})
+    assert response.status_code == 200
+    return [(a.get("application"), a.get("data")) for a in etree.fromstring(response.data).xpath("//action")]
+
+
+def test_voicemail_runs_like_the_capture_in_the_box_language(demo, post_capture):
     tenant = demo["dupont.example"]
-    alain = one(User, tenant, extension="1001")
-    rendered = actions(voicemail.voicemail_step_for_user(tenant, alain), tenant.domain)
-    captured = captured_actions("28")  # answer, sleep 500, voicemail default dupont.example 1002
-    assert [a for a, _ in rendered if a != "set"][:3] == [a for a, _ in captured]
-    assert ("voicemail", "default dupont.example 1001") in rendered
     box = one(VoicemailBox, tenant, number="8000")
-    assert ("voicemail", "default dupont.example 8000") in actions(voicemail.voicemail_step(tenant, box.id),
-                                                                  tenant.domain)
-    checking = actions(voicemail.voicemail_check_step(tenant, box.id), tenant.domain)
-    assert ("voicemail", "check default dupont.example 8000") in checking
+    rendered = dialplan_actions(post_capture, "8000")
+    captured = captured_actions("28")  # answer, sleep 500, voicemail default dupont.example 1002
+    voicemail_part = rendered[[a for a, _ in rendered].index("answer"):]
+    assert [a for a, _ in voicemail_part if a != "set"] == [a for a, _ in captured]
+    assert voicemail_part[-1] == ("voicemail", "default dupont.example 8000")
+    assert ("set", f"default_language={box.language or tenant.language}") in voicemail_part
+    checking = dialplan_actions(post_capture, "*97")
+    assert checking[-1] == ("voicemail", "check default dupont.example 1001")
 
 
-def test_uploaded_greeting_overrides_the_recorded_one(demo, tmp_path):
+def test_uploaded_greeting_replaces_the_recorded_one(demo, post_capture, app):
     from centrex.demo_services import tone_wav
-    from centrex.services.audio import freeswitch_path, store_upload
+    from centrex.services.audio import store_upload
     tenant = demo["dupont.example"]
     greeting = store_upload(tenant, kind="greeting", name="Absent", filename="absent.wav", data=tone_wav(440))
     box = one(VoicemailBox, tenant, number="8000")
     voicemail.update_box(tenant, box, {"greeting_id": greeting.id, "language": "de"})
-    rendered = actions(voicemail.voicemail_step(tenant, box.id), tenant.domain)
-    assert ("set", f"voicemail_greeting_path={freeswitch_path(greeting, tenant)}") in rendered
-    assert ("set", "default_language=de") in rendered
+    rendered = dialplan_actions(post_capture, "8000")
+    path = freeswitch_path(greeting, tenant)
+    assert path.startswith(f"{app.config['AUDIO_FS_DIR'].rstrip('/')}/dupont.example/greeting/")
+    assert rendered[rendered.index(("answer", None)):] == [
+        ("answer", None), ("sleep", "500"), ("set", "default_language=de"), ("set", "skip_greeting=true"),
+        ("playback", path), ("voicemail", "default dupont.example 8000")]
+    # Martin's box 8000 keeps FreeSWITCH's own greeting.
+    martin = dialplan_actions(post_capture, "8000", "martin.example")
+    assert martin[-1] == ("voicemail", "default martin.example 8000")
+    assert ("set", "skip_greeting=true") not in martin and "playback" not in [a for a, _ in martin]
 
 
-def test_pre_answer_announcement_plays_in_early_media(demo):
+def test_pre_answer_announcement_plays_in_early_media_before_ringing(demo, post_capture):
     tenant = demo["dupont.example"]
-    sales_number = db.session.execute(select(Number).where(Number.e164 == "+41215550110")).scalar_one()
-    step = moh.pre_answer_step(tenant, sales_number.id)
-    rendered = actions(step, tenant.domain)
-    assert rendered[0] == ("pre_answer", None) and rendered[1][0] == "playback"
-    assert rendered[1][1].endswith(".wav") and "/dupont.example/prompt/" in rendered[1][1]
-    assert "answer" not in [a for a, _ in rendered]
-    main = db.session.execute(select(Number).where(Number.e164 == "+41215550100")).scalar_one()
-    assert moh.pre_answer_step(tenant, main.id) is None
-    assert moh.pre_answer_step(demo["martin.example"], sales_number.id) is None
+    sales = db.session.execute(select(Number).where(Number.e164 == "+41215550110")).scalar_one()
+    prompt = db.session.execute(select(AudioFile).join(NumberAnnouncement, NumberAnnouncement.audio_id == AudioFile.id)
+                                .where(NumberAnnouncement.number_id == sales.id)).scalar_one()
+    rendered = dialplan_actions(post_capture, "%2B41215550110")
+    start = rendered.index(("pre_answer", None))
+    assert rendered[start:start + 3] == [("pre_answer", None), ("playback", freeswitch_path(prompt, tenant)),
+                                         ("set", "ringback=%(1000,4000,425)")]
+    assert start < [a for a, _ in rendered].index("bridge") and "answer" not in [a for a, _ in rendered]
+    main = dialplan_actions(post_capture, "%2B41215550100")
+    assert ("pre_answer", None) not in main
+
+
+def test_company_hold_music_goes_on_every_leg(demo, post_capture):
+    dupont = demo["dupont.example"]
+    default = db.session.execute(select(MohClass).where(MohClass.tenant_id == dupont.id,
+                                                        MohClass.is_default.is_(True))).scalar_one()
+    rendered = dialplan_actions(post_capture, "1002")
+    assert ("export", f"hold_music=local_stream://dupont.example_moh{default.id}") in rendered
+    assert rendered.index(("export", f"hold_music=local_stream://dupont.example_moh{default.id}")) < \
+        [a for a, _ in rendered].index("bridge")
 
 
 @given(st.sampled_from(["ivr", "queue", "voicemail", "conference", "ring_group", "user", "schedule"]),

@@ -220,7 +220,7 @@ def local_stream_conf(form):
     root, config = _configuration("local_stream.conf", "stream files from local dir")
     for tenant, moh_class in streams:
         directory = etree.SubElement(config, "directory", name=moh.stream_name(tenant, moh_class),
-                                     path=freeswitch_dir(tenant, "moh", moh_class.id))
+                                     path=freeswitch_dir(tenant.domain, "moh", moh_class.id))
         _params(directory, [("rate", current_app.config["AUDIO_RATE"]),
                             ("shuffle", "true" if moh_class.shuffle else "false"),
                             ("channels", 1), ("interval", 20), ("timer-name", "soft")])

@@ -18,7 +18,7 @@ from centrex.db import db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
 from centrex.routing.loader import advance_rotations, load_address, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
-                                  ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
+                                  ReceiveFax, Ring, SetVariables, Transfer, Voicemail, Announcement)
 from centrex.service_steps import QueueStep
 from xmlcurl import service_actions
 from xmlcurl.documents import document, xml_response
@@ -29,6 +29,8 @@ _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
 _FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then)=([a-z_]{1,16}):([0-9]{0,10}):([A-Za-z0-9%+._-]{0,120})$")
 # Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
 SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
+# Swiss ringback (425 Hz, 1 s on, 4 s off), heard after an early-media announcement until someone answers.
+RINGBACK = "%(1000,4000,425)"
 _UNSAFE_VALUE = re.compile(r"[\x00-\x1f\x7f,\[\]{}^'\"=$\\]")
 
 
@@ -117,7 +119,17 @@ def actions(step, plan: Plan):
         yield "transfer", f"{step.number} XML {step.context}"
     elif isinstance(step, Voicemail):
         yield "answer", None
+        yield "sleep", "500"
+        if step.language:  # mod_voicemail's phrases follow the channel's language
+            yield "set", f"default_language={_var_value(step.language)}"
+        if step.greeting and not step.check:  # mod_voicemail's documented way to play our own greeting
+            yield "set", "skip_greeting=true"
+            yield "playback", step.greeting
         yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
+    elif isinstance(step, Announcement):
+        yield "pre_answer", None
+        yield "playback", step.path
+        yield "set", f"ringback={RINGBACK}"
     elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
         yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
     elif isinstance(step, Application) and step.kind == "queue" and step.then:

@@ -2,7 +2,7 @@
 claimed, every download, and the source addresses locked out after repeated failures."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centrex.db import Base

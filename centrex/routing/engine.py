@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from centrex import fsnames
 from centrex.routing import dialing
-from centrex.routing.plan import (OUTCOMES, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
+from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
                                   Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
                                   Transfer, UserEntry, Voicemail)
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
@@ -76,10 +76,13 @@ class _Router:
             plan.then(SetVariables((("limit_ignore_transfer", "true"),)), Note.of("keep_limits"))
             plan.then(Limit(USER_LIMIT_REALM, f"{caller.extension}@{c.domain}", caller.max_calls, "USER_BUSY"),
                       Note.of("user_limit", name=caller.name, max=caller.max_calls))
+        if c.hold_music:  # on every leg of the call: the party put on hold hears the holder's music
+            plan.then(SetVariables((("hold_music", c.hold_music),), export=True), Note.of("hold_music"))
         if caller is not None and number == self.settings.voicemail_access:
             if not caller.has_voicemail:
                 return self.error(plan, "UNALLOCATED_NUMBER", Note.of("no_voicemail", name=caller.name))
-            return self.end(plan, Voicemail(caller.extension, check=True),
+            box = fsnames.voicemail_box(caller.extension)
+            return self.end(plan, Voicemail(box, check=True, language=self.box_language(box, caller)),
                             Note.of("voicemail_check", box=caller.extension))
         prefix = self.settings.pickup_prefix
         if caller is not None and prefix and number.startswith(prefix) and number[len(prefix):] in c.users:
@@ -97,6 +100,8 @@ class _Router:
             target, self.did = c.numbers[did], did
             if target is None:
                 return self.error(plan, "UNALLOCATED_NUMBER", Note.of("number_unassigned", number=did))
+            if did in c.announcements:
+                plan.then(Announcement(c.announcements[did]), Note.of("announcement", number=did))
             return self.dest(plan, target, at, 0,
                              why=Note.of("own_number" if caller else "incoming_did", number=did))
         if caller is not None:
@@ -157,7 +162,10 @@ class _Router:
             box = self.voicemail_box(dest)
             if box is None:
                 return self.missing(plan, dest)
-            return self.end(plan, Voicemail(box), Note.of("voicemail", box=box))
+            settings = c.boxes.get(box)
+            step = Voicemail(box, language=self.box_language(box, c.users.get(box)),
+                             greeting=settings.greeting if settings else None)
+            return self.end(plan, step, Note.of("voicemail_greeting" if step.greeting else "voicemail", box=box))
         if kind in ("ivr", "queue", "conference", "fax"):
             return self.service(plan, dest)
         if kind == "hangup":
@@ -278,6 +286,11 @@ class _Router:
             if target.kind == "voicemail" and target.key == dest.value:
                 return fsnames.voicemail_box(target.key)
         return None
+
+    def box_language(self, box: str, owner: UserEntry | None) -> str:
+        """The box's own language, else its owner's, else the company's."""
+        settings = self.config.boxes.get(box)
+        return (settings and settings.language) or (owner and owner.language) or self.config.language
 
     # --- outbound ------------------------------------------------------------------------------
 

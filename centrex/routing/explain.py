@@ -12,7 +12,7 @@ from centrex.errors import Invalid, NotFound
 from centrex.routing import dialing
 from centrex.routing.engine import route
 from centrex.routing.loader import load_tenant_config
-from centrex.routing.plan import (Application, Call, Decision, Hangup, Limit, Pickup, Plan, PlayError, ReceiveFax,
+from centrex.routing.plan import (Announcement, Application, Call, Decision, Hangup, Limit, Pickup, Plan, PlayError, ReceiveFax,
                                   Ring, SetVariables, Transfer, Voicemail)
 from centrex.routing.schedule import local_time, zone
 from centrex.routing.wording import OUTCOME_WORDS, word
@@ -75,7 +75,8 @@ def _steps(plan: Plan, tz_name: str) -> list[dict]:
 
 def _kind(step) -> str:
     return {Decision: "decision", SetVariables: "set", Limit: "limit", Ring: "ring", Transfer: "transfer",
-            Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup"}.get(
+            Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
+            Announcement: "announcement"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -91,7 +92,10 @@ def _detail(step) -> dict:
     if isinstance(step, Transfer):
         return {"number": step.number, "context": step.context}
     if isinstance(step, Voicemail):
-        return {"box": step.box, "check": step.check}
+        return {"box": step.box, "check": step.check, "language": step.language,
+                **({"greeting": step.greeting} if step.greeting else {})}
+    if isinstance(step, Announcement):
+        return {"path": step.path}
     if isinstance(step, Pickup):
         return {"extension": step.extension}
     if isinstance(step, Application):

@@ -15,12 +15,15 @@ from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, se
 
 from centrex.answer_cache import cache, notify_change, read_by
 from centrex.db import db, read_connection
-from centrex.models import (CallQueue, ForwardRule, IvrEntry, IvrMenu, Number, RingGroup, RingGroupMember, Schedule, ScheduleException,
-                            ScheduleRange, Tenant, User)
+from centrex.models import (AudioFile, CallQueue, ForwardRule, IvrEntry, IvrMenu, MohClass, Number, NumberAnnouncement,
+                            RingGroup, RingGroupMember, Schedule, ScheduleException, ScheduleRange, Tenant, User,
+                            UserVoicemail, VoicemailBox)
+from centrex import fsnames
 from centrex.routing import dialing, targets
 from centrex.service_steps import parse_dialplan_address
+from centrex.services.audio import freeswitch_dir
 from centrex.services.destinations import resolve_address
-from centrex.routing.plan import (Call, Dest, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
+from centrex.routing.plan import (BoxSettings, Call, Dest, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
                                   RangeEntry, RoutingSettings, ScheduleEntry, ServiceTarget, TenantConfig,
                                   UserEntry)
 
@@ -146,11 +149,25 @@ def _graph_query(tenant_id, found):
     has_vm = case((User.vm_a1_hash.is_not(None), 1), else_=0)
     parts = [
         _select("tenant", Tenant.id, ints=(Tenant.max_calls,),
-                texts=(Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country))
+                texts=(Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country, Tenant.language))
         .where(Tenant.id == tenant_id),
         _select("user", User.id, ints=(User.max_calls, has_vm, User.allow_premium),
-                texts=(User.extension, User.name, User.call_class, User.caller_id_mode))
+                texts=(User.extension, User.name, User.call_class, User.caller_id_mode, User.language))
         .where(User.tenant_id == tenant_id, User.enabled.is_(True)),
+        # What voicemail plays: the box's language and uploaded greeting (a user's box, a shared box).
+        _select("user_box", UserVoicemail.id, ref=UserVoicemail.user_id,
+                texts=(UserVoicemail.language, AudioFile.stored_name))
+        .outerjoin(AudioFile, AudioFile.id == UserVoicemail.greeting_id)
+        .where(UserVoicemail.tenant_id == tenant_id),
+        _select("shared_box", VoicemailBox.id, texts=(VoicemailBox.number, VoicemailBox.language, AudioFile.stored_name))
+        .outerjoin(AudioFile, AudioFile.id == VoicemailBox.greeting_id)
+        .where(VoicemailBox.tenant_id == tenant_id),
+        # Early-media announcements per number, and the class of hold music played by default.
+        _select("announcement", NumberAnnouncement.id, texts=(Number.e164, AudioFile.stored_name))
+        .join(Number, Number.id == NumberAnnouncement.number_id)
+        .join(AudioFile, AudioFile.id == NumberAnnouncement.audio_id)
+        .where(NumberAnnouncement.tenant_id == tenant_id, NumberAnnouncement.enabled.is_(True)),
+        _select("hold_music", MohClass.id).where(MohClass.tenant_id == tenant_id, MohClass.is_default.is_(True)),
         _select("fwd", ForwardRule.id, ref=ForwardRule.user_id,
                 ints=(ForwardRule.enabled, ForwardRule.ring_seconds, ForwardRule.schedule_id, ForwardRule.dest_id),
                 texts=(ForwardRule.kind, ForwardRule.dest_type, ForwardRule.dest_value))
@@ -192,6 +209,21 @@ def _graph_query(tenant_id, found):
     return union_all(*parts)
 
 
+class _FileNames:
+    """Audio file paths as FreeSWITCH opens them, for one tenant and kind of file."""
+
+    def __init__(self, domain: str, kind: str):
+        self.base = None
+        self.domain, self.kind = domain, kind
+
+    def path(self, stored_name: str | None) -> str | None:
+        if not stored_name:
+            return None
+        if self.base is None:
+            self.base = freeswitch_dir(self.domain, self.kind)
+        return f"{self.base}/{stored_name}"
+
+
 def _dest(kind, dest_id, value) -> Dest | None:
     return Dest(kind, dest_id, value) if kind else None
 
@@ -201,10 +233,11 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
     numbers, direct, main, found, overflows = {}, {}, None, {}, set()
+    user_boxes, shared_boxes, announcements, hold_music = {}, [], {}, None
     rows = read_connection().execute(_graph_statement(by), params).all()
     for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
         if kind == "user":
-            users[t1] = UserEntry(rid, t1, t2, i1, bool(i2), t3, bool(i3), t4)
+            users[t1] = UserEntry(rid, t1, t2, i1, bool(i2), t3, bool(i3), t4, t5)
         elif kind == "member":
             members[ref].append((pos or 0, rid, MemberEntry(i1, t1, i2)))
         elif kind == "did":
@@ -226,14 +259,33 @@ def _load(by: str, params: dict) -> TenantConfig | None:
         elif kind == "overflow":
             overflows.add(rid)
         elif kind == "tenant":
-            tenant = (rid, t1, t2, t3, t4, i1)
+            tenant = (rid, t1, t2, t3, t4, i1, t5)
+        elif kind == "user_box":
+            user_boxes[ref] = (t1, t2)
+        elif kind == "shared_box":
+            shared_boxes.append((t1, t2, t3))
+        elif kind == "announcement":
+            announcements[t1] = t2
+        elif kind == "hold_music" and (hold_music is None or rid < hold_music):
+            hold_music = rid
         elif kind.startswith("target:"):
             service = kind.split(":", 1)[1]
             found[(service, rid)] = ServiceTarget(service, rid, t1 or str(rid), t3, t2)
     if tenant is None:
         return None
-    tenant_id, domain, name, tz_name, country, max_calls = tenant
+    tenant_id, domain, name, tz_name, country, max_calls, language = tenant
+    greetings = _FileNames(domain, "greeting")
+    boxes = {fsnames.voicemail_box(number): BoxSettings(lang, greetings.path(stored))
+             for number, lang, stored in shared_boxes}
+    for user in users.values():
+        if user.id in user_boxes:
+            lang, stored = user_boxes[user.id]
+            boxes[fsnames.voicemail_box(user.extension)] = BoxSettings(lang, greetings.path(stored))
+    prompts = _FileNames(domain, "prompt")
     return TenantConfig(
+        language=language or "fr", boxes=boxes,
+        announcements={e164: prompts.path(stored) for e164, stored in announcements.items()},
+        hold_music=(f"local_stream://{fsnames.moh_class(domain, hold_music)}" if hold_music is not None else None),
         tenant_id=tenant_id, domain=domain, name=name, timezone=tz_name, country=country, max_calls=max_calls,
         users=users, forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},
         groups={gid: GroupEntry(gid, g_name, strategy, seconds, tuple(m for _, _, m in sorted(members[gid])),

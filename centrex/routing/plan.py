@@ -37,6 +37,14 @@ class UserEntry:
     call_class: str = "national"
     allow_premium: bool = False
     caller_id_mode: str = "direct"
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoxSettings:
+    """What a voicemail box plays: its language and the greeting uploaded in the console, if any."""
+    language: str | None = None
+    greeting: str | None = None    # file path as FreeSWITCH opens it
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,10 @@ class TenantConfig:
     direct_numbers: dict[int, str] = field(default_factory=dict)      # user id -> E.164
     targets: dict[tuple[str, int], ServiceTarget] = field(default_factory=dict)
     queue_overflows: frozenset[int] = frozenset()  # queues with a destination after the maximum wait
+    language: str = "fr"
+    hold_music: str | None = None  # local_stream://… of the company's default class (None: the switch's)
+    announcements: dict[str, str] = field(default_factory=dict)    # E.164 -> pre-answer file path
+    boxes: dict[str, BoxSettings] = field(default_factory=dict)     # voicemail box id -> its settings
     settings: RoutingSettings = field(default_factory=RoutingSettings)
     users_by_id: dict[int, UserEntry] = field(init=False, repr=False, compare=False)
 
@@ -230,12 +242,21 @@ class Transfer:
 class Voicemail:
     box: str
     check: bool = False            # True: the owner listens to their messages (else: leave one)
+    language: str | None = None    # the prompts' language
+    greeting: str | None = None    # an uploaded greeting, played instead of the one recorded by phone
 
 
 @dataclass(frozen=True, slots=True)
 class Pickup:
     """Answer a call that is ringing someone else's phone of the tenant (BLF / pickup prefix)."""
     extension: str
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A message played in early media before the number's destination rings ("pré-décroché"): the call
+    is not answered, so the caller is not charged for it; ringback follows."""
+    path: str
 
 
 @dataclass(frozen=True, slots=True)

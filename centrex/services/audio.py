@@ -69,10 +69,14 @@ def audio_root() -> Path:
 
 
 def tenant_subdir(tenant: Tenant, kind: str, moh_class_id: int | None = None) -> str:
+    return domain_subdir(tenant.domain, kind, moh_class_id)
+
+
+def domain_subdir(domain: str, kind: str, moh_class_id: int | None = None) -> str:
     """`<domain>/moh/<class>`, `<domain>/prompt`, `<domain>/greeting`: relative, the same on both sides."""
     if kind == "moh":
-        return f"{tenant.domain}/moh/{moh_class_id}"
-    return f"{tenant.domain}/{kind}"
+        return f"{domain}/moh/{moh_class_id}"
+    return f"{domain}/{kind}"
 
 
 def local_path(audio: AudioFile, tenant: Tenant) -> Path:
@@ -85,8 +89,8 @@ def freeswitch_path(audio: AudioFile, tenant: Tenant) -> str:
     return f"{base}/{tenant_subdir(tenant, audio.kind, audio.moh_class_id)}/{audio.stored_name}"
 
 
-def freeswitch_dir(tenant: Tenant, kind: str, moh_class_id: int | None = None) -> str:
-    return f"{current_app.config['AUDIO_FS_DIR'].rstrip('/')}/{tenant_subdir(tenant, kind, moh_class_id)}"
+def freeswitch_dir(domain: str, kind: str, moh_class_id: int | None = None) -> str:
+    return f"{current_app.config['AUDIO_FS_DIR'].rstrip('/')}/{domain_subdir(domain, kind, moh_class_id)}"
 
 
 def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: bytes | BinaryIO,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, or_

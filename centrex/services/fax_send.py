@@ -175,7 +175,7 @@ def report(fax: Fax) -> OutboxMessage | None:
         return None
     if fax.state == "sent":
         subject = f"Fax envoyé à {fax.remote_number} / Fax sent to {fax.remote_number}"
-        lines = [f"Votre fax a été transmis. / Your fax was sent.", "",
+        lines = ["Votre fax a été transmis. / Your fax was sent.", "",
                  f"Pages: {fax.pages}" + (f" / {fax.total_pages}" if fax.total_pages else "")]
     else:
         subject = f"Échec du fax à {fax.remote_number} / Fax to {fax.remote_number} failed"

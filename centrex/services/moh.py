@@ -13,9 +13,8 @@ from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, MohClass, Number, NumberAnnouncement, Tenant
 from centrex.schemas import Text
-from centrex.service_steps import PreAnswerAnnouncement
 from centrex.services import apply, load
-from centrex.services.audio import audio_root, freeswitch_path, tenant_subdir
+from centrex.services.audio import audio_root, tenant_subdir
 from centrex.services.switch_sync import call_after_commit, command_after_commit
 from centrex.tenancy import get_scoped, scoped
 
@@ -124,15 +123,6 @@ def set_number_announcement(tenant: Tenant, number: Number, audio: AudioFile | N
         current.enabled = True
     db.session.flush()
     audit.record("set", current, tenant_id=tenant.id, changes={"number": number.e164, "audio_id": audio.id})
-
-
-def pre_answer_step(tenant: Tenant, number_id: int) -> PreAnswerAnnouncement | None:
-    """The announcement step for calls to this number, for the routing engine (None: ring at once)."""
-    row = db.session.execute(
-        select(AudioFile).join(NumberAnnouncement, NumberAnnouncement.audio_id == AudioFile.id)
-        .where(NumberAnnouncement.tenant_id == tenant.id, NumberAnnouncement.number_id == number_id,
-               NumberAnnouncement.enabled.is_(True))).scalar_one_or_none()
-    return PreAnswerAnnouncement(freeswitch_path(row, tenant)) if row else None
 
 
 def _only_default(tenant: Tenant, moh_class: MohClass) -> None:

@@ -16,12 +16,10 @@ from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox
 from centrex.models.voicemail import EMAIL_MODES
 from centrex.schemas import EXTENSION_RE, LANGUAGES, Text
-from centrex.service_steps import VoicemailStep
 from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
-from centrex.services.audio import freeswitch_path
-from centrex.tenancy import get_scoped, scoped
+from centrex.tenancy import scoped
 
 _PIN = validate.Regexp(r"^[0-9]{4,10}$", error="A PIN is 4 to 10 digits.")
 
@@ -118,34 +116,6 @@ def box_id(box: UserVoicemail | VoicemailBox) -> str:
     if isinstance(box, UserVoicemail):
         return fsnames.voicemail_box(db.session.get(User, box.user_id).extension)
     return fsnames.voicemail_box(box.number)
-
-
-def voicemail_step(tenant: Tenant, box_pk: int) -> VoicemailStep:
-    box = get_scoped(VoicemailBox, tenant.id, box_pk)
-    return _step(tenant, box)
-
-
-def voicemail_step_for_user(tenant: Tenant, user: User) -> VoicemailStep:
-    """Where an unanswered call to a user ends (the routing engine's "then voicemail")."""
-    box = _user_settings(user)
-    if box is None:
-        return VoicemailStep(tenant.domain, fsnames.voicemail_box(user.extension), None, user.language)
-    return _step(tenant, box)
-
-
-def voicemail_check_step(tenant: Tenant, box_pk: int) -> VoicemailStep:
-    """The owner calling in: listen to messages, record greetings and the name by phone (PIN asked)."""
-    step = voicemail_step(tenant, box_pk)
-    return VoicemailStep(step.domain, step.box, None, step.language, check=True)
-
-
-def _step(tenant: Tenant, box: UserVoicemail | VoicemailBox) -> VoicemailStep:
-    greeting = db.session.get(AudioFile, box.greeting_id) if box.greeting_id else None
-    language = box.language
-    if language is None and isinstance(box, UserVoicemail):
-        language = db.session.get(User, box.user_id).language
-    return VoicemailStep(tenant.domain, box_id(box), freeswitch_path(greeting, tenant) if greeting else None,
-                         language or tenant.language)
 
 
 # --- for the directory and the new-message e-mail -------------------------------------------------
