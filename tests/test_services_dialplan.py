@@ -42,3 +42,23 @@ def test_the_same_numbers_in_martins_company(demo, post_capture):
     assert ("conference", "3000-martin.example@martin.example_conf") in dial(post_capture, "3000",
                                                                                 "martin.example")
     assert ("voicemail", "default martin.example 8000") in dial(post_capture, "8000", "martin.example")
+
+
+@pytest.mark.parametrize("number", ["5000", "2100", "3000", "8000"])  # menu, queue, room, shared box
+def test_a_service_number_cannot_be_given_to_a_user_or_a_group(demo, number):
+    """Else the extension would silently shadow the service (or the reverse) in the dialplan."""
+    from centrex.errors import Conflict
+    from centrex.models import RingGroup, User
+    from centrex.services.routing import create_ring_group
+    from centrex.services.users import create_user, update_user
+    dupont = demo["dupont.example"]
+    with pytest.raises(Conflict) as refused:
+        create_user(dupont, {"extension": number, "name": "Nouveau"})
+    assert refused.value.fields == {"extension": ["Already used in this company."]}
+    alain = db.session.execute(select(User).where(User.tenant_id == dupont.id, User.extension == "1001")).scalar_one()
+    with pytest.raises(Conflict):
+        update_user(alain, {"extension": number})
+    with pytest.raises(Conflict):
+        create_ring_group(dupont, {"name": "Doublon", "extension": number, "strategy": "simultaneous"})
+    assert db.session.execute(select(RingGroup).where(RingGroup.name == "Doublon")).first() is None
+    assert alain.extension == "1001"

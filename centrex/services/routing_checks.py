@@ -13,6 +13,7 @@ from centrex.routing.loader import load_tenant_config
 from centrex.routing.loops import find_loop
 from centrex.routing.plan import Dest
 from centrex.routing.targets import specs
+from centrex.services.destinations import short_number_free
 
 _MODELS = {"user": User, "ring_group": RingGroup, "schedule": Schedule}
 
@@ -125,17 +126,6 @@ def refuse_if_referenced(tenant_id: int, kind: str, obj_id: int) -> None:
 
 
 def extension_free(tenant_id: int, extension: str | None, *, group_id: int | None = None) -> None:
-    """A group's short number must not be a user's extension, another group's, or an emergency number."""
-    if extension is None:
-        return
-    tenant_country = db.session.execute(select(Tenant.country).where(Tenant.id == tenant_id)).scalar_one()
-    if dialing.is_emergency(extension, tenant_country):
-        raise Invalid("Emergency numbers cannot be used.", fields={"extension": ["Emergency number."]})
-    other_group = select(RingGroup.id).where(RingGroup.tenant_id == tenant_id, RingGroup.extension == extension)
-    if group_id is not None:
-        other_group = other_group.where(RingGroup.id != group_id)
-    taken = db.session.execute(select(User.id).where(User.tenant_id == tenant_id, User.extension == extension)
-                               ).first() or db.session.execute(other_group).first()
-    if taken:
-        raise Conflict(f"Number {extension} is already used in this company.",
-                       fields={"extension": ["Already used. / Déjà utilisé."]})
+    """A group's short number must not be a user's extension, another group's, a service's, or an
+    emergency number."""
+    short_number_free(db.session.get(Tenant, tenant_id), extension, mine=("ring_group", group_id))

@@ -11,6 +11,7 @@ from centrex.errors import Conflict, Invalid
 from centrex.models import Tenant, User
 from centrex.schemas import UserSchema
 from centrex.services import apply, load
+from centrex.services.destinations import short_number_free
 
 _schema = UserSchema()
 
@@ -87,11 +88,13 @@ def _set_pin(user: User, tenant: Tenant, pin: str | None) -> None:
 
 
 def _check_extension_free(tenant: Tenant, extension: str) -> None:
+    """Not another user's extension, nor a group's, menu's, queue's, room's or shared box's number."""
     taken = db.session.execute(
         select(User.id).where(User.tenant_id == tenant.id, User.extension == extension)).first()
     if taken:
         raise Conflict(f"Extension {extension} is already used in this company.",
                        fields={"extension": ["Already used."]})
+    short_number_free(tenant, extension, mine=("user", None))
 
 
 def _check_seats(tenant: Tenant) -> None:
