@@ -1,6 +1,7 @@
 """The event listener service (`flask esl run`): one reader thread per FreeSWITCH node that only reads the
 socket into a queue, and one worker that runs the handlers with an app context. Readers reconnect with
-exponential backoff and say so; after each (re)connect they take a live-state snapshot. The worker
+exponential backoff and say so; after each (re)connect they take a live-state snapshot, and the worker
+brings mod_callcenter's queues back in line with ours (changes FreeSWITCH missed while away). The worker
 retries a job for as long as the database is unavailable (nothing read is dropped), imports the xml_cdr
 spool and any journal rows left pending at start and every minute, and drains the queue on SIGTERM."""
 from __future__ import annotations
@@ -58,6 +59,23 @@ class Settings:
     # False: let libesl read them (about 4x the CPU per event).
     read_events_directly: bool = True
 
+
+
+def reconcile_queues(node: str) -> None:
+    """After a (re)connect: FreeSWITCH may have missed live queue changes while we could not reach it."""
+    from centrex.ports import SwitchError
+    from centrex.services.callcenter_sync import reconcile_callcenter
+
+    try:
+        results = reconcile_callcenter(node)
+    except SwitchError as exc:
+        log.warning("FreeSWITCH %s: queues not reconciled (%s)", node, exc)
+        return
+    refused = [(command, error) for command, error in results if error]
+    if results:
+        log.info("FreeSWITCH %s: queues reconciled, %d commands sent, %d refused", node, len(results), len(refused))
+    for command, error in refused:
+        log.warning("FreeSWITCH %s refused %r: %s", node, command, error)
 
 class NodeReader(threading.Thread):
     """Reads one node's events into the queue; never touches the database."""
@@ -252,6 +270,9 @@ class Listener:
                         apply_snapshot(snapshot.node, snapshot.snapshot)
 
                     if not self._retrying(job, f"live-state snapshot of {part.node}"):
+                        return
+                    if not self._retrying(lambda node=part.node: reconcile_queues(node),
+                                          f"queue reconciliation with {part.node}"):
                         return
                 else:
                     segment = Segment(part)

@@ -178,3 +178,28 @@ def test_unreachable_freeswitch_is_retried_with_backoff_and_said_clearly(app, es
     node = f"127.0.0.1:{esl_server.port}"
     assert messages[:2] == [f"FreeSWITCH {node} unreachable (connection refused); retrying in 1 s",
                             f"FreeSWITCH {node} unreachable (connection refused); retrying in 2 s"]
+
+
+def test_after_connecting_the_queues_freeswitch_missed_are_sent_again(app, esl_server, tenants):
+    """FreeSWITCH was unreachable when a queue changed: once the listener is connected again, the
+    differences between mod_callcenter's tables (the capture's) and ours go over ESL."""
+    from centrex import ports
+    from centrex.models import CallQueue
+    from esl_handlers.commands import EslSwitch
+
+    esl_server.load_replies("api-callcenter-config.bin")  # still has support@dupont.example, not our queues
+    complaints = db.session.execute(select(CallQueue).where(CallQueue.tenant_id == tenants["dupont.example"],
+                                                            CallQueue.name == "Réclamations")).scalar_one()
+    previous = ports.switch()
+    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
+    try:
+        with running_listener(app, esl_server):
+            esl_server.wait_subscribed()
+            wanted = f"api callcenter_config queue load q{complaints.id}@dupont.example"
+            wait_until(lambda: wanted in esl_server.commands, what="the missed queue to be loaded")
+            wait_until(lambda: "api callcenter_config queue unload support@dupont.example" in esl_server.commands,
+                       what="the stale queue to be unloaded")
+    finally:
+        ports.switch().close()
+        ports.set_switch(previous)
+    assert not [c for c in esl_server.commands if "martin.example" in c and "unload" in c]
