@@ -18,6 +18,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 run: venv
+	scripts/ensure-debian-packages.sh run
 	scripts/run.sh
 
 test: venv

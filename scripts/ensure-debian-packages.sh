@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
-# "test" (PostgreSQL server, Chromium and its driver, Ghostscript, libtiff tools, poppler, sox with mp3),
-# "bench" (PostgreSQL, wrk).
+# "run" (what the product calls: Ghostscript and libtiff tools for faxes, sox with mp3 for audio uploads),
+# "test" (run + PostgreSQL server, Chromium and its driver, poppler), "bench" (PostgreSQL, wrk).
 set -euo pipefail
 
 need=()
@@ -14,16 +14,18 @@ for set in "$@"; do
       python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
         || need+=(python3-dev)
       ;;
+    run|test)
+      has_cmd gs || need+=(ghostscript)
+      has_cmd tiff2pdf || need+=(libtiff-tools)
+      has_cmd sox || need+=(sox)
+      # mp3 uploads (music on hold): sox reads mp3 only with this format library.
+      { has_cmd sox && sox -h 2>/dev/null | grep -w mp3 >/dev/null; } || need+=(libsox-fmt-mp3)
+      ;;&
     test)
       ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
       has_cmd chromium || need+=(chromium)
       has_cmd chromedriver || need+=(chromium-driver)
-      has_cmd gs || need+=(ghostscript)
-      has_cmd tiff2pdf || need+=(libtiff-tools)
       has_cmd pdfinfo || need+=(poppler-utils)
-      has_cmd sox || need+=(sox)
-      # mp3 uploads (music on hold): sox reads mp3 only with this format library.
-      { has_cmd sox && sox -h 2>/dev/null | grep -w mp3 >/dev/null; } || need+=(libsox-fmt-mp3)
       ;;
     bench)
       ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
