@@ -33,6 +33,7 @@ from sqlalchemy import or_, select, update
 
 from centrex.db import db
 from centrex.models import Account, OutboxAttachment, OutboxMessage
+from centrex.services.branding import email_from
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ def _notify_admins(message: OutboxMessage) -> None:
 
 def build_email(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = current_app.config["SMTP_SENDER"]
+    email["From"] = email_from(message.tenant_id, current_app.config["SMTP_SENDER"])  # white label
     email["To"] = ", ".join(message.recipients)
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)

@@ -4,7 +4,7 @@ licences and white label; errors next to the field, in French; nothing half-save
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
+from email.utils import parseaddr
 
 import pytest
 from sqlalchemy import func, select
@@ -331,7 +331,13 @@ def test_white_label_sender_name_for_emails(operator, demo):
     )
     sender = email_from(dupont.id, "noreply@centrex.example")
     assert sender == "Dupont SA – Téléphonie <noreply@centrex.example>"
-    message = EmailMessage()
-    message["From"] = sender  # what the outbox would do: the email package encodes it on the wire
+    from centrex import outbox
+    queued = outbox.enqueue(dupont.id, ["alain.dupont@dupont.example"], "Nouveau fax", "Bonjour", [],
+                            purpose="fax", ref="white-label-test")
+    message = outbox.build_email(queued)  # the email package encodes the name on the wire
     assert message["From"].addresses[0].display_name == "Dupont SA – Téléphonie"
+    assert message["From"].addresses[0].addr_spec == parseaddr(operator.application.config["SMTP_SENDER"])[1]
+    platform = outbox.build_email(outbox.enqueue(None, ["ops@centrex.example"], "Rapport", "-", [], purpose="notice",
+                                                 ref="white-label-platform"))
+    assert platform["From"] == operator.application.config["SMTP_SENDER"]
     assert email_from(demo["martin.example"].id, "noreply@centrex.example") == "noreply@centrex.example"

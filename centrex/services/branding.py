@@ -4,6 +4,7 @@ operator ships phones."""
 from __future__ import annotations
 
 from email.headerregistry import Address
+from email.utils import parseaddr
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -74,9 +75,11 @@ def logo_type(data: bytes) -> str:
     raise Invalid("The logo must be a PNG or JPEG image.", fields={"logo": ["PNG or JPEG only."]})
 
 
-def email_from(tenant_id: int | None, address: str) -> str:
+def email_from(tenant_id: int | None, sender: str) -> str:
     """The From header for e-mails sent on behalf of a client: its white-label sender name (if any) with
-    the platform's address, e.g. 'Dupont SA – Téléphonie <noreply@centrex.example>'."""
+    the platform's address, e.g. 'Dupont SA – Téléphonie <noreply@centrex.example>'; else `sender`."""
     branding = branding_of(tenant_id) if tenant_id is not None else None
     name = branding.email_sender_name if branding else None
-    return str(Address(display_name=name, addr_spec=address)) if name else address
+    if not name:
+        return sender
+    return str(Address(display_name=name, addr_spec=parseaddr(sender)[1]))
