@@ -1,7 +1,5 @@
-"""Plain values for the call steps of this area (menus, queues, rooms, boxes, announcements) that the
-routing engine puts in a plan and the dialplan renderer turns into FreeSWITCH applications. Pure: no
-database, no Flask. The loaders that build them live in centrex/services/; the FreeSWITCH rendering of
-each step lives in xmlcurl/service_actions.py.
+"""Typed destinations of the services (menus, queues, rooms, boxes) and the `dest-…` addresses through
+which a call re-enters the dialplan. Pure: no database, no Flask.
 
 A step that must re-enter the dialplan (an IVR digit, a queue's "after maximum wait") addresses its typed
 destination with `dialplan_address`, transferred into the tenant's context; the routing engine resolves
@@ -51,28 +49,3 @@ def parse_dialplan_address(text: str) -> Destination | None:
     if not match or match["type"] == "external":
         return None
     return Destination(match["type"], dest_id=int(match["ref"]))
-
-
-@dataclass(frozen=True, slots=True)
-class IvrStep:
-    """Answer and run the menu (FreeSWITCH then asks ivr.conf for the whole tree)."""
-    menu_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class QueueStep:
-    """Answer and wait in the queue with its hold music; after the maximum wait go to `then`
-    (None: hang up)."""
-    queue_name: str
-    moh_stream: str | None
-    max_wait_seconds: int
-    then: Destination | None
-    then_address: str | None = None  # what `transfer <address> XML <domain>` dials to reach `then`
-
-
-@dataclass(frozen=True, slots=True)
-class ConferenceStep:
-    """Answer and join the room (its profile asks for the access code)."""
-    room_name: str
-    profile: str
-    max_members: int

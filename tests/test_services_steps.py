@@ -8,14 +8,12 @@ from lxml import etree
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.models import (AudioFile, CallQueue, ConferenceRoom, IvrMenu, MohClass, Number, NumberAnnouncement, User,
-                            VoicemailBox)
+from centrex.models import (AudioFile, CallQueue, IvrMenu, MohClass, Number, NumberAnnouncement, VoicemailBox)
 from centrex.service_steps import Destination, dialplan_address, owner_destination, parse_dialplan_address
 from centrex.services.destinations import resolve_address
-from centrex.services import conferences, ivr, queues, voicemail
+from centrex.services import ivr, queues, voicemail
 from centrex.services.audio import freeswitch_path
 from conftest import FIXTURES
-from xmlcurl.service_actions import actions
 
 pytestmark = pytest.mark.smoke
 
@@ -33,45 +31,46 @@ def one(model, tenant, **where):
     return db.session.execute(query).scalar_one()
 
 
-def test_ivr_step_runs_like_the_capture(demo):
-    tenant = demo["dupont.example"]
-    menu = one(IvrMenu, tenant, name="Choix de la langue")
-    step = ivr.ivr_step(tenant, menu.id)
-    rendered = actions(step, tenant.domain)
-    captured = captured_actions("59")  # answer, sleep 500, ivr dupont.example_main
-    assert [a for a, _ in rendered[:3]] == [a for a, _ in captured]
-    assert rendered[2] == ("ivr", f"dupont.example_ivr{menu.id}")
-
-
-def test_queue_step_runs_like_the_capture_then_overflows(demo):
-    tenant = demo["dupont.example"]
-    support = one(CallQueue, tenant, name="Réclamations")
-    step = queues.queue_step(tenant, support.id)
-    rendered = actions(step, tenant.domain)
-    captured = captured_actions("64")  # answer, callcenter support@dupont.example
-    assert [a for a, _ in rendered if a in ("answer", "callcenter")] == [a for a, _ in captured]
-    assert ("callcenter", f"q{support.id}@dupont.example") in rendered
-    mme_dumas = one(User, tenant, extension="1000")
-    assert step.then == Destination("user", mme_dumas.id, None) and step.max_wait_seconds == 120
-    assert rendered[-1] == ("transfer", "1000 XML dupont.example")  # after 2 minutes: Mme Dumas
-    no_overflow = queues.queue_step(tenant, queues.create_queue(tenant, {"name": "Ventes"}).id)
-    assert actions(no_overflow, tenant.domain)[-1] == ("hangup", "NORMAL_CLEARING")
-
-
-def test_conference_step_runs_like_the_capture(demo):
-    tenant = demo["dupont.example"]
-    room = one(ConferenceRoom, tenant, number="3000")
-    rendered = actions(conferences.conference_step(tenant, room.id), tenant.domain)
-    assert [a for a, _ in rendered] == [a for a, _ in captured_actions("31")]
-    assert rendered[-1] == ("conference", "3000-dupont.example@dupont.example_conf")
-
-
 def dialplan_actions(post_capture, destination: str, domain: str = "dupont.example"):
     """What FreeSWITCH gets for a call of the tenant's 1001 (capture 59) to `destination`."""
     response = post_capture("59-dialplan-ivr-5000.http", replace={
         "Destination-Number=5000": f"Destination-Number={destination}", "dupont.example": domain})
     assert response.status_code == 200
     return [(a.get("application"), a.get("data")) for a in etree.fromstring(response.data).xpath("//action")]
+
+
+def answered_part(acts):
+    return acts[acts.index(("answer", None)):]
+
+
+def test_menu_runs_like_the_capture(demo, post_capture):
+    tenant = demo["dupont.example"]
+    menu = one(IvrMenu, tenant, extension="5000")
+    rendered = answered_part(dialplan_actions(post_capture, "5000"))
+    captured = captured_actions("59")  # answer, sleep 500, ivr dupont.example_main
+    assert [a for a, _ in rendered] == [a for a, _ in captured]
+    assert rendered[-1] == ("ivr", f"dupont.example_ivr{menu.id}")
+
+
+def test_queue_runs_like_the_capture_then_overflows(demo, post_capture):
+    tenant = demo["dupont.example"]
+    support = one(CallQueue, tenant, name="Réclamations")
+    rendered = answered_part(dialplan_actions(post_capture, "2100"))
+    captured = captured_actions("64")  # answer, callcenter support@dupont.example
+    assert [a for a, _ in rendered if a in ("answer", "callcenter")] == [a for a, _ in captured]
+    assert ("callcenter", f"q{support.id}@dupont.example") in rendered
+    assert rendered[-1] == ("transfer", f"dest-queue_after-{support.id} XML dupont.example")
+    # after the 2 minutes mod_callcenter returns, and the address leads to Mme Dumas's phone
+    after = dialplan_actions(post_capture, f"dest-queue_after-{support.id}")
+    assert any(a == "bridge" and d.endswith("user/1000@dupont.example") for a, d in after)
+    queues.create_queue(tenant, {"name": "Ventes", "extension": "2199"})
+    assert answered_part(dialplan_actions(post_capture, "2199"))[-1][0] == "callcenter"
+
+
+def test_conference_runs_like_the_capture(demo, post_capture):
+    rendered = answered_part(dialplan_actions(post_capture, "3000"))
+    assert [a for a, _ in rendered] == [a for a, _ in captured_actions("31")]
+    assert rendered[-1] == ("conference", "3000-dupont.example@dupont.example_conf")
 
 
 def test_voicemail_runs_like_the_capture_in_the_box_language(demo, post_capture):
@@ -160,13 +159,14 @@ def test_outside_numbers_resolve_only_through_what_the_company_configured(demo):
     assert resolve_address(martin, Destination("queue_after", support.id)) is None
 
 
-def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo):
+def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo, post_capture):
     tenant = demo["dupont.example"]
     support = one(CallQueue, tenant, name="Réclamations")
     queues.update_queue(tenant, support, {"after_dest_type": "external", "after_dest_value": "+41791234569",
                                           "after_dest_id": None})
-    step = queues.queue_step(tenant, support.id)
-    assert step.then == Destination("queue_after", support.id)
-    assert step.then_address == f"dest-queue_after-{support.id}"
-    assert actions(step, tenant.domain)[-1] == ("transfer", f"dest-queue_after-{support.id} XML dupont.example")
-    assert resolve_address(tenant, step.then) == Destination("external", None, "+41791234569")
+    assert answered_part(dialplan_actions(post_capture, "2100"))[-1] == (
+        "transfer", f"dest-queue_after-{support.id} XML dupont.example")
+    assert resolve_address(tenant, Destination("queue_after", support.id)) == Destination("external", None,
+                                                                                           "+41791234569")
+    after = dialplan_actions(post_capture, f"dest-queue_after-{support.id}")
+    assert any(a == "bridge" and d.endswith("sofia/gateway/carrier/+41791234569") for a, d in after)

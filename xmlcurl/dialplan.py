@@ -19,8 +19,6 @@ from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcom
 from centrex.routing.loader import advance_rotations, load_address, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
                                   ReceiveFax, Ring, SetVariables, Transfer, Voicemail, Announcement)
-from centrex.service_steps import QueueStep
-from xmlcurl import service_actions
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -132,16 +130,16 @@ def actions(step, plan: Plan):
         yield "set", f"ringback={RINGBACK}"
     elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
         yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
-    elif isinstance(step, Application) and step.kind == "queue" and step.then:
-        # After the queue's maximum wait mod_callcenter returns: go where the company said.
-        yield from service_actions.actions(QueueStep(step.name, None, 0, None, step.then), domain)
     elif isinstance(step, Application):
         yield "answer", None
         if step.kind == "ivr":
             yield "sleep", "500"
             yield "ivr", step.name
         elif step.kind == "queue":
+            yield "set", "hangup_after_bridge=true"  # an answered call ends with the agent's hang-up
             yield "callcenter", step.name
+            if step.then:  # mod_callcenter returns after the maximum wait: go where the company said
+                yield "transfer", f"{step.then} XML {domain}"
         else:
             yield "conference", step.name
     elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax

@@ -15,11 +15,10 @@ from centrex.errors import Invalid
 from centrex.models import ConferenceRoom, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.schemas import E164_RE, EXTENSION_RE, Text
-from centrex.service_steps import ConferenceStep
 from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
-from centrex.tenancy import get_scoped, scoped
+from centrex.tenancy import scoped
 
 _CODE = validate.Regexp(r"^[0-9]{4,10}$", error="A code is 4 to 10 digits.")
 
@@ -88,12 +87,6 @@ def room_is_open(room: ConferenceRoom, at: datetime | None = None) -> bool:
     at = at or datetime.now(timezone.utc)
     return room.enabled and (room.open_from is None or _aware(room.open_from) <= at) and (
         room.open_until is None or at < _aware(room.open_until))
-
-
-def conference_step(tenant: Tenant, room_id: int) -> ConferenceStep:
-    room = get_scoped(ConferenceRoom, tenant.id, room_id)
-    return ConferenceStep(room_name=fsnames.conference_room(tenant.domain, room.number),
-                          profile=fsnames.conference_profile(tenant.domain), max_members=room.max_members)
 
 
 def room_for_profile(room_name: str, profile_name: str) -> tuple[Tenant, ConferenceRoom] | None:

@@ -14,13 +14,13 @@ from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, IvrEntry, IvrMenu, Number, Tenant
 from centrex.models.ivr import INVALID_ACTIONS, IVR_DESTINATION_TYPES
 from centrex.schemas import EXTENSION_RE, Text
-from centrex.service_steps import Destination, IvrStep
+from centrex.service_steps import Destination
 from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.audio import freeswitch_path
 from centrex.services.destinations import (check_destination, destination_from, short_number_free,
                                           transfer_target)
-from centrex.tenancy import get_scoped, scoped
+from centrex.tenancy import scoped
 
 _FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
 _EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only.")
@@ -135,11 +135,6 @@ def delete_entry(tenant: Tenant, entry: IvrEntry) -> None:
 def entries_of(menu: IvrMenu) -> list[IvrEntry]:
     return list(db.session.execute(scoped(IvrEntry, menu.tenant_id).where(IvrEntry.menu_id == menu.id)
                                    .order_by(IvrEntry.digits)).scalars())
-
-
-def ivr_step(tenant: Tenant, menu_id: int) -> IvrStep:
-    menu = get_scoped(IvrMenu, tenant.id, menu_id)
-    return IvrStep(fsnames.ivr_menu(tenant.domain, menu.id))
 
 
 # --- what FreeSWITCH gets -------------------------------------------------------------------------

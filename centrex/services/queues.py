@@ -15,12 +15,9 @@ from centrex.errors import Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
 from centrex.models.queue import QUEUE_STRATEGIES
 from centrex.schemas import EXTENSION_RE, Text
-from centrex.service_steps import QueueStep, owner_destination
 from centrex.routing import targets
 from centrex.services import apply, load
-from centrex.services.destinations import (check_destination, destination_from, short_number_free,
-                                          transfer_target)
-from centrex.services.moh import moh_stream_of
+from centrex.services.destinations import (check_destination, destination_from, short_number_free)
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
 
@@ -135,19 +132,6 @@ def set_agents(tenant: Tenant, queue: CallQueue, user_ids: list[int]) -> list[Qu
 def agents_of(queue: CallQueue) -> list[QueueAgent]:
     return list(db.session.execute(scoped(QueueAgent, queue.tenant_id).where(QueueAgent.queue_id == queue.id)
                                    .order_by(QueueAgent.position)).scalars())
-
-
-def queue_step(tenant: Tenant, queue_id: int) -> QueueStep:
-    queue = get_scoped(CallQueue, tenant.id, queue_id)
-    then = destination_from(_columns(queue), "after_")
-    address = None
-    if then is not None and then.dest_type != "hangup":
-        address = transfer_target(tenant, then, ("queue_after", queue.id))
-        if then.dest_type == "external":
-            then = owner_destination("queue_after", queue.id)
-    return QueueStep(queue_name=queue_name(tenant, queue),
-                     moh_stream=moh_stream_of(tenant, queue.moh_class_id),
-                     max_wait_seconds=queue.max_wait_seconds, then=then, then_address=address)
 
 
 # --- what callcenter.conf holds -------------------------------------------------------------------
