@@ -147,7 +147,8 @@ def test_new_voicemail_event_through_the_listener_to_smtp(app, committed, switch
         switch_on_esl.wait_subscribed("CUSTOM")
         assert switch_on_esl.broadcast([event]) == 1
         message = wait_until(lambda: committed.execute(select(OutboxMessage).where(
-            OutboxMessage.purpose == "voicemail")).scalar_one_or_none(), what="the voicemail e-mail")
+            OutboxMessage.purpose == "voicemail")).scalar_one_or_none(), timeout=30,  # loaded CI machines
+            what="the voicemail e-mail")
     assert message.recipients == [sophie.email]
     smtp_server.stop()
     assert [state for _, state in outbox.deliver_due()] == ["waiting"]  # the SMTP server is down
