@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 from sqlalchemy import func, select
+from test_webui_operator import field_error
+from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, USER_DUPONT, login, post, text
 
 from centrex.db import db
 from centrex.models import AudioFile, AuditEntry, IvrEntry, IvrMenu, Number, RingGroup, User, VoicemailBox
 from centrex.services.numbers import point_number
-from test_webui_operator import field_error
-from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, USER_DUPONT, login, post, text
 
 IVR_CAPTURE = "60-configuration-ivr.conf-menu_dupont.example_main.http"  # FreeSWITCH asking for a menu
 
@@ -98,7 +98,7 @@ def test_admin_creates_a_menu_with_keys_and_freeswitch_gets_it(admin, dupont, po
     [mine] = doc.xpath(f"//menus/menu[@name='{name}']")
     assert mine.get("timeout") == "20000" and mine.get("max-timeouts") == "3" and mine.get("max-failures") == "2"
     assert mine.get("exec-on-max-timeouts") == "transfer 8000 XML dupont.example"
-    assert f"/dupont.example/prompt/" in mine.get("greet-long")
+    assert "/dupont.example/prompt/" in mine.get("greet-long")
     keys = {e.get("digits"): (e.get("action"), e.get("param")) for e in mine.xpath("entry")}
     hash_entry = one(IvrEntry, dupont, menu_id=menu.id, digits="#")
     assert keys == {"1": ("menu-exec-app", "transfer 2002 XML dupont.example"),

@@ -5,8 +5,11 @@ TCP), and callcenter.conf then answers FreeSWITCH's captured reload request with
 from __future__ import annotations
 
 import pytest
+from esl_server import esl_server  # noqa: F401 - fixture
 from lxml import etree
 from sqlalchemy import func, select
+from test_webui_operator import field_error
+from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, text
 
 from centrex import ports
 from centrex.db import db
@@ -14,9 +17,6 @@ from centrex.models import AuditEntry, CallQueue, Number, User
 from centrex.services.numbers import point_number
 from centrex.services.queues import agents_of
 from esl_handlers.commands import EslSwitch
-from esl_server import esl_server  # noqa: F401 - fixture
-from test_webui_operator import field_error
-from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, text
 
 RELOAD = "65-configuration-callcenter.conf-queue_reload.http"  # FreeSWITCH's `queue reload`, captured
 

@@ -5,6 +5,7 @@ the voice menu page shows Dupont's language tree."""
 from __future__ import annotations
 
 import pytest
+from esl_server import esl_server  # noqa: F401 - fixture
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
@@ -13,7 +14,6 @@ from centrex import ports
 from centrex.db import db
 from centrex.models import CallQueue, QueueAgent, User
 from esl_handlers.commands import EslSwitch
-from esl_server import esl_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 

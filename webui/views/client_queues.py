@@ -130,7 +130,7 @@ def queue_page(queue: CallQueue | None):
                 return redirect(url_for("client.queues"))
             except DomainError as exc:
                 errors, status, queue = queue_errors(exc), exc.status, existing  # as in the database
-    filled = len([k for k in form.keys() if k.startswith("agents.")])
+    filled = len([k for k in form if k.startswith("agents.")])
     users = tenant_rows(User, User.extension)
     return (
         render_template(
