@@ -78,3 +78,11 @@ def test_admin_sees_the_language_menu_tree(live_server, browser):
     cards = [c.get_attribute("data-menu") for c in browser.find_elements(By.CSS_SELECTOR, "[data-menu]")]
     assert cards[:4] == ["Choix de la langue", "Français", "Deutsch", "English"]
     browser.snap("menu-tree")
+    french = browser.find_element(By.CSS_SELECTOR, "[data-menu='Français']")
+    french.find_element(By.PARTIAL_LINK_TEXT, "Modifier").click()
+    wait_for(browser, "select[name='keys.1.type']")
+    key_one = browser.find_element(By.CSS_SELECTOR, "[data-key='1']")
+    shown = [s for s in key_one.find_elements(By.CSS_SELECTOR, "select") if s.is_displayed()]
+    assert [s.get_attribute("name") for s in shown] == ["keys.1.type", "keys.1.id.ring_group"]
+    assert "Support (2001)" in shown[1].find_element(By.CSS_SELECTOR, "option[selected]").text
+    browser.snap("menu-form")
