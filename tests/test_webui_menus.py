@@ -233,3 +233,14 @@ def test_roles_companies_and_csrf(client, dupont, demo):
                        data={"name": "Renommé", "invalid_action": "replay"}).status_code == 400
     assert one(IvrMenu, dupont, name="Sans jeton") is None and one(IvrMenu, dupont, id=french.id).name == "Français"
     assert audit_count() == before
+
+
+def test_refusals_in_english_too(admin, dupont):
+    """The service writes "Français. / English.": each reader gets their own half."""
+    post(admin, "/lang", {"lang": "en"})
+    french = one(IvrMenu, dupont, name="Français")
+    page = text(post(admin, f"/t/{dupont.id}/menus/{french.id}/delete", follow_redirects=True))
+    assert "This menu is still in use." in page and "encore utilisé" not in page
+    response = post(admin, f"/t/{dupont.id}/menus/new", {
+        "name": "Night", "invalid_action": "message", "no_input_seconds": "60", "overall_timeout_seconds": "180"})
+    assert field_error(text(response), "invalid_sound_id") == "Required."
