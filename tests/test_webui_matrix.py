@@ -13,10 +13,12 @@ from centrex.db import db
 from centrex.models import (
     Account,
     AuditEntry,
+    CallQueue,
     Device,
     Fax,
     FaxBox,
     ForwardRule,
+    IvrMenu,
     Number,
     PhonebookEntry,
     RingGroup,
@@ -143,6 +145,22 @@ def api_object(kind: str):
     return pick
 
 
+def service_object(model):
+    """A queue or voice menu of this company (made again when an earlier request deleted it)."""
+    from centrex.services.ivr import create_menu
+    from centrex.services.queues import create_queue
+
+    def pick(tenant, rule):
+        row = db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id)).scalars().first()
+        if row is None:
+            make = create_queue if model is CallQueue else create_menu
+            row = make(tenant, {"name": "Objet test"})
+        db.session.commit()
+        return row.id
+
+    return pick
+
+
 def fax_of(tenant: Tenant) -> int:
     """A fax of this company: the captured failed-reception event on its fax box (made if missing)."""
     fax = db.session.execute(select(Fax).where(Fax.tenant_id == tenant.id).order_by(Fax.id)).scalars().first()
@@ -169,6 +187,8 @@ ARGUMENTS = {
     "schedule_id": lambda tenant, rule: routing_object(Schedule, tenant),
     "rule_id": lambda tenant, rule: routing_object(ForwardRule, tenant),
     "fax_id": lambda tenant, rule: fax_of(tenant),
+    "queue_id": service_object(CallQueue),
+    "menu_id": service_object(IvrMenu),
     "account_id": lambda tenant, rule: db.session.execute(
         select(Account.id).where(Account.user_id == extension_1001(tenant).id)
     ).scalar_one(),

@@ -94,3 +94,64 @@ def field_errors_under(errors: dict, prefix: str) -> list[str]:
         if key == prefix or key.startswith(prefix + ".")
         for m in messages
     ]
+
+
+# --- menus and queues: destinations stored as <column prefix>dest_type/_id/_value --------------------
+# A voicemail destination of a menu or a queue is a shared box (by id), not a user's box (by number).
+SERVICE_KINDS = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")
+MENU_KEY_KINDS = SERVICE_KINDS + ("back", "top")
+NO_CHOICE = ("external", "hangup", "back", "top")  # kinds that need no "which one"
+
+
+def service_choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
+    """Like choices(), for menus and queues: shared voicemail boxes by id, no schedules or fax boxes."""
+    from centrex.models import VoicemailBox
+
+    out = {kind: rows for kind, rows in choices(tenant_id).items() if kind in SERVICE_KINDS}
+    boxes = db.session.execute(scoped(VoicemailBox, tenant_id).order_by(VoicemailBox.number)).scalars()
+    out["voicemail"] = [(b.id, f"{b.number} · {b.name}") for b in boxes]
+    return out
+
+
+def columns_from_form(form, prefix: str, column_prefix: str = "") -> dict:
+    """The destination picked in widget `prefix` as the columns of a menu or a queue (None when none)."""
+    kind = form.get(f"{prefix}.type") or None
+    out = {f"{column_prefix}dest_type": kind, f"{column_prefix}dest_id": None,
+           f"{column_prefix}dest_value": None}
+    if kind == "external":
+        out[f"{column_prefix}dest_value"] = form.get(f"{prefix}.value", "").strip() or None
+    elif kind == "voicemail":
+        raw = form.get(f"{prefix}.box", "")
+        out[f"{column_prefix}dest_id"] = int(raw) if str(raw).isdigit() else None
+    elif kind is not None and kind not in NO_CHOICE:
+        raw = form.get(f"{prefix}.id.{kind}", "")
+        out[f"{column_prefix}dest_id"] = int(raw) if str(raw).isdigit() else None
+    return out
+
+
+def columns_to_form(prefix: str, kind: str | None, obj_id: int | None, value: str | None) -> dict:
+    """Form values of the widget `prefix` showing a destination stored as columns."""
+    if kind == "voicemail":
+        return {f"{prefix}.type": kind, f"{prefix}.box": obj_id}
+    return to_form(prefix, kind, obj_id, value)
+
+
+def describe_columns(kind: str | None, obj_id: int | None, value: str | None, options: dict,
+                     labels: dict) -> str:
+    """describe() for a destination stored as columns (a shared box is named by its id)."""
+    if kind in ("back", "top"):
+        return labels.get(kind, kind)
+    if kind == "voicemail":
+        name = dict(options.get("voicemail", [])).get(obj_id)
+        return f"{labels.get(kind, kind)} · {name}" if name else f"{labels.get(kind, kind)} #{obj_id}"
+    return describe(kind, obj_id, value, options, labels)
+
+
+def errors_to_widget(errors: dict, column_prefix: str, prefix: str) -> dict:
+    """Put the service's messages on `<column_prefix>dest_*` onto the widget `prefix`."""
+    out = {}
+    for key, messages in errors.items():
+        if key.startswith(f"{column_prefix}dest_"):
+            key = prefix
+        out.setdefault(key, []).extend(messages)
+    return out

@@ -44,6 +44,8 @@ def destination_labels() -> dict[str, str]:
         "schedule": gettext("Schedule"),
         "external": gettext("An outside number"),
         "hangup": gettext("Hang up"),
+        "back": gettext("Back to the previous menu"),
+        "top": gettext("Back to the first menu"),
     }
 
 
@@ -110,6 +112,28 @@ CORE_MESSAGES = (
     N_("You cannot deactivate your own login."),
     N_("Choose to activate or deactivate."),
     N_("Digits, * and # only (an optional leading +)."),
+    # queues and voice menus
+    N_("A short number is 2 to 6 digits and does not start with 0."),
+    N_("Already used in this company."),
+    N_("Emergency number."),
+    N_("A user appears twice."),
+    N_("Duplicates."),
+    N_("These users are not in this company."),
+    N_("A queue cannot overflow into itself."),
+    N_("Same queue."),
+    N_("Set a maximum wait for the destination after it to be used."),
+    N_("Required with a destination after the wait."),
+    N_("Still the destination of a number."),
+    N_("Still the destination of a number or another menu."),
+    N_("Still the destination of a menu or a queue."),
+    N_("The overall timeout cannot be shorter than the delay before repeating."),
+    N_("Shorter than no_input_seconds."),
+    N_("Choose the message played after a wrong key."),
+    N_("Choose where a wrong key sends the call."),
+    N_("Choose one of this company's announcements."),
+    N_("A choice cannot lead to its own menu; use 'top' or leave the key unused."),
+    N_("Same menu."),
+    N_("1 to 4 keys among 0-9, * and #."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
@@ -153,7 +177,12 @@ PATTERNS = (
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), N_("Must be one of: %(choices)s.")),
     (re.compile(r"^\w+ \d+ not found$"), N_("Not found.")),
     (re.compile(r"^(?P<thing>\S+) is already used\.$"), N_("%(thing)s is already used.")),
+    (re.compile(r"^A queue named (?P<name>.+) exists already\.$"), N_("A queue named %(name)s exists already.")),
+    (re.compile(r"^A menu named (?P<name>.+) exists already\.$"), N_("A menu named %(name)s exists already.")),
 )
+# Words that tell the French half of a "French. / English." (or "English. / French.") message.
+_FRENCH = re.compile(r"[éèêàâçîôûù]|\b(?:le|la|les|un|une|des|du|est|sont|cette|ce|encore|pas|à)\b|\b[dl]['’]",
+                     re.IGNORECASE)
 _KNOWN = frozenset(CORE_MESSAGES)
 
 
@@ -165,7 +194,9 @@ def translate_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             return gettext(template, **match.groupdict())
-    if " / " in message:  # the routing services write "English. / Français."
+    if " / " in message:  # the services write "English. / Français." or "Français. / English."
         english, _sep, french = message.partition(" / ")
+        if " / " not in french and len(_FRENCH.findall(english)) > len(_FRENCH.findall(french)):
+            english, french = french, english
         return french if str(get_locale()) == "fr" else english
     return message

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from centrex import audit, fsnames
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
-from centrex.models import AudioFile, IvrEntry, IvrMenu, Number, Tenant
+from centrex.models import AudioFile, CallQueue, IvrEntry, IvrMenu, Number, Tenant
 from centrex.models.ivr import INVALID_ACTIONS, IVR_DESTINATION_TYPES
 from centrex.schemas import EXTENSION_RE, Text
 from centrex.service_steps import Destination
@@ -93,7 +93,9 @@ def delete_menu(tenant: Tenant, menu: IvrMenu) -> None:
         (IvrMenu.invalid_dest_type == "ivr") & (IvrMenu.invalid_dest_id == menu.id)))).first()
     number = db.session.execute(select(Number.e164).where(
         Number.tenant_id == tenant.id, Number.dest_type == "ivr", Number.dest_id == menu.id)).first()
-    if users or menus or number:
+    queue = db.session.execute(scoped(CallQueue, tenant.id).where(
+        CallQueue.after_dest_type == "ivr", CallQueue.after_dest_id == menu.id)).first()
+    if users or menus or number or queue:
         raise Conflict("Ce menu est encore utilisé. / This menu is still in use.",
                        fields={"menu": ["Still the destination of a number or another menu."]})
     audit.record("delete", menu, tenant_id=tenant.id, changes={"name": menu.name})

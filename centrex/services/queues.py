@@ -83,6 +83,16 @@ def delete_queue(tenant: Tenant, queue: CallQueue) -> None:
                                                   Number.dest_id == queue.id)).first():
         raise Conflict("Un numéro mène encore à cette file. / A number still leads to this queue.",
                        fields={"queue": ["Still the destination of a number."]})
+    from centrex.models import IvrEntry, IvrMenu
+    leads_here = [(IvrEntry, IvrEntry.dest_type, IvrEntry.dest_id),
+                  (IvrMenu, IvrMenu.timeout_dest_type, IvrMenu.timeout_dest_id),
+                  (IvrMenu, IvrMenu.invalid_dest_type, IvrMenu.invalid_dest_id),
+                  (CallQueue, CallQueue.after_dest_type, CallQueue.after_dest_id)]
+    for model, kind, ref in leads_here:
+        if db.session.execute(scoped(model, tenant.id).where(kind == "queue", ref == queue.id)).first():
+            raise Conflict("Un menu vocal ou une file mène encore à cette file. / "
+                           "A voice menu or a queue still leads to this queue.",
+                           fields={"queue": ["Still the destination of a menu or a queue."]})
     name = queue_name(tenant, queue)
     for member in agents_of(queue):
         _remove_agent_commands(tenant, queue, member.user, name)
