@@ -165,7 +165,14 @@ def translate_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             return gettext(template, **match.groupdict())
-    if " / " in message:  # the routing services write "English. / Français."
-        english, _sep, french = message.partition(" / ")
+    if " / " in message:  # bilingual core messages: "Français. / English." (or the other way round)
+        first, _sep, second = message.partition(" / ")
+        french_first = len(_FRENCH_MARKS.findall(first)) > len(_FRENCH_MARKS.findall(second))
+        french, english = (first, second) if french_first else (second, first)
         return french if str(get_locale()) == "fr" else english
     return message
+
+
+# How to tell the French half of a bilingual core message: accents, guillemets, common short words.
+_FRENCH_MARKS = re.compile(r"[àâçéèêëîïôûùœ«»]|\b(?:le|la|les|un|une|des|du|est|pas|ce|cette|ne|de|à)\b",
+                           re.IGNORECASE)
