@@ -36,7 +36,7 @@ def voicemail_page(errors=None, form=None, status=200, pin_errors=None, greeting
     return (
         render_template("console/voicemail/mine.html", user=user, form=form, errors=errors or {},
                         pin_errors=pin_errors or {}, greeting_errors=greeting_errors or {},
-                        greeting=greeting, modes=email_modes(), languages=languages(),
+                        greeting=greeting, modes=email_modes(), box_languages=languages(),
                         messages=voicemail_messages.messages_of_user(user),
                         max_mb=audio_service.MAX_UPLOAD_BYTES // (1024 * 1024)),
         status,

@@ -92,7 +92,7 @@ def box_page(box: VoicemailBox | None):
                 box = get_scoped(VoicemailBox, g.tenant.id, box.id)  # as saved, after the rollback
     return (
         render_template("console/voicemail/box_form.html", box=box, form=form, errors=errors,
-                        modes=email_modes(), languages=languages(),
+                        modes=email_modes(), box_languages=languages(),
                         greetings=[(f.id, f.name) for f in greetings()],
                         messages=voicemail_messages.messages_of_box(box) if box else []),
         status,
