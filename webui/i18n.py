@@ -110,6 +110,24 @@ CORE_MESSAGES = (
     N_("You cannot deactivate your own login."),
     N_("Choose to activate or deactivate."),
     N_("Digits, * and # only (an optional leading +)."),
+    # audio files and voicemail
+    N_("Choose a WAV or MP3 file."),
+    N_("Choose where the file goes."),
+    N_("The recording is not available."),
+    N_("Not found."),
+    N_("Still in use."),
+    N_("Required, at most 120 characters."),
+    N_("Hold music goes into one of this company's music classes."),
+    N_("Required for hold music, only for hold music."),
+    N_("Choose one of this company's announcements."),
+    N_("Choose one of this company's greetings."),
+    N_("A shared box needs a PIN."),
+    N_("A box number is 2 to 6 digits and does not start with 0."),
+    N_("A new PIN is needed when the box number changes."),
+    N_("Messages can only leave the box when the e-mail carries the recording."),
+    N_("Needs email_mode 'attach'."),
+    N_("Give the address that receives the e-mails."),
+    N_("Still the destination of a number."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
@@ -153,6 +171,8 @@ PATTERNS = (
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), N_("Must be one of: %(choices)s.")),
     (re.compile(r"^\w+ \d+ not found$"), N_("Not found.")),
     (re.compile(r"^(?P<thing>\S+) is already used\.$"), N_("%(thing)s is already used.")),
+    (re.compile(r"^A music class named (?P<name>.+) exists already\.$"),
+     N_("A music class named %(name)s exists already.")),
 )
 _KNOWN = frozenset(CORE_MESSAGES)
 
