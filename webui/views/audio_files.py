@@ -21,7 +21,9 @@ def kinds() -> dict[str, str]:
     return {"moh": _("Music on hold"), "prompt": _("Announcements"), "greeting": _("Voicemail greetings")}
 
 
-def audio_page(errors=None, form=None, status=200, class_errors=None, class_id=None):
+def audio_page(errors=None, form=None, status=200, class_errors=None, class_id=None, class_form=None):
+    """The whole page; `form`/`errors` belong to the upload form, `class_*` to one music class form
+    (class_id 0: the new class)."""
     files = tenant_rows(AudioFile, AudioFile.kind, AudioFile.name, AudioFile.id)
     announcements = {a.number_id: a.audio_id for a in tenant_rows(NumberAnnouncement, NumberAnnouncement.id)}
     return (
@@ -37,6 +39,7 @@ def audio_page(errors=None, form=None, status=200, class_errors=None, class_id=N
             errors=errors or {},
             class_errors=class_errors or {},
             class_id=class_id,
+            class_form=class_form or {},
             max_mb=audio_service.MAX_UPLOAD_BYTES // (1024 * 1024),
         ),
         status,
@@ -122,7 +125,7 @@ def moh_class_new():
         flash(_("Music class %(name)s created.", name=music.name))
         return redirect(url_for("client.audio_files"))
     except DomainError as exc:
-        return audio_page(status=exc.status, class_errors=errors_of(exc), class_id=0, form=form)
+        return audio_page(status=exc.status, class_errors=errors_of(exc), class_id=0, class_form=form)
 
 
 @bp.post("/audio/classes/<int:class_id>")
@@ -139,7 +142,7 @@ def moh_class_save(class_id):
         flash(_("Music class %(name)s saved.", name=music.name))
         return redirect(url_for("client.audio_files"))
     except DomainError as exc:
-        return audio_page(status=exc.status, class_errors=errors_of(exc), class_id=class_id, form=form)
+        return audio_page(status=exc.status, class_errors=errors_of(exc), class_id=class_id, class_form=form)
 
 
 @bp.post("/audio/classes/<int:class_id>/delete")
