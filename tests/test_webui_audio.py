@@ -151,6 +151,12 @@ def test_a_file_in_use_is_not_deleted_an_unused_one_is(app, admin, dupont, tmp_p
     response = post(admin, f"/t/{dupont.id}/audio/{used.id}/delete", follow_redirects=True)
     assert "Ce fichier est encore utilisé : +41215550" in text(response)
     assert db.session.get(AudioFile, used.id) is not None and audio.local_path(used, dupont).is_file()
+    menu_greeting = db.session.execute(select(AudioFile).where(AudioFile.tenant_id == dupont.id,
+                                                               AudioFile.name == "Accueil Français")).scalar_one()
+    admin.set_cookie("console_lang", "en")
+    response = post(admin, f"/t/{dupont.id}/audio/{menu_greeting.id}/delete", follow_redirects=True)
+    assert "This file is still in use: Français." in text(response)  # the French voice menu plays it
+    admin.set_cookie("console_lang", "fr")
     upload(admin, dupont, sox_file(tmp_path, "b.wav"), "b.wav", name="Ancien message")
     old = db.session.execute(select(AudioFile).where(AudioFile.name == "Ancien message")).scalar_one()
     path = audio.local_path(old, dupont)
@@ -188,3 +194,17 @@ def test_the_announcement_before_ringing_is_chosen_per_number(admin, dupont, mar
     assert current() == prompt.id  # another company's file is not found, nothing changes
     assert post(admin, f"/t/{dupont.id}/audio/numbers/{number.id}", {"audio_id": ""}).status_code == 302
     assert current() is None
+
+
+@pytest.mark.parametrize("message", [
+    "Le fichier dépasse 16 Mo. / The file is larger than 16 MB.",
+    "Not allowed for this user's call class. / Pas autorisé pour la classe d'appels de cet utilisateur.",
+])
+def test_bilingual_core_messages_are_shown_in_the_reader_language(app, message):
+    from webui.i18n import translate_message
+
+    french = next(half for half in message.split(" / ") if "é" in half)
+    english = next(half for half in message.split(" / ") if half != french)
+    for lang, expected in (("fr", french), ("en", english)):
+        with app.test_request_context(headers={"Cookie": f"console_lang={lang}"}):
+            assert translate_message(message) == expected
