@@ -968,3 +968,30 @@ CREATE TABLE ivr_entry (
 CREATE INDEX ix_ivr_entry_menu_id ON ivr_entry (menu_id);
 
 CREATE INDEX ix_ivr_entry_tenant_id ON ivr_entry (tenant_id);
+
+CREATE TABLE voicemail_message (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	box VARCHAR(16) NOT NULL, 
+	user_id INTEGER, 
+	shared_box_id INTEGER, 
+	message_uuid VARCHAR(64) NOT NULL, 
+	caller_name VARCHAR(120) NOT NULL, 
+	caller_number VARCHAR(64) NOT NULL, 
+	length_seconds INTEGER NOT NULL, 
+	file_path VARCHAR(512) NOT NULL, 
+	received_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_voicemail_message PRIMARY KEY (id), 
+	CONSTRAINT uq_voicemail_message_tenant_id_message_uuid UNIQUE (tenant_id, message_uuid), 
+	CONSTRAINT ck_voicemail_message_one_owner CHECK ((user_id IS NULL) <> (shared_box_id IS NULL)), 
+	CONSTRAINT fk_voicemail_message_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_voicemail_message_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_voicemail_message_shared_box_id_voicemail_box FOREIGN KEY(shared_box_id) REFERENCES voicemail_box (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_voicemail_message_shared_box_id ON voicemail_message (shared_box_id);
+
+CREATE INDEX ix_voicemail_message_tenant_id ON voicemail_message (tenant_id);
+
+CREATE INDEX ix_voicemail_message_user_id ON voicemail_message (user_id);

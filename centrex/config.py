@@ -79,6 +79,10 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         # Fax: the per-tenant spool as FreeSWITCH sees it and as we see it (same path when on one host).
         "FAX_SPOOL": get("CENTREX_FAX_SPOOL", str(instance / "fax")),
         "FAX_SPOOL_LOCAL": get("CENTREX_FAX_SPOOL_LOCAL", ""),
+        # mod_voicemail's storage ("<storage-dir>/voicemail"), as FreeSWITCH names it in its events and as
+        # we read it (same path on one host, or the mount of the shared volume): listening in the console.
+        "VOICEMAIL_STORAGE": get("CENTREX_VOICEMAIL_STORAGE", str(instance / "voicemail")),
+        "VOICEMAIL_STORAGE_LOCAL": get("CENTREX_VOICEMAIL_STORAGE_LOCAL", ""),
         "FAX_RETENTION_DAYS": int(get("CENTREX_FAX_RETENTION_DAYS", "90")),
         "FAX_EMAIL_DOMAIN": get("CENTREX_FAX_EMAIL_DOMAIN", "fax.centrex.invalid"),
         "FAX_INTAKE_BIND": get("CENTREX_FAX_INTAKE_BIND", "127.0.0.1:2525"),

@@ -10,6 +10,7 @@ import io
 import logging
 import math
 import struct
+import time
 import wave
 
 from sqlalchemy import select
@@ -17,7 +18,8 @@ from sqlalchemy import select
 from centrex.db import db
 from centrex.errors import DomainError
 from centrex.models import Number, RingGroup, Tenant, User
-from centrex.services import audio, conferences, ivr, moh, queues, voicemail
+from centrex.services import audio, conferences, ivr, moh, queues, voicemail, voicemail_messages
+from centrex.services.switch_sync import remove_file_on_rollback
 
 log = logging.getLogger("centrex.demo")
 
@@ -84,6 +86,7 @@ def _dupont(tenant: Tenant, sales_number: str) -> None:
         "email_mode": "notify", "email_to": "admin@dupont.example"})
     alain = _user(tenant, "1001")
     voicemail.update_box(tenant, voicemail.user_box(alain), {"email_mode": "attach", "language": "fr"})
+    _sample_messages(tenant)
     conferences.create_room(tenant, {"number": "3000", "name": "Salle de conférence", "max_members": 10,
                                      "access_code": "314159", "moderator_code": "271828"})
 
@@ -107,6 +110,32 @@ def _dupont(tenant: Tenant, sales_number: str) -> None:
     welcome = _prompt(tenant, "Bienvenue chez Dupont SA, veuillez patienter", 494)
     if welcome is not None:
         moh.set_number_announcement(tenant, _number(sales_number), welcome)
+
+
+# (box, message uuid, caller name, caller number, seconds ago, length, tone): as mod_voicemail reports them.
+SAMPLE_MESSAGES = [
+    ("1001", "5e1d0c2a-7d43-4c55-9a51-000000001001", "Fiduciaire Rochat", "+41215559999", 2 * 3600, 3, 523),
+    ("1001", "5e1d0c2a-7d43-4c55-9a51-000000001002", "Sophie Martin", "1002", 26 * 3600, 2, 659),
+    ("8000", "5e1d0c2a-7d43-4c55-9a51-000000008000", "", "+41795550000", 5 * 3600, 2, 440),
+]
+
+
+def _sample_messages(tenant: Tenant) -> None:
+    """Messages in Alain Dupont's box and the shared box, with short tones as recordings, written where
+    mod_voicemail keeps them (VOICEMAIL_STORAGE_LOCAL), so that the console can play them."""
+    now = int(time.time())
+    for box, uuid, name, number, ago, seconds, tone in SAMPLE_MESSAGES:
+        switch_file = voicemail_messages.switch_path(tenant, box, f"msg_{uuid}.wav")
+        local = voicemail_messages.local_path_for(switch_file)
+        try:
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(tone_wav(tone, seconds))
+            remove_file_on_rollback(str(local))
+        except OSError as exc:  # storage not writable here: the list still shows the messages
+            log.warning("demo voicemail recording %s not written: %s", local, exc)
+        voicemail_messages.record_message(domain=tenant.domain, box=box, message_uuid=uuid, caller_name=name,
+                                          caller_number=number, file_path=switch_file, length_seconds=seconds,
+                                          timestamp=now - ago)
 
 
 def _martin(tenant: Tenant) -> None:

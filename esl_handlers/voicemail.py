@@ -1,8 +1,10 @@
-"""mod_voicemail's vm::maintenance events: on `leave-message`, queue the new-message e-mail. MWI needs
-nothing from us: mod_voicemail lights the phones itself (MESSAGE_WAITING after `mwi-update`)."""
+"""mod_voicemail's vm::maintenance events: on `leave-message`, keep a row for the console's message list
+and queue the new-message e-mail. MWI needs nothing from us: mod_voicemail lights the phones itself
+(MESSAGE_WAITING after `mwi-update`)."""
 from __future__ import annotations
 
 from centrex.services.voicemail_mail import NewMessage, notify_new_message
+from centrex.services.voicemail_messages import record_message
 from esl_handlers.dispatch import Event, on
 
 
@@ -20,8 +22,12 @@ def voicemail_maintenance(event: Event) -> None:
     domain, box, uuid = event.get("VM-Domain"), event.get("VM-User"), event.get("VM-UUID")
     if not domain or not box or not uuid:
         return
-    notify_new_message(NewMessage(
+    message = NewMessage(
         domain=domain.lower(), box=box, caller_name=event.get("VM-Caller-ID-Name") or "",
         caller_number=event.get("VM-Caller-ID-Number") or "", file_path=event.get("VM-File-Path") or "",
         length_seconds=_int(event.get("VM-Message-Len")), message_uuid=uuid,
-        timestamp=_int(event.get("VM-Timestamp")) or None))
+        timestamp=_int(event.get("VM-Timestamp")) or None)
+    record_message(domain=message.domain, box=box, message_uuid=uuid, caller_name=message.caller_name,
+                   caller_number=message.caller_number, file_path=message.file_path,
+                   length_seconds=message.length_seconds, timestamp=message.timestamp)
+    notify_new_message(message)  # an "e-mail only" box drops the row again (the message leaves the box)

@@ -174,7 +174,80 @@ def fax_of(tenant: Tenant) -> int:
     return fax.id
 
 
+def audio_of(tenant: Tenant, rule) -> int:
+    """An audio file of this company; on self-care pages the greeting of extension 1001's own box."""
+    from centrex.models import AudioFile
+    from centrex.services import audio, voicemail
+    from centrex.demo_services import tone_wav
+
+    if rule.endpoint.startswith("me."):
+        box = voicemail.user_box(extension_1001(tenant))
+        if box.greeting_id is None:
+            greeting = audio.store_upload(tenant, kind="greeting", name="Annonce", filename="a.wav",
+                                          data=tone_wav(440))
+            voicemail.update_box(tenant, box, {"greeting_id": greeting.id})
+        db.session.commit()
+        return box.greeting_id
+    query = select(AudioFile).where(AudioFile.tenant_id == tenant.id, AudioFile.kind == "greeting")
+    row = db.session.execute(query.order_by(AudioFile.id)).scalars().first()  # greetings: unused, deletable
+    row = row or audio.store_upload(tenant, kind="greeting", name="Accueil", filename="a.wav", data=tone_wav(494))
+    db.session.commit()
+    return row.id
+
+
+def moh_class_of(tenant: Tenant, rule) -> int:
+    from centrex.models import MohClass
+    from centrex.services import moh
+
+    row = db.session.execute(select(MohClass).where(MohClass.tenant_id == tenant.id).order_by(MohClass.id)
+                             ).scalars().first()
+    row = row or moh.create_moh_class(tenant, {"name": "Musique test"})
+    db.session.commit()
+    return row.id
+
+
+def shared_box_of(tenant: Tenant, rule) -> int:
+    from centrex.models import VoicemailBox
+    from centrex.services import voicemail
+
+    row = db.session.execute(select(VoicemailBox).where(VoicemailBox.tenant_id == tenant.id)
+                             .order_by(VoicemailBox.id)).scalars().first()
+    row = row or voicemail.create_shared_box(tenant, {"number": "8000", "name": "Répondeur test", "pin": "8642"})
+    db.session.commit()
+    return row.id
+
+
+def voicemail_message_of(tenant: Tenant, rule) -> int:
+    """A message with its recording: of extension 1001 on self-care pages, of the first shared box (the
+    box_id above) in the client menu."""
+    from centrex.models import VoicemailBox, VoicemailMessage
+    from centrex.services import voicemail_messages
+    from centrex.demo_services import tone_wav
+
+    if rule.endpoint.startswith("me."):
+        owner, box = VoicemailMessage.user_id == extension_1001(tenant).id, "1001"
+    else:
+        box_pk = shared_box_of(tenant, rule)
+        owner, box = VoicemailMessage.shared_box_id == box_pk, db.session.get(VoicemailBox, box_pk).number
+    row = db.session.execute(select(VoicemailMessage).where(VoicemailMessage.tenant_id == tenant.id, owner)
+                             .order_by(VoicemailMessage.id)).scalars().first()
+    if row is None:
+        uuid = f"matrix-{tenant.id}-{audit_rows()}"
+        path = voicemail_messages.switch_path(tenant, box, f"msg_{uuid}.wav")
+        local = voicemail_messages.local_path_for(path)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(tone_wav(440))
+        row = voicemail_messages.record_message(domain=tenant.domain, box=box, message_uuid=uuid,
+                                                caller_number="+41215559999", file_path=path, length_seconds=1)
+    db.session.commit()
+    return row.id
+
+
 ARGUMENTS = {
+    "audio_id": audio_of,
+    "class_id": moh_class_of,
+    "box_id": shared_box_of,
+    "message_id": voicemail_message_of,
     "token_id": api_object("token"),
     "webhook_id": api_object("webhook"),
     "delivery_id": api_object("delivery"),

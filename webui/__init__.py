@@ -20,6 +20,7 @@ def init_app(app) -> None:
 
     # These modules add their pages to the blueprints above.
     for pages in (
+        "audio_files",
         "client_api",
         "calls",
         "client_assets",
@@ -35,6 +36,8 @@ def init_app(app) -> None:
         "routing_schedules",
         "routing_forwards",
         "scenario",
+        "voicemail_shared",
+        "voicemail_mine",
     ):
         import_module(f"webui.views.{pages}")
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):

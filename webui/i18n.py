@@ -134,6 +134,22 @@ CORE_MESSAGES = (
     N_("A choice cannot lead to its own menu; use 'top' or leave the key unused."),
     N_("Same menu."),
     N_("1 to 4 keys among 0-9, * and #."),
+    # audio files and voicemail
+    N_("Choose a WAV or MP3 file."),
+    N_("Choose where the file goes."),
+    N_("The recording is not available."),
+    N_("Not found."),
+    N_("Still in use."),
+    N_("Required, at most 120 characters."),
+    N_("Hold music goes into one of this company's music classes."),
+    N_("Required for hold music, only for hold music."),
+    N_("Choose one of this company's greetings."),
+    N_("A shared box needs a PIN."),
+    N_("A box number is 2 to 6 digits and does not start with 0."),
+    N_("A new PIN is needed when the box number changes."),
+    N_("Messages can only leave the box when the e-mail carries the recording."),
+    N_("Needs email_mode 'attach'."),
+    N_("Give the address that receives the e-mails."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
@@ -179,10 +195,9 @@ PATTERNS = (
     (re.compile(r"^(?P<thing>\S+) is already used\.$"), N_("%(thing)s is already used.")),
     (re.compile(r"^A queue named (?P<name>.+) exists already\.$"), N_("A queue named %(name)s exists already.")),
     (re.compile(r"^A menu named (?P<name>.+) exists already\.$"), N_("A menu named %(name)s exists already.")),
+    (re.compile(r"^A music class named (?P<name>.+) exists already\.$"),
+     N_("A music class named %(name)s exists already.")),
 )
-# Words that tell the French half of a "French. / English." (or "English. / French.") message.
-_FRENCH = re.compile(r"[éèêàâçîôûù]|\b(?:le|la|les|un|une|des|du|est|sont|cette|ce|encore|pas|à)\b|\b[dl]['’]",
-                     re.IGNORECASE)
 _KNOWN = frozenset(CORE_MESSAGES)
 
 
@@ -194,9 +209,14 @@ def translate_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             return gettext(template, **match.groupdict())
-    if " / " in message:  # the services write "English. / Français." or "Français. / English."
-        english, _sep, french = message.partition(" / ")
-        if " / " not in french and len(_FRENCH.findall(english)) > len(_FRENCH.findall(french)):
-            english, french = french, english
+    if " / " in message:  # bilingual core messages: "Français. / English." (or the other way round)
+        first, _sep, second = message.partition(" / ")
+        french_first = len(_FRENCH_MARKS.findall(first)) > len(_FRENCH_MARKS.findall(second))
+        french, english = (first, second) if french_first else (second, first)
         return french if str(get_locale()) == "fr" else english
     return message
+
+
+# How to tell the French half of a bilingual core message: accents, guillemets, common short words.
+_FRENCH_MARKS = re.compile(r"[àâçéèêëîïôûùœ«»]|\b(?:le|la|les|un|une|des|du|est|pas|ce|cette|ne|de|à)\b",
+                           re.IGNORECASE)

@@ -19,7 +19,7 @@ from centrex.models.tenant import Tenant
 from centrex.models.user import User
 from centrex.models.audio import AudioFile, MohClass, NumberAnnouncement  # noqa: F401
 from centrex.models.ivr import IvrEntry, IvrMenu  # noqa: F401
-from centrex.models.voicemail import UserVoicemail, VoicemailBox  # noqa: F401
+from centrex.models.voicemail import UserVoicemail, VoicemailBox, VoicemailMessage  # noqa: F401
 from centrex.models.conference import ConferenceRoom  # noqa: F401
 from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 

@@ -3,7 +3,7 @@ the user row) and shared boxes with a number and a PIN of their own, which numbe
 send calls to. PINs are hashed here; FreeSWITCH gets md5(box:domain:pin) as vm-a1-hash."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centrex.db import Base
@@ -51,3 +51,27 @@ class VoicemailBox(_BoxSettings, Base):
 
     def __repr__(self) -> str:
         return f"<VoicemailBox {self.id} {self.number}>"
+
+
+class VoicemailMessage(Base):
+    """A message mod_voicemail recorded in a box (from its vm::maintenance `leave-message` event); the
+    recording stays in FreeSWITCH's storage, `file_path` as FreeSWITCH named it."""
+    __tablename__ = "voicemail_message"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "message_uuid"),
+        CheckConstraint("(user_id IS NULL) <> (shared_box_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
+    box: Mapped[str] = mapped_column(String(16))  # the box id inside FreeSWITCH (extension or box number)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("sip_user.id", ondelete="CASCADE"), index=True)
+    shared_box_id: Mapped[int | None] = mapped_column(ForeignKey("voicemail_box.id", ondelete="CASCADE"),
+                                                      index=True)
+    message_uuid: Mapped[str] = mapped_column(String(64))
+    caller_name: Mapped[str] = mapped_column(String(120), default="")
+    caller_number: Mapped[str] = mapped_column(String(64), default="")
+    length_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    file_path: Mapped[str] = mapped_column(String(512))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()

@@ -18,10 +18,12 @@ from marshmallow import ValidationError
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import DomainError, Invalid
-from centrex.models import AudioFile, MohClass, Tenant
+from centrex.errors import Conflict, DomainError, Invalid
+from centrex.models import (AudioFile, IvrMenu, MohClass, Number, NumberAnnouncement, Tenant, User,
+                            UserVoicemail, VoicemailBox)
 from centrex.models.audio import AUDIO_KINDS
 from centrex.schemas import no_control_chars
+from centrex.tenancy import scoped
 from centrex.services.switch_sync import remove_file_after_commit, remove_file_on_rollback
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
@@ -139,10 +141,33 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
     return audio
 
 
+def uses_of(audio: AudioFile) -> list[str]:
+    """Where the file is played: numbers (before ringing), voice menus, voicemail boxes."""
+    tenant_id = audio.tenant_id
+    uses = list(db.session.execute(
+        scoped(NumberAnnouncement, tenant_id).with_only_columns(Number.e164).select_from(NumberAnnouncement)
+        .join(Number, Number.id == NumberAnnouncement.number_id)
+        .where(NumberAnnouncement.audio_id == audio.id)).scalars())
+    uses += [menu.name for menu in db.session.execute(scoped(IvrMenu, tenant_id).where(
+        (IvrMenu.greeting_id == audio.id) | (IvrMenu.repeat_greeting_id == audio.id)
+        | (IvrMenu.invalid_sound_id == audio.id))).scalars()]
+    uses += [box.name for box in db.session.execute(
+        scoped(VoicemailBox, tenant_id).where(VoicemailBox.greeting_id == audio.id)).scalars()]
+    uses += list(db.session.execute(
+        scoped(UserVoicemail, tenant_id).with_only_columns(User.name).select_from(UserVoicemail)
+        .join(User, User.id == UserVoicemail.user_id).where(UserVoicemail.greeting_id == audio.id)).scalars())
+    return uses
+
+
 def delete_audio(audio: AudioFile, tenant: Tenant) -> None:
-    """Delete the row now and the file once the deletion is committed."""
+    """Delete the row now and the file once the deletion is committed; refused while it is played."""
     if audio.tenant_id != tenant.id:
         raise Invalid("This file does not belong to this company.")
+    uses = uses_of(audio)
+    if uses:
+        where = ", ".join(uses)
+        raise Conflict(f"Ce fichier est encore utilisé : {where}. / This file is still in use: {where}.",
+                       fields={"audio": ["Still in use."]})
     path = local_path(audio, tenant)
     audit.record("delete", audio, tenant_id=tenant.id, changes={"name": audio.name})
     db.session.delete(audio)

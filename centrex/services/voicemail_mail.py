@@ -16,6 +16,7 @@ from centrex.db import db
 from centrex.models import OutboxMessage, Tenant
 from centrex.services.switch_sync import command_after_commit
 from centrex.services.voicemail import notify_target
+from centrex.services.voicemail_messages import forget_message
 
 log = logging.getLogger("centrex.voicemail")
 PURPOSE = "voicemail"
@@ -59,6 +60,7 @@ def notify_new_message(message: NewMessage) -> OutboxMessage | None:
                             attachments, purpose=PURPOSE, ref=ref)
     if attached and target.delete_after:
         command_after_commit(f"vm_delete {message.box}@{message.domain} {message.message_uuid}")
+        forget_message(message.domain, message.box, message.message_uuid)
     return queued
 
 
