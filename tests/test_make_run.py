@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from base64 import b64encode
@@ -35,6 +36,9 @@ def test_run_script_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
     env.pop("CENTREX_DATABASE_URL", None)
     proc = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
         path, body = read_capture("21-directory-sip_auth-register-1001-password.http")
         password = None
@@ -52,22 +56,28 @@ def test_run_script_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
                     break
                 except OSError:
                     pass
-            assert proc.poll() is None, proc.stdout.read()
+            assert proc.poll() is None, "".join(lines)
             time.sleep(0.5)
         else:
             pytest.fail("the server did not answer within 90 s")
         a1 = document.xpath("string(//user[@id='1001']/params/param[@name='a1-hash']/@value)")
         assert len(a1) == 32
         assert not document.xpath("//param[@name='password']")
+        # the ESL listener says clearly that no FreeSWITCH is there (it may start after gunicorn answers)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("retrying" in line.lower() for line in lines):
+            time.sleep(0.2)
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
-            output, _ = proc.communicate(timeout=30)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate()
+            proc.wait()
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert "Demo logins" in output and "admin@dupont.example" in output
-    assert "retrying" in output.lower()  # the ESL listener says clearly that no FreeSWITCH is there
+    assert "retrying" in output.lower()
     assert proc.returncode is not None
     leftover = subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, text=True).stdout
     assert leftover.strip() == ""
