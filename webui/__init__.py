@@ -24,6 +24,7 @@ def init_app(app) -> None:
         "calls",
         "client_assets",
         "client_logins",
+        "client_roles",
         "client_network",
         "fax",
         "operator_platform",

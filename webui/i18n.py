@@ -110,6 +110,14 @@ CORE_MESSAGES = (
     N_("You cannot deactivate your own login."),
     N_("Choose to activate or deactivate."),
     N_("Digits, * and # only (an optional leading +)."),
+    # custom roles (centrex/services/roles.py, webui/access.py)
+    N_("Your role lets you see this page, not change it."),
+    N_("A role of this name already exists."),
+    N_("Only an administrator login can have a custom role."),
+    N_("Only for administrators."),
+    N_("This role does not exist in this company."),
+    N_("You cannot limit your own login."),
+    N_("Not your own login."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
@@ -153,6 +161,10 @@ PATTERNS = (
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), N_("Must be one of: %(choices)s.")),
     (re.compile(r"^\w+ \d+ not found$"), N_("Not found.")),
     (re.compile(r"^(?P<thing>\S+) is already used\.$"), N_("%(thing)s is already used.")),
+    (
+        re.compile(r"^The role is given to (?P<n>\d+) login\(s\): give them another role first\.$"),
+        N_("The role is given to %(n)s login(s): give them another role first."),
+    ),
 )
 _KNOWN = frozenset(CORE_MESSAGES)
 
