@@ -108,6 +108,8 @@ def test_read_only_and_closed_areas_refuse_changes(reception, dupont):
     assert response.status_code == 403
     assert "Votre rôle vous permet de voir cette page, pas de la modifier." in text(response)
     assert count(PhonebookEntry, PhonebookEntry.tenant_id == dupont.id) == phonebook
+    assert 'class="read-only"' in text(reception.get(f"/t/{dupont.id}/phonebook"))  # says so, hides "Add"
+    assert 'class="read-only"' not in text(reception.get(f"/t/{dupont.id}/groups"))
     users = count(User, User.tenant_id == dupont.id)
     response = post(reception, f"/t/{dupont.id}/users/new", {"extension": "1050", "name": "Intrus"})
     assert response.status_code == 403 and count(User, User.tenant_id == dupont.id) == users
@@ -130,6 +132,8 @@ def test_the_menu_shows_only_what_the_role_can_read(reception, admin, dupont):
     shown = nav_links(text(reception.get(f"/t/{dupont.id}/")))
     assert {"", "groups", "schedules", "calls", "presence", "phonebook"} <= shown
     assert not shown & {"users", "numbers", "devices", "logins", "scenario", "history", "faxes", "network", "api"}
+    dashboard = text(reception.get(f"/t/{dupont.id}/"))
+    assert f'href="/t/{dupont.id}/users' not in dashboard and f'href="/t/{dupont.id}/devices' not in dashboard
     page = text(reception.get(f"/t/{dupont.id}/calls"))
     assert "Files d’attente" not in page and "Files d'attente" not in page  # "soon" entries too
     full = nav_links(text(admin.get(f"/t/{dupont.id}/")))

@@ -71,6 +71,7 @@ def roles():
         "console/client/roles.html",
         roles=listed,
         holders={r.id: logins_with(r) for r in listed},
+        areas=PERMISSION_AREAS,
         labels=area_labels(),
     )
 
