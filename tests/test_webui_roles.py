@@ -15,7 +15,9 @@ from centrex.db import db
 from centrex.errors import Invalid
 from centrex.models import Account, AuditEntry, PhonebookEntry, RingGroup, Role, Schedule, User
 from centrex.services.roles import assign_role
-from webui.access import CLIENT_AREAS, CLIENT_MENU
+from centrex.models import ApiToken
+from centrex.models.api import SCOPES
+from webui.access import CLIENT_AREAS, CLIENT_MENU, SCOPE_AREAS
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, RECEPTION_DUPONT, login, post, text
 
 
@@ -35,6 +37,11 @@ def test_every_client_menu_page_declares_its_area():
 def test_the_area_map_names_only_existing_pages():
     stale = sorted(CLIENT_AREAS.keys() - client_menu_endpoints())
     assert not stale, f"CLIENT_AREAS names endpoints that do not exist: {stale}"
+
+
+def test_every_api_scope_has_an_area():
+    missing = sorted({s.partition(":")[0] for s in SCOPES} - SCOPE_AREAS.keys())
+    assert not missing, f"add these API scopes to SCOPE_AREAS in webui/access.py: {missing}"
 
 
 def account(email: str) -> Account:
@@ -247,3 +254,19 @@ def test_forms_without_csrf_are_refused(admin, dupont):
     role = role_named(dupont, "Réception")
     response = admin.post(f"/t/{dupont.id}/logins/{account(RECEPTION_DUPONT).id}/role", data={"role_id": ""})
     assert response.status_code == 400 and account(RECEPTION_DUPONT).role_id == role.id
+
+
+def test_a_delegated_admin_gives_api_keys_no_more_than_its_role(app, admin, dupont):
+    post(admin, f"/t/{dupont.id}/roles/new", {"name": "Intégration", "perm.api.write": "on",
+                                              "perm.calls.read": "on", "perm.users.read": "on"})
+    post(admin, f"/t/{dupont.id}/logins", {"email": "crm@dupont.example", "password": "crm-password-1",
+                                           "role_id": str(role_named(dupont, "Intégration").id)})
+    crm = app.test_client()
+    login(crm, "crm@dupont.example", "crm-password-1")
+    offered = set(re.findall(r'name="scopes" value="([a-z:]+)"', text(crm.get(f"/t/{dupont.id}/api"))))
+    assert offered == {"users:read", "forwarding:read", "cdr:read", "calls:read", "webhooks:read", "webhooks:write"}
+    refused = post(crm, f"/t/{dupont.id}/api", {"name": "Trop", "scopes": ["users:read", "users:write"]})
+    assert refused.status_code == 403 and "Votre rôle ne peut pas donner ces droits." in text(refused)
+    assert count(ApiToken, ApiToken.name == "Trop") == 0
+    assert post(crm, f"/t/{dupont.id}/api", {"name": "CRM", "scopes": ["users:read", "cdr:read"]}).status_code == 201
+    assert count(ApiToken, ApiToken.name == "CRM", ApiToken.tenant_id == dupont.id) == 1

@@ -89,6 +89,20 @@ CLIENT_AREAS: dict[str, str] = {
 }
 assert set(CLIENT_AREAS.values()) <= {*PERMISSION_AREAS, EVERY_STAFF, FULL_ADMIN}, "unknown area"
 
+# The area each API key scope (centrex.models.api.SCOPES, "thing:level") acts on: a delegated
+# administrator allowed to create keys gives a key no more than the role itself grants.
+SCOPE_AREAS: dict[str, str] = {
+    "users": "users",
+    "forwarding": "users",
+    "numbers": "numbers",
+    "devices": "devices",
+    "groups": "groups",
+    "cdr": "calls",
+    "calls": "calls",
+    "presence": "presence",
+    "webhooks": "api",
+}
+
 
 class NotLoggedIn(Exception):
     """No valid session: the console sends people to the login page, the API answers 401."""
@@ -125,6 +139,14 @@ class Principal:
             return True
         area = CLIENT_AREAS.get(endpoint)
         return area is not None and self.may(area, write=method not in ("GET", "HEAD", "OPTIONS"))
+
+    def may_grant_scope(self, scope: str) -> bool:
+        """May this principal give an API key this scope (no more than its own rights)?"""
+        if not self.delegated:
+            return True
+        thing, _sep, level = scope.partition(":")
+        area = SCOPE_AREAS.get(thing)
+        return area is not None and self.may(area, write=level != "read")
 
     def actor(self) -> Actor:
         """Who the audit log names for changes made in this request."""

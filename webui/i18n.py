@@ -118,6 +118,7 @@ CORE_MESSAGES = (
     N_("This role does not exist in this company."),
     N_("You cannot limit your own login."),
     N_("Not your own login."),
+    N_("Your role cannot give these rights."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
