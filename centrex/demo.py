@@ -68,8 +68,9 @@ RECEPTION_RIGHTS = {"calls": "read", "presence": "read", "phonebook": "read", "g
 
 
 def _reception(dupont: Tenant) -> None:
-    role = create_role(dupont, {"name": "Réception", "permissions": RECEPTION_RIGHTS,
-                                "description": "Accueil : appels, présence, annuaire ; groupes et horaires"})
+    role = create_role(dupont, {
+        "name": "Réception", "permissions": RECEPTION_RIGHTS,
+        "description": "Accueil : appels, présence, annuaire ; groupes et horaires"})
     assign_role(create_account(RECEPTION_LOGIN, DEMO_PASSWORD, "admin", tenant=dupont), role)
 
 

@@ -20,8 +20,13 @@ def dupont(demo):
 
 
 def audit_actions(role: Role) -> list[str]:
-    return list(db.session.execute(select(AuditEntry.action).where(
-        AuditEntry.object_type == "console_role", AuditEntry.object_id == role.id).order_by(AuditEntry.id)).scalars())
+    return list(
+        db.session.execute(
+            select(AuditEntry.action)
+            .where(AuditEntry.object_type == "console_role", AuditEntry.object_id == role.id)
+            .order_by(AuditEntry.id)
+        ).scalars()
+    )
 
 
 def test_create_change_levels_and_areas_in_place(dupont):
@@ -34,12 +39,15 @@ def test_create_change_levels_and_areas_in_place(dupont):
     assert audit_actions(role) == ["create", "update", "update"]
 
 
-@pytest.mark.parametrize("data,field", [
-    ({"name": ""}, "name"),
-    ({"name": "X", "permissions": {"operator": "write"}}, "permissions"),
-    ({"name": "X", "permissions": {"users": "admin"}}, "permissions"),
-    ({"name": "A\nB"}, "name"),  # no line breaks (audit rows, page titles)
-])
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "X", "permissions": {"operator": "write"}}, "permissions"),
+        ({"name": "X", "permissions": {"users": "admin"}}, "permissions"),
+        ({"name": "A\nB"}, "name"),  # no line breaks (audit rows, page titles)
+    ],
+)
 def test_invalid_roles_are_refused_with_their_field(dupont, data, field):
     with pytest.raises(Invalid) as refused:
         create_role(dupont, data)
@@ -55,10 +63,14 @@ def test_names_are_unique_per_company_ignoring_case(demo, dupont):
 
 def test_assign_only_to_admins_of_the_same_company_and_delete_only_when_unused(demo, dupont):
     role = create_role(dupont, {"name": "Compta", "permissions": {"calls": "read"}})
-    alain = db.session.execute(select(Account).where(Account.email == "alain.dupont@dupont.example")).scalar_one()
+    alain = db.session.execute(
+        select(Account).where(Account.email == "alain.dupont@dupont.example")
+    ).scalar_one()
     with pytest.raises(Invalid):
         assign_role(alain, role)  # an employee login
-    martin_admin = create_account("boss@martin.example", "long-password-1", "admin", tenant=demo["martin.example"])
+    martin_admin = create_account(
+        "boss@martin.example", "long-password-1", "admin", tenant=demo["martin.example"]
+    )
     with pytest.raises(Invalid):
         assign_role(martin_admin, role)
     compta = create_account("compta@dupont.example", "long-password-1", "admin", tenant=dupont)

@@ -181,7 +181,8 @@ ARGUMENTS = {
 
 def custom_role(tenant: Tenant, rule) -> int:
     """A custom role of this company (Dupont's « Réception » is in use; Martin's is made if missing)."""
-    role = db.session.execute(select(Role).where(Role.tenant_id == tenant.id).order_by(Role.id)).scalars().first()
+    query = select(Role).where(Role.tenant_id == tenant.id).order_by(Role.id)
+    role = db.session.execute(query).scalars().first()
     if role is None:
         role = create_role(tenant, {"name": "Standard", "permissions": {"calls": "read"}})
         db.session.commit()
@@ -192,7 +193,7 @@ ARGUMENTS["role_id"] = custom_role
 
 
 def delegated_may(endpoint: str, method: str) -> bool:
-    """What the demo role « Réception » opens: its areas (GET: read; POST: write) and pages for all staff."""
+    """What the demo role « Réception » opens: its areas (GET: read; POST: write), pages for all staff."""
     if not endpoint.startswith(CLIENT_MENU + "."):
         return True
     area = CLIENT_AREAS.get(endpoint)

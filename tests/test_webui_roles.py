@@ -25,8 +25,11 @@ def client_menu_endpoints() -> set[str]:
     probe = Flask("area-probe")
     probe.config["SECRET_KEY"] = "probe"
     webui.init_app(probe)
-    return {r.endpoint for r in probe.url_map.iter_rules() if r.endpoint.startswith(CLIENT_MENU + ".")
-            and not r.endpoint.endswith(".static")}
+    return {
+        r.endpoint
+        for r in probe.url_map.iter_rules()
+        if r.endpoint.startswith(CLIENT_MENU + ".") and not r.endpoint.endswith(".static")
+    }
 
 
 def test_every_client_menu_page_declares_its_area():
@@ -57,8 +60,11 @@ def count(model, *where) -> int:
 
 
 def audit_of(object_type: str, actor: str) -> list[tuple[str, dict]]:
-    rows = db.session.execute(select(AuditEntry.action, AuditEntry.changes).where(
-        AuditEntry.object_type == object_type, AuditEntry.actor == actor).order_by(AuditEntry.id))
+    rows = db.session.execute(
+        select(AuditEntry.action, AuditEntry.changes)
+        .where(AuditEntry.object_type == object_type, AuditEntry.actor == actor)
+        .order_by(AuditEntry.id)
+    )
     return [tuple(r) for r in rows]
 
 
@@ -81,9 +87,33 @@ def admin(app, demo):
     return browser
 
 
-READABLE = ("calls", "calls.csv", "presence", "phonebook", "groups", "schedules", "groups/new", "schedules/new", "")
-CLOSED = ("users", "users/new", "numbers", "devices", "devices/new", "scenario", "history", "faxes", "network",
-          "api", "api/webhooks", "logins", "roles", "roles/new")
+READABLE = (
+    "calls",
+    "calls.csv",
+    "presence",
+    "phonebook",
+    "groups",
+    "schedules",
+    "groups/new",
+    "schedules/new",
+    "",
+)
+CLOSED = (
+    "users",
+    "users/new",
+    "numbers",
+    "devices",
+    "devices/new",
+    "scenario",
+    "history",
+    "faxes",
+    "network",
+    "api",
+    "api/webhooks",
+    "logins",
+    "roles",
+    "roles/new",
+)
 
 
 def test_the_reception_opens_what_its_role_grants_and_nothing_else(reception, dupont):
@@ -96,9 +126,19 @@ def test_the_reception_opens_what_its_role_grants_and_nothing_else(reception, du
 
 
 def test_the_reception_changes_groups_and_schedules(reception, dupont):
-    alain = db.session.execute(select(User).where(User.tenant_id == dupont.id, User.extension == "1001")).scalar_one()
-    response = post(reception, f"/t/{dupont.id}/groups/new", {
-        "name": "Accueil bis", "strategy": "simultaneous", "ring_seconds": "25", "members.0.who": f"user:{alain.id}"})
+    alain = db.session.execute(
+        select(User).where(User.tenant_id == dupont.id, User.extension == "1001")
+    ).scalar_one()
+    response = post(
+        reception,
+        f"/t/{dupont.id}/groups/new",
+        {
+            "name": "Accueil bis",
+            "strategy": "simultaneous",
+            "ring_seconds": "25",
+            "members.0.who": f"user:{alain.id}",
+        },
+    )
     assert response.status_code == 302, text(response)[:800]
     response = post(reception, f"/t/{dupont.id}/schedules/new", {"name": "Horaire réception"})
     assert response.status_code == 302, text(response)[:800]
@@ -123,22 +163,39 @@ def test_read_only_and_closed_areas_refuse_changes(reception, dupont):
     # no self-promotion: logins and roles are for administrators with full rights
     me = account(RECEPTION_DUPONT)
     assert post(reception, f"/t/{dupont.id}/logins/{me.id}/role", {"role_id": ""}).status_code == 403
-    assert post(reception, f"/t/{dupont.id}/logins", {"email": "x@dupont.example",
-                                                      "password": "long-enough-1"}).status_code == 403
-    assert post(reception, f"/t/{dupont.id}/roles/new", {"name": "Tout", "perm.users.write": "on"}).status_code == 403
+    assert (
+        post(
+            reception, f"/t/{dupont.id}/logins", {"email": "x@dupont.example", "password": "long-enough-1"}
+        ).status_code
+        == 403
+    )
+    assert (
+        post(reception, f"/t/{dupont.id}/roles/new", {"name": "Tout", "perm.users.write": "on"}).status_code
+        == 403
+    )
     assert account(RECEPTION_DUPONT).role_id is not None
     assert count(AuditEntry) == before
 
 
 def nav_links(page: str) -> set[str]:
-    nav = page.split('<nav', 1)[1].split("</nav>", 1)[0] if "<nav" in page else page
+    nav = page.split("<nav", 1)[1].split("</nav>", 1)[0] if "<nav" in page else page
     return set(re.findall(r'href="/t/\d+/([a-z_./-]*)"', nav))
 
 
 def test_the_menu_shows_only_what_the_role_can_read(reception, admin, dupont):
     shown = nav_links(text(reception.get(f"/t/{dupont.id}/")))
     assert {"", "groups", "schedules", "calls", "presence", "phonebook"} <= shown
-    assert not shown & {"users", "numbers", "devices", "logins", "scenario", "history", "faxes", "network", "api"}
+    assert not shown & {
+        "users",
+        "numbers",
+        "devices",
+        "logins",
+        "scenario",
+        "history",
+        "faxes",
+        "network",
+        "api",
+    }
     dashboard = text(reception.get(f"/t/{dupont.id}/"))
     assert f'href="/t/{dupont.id}/users' not in dashboard and f'href="/t/{dupont.id}/devices' not in dashboard
     page = text(reception.get(f"/t/{dupont.id}/calls"))
@@ -148,13 +205,24 @@ def test_the_menu_shows_only_what_the_role_can_read(reception, admin, dupont):
 
 
 def test_an_admin_creates_a_role_and_limits_a_login_with_it(app, admin, dupont):
-    response = post(admin, f"/t/{dupont.id}/roles/new", {
-        "name": "Comptabilité", "description": "Factures", "perm.calls.read": "on", "perm.faxes.write": "on"})
+    response = post(
+        admin,
+        f"/t/{dupont.id}/roles/new",
+        {
+            "name": "Comptabilité",
+            "description": "Factures",
+            "perm.calls.read": "on",
+            "perm.faxes.write": "on",
+        },
+    )
     assert response.status_code == 302, text(response)[:800]
     role = role_named(dupont, "Comptabilité")
     assert role.grants() == {"calls": "read", "faxes": "write"}
-    post(admin, f"/t/{dupont.id}/logins", {"email": "compta@dupont.example", "password": "compta-pass-1",
-                                           "role_id": str(role.id)})
+    post(
+        admin,
+        f"/t/{dupont.id}/logins",
+        {"email": "compta@dupont.example", "password": "compta-pass-1", "role_id": str(role.id)},
+    )
     assert account("compta@dupont.example").role_id == role.id
     compta = app.test_client()
     login(compta, "compta@dupont.example", "compta-pass-1")
@@ -212,7 +280,9 @@ def test_a_role_in_use_cannot_be_deleted(admin, dupont):
 
 def test_an_admin_cannot_limit_their_own_login(admin, dupont):
     role = role_named(dupont, "Réception")
-    response = post(admin, f"/t/{dupont.id}/logins/{account(ADMIN_DUPONT).id}/role", {"role_id": str(role.id)})
+    response = post(
+        admin, f"/t/{dupont.id}/logins/{account(ADMIN_DUPONT).id}/role", {"role_id": str(role.id)}
+    )
     assert "Vous ne pouvez pas limiter votre propre accès." in text(admin.get(response.headers["Location"]))
     assert account(ADMIN_DUPONT).role_id is None
 
@@ -227,10 +297,18 @@ def test_roles_never_cross_companies(app, demo):
     assert post(martin_admin, f"/t/{martin.id}/roles/{reception_role.id}/delete").status_code == 404
     assert martin_admin.get(f"/t/{dupont.id}/roles").status_code == 404
     # Martin's admin gives one of Martin's logins Dupont's role: refused, nothing changes
-    post(martin_admin, f"/t/{martin.id}/logins", {"email": "second@martin.example", "password": "second-pass-1"})
+    post(
+        martin_admin,
+        f"/t/{martin.id}/logins",
+        {"email": "second@martin.example", "password": "second-pass-1"},
+    )
     second = account("second@martin.example")
-    response = post(martin_admin, f"/t/{martin.id}/logins/{second.id}/role", {"role_id": str(reception_role.id)})
-    assert "Ce rôle n’existe pas dans cette entreprise." in text(martin_admin.get(response.headers["Location"]))
+    response = post(
+        martin_admin, f"/t/{martin.id}/logins/{second.id}/role", {"role_id": str(reception_role.id)}
+    )
+    assert "Ce rôle n’existe pas dans cette entreprise." in text(
+        martin_admin.get(response.headers["Location"])
+    )
     assert account("second@martin.example").role_id is None
     # and Dupont's reception cannot open Martin's pages at all
     reception = app.test_client()
@@ -257,16 +335,36 @@ def test_forms_without_csrf_are_refused(admin, dupont):
 
 
 def test_a_delegated_admin_gives_api_keys_no_more_than_its_role(app, admin, dupont):
-    post(admin, f"/t/{dupont.id}/roles/new", {"name": "Intégration", "perm.api.write": "on",
-                                              "perm.calls.read": "on", "perm.users.read": "on"})
-    post(admin, f"/t/{dupont.id}/logins", {"email": "crm@dupont.example", "password": "crm-password-1",
-                                           "role_id": str(role_named(dupont, "Intégration").id)})
+    post(
+        admin,
+        f"/t/{dupont.id}/roles/new",
+        {"name": "Intégration", "perm.api.write": "on", "perm.calls.read": "on", "perm.users.read": "on"},
+    )
+    post(
+        admin,
+        f"/t/{dupont.id}/logins",
+        {
+            "email": "crm@dupont.example",
+            "password": "crm-password-1",
+            "role_id": str(role_named(dupont, "Intégration").id),
+        },
+    )
     crm = app.test_client()
     login(crm, "crm@dupont.example", "crm-password-1")
     offered = set(re.findall(r'name="scopes" value="([a-z:]+)"', text(crm.get(f"/t/{dupont.id}/api"))))
-    assert offered == {"users:read", "forwarding:read", "cdr:read", "calls:read", "webhooks:read", "webhooks:write"}
+    assert offered == {
+        "users:read",
+        "forwarding:read",
+        "cdr:read",
+        "calls:read",
+        "webhooks:read",
+        "webhooks:write",
+    }
     refused = post(crm, f"/t/{dupont.id}/api", {"name": "Trop", "scopes": ["users:read", "users:write"]})
     assert refused.status_code == 403 and "Votre rôle ne peut pas donner ces droits." in text(refused)
     assert count(ApiToken, ApiToken.name == "Trop") == 0
-    assert post(crm, f"/t/{dupont.id}/api", {"name": "CRM", "scopes": ["users:read", "cdr:read"]}).status_code == 201
+    assert (
+        post(crm, f"/t/{dupont.id}/api", {"name": "CRM", "scopes": ["users:read", "cdr:read"]}).status_code
+        == 201
+    )
     assert count(ApiToken, ApiToken.name == "CRM", ApiToken.tenant_id == dupont.id) == 1

@@ -34,7 +34,9 @@ def test_admin_makes_a_role_and_the_reception_works_within_it(live_server, brows
     wait_text(browser, "Rôle Standardiste enregistré.")
 
     click_link(browser, "Accès à la console")
-    reception = db.session.execute(select(Account).where(Account.email == "reception@dupont.example")).scalar_one()
+    reception = db.session.execute(
+        select(Account).where(Account.email == "reception@dupont.example")
+    ).scalar_one()
     form = browser.find_element(By.CSS_SELECTOR, f"form[action$='/logins/{reception.id}/role']")  # this row's
     Select(form.find_element(By.NAME, "role_id")).select_by_visible_text("Standardiste")
     click(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
@@ -56,6 +58,8 @@ def test_admin_makes_a_role_and_the_reception_works_within_it(live_server, brows
     wait_text(browser, "Fiduciaire Favre")
     browser.snap("reception-phonebook")
     db.session.rollback()
-    assert db.session.execute(select(PhonebookEntry).where(PhonebookEntry.name == "Fiduciaire Favre")).scalar_one()
+    assert db.session.execute(
+        select(PhonebookEntry).where(PhonebookEntry.name == "Fiduciaire Favre")
+    ).scalar_one()
     browser.get(browser.current_url.rsplit("/phonebook", 1)[0] + "/users")
     wait_text(browser, "Votre rôle ne donne pas accès à cette page.")

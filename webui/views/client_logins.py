@@ -42,15 +42,15 @@ def render_logins(errors=None, form=None, status=200):
 
 def chosen_role(form) -> Role | None:
     """The custom role a form names (role_id; empty = full rights), of this company only."""
-    role_id = form.get("role_id", "").strip()
-    if not role_id:
+    if not form.get("role_id", "").strip():
         return None
-    if int_or_none(role_id) is None:
+    role_id = int_or_none(form.get("role_id"))
+    role = None
+    if role_id is not None:
+        role = db.session.execute(scoped(Role, g.tenant.id).where(Role.id == role_id)).scalar_one_or_none()
+    if role is None:
         raise Invalid("This role does not exist in this company.", fields={"role_id": ["Unknown role."]})
-    try:
-        return get_scoped(Role, g.tenant.id, int(role_id))
-    except DomainError as exc:
-        raise Invalid("This role does not exist in this company.", fields={"role_id": ["Unknown role."]}) from exc
+    return role
 
 
 def flash_error(exc: DomainError) -> None:
@@ -117,7 +117,9 @@ def login_role(account_id):
     """Limit an administrator login to a custom role, or give it full rights back."""
     account = get_scoped(Account, g.tenant.id, account_id)
     try:
-        me = db.session.execute(select(Account).where(Account.id == current_principal().account_id)).scalar_one()
+        me = db.session.execute(
+            select(Account).where(Account.id == current_principal().account_id)
+        ).scalar_one()
         with change():
             role = chosen_role(request.form)
             assign_role(account, role, by=me)
