@@ -3,7 +3,7 @@ delegated administrator) or take it back. Validated, flushed, audited; never acr
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from centrex import audit
 from centrex.db import db
@@ -120,9 +120,3 @@ def _text(grants: dict[str, str]) -> str:
     """For the audit row: 'calls:read, groups:write' in catalogue order."""
     return ", ".join(f"{a}:{grants[a]}" for a in PERMISSION_AREAS if a in grants)
 
-
-def role_of(account: Account) -> Role | None:
-    if account.role_id is None:
-        return None
-    return db.session.execute(select(Role).where(Role.id == account.role_id,
-                                                 Role.tenant_id == account.tenant_id)).scalar_one_or_none()
