@@ -215,6 +215,20 @@ CREATE TABLE conference_room (
 
 CREATE INDEX ix_conference_room_tenant_id ON conference_room (tenant_id);
 
+CREATE TABLE console_role (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	name VARCHAR(80) NOT NULL, 
+	description VARCHAR(255) NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_console_role PRIMARY KEY (id), 
+	CONSTRAINT uq_console_role_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT uq_console_role_tenant_id_id UNIQUE (tenant_id, id), 
+	CONSTRAINT fk_console_role_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_console_role_tenant_id ON console_role (tenant_id);
+
 CREATE TABLE did_number (
 	id SERIAL NOT NULL, 
 	e164 VARCHAR(16) NOT NULL, 
@@ -447,6 +461,7 @@ CREATE TABLE account (
 	role VARCHAR(16) NOT NULL, 
 	tenant_id INTEGER, 
 	user_id INTEGER, 
+	role_id INTEGER, 
 	active BOOLEAN NOT NULL, 
 	last_login_at TIMESTAMP WITH TIME ZONE, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
@@ -454,10 +469,14 @@ CREATE TABLE account (
 	CONSTRAINT ck_account_role CHECK (role IN ('operator', 'admin', 'user')), 
 	CONSTRAINT ck_account_tenant_for_non_operator CHECK (role = 'operator' OR tenant_id IS NOT NULL), 
 	CONSTRAINT ck_account_user_for_user_role CHECK (role <> 'user' OR user_id IS NOT NULL), 
+	CONSTRAINT ck_account_custom_role_for_admin CHECK (role = 'admin' OR role_id IS NULL), 
+	CONSTRAINT fk_account_role_same_tenant FOREIGN KEY(tenant_id, role_id) REFERENCES console_role (tenant_id, id) ON DELETE RESTRICT, 
 	CONSTRAINT uq_account_email UNIQUE (email), 
 	CONSTRAINT fk_account_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_account_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE
 );
+
+CREATE INDEX ix_account_role_id ON account (role_id);
 
 CREATE INDEX ix_account_tenant_id ON account (tenant_id);
 
@@ -543,6 +562,24 @@ CREATE TABLE call_queue (
 );
 
 CREATE INDEX ix_call_queue_tenant_id ON call_queue (tenant_id);
+
+CREATE TABLE console_role_permission (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	role_id INTEGER NOT NULL, 
+	area VARCHAR(24) NOT NULL, 
+	level VARCHAR(8) NOT NULL, 
+	CONSTRAINT pk_console_role_permission PRIMARY KEY (id), 
+	CONSTRAINT uq_console_role_permission_role_id_area UNIQUE (role_id, area), 
+	CONSTRAINT ck_console_role_permission_area CHECK (area IN ('users', 'numbers', 'devices', 'groups', 'schedules', 'queues', 'ivr', 'voicemail', 'audio', 'scenario', 'calls', 'faxes', 'network', 'presence', 'phonebook', 'history', 'api')), 
+	CONSTRAINT ck_console_role_permission_level CHECK (level IN ('read', 'write')), 
+	CONSTRAINT fk_console_role_permission_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_console_role_permission_role_id_console_role FOREIGN KEY(role_id) REFERENCES console_role (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_console_role_permission_role_id ON console_role_permission (role_id);
+
+CREATE INDEX ix_console_role_permission_tenant_id ON console_role_permission (tenant_id);
 
 CREATE TABLE device (
 	id SERIAL NOT NULL, 

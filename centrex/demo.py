@@ -11,6 +11,7 @@ from centrex.demo_services import load_services
 from centrex.models import Tenant
 from centrex.services.accounts import create_account
 from centrex.services.numbers import add_number, point_number
+from centrex.services.roles import assign_role, create_role
 from centrex.services.tenants import create_tenant
 from centrex.services.users import create_user
 
@@ -55,7 +56,22 @@ def load_demo() -> dict:
         add_number({"e164": e164, "label": None})
     create_account("operator@centrex.example", DEMO_PASSWORD, "operator")
     load_services(dupont, martin, sales_number=DUPONT_SALES)
+    _reception(dupont)
     return {"tenants": [dupont, martin]}
+
+
+# Dupont SA's custom role (« Autorisations »): the reception desk sees calls, who is on the phone and the
+# phonebook, and changes call groups and opening hours; its login is a delegated administrator.
+RECEPTION_LOGIN = "reception@dupont.example"
+RECEPTION_RIGHTS = {"calls": "read", "presence": "read", "phonebook": "read", "groups": "write",
+                    "schedules": "write"}
+
+
+def _reception(dupont: Tenant) -> None:
+    role = create_role(dupont, {
+        "name": "Réception", "permissions": RECEPTION_RIGHTS,
+        "description": "Accueil : appels, présence, annuaire ; groupes et horaires"})
+    assign_role(create_account(RECEPTION_LOGIN, DEMO_PASSWORD, "admin", tenant=dupont), role)
 
 
 def _company(domain, name, staff, main_number, vm_pin_base):

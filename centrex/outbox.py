@@ -220,12 +220,16 @@ def _run_final_hooks(message: OutboxMessage) -> None:
 
 
 def _notify_admins(message: OutboxMessage) -> None:
-    """After the last try, tell a person: the tenant's admins (the operator's staff for platform mail)."""
+    """After the last try, tell a person: the tenant's admins with full rights (not those limited by a
+    custom role), or the operator's staff for platform mail."""
     if message.purpose == NOTICE_PURPOSE or message.notice_sent:
         return
     query = select(Account.email).where(Account.active.is_(True))
-    query = query.where(Account.role == "admin", Account.tenant_id == message.tenant_id) \
-        if message.tenant_id else query.where(Account.role == "operator")
+    if message.tenant_id:
+        query = query.where(Account.role == "admin", Account.role_id.is_(None),
+                            Account.tenant_id == message.tenant_id)
+    else:
+        query = query.where(Account.role == "operator")
     admins = db.session.execute(query.order_by(Account.id)).scalars().all()
     message.notice_sent = True
     if not admins:

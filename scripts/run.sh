@@ -45,6 +45,8 @@ Centrex is running (Ctrl-C stops everything).
 Demo logins (password demo-centrex-2026):
   operator@centrex.example          the operator
   admin@dupont.example              Dupont SA's administrator
+  reception@dupont.example          Dupont SA's reception desk (custom role « Réception »: calls,
+                                    presence, phonebook read-only; call groups and schedules)
   alain.dupont@dupont.example       an employee of Dupont SA
   admin@martin.example              the second company, same extension numbers
 

@@ -22,26 +22,30 @@ from centrex.models import (
     Number,
     PhonebookEntry,
     RingGroup,
+    Role,
     Schedule,
     Tenant,
     User,
 )
+from centrex.demo import RECEPTION_RIGHTS
 from centrex.services.branding import save_branding
 from centrex.services.devices import add_device
 from centrex.services.fax import create_box
 from centrex.services.provisioning_phonebooks import add_entry
 from centrex.services.routing import create_ring_group
 from centrex.services.routing_forwards import add_forward_rule
+from centrex.services.roles import create_role
 from centrex.services.routing_schedules import create_schedule
 from conftest import FIXTURES
 from fax_helpers import as_our_dialplan_sets_it, captured_events, dispatch_event
-from webui.access import ANYONE
-from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, token
+from webui.access import ANYONE, CLIENT_AREAS, CLIENT_MENU, EVERY_STAFF
+from webui_testing import ADMIN_DUPONT, OPERATOR, RECEPTION_DUPONT, USER_DUPONT, login, token
 
 RX_FAILED = captured_events(FIXTURES / "esl" / "bgapi-originate-fax-fail-with-events.bin",
                             "CUSTOM::spandsp::rxfaxresult")[0]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-ROLES = {"anonymous": None, "operator": OPERATOR, "admin": ADMIN_DUPONT, "user": USER_DUPONT}
+ROLES = {"anonymous": None, "operator": OPERATOR, "admin": ADMIN_DUPONT, "user": USER_DUPONT,
+         "delegated": RECEPTION_DUPONT}  # an administrator of Dupont limited by the role « Réception »
 # What only Martin Sàrl (the other company) has: none of it may appear on Dupont's pages.
 MARTIN_ONLY = ("martin.example", "Martin Sàrl", "Nadia Keller", "Pierre Martin", "Anne Rey", "+4122555")
 # What is private to other employees of Dupont: never on Alain Dupont's own pages (their names may be,
@@ -268,6 +272,28 @@ ARGUMENTS = {
 }
 
 
+def custom_role(tenant: Tenant, rule) -> int:
+    """A custom role of this company (Dupont's « Réception » is in use; Martin's is made if missing)."""
+    query = select(Role).where(Role.tenant_id == tenant.id).order_by(Role.id)
+    role = db.session.execute(query).scalars().first()
+    if role is None:
+        role = create_role(tenant, {"name": "Standard", "permissions": {"calls": "read"}})
+        db.session.commit()
+    return role.id
+
+
+ARGUMENTS["role_id"] = custom_role
+
+
+def delegated_may(endpoint: str, method: str) -> bool:
+    """What the demo role « Réception » opens: its areas (GET: read; POST: write), pages for all staff."""
+    if not endpoint.startswith(CLIENT_MENU + "."):
+        return True
+    area = CLIENT_AREAS.get(endpoint)
+    level = RECEPTION_RIGHTS.get(area)
+    return area == EVERY_STAFF or level == "write" or (level == "read" and method == "GET")
+
+
 def url_for_target(rule, tenant: Tenant, objects_of: Tenant) -> str:
     """The rule's URL in `tenant`'s pages, naming objects of `objects_of` (the same company, or the
     other one: an id guessed across companies)."""
@@ -326,19 +352,24 @@ def test_route_for_every_role_and_company(app, companies, rule, method):
             body = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
             where = f"{role} {method} {url} ({target.domain}) -> {status}"
             assert status < 500, where
+            as_role = "admin" if role == "delegated" else role
             if ANYONE in allowed:
                 pass
             elif role == "anonymous":
                 assert status == 302 and "/login" in response.headers["Location"], where
-            elif role not in allowed:
+            elif as_role not in allowed:
                 assert status == 403, where
-            elif objects_of is not target or (role != "operator" and target is martin and tenant_bound):
+            elif role != "operator" and target is martin and tenant_bound:
+                assert status == 404, where
+            elif role == "delegated" and not delegated_may(rule.endpoint, method):
+                assert status == 403, where
+            elif objects_of is not target:
                 assert status == 404, where
             else:
                 assert status not in (403, 404), where
             if status == 403 or (status == 404 and crossed):
                 assert audit_rows() == before, f"{where}: a refused request changed something"
-            if role in ("admin", "user") and status == 200:
+            if role in ("admin", "user", "delegated") and status == 200:
                 leaked = [s for s in MARTIN_ONLY if s in body]
                 assert not leaked, f"{where}: shows {leaked}"
             if role == "user" and status == 200:

@@ -11,6 +11,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 OPERATOR = "operator@centrex.example"
 ADMIN_DUPONT = "admin@dupont.example"
 ADMIN_MARTIN = "admin@martin.example"
+RECEPTION_DUPONT = "reception@dupont.example"  # Dupont's delegated administrator (custom role « Réception »)
 USER_DUPONT = "alain.dupont@dupont.example"  # extension 1001 of Dupont SA
 USER_MARTIN = "pierre.martin@martin.example"  # extension 1001 of Martin Sàrl
 

@@ -26,6 +26,7 @@ def init_app(app) -> None:
         "client_assets",
         "client_logins",
         "client_menus",
+        "client_roles",
         "client_network",
         "client_queues",
         "fax",

@@ -1,6 +1,8 @@
-"""Who is asking, and what they may see: the one place roles and tenant boundaries are enforced for the
-console (and, later, the JSON API). Views declare their roles with @allow; tenant pages carry the tenant
-in the URL (`tenant_id`), which @allow resolves to g.tenant or refuses."""
+"""Who is asking, and what they may see: the one place roles, custom roles and tenant boundaries are
+enforced for the console. Views declare their roles with @allow; tenant pages carry the tenant in the URL
+(`tenant_id`), which @allow resolves to g.tenant or refuses. Every page of the client menu also has an
+area in CLIENT_AREAS: an administrator limited by a custom role (a delegated administrator) opens it
+only when the role grants that area (GET: read; any other method: write)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,115 @@ from centrex.audit import Actor
 from centrex.db import db
 from centrex.errors import Forbidden, NotFound
 from centrex.models import Account, Tenant
+from centrex.models.role import PERMISSION_AREAS, RolePermission
 
 OPERATOR, ADMIN, USER = "operator", "admin", "user"
 STAFF = (OPERATOR, ADMIN)  # who may open a client's pages ("menu client")
 ANYONE = "anyone"  # pages open before login (login, language)
+
+CLIENT_MENU = "client"  # the blueprint of the client menu, where areas apply
+EVERY_STAFF = "*"  # a client-menu page any staff of the company may open (overview, logo)
+FULL_ADMIN = "!"  # only operators and administrators with full rights (logins, roles: no self-promotion)
+
+# Each page (endpoint) of the client menu -> its permission area (centrex.models.role.PERMISSION_AREAS),
+# EVERY_STAFF or FULL_ADMIN. A new client-menu page MUST be added here: unlisted, it is closed to
+# delegated administrators and tests/test_webui_roles.py fails naming it.
+CLIENT_AREAS: dict[str, str] = {
+    "client.dashboard": EVERY_STAFF,
+    "client.logo": EVERY_STAFF,
+    # Utilisateurs
+    "client.users": "users",
+    "client.user_new": "users",
+    "client.user_edit": "users",
+    "client.user_secret": "users",
+    "client.user_forwarding": "users",
+    "client.user_forwarding_delete": "users",
+    "client.user_forwarding_switch": "users",
+    # Numéros, Matériel
+    "client.numbers": "numbers",
+    "client.number_edit": "numbers",
+    "client.devices": "devices",
+    "client.device_new": "devices",
+    "client.device_edit": "devices",
+    "client.device_delete": "devices",
+    "client.device_reprovision": "devices",
+    "client.device_admin_password": "devices",
+    # Groupes d'appels, horaires
+    "client.groups": "groups",
+    "client.group_new": "groups",
+    "client.group_edit": "groups",
+    "client.group_delete": "groups",
+    "client.schedules": "schedules",
+    "client.schedule_new": "schedules",
+    "client.schedule_edit": "schedules",
+    "client.schedule_delete": "schedules",
+    # Files d'attente, menus vocaux, messagerie partagée, fichiers audio
+    "client.queues": "queues",
+    "client.queue_new": "queues",
+    "client.queue_edit": "queues",
+    "client.queue_delete": "queues",
+    "client.menus": "ivr",
+    "client.menu_new": "ivr",
+    "client.menu_edit": "ivr",
+    "client.menu_delete": "ivr",
+    "client.voicemail_boxes": "voicemail",
+    "client.voicemail_box_new": "voicemail",
+    "client.voicemail_box_edit": "voicemail",
+    "client.voicemail_box_delete": "voicemail",
+    "client.voicemail_box_listen": "voicemail",
+    "client.voicemail_box_message_delete": "voicemail",
+    "client.audio_files": "audio",
+    "client.audio_upload": "audio",
+    "client.audio_listen": "audio",
+    "client.audio_delete": "audio",
+    "client.moh_class_new": "audio",
+    "client.moh_class_save": "audio",
+    "client.moh_class_delete": "audio",
+    "client.number_announcement": "audio",
+    # Scénario d'appels, historique d'appels, fax, carte réseau, présence, annuaire, historique
+    "client.scenario": "scenario",
+    "client.explain_json": "scenario",
+    "client.calls": "calls",
+    "client.calls_csv": "calls",
+    "client.faxes": "faxes",
+    "client.fax_resend": "faxes",
+    "client.network": "network",
+    "client.presence": "presence",
+    "client.phonebook": "phonebook",
+    "client.phonebook_delete": "phonebook",
+    "client.history": "history",
+    # API et webhooks
+    "client.api_tokens_page": "api",
+    "client.api_token_revoke": "api",
+    "client.api_webhooks": "api",
+    "client.api_webhook": "api",
+    "client.api_webhook_change": "api",
+    "client.api_delivery_retry": "api",
+    # Autorisations: logins and custom roles
+    "client.logins": FULL_ADMIN,
+    "client.login_active": FULL_ADMIN,
+    "client.login_password": FULL_ADMIN,
+    "client.login_role": FULL_ADMIN,
+    "client.roles": FULL_ADMIN,
+    "client.role_new": FULL_ADMIN,
+    "client.role_edit": FULL_ADMIN,
+    "client.role_delete": FULL_ADMIN,
+}
+assert set(CLIENT_AREAS.values()) <= {*PERMISSION_AREAS, EVERY_STAFF, FULL_ADMIN}, "unknown area"
+
+# The area each API key scope (centrex.models.api.SCOPES, "thing:level") acts on: a delegated
+# administrator allowed to create keys gives a key no more than the role itself grants.
+SCOPE_AREAS: dict[str, str] = {
+    "users": "users",
+    "forwarding": "users",
+    "numbers": "numbers",
+    "devices": "devices",
+    "groups": "groups",
+    "cdr": "calls",
+    "calls": "calls",
+    "presence": "presence",
+    "webhooks": "api",
+}
 
 
 class NotLoggedIn(Exception):
@@ -31,6 +138,38 @@ class Principal:
     role: str
     tenant_id: int | None
     user_id: int | None
+    # A delegated administrator's custom role: {(area, level)}; None = the full rights of the role
+    grants: frozenset[tuple[str, str]] | None = None
+
+    @property
+    def delegated(self) -> bool:
+        return self.role == ADMIN and self.grants is not None
+
+    def may(self, area: str, write: bool = False) -> bool:
+        """May this principal read (or write) this area of a client's menu (its own client's, for an
+        administrator: tenant_for checks which client)?"""
+        if self.role == OPERATOR or (self.role == ADMIN and not self.delegated):
+            return True
+        if not self.delegated or area == FULL_ADMIN:
+            return False
+        if area == EVERY_STAFF:
+            return True
+        return (area, "write") in self.grants or (not write and (area, "read") in self.grants)
+
+    def may_open(self, endpoint: str, method: str = "GET") -> bool:
+        """The area check of a client-menu page (an unlisted page is closed to delegated admins)."""
+        if not self.delegated or not endpoint.startswith(CLIENT_MENU + "."):
+            return True
+        area = CLIENT_AREAS.get(endpoint)
+        return area is not None and self.may(area, write=method not in ("GET", "HEAD", "OPTIONS"))
+
+    def may_grant_scope(self, scope: str) -> bool:
+        """May this principal give an API key this scope (no more than its own rights)?"""
+        if not self.delegated:
+            return True
+        thing, _sep, level = scope.partition(":")
+        area = SCOPE_AREAS.get(thing)
+        return area is not None and self.may(area, write=level != "read")
 
     def actor(self) -> Actor:
         """Who the audit log names for changes made in this request."""
@@ -59,7 +198,15 @@ def load_principal() -> Principal | None:
     if account is None or not account.active or session.get("marker") != session_marker(account):
         session.clear()
         return None
-    return Principal(account.id, account.email, account.role, account.tenant_id, account.user_id)
+    grants = None
+    if account.role == ADMIN and account.role_id is not None:
+        rows = db.session.execute(
+            select(RolePermission.area, RolePermission.level).where(
+                RolePermission.role_id == account.role_id, RolePermission.tenant_id == account.tenant_id
+            )
+        )
+        grants = frozenset((area, level) for area, level in rows)
+    return Principal(account.id, account.email, account.role, account.tenant_id, account.user_id, grants)
 
 
 def current_principal() -> Principal | None:
@@ -95,12 +242,22 @@ def allow(*roles: str):
                 g.tenant = tenant_for(principal, kwargs.pop("tenant_id"))
             elif principal.tenant_id is not None:
                 g.tenant = db.session.get(Tenant, principal.tenant_id)
+            check_area(principal)
             return view(*args, **kwargs)
 
         guarded.allowed_roles = roles
         return guarded
 
     return decorate
+
+
+def check_area(principal: Principal) -> None:
+    """A delegated administrator opens a client-menu page only if the custom role grants its area."""
+    if principal.may_open(request.endpoint or "", request.method):
+        return
+    if principal.may_open(request.endpoint or "", "GET"):
+        raise Forbidden("Your role lets you see this page, not change it.")
+    raise Forbidden("Your role does not give access to this page.")
 
 
 def public(view):

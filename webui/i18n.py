@@ -150,6 +150,15 @@ CORE_MESSAGES = (
     N_("Messages can only leave the box when the e-mail carries the recording."),
     N_("Needs email_mode 'attach'."),
     N_("Give the address that receives the e-mails."),
+    # custom roles (centrex/services/roles.py, webui/access.py)
+    N_("Your role lets you see this page, not change it."),
+    N_("A role of this name already exists."),
+    N_("Only an administrator login can have a custom role."),
+    N_("Only for administrators."),
+    N_("This role does not exist in this company."),
+    N_("You cannot limit your own login."),
+    N_("Not your own login."),
+    N_("Your role cannot give these rights."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
@@ -197,6 +206,10 @@ PATTERNS = (
     (re.compile(r"^A menu named (?P<name>.+) exists already\.$"), N_("A menu named %(name)s exists already.")),
     (re.compile(r"^A music class named (?P<name>.+) exists already\.$"),
      N_("A music class named %(name)s exists already.")),
+    (
+        re.compile(r"^The role is given to (?P<n>\d+) login\(s\): give them another role first\.$"),
+        N_("The role is given to %(n)s login(s): give them another role first."),
+    ),
 )
 _KNOWN = frozenset(CORE_MESSAGES)
 

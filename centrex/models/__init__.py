@@ -22,6 +22,7 @@ from centrex.models.ivr import IvrEntry, IvrMenu  # noqa: F401
 from centrex.models.voicemail import UserVoicemail, VoicemailBox, VoicemailMessage  # noqa: F401
 from centrex.models.conference import ConferenceRoom  # noqa: F401
 from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
+from centrex.models.role import Role, RolePermission  # noqa: F401 (console custom roles)
 
 __all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
            "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",

@@ -1,7 +1,8 @@
-"""A person who logs in to the console: operator staff, a tenant admin or an employee."""
+"""A person who logs in to the console: operator staff, a tenant admin or an employee. An admin may
+carry a custom role of the same company (role_id): a delegated administrator limited to that role."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centrex.db import Base
@@ -16,6 +17,10 @@ class Account(Base):
         CheckConstraint("role IN ('operator', 'admin', 'user')", name="role"),
         CheckConstraint("role = 'operator' OR tenant_id IS NOT NULL", name="tenant_for_non_operator"),
         CheckConstraint("role <> 'user' OR user_id IS NOT NULL", name="user_for_user_role"),
+        CheckConstraint("role = 'admin' OR role_id IS NULL", name="custom_role_for_admin"),
+        # A custom role of the login's own company only (the pair must exist in console_role).
+        ForeignKeyConstraint(["tenant_id", "role_id"], ["console_role.tenant_id", "console_role.id"],
+                             name="fk_account_role_same_tenant", ondelete="RESTRICT"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,6 +29,7 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(16))
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("sip_user.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[int | None] = mapped_column(index=True)  # custom role (delegated admin), or full rights
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()

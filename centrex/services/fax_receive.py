@@ -123,9 +123,10 @@ def email_reception(fax: Fax, tenant: Tenant | None = None) -> OutboxMessage | N
 
 
 def _admins(tenant_id: int) -> list[str]:
+    """The company's administrators with full rights (not those limited by a custom role)."""
     return list(db.session.execute(select(Account.email).where(
-        Account.tenant_id == tenant_id, Account.role == "admin", Account.active.is_(True))
-        .order_by(Account.id)).scalars())
+        Account.tenant_id == tenant_id, Account.role == "admin", Account.role_id.is_(None),
+        Account.active.is_(True)).order_by(Account.id)).scalars())
 
 
 def _reception_text(fax: Fax, tenant: Tenant) -> tuple[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
+from centrex.errors import DomainError, Forbidden
 from centrex.models import ApiToken, WebhookDelivery, WebhookSubscription
 from centrex.models.api import SCOPES, WEBHOOK_EVENTS
 from centrex.services import api_tokens, webhooks
@@ -21,7 +21,7 @@ def _token_page(form=None, errors=None, new_key=None, status=200):
         render_template(
             "console/api_tokens.html",
             tokens=api_tokens.tokens_of(g.tenant.id),
-            scopes=SCOPES,
+            scopes=[s for s in SCOPES if current_principal().may_grant_scope(s)],
             form=form or {"scopes": []},
             errors=errors or {},
             new_key=new_key,
@@ -40,6 +40,10 @@ def api_tokens_page():
         "scopes": request.form.getlist("scopes"),
         "rate_limit": int_or_none(request.form.get("rate_limit")),
     }
+    beyond = [s for s in form["scopes"] if not current_principal().may_grant_scope(s)]
+    if beyond:  # a delegated administrator's key gets no more than the role grants
+        error = Forbidden("Your role cannot give these rights.", fields={"scopes": [", ".join(beyond)]})
+        return _token_page(form, errors_of(error), status=error.status)
     try:
         with change():
             _token, key = api_tokens.create_token(g.tenant, form, created_by=current_principal().email)

@@ -1,5 +1,6 @@
-"""A client's console logins ("Autorisations"): who may manage the company (administrators) and which
-employees may change their own settings (users); deactivate, reactivate, set a new password."""
+"""A client's console logins ("Autorisations"): who may manage the company (administrators, with full
+rights or limited by a custom role) and which employees may change their own settings (users);
+deactivate, reactivate, set a new password, give or take back a custom role."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.errors import DomainError, Invalid
-from centrex.models import Account, User
+from centrex.models import Account, Role, User
 from centrex.services.accounts import create_account
 from centrex.services.console_accounts import reset_password, set_active
+from centrex.services.roles import assign_role, roles_of
 from centrex.tenancy import get_scoped, scoped
 from webui.access import STAFF, allow, current_principal
-from webui.forms import change, errors_of
+from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows
 
 
@@ -23,12 +25,32 @@ def render_logins(errors=None, form=None, status=200):
         db.session.execute(scoped(Account, g.tenant.id).order_by(Account.role, Account.email)).scalars().all()
     )
     users = {u.id: u for u in tenant_rows(User, User.extension)}
+    roles = roles_of(g.tenant.id)
     return (
         render_template(
-            "console/client/logins.html", logins=logins, users=users, errors=errors or {}, form=form or {}
+            "console/client/logins.html",
+            logins=logins,
+            users=users,
+            roles=roles,
+            role_options=[(r.id, r.name) for r in roles],
+            errors=errors or {},
+            form=form or {},
         ),
         status,
     )
+
+
+def chosen_role(form) -> Role | None:
+    """The custom role a form names (role_id; empty = full rights), of this company only."""
+    if not form.get("role_id", "").strip():
+        return None
+    role_id = int_or_none(form.get("role_id"))
+    role = None
+    if role_id is not None:
+        role = db.session.execute(scoped(Role, g.tenant.id).where(Role.id == role_id)).scalar_one_or_none()
+    if role is None:
+        raise Invalid("This role does not exist in this company.", fields={"role_id": ["Unknown role."]})
+    return role
 
 
 def flash_error(exc: DomainError) -> None:
@@ -47,6 +69,7 @@ def logins():
                 account = create_account(
                     form.get("email", ""), form.get("password", ""), "admin", tenant=g.tenant
                 )
+                assign_role(account, chosen_role(form))
             flash(_("%(email)s can now manage %(name)s.", email=account.email, name=g.tenant.name))
             return redirect(url_for("client.logins"))
         except DomainError as exc:
@@ -83,6 +106,27 @@ def login_password(account_id):
         with change():
             reset_password(account, request.form.get("new_password", ""))
         flash(_("New password set for %(email)s.", email=account.email))
+    except DomainError as exc:
+        flash_error(exc)
+    return redirect(url_for("client.logins"))
+
+
+@bp.post("/logins/<int:account_id>/role")
+@allow(*STAFF)
+def login_role(account_id):
+    """Limit an administrator login to a custom role, or give it full rights back."""
+    account = get_scoped(Account, g.tenant.id, account_id)
+    try:
+        me = db.session.execute(
+            select(Account).where(Account.id == current_principal().account_id)
+        ).scalar_one()
+        with change():
+            role = chosen_role(request.form)
+            assign_role(account, role, by=me)
+        if role is None:
+            flash(_("%(email)s has full rights again.", email=account.email))
+        else:
+            flash(_("%(email)s now has the role %(role)s.", email=account.email, role=role.name))
     except DomainError as exc:
         flash_error(exc)
     return redirect(url_for("client.logins"))
