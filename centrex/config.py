@@ -59,6 +59,9 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "AUDIO_DIR": get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
         "AUDIO_FS_DIR": get("CENTREX_AUDIO_FS_DIR") or get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
         "AUDIO_RATE": int(get("CENTREX_AUDIO_RATE", "8000")),
+        # Whole request bodies (a 16 MB audio upload and its form): larger ones are refused with 413
+        # before they are read.
+        "MAX_CONTENT_LENGTH": int(get("CENTREX_MAX_REQUEST_MB", "20")) * 1024 * 1024,
         "QUEUE_AGENT_RING_SECONDS": int(get("CENTREX_QUEUE_AGENT_RING_SECONDS", "15")),
         # Call routing: the operator's carrier gateway (sofia gateway name) and the country its DIDs are in.
         "CARRIER_GATEWAY": get("CENTREX_CARRIER_GATEWAY", "carrier"),

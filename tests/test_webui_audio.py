@@ -208,3 +208,13 @@ def test_bilingual_core_messages_are_shown_in_the_reader_language(app, message):
     for lang, expected in (("fr", french), ("en", english)):
         with app.test_request_context(headers={"Cookie": f"console_lang={lang}"}):
             assert translate_message(message) == expected
+
+
+def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, admin, dupont, tmp_path):
+    """16 MB is the audio limit; a body over CENTREX_MAX_REQUEST_MB never reaches the service."""
+    before, count = files_on_disk(app), rows()
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = upload(admin, dupont, b"RIFF" + b"\x00" * limit, "enorme.wav")
+    assert response.status_code == 413
+    assert f"Envoi trop volumineux : {limit // (1024 * 1024)} Mo au plus" in text(response)
+    assert files_on_disk(app) == before and rows() == count

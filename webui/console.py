@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, refresh
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from centrex.errors import DomainError
 from centrex.services.branding import branding_of
@@ -40,6 +41,7 @@ def console_blueprint(name: str, import_name: str, url_prefix: str | None = None
     bp.register_error_handler(NotLoggedIn, _to_login)
     bp.register_error_handler(DomainError, _domain_error)
     bp.register_error_handler(CSRFError, _csrf_error)
+    bp.register_error_handler(RequestEntityTooLarge, _too_large)
     bp.url_defaults(_tenant_in_urls)
     return bp
 
@@ -104,6 +106,12 @@ def _domain_error(exc: DomainError):
 def _csrf_error(_exc):
     message = _("This form has expired or did not come from this site. Reload the page and try again.")
     return render_template("console/error.html", status=400, message=message), 400
+
+
+def _too_large(_exc):
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    message = _("This is too large to send: %(mb)s MB at most, files included.", mb=limit)
+    return render_template("console/error.html", status=413, message=message), 413
 
 
 def safe_next(target: str | None) -> str | None:
