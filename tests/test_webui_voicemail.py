@@ -11,13 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from centrex import ports
 from centrex.crypto import verify_password
 from centrex.db import db
 from centrex.demo_services import tone_wav
-from centrex.models import User, UserVoicemail, VoicemailBox, VoicemailMessage
+from centrex.models import Number, User, UserVoicemail, VoicemailBox, VoicemailMessage
 from centrex.services import voicemail_messages
 from esl_handlers.commands import EslSwitch
 from esl_server import esl_server  # noqa: F401 - fixture
@@ -224,3 +224,23 @@ def test_a_form_without_csrf_token_changes_nothing(client, dupont):
     assert client.post(f"/me/voicemail/messages/{message.id}/delete").status_code == 400
     assert client.post("/me/voicemail/pin", data={"vm_pin": "1111", "vm_pin_confirm": "1111"}).status_code == 400
     assert db.session.get(VoicemailMessage, message.id) is not None
+
+
+def test_deleting_a_shared_box_also_removes_its_recordings_in_freeswitch(client, dupont, esl_server):
+    box = db.session.execute(select(VoicemailBox).where(VoicemailBox.tenant_id == dupont.id)).scalars().first()
+    [message] = voicemail_messages.messages_of_box(box)
+    db.session.execute(update(Number).where(Number.tenant_id == dupont.id, Number.dest_type == "voicemail",
+                                            Number.dest_id == box.id).values(dest_type=None, dest_id=None))
+    db.session.commit()
+    box_id, uuid = box.id, message.message_uuid
+    previous = ports._switch
+    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
+    try:
+        login(client, ADMIN_DUPONT)
+        esl_server.reply(f"vm_delete {box.number}@dupont.example {uuid}", "+OK\n")
+        assert post(client, f"/t/{dupont.id}/voicemail/{box_id}/delete").status_code == 302
+        assert db.session.get(VoicemailBox, box_id) is None
+        assert f"api vm_delete {box.number}@dupont.example {uuid}" in esl_server.commands
+    finally:
+        ports.switch().close()
+        ports.set_switch(previous)

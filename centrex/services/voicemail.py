@@ -13,12 +13,13 @@ from centrex import audit, fsnames
 from centrex.crypto import digest_a1, hash_password
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
-from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox
+from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox, VoicemailMessage
 from centrex.models.voicemail import EMAIL_MODES
 from centrex.schemas import EXTENSION_RE, LANGUAGES, Text
 from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
+from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import scoped
 
 _PIN = validate.Regexp(r"^[0-9]{4,10}$", error="A PIN is 4 to 10 digits.")
@@ -106,7 +107,11 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
             Number.tenant_id == tenant.id, Number.dest_type == "voicemail", Number.dest_id == box.id)).first():
         raise Conflict("Un numéro mène encore à cette boîte. / A number still leads to this box.",
                        fields={"box": ["Still the destination of a number."]})
-    audit.record("delete", box, tenant_id=tenant.id, changes={"number": box.number})
+    messages = db.session.execute(scoped(VoicemailMessage, tenant.id).where(
+        VoicemailMessage.shared_box_id == box.id)).scalars().all()
+    for message in messages:  # the recordings go too, once the deletion is committed
+        command_after_commit(f"vm_delete {message.box}@{tenant.domain} {message.message_uuid}")
+    audit.record("delete", box, tenant_id=tenant.id, changes={"number": box.number, "messages": len(messages)})
     db.session.delete(box)
     db.session.flush()
 
