@@ -267,6 +267,18 @@ CREATE TABLE fax_box (
 
 CREATE INDEX ix_fax_box_tenant_id ON fax_box (tenant_id);
 
+CREATE TABLE licensed_feature (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	feature VARCHAR(16) NOT NULL, 
+	CONSTRAINT pk_licensed_feature PRIMARY KEY (id), 
+	CONSTRAINT uq_licensed_feature_tenant_id_feature UNIQUE (tenant_id, feature), 
+	CONSTRAINT ck_licensed_feature_feature CHECK (feature IN ('queues', 'ivr', 'conferences', 'fax', 'api')), 
+	CONSTRAINT fk_licensed_feature_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_licensed_feature_tenant_id ON licensed_feature (tenant_id);
+
 CREATE TABLE live_channel (
 	id SERIAL NOT NULL, 
 	uuid VARCHAR(64) NOT NULL, 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from centrex.errors import DomainError
 from centrex.services.branding import branding_of
+from centrex.services.licences import features_of
 from webui.access import NotLoggedIn, current_principal
 from webui.destinations import field_errors_under
 from webui.i18n import LANGUAGES, destination_labels, translate_message
@@ -87,6 +88,7 @@ def _page_values():
         "destination_labels": destination_labels(),
         "destination_errors": field_errors_under,
         "branding": branding_of(tenant.id) if tenant is not None else None,
+        "licensed": features_of(tenant.id) if tenant is not None else frozenset(),
     }
 
 

@@ -21,6 +21,7 @@ from centrex.models.api import SCOPES
 from centrex.schemas import Text
 from centrex.services import load
 from centrex.tenancy import scoped
+from centrex.services import licences
 
 KEY_PREFIX = "cxk_"
 LAST_USED_PRECISION = timedelta(minutes=1)  # last_used_at is written at most once a minute per token
@@ -45,6 +46,7 @@ def _hash(secret: str) -> str:
 
 def create_token(tenant: Tenant, data: dict, *, created_by: str | None = None) -> tuple[ApiToken, str]:
     """A new token; returns it with its key, which is never stored nor shown again."""
+    licences.require(tenant, "api")
     values = load(_schema, data)
     prefix = secrets.token_hex(6)
     while db.session.execute(select(ApiToken.id).where(ApiToken.prefix == prefix)).first():

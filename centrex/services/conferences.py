@@ -19,6 +19,7 @@ from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
 from centrex.tenancy import scoped
+from centrex.services import licences
 
 _CODE = validate.Regexp(r"^[0-9]{4,10}$", error="A code is 4 to 10 digits.")
 
@@ -50,6 +51,7 @@ _schema = ConferenceRoomSchema()
 
 
 def create_room(tenant: Tenant, data: dict) -> ConferenceRoom:
+    licences.require(tenant, "conferences")
     values = load(_schema, data)
     _check_number_free(tenant, values["number"])
     room = ConferenceRoom(tenant_id=tenant.id, **values)

@@ -18,6 +18,7 @@ from centrex.schemas import Text
 from centrex.services import apply, load
 from centrex.services.numbers import register_target_model
 from centrex.tenancy import get_scoped, scoped
+from centrex.services import licences
 
 register_target_model("fax", FaxBox)
 
@@ -38,6 +39,7 @@ _schema = FaxBoxSchema()
 
 
 def create_box(tenant: Tenant, data: dict, *, default_retention_days: int = 90) -> FaxBox:
+    licences.require(tenant, "fax")
     values = load(_schema, data)
     secret = values.pop("secret")
     _check_name_free(tenant, values["name"])

@@ -21,6 +21,7 @@ from centrex.services.audio import freeswitch_path
 from centrex.services.destinations import (check_destination, destination_from, short_number_free,
                                           transfer_target)
 from centrex.tenancy import scoped
+from centrex.services import licences
 
 _FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
 _EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only.")
@@ -66,6 +67,7 @@ _entry_schema = IvrEntrySchema()
 
 
 def create_menu(tenant: Tenant, data: dict) -> IvrMenu:
+    licences.require(tenant, "ivr")
     values = load(_menu_schema, data)
     menu = IvrMenu(tenant_id=tenant.id)
     _save(tenant, menu, values, values)

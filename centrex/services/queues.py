@@ -20,6 +20,7 @@ from centrex.services import apply, load
 from centrex.services.destinations import (check_destination, destination_from, short_number_free)
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
+from centrex.services import licences
 
 _AFTER_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")
 
@@ -53,6 +54,7 @@ def agent_contact(tenant: Tenant, extension: str) -> str:
 
 
 def create_queue(tenant: Tenant, data: dict) -> CallQueue:
+    licences.require(tenant, "queues")
     values = load(_schema, data)
     _check(tenant, values, None)
     queue = CallQueue(tenant_id=tenant.id, **values)

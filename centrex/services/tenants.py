@@ -7,6 +7,7 @@ from centrex import audit
 from centrex.db import db
 from centrex.errors import Conflict
 from centrex.models import Tenant
+from centrex.models.licence import LICENSED_FEATURES, LicensedFeature
 from centrex.schemas import TenantSchema
 from centrex.services import apply, load
 
@@ -21,6 +22,8 @@ def create_tenant(data: dict) -> Tenant:
     db.session.add(tenant)
     db.session.flush()
     audit.record("create", tenant, tenant_id=tenant.id, changes=values)
+    db.session.add_all(LicensedFeature(tenant_id=tenant.id, feature=f) for f in LICENSED_FEATURES)
+    db.session.flush()
     return tenant
 
 

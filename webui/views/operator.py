@@ -11,6 +11,7 @@ from centrex.errors import DomainError
 from centrex.models import Account, Branding, Device, Number, Tenant, User
 from centrex.services.accounts import create_account
 from centrex.services.branding import MAX_LOGO_BYTES, branding_of, save_branding
+from centrex.services.licences import features_of, set_features
 from centrex.services.tenants import create_tenant, set_status, update_tenant
 from webui.access import OPERATOR, allow
 from webui.console import console_blueprint, safe_next
@@ -157,6 +158,11 @@ def client_admin_add():
     return redirect(url_for("operator.client_edit", tenant_id=g.tenant.id))
 
 
+def feature_labels() -> list[tuple[str, str]]:
+    return [("queues", _("Queues")), ("ivr", _("Voice menus")), ("conferences", _("Conferences")),
+            ("fax", _("Fax")), ("api", _("API"))]
+
+
 @bp.get("/licences")
 @allow(OPERATOR)
 def licences():
@@ -166,6 +172,8 @@ def licences():
         "console/operator/licences.html",
         clients=tenants,
         users=users,
+        features=feature_labels(),
+        licensed={t.id: features_of(t.id) for t in tenants},
         total_used=sum(users.values()),
         total_seats=sum(t.max_users or 0 for t in tenants),
         unlimited=sum(1 for t in tenants if t.max_users is None),
@@ -179,6 +187,8 @@ def licence_save():
     try:
         with change():
             update_tenant(g.tenant, values(request.form, text=("max_calls",), optional=("max_users",)))
+            if "features_shown" in request.form:  # the checkboxes were on the form: unticked = not sold
+                set_features(g.tenant, request.form.getlist("features"))
         flash(_("Licence of %(name)s saved.", name=g.tenant.name))
     except DomainError as exc:
         errors = errors_of(exc)

@@ -1,0 +1,53 @@
+"""The optional services of a client's licence (queues, voice menus, conferences, fax, API): the operator
+chooses them; creating such an object for a client whose licence lacks it is refused. New clients get
+every service; the operator takes away what was not sold."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from centrex import audit
+from centrex.db import db
+from centrex.errors import Forbidden, Invalid
+from centrex.models import Tenant
+from centrex.models.licence import LICENSED_FEATURES, LicensedFeature
+
+FEATURE_NAMES = {  # French / English, for the refusal message
+    "queues": ("les files d'attente", "call queues"),
+    "ivr": ("les menus vocaux", "voice menus"),
+    "conferences": ("les conférences", "conferences"),
+    "fax": ("le fax", "fax"),
+    "api": ("l'API", "the API"),
+}
+
+
+def features_of(tenant_id: int) -> frozenset[str]:
+    return frozenset(db.session.execute(select(LicensedFeature.feature)
+                                        .where(LicensedFeature.tenant_id == tenant_id)).scalars())
+
+
+def set_features(tenant: Tenant, features) -> frozenset[str]:
+    """The client's licence includes exactly `features` from now on. Flushes and audits a change."""
+    wanted = frozenset(features)
+    unknown = wanted - set(LICENSED_FEATURES)
+    if unknown:
+        raise Invalid(f"Unknown service: {', '.join(sorted(unknown))}.", fields={"features": ["Unknown."]})
+    current = features_of(tenant.id)
+    if wanted == current:
+        return current
+    removed, added = current - wanted, wanted - current
+    if removed:
+        db.session.execute(delete(LicensedFeature).where(LicensedFeature.tenant_id == tenant.id,
+                                                         LicensedFeature.feature.in_(sorted(removed))))
+    db.session.add_all(LicensedFeature(tenant_id=tenant.id, feature=f) for f in sorted(added))
+    db.session.flush()
+    audit.record("update", tenant, tenant_id=tenant.id,
+                 changes={"services_added": ", ".join(sorted(added)), "services_removed": ", ".join(sorted(removed))})
+    return wanted
+
+
+def require(tenant: Tenant, feature: str) -> None:
+    """Refuse (403) when the client's licence does not include `feature`."""
+    if feature not in features_of(tenant.id):
+        french, english = FEATURE_NAMES[feature]
+        raise Forbidden(f"La licence de {tenant.name} n'inclut pas {french}. / "
+                        f"{tenant.name}'s licence does not include {english}.")
