@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Response, g, render_template, request
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from centrex.db import db
 from centrex.models import CallRecord, Tenant, User
