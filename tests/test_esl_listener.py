@@ -14,6 +14,7 @@ from centrex.models import CallRecord, CdrJournal, LiveChannel, LiveRegistration
 from cdr_captures import headers_of, master_csv, session1_hangups, session2_hangups
 from esl_handlers import dispatch
 from esl_server import capture_events, esl_server  # noqa: F401
+from esl_switch import switch_on_esl  # noqa: F401 - fixture
 from listener_helpers import count, running_listener, wait_until
 
 pytestmark = pytest.mark.smoke
@@ -180,26 +181,19 @@ def test_unreachable_freeswitch_is_retried_with_backoff_and_said_clearly(app, es
                             f"FreeSWITCH {node} unreachable (connection refused); retrying in 2 s"]
 
 
-def test_after_connecting_the_queues_freeswitch_missed_are_sent_again(app, esl_server, tenants):
+def test_after_connecting_the_queues_freeswitch_missed_are_sent_again(app, switch_on_esl, tenants):
     """FreeSWITCH was unreachable when a queue changed: once the listener is connected again, the
     differences between mod_callcenter's tables (the capture's) and ours go over ESL."""
-    from centrex import ports
     from centrex.models import CallQueue
-    from esl_handlers.commands import EslSwitch
 
-    esl_server.load_replies("api-callcenter-config.bin")  # still has support@dupont.example, not our queues
+    server = switch_on_esl
+    server.load_replies("api-callcenter-config.bin")  # still has support@dupont.example, not our queues
     complaints = db.session.execute(select(CallQueue).where(CallQueue.tenant_id == tenants["dupont.example"],
                                                             CallQueue.name == "Réclamations")).scalar_one()
-    previous = ports.switch()
-    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
-    try:
-        with running_listener(app, esl_server):
-            esl_server.wait_subscribed()
-            wanted = f"api callcenter_config queue load q{complaints.id}@dupont.example"
-            wait_until(lambda: wanted in esl_server.commands, what="the missed queue to be loaded")
-            wait_until(lambda: "api callcenter_config queue unload support@dupont.example" in esl_server.commands,
-                       what="the stale queue to be unloaded")
-    finally:
-        ports.switch().close()
-        ports.set_switch(previous)
-    assert not [c for c in esl_server.commands if "martin.example" in c and "unload" in c]
+    with running_listener(app, server):
+        server.wait_subscribed()
+        wanted = f"api callcenter_config queue load q{complaints.id}@dupont.example"
+        wait_until(lambda: wanted in server.commands, what="the missed queue to be loaded")
+        wait_until(lambda: "api callcenter_config queue unload support@dupont.example" in server.commands,
+                   what="the stale queue to be unloaded")
+    assert not [c for c in server.commands if "martin.example" in c and "unload" in c]

@@ -9,36 +9,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from centrex import outbox, ports
+from centrex import outbox
 from centrex.db import db
 from centrex.errors import DomainError
 from centrex.models import CallQueue, ConferenceRoom, OutboxMessage, User
 from centrex.services import conferences, moh, queues, voicemail
 from centrex.services.callcenter_sync import reconcile_callcenter
-from esl_handlers.commands import EslSwitch
-from esl_server import esl_server, read_capture, split_messages  # noqa: F401 - fixture
+from esl_server import read_capture, split_messages
+from esl_switch import api_commands, esl_server, switch_on_esl  # noqa: F401 - fixtures
 from listener_helpers import running_listener, wait_until
 from smtp_server import smtp_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def switch_on_esl(esl_server):
-    try:
-        previous = ports.switch()
-    except ports.SwitchError:
-        previous = None
-    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
-    try:
-        yield esl_server
-    finally:
-        ports.switch().close()
-        ports.set_switch(previous)
-
-
-def api_commands(server) -> list[str]:
-    return [c[len("api "):] for c in server.commands if c.startswith("api ")]
 
 
 def one(model, tenant, **where):

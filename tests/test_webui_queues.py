@@ -5,18 +5,16 @@ TCP), and callcenter.conf then answers FreeSWITCH's captured reload request with
 from __future__ import annotations
 
 import pytest
-from esl_server import esl_server  # noqa: F401 - fixture
+from esl_switch import api_commands, esl_server, switch_on_esl  # noqa: F401 - fixtures
 from lxml import etree
 from sqlalchemy import func, select
 from test_webui_operator import field_error
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, text
 
-from centrex import ports
 from centrex.db import db
 from centrex.models import AuditEntry, CallQueue, Number, User
 from centrex.services.numbers import point_number
 from centrex.services.queues import agents_of
-from esl_handlers.commands import EslSwitch
 
 RELOAD = "65-configuration-callcenter.conf-queue_reload.http"  # FreeSWITCH's `queue reload`, captured
 
@@ -31,25 +29,6 @@ def dupont(demo, session):
 def admin(client, dupont):
     login(client, ADMIN_DUPONT)
     return client
-
-
-@pytest.fixture
-def esl(esl_server):  # noqa: F811
-    """The real command client wired as the switch port, talking to the test ESL server."""
-    try:
-        previous = ports.switch()
-    except ports.SwitchError:
-        previous = None
-    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
-    try:
-        yield esl_server
-    finally:
-        ports.switch().close()
-        ports.set_switch(previous)
-
-
-def api_commands(server) -> list[str]:
-    return [c[len("api "):] for c in server.commands if c.startswith("api ")]
 
 
 def user(tenant, extension) -> User:
@@ -78,7 +57,7 @@ def test_the_list_shows_the_demo_queue_with_its_agents_in_french(admin, dupont):
     assert "Martin" not in page.replace("Sophie Martin", "")
 
 
-def test_admin_creates_a_queue_and_freeswitch_is_told_live(admin, dupont, esl, post_capture):
+def test_admin_creates_a_queue_and_freeswitch_is_told_live(admin, dupont, switch_on_esl, post_capture):
     sophie, luc = user(dupont, "1002"), user(dupont, "1003")
     response = post(admin, f"/t/{dupont.id}/queues/new", {
         "name": "Commandes", "extension": "2200", "strategy": "round-robin", "moh_class_id": "",
@@ -91,7 +70,7 @@ def test_admin_creates_a_queue_and_freeswitch_is_told_live(admin, dupont, esl, p
     assert (queue.after_dest_type, queue.after_dest_value) == ("external", "+41791234567")
     assert [(a.user_id, a.position) for a in agents_of(queue)] == [(luc.id, 1), (sophie.id, 2)]
     name = f"q{queue.id}@dupont.example"
-    assert api_commands(esl) == [
+    assert api_commands(switch_on_esl) == [
         f"callcenter_config queue load {name}",
         "callcenter_config agent add 1003@dupont.example callback",  # 1003 answers Réclamations too:
         "callcenter_config agent set contact 1003@dupont.example [leg_timeout=15]user/1003@dupont.example",
@@ -112,7 +91,7 @@ def test_admin_creates_a_queue_and_freeswitch_is_told_live(admin, dupont, esl, p
     assert "Commandes" in text(admin.get(f"/t/{dupont.id}/queues"))
 
 
-def test_agents_are_reordered_with_the_arrows_then_saved(admin, dupont, esl):
+def test_agents_are_reordered_with_the_arrows_then_saved(admin, dupont, switch_on_esl):
     queue = queue_named(dupont, "Réclamations")
     url = f"/t/{dupont.id}/queues/{queue.id}"
     form = {"name": "Réclamations", "extension": "2100", "strategy": "top-down",
@@ -125,16 +104,16 @@ def test_agents_are_reordered_with_the_arrows_then_saved(admin, dupont, esl):
     assert page.index(f'value="{user(dupont, "1004").id}" selected') < page.index(
         f'value="{user(dupont, "1003").id}" selected')
     assert [a.user.extension for a in agents_of(queue)] == ["1003", "1004"]
-    assert api_commands(esl) == []
+    assert api_commands(switch_on_esl) == []
     form.update({"agents.0": str(user(dupont, "1004").id), "agents.1": str(user(dupont, "1003").id)})
     assert post(admin, url, form).status_code == 302
     assert [a.user.extension for a in agents_of(queue)] == ["1004", "1003"]
     name = f"q{queue.id}@dupont.example"
-    assert api_commands(esl) == [f"callcenter_config tier set position {name} 1004@dupont.example 1",
+    assert api_commands(switch_on_esl) == [f"callcenter_config tier set position {name} 1004@dupont.example 1",
                                  f"callcenter_config tier set position {name} 1003@dupont.example 2"]
 
 
-def test_unchanged_save_sends_nothing_and_writes_no_history(admin, dupont, esl):
+def test_unchanged_save_sends_nothing_and_writes_no_history(admin, dupont, switch_on_esl):
     queue = queue_named(dupont, "Réclamations")
     page = admin.get(f"/t/{dupont.id}/queues/{queue.id}")
     assert page.status_code == 200
@@ -144,10 +123,10 @@ def test_unchanged_save_sends_nothing_and_writes_no_history(admin, dupont, esl):
             "after.type": "user", "after.id.user": str(user(dupont, "1000").id),
             "agents.0": str(user(dupont, "1003").id), "agents.1": str(user(dupont, "1004").id)}
     assert post(admin, f"/t/{dupont.id}/queues/{queue.id}", form).status_code == 302
-    assert audit_count() == before and api_commands(esl) == []
+    assert audit_count() == before and api_commands(switch_on_esl) == []
 
 
-def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(admin, dupont, esl):
+def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(admin, dupont, switch_on_esl):
     luc = user(dupont, "1003")
     before = audit_count()
     response = post(admin, f"/t/{dupont.id}/queues/new", {
@@ -157,7 +136,7 @@ def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(admin, dupont, 
     assert response.status_code == 422
     page = text(response)
     assert field_error(page, "max_wait_seconds") == "Obligatoire avec une destination après l’attente."
-    assert queue_named(dupont, "Cassée") is None and audit_count() == before and api_commands(esl) == []
+    assert queue_named(dupont, "Cassée") is None and audit_count() == before and api_commands(switch_on_esl) == []
     # the queue is created, then its agents refused: the queue is not kept either
     response = post(admin, f"/t/{dupont.id}/queues/new", {
         "name": "Cassée", "strategy": "ring-all", "max_wait_seconds": "0",
@@ -165,7 +144,7 @@ def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(admin, dupont, 
     })
     assert response.status_code == 422
     assert field_error(text(response), "agents") == "En double."
-    assert queue_named(dupont, "Cassée") is None and audit_count() == before and api_commands(esl) == []
+    assert queue_named(dupont, "Cassée") is None and audit_count() == before and api_commands(switch_on_esl) == []
     response = post(admin, f"/t/{dupont.id}/queues/new", {"name": "Réclamations", "extension": "1001",
                                                             "strategy": "nowhere", "max_wait_seconds": "x"})
     page = text(response)
@@ -182,24 +161,24 @@ def test_an_agent_of_another_company_is_refused(admin, dupont, demo):
     assert queue_named(dupont, "Fuite") is None
 
 
-def test_delete_is_refused_while_a_number_leads_to_the_queue(admin, dupont, esl):
+def test_delete_is_refused_while_a_number_leads_to_the_queue(admin, dupont, switch_on_esl):
     queue = queue_named(dupont, "Réclamations")
     number = db.session.execute(select(Number).where(Number.tenant_id == dupont.id, Number.dest_type == "user")
                                 .order_by(Number.id)).scalars().first()
     point_number(number, dupont, {"dest_type": "queue", "dest_id": queue.id})
     db.session.commit()
-    esl.commands.clear()
+    switch_on_esl.commands.clear()
     response = post(admin, f"/t/{dupont.id}/queues/{queue.id}/delete", follow_redirects=True)
     assert "Un numéro mène encore à cette file." in text(response)
-    assert queue_named(dupont, "Réclamations") is not None and api_commands(esl) == []
+    assert queue_named(dupont, "Réclamations") is not None and api_commands(switch_on_esl) == []
     point_number(number, dupont, {"dest_type": "user", "dest_id": user(dupont, "1000").id})
     db.session.commit()
-    esl.commands.clear()
+    switch_on_esl.commands.clear()
     response = post(admin, f"/t/{dupont.id}/queues/{queue.id}/delete", follow_redirects=True)
     assert "File Réclamations supprimée." in text(response)
     assert queue_named(dupont, "Réclamations") is None
     name = f"q{queue.id}@dupont.example"
-    assert api_commands(esl) == [
+    assert api_commands(switch_on_esl) == [
         f"callcenter_config tier del {name} 1003@dupont.example", "callcenter_config agent del 1003@dupont.example",
         f"callcenter_config tier del {name} 1004@dupont.example", "callcenter_config agent del 1004@dupont.example",
         f"callcenter_config queue unload {name}"]

@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from centrex import ports
 from centrex.crypto import verify_password
 from centrex.db import db
 from centrex.demo_services import tone_wav
 from centrex.models import Number, User, UserVoicemail, VoicemailBox, VoicemailMessage
 from centrex.services import voicemail_messages
-from esl_handlers.commands import EslSwitch
-from esl_server import esl_server  # noqa: F401 - fixture
+from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 from test_services_voicemail_mail import CAPTURED_PATH, captured_leave_message, deliver
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, USER_MARTIN, login, post, text
 
@@ -114,21 +112,15 @@ def test_a_path_outside_the_box_in_the_storage_root_is_never_served(app, client,
     assert client.get(f"/me/voicemail/messages/{message.id}").status_code == 404
 
 
-def test_deleting_a_message_sends_vm_delete_after_the_commit(client, dupont, esl_server):
-    previous = ports._switch
-    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
-    try:
-        login(client, USER_DUPONT)
-        message = messages_of(user(dupont, "1001"))[0]
-        uuid, message_id = message.message_uuid, message.id
-        esl_server.reply(f"vm_delete 1001@dupont.example {uuid}", "+OK\n")
-        response = post(client, f"/me/voicemail/messages/{message_id}/delete")
-        assert response.status_code == 302
-        assert db.session.get(VoicemailMessage, message_id) is None
-        assert f"api vm_delete 1001@dupont.example {uuid}" in esl_server.commands
-    finally:
-        ports.switch().close()
-        ports.set_switch(previous)
+def test_deleting_a_message_sends_vm_delete_after_the_commit(client, dupont, switch_on_esl):
+    login(client, USER_DUPONT)
+    message = messages_of(user(dupont, "1001"))[0]
+    uuid, message_id = message.message_uuid, message.id
+    switch_on_esl.reply(f"vm_delete 1001@dupont.example {uuid}", "+OK\n")
+    response = post(client, f"/me/voicemail/messages/{message_id}/delete")
+    assert response.status_code == 302
+    assert db.session.get(VoicemailMessage, message_id) is None
+    assert f"api vm_delete 1001@dupont.example {uuid}" in switch_on_esl.commands
 
 
 def test_self_care_settings_pin_and_greeting(app, client, dupont, tmp_path):
@@ -226,21 +218,15 @@ def test_a_form_without_csrf_token_changes_nothing(client, dupont):
     assert db.session.get(VoicemailMessage, message.id) is not None
 
 
-def test_deleting_a_shared_box_also_removes_its_recordings_in_freeswitch(client, dupont, esl_server):
+def test_deleting_a_shared_box_also_removes_its_recordings_in_freeswitch(client, dupont, switch_on_esl):
     box = db.session.execute(select(VoicemailBox).where(VoicemailBox.tenant_id == dupont.id)).scalars().first()
     [message] = voicemail_messages.messages_of_box(box)
     db.session.execute(update(Number).where(Number.tenant_id == dupont.id, Number.dest_type == "voicemail",
                                             Number.dest_id == box.id).values(dest_type=None, dest_id=None))
     db.session.commit()
     box_id, uuid = box.id, message.message_uuid
-    previous = ports._switch
-    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
-    try:
-        login(client, ADMIN_DUPONT)
-        esl_server.reply(f"vm_delete {box.number}@dupont.example {uuid}", "+OK\n")
-        assert post(client, f"/t/{dupont.id}/voicemail/{box_id}/delete").status_code == 302
-        assert db.session.get(VoicemailBox, box_id) is None
-        assert f"api vm_delete {box.number}@dupont.example {uuid}" in esl_server.commands
-    finally:
-        ports.switch().close()
-        ports.set_switch(previous)
+    login(client, ADMIN_DUPONT)
+    switch_on_esl.reply(f"vm_delete {box.number}@dupont.example {uuid}", "+OK\n")
+    assert post(client, f"/t/{dupont.id}/voicemail/{box_id}/delete").status_code == 302
+    assert db.session.get(VoicemailBox, box_id) is None
+    assert f"api vm_delete {box.number}@dupont.example {uuid}" in switch_on_esl.commands

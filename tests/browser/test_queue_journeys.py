@@ -5,31 +5,15 @@ the voice menu page shows Dupont's language tree."""
 from __future__ import annotations
 
 import pytest
-from esl_server import esl_server  # noqa: F401 - fixture
+from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
-from centrex import ports
 from centrex.db import db
 from centrex.models import CallQueue, QueueAgent, User
-from esl_handlers.commands import EslSwitch
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def switch_on_esl(esl_server):  # noqa: F811
-    try:
-        previous = ports.switch()
-    except ports.SwitchError:
-        previous = None
-    ports.set_switch(EslSwitch([esl_server.address], connect_timeout=2, reply_timeout=5))
-    try:
-        yield esl_server
-    finally:
-        ports.switch().close()
-        ports.set_switch(previous)
 
 
 def test_admin_creates_a_queue_with_two_agents(live_server, browser, switch_on_esl):

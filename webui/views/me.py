@@ -70,15 +70,20 @@ def profile():
     return render_profile()
 
 
+def change_own_pin(form) -> None:
+    """The signed-in user's new voicemail PIN, typed twice (committed; DomainError when refused)."""
+    new, confirm = form.get("vm_pin", "").strip(), form.get("vm_pin_confirm", "").strip()
+    with change():
+        if new != confirm:
+            raise Invalid("The two PINs differ.", fields={"vm_pin_confirm": ["The two PINs differ."]})
+        update_user(own_user(), {"vm_pin": new})
+
+
 @bp.post("/pin")
 @allow(USER)
 def pin():
-    new, confirm = request.form.get("vm_pin", "").strip(), request.form.get("vm_pin_confirm", "").strip()
     try:
-        with change():
-            if new != confirm:
-                raise Invalid("The two PINs differ.", fields={"vm_pin_confirm": ["The two PINs differ."]})
-            update_user(own_user(), {"vm_pin": new})
+        change_own_pin(request.form)
         flash(_("Your voicemail PIN is changed."))
         return redirect(url_for("me.profile"))
     except DomainError as exc:

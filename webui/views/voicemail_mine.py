@@ -10,12 +10,11 @@ from centrex.errors import DomainError, Invalid, NotFound
 from centrex.models import AudioFile, Tenant, User, UserVoicemail
 from centrex.services import audio as audio_service
 from centrex.services import voicemail, voicemail_messages
-from centrex.services.users import update_user
 from centrex.db import db
 from centrex.tenancy import get_scoped, scoped
 from webui.access import USER, allow
 from webui.forms import change, errors_of
-from webui.views.me import bp, own_user
+from webui.views.me import bp, change_own_pin, own_user
 from webui.views.voicemail_shared import box_settings_from_form, email_modes, languages, send_recording
 
 
@@ -67,12 +66,8 @@ def my_voicemail():
 @bp.post("/voicemail/pin")
 @allow(USER)
 def my_voicemail_pin():
-    new, confirm = request.form.get("vm_pin", "").strip(), request.form.get("vm_pin_confirm", "").strip()
     try:
-        with change():
-            if new != confirm:
-                raise Invalid("The two PINs differ.", fields={"vm_pin_confirm": ["The two PINs differ."]})
-            update_user(own_user(), {"vm_pin": new})
+        change_own_pin(request.form)
         flash(_("Your voicemail PIN is changed."))
         return redirect(url_for("me.my_voicemail"))
     except DomainError as exc:
