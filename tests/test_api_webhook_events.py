@@ -146,3 +146,25 @@ def test_calls_recorded_another_way_are_announced_once_by_the_worker(session, de
         "from-xml-cdr",
         "+41791112233",
     )
+
+
+def test_imported_calls_are_announced_only_to_companies_listening_for_them(session, demo):
+    """The listener announces a whole batch at once: only the companies subscribed to `call.ended` get
+    events, and nothing is stored for the others."""
+    from datetime import datetime, timezone
+
+    from centrex.models import CallRecord
+    from centrex.services import webhook_calls
+
+    dupont, martin = demo["dupont.example"], demo["martin.example"]
+    webhooks.create_subscription(dupont, {"url": "https://crm.dupont.example/h", "events": ["call.ended"]})
+    webhooks.create_subscription(martin, {"url": "https://crm.martin.example/h", "events": ["call.ringing"]})
+    now = datetime.now(timezone.utc)
+    for tenant, uuid in ((dupont, "d-1"), (dupont, "d-2"), (martin, "m-1")):
+        db.session.add(CallRecord(tenant_id=tenant.id, call_uuid=uuid, direction="inbound",
+                                  caller_number="+41791112233", started_at=now, imported_at=now))
+    db.session.flush()
+    assert webhook_calls.announce_calls(["d-1", "m-1", "d-2", "d-1"]) == 2
+    assert sorted((e.tenant_id, e.payload["call_id"]) for e in emitted("call.ended")) == [
+        (dupont.id, "d-1"), (dupont.id, "d-2")]
+    assert webhook_calls.announce_calls(["d-1"]) == 1 and len(emitted("call.ended")) == 2  # once per call
