@@ -159,6 +159,11 @@ CORE_MESSAGES = (
     N_("You cannot limit your own login."),
     N_("Not your own login."),
     N_("Your role cannot give these rights."),
+    # Allowed call destinations (centrex.services.call_rights)
+    N_("A prefix is + followed by 2 to 15 digits, e.g. +882."),
+    N_("Listed twice."),
+    N_("Unknown user."),
+    N_("At most 100 blocked prefixes."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.

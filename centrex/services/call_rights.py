@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from centrex import audit
 from centrex.db import db
@@ -27,6 +27,14 @@ class PrefixSchema(Schema):
         PREFIX_RE, error="A prefix is + followed by 2 to 15 digits, e.g. +882."))
     label = fields.String(load_default="", validate=[validate.Length(max=80), no_control_chars])
 
+    @pre_load
+    def as_e164(self, data, **_):
+        """'00 882' or '+882 ' as typed -> '+882'."""
+        if isinstance(data, dict) and isinstance(data.get("prefix"), str):
+            prefix = "".join(data["prefix"].split())
+            data = {**data, "prefix": "+" + prefix[2:] if prefix.startswith("00") else prefix}
+        return data
+
 
 class UserRightsSchema(Schema):
     id = fields.Integer(required=True)
@@ -41,13 +49,14 @@ class CallRightsSchema(Schema):
         max=MAX_BLOCKED_PREFIXES, error=f"At most {MAX_BLOCKED_PREFIXES} blocked prefixes."))
     users = fields.List(fields.Nested(UserRightsSchema), load_default=list)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a repeated prefix is shown with the other errors
     def no_duplicates(self, data, **_):
         errors, seen = {}, set()
-        for index, item in enumerate(data.get("prefixes", [])):
-            if item["prefix"] in seen:
+        for index, item in enumerate(data.get("prefixes") or []):
+            prefix = item.get("prefix") if isinstance(item, dict) else None
+            if prefix is not None and prefix in seen:
                 errors[index] = {"prefix": ["Listed twice."]}
-            seen.add(item["prefix"])
+            seen.add(prefix)
         if errors:
             raise ValidationError({"prefixes": errors})
 
