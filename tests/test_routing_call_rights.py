@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from centrex.db import db
+from centrex.errors import Forbidden
 from centrex.models import User
 from centrex.routing import Call, route
 from centrex.routing.plan import Dest, ForwardEntry, PlayError, Ring
 from centrex.routing.wording import word
+from centrex.services.click_to_call import destination_for
 from centrex.services.users import update_user
 from routing_factory import DOMAIN, actions, config, local, users
 from xmlcurl_helpers import bridge_legs, count_queries, parse_document
@@ -150,3 +152,16 @@ def test_barred_call_stays_within_three_queries(demo, post_capture):
         doc = _dial(post_capture, "+88212345678")
     assert ("hangup", "OUTGOING_CALL_BARRED") in _apps(doc)
     assert len(statements) <= 3, statements
+
+
+def test_click_to_call_applies_the_company_rules_too(demo):
+    dupont = demo["dupont.example"]
+    alain = _user(dupont, "1001")
+    update_user(alain, {"allow_premium": True})
+    db.session.flush()
+    for number, reason in (("+881612345678", "blocked for the whole company"),
+                           ("0900123456", "refused for the whole company")):
+        with pytest.raises(Forbidden) as refused:
+            destination_for(dupont, alain, number)
+        assert reason in refused.value.message
+    assert destination_for(dupont, alain, "0033142685300") == "+33142685300"

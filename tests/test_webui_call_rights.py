@@ -150,3 +150,14 @@ def test_english_page(admin, dupont):
     admin.set_cookie("console_lang", "en")
     page = text(admin.get(url(dupont)))
     assert "Allowed calls" in page and "Blocked destinations" in page
+
+
+def test_dry_run_explains_the_blocked_prefix(admin, dupont):
+    response = admin.get(f"/t/{dupont.id}/scenario/explain.json?destination=%2B88212345678&caller=1001"
+                         "&at=2026-12-01T09:00")
+    assert response.status_code == 200
+    last = response.get_json()["steps"][-1]
+    assert (last["kind"], last["cause"], last["note"]) == ("error", "OUTGOING_CALL_BARRED", "prefix_blocked")
+    assert last["text"]["fr"] == ("+88212345678 commence par +882 (Satellite et réseaux internationaux (Thuraya…)), "
+                                  "bloqué pour toute l'entreprise : appel refusé.")
+    assert "blocked for the whole company" in last["text"]["en"]

@@ -14,6 +14,7 @@ from centrex.errors import Invalid
 from centrex.models import Tenant, User
 from centrex.models.call_rights import MAX_BLOCKED_PREFIXES, BlockedPrefix, CallPolicy
 from centrex.models.user import CALL_CLASSES
+from centrex.routing import dialing
 from centrex.schemas import no_control_chars
 from centrex.services import load
 from centrex.tenancy import scoped
@@ -70,6 +71,20 @@ def policy_of(tenant_id: int) -> CallPolicy | None:
 
 def blocked_prefixes(tenant_id: int) -> list[BlockedPrefix]:
     return list(db.session.execute(scoped(BlockedPrefix, tenant_id).order_by(BlockedPrefix.prefix)).scalars())
+
+
+def company_refusal(tenant_id: int, dialled: dialing.Dialled) -> str | None:
+    """Why the company's rules refuse a classified number (for checks outside the dialplan, e.g.
+    click-to-call), or None. The dialplan itself applies the same rules in the routing engine."""
+    for blocked in blocked_prefixes(tenant_id):
+        if dialled.number.startswith(blocked.prefix):
+            return f"Numbers starting with {blocked.prefix} are blocked for the whole company."
+    policy = policy_of(tenant_id)
+    if policy is not None and not dialing.allowed(policy.max_call_class, dialled.needs):
+        return f"The company allows calls up to the class {policy.max_call_class}."
+    if policy is not None and dialled.premium and not policy.allow_premium:
+        return "Premium-rate numbers are refused for the whole company."
+    return None
 
 
 def users_of(tenant_id: int) -> list[User]:
