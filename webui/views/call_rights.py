@@ -58,8 +58,8 @@ def rights_from_form(form) -> tuple[dict, dict]:
 
 
 def prefix_rows_in(form) -> range:
-    used = [int(k.split(".")[1]) for k in form.keys() if k.startswith("prefixes.") and k.split(".")[1].isdigit()
-            and (form.get(k) if not k.endswith(".remove") else False)]
+    used = [int(k.split(".")[1]) for k in form if k.startswith("prefixes.") and k.split(".")[1].isdigit()
+            and not k.endswith(".remove") and form.get(k)]
     return range(min(MAX_BLOCKED_PREFIXES, max(used + [-1]) + 1) + SPARE_PREFIX_ROWS)
 
 
