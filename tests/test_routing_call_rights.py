@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.errors import Forbidden
+from centrex.errors import Forbidden, Invalid
 from centrex.models import User
 from centrex.routing import Call, route
 from centrex.routing.plan import Dest, ForwardEntry, PlayError, Ring
 from centrex.routing.wording import word
 from centrex.services.click_to_call import destination_for
+from centrex.services.routing import create_ring_group
+from centrex.services.routing_forwards import add_forward_rule
 from centrex.services.users import update_user
 from routing_factory import DOMAIN, actions, config, local, users
 from xmlcurl_helpers import bridge_legs, count_queries, parse_document
@@ -165,3 +167,20 @@ def test_click_to_call_applies_the_company_rules_too(demo):
             destination_for(dupont, alain, number)
         assert reason in refused.value.message
     assert destination_for(dupont, alain, "0033142685300") == "+33142685300"
+
+
+def test_a_forward_or_group_member_to_a_blocked_prefix_is_refused_when_saved(demo):
+    dupont, martin = demo["dupont.example"], demo["martin.example"]
+    alain = _user(dupont, "1001")  # international: only the company's block stops him
+    with pytest.raises(Invalid) as refused:
+        add_forward_rule(alain, {"kind": "always", "dest": {"type": "external", "value": "+881612345678"}})
+    assert refused.value.message == "Numbers starting with +881 are blocked for the whole company."
+    assert "dest" in refused.value.fields
+    with pytest.raises(Invalid) as refused:
+        create_ring_group(dupont, {"name": "Satellites", "strategy": "simultaneous",
+                                   "members": [{"external": "+881612345678"}]})
+    assert refused.value.message == "Numbers starting with +881 are blocked for the whole company."
+    pierre = _user(martin, "1001")
+    update_user(pierre, {"call_class": "international"})
+    rule = add_forward_rule(pierre, {"kind": "always", "dest": {"type": "external", "value": "+881612345678"}})
+    assert rule.dest_value == "+881612345678"  # Martin Sàrl blocks nothing

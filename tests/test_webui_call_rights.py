@@ -11,6 +11,7 @@ from centrex.db import db
 from centrex.models import AuditEntry, BlockedPrefix, CallPolicy, User
 from centrex.routing.loader import load_tenant_config
 from test_webui_operator import field_error
+from webui.i18n import translate_message
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, RECEPTION_DUPONT, USER_DUPONT, login, post, text
 
 
@@ -161,3 +162,11 @@ def test_dry_run_explains_the_blocked_prefix(admin, dupont):
     assert last["text"]["fr"] == ("+88212345678 commence par +882 (Satellite et réseaux internationaux (Thuraya…)), "
                                   "bloqué pour toute l'entreprise : appel refusé.")
     assert "blocked for the whole company" in last["text"]["en"]
+
+
+def test_the_refusal_of_a_blocked_destination_reads_in_french(app):
+    message = "Numbers starting with +882 are blocked for the whole company."
+    with app.test_request_context(headers={"Cookie": "console_lang=fr"}):
+        assert translate_message(message) == "Les numéros commençant par +882 sont bloqués pour toute l’entreprise."
+    with app.test_request_context(headers={"Cookie": "console_lang=en"}):
+        assert translate_message(message) == message

@@ -212,6 +212,10 @@ PATTERNS = (
     (re.compile(r"^A music class named (?P<name>.+) exists already\.$"),
      N_("A music class named %(name)s exists already.")),
     (
+        re.compile(r"^Numbers starting with (?P<prefix>\+[0-9]+) are blocked for the whole company\.$"),
+        N_("Numbers starting with %(prefix)s are blocked for the whole company."),
+    ),
+    (
         re.compile(r"^The role is given to (?P<n>\d+) login\(s\): give them another role first\.$"),
         N_("The role is given to %(n)s login(s): give them another role first."),
     ),
