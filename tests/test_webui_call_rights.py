@@ -170,3 +170,11 @@ def test_the_refusal_of_a_blocked_destination_reads_in_french(app):
         assert translate_message(message) == "Les numéros commençant par +882 sont bloqués pour toute l’entreprise."
     with app.test_request_context(headers={"Cookie": "console_lang=en"}):
         assert translate_message(message) == message
+
+
+def test_the_table_says_where_the_company_limits_a_user(admin, dupont):
+    alain = users_of(dupont)["1001"]  # international
+    page = text(post(admin, url(dupont), form_for(dupont, max_call_class="national"), follow_redirects=True))
+    assert page.count("Limité à « national » par l’entreprise.") == 1  # only Alain is above the ceiling
+    assert "refusé pour toute l’entreprise" in page  # Dupont refuses premium numbers
+    assert users_of(dupont)["1001"].call_class == alain.call_class == "international"

@@ -84,6 +84,8 @@ def call_rights():
             errors=errors,
             users=users_of(g.tenant.id),
             classes=class_labels(),
+            class_words=dict(class_labels()),
+            rank={c: i for i, c in enumerate(CALL_CLASSES)},
             prefix_rows=prefix_rows_in(form),
             max_prefixes=MAX_BLOCKED_PREFIXES,
         ),
