@@ -196,7 +196,8 @@ def _graph_query(tenant_id, found):
                 texts=(Number.e164, Number.dest_type, Number.dest_value))
         .where(Number.tenant_id == tenant_id),
         # Company-wide call rights: the ceiling on call classes, premium numbers, blocked prefixes.
-        _select("call_policy", CallPolicy.id, ints=(CallPolicy.allow_premium,), texts=(CallPolicy.max_call_class,))
+        _select("call_policy", CallPolicy.id, ints=(CallPolicy.allow_premium,),
+                texts=(CallPolicy.max_call_class,))
         .where(CallPolicy.tenant_id == tenant_id),
         _select("blocked", BlockedPrefix.id, texts=(BlockedPrefix.prefix, BlockedPrefix.label))
         .where(BlockedPrefix.tenant_id == tenant_id),
@@ -305,5 +306,6 @@ def _load(by: str, params: dict) -> TenantConfig | None:
                                       tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
                    for sid, (s_name, default) in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
-        targets=found, queue_overflows=frozenset(overflows), call_ceiling=ceiling, premium_allowed=premium_allowed,
-        blocked_prefixes=tuple(sorted(blocked)), settings=settings())
+        targets=found, queue_overflows=frozenset(overflows),
+        call_ceiling=ceiling, premium_allowed=premium_allowed, blocked_prefixes=tuple(sorted(blocked)),
+        settings=settings())

@@ -104,7 +104,7 @@ def call_rights_of(tenant: Tenant) -> dict:
 
 
 def save_call_rights(tenant: Tenant, data: dict) -> None:
-    """Replace the company rules and prefixes, and set the listed users' rights (users left out keep theirs)."""
+    """Replace the company rules and prefixes, and set the listed users' rights (others keep theirs)."""
     values = load(_schema, data)
     users = _users_named(tenant.id, values["users"])
     _save_policy(tenant, values["max_call_class"], values["allow_premium"])
@@ -116,7 +116,8 @@ def save_call_rights(tenant: Tenant, data: dict) -> None:
             for key, value in changed.items():
                 setattr(user, key, value)
             db.session.flush()
-            audit.record("update", user, tenant_id=tenant.id, changes={"extension": user.extension, **changed})
+            audit.record("update", user, tenant_id=tenant.id,
+                         changes={"extension": user.extension, **changed})
 
 
 def _users_named(tenant_id: int, rows: list[dict]) -> dict[int, User]:

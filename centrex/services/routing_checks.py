@@ -61,7 +61,8 @@ def _external(tenant: Tenant, value: str | None, field: str, owner: User | None)
     if dialled.premium:
         raise Invalid("Premium-rate numbers cannot be a destination.",
                       fields={field: ["Premium-rate number. / Numéro surtaxé."]})
-    blocked = next((p.prefix for p in blocked_prefixes(tenant.id) if dialled.number.startswith(p.prefix)), None)
+    blocked = next((p.prefix for p in blocked_prefixes(tenant.id)
+                    if dialled.number.startswith(p.prefix)), None)
     if blocked is not None:
         raise Invalid(f"Numbers starting with {blocked} are blocked for the whole company.",
                       fields={field: ["Blocked for the company. / Bloqué pour l'entreprise."]})

@@ -46,8 +46,8 @@ def rights_from_form(form) -> tuple[dict, dict]:
         prefixes.append({"prefix": prefix, "label": label})
         prefix_rows.append(row)
     # Users named by the form (a tampered id reaches the service, which refuses it).
-    named = sorted({int_or_none(k.split(".")[1]) for k in form if k.startswith("users.") and k.count(".") == 2}
-                   - {None})
+    named = {int_or_none(k.split(".")[1]) for k in form if k.startswith("users.") and k.count(".") == 2}
+    named = sorted(named - {None})
     for user_id in named:
         users.append({"id": user_id, "call_class": form.get(f"users.{user_id}.call_class", ""),
                       "allow_premium": f"users.{user_id}.allow_premium" in form})
