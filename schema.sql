@@ -135,6 +135,19 @@ CREATE TABLE api_token (
 
 CREATE INDEX ix_api_token_tenant_id ON api_token (tenant_id);
 
+CREATE TABLE blocked_prefix (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	prefix VARCHAR(16) NOT NULL, 
+	label VARCHAR(80) NOT NULL, 
+	CONSTRAINT pk_blocked_prefix PRIMARY KEY (id), 
+	CONSTRAINT uq_blocked_prefix_tenant_id_prefix UNIQUE (tenant_id, prefix), 
+	CONSTRAINT ck_blocked_prefix_prefix_plus CHECK (substr(prefix, 1, 1) = '+'), 
+	CONSTRAINT fk_blocked_prefix_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_blocked_prefix_tenant_id ON blocked_prefix (tenant_id);
+
 CREATE TABLE branding (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -152,6 +165,17 @@ CREATE TABLE branding (
 	CONSTRAINT ck_branding_accent_colour CHECK (accent_colour LIKE '#%%' AND length(accent_colour) = 7), 
 	CONSTRAINT uq_branding_tenant_id UNIQUE (tenant_id), 
 	CONSTRAINT fk_branding_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
+);
+
+CREATE TABLE call_policy (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	max_call_class VARCHAR(16) NOT NULL, 
+	allow_premium BOOLEAN NOT NULL, 
+	CONSTRAINT pk_call_policy PRIMARY KEY (id), 
+	CONSTRAINT uq_call_policy_tenant_id UNIQUE (tenant_id), 
+	CONSTRAINT ck_call_policy_max_call_class CHECK (max_call_class IN ('internal', 'national', 'mobile', 'international')), 
+	CONSTRAINT fk_call_policy_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
 );
 
 CREATE TABLE call_record (
@@ -583,7 +607,7 @@ CREATE TABLE console_role_permission (
 	level VARCHAR(8) NOT NULL, 
 	CONSTRAINT pk_console_role_permission PRIMARY KEY (id), 
 	CONSTRAINT uq_console_role_permission_role_id_area UNIQUE (role_id, area), 
-	CONSTRAINT ck_console_role_permission_area CHECK (area IN ('users', 'numbers', 'devices', 'groups', 'schedules', 'queues', 'ivr', 'voicemail', 'audio', 'scenario', 'calls', 'faxes', 'network', 'presence', 'phonebook', 'history', 'api')), 
+	CONSTRAINT ck_console_role_permission_area CHECK (area IN ('users', 'numbers', 'devices', 'groups', 'schedules', 'queues', 'ivr', 'voicemail', 'audio', 'call_rights', 'scenario', 'calls', 'faxes', 'network', 'presence', 'phonebook', 'history', 'api')), 
 	CONSTRAINT ck_console_role_permission_level CHECK (level IN ('read', 'write')), 
 	CONSTRAINT fk_console_role_permission_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_console_role_permission_role_id_console_role FOREIGN KEY(role_id) REFERENCES console_role (id) ON DELETE CASCADE

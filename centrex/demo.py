@@ -10,6 +10,7 @@ from centrex.demo_fax import load_demo_fax
 from centrex.demo_services import load_services
 from centrex.models import Tenant
 from centrex.services.accounts import create_account
+from centrex.services.call_rights import save_call_rights
 from centrex.services.numbers import add_number, point_number
 from centrex.services.roles import assign_role, create_role
 from centrex.services.tenants import create_tenant
@@ -57,7 +58,18 @@ def load_demo() -> dict:
     create_account("operator@centrex.example", DEMO_PASSWORD, "operator")
     load_services(dupont, martin, sales_number=DUPONT_SALES)
     _reception(dupont)
+    save_call_rights(dupont, DUPONT_CALL_RIGHTS)
     return {"tenants": [dupont, martin]}
+
+
+# Dupont SA's allowed call destinations (« Autoriser les appels vers »): satellite phones are refused to
+# everyone, premium-rate numbers too; each user keeps their own class, up to international.
+DUPONT_CALL_RIGHTS = {
+    "max_call_class": "international",
+    "allow_premium": False,
+    "prefixes": [{"prefix": "+881", "label": "Satellite (Iridium, Globalstar…)"},
+                 {"prefix": "+882", "label": "Satellite et réseaux internationaux (Thuraya…)"}],
+}
 
 
 # Dupont SA's custom role (« Autorisations »): the reception desk sees calls, who is on the phone and the

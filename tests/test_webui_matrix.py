@@ -89,7 +89,8 @@ def one_of(model, tenant: Tenant):
         .first()
     )
     if row is None and model is Device:
-        row = add_device(tenant, {"mac": f"0015650000{tenant.id:02x}", "vendor": "yealink", "model": "T54W"})
+        # 12 hex digits whatever the tenant id (PostgreSQL's sequences keep growing across tests)
+        row = add_device(tenant, {"mac": f"001565{tenant.id:06x}", "vendor": "yealink", "model": "T54W"})
     assert row is not None, f"no {model.__name__} in {tenant.domain}"
     return row
 

@@ -21,6 +21,7 @@ def init_app(app) -> None:
     # These modules add their pages to the blueprints above.
     for pages in (
         "audio_files",
+        "call_rights",
         "client_api",
         "calls",
         "client_assets",

@@ -109,6 +109,8 @@ CLIENT_AREAS: dict[str, str] = {
     "client.role_new": FULL_ADMIN,
     "client.role_edit": FULL_ADMIN,
     "client.role_delete": FULL_ADMIN,
+    # Autoriser les appels vers: company-wide rules and every user's call class
+    "client.call_rights": "call_rights",
 }
 assert set(CLIENT_AREAS.values()) <= {*PERMISSION_AREAS, EVERY_STAFF, FULL_ADMIN}, "unknown area"
 

@@ -159,6 +159,11 @@ CORE_MESSAGES = (
     N_("You cannot limit your own login."),
     N_("Not your own login."),
     N_("Your role cannot give these rights."),
+    # Allowed call destinations (centrex.services.call_rights)
+    N_("A prefix is + followed by 2 to 15 digits, e.g. +882."),
+    N_("Listed twice."),
+    N_("Unknown user."),
+    N_("At most 100 blocked prefixes."),
 )
 
 # Messages with values in them: pattern -> message with %(name)s placeholders.
@@ -206,6 +211,10 @@ PATTERNS = (
     (re.compile(r"^A menu named (?P<name>.+) exists already\.$"), N_("A menu named %(name)s exists already.")),
     (re.compile(r"^A music class named (?P<name>.+) exists already\.$"),
      N_("A music class named %(name)s exists already.")),
+    (
+        re.compile(r"^Numbers starting with (?P<prefix>\+[0-9]+) are blocked for the whole company\.$"),
+        N_("Numbers starting with %(prefix)s are blocked for the whole company."),
+    ),
     (
         re.compile(r"^The role is given to (?P<n>\d+) login\(s\): give them another role first\.$"),
         N_("The role is given to %(n)s login(s): give them another role first."),

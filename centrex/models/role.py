@@ -12,8 +12,8 @@ from centrex.models._types import created_at_column
 # The areas of the client menu a role can open, in menu order. Adding one: append it here, map its
 # pages in webui/access.py (CLIENT_AREAS), regenerate schema.sql.
 PERMISSION_AREAS = ("users", "numbers", "devices", "groups", "schedules", "queues", "ivr", "voicemail",
-                    "audio", "scenario", "calls", "faxes", "network", "presence", "phonebook", "history",
-                    "api")
+                    "audio", "call_rights", "scenario", "calls", "faxes", "network", "presence", "phonebook",
+                    "history", "api")
 LEVELS = ("read", "write")  # write includes read
 
 

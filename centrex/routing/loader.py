@@ -15,9 +15,9 @@ from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, se
 
 from centrex.answer_cache import cache, notify_change, read_by
 from centrex.db import db, read_connection
-from centrex.models import (AudioFile, CallQueue, ForwardRule, IvrEntry, IvrMenu, MohClass, Number, NumberAnnouncement,
-                            RingGroup, RingGroupMember, Schedule, ScheduleException, ScheduleRange, Tenant, User,
-                            UserVoicemail, VoicemailBox)
+from centrex.models import (AudioFile, BlockedPrefix, CallPolicy, CallQueue, ForwardRule, IvrEntry, IvrMenu,
+                            MohClass, Number, NumberAnnouncement, RingGroup, RingGroupMember, Schedule,
+                            ScheduleException, ScheduleRange, Tenant, User, UserVoicemail, VoicemailBox)
 from centrex import fsnames
 from centrex.routing import dialing, targets
 from centrex.service_steps import parse_dialplan_address
@@ -195,6 +195,12 @@ def _graph_query(tenant_id, found):
         _select("did", Number.id, ints=(Number.is_main, Number.dest_id),
                 texts=(Number.e164, Number.dest_type, Number.dest_value))
         .where(Number.tenant_id == tenant_id),
+        # Company-wide call rights: the ceiling on call classes, premium numbers, blocked prefixes.
+        _select("call_policy", CallPolicy.id, ints=(CallPolicy.allow_premium,),
+                texts=(CallPolicy.max_call_class,))
+        .where(CallPolicy.tenant_id == tenant_id),
+        _select("blocked", BlockedPrefix.id, texts=(BlockedPrefix.prefix, BlockedPrefix.label))
+        .where(BlockedPrefix.tenant_id == tenant_id),
         _select("overflow", CallQueue.id, texts=(CallQueue.after_dest_type,))
         .where(CallQueue.tenant_id == tenant_id, CallQueue.after_dest_type.is_not(None)),
     ]
@@ -234,6 +240,7 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
     numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     user_boxes, shared_boxes, announcements, hold_music = {}, [], {}, None
+    ceiling, premium_allowed, blocked = "international", True, []
     rows = read_connection().execute(_graph_statement(by), params).all()
     for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
         if kind == "user":
@@ -266,6 +273,10 @@ def _load(by: str, params: dict) -> TenantConfig | None:
             shared_boxes.append((t1, t2, t3))
         elif kind == "announcement":
             announcements[t1] = t2
+        elif kind == "call_policy":
+            ceiling, premium_allowed = t1 or ceiling, bool(i1)
+        elif kind == "blocked":
+            blocked.append((t1, t2 or ""))
         elif kind == "hold_music" and (hold_music is None or rid < hold_music):
             hold_music = rid
         elif kind.startswith("target:"):
@@ -295,4 +306,6 @@ def _load(by: str, params: dict) -> TenantConfig | None:
                                       tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
                    for sid, (s_name, default) in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
-        targets=found, queue_overflows=frozenset(overflows), settings=settings())
+        targets=found, queue_overflows=frozenset(overflows),
+        call_ceiling=ceiling, premium_allowed=premium_allowed, blocked_prefixes=tuple(sorted(blocked)),
+        settings=settings())

@@ -148,6 +148,11 @@ class TenantConfig:
     hold_music: str | None = None  # local_stream://… of the company's default class (None: the switch's)
     announcements: dict[str, str] = field(default_factory=dict)    # E.164 -> pre-answer file path
     boxes: dict[str, BoxSettings] = field(default_factory=dict)     # voicemail box id -> its settings
+    # Company-wide call rights: the highest class any user gets, premium-rate numbers at all, and
+    # E.164 prefixes refused to everyone, as (prefix, label) pairs.
+    call_ceiling: str = "international"
+    premium_allowed: bool = True
+    blocked_prefixes: tuple[tuple[str, str], ...] = ()
     settings: RoutingSettings = field(default_factory=RoutingSettings)
     users_by_id: dict[int, UserEntry] = field(init=False, repr=False, compare=False)
 

@@ -85,6 +85,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "{number} is not a valid number: error tone."),
     "class_denied": ("{number} demande la catégorie {needs}, {name} a « {call_class} » : appel refusé.",
                      "{number} needs class {needs}, {name} has \"{call_class}\": call refused."),
+    "prefix_blocked": ("{number} commence par {prefix} ({label}), bloqué pour toute l'entreprise : "
+                       "appel refusé.",
+                       "{number} starts with {prefix} ({label}), blocked for the whole company: "
+                       "call refused."),
+    "class_ceiling": ("{number} demande la catégorie {needs}, l'entreprise limite les appels à "
+                      "« {call_class} » : appel refusé.",
+                      "{number} needs class {needs}, the company allows at most \"{call_class}\": "
+                      "call refused."),
+    "premium_company": ("{number} est un numéro surtaxé, refusé pour toute l'entreprise : appel refusé.",
+                        "{number} is a premium-rate number, refused for the whole company: "
+                        "call refused."),
     "premium_denied": ("{number} est un numéro surtaxé, non autorisé : appel refusé.",
                        "{number} is a premium-rate number, not allowed: call refused."),
     "outbound": ("Appel sortant vers {number} ({kind}) par l'opérateur, numéro présenté {caller_id}.",

@@ -26,6 +26,7 @@ from centrex.ports import SwitchError, switch
 from centrex.routing import dialing
 from centrex.schemas import EXTENSION_RE
 from centrex.services import load
+from centrex.services.call_rights import company_refusal
 from centrex.tenancy import scoped
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,9 @@ def destination_for(tenant: Tenant, user: User, to: str) -> str:
                 f"{user.name} may not call premium-rate numbers.",
                 fields={"to": ["Premium-rate numbers are not allowed for this user."]},
             )
+        refusal = company_refusal(tenant.id, dialled)
+        if refusal is not None:
+            raise Forbidden(refusal, fields={"to": [refusal]})
     return dialled.number
 
 

@@ -13,6 +13,7 @@ from centrex.routing.loader import load_tenant_config
 from centrex.routing.loops import find_loop
 from centrex.routing.plan import Dest
 from centrex.routing.targets import specs
+from centrex.services.call_rights import blocked_prefixes
 from centrex.services.destinations import short_number_free
 
 _MODELS = {"user": User, "ring_group": RingGroup, "schedule": Schedule}
@@ -60,6 +61,11 @@ def _external(tenant: Tenant, value: str | None, field: str, owner: User | None)
     if dialled.premium:
         raise Invalid("Premium-rate numbers cannot be a destination.",
                       fields={field: ["Premium-rate number. / Numéro surtaxé."]})
+    blocked = next((p.prefix for p in blocked_prefixes(tenant.id)
+                    if dialled.number.startswith(p.prefix)), None)
+    if blocked is not None:
+        raise Invalid(f"Numbers starting with {blocked} are blocked for the whole company.",
+                      fields={field: ["Blocked for the company. / Bloqué pour l'entreprise."]})
     if owner is not None and not dialing.allowed(owner.call_class, dialled.needs):
         raise Invalid(f"{owner.name} may not call {dialled.number} (call class {owner.call_class}).",
                       fields={field: ["Not allowed for this user's call class. / "

@@ -27,6 +27,7 @@ def area_labels() -> dict[str, str]:
         "ivr": _("Voice menus"),
         "voicemail": _("Shared voicemail"),
         "audio": _("Audio files"),
+        "call_rights": _("Allowed calls"),
         "scenario": _("Call scenario"),
         "calls": _("Call history"),
         "faxes": _("Faxes"),

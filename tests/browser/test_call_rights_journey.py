@@ -1,0 +1,34 @@
+"""« Appels autorisés » in a real browser: Dupont's administrator blocks the +4190 prefix and lets Sophie
+Martin call abroad, in one save."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
+from centrex.db import db
+from centrex.models import BlockedPrefix, User
+
+pytestmark = pytest.mark.slow
+
+
+def test_admin_blocks_a_prefix_and_opens_international_calls_for_one_user(live_server, browser):
+    log_in(browser, live_server, "admin@dupont.example")
+    wait_for(browser, ".menu-client")
+    click_link(browser, "Appels autorisés")
+    wait_for(browser, "input[name='prefixes.2.prefix']")
+    fill(browser, "prefixes.2.prefix", "+4190")
+    fill(browser, "prefixes.2.label", "Surtaxés")
+    sophie = db.session.execute(select(User).where(User.name == "Sophie Martin")).scalar_one()
+    choose(browser, f"users.{sophie.id}.call_class", "international")
+    browser.snap("call-rights-form")
+    submit(browser, "Enregistrer")
+    wait_text(browser, "Appels autorisés enregistrés.")
+    db.session.rollback()  # a new transaction sees what the server committed
+    assert db.session.get(User, sophie.id).call_class == "international"
+    assert db.session.execute(select(BlockedPrefix.label).where(BlockedPrefix.prefix == "+4190")).scalar_one() \
+        == "Surtaxés"
+    prefixes = {e.get_attribute("value") for e in browser.find_elements(By.CSS_SELECTOR, "input[name$='.prefix']")}
+    assert {"+881", "+882", "+4190"} <= prefixes
