@@ -14,13 +14,13 @@ from centrex.routing import dialing
 from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
                                   Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
                                   Transfer, UserEntry, Voicemail)
+from centrex.routing.outbound import TENANT_LIMIT_REALM, OutboundRules
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
 from centrex.routing.schedule import evaluate, hhmm, is_open
 from centrex.service_steps import ADDRESS_PREFIX, dialplan_address, owner_destination
 
 CONTINUE_EXTENSION = "centrex-continue"
 USER_LIMIT_REALM = "centrex_user"
-TENANT_LIMIT_REALM = "centrex_tenant"
 EXPAND_BUDGET = 200  # steps a dry run may write, whatever the configuration
 
 _CAUSE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -40,7 +40,7 @@ def route(config: TenantConfig, call: Call, at: datetime, *, expand: bool = Fals
     return plan
 
 
-class _Router:
+class _Router(OutboundRules):
     def __init__(self, config: TenantConfig, call: Call, expand: bool):
         self.config = config
         self.call = call
@@ -291,75 +291,6 @@ class _Router:
         """The box's own language, else its owner's, else the company's."""
         settings = self.config.boxes.get(box)
         return (settings and settings.language) or (owner and owner.language) or self.config.language
-
-    # --- outbound ------------------------------------------------------------------------------
-
-    def emergency(self, plan: Plan, caller: UserEntry, digits: str) -> None:
-        leg = Leg("external", digits, self.settings.outbound_timeout, label=digits,
-                  caller_id=self.caller_number(caller))
-        plan.then(Ring((leg,), "simultaneous", self.settings.outbound_timeout),
-                  Note.of("emergency", number=digits))
-
-    def outbound(self, plan: Plan, caller: UserEntry, number: str) -> None:
-        c = self.config
-        dialled = dialing.classify(number, c.country)
-        blocked = self.blocked_prefix(dialled.number if dialled.kind != "invalid" else number)
-        if blocked is not None:  # before validity: a refused range is refused, listed in the plan or not
-            prefix, label = blocked
-            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of(
-                "prefix_blocked", number=dialled.number, prefix=prefix, label=label or prefix))
-        if dialled.kind == "invalid":
-            return self.error(plan, "INVALID_NUMBER_FORMAT", Note.of("invalid_number", number=number))
-        if not dialing.allowed(caller.call_class, dialled.needs):
-            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of(
-                "class_denied", number=dialled.number, name=caller.name, call_class=caller.call_class,
-                needs=dialled.needs))
-        if not dialing.allowed(c.call_ceiling, dialled.needs):
-            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of(
-                "class_ceiling", number=dialled.number, call_class=c.call_ceiling, needs=dialled.needs))
-        if dialled.premium and not c.premium_allowed:
-            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of("premium_company", number=dialled.number))
-        if dialled.premium and not caller.allow_premium:
-            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of("premium_denied", number=dialled.number))
-        plan.then(Limit(TENANT_LIMIT_REALM, c.domain, c.max_calls, "NORMAL_CIRCUIT_CONGESTION"),
-                  Note.of("tenant_limit", max=c.max_calls))
-        seconds = self.settings.outbound_timeout
-        leg = Leg("external", dialled.number, seconds, label=dialled.number, caller_id=self.caller_number(caller))
-        plan.then(Ring((leg,), "simultaneous", seconds, caller_id_name=c.name or None),
-                  Note.of("outbound", number=dialled.number, kind=dialled.kind,
-                          caller_id=self.caller_number(caller) or "-"))
-
-    def blocked_prefix(self, number: str) -> tuple[str, str] | None:
-        """The company's blocked (prefix, label) the number falls in, dialled as +…, 00… or 0…."""
-        if not self.config.blocked_prefixes:
-            return None
-        e164 = dialing.carrier_e164(number, self.config.country) if not number.startswith("+") else number
-        if not e164:
-            return None
-        return next(((p, label) for p, label in self.config.blocked_prefixes if e164.startswith(p)), None)
-
-    def caller_number(self, user: UserEntry) -> str | None:
-        direct = self.config.direct_numbers.get(user.id)
-        if user.caller_id_mode == "main":
-            return self.config.main_number or direct
-        return direct or self.config.main_number
-
-    def callable_external(self, number: str | None) -> str | None:
-        """An external number we may ring on someone's behalf: valid, not premium-rate, not blocked."""
-        dialled = dialing.classify(number or "", self.config.country)
-        if dialled.kind in ("invalid", "emergency") or dialled.premium or not dialled.number.startswith("+"):
-            return None
-        if self.blocked_prefix(dialled.number) is not None:  # the company pays for forwards too
-            return None
-        return dialled.number
-
-    def _presented_number(self) -> str | None:
-        """The caller ID shown on external legs: the original caller when we know their number."""
-        caller = self.config.users.get(self.call.caller_user or "")
-        if caller is not None:
-            return self.caller_number(caller)
-        number = dialing.carrier_e164(self.call.caller, self.config.country)
-        return number or self.config.main_number
 
     # --- plumbing ------------------------------------------------------------------------------
 
