@@ -77,6 +77,7 @@ def reconcile_queues(node: str) -> None:
     for command, error in refused:
         log.warning("FreeSWITCH %s refused %r: %s", node, command, error)
 
+
 class NodeReader(threading.Thread):
     """Reads one node's events into the queue; never touches the database."""
 
@@ -227,9 +228,29 @@ class Listener:
         self.readers = [NodeReader(a, self.queue, self.stop_requested, self.events, self.settings)
                         for a in self.addresses]
         self._checked_upto = 0  # journal ids below this were checked by a catch-up (minus a margin)
+        self._reconciling: dict[str, threading.Thread] = {}
 
     def stop(self) -> None:
         self.stop_requested.set()
+
+    def _reconcile_soon(self, node: str) -> None:
+        """Queue reconciliation in its own thread: events keep flowing while FreeSWITCH answers the
+        commands. One at a time per node (a node that reconnects again meanwhile is not asked twice)."""
+        running = self._reconciling.get(node)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=self._reconcile, args=(node,), name=f"reconcile-{node}", daemon=True)
+        self._reconciling[node] = thread
+        thread.start()
+
+    def _reconcile(self, node: str) -> None:
+        with self.app.app_context():
+            try:
+                reconcile_queues(node)
+            except Exception:  # a failed reconciliation is retried at the next connect; it never stops events
+                log.exception("FreeSWITCH %s: queue reconciliation failed", node)
+            finally:
+                db.session.remove()
 
     def run(self) -> None:
         """Until stop(): read every node, handle everything read; then drain the queue and return."""
@@ -246,8 +267,8 @@ class Listener:
                 self._work()
         finally:
             sys.setswitchinterval(switch_interval)
-        for reader in self.readers:
-            reader.join(timeout=5)
+        for thread in [*self.readers, *self._reconciling.values()]:
+            thread.join(timeout=5)
         log.info("ESL listener stopped")
 
     # -- the worker ----------------------------------------------------------------------------------
@@ -271,9 +292,7 @@ class Listener:
 
                     if not self._retrying(job, f"live-state snapshot of {part.node}"):
                         return
-                    if not self._retrying(lambda node=part.node: reconcile_queues(node),
-                                          f"queue reconciliation with {part.node}"):
-                        return
+                    self._reconcile_soon(part.node)
                 else:
                     segment = Segment(part)
                     if not self._retrying(segment.run, f"{len(part)} events"):
