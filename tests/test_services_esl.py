@@ -12,7 +12,7 @@ from sqlalchemy import select
 from centrex import outbox
 from centrex.db import db
 from centrex.errors import DomainError
-from centrex.models import CallQueue, ConferenceRoom, OutboxMessage, User
+from centrex.models import CallQueue, ConferenceRoom, OutboxMessage, Tenant, User
 from centrex.services import conferences, moh, queues, voicemail
 from centrex.services.callcenter_sync import reconcile_callcenter
 from esl_server import read_capture, split_messages
@@ -119,7 +119,8 @@ def test_new_voicemail_event_through_the_listener_to_smtp(app, committed, switch
     from centrex.demo import load_demo
     load_demo()
     committed.commit()
-    dupont = committed.execute(select(User).where(User.extension == "1002")).scalars().first().tenant
+    # Dupont's 1002 (the captured event's box), not Martin's 1002: both companies have that extension
+    dupont = committed.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
     sophie = one(User, dupont, extension="1002")
     voicemail.update_box(dupont, voicemail.user_box(sophie), {"email_mode": "notify"})
     committed.commit()
