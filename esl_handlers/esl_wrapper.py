@@ -142,7 +142,11 @@ class EslConnection:
         while (received := self._con.recvEventTimed(1)) is not None:  # libesl reads whole messages only
             if not received.getHeader("Content-Type"):
                 pending.append(Event.from_plain(received.serialize(), node=self.node))
-        self._direct = socket.socket(fileno=os.dup(self._con.socketDescriptor()))
+        try:  # FreeSWITCH may have closed the connection meanwhile (the descriptor is then gone)
+            descriptor = os.dup(self._con.socketDescriptor())
+        except OSError as exc:
+            raise EslDisconnected(f"FreeSWITCH {self.node}: connection lost ({exc.strerror or exc})") from exc
+        self._direct = socket.socket(fileno=descriptor)
         self._direct.setblocking(False)
         return pending
 
