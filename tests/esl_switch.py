@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import FIXTURES
+
 from centrex import ports
 from esl_handlers.commands import EslSwitch
 from esl_server import esl_server  # noqa: F401 - the fixture switch_on_esl stands on
@@ -26,3 +28,16 @@ def switch_on_esl(esl_server):  # noqa: F811
 def api_commands(server) -> list[str]:
     """The `api …` commands the server received, without the prefix."""
     return [c[len("api "):] for c in server.commands if c.startswith("api ")]
+
+
+def api_bodies(name: str) -> list[str]:
+    """The api/response bodies of a captured ESL connection (fixtures/esl/<name>), in order."""
+    data, bodies, pos = (FIXTURES / "esl" / name).read_bytes(), [], 0
+    while pos < len(data):
+        end = data.index(b"\n\n", pos)
+        headers = dict(line.split(": ", 1) for line in data[pos:end].decode().split("\n"))
+        length = int(headers.get("Content-Length", 0))
+        if headers.get("Content-Type") == "api/response":
+            bodies.append(data[end + 2:end + 2 + length].decode())
+        pos = end + 2 + length
+    return bodies

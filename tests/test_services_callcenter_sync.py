@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from centrex.services.callcenter_sync import parse_table
-from conftest import FIXTURES
+from esl_switch import api_bodies
 
 pytestmark = pytest.mark.smoke
-
-
-def api_bodies(name: str) -> list[str]:
-    data, bodies, pos = (FIXTURES / "esl" / name).read_bytes(), [], 0
-    while pos < len(data):
-        end = data.index(b"\n\n", pos)
-        headers = dict(line.split(": ", 1) for line in data[pos:end].decode().split("\n"))
-        length = int(headers.get("Content-Length", 0))
-        if headers.get("Content-Type") == "api/response":
-            bodies.append(data[end + 2:end + 2 + length].decode())
-        pos = end + 2 + length
-    return bodies
 
 
 def test_captured_list_tables():

@@ -9,22 +9,9 @@ from centrex.db import db
 from centrex.errors import DomainError
 from centrex.models import AuditEntry, ConferenceRoom
 from centrex.services import conferences
-from conftest import FIXTURES
+from esl_switch import api_bodies
 
 pytestmark = pytest.mark.smoke
-
-
-def api_bodies(name: str) -> list[str]:
-    """The api/response bodies of a captured ESL connection, in order."""
-    data, bodies, pos = (FIXTURES / "esl" / name).read_bytes(), [], 0
-    while pos < len(data):
-        end = data.index(b"\n\n", pos)
-        headers = dict(line.split(": ", 1) for line in data[pos:end].decode().split("\n"))
-        length = int(headers.get("Content-Length", 0))
-        if headers.get("Content-Type") == "api/response":
-            bodies.append(data[end + 2:end + 2 + length].decode())
-        pos = end + 2 + length
-    return bodies
 
 
 def test_member_list_of_the_capture():
