@@ -48,14 +48,8 @@ def bench_app():
 
 
 def _fixtures() -> Path:
-    """$CENTREX_FIXTURES, else ../shared beside this checkout or beside the main checkout of a worktree."""
-    common = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--git-common-dir"], capture_output=True,
-                            text=True, check=False).stdout.strip()
-    for candidate in (os.environ.get("CENTREX_FIXTURES"), REPO.parent / "shared" / "fixtures" / "freeswitch",
-                      (REPO / common).resolve().parent.parent / "shared" / "fixtures" / "freeswitch" if common else None):
-        if candidate and (Path(candidate) / "xml_curl").is_dir():
-            return Path(candidate)
-    raise SystemExit("FreeSWITCH captures not found: set CENTREX_FIXTURES")
+    """The captures of a real FreeSWITCH, kept in the repository."""
+    return REPO / "tests" / "fixtures" / "freeswitch"
 
 
 def capture(name: str) -> bytes:

@@ -51,7 +51,7 @@ Demo logins (password demo-centrex-2026):
   admin@martin.example              the second company, same extension numbers
 
 Try the captured REGISTER of Alain Dupont (1001@dupont.example):
-  sed '1,/^\r\?$/d' ../shared/fixtures/freeswitch/xml_curl/21-directory-sip_auth-register-1001-password.http \\
+  sed '1,/^\r\?$/d' tests/fixtures/freeswitch/xml_curl/21-directory-sip_auth-register-1001-password.http \\
     | curl -s -u freeswitch:$password --data-binary @- http://$bind/xmlcurl
 TXT
 wait -n "${pids[@]}"

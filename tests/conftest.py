@@ -18,29 +18,7 @@ from wsgi import create_app
 pytest_plugins = ["smtp_server", "fax_helpers", "esl_server"]  # real SMTP server, fax spool, test ESL server
 
 
-def _find_fixtures() -> Path:
-    """The captures of a real FreeSWITCH: $CENTREX_FIXTURES, else ../shared beside this checkout, else
-    ../shared beside the repository it was cloned from."""
-    repo = Path(__file__).resolve().parents[1]
-    candidates = [os.environ.get("CENTREX_FIXTURES"), repo.parent / "shared" / "fixtures" / "freeswitch"]
-    try:
-        origin = subprocess.run(["git", "-C", str(repo), "config", "remote.origin.url"],
-                                capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        origin = ""
-    if origin and Path(origin).is_dir():
-        candidates.append(Path(origin).resolve().parent / "shared" / "fixtures" / "freeswitch")
-    common = subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-common-dir"],
-                            capture_output=True, text=True, check=False).stdout.strip()
-    if common:  # a worktree: ../shared beside the main checkout
-        candidates.append((repo / common).resolve().parent.parent / "shared" / "fixtures" / "freeswitch")
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "xml_curl").is_dir():
-            return Path(candidate).resolve()
-    raise RuntimeError("FreeSWITCH captures not found: set CENTREX_FIXTURES to shared/fixtures/freeswitch")
-
-
-FIXTURES = _find_fixtures()
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "freeswitch"  # captured from FreeSWITCH 1.10.12
 
 XMLCURL_USER = "freeswitch"
 XMLCURL_PASSWORD = "test-xmlcurl-secret"

@@ -14,20 +14,8 @@ CANNOT_RUN = 2    # exit status when the bench could not measure at all
 
 
 def fixtures_dir() -> Path:
-    """The captures of a real FreeSWITCH (shared/fixtures/freeswitch): $CENTREX_FIXTURES, else ../shared
-    beside this checkout or beside the main checkout of this worktree."""
-    import os
-    import subprocess
-
-    candidates = [os.environ.get("CENTREX_FIXTURES"), REPO.parent / "shared" / "fixtures" / "freeswitch"]
-    common = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--git-common-dir"],
-                            capture_output=True, text=True, check=False).stdout.strip()
-    if common:
-        candidates.append((REPO / common).resolve().parent.parent / "shared" / "fixtures" / "freeswitch")
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "xml_curl").is_dir():
-            return Path(candidate).resolve()
-    raise RuntimeError("FreeSWITCH captures not found: set CENTREX_FIXTURES to shared/fixtures/freeswitch")
+    """The captures of a real FreeSWITCH 1.10.12, kept in the repository (tests/fixtures/freeswitch)."""
+    return REPO / "tests" / "fixtures" / "freeswitch"
 
 
 def read_capture(fixtures: Path, name: str) -> tuple[str, bytes]:
