@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export FLASK_APP := wsgi:create_app
 
-.PHONY: run test test-full test-smoke bench schema venv clean translations
+.PHONY: run test test-full test-live test-smoke bench schema venv clean translations
 
 venv: $(VENV)/.installed
 
@@ -22,16 +22,23 @@ run: venv
 	scripts/run.sh
 
 test: venv
-	scripts/ensure-debian-packages.sh test
-	$(MAKE) --no-print-directory test-full test-smoke
+	scripts/ensure-debian-packages.sh test live
+	scripts/ensure-freeswitch.sh
+	$(MAKE) --no-print-directory test-full test-live test-smoke
 
-# Every test on a throwaway PostgreSQL cluster.
+# Every unit and integration test on a throwaway PostgreSQL cluster.
 test-full:
-	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PY) -m pytest --ignore=tests/live $(PYTEST_ARGS)
+
+# Every call path through a live FreeSWITCH with SIPp phones and carrier (tests/live), in its own process.
+test-live: venv
+	scripts/ensure-debian-packages.sh live
+	scripts/ensure-freeswitch.sh
+	scripts/with-postgres.sh $(PY) -m pytest tests/live $(PYTEST_ARGS)
 
 # The smoke subset on the embedded default (SQLite), as `make run` uses it.
 test-smoke:
-	CENTREX_TEST_DATABASE_URL= $(PY) -m pytest -m smoke -q $(PYTEST_ARGS)
+	CENTREX_TEST_DATABASE_URL= $(PY) -m pytest --ignore=tests/live -m smoke -q $(PYTEST_ARGS)
 
 bench: venv
 	scripts/ensure-debian-packages.sh base bench

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
 # "run" (what the product calls: Ghostscript and libtiff tools for faxes, sox with mp3 for audio uploads),
-# "test" (run + PostgreSQL server, Chromium and its driver, poppler), "bench" (PostgreSQL, wrk).
+# "test" (run + PostgreSQL server, Chromium and its driver, poppler), "live" (the live suite: PostgreSQL,
+# SIPp, libfaketime), "bench" (PostgreSQL, wrk).
 set -euo pipefail
 
 need=()
@@ -26,6 +27,11 @@ for set in "$@"; do
       has_cmd chromium || need+=(chromium)
       has_cmd chromedriver || need+=(chromium-driver)
       has_cmd pdfinfo || need+=(poppler-utils)
+      ;;
+    live)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+      has_cmd sipp || need+=(sip-tester)
+      has_cmd faketime || need+=(faketime)
       ;;
     bench)
       ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Turns a stock FreeSWITCH 1.10 configuration folder into a Centrex node's (README, "Pointing a real
+FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock folder.
+
+    python3 freeswitch/deploy.py /etc/freeswitch --url http://10.0.0.5:8080 \\
+        --credentials freeswitch:SECRET --esl-password SECRET2 \\
+        --carrier-proxy sip.carrier.example --carrier-network 203.0.113.0/24
+
+1. Moves aside (to <conf>/stock-disabled/) every stock file that could answer for a tenant or listen where
+   nobody asked: the sample directory (users 1000-1019, password 1234), the sample dialplan, every stock
+   SIP profile (internal-ipv6 and external-ipv6 included, with their gateway examples), the sample IVR
+   menus, chatplan and skinny profiles.
+2. Copies freeswitch.xml, autoload_configs/*, sip_profiles/* and lang/* of this folder over the stock files.
+3. Writes centrex_vars.xml with this node's values (the only file that differs between nodes).
+Standard library only: it runs with the system's python3, before Centrex's virtualenv exists.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+HERE = Path(__file__).resolve().parent
+STOCK_ASIDE = ("directory", "dialplan", "sip_profiles", "ivr_menus", "chatplan", "skinny_profiles")
+OURS = ("freeswitch.xml", "autoload_configs", "sip_profiles", "lang")
+
+# name in centrex_vars.xml -> (option, default)
+VARIABLES = {
+    "centrex_url": ("url", "http://127.0.0.1:8080"),
+    "centrex_xmlcurl_credentials": ("credentials", None),
+    "centrex_esl_password": ("esl_password", None),
+    "centrex_esl_port": ("esl_port", "8021"),
+    "centrex_carrier_proxy": ("carrier_proxy", None),
+    "centrex_carrier_network": ("carrier_network", None),
+    "centrex_sip_ip": ("sip_ip", "$${local_ip_v4}"),
+    "centrex_internal_sip_port": ("internal_port", "5060"),
+    "centrex_external_sip_port": ("external_port", "5080"),
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("conf", type=Path, help="FreeSWITCH's configuration folder (e.g. /etc/freeswitch)")
+    parser.add_argument("--url", help="where Centrex listens (default http://127.0.0.1:8080)")
+    parser.add_argument("--credentials", required=True,
+                        help="user:password of CENTREX_XMLCURL_USERNAME / CENTREX_XMLCURL_PASSWORD")
+    parser.add_argument("--esl-password", required=True, help="the event socket's password (CENTREX_ESL_NODES)")
+    parser.add_argument("--esl-port", help="the event socket's port on 127.0.0.1 (default 8021)")
+    parser.add_argument("--carrier-proxy", required=True, help="the carrier's SIP proxy, host[:port]")
+    parser.add_argument("--carrier-network", required=True, help="the network the carrier's calls come from (CIDR)")
+    parser.add_argument("--sip-ip", help="the address the SIP profiles bind (default: the host's IPv4)")
+    parser.add_argument("--internal-port", help="phones' SIP port (default 5060)")
+    parser.add_argument("--external-port", help="the carrier's SIP port (default 5080)")
+    parser.add_argument("--rtp-ports", help="RTP port range START-END (default: FreeSWITCH's, 16384-32768)")
+    return parser.parse_args(argv)
+
+
+def _value(text: str) -> str:
+    if any(ord(c) < 32 for c in text) or "$${" in text.replace("$${local_ip_v4}", ""):
+        raise SystemExit(f"deploy.py: refused value {text!r} (control character or $${{…}})")
+    return text
+
+
+def vars_xml(args: argparse.Namespace) -> str:
+    lines = ["<include>", "  <!-- Written by freeswitch/deploy.py: this node's values. -->"]
+    for name, (option, default) in VARIABLES.items():
+        value = getattr(args, option) or default
+        lines.append(f"  <X-PRE-PROCESS cmd=\"set\" data={quoteattr(f'{name}={_value(value)}')}/>")
+    return "\n".join(lines + ["</include>", ""])
+
+
+def set_rtp_ports(conf: Path, ports: str) -> None:
+    match = re.fullmatch(r"(\d+)-(\d+)", ports)
+    if not match or int(match[1]) >= int(match[2]):
+        raise SystemExit(f"deploy.py: --rtp-ports wants START-END, got {ports!r}")
+    switch_conf = conf / "autoload_configs" / "switch.conf.xml"
+    text = switch_conf.read_text()
+    for name, value in (("rtp-start-port", match[1]), ("rtp-end-port", match[2])):
+        text, count = re.subn(rf'(?:<!--\s*)?<param name="{name}" value="\d+"\s*/>(?:\s*-->)?',
+                              f'<param name="{name}" value="{value}"/>', text)
+        if count != 1:
+            raise SystemExit(f"deploy.py: {switch_conf} has no single {name} line to set")
+    switch_conf.write_text(text)
+
+
+def deploy(args: argparse.Namespace) -> None:
+    conf: Path = args.conf
+    if not (conf / "freeswitch.xml").is_file() or not (conf / "autoload_configs").is_dir():
+        raise SystemExit(f"deploy.py: {conf} is not a FreeSWITCH configuration folder")
+    aside = conf / "stock-disabled"
+    aside.mkdir(exist_ok=True)
+    for name in STOCK_ASIDE:
+        if (conf / name).exists():
+            target = aside / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.move(str(conf / name), str(target))
+    for name in OURS:
+        source = HERE / name
+        if not source.exists():
+            continue
+        if source.is_dir():
+            shutil.copytree(source, conf / name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, conf / name)
+    (conf / "centrex_vars.xml").write_text(vars_xml(args))
+    if args.rtp_ports:
+        set_rtp_ports(conf, args.rtp_ports)
+
+
+if __name__ == "__main__":
+    deploy(parse_args(sys.argv[1:]))
+    print("FreeSWITCH configuration ready for Centrex; restart FreeSWITCH.", file=sys.stderr)

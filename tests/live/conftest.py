@@ -1,0 +1,267 @@
+"""The live suite: a real FreeSWITCH 1.10 configured from freeswitch/ as the README says, the product as
+`make run` starts it (on PostgreSQL), a real SMTP server, SIPp phones and a SIPp carrier. Session-scoped:
+ready in a few seconds, shared by every live test; each test sets the instant it needs.
+
+Run alone with `make test-live` (its own pytest process: the live app it builds never meets the unit
+tests' one). Without FreeSWITCH the suite is skipped with one line, unless CENTREX_REQUIRE_FREESWITCH=1."""
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from live_product import LiveProduct, create_database
+from live_switch import HOW_TO_GET, LiveSwitch, Ports, faketime_library, find_freeswitch
+from sipp import SIPP, Sipp, phone_scenario, register_scenario, call_scenario
+from smtp_server import TestSMTPServer, free_port
+
+ZURICH = ZoneInfo("Europe/Zurich")
+INSTALL = find_freeswitch()
+MISSING = HOW_TO_GET if INSTALL is None else (
+    "SIPp not found (apt-get install sip-tester)" if SIPP is None else
+    "libfaketime not found (apt-get install faketime)" if faketime_library() is None else
+    "the live suite needs PostgreSQL: run it through `make test-live`"
+    if not os.environ.get("CENTREX_TEST_PG_ADMIN_URL") else None)
+
+
+def pytest_ignore_collect(collection_path, config):
+    if MISSING and not os.environ.get("CENTREX_REQUIRE_FREESWITCH") == "1":
+        return collection_path.name.startswith("test_") or None
+    return None
+
+
+def pytest_report_header(config):
+    if MISSING:
+        if os.environ.get("CENTREX_REQUIRE_FREESWITCH") == "1":
+            raise pytest.UsageError(f"CENTREX_REQUIRE_FREESWITCH=1 but {MISSING}")
+        return f"live suite SKIPPED: {MISSING}"
+    return f"live suite: FreeSWITCH {INSTALL.binary}, SIPp {SIPP}"
+
+
+class Live:
+    """Everything a live test reaches: the switch, the product, the mail server, phones and the carrier."""
+
+    def __init__(self, root: Path, switch: LiveSwitch, product: LiveProduct, smtp: TestSMTPServer,
+                 carrier_port: int):
+        self.root, self.switch, self.product, self.smtp = root, switch, product, smtp
+        self.sipp = Sipp(root / "sipp")
+        self.carrier_port = carrier_port
+        self._ports = itertools.count(random.randrange(40000, 55000, 10), 10)  # SIP, then RTP pairs above
+        self._phones: list[Phone] = []
+        self.carrier: Phone | None = None
+        self._app = None
+
+    # ---- the product's data, as the console and the CLI see it ----
+    @property
+    def app(self):
+        if self._app is None:
+            from wsgi import create_app
+
+            env = self.product.env
+            self._app = create_app({
+                "SQLALCHEMY_DATABASE_URI": env["CENTREX_DATABASE_URL"], "SECRET_KEY": env["CENTREX_SECRET_KEY"],
+                "SIP_SECRET_KEY": env["CENTREX_SIP_SECRET_KEY"], "ANSWER_CACHE": False,
+                "XMLCURL_PASSWORD": env["CENTREX_XMLCURL_PASSWORD"], "ESL_NODES": [env["CENTREX_ESL_NODES"]],
+                "WTF_CSRF_ENABLED": True, "INSTANCE": env["CENTREX_INSTANCE"]})
+        return self._app
+
+    @contextmanager
+    def data(self):
+        """An app context on the live database, acting as the operator; commits what the block changed."""
+        from centrex.audit import Actor, acting_as
+        from centrex.db import db
+
+        with self.app.app_context(), acting_as(Actor("live-test")):
+            try:
+                yield db.session
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def secret(self, extension: str, domain: str) -> str:
+        from centrex.models import Tenant, User
+        from centrex.services.users import reveal_secret
+
+        with self.data() as session:
+            user = session.execute(select(User).join(Tenant).where(
+                Tenant.domain == domain, User.extension == extension)).scalar_one()
+            return reveal_secret(user)
+
+    # ---- time ----
+    def at(self, when: str | datetime) -> datetime:
+        """Move FreeSWITCH's clock to a Zurich wall time ("2026-12-07 10:00") or an aware datetime."""
+        at = when if isinstance(when, datetime) else datetime.fromisoformat(when).replace(tzinfo=ZURICH)
+        self.switch.set_clock(at)
+        for phone in self._phones:  # registrations made at the old instant would look expired or odd
+            if phone.registered:
+                phone.register()
+        return at
+
+    # ---- SIP ----
+    @property
+    def internal(self) -> str:
+        return f"127.0.0.1:{self.switch.ports.internal}"
+
+    @property
+    def external(self) -> str:
+        return f"127.0.0.1:{self.switch.ports.external}"
+
+    def port(self) -> int:
+        return next(self._ports)
+
+    def phone(self, extension: str, domain: str = "dupont.example", behaviour: str = "answer", *,
+              ring_ms: int = 500, talk_ms: int = 0, register: bool = True) -> "Phone":
+        phone = Phone(self, extension, domain, self.port())
+        phone.behaviour = (behaviour, ring_ms, talk_ms)
+        phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
+        if register:
+            result = phone.register()
+            assert result.final == 200, f"{extension}@{domain} did not register: {result.responses('REGISTER')}"
+        self._phones.append(phone)
+        return phone
+
+    def register(self, extension: str, domain: str, password: str, *, username: str | None = None):
+        """One REGISTER with these credentials, from a port nobody listens on; the SIPp result."""
+        return self.sipp.run(f"register-{extension}", self.internal, register_scenario(),
+                             [extension, domain], self.port(), "-au", username or extension, "-ap", password)
+
+    def call(self, extension: str, number: str, domain: str = "dupont.example", *, talk_ms: int = 3000,
+             dtmf: str = "", media: str = "", timeout: float = 60, name: str = ""):
+        """A registered user's phone dials `number` (digest-authenticated as the user)."""
+        return self.sipp.run(f"call-{extension}-{number}", self.internal,
+                             call_scenario(auth=True, talk_ms=talk_ms, dtmf=dtmf, media=media),
+                             [extension, number, domain, name or extension, domain], self.port(),
+                             "-au", extension, "-ap", self.secret(extension, domain), timeout=timeout)
+
+    def carrier_call(self, did: str, caller: str = "+41791112233", *, talk_ms: int = 3000, dtmf: str = "",
+                     media: str = "", timeout: float = 90):
+        """The carrier delivers a call to one of our DIDs on the external profile (admitted by its ACL)."""
+        return self.sipp.run(f"carrier-{did}", self.external,
+                             call_scenario(auth=False, talk_ms=talk_ms, dtmf=dtmf, media=media),
+                             [caller, did, self.external, "", "carrier.example"], self.port(), timeout=timeout)
+
+    def carrier_answers(self, behaviour: str = "answer", **kwargs) -> "Phone":
+        """The carrier's side of outbound calls: a SIPp UAS where the `carrier` gateway points."""
+        if self.carrier is not None:
+            self.carrier.stop()
+        self.carrier = Phone(self, "carrier", "carrier.example", self.carrier_port)
+        self.carrier.listen(behaviour, **kwargs)
+        return self.carrier
+
+    def cleanup(self) -> None:
+        for phone in self._phones:
+            if phone.registered:
+                phone.register(expires=0)
+            phone.stop()
+        self._phones.clear()
+
+
+class Phone:
+    """A desk phone: a SIPp UAS on its own port that answers as told, registered with its user's secret."""
+
+    def __init__(self, live: Live, extension: str, domain: str, port: int):
+        self.live, self.extension, self.domain, self.port = live, extension, domain, port
+        self.uas = None
+        self.behaviour: tuple = ("answer", 500, 0)
+        self.past: list = []  # earlier UAS processes of this phone (their traces still count)
+        self.registered = False
+
+    def listen(self, behaviour: str = "answer", *, ring_ms: int = 500, talk_ms: int = 0) -> None:
+        self.stop()
+        self.behaviour = (behaviour, ring_ms, talk_ms)
+        self.uas = self.live.sipp.start(f"phone-{self.extension}-{self.domain}", self.live.internal,
+                                        phone_scenario(behaviour, ring_ms, talk_ms), [self.extension], self.port,
+                                        "-s", self.extension)
+
+    def register(self, expires: int = 3600):
+        """REGISTER from the phone's own port (its UAS steps aside meanwhile), then listen again."""
+        self.stop()
+        result = self.live.sipp.run(f"register-{self.extension}", self.live.internal, register_scenario(expires),
+                                    [self.extension, self.domain], self.port, "-au", self.extension, "-ap",
+                                    self.live.secret(self.extension, self.domain))
+        behaviour, ring_ms, talk_ms = self.behaviour
+        self.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
+        self.registered = result.final == 200 and expires > 0
+        return result
+
+    def invites(self) -> list:
+        """Every INVITE this phone received, oldest first."""
+        return sorted((m for uas in self.past + [self.uas] for m in uas.received("INVITE")), key=lambda m: m.at)
+
+    def stop(self) -> None:
+        if self.uas is not None:
+            self.uas.stop()
+            self.past.append(self.uas)
+            self.uas = None
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live")
+    smtp = TestSMTPServer().start()
+    database = create_database(os.environ["CENTREX_TEST_PG_ADMIN_URL"], "centrex_live")
+    base = random.randrange(21000, 31000, 10)
+    ports = Ports(internal=base, external=base + 2, esl=base + 4, rtp_start=random.randrange(33000, 39000, 1000))
+    esl_password = "live-esl-secret"
+    product = LiveProduct(root / "product", database, port=free_port(),
+                          esl_node=f"127.0.0.1:{ports.esl}:{esl_password}", smtp_port=smtp.port,
+                          fax_intake_port=free_port(), voicemail_storage=root / "switch" / "storage" / "voicemail",
+                          cdr_spool=root / "switch" / "log" / "centrex-cdr-spool")
+    product.root.mkdir(parents=True)
+    carrier_port = base + 6
+    switch = LiveSwitch(INSTALL, root / "switch", ports, centrex_url=product.url, credentials="",
+                        esl_password=esl_password, carrier=f"127.0.0.1:{carrier_port}")
+    product.prepare()
+    switch.credentials = product.credentials
+    product.start_web()
+    switch.configure()
+    live = Live(root, switch, product, smtp, carrier_port)
+    live.carrier_answers()
+    try:
+        switch.start()
+        product.start_workers()
+        yield live
+    finally:
+        live.cleanup()
+        if live.carrier:
+            live.carrier.stop()
+        switch.stop()
+        product.stop()
+        smtp.stop()
+
+
+@pytest.fixture
+def phones(live):
+    """Phones a test registers are unregistered and stopped after it."""
+    yield live
+    live.cleanup()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    live = item.funcargs.get("live") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and isinstance(live, Live):
+        offsets = getattr(item, "_live_offsets", {})
+        report.sections.append(("FreeSWITCH log (this test)",
+                                live.switch.log_since(offsets.get("freeswitch", 0))[-30000:]))
+        for name in live.product.processes:
+            report.sections.append((f"{name} log (this test)",
+                                    live.product.log_since(name, offsets.get(name, 0))[-15000:]))
+
+
+@pytest.fixture(autouse=True)
+def _live_log_offsets(request):
+    if "live" in request.fixturenames:
+        live = request.getfixturevalue("live")
+        request.node._live_offsets = {"freeswitch": live.switch.log_size(), **live.product.log_sizes()}
+    yield

@@ -1,0 +1,171 @@
+"""A live FreeSWITCH 1.10 for the tests: found on the machine, configured by `freeswitch/deploy.py` exactly
+as the README tells an operator (on a copy of the stock configuration; only addresses, ports, the URL and
+the credentials differ), started under libfaketime so that a test can choose the instant of its calls."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+HOW_TO_GET = ("no FreeSWITCH 1.10 found (CENTREX_FREESWITCH_HOME, /opt/freeswitch, or Debian packages "
+              "from SignalWire in /usr/bin): `make test` installs the build of ../shared/freeswitch, or "
+              "see the README, « Pointing a real FreeSWITCH 1.10 at it »")
+FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+                 "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1")
+
+
+@dataclass(frozen=True)
+class Install:
+    binary: Path
+    fs_cli: Path
+    stock_conf: Path
+    sounds: Path
+    lib: Path | None
+
+
+def find_freeswitch() -> Install | None:
+    """$CENTREX_FREESWITCH_HOME, else /opt/freeswitch (the source build's prefix), else the Debian packages'
+    layout (/usr/bin/freeswitch, /usr/share/freeswitch/conf/vanilla)."""
+    homes = [os.environ.get("CENTREX_FREESWITCH_HOME"), "/opt/freeswitch"]
+    for home in filter(None, homes):
+        home = Path(home)
+        if (home / "bin" / "freeswitch").exists():
+            lib = home / "lib"
+            return Install(home / "bin" / "freeswitch", home / "bin" / "fs_cli", home / "etc" / "freeswitch",
+                           home / "share" / "freeswitch" / "sounds", lib if lib.is_dir() else None)
+    if Path("/usr/bin/freeswitch").exists():
+        return Install(Path("/usr/bin/freeswitch"), Path("/usr/bin/fs_cli"),
+                       Path("/usr/share/freeswitch/conf/vanilla"), Path("/usr/share/freeswitch/sounds"), None)
+    return None
+
+
+def faketime_library() -> str | None:
+    return next((lib for lib in FAKETIME_LIBS if Path(lib).exists()), None)
+
+
+@dataclass
+class Ports:
+    internal: int
+    external: int
+    esl: int
+    rtp_start: int
+
+
+class LiveSwitch:
+    """One FreeSWITCH process and its folders under `root`."""
+
+    def __init__(self, install: Install, root: Path, ports: Ports, *, centrex_url: str, credentials: str,
+                 esl_password: str, carrier: str):
+        self.install, self.root, self.ports = install, root, ports
+        self.esl_password = esl_password
+        self.conf, self.log_dir = root / "conf", root / "log"
+        self.db_dir, self.run_dir, self.storage = root / "db", root / "run", root / "storage"
+        self.clock_file = root / "faketime"
+        self.centrex_url, self.credentials, self.carrier = centrex_url, credentials, carrier
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "freeswitch.log"
+
+    @property
+    def cdr_spool(self) -> Path:
+        return self.log_dir / "centrex-cdr-spool"
+
+    def configure(self) -> None:
+        """The README's deployment step, on a copy of the stock configuration."""
+        if self.conf.exists():
+            shutil.rmtree(self.conf)
+        shutil.copytree(self.install.stock_conf, self.conf)
+        for folder in (self.log_dir, self.db_dir, self.run_dir, self.storage):
+            folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(REPO / "freeswitch" / "deploy.py"), str(self.conf),
+                        "--url", self.centrex_url, "--credentials", self.credentials,
+                        "--esl-password", self.esl_password, "--esl-port", str(self.ports.esl),
+                        "--carrier-proxy", self.carrier, "--carrier-network", "127.0.0.0/8",
+                        "--sip-ip", "127.0.0.1", "--internal-port", str(self.ports.internal),
+                        "--external-port", str(self.ports.external),
+                        "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}"],
+                       check=True, capture_output=True)
+
+    def environment(self) -> dict:
+        env = dict(os.environ)
+        if self.install.lib:
+            env["LD_LIBRARY_PATH"] = f"{self.install.lib}:{env.get('LD_LIBRARY_PATH', '')}".rstrip(":")
+        library = faketime_library()
+        if library:
+            # The wall clock only (FreeSWITCH's timers run on the monotonic clock and would stall), read
+            # from a file the tests rewrite, cached for at most a second.
+            self.clock_file.write_text("+0s\n")
+            env.update({"LD_PRELOAD": library, "FAKETIME_TIMESTAMP_FILE": str(self.clock_file),
+                        "FAKETIME_DONT_FAKE_MONOTONIC": "1", "FAKETIME_CACHE_DURATION": "1",
+                        "FAKETIME_DONT_RESET": "1"})
+        return env
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.process = subprocess.Popen(
+            [str(self.install.binary), "-nonat", "-nc", "-nf", "-conf", str(self.conf), "-log", str(self.log_dir),
+             "-db", str(self.db_dir), "-run", str(self.run_dir), "-storage", str(self.storage)],
+            env=self.environment(), stdin=subprocess.DEVNULL, stdout=open(self.root / "stdout.log", "ab"),
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"FreeSWITCH exited ({self.process.returncode}): {self.tail(40)}")
+            try:
+                running = [line.split()[0] for line in self.api("sofia status").splitlines()
+                           if "\tprofile\t" in line and "RUNNING" in line]
+                if sorted(running) == ["external", "internal"]:
+                    return
+            except subprocess.SubprocessError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"FreeSWITCH did not start in {timeout} s: {self.tail(40)}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # seen to hang on shutdown: the README of the build says so
+            self.process.kill()
+            self.process.wait()
+
+    def api(self, command: str, timeout: float = 10.0) -> str:
+        """An API command over the event socket, as an operator types it in fs_cli."""
+        env = {**os.environ}
+        if self.install.lib:
+            env["LD_LIBRARY_PATH"] = str(self.install.lib)
+        result = subprocess.run([str(self.install.fs_cli), "-H", "127.0.0.1", "-P", str(self.ports.esl),
+                                 "-p", self.esl_password, "-x", command],
+                                capture_output=True, text=True, timeout=timeout, env=env)
+        if result.returncode != 0:
+            raise subprocess.SubprocessError(result.stderr or result.stdout)
+        return result.stdout
+
+    def set_clock(self, at: datetime | None) -> None:
+        """Move FreeSWITCH's wall clock to `at` (an aware datetime), or back to the real time."""
+        offset = 0 if at is None else round(at.timestamp() - time.time())
+        self.clock_file.write_text(f"{offset:+d}s\n")
+        time.sleep(1.2)  # FAKETIME_CACHE_DURATION
+
+    def log_size(self) -> int:
+        return self.log_file.stat().st_size if self.log_file.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        if not self.log_file.exists():
+            return ""
+        with open(self.log_file, "rb") as fh:
+            fh.seek(offset)
+            return fh.read().decode(errors="replace")
+
+    def tail(self, lines: int) -> str:
+        text = self.log_since(max(0, self.log_size() - 200_000))
+        return "\n".join(text.splitlines()[-lines:])
