@@ -95,6 +95,18 @@ class Live:
                 Tenant.domain == domain, User.extension == extension)).scalar_one()
             return reveal_secret(user)
 
+    @staticmethod
+    def wait_for(check, timeout: float = 20.0, interval: float = 0.3, what: str = "condition"):
+        """Poll `check()` until it returns something truthy; that value, or AssertionError after timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = check()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            time.sleep(interval)
+
     # ---- time ----
     def at(self, when: str | datetime) -> datetime:
         """Move FreeSWITCH's clock to a Zurich wall time ("2026-12-07 10:00") or an aware datetime."""
@@ -157,6 +169,8 @@ class Live:
         return self.carrier
 
     def cleanup(self) -> None:
+        if self.carrier is not None and self.carrier.behaviour != ("answer", 500, 0):
+            self.carrier_answers()
         for phone in self._phones:
             if phone.registered:
                 phone.register(expires=0)
