@@ -38,6 +38,7 @@ class LiveProduct:
         self.sip_key = Fernet.generate_key().decode()
         self.env = {
             **os.environ,
+            "PYTHONPATH": str(REPO),  # this checkout's code, also from a worktree sharing another's venv
             "FLASK_APP": "wsgi:create_app",
             "CENTREX_INSTANCE": str(self.instance),
             "CENTREX_DATABASE_URL": database_url,
