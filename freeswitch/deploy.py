@@ -72,13 +72,17 @@ def vars_xml(args: argparse.Namespace) -> str:
     return "\n".join(lines + ["</include>", ""])
 
 
-def set_rtp_ports(conf: Path, ports: str) -> None:
+def rtp_range(ports: str) -> tuple[str, str]:
     match = re.fullmatch(r"(\d+)-(\d+)", ports)
     if not match or int(match[1]) >= int(match[2]):
         raise SystemExit(f"deploy.py: --rtp-ports wants START-END, got {ports!r}")
+    return match[1], match[2]
+
+
+def set_rtp_ports(conf: Path, start: str, end: str) -> None:
     switch_conf = conf / "autoload_configs" / "switch.conf.xml"
     text = switch_conf.read_text()
-    for name, value in (("rtp-start-port", match[1]), ("rtp-end-port", match[2])):
+    for name, value in (("rtp-start-port", start), ("rtp-end-port", end)):
         text, count = re.subn(rf'(?:<!--\s*)?<param name="{name}" value="\d+"\s*/>(?:\s*-->)?',
                               f'<param name="{name}" value="{value}"/>', text)
         if count != 1:
@@ -90,14 +94,17 @@ def deploy(args: argparse.Namespace) -> None:
     conf: Path = args.conf
     if not (conf / "freeswitch.xml").is_file() or not (conf / "autoload_configs").is_dir():
         raise SystemExit(f"deploy.py: {conf} is not a FreeSWITCH configuration folder")
+    node_vars = vars_xml(args)  # every value checked before anything is touched
+    rtp = rtp_range(args.rtp_ports) if args.rtp_ports else None
     aside = conf / "stock-disabled"
     aside.mkdir(exist_ok=True)
     for name in STOCK_ASIDE:
-        if (conf / name).exists():
-            target = aside / name
-            if target.exists():
-                shutil.rmtree(target)
-            shutil.move(str(conf / name), str(target))
+        if not (conf / name).exists():
+            continue
+        if (aside / name).exists():  # deployed before: the stock files are aside already, this is ours
+            shutil.rmtree(conf / name)
+        else:
+            shutil.move(str(conf / name), str(aside / name))
     for name in OURS:
         source = HERE / name
         if not source.exists():
@@ -106,9 +113,9 @@ def deploy(args: argparse.Namespace) -> None:
             shutil.copytree(source, conf / name, dirs_exist_ok=True)
         else:
             shutil.copy2(source, conf / name)
-    (conf / "centrex_vars.xml").write_text(vars_xml(args))
-    if args.rtp_ports:
-        set_rtp_ports(conf, args.rtp_ports)
+    (conf / "centrex_vars.xml").write_text(node_vars)
+    if rtp:
+        set_rtp_ports(conf, *rtp)
 
 
 if __name__ == "__main__":
