@@ -152,10 +152,18 @@ class LiveSwitch:
     def set_clock(self, at: datetime | None) -> None:
         """Move FreeSWITCH's wall clock to `at` (an aware datetime), or back to the real time."""
         offset = 0 if at is None else round(at.timestamp() - time.time())
-        self.clock_file.write_text(f"{offset:+d}s\n")
-        # FreeSWITCH keeps time as the monotonic clock plus an offset taken from the wall clock at start;
-        # this takes the offset again.
-        self.api("fsctl sync_clock")
+        staged = self.clock_file.with_suffix(".new")
+        staged.write_text(f"{offset:+d}s\n")
+        staged.replace(self.clock_file)  # never a half-written file for libfaketime to read
+        target = time.time() + offset
+        for _ in range(20):
+            # FreeSWITCH keeps time as the monotonic clock plus an offset taken from the wall clock; this
+            # takes the offset again (checked: it has been seen not to take at the first try).
+            self.api("fsctl sync_clock")
+            if abs(int(self.api("strepoch").strip()) - target) < 5:
+                return
+            time.sleep(0.25)
+        raise RuntimeError(f"FreeSWITCH's clock did not move to {at}")
 
     def log_size(self) -> int:
         return self.log_file.stat().st_size if self.log_file.exists() else 0
