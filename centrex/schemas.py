@@ -25,6 +25,13 @@ def no_control_chars(value: str) -> None:
         raise ValidationError("Control characters and line breaks are not allowed.")
 
 
+def no_switch_variables(value: str) -> None:
+    """FreeSWITCH reads `${…}` in a name as a variable and refuses to set it on a call (the caller's number
+    shows instead); such text is refused when saved, with the reason."""
+    if "${" in (value or ""):
+        raise ValidationError("« ${ » is not allowed: FreeSWITCH would read it as a variable.")
+
+
 def normalise_mac(value: str) -> str:
     """'00:15:65:AB-cd.EF' -> '001565abcdef' (raises ValidationError when it is not a MAC)."""
     mac = re.sub(r"[:\-. ]", "", str(value)).lower()
@@ -34,7 +41,8 @@ def normalise_mac(value: str) -> str:
 
 
 def Text(max_len: int, **kw):  # noqa: N802 - reads like a field type
-    return fields.String(validate=[validate.Length(min=1, max=max_len), no_control_chars], **kw)
+    return fields.String(validate=[validate.Length(min=1, max=max_len), no_control_chars, no_switch_variables],
+                         **kw)
 
 
 class TenantSchema(Schema):

@@ -75,6 +75,7 @@ CORE_MESSAGES = (
     N_("A new voicemail PIN is needed when the extension changes."),
     N_("Required when the extension changes."),
     N_("Control characters and line breaks are not allowed."),
+    N_("« ${ » is not allowed: FreeSWITCH would read it as a variable."),
     N_("A MAC address has 12 hexadecimal digits."),
     N_("Not a valid SIP domain."),
     N_("Unknown time zone."),

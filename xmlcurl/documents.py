@@ -1,6 +1,8 @@
 """Building the XML documents FreeSWITCH reads (lxml), including the "not found" answer."""
 from __future__ import annotations
 
+import re
+
 from flask import Response
 from lxml import etree
 
@@ -32,8 +34,22 @@ def variables(parent, items) -> etree._Element:
     return node
 
 
+# FreeSWITCH loads every mod_xml_curl answer with switch_xml_parse_file, whose preprocessor works on the raw
+# text before any XML parsing: it replaces `$${name}` with the global variable (the operator's ESL password,
+# our own credentials…) and drops every line holding `X-pre-process` (our answers are one line: all of it).
+# A character reference means the same once parsed but spells neither, whatever a tenant typed; `${…}`
+# channel variables we emit on purpose still expand at run time, after parsing.
+_PREPROCESSOR_WORDS = re.compile(rb"(x)(?=-pre-process)", re.IGNORECASE)
+
+
+def _unreadable_by_preprocessor(raw: bytes) -> bytes:
+    raw = raw.replace(b"$", b"&#36;")
+    return _PREPROCESSOR_WORDS.sub(lambda m: b"&#%d;" % m[1][0], raw)
+
+
 def serialise(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    """The answer's bytes: the one place every section's values leave for FreeSWITCH."""
+    return _unreadable_by_preprocessor(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def xml_body_response(body: bytes) -> Response:
