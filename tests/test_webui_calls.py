@@ -93,3 +93,19 @@ def test_a_user_sees_only_own_calls(client, demo, calls):
     page = text(client.get("/me/calls?extension=1002"))  # cannot widen to a colleague's calls
     assert page.count("<tr>") - 1 == max(len(expected), 1)
     assert client.get(f"/t/{demo['dupont.example'].id}/calls").status_code == 403
+
+
+@pytest.mark.parametrize("path, account", [("/t/{dupont}/calls.csv", ADMIN_DUPONT), ("/operator/calls.csv", OPERATOR)])
+def test_console_csv_never_hands_a_spreadsheet_a_formula(client, demo, calls, path, account):
+    """Caller names come from outside callers (audit finding 4): the console's exports quote them as the
+    API's export does."""
+    call = calls["dupont.example"][0]
+    call.caller_name = '=HYPERLINK("http://evil.example","clic")'
+    db.session.commit()
+    login(client, account)
+    rows = rows_of(client.get(path.format(dupont=demo["dupont.example"].id)))
+    names = [r["caller_name"] for r in rows if r["caller_number"] == call.caller_number]
+    assert "'" + call.caller_name in names
+    assert not any(cell.startswith(("=", "@")) for row in rows for cell in row.values())
+    assert all(r["caller_number"] == "" or r["caller_number"].lstrip("+").isdigit() or
+               r["caller_number"].isalnum() for r in rows)  # numbers stay numbers

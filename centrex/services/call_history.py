@@ -148,13 +148,15 @@ def as_csv(tenant: Tenant, filters: dict) -> str:
     writer.writeheader()
     query = _filtered(tenant, filters).order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
     for record in db.session.execute(query.limit(CSV_LIMIT)).scalars():
-        writer.writerow({k: _csv_safe(v) for k, v in shown(record).items()})
+        writer.writerow({k: csv_cell(v) for k, v in shown(record).items()})
     return out.getvalue()
 
 
-def _csv_safe(value):
-    """No formula injection when someone opens the file in a spreadsheet (a caller name "=cmd…")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+def csv_cell(value):
+    """A value as a spreadsheet may show it but never run it: text starting like a formula ("=", "+", "-",
+    "@", tab, carriage return; a caller name "=HYPERLINK(…)") gets a leading quote, numbers stay numbers.
+    Every CSV export (API and console) writes its cells through here."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
         return "'" + value
     return value
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select
 
 from centrex.db import db
 from centrex.models import CallRecord, Tenant, User
+from centrex.services.call_history import csv_cell
 from centrex.tenancy import scoped
 from webui.access import OPERATOR, STAFF, USER, allow
 from webui.views import client, me, operator
@@ -109,8 +110,9 @@ def csv_response(query: Select, zone: ZoneInfo, name: str, tenant_names: dict[in
             value = getattr(call, column)
             if isinstance(value, datetime):
                 value = value.astimezone(zone).isoformat(timespec="seconds")
-            values.append("" if value is None else value)
-        writer.writerow(([tenant_names.get(call.tenant_id, "")] if tenant_names is not None else []) + values)
+            values.append("" if value is None else csv_cell(value))
+        client_name = [csv_cell(tenant_names.get(call.tenant_id, ""))] if tenant_names is not None else []
+        writer.writerow(client_name + values)
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
