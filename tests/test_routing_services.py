@@ -200,3 +200,24 @@ def test_did_can_point_at_groups_and_schedules(demo):
     point_number(number, demo["dupont.example"], {"dest_type": "ring_group", "dest_id": group_named("Support").id})
     with pytest.raises(Invalid):
         point_number(number, demo["dupont.example"], {"dest_type": "schedule", "dest_id": 999999})
+
+
+def test_a_group_saved_with_members_as_a_form_sends_them_keeps_external_ones(demo):
+    """Audit finding 3: an external member (no user_id) crashed every save of its group (KeyError, 500)."""
+    on_call = group_named("Piquet week-end")
+    members = [{"external": m.external_number} for m in on_call.members]
+    update_ring_group(on_call, {"members": members + [{"user_id": user(demo, "1002").id}]})
+    assert [(m.user_id, m.external_number, m.ring_seconds) for m in on_call.members][-2:] == [
+        (None, "+41791234571", None), (user(demo, "1002").id, None, None)]
+
+
+def test_a_schedule_saved_unchanged_or_reordered_keeps_its_holidays(demo):
+    """Audit finding 3: saving a schedule with exception dates inserted the new rows before deleting the
+    old ones (UNIQUE violation, 500)."""
+    office = db.session.execute(select(Schedule).where(Schedule.name == "Heures d'ouverture")).scalar_one()
+    holidays = [{"day": e.day.isoformat(), "yearly": e.yearly, "label": e.label, "dest": None}
+                for e in office.exceptions]
+    update_schedule(office, {"exceptions": holidays})
+    update_schedule(office, {"exceptions": list(reversed(holidays))})
+    db.session.flush()
+    assert sorted(e.day.isoformat() for e in office.exceptions) == sorted(h["day"] for h in holidays)

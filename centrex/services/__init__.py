@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError
 
+from centrex.db import db
 from centrex.errors import Invalid
 
 
@@ -11,7 +12,9 @@ def load(schema: Schema, data: dict, *, partial: bool = False) -> dict:
     if not isinstance(data, dict):
         raise Invalid("Expected an object of fields.")
     try:
-        return schema.load(data, partial=partial)
+        # A partial update leaves out whole fields; a list it sends (members, ranges, holidays) replaces the
+        # old one and is complete: its items get their defaults and required fields like at creation.
+        return schema.load(data, partial=tuple(schema.fields) if partial is True else partial)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise Invalid("Some fields are not valid.", fields=messages) from exc
@@ -25,3 +28,11 @@ def apply(obj, values: dict) -> dict:
             setattr(obj, key, value)
             changed[key] = value
     return changed
+
+
+def replace_rows(collection: list, rows) -> None:
+    """Replace a relationship's child rows (members, ranges, holidays, keys): the old rows are deleted first,
+    so a new row with the same unique key (a date, a position) never meets its old twin in one flush."""
+    collection.clear()
+    db.session.flush()
+    collection.extend(rows)

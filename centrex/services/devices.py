@@ -17,7 +17,7 @@ from centrex.errors import Conflict, Invalid, NotFound
 from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
 from centrex.ports import switch
 from centrex.schemas import DeviceSchema, normalise_mac
-from centrex.services import apply, load
+from centrex.services import apply, load, replace_rows
 from centrex.services.provisioning_schemas import DeviceKeySchema, DeviceSettingsSchema
 from centrex.services.users import secret_box
 
@@ -94,9 +94,7 @@ def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
             key["target_user_id"] = None
         if key["kind"] == "speed_dial" and not key["number"]:
             raise Invalid("A speed dial needs a number.", fields={f"{index}.number": ["Required."]})
-    device.keys.clear()
-    db.session.flush()
-    device.keys.extend(DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded)
+    replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
     db.session.flush()
     audit.record("set_keys", device, tenant_id=device.tenant_id,
                  changes={"keys": [f"{k['position']}:{k['kind']}" for k in loaded]})

@@ -9,7 +9,7 @@ from centrex.db import db
 from centrex.errors import Invalid
 from centrex.models import RingGroup, RingGroupMember, Schedule, Tenant, User
 from centrex.routing.plan import Dest
-from centrex.services import apply, load
+from centrex.services import apply, load, replace_rows
 from centrex.services.numbers import register_target_model
 from centrex.services.routing_checks import (destination, extension_free, external_number, refuse_if_referenced,
                                              refuse_loop)
@@ -92,7 +92,7 @@ def _set_members(group: RingGroup, tenant: Tenant, members: list[dict]) -> str:
             rows.append(RingGroupMember(tenant_id=tenant.id, position=position, external_number=number,
                                         ring_seconds=member["ring_seconds"]))
             described.append(number)
-    group.members[:] = rows
+    replace_rows(group.members, rows)
     return ", ".join(described)
 
 

@@ -10,7 +10,7 @@ from centrex.errors import Conflict
 from centrex.models import Schedule, ScheduleException, ScheduleRange, Tenant
 from centrex.routing.plan import Dest
 from centrex.routing.schedule import days_text, hhmm, parse_days, parse_hhmm
-from centrex.services import apply, load
+from centrex.services import apply, load, replace_rows
 from centrex.services.routing_checks import destination, refuse_if_referenced, refuse_loop
 from centrex.services.routing_schemas import ScheduleSchema
 
@@ -92,7 +92,7 @@ def _set_ranges(schedule: Schedule, tenant: Tenant, ranges: list[dict]) -> str:
                                   start_minute=start, end_minute=end or 1440, dest_type=dest.kind,
                                   dest_id=dest.id, dest_value=dest.value))
         described.append(f"{days_text(days)} {hhmm(start)}-{hhmm(end)} -> {dest}")
-    schedule.ranges[:] = rows
+    replace_rows(schedule.ranges, rows)
     return "; ".join(described)
 
 
@@ -107,5 +107,5 @@ def _set_exceptions(schedule: Schedule, tenant: Tenant, exceptions: list[dict]) 
                                       label=item["label"], dest_type=dest.kind if dest else None,
                                       dest_id=dest.id if dest else None, dest_value=dest.value if dest else None))
         described.append(f"{item['day'].isoformat()}{' yearly' if item['yearly'] else ''} -> {dest or 'default'}")
-    schedule.exceptions[:] = rows
+    replace_rows(schedule.exceptions, rows)
     return "; ".join(described)
