@@ -1,0 +1,158 @@
+"""The embedded default (SQLite, as `make run` uses it) under a small office's traffic, for real: a file
+database, several processes answering round-robin dialplan requests (each one writes the group's rotation)
+while another imports call records in a loop, as the ESL listener does. No caller may get "not found",
+no rotation step and no call record may be lost."""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import time
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+
+from centrex.audit import Actor, acting_as
+from centrex.db import db
+from cdr_captures import session1_hangups, with_fresh_uuids
+from conftest import TEST_SIP_KEY, XMLCURL_PASSWORD, XMLCURL_USER, read_capture, xmlcurl_headers
+from wsgi import create_app
+
+pytestmark = pytest.mark.smoke
+
+INTERNAL = "25-dialplan-call-1001-to-1002.http"
+DIALPLAN_PROCESSES = 3
+REQUESTS_EACH = 40
+SALES_MEMBERS = {"1001", "1002", "1005"}  # Dupont's "Ventes" group (2002)
+
+
+def make_app(url: str, instance: str):
+    os.environ["CENTREX_INSTANCE"] = instance
+    return create_app({
+        "TESTING": True, "ANSWER_CACHE": False, "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key", "SIP_SECRET_KEY": TEST_SIP_KEY,
+        "XMLCURL_USERNAME": XMLCURL_USER, "XMLCURL_PASSWORD": XMLCURL_PASSWORD,
+        "XMLCURL_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"]})
+
+
+def child_logs_to_stderr() -> None:
+    """The app's warnings and tracebacks of a child process on its stderr (shown when the test fails)."""
+    logging.getLogger().addHandler(logging.StreamHandler(sys.stderr))
+
+
+def first_rung(response) -> str:
+    """Who the answer rings first, or what went wrong instead."""
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    document = etree.fromstring(response.data)
+    bridges = document.xpath("//action[@application='bridge']/@data")
+    if not bridges:
+        return "not found" if document.xpath("//result[@status='not found']") else "no bridge"
+    return bridges[0].split("|")[0].split("user/")[1].split("@")[0]
+
+
+def answer_dialplan_requests(url, instance, start, results):
+    """One web worker: REQUESTS_EACH calls to the round-robin group 2002, as FreeSWITCH posts them."""
+    child_logs_to_stderr()
+    app = make_app(url, instance)
+    path, body = read_capture(INTERNAL)
+    body = body.replace(b"Destination-Number=1002", b"Destination-Number=2002")
+    client = app.test_client()
+    start.wait()
+    answers = []
+    for _ in range(REQUESTS_EACH):
+        answers.append(first_rung(client.post(path, data=body, headers=xmlcurl_headers(),
+                                              environ_base={"REMOTE_ADDR": "127.0.0.1"})))
+    results.put(("dialplan", answers))
+
+
+def import_call_records(url, instance, start, dialplan_done, results):
+    """The ESL listener: batches of hang-up events (the captured calls, fresh UUIDs each time) through the
+    CDR handler and the listener's commit, until the dialplan workers are done."""
+    from esl_handlers.cdr_events import journal_and_import
+    from esl_handlers.dispatch import Event
+
+    child_logs_to_stderr()
+    app = make_app(url, instance)
+    captured = session1_hangups()
+    start.wait()
+    legs, failures, batches = 0, [], 0
+    while not dialplan_done.is_set() or batches < 3:
+        messages = with_fresh_uuids(captured)
+        events = [Event.from_plain(m.split(b"\n\n", 1)[1].decode(), "127.0.0.1:8021") for m in messages]
+        with app.app_context():
+            try:
+                journal_and_import(events)
+                db.session.commit()
+            except Exception as exc:  # what the listener would log as a traceback
+                db.session.rollback()
+                failures.append(repr(exc)[:300])
+            finally:
+                db.session.remove()
+        legs += len(events)
+        batches += 1
+    results.put(("cdr", (legs, batches, failures)))
+
+
+def test_round_robin_calls_and_cdr_imports_share_the_sqlite_file(tmp_path):
+    from centrex import cdr
+    from centrex.demo import load_demo
+    from centrex.models import CdrJournal, RingGroup
+    from centrex.services.routing import update_ring_group
+
+    url, instance = f"sqlite:///{tmp_path / 'centrex.sqlite'}", str(tmp_path / "instance")
+    os.makedirs(instance)
+    app = make_app(url, instance)
+    with app.app_context(), acting_as(Actor("test")):
+        db.create_all()
+        load_demo()
+        sales = db.session.execute(select(RingGroup).where(RingGroup.name == "Ventes")).scalar_one()
+        update_ring_group(sales, {"strategy": "round_robin"})
+        db.session.commit()
+        sales_id = sales.id
+        db.session.remove()
+        db.engine.dispose()
+
+    context = multiprocessing.get_context("fork")
+    start, dialplan_done, results = context.Event(), context.Event(), context.Queue()
+    workers = [context.Process(target=answer_dialplan_requests, args=(url, instance, start, results))
+               for _ in range(DIALPLAN_PROCESSES)]
+    importer = context.Process(target=import_call_records, args=(url, instance, start, dialplan_done, results))
+    for process in [importer, *workers]:
+        process.start()
+    started = time.monotonic()
+    start.set()
+    collected = {"dialplan": [], "cdr": []}
+    try:
+        for _ in workers:
+            kind, value = results.get(timeout=240)
+            collected[kind].append(value)
+        dialplan_done.set()
+        while not collected["cdr"]:
+            kind, value = results.get(timeout=240)
+            collected[kind].append(value)
+    finally:
+        dialplan_done.set()
+        for process in [importer, *workers]:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+    elapsed = time.monotonic() - started
+
+    answers = [a for worker in collected["dialplan"] for a in worker]
+    assert len(answers) == DIALPLAN_PROCESSES * REQUESTS_EACH
+    wrong = [a for a in answers if a not in SALES_MEMBERS]
+    (legs, batches, failures), = collected["cdr"]
+    assert (len(wrong), len(failures)) == (0, 0), \
+        f"{len(wrong)} of {len(answers)} calls not rung ({sorted(set(wrong))}); " \
+        f"{len(failures)} of {batches} CDR batches failed: {failures[:2]}"
+    assert set(answers) == SALES_MEMBERS  # the rotation moved: each member was rung first by some call
+    with app.app_context():
+        assert db.session.get(RingGroup, sales_id).rotation == len(answers)  # every call moved it on
+        assert db.session.execute(select(func.count(CdrJournal.id))).scalar_one() == legs
+        assert cdr.pending_calls() == []  # every journaled call became a record (or a visible problem)
+        db.session.remove()
+        db.engine.dispose()
+    print(f"{len(answers)} dialplan answers and {batches} CDR batches ({legs} legs) in {elapsed:.1f} s")
