@@ -188,7 +188,7 @@ def test_a_rotation_that_cannot_be_written_still_rings_the_group(tmp_path, monke
         blocker.rollback()
         blocker.close()
     assert first_rung(response) in SALES_MEMBERS
-    assert 0.25 < waited < 3  # it waited its turn for the busy timeout, no longer
+    assert 0.25 < waited < 10  # it waited its turn for the busy timeout (0.3 s), not for ever
     assert "rotation of groups" in caplog.text
     with app.app_context():
         assert db.session.get(RingGroup, sales_id).rotation == 0
