@@ -1,7 +1,7 @@
 """The embedded default (SQLite, as `make run` uses it) under a small office's traffic, for real: a file
 database, several processes answering round-robin dialplan requests (each one writes the group's rotation)
-while another imports call records in a loop, as the ESL listener does. No caller may get "not found",
-no rotation step and no call record may be lost."""
+while another imports call records in a loop, as the ESL listener does, and another posts legs to /cdr as
+mod_xml_cdr does. No caller may get "not found", no rotation step and no call record may be lost."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import sys
 import time
+import uuid
 
 import pytest
 from lxml import etree
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from centrex.audit import Actor, acting_as
 from centrex.db import db
 from centrex.models import RingGroup
-from cdr_captures import session1_hangups, with_fresh_uuids
+from cdr_captures import CDR_DIR, UUID_RE, session1_hangups, with_fresh_uuids
 from conftest import TEST_SIP_KEY, XMLCURL_PASSWORD, XMLCURL_USER, read_capture, xmlcurl_headers
 from wsgi import create_app
 
@@ -117,6 +118,27 @@ def demo_file(tmp_path):
     return url, instance, app, sales_id
 
 
+def post_xml_cdr_records(url, instance, start, dialplan_done, results):
+    """mod_xml_cdr: both legs of the captured call 1001 -> 1002 posted to /cdr (fresh UUIDs each time)."""
+    child_logs_to_stderr()
+    app = make_app(url, instance)
+    bodies = [(CDR_DIR / f"xml_cdr-post-call-1001-to-1002-{leg}.http").read_bytes().replace(b"\r\n", b"\n")
+              .split(b"\n\n", 1)[1] for leg in ("a_leg", "b_leg")]
+    client = app.test_client()
+    start.wait()
+    posts, refused = 0, []
+    while not dialplan_done.is_set() or posts < 6:
+        fresh: dict[bytes, bytes] = {}
+        for body in bodies:
+            body = UUID_RE.sub(lambda m: fresh.setdefault(m.group(0), str(uuid.uuid4()).encode()), body)
+            response = client.post("/cdr", data=body, headers=xmlcurl_headers(),
+                                   environ_base={"REMOTE_ADDR": "127.0.0.1"})
+            posts += 1
+            if response.status_code != 200:
+                refused.append(f"{response.status_code} {response.data[:80]!r}")
+    results.put(("xml_cdr", (posts, refused)))
+
+
 def test_round_robin_calls_and_cdr_imports_share_the_sqlite_file(tmp_path):
     from centrex import cdr
     from centrex.models import CdrJournal
@@ -128,22 +150,24 @@ def test_round_robin_calls_and_cdr_imports_share_the_sqlite_file(tmp_path):
     workers = [context.Process(target=answer_dialplan_requests, args=(url, instance, start, results))
                for _ in range(DIALPLAN_PROCESSES)]
     importer = context.Process(target=import_call_records, args=(url, instance, start, dialplan_done, results))
-    for process in [importer, *workers]:
+    poster = context.Process(target=post_xml_cdr_records, args=(url, instance, start, dialplan_done, results))
+    others = [importer, poster]
+    for process in [*others, *workers]:
         process.start()
     started = time.monotonic()
     start.set()
-    collected = {"dialplan": [], "cdr": []}
+    collected = {"dialplan": [], "cdr": [], "xml_cdr": []}
     try:
-        for _ in workers:
+        while len(collected["dialplan"]) < len(workers):
             kind, value = results.get(timeout=240)
             collected[kind].append(value)
         dialplan_done.set()
-        while not collected["cdr"]:
+        while not collected["cdr"] or not collected["xml_cdr"]:
             kind, value = results.get(timeout=240)
             collected[kind].append(value)
     finally:
         dialplan_done.set()
-        for process in [importer, *workers]:
+        for process in [*others, *workers]:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
@@ -153,17 +177,20 @@ def test_round_robin_calls_and_cdr_imports_share_the_sqlite_file(tmp_path):
     assert len(answers) == DIALPLAN_PROCESSES * REQUESTS_EACH
     wrong = [a for a in answers if a not in SALES_MEMBERS]
     (legs, batches, failures), = collected["cdr"]
-    assert (len(wrong), len(failures)) == (0, 0), \
+    (posts, refused), = collected["xml_cdr"]
+    assert (len(wrong), len(failures), len(refused)) == (0, 0, 0), \
         f"{len(wrong)} of {len(answers)} calls not rung ({sorted(set(wrong))}); " \
-        f"{len(failures)} of {batches} CDR batches failed: {failures[:2]}"
+        f"{len(failures)} of {batches} CDR batches failed: {failures[:2]}; " \
+        f"{len(refused)} of {posts} xml_cdr posts refused: {refused[:2]}"
     assert set(answers) == SALES_MEMBERS  # the rotation moved: each member was rung first by some call
     with app.app_context():
         assert db.session.get(RingGroup, sales_id).rotation == len(answers)  # every call moved it on
-        assert db.session.execute(select(func.count(CdrJournal.id))).scalar_one() == legs
+        assert db.session.execute(select(func.count(CdrJournal.id))).scalar_one() == legs + posts
         assert cdr.pending_calls() == []  # every journaled call became a record (or a visible problem)
         db.session.remove()
         db.engine.dispose()
-    print(f"{len(answers)} dialplan answers and {batches} CDR batches ({legs} legs) in {elapsed:.1f} s")
+    print(f"{len(answers)} dialplan answers, {batches} CDR batches ({legs} legs), {posts} xml_cdr posts "
+          f"in {elapsed:.1f} s")
 
 
 def test_a_rotation_that_cannot_be_written_still_rings_the_group(tmp_path, monkeypatch, caplog):
