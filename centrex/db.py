@@ -26,23 +26,50 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# How long a SQLite writer waits for another to finish before "database is locked": longer than any
+# write transaction of a small office (a CDR batch, a console save), shorter than mod_xml_curl's timeout.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_IMMEDIATE = "centrex_sqlite_begin_immediate"  # execution option read by _sqlite_begin
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connection_setup(dbapi_connection, _record):
-    """SQLite (the embedded default): real transactions and savepoints, foreign keys enforced, and
-    WAL so the web workers and the ESL listener can share the file."""
+    """SQLite (the embedded default): real transactions and savepoints, foreign keys enforced, WAL so
+    the web workers and the ESL listener can share the file (readers never wait), synchronous=NORMAL
+    (durable at checkpoints; shorter commits, so writers hold the lock less), and writers that wait
+    their turn (busy_timeout; see begin_write for the case it does not cover)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see below)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start the session's next work as one writing transaction that waits its turn.
+
+    SQLite has one writer at a time. A transaction that read first and writes later cannot wait for the
+    lock: if another connection wrote since its first read, its snapshot is stale and SQLite answers
+    "database is locked" at once, busy_timeout or not. So on SQLite the session's current transaction
+    is committed (the caller has only read so far) and the next begins with BEGIN IMMEDIATE, which takes
+    the write lock first, waiting up to busy_timeout. On PostgreSQL (row locks, no such failure) nothing
+    changes. Inside a test's savepoint there is nothing to begin either."""
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_IMMEDIATE: True})
 
 
 # Pessimistic disconnect handling, cheaper than pool_pre_ping: pre_ping costs one database round trip

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request
 
 from centrex import cdr
 from centrex.cdr_legs import LegFormatError
-from centrex.db import db
+from centrex.db import begin_write, db
 from centrex.switch_access import credentials_match, source_allowed
 
 bp = Blueprint("xml_cdr", __name__)
@@ -41,6 +41,7 @@ def receive():
         log.warning("xml_cdr: unreadable record (%s)", exc)
         return Response(f"unreadable CDR: {exc}\n", status=400, mimetype="text/plain")
     try:
+        begin_write()  # each of the two transactions takes SQLite's write lock first (see begin_write)
         new_calls = cdr.journal([entry])
         db.session.commit()
     except Exception:
@@ -48,6 +49,7 @@ def receive():
         log.exception("xml_cdr: could not journal leg %s; FreeSWITCH will retry or spool it", entry.leg_uuid)
         return Response("journal unavailable, try again\n", status=503, mimetype="text/plain")
     try:
+        begin_write()
         cdr.import_calls(new_calls | cdr.pending_among({entry.call_uuid}))
         db.session.commit()
     except Exception:  # journaled: the listener's catch-up imports it

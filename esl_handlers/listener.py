@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from centrex import cdr
-from centrex.db import db
+from centrex.db import begin_write, db
 from esl_handlers import dispatch
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, NodeAddress
 
@@ -359,6 +359,7 @@ class Listener:
         after = max(0, self._checked_upto - 10_000)  # rows commit out of id order: look back a little
         upto = cdr.last_journal_id()
         while keys := cdr.pending_calls(after_id=after):
+            begin_write()
             counts = cdr.import_calls(keys)
             db.session.commit()
             log.info("CDR catch-up: %s", counts)

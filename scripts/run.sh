@@ -7,6 +7,11 @@ export FLASK_APP=wsgi:create_app
 export CENTREX_INSTANCE=${CENTREX_INSTANCE:-$PWD/instance}
 bind=${CENTREX_BIND:-127.0.0.1:8080}
 workers=${CENTREX_WORKERS:-2}
+# gunicorn's control socket (for gunicornc), one per instance: by default it is one path per user
+# (~/.gunicorn/gunicorn.ctl), which a second instance on the host takes over, and removes on stopping.
+# Here: in the instance folder, named after the bind address (unique on the host); "none" disables it.
+control_socket=${CENTREX_CONTROL_SOCKET:-$CENTREX_INSTANCE/gunicorn-${bind//[^A-Za-z0-9.]/_}.ctl}
+if [ "$control_socket" = none ]; then control=(--no-control-socket); else control=(--control-socket "$control_socket"); fi
 
 flask init-db
 flask load-demo
@@ -21,7 +26,7 @@ stop() {
 trap stop INT TERM EXIT
 
 CENTREX_EAGER_APP=1 gunicorn --bind "$bind" --workers "$workers" --access-logfile - \
-  --graceful-timeout 5 wsgi:app &
+  --graceful-timeout 5 "${control[@]}" wsgi:app &
 pids+=($!)
 flask esl run &
 pids+=($!)
@@ -37,6 +42,7 @@ Centrex is running (Ctrl-C stops everything).
   Console:        http://$bind/
   mod_xml_curl:   http://$bind/xmlcurl   (basic auth freeswitch / $password)
   Provisioning:   http://$bind/prov/
+  gunicorn:       gunicornc -s $control_socket   (control socket; CENTREX_CONTROL_SOCKET=none disables it)
   ESL listener:   FreeSWITCH at ${CENTREX_ESL_NODES:-127.0.0.1:8021:ClueCon} (retried with backoff)
   Email outbox:   SMTP relay ${CENTREX_SMTP_HOST:-127.0.0.1}:${CENTREX_SMTP_PORT:-25} (flask outbox list)
   Email to fax:   smtp://${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}, To: <number>@${CENTREX_FAX_EMAIL_DOMAIN:-fax.centrex.invalid},

@@ -6,6 +6,7 @@ When the bridge fails FreeSWITCH re-enters the dialplan with originate_dispositi
 request is a continuation: the engine runs again from the fallback of that outcome, at that moment."""
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -14,7 +15,7 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from centrex import fax_paths
-from centrex.db import db
+from centrex.db import begin_write, db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
 from centrex.routing.loader import advance_rotations, load_address, load_config
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
@@ -30,6 +31,7 @@ SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
 # Swiss ringback (425 Hz, 1 s on, 4 s off), heard after an early-media announcement until someone answers.
 RINGBACK = "%(1000,4000,425)"
 _UNSAFE_VALUE = re.compile(r"[\x00-\x1f\x7f,\[\]{}^'\"=$\\]")
+log = logging.getLogger("centrex.xmlcurl.dialplan")
 
 
 def call_from_form(form) -> Call:
@@ -69,9 +71,22 @@ def answer(form):
         call = replace(call, address=load_address(config, call.destination))
     plan = route(config, call, call_time(form))
     if plan.rotations:
-        advance_rotations(config.tenant_id, plan.rotations)
-        db.session.commit()
+        _advance_rotations(config.tenant_id, plan.rotations)
     return xml_response(render(plan, call)), f"{call.destination}@{call.context}: {len(plan.steps)} steps"
+
+
+def _advance_rotations(tenant_id: int, group_ids) -> None:
+    """Round robin moves on in its own short write transaction, after the reads (see begin_write). The
+    plan is made: if the write fails, the call is still rung (the next call may start at the same
+    member), never answered "not found"."""
+    try:
+        begin_write()
+        advance_rotations(tenant_id, group_ids)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("round robin: rotation of groups %s not advanced; the call is routed anyway",
+                      sorted(group_ids))
 
 
 def render(plan: Plan, call: Call):

@@ -89,6 +89,7 @@ class LiveProduct:
 
     def start_web(self) -> None:
         self._spawn("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+                                 "--control-socket", str(self.instance / "gunicorn.ctl"),
                                  "--access-logfile", "-", "--graceful-timeout", "5", "wsgi:app"],
                     {"CENTREX_EAGER_APP": "1"})
         deadline = time.monotonic() + 30
