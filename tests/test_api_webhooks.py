@@ -132,8 +132,14 @@ def test_events_nobody_wants_are_not_stored_and_tenants_get_only_their_own(
     assert db.session.execute(select(WebhookEvent.tenant_id)).scalars().all() == [martin.id]
 
 
-def test_private_addresses_are_refused_unless_the_operator_allows_them(client, keys, demo, receiver):
+def test_private_addresses_are_refused_unless_the_operator_allows_them(client, keys, demo, receiver, app,
+                                                                        monkeypatch):
+    refused = client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["call.ringing"]},
+                          headers=bearer(keys["dupont"]))
+    assert refused.status_code == 422  # at creation
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
     subscribe(client, keys["dupont"], receiver.url)
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)  # and again at delivery
     webhooks.emit(demo["dupont.example"].id, "call.ringing", "leg-3", {})
     db.session.commit()
     assert [state for _, state in webhook_delivery.deliver_due()] == ["waiting"]

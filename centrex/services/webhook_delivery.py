@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import socket
@@ -27,6 +26,7 @@ from sqlalchemy import or_, select, update
 from centrex import outbox
 from centrex.db import db
 from centrex.models import Tenant, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from centrex.services.webhook_address import AddressRefused, AddressUnknown, internet_addresses
 from centrex.services.webhooks import envelope, signing_secret
 
 log = logging.getLogger(__name__)
@@ -65,22 +65,13 @@ class Answer:
     body: str
 
 
-def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return ip.is_global and not ip.is_multicast
-
-
 def _resolve(host: str, port: int) -> str:
-    """One address of `host`; every address it resolves to must be public unless the operator allows
-    private ones (tests, an on-premises CRM)."""
+    """One address of `host`, every one of which is on the Internet (unless the operator allows private
+    ones: tests, an on-premises CRM)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise Refused(f"DNS: {host} not found ({exc.strerror})") from exc
-    addresses = [info[4][0] for info in infos]
-    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"] and not all(_public(a) for a in addresses):
-        raise Refused(f"{host} is a private or reserved address; webhooks only go to the Internet")
-    return addresses[0]
+        return internet_addresses(host, port, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])[0]
+    except (AddressRefused, AddressUnknown) as exc:
+        raise Refused(str(exc)) from exc
 
 
 class _PinnedHTTP(http.client.HTTPConnection):

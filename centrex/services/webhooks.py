@@ -20,6 +20,7 @@ from centrex.models.api import WEBHOOK_EVENTS
 from centrex.schemas import Text, no_control_chars
 from centrex.services import apply, load
 from centrex.services.users import secret_box
+from centrex.services.webhook_address import AddressRefused, AddressUnknown, internet_addresses
 from centrex.tenancy import scoped
 
 SECRET_PREFIX = "whsec_"
@@ -49,6 +50,12 @@ class WebhookSubscriptionSchema(Schema):
             )
         if port == 0:
             raise ValidationError("Not a valid port.")
+        try:
+            internet_addresses(parts.hostname, port or 443, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+        except AddressRefused as exc:
+            raise ValidationError("Webhooks only go to the Internet, not to a private or reserved address.") from exc
+        except AddressUnknown:
+            pass  # not resolvable today: checked again at every delivery
 
 
 _schema = WebhookSubscriptionSchema()
