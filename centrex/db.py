@@ -1,4 +1,5 @@
 """The SQLAlchemy handle shared by the core and the adapters (bound by the composition root)."""
+import os
 import sqlite3
 import time
 
@@ -45,7 +46,21 @@ def _sqlite_connection_setup(dbapi_connection, _record):
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        _owner_only(cursor.execute("PRAGMA database_list").fetchone()[2])
         cursor.close()
+
+
+def _owner_only(path: str) -> None:
+    """The database holds every company's data and the encrypted SIP secrets: readable by its owner only,
+    like the key files beside it (SQLite gives its -wal and -shm files the same mode)."""
+    if not path:  # in memory
+        return
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:  # absent, or not ours to change (another user's file)
+            pass
 
 
 @event.listens_for(Engine, "begin")

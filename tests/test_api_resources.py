@@ -72,4 +72,5 @@ def test_bodies_over_1_mb_are_refused(client, keys):
         data=b'{"url": "' + b"x" * 1_100_000 + b'"}',
         headers={**bearer(keys["dupont"]), "Content-Type": "application/json"},
     )
-    assert answer.status_code == 400 and answer.get_json()["error"] == "The body is larger than 1 MB."
+    assert answer.status_code == 413 and answer.get_json()["error"] == "The body is larger than 1 MB."  # was 400
+

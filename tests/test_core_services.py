@@ -129,3 +129,21 @@ def test_load_demo_is_idempotent_and_complete(app, session):
     assert {"Alain Dupont", "Claire Dumas"} <= names and len(names) == 6
     numbers = db.session.execute(select(Number).where(Number.tenant_id == dupont.id)).scalars().all()
     assert sum(n.is_main for n in numbers) == 1 and len(numbers) >= 9
+
+
+def test_the_embedded_database_is_readable_by_its_owner_only(tmp_path):
+    """Audit finding 9: it was created 0644 beside key files of 0600."""
+    import os
+    import stat
+
+    from sqlalchemy import create_engine, text
+
+    path = tmp_path / "centrex.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    for name in ("centrex.sqlite", "centrex.sqlite-wal", "centrex.sqlite-shm"):
+        if (tmp_path / name).exists():
+            assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
+    engine.dispose()

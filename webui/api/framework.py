@@ -34,6 +34,10 @@ class TooManyRequests(DomainError):
     status = 429
 
 
+class TooLarge(DomainError):
+    status = 413
+
+
 @dataclass
 class Operation:
     """One documented endpoint."""
@@ -112,7 +116,7 @@ MAX_BODY = 1_000_000
 
 def _json_body() -> dict:
     if (request.content_length or 0) > MAX_BODY:
-        raise DomainError("The body is larger than 1 MB.")
+        raise TooLarge("The body is larger than 1 MB.")
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.")
