@@ -862,6 +862,17 @@ CREATE INDEX ix_webhook_delivery_subscription_id ON webhook_delivery (subscripti
 
 CREATE INDEX ix_webhook_delivery_tenant_id ON webhook_delivery (tenant_id);
 
+CREATE TABLE console_session (
+	token_hash VARCHAR(64) NOT NULL, 
+	account_id INTEGER NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	expires_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_console_session PRIMARY KEY (token_hash), 
+	CONSTRAINT fk_console_session_account_id_account FOREIGN KEY(account_id) REFERENCES account (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_console_session_account_id ON console_session (account_id);
+
 CREATE TABLE device_key (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 

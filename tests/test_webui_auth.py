@@ -143,6 +143,50 @@ def test_logout_ends_the_session(client, demo):
     assert client.get("/me/").status_code == 302
 
 
+def test_a_cookie_copied_before_logout_no_longer_opens_anything(app, demo):
+    """Audit finding 5: the signed cookie kept working after logout (nothing was revoked on the server)."""
+    browser = app.test_client()
+    login(browser, USER_DUPONT)
+    stolen = browser.get_cookie("session").value
+    post(browser, "/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    response = replay.get("/me/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_session_cookie_carries_a_random_token_and_nothing_of_the_account(app, demo, client):
+    login(client, USER_DUPONT)
+    content = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+    assert set(content) - {"_permanent", "csrf_token", "_flashes", "lang"} == {"sid"}
+    account = db.session.execute(select(Account).where(Account.email == USER_DUPONT)).scalar_one()
+    assert account.password_hash[-16:] not in client.get_cookie("session").value
+    assert len(content["sid"]) >= 40
+
+
+def test_an_unknown_address_costs_a_password_check_like_a_known_one(client, demo, monkeypatch):
+    """No address oracle by timing: the unknown e-mail is checked against a real hash too."""
+    from centrex import crypto
+
+    checked = []
+
+    class CountingHasher:  # argon2's own hasher, every verification written down
+        def __init__(self, real):
+            self.real = real
+
+        def verify(self, stored, password):
+            checked.append(stored)
+            return self.real.verify(stored, password)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    monkeypatch.setattr(crypto, "_hasher", CountingHasher(crypto._hasher))
+    try_login(client, "nobody@dupont.example", "whatever-password")
+    try_login(client, USER_DUPONT, "whatever-password")
+    assert len(checked) == 2 and all(h.startswith("$argon2") for h in checked)
+
+
 def test_password_change_ends_other_sessions(app, demo):
     first, second = app.test_client(), app.test_client()
     login(first, USER_DUPONT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from sqlalchemy import select
 
 from centrex.audit import Actor
@@ -17,6 +17,7 @@ from centrex.db import db
 from centrex.errors import Forbidden, NotFound
 from centrex.models import Account, Tenant
 from centrex.models.role import PERMISSION_AREAS, RolePermission
+from centrex.services.console_sessions import account_of, close_session, open_session
 
 OPERATOR, ADMIN, USER = "operator", "admin", "user"
 STAFF = (OPERATOR, ADMIN)  # who may open a client's pages ("menu client")
@@ -178,26 +179,23 @@ class Principal:
         return Actor(self.email, request.remote_addr)
 
 
-def session_marker(account: Account) -> str:
-    """Changes when the password changes, so that older sessions stop working."""
-    return account.password_hash[-16:]
-
-
 def start_session(account: Account) -> None:
+    """Sign this browser in: a new server-side session, its token alone in the (signed) cookie."""
     session.clear()
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (checked on the signed cookie)
-    session["account_id"] = account.id
-    session["marker"] = session_marker(account)
+    session.permanent = True
+    session["sid"] = open_session(account, int(current_app.permanent_session_lifetime.total_seconds()))
+
+
+def end_session() -> None:
+    close_session(session.get("sid"))
+    session.clear()
 
 
 def load_principal() -> Principal | None:
-    """The logged-in account of this request, re-read from the database each time (deactivation and
-    password changes take effect at once)."""
-    account_id = session.get("account_id")
-    if not isinstance(account_id, int):
-        return None
-    account = db.session.execute(select(Account).where(Account.id == account_id)).scalar_one_or_none()
-    if account is None or not account.active or session.get("marker") != session_marker(account):
+    """The logged-in account of this request, re-read from the database each time with its session
+    (logout, deactivation and password changes take effect at once)."""
+    account = account_of(session.get("sid"))
+    if account is None:
         session.clear()
         return None
     grants = None

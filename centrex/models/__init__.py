@@ -1,5 +1,5 @@
 """SQLAlchemy 2 typed models of the core."""
-from centrex.models.account import Account
+from centrex.models.account import Account, ConsoleSession  # noqa: F401 (console sessions)
 from centrex.models.api import (ApiCall, ApiRateWindow, ApiToken, WebhookAttempt,  # noqa: F401 (JSON API)
                                 WebhookDelivery, WebhookEvent, WebhookSubscription)
 from centrex.models.audit import AuditEntry

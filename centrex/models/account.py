@@ -33,3 +33,14 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class ConsoleSession(Base):
+    """A signed-in browser. Its cookie carries only a random token, kept here as its SHA-256: logging out,
+    a password change or reset, and the end of its lifetime end it on the server, whatever the cookie."""
+    __tablename__ = "console_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,6 +1,8 @@
 """Console logins: operator staff, tenant admins and employees."""
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import select
 
 from centrex import audit
@@ -37,10 +39,17 @@ def create_account(email: str, password: str, role: str, tenant: Tenant | None =
     return account
 
 
+_stand_in_hash: list[str] = []  # made at first use (with the hashing parameters in force then)
+
+
 def authenticate(email: str, password: str) -> Account | None:
+    """The account of this e-mail and password, else None, in the same time whether the address is known
+    or not (a stand-in hash is verified for unknown or inactive logins): no address oracle by timing."""
     account = db.session.execute(
         select(Account).where(Account.email == (email or "").strip().lower())).scalar_one_or_none()
     if account is None or not account.active:
-        verify_password(None, password)
+        if not _stand_in_hash:
+            _stand_in_hash.append(hash_password(secrets.token_urlsafe(16)))
+        verify_password(_stand_in_hash[0], password)
         return None
     return account if verify_password(account.password_hash, password) else None

@@ -11,6 +11,7 @@ from centrex.errors import DomainError, Invalid
 from centrex.models import Account, Tenant, User
 from centrex.models._types import utcnow
 from centrex.services.accounts import MIN_PASSWORD, create_account
+from centrex.services.console_sessions import close_all_sessions
 
 
 def record_login(account: Account) -> None:
@@ -30,6 +31,7 @@ def change_password(account: Account, current: str, new: str, confirm: str) -> N
     if new != confirm:
         raise Invalid("The two passwords differ.", fields={"confirm_password": ["The two passwords differ."]})
     account.password_hash = hash_password(new)
+    close_all_sessions(account)
     db.session.flush()
     audit.record("change_password", account, tenant_id=account.tenant_id, changes={"password": "changed"})
 
@@ -74,5 +76,6 @@ def reset_password(account: Account, new: str) -> None:
             fields={"new_password": [f"At least {MIN_PASSWORD} characters."]},
         )
     account.password_hash = hash_password(new)
+    close_all_sessions(account)
     db.session.flush()
     audit.record("reset_password", account, tenant_id=account.tenant_id, changes={"password": "changed"})

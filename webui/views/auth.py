@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from centrex.audit import Actor, acting_as
@@ -10,7 +10,7 @@ from centrex.db import db
 from centrex.services.accounts import authenticate
 from centrex.services.console_accounts import record_login
 from centrex.services.login_throttle import note_attempt, retry_after
-from webui.access import ADMIN, OPERATOR, current_principal, public, start_session
+from webui.access import ADMIN, OPERATOR, current_principal, end_session, public, start_session
 from webui.console import STATIC, console_blueprint, safe_next
 from webui.i18n import LANG_COOKIE, LANGUAGES
 
@@ -55,8 +55,8 @@ def login():
             else:
                 with acting_as(Actor(account.email, ip)):
                     record_login(account)
-                db.session.commit()
                 start_session(account)
+                db.session.commit()
                 target = safe_next(request.args.get("next"))
                 return redirect(target or home_of(account.role, account.tenant_id))
     return render_template("console/login.html", error=error, email=email), status
@@ -65,7 +65,8 @@ def login():
 @bp.post("/logout")
 @public
 def logout():
-    session.clear()
+    end_session()
+    db.session.commit()
     flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
 

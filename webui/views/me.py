@@ -108,7 +108,8 @@ def password():
                     form.get("new_password", ""),
                     form.get("confirm_password", ""),
                 )
-            start_session(account)  # the session follows the new hash: older sessions end, this one stays
+            start_session(account)  # every older session ended with the change; this browser stays in
+            db.session.commit()
             flash(_("Your password is changed."))
             return redirect(url_for("auth.home"))
         except DomainError as exc:
