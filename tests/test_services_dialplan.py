@@ -62,3 +62,20 @@ def test_a_service_number_cannot_be_given_to_a_user_or_a_group(demo, number):
         create_ring_group(dupont, {"name": "Doublon", "extension": number, "strategy": "simultaneous"})
     assert db.session.execute(select(RingGroup).where(RingGroup.name == "Doublon")).first() is None
     assert alain.extension == "1001"
+
+
+def test_a_service_taken_out_of_the_licence_is_no_longer_reached_by_calls(demo, post_capture):
+    """Audit finding 6: menus, queues and rooms stayed routed after the operator removed the service."""
+    from centrex.services.licences import set_features
+
+    dupont = demo["dupont.example"]
+    set_features(dupont, {"fax", "api"})
+    for number, application in (("5000", "ivr"), ("2100", "callcenter"), ("3000", "conference")):
+        assert application not in [app for app, _ in dial(post_capture, number)], number
+    assert ("ivr", f"martin.example_ivr{_menu_of(demo['martin.example'])}") in dial(post_capture, "5000",
+                                                                                       "martin.example")
+
+
+def _menu_of(tenant) -> int:
+    return db.session.execute(select(IvrMenu.id).where(IvrMenu.tenant_id == tenant.id,
+                                                       IvrMenu.extension == "5000")).scalar_one()

@@ -70,3 +70,24 @@ def test_only_the_operator_changes_a_licence(client, demo):
     login(client, ADMIN_MARTIN)
     assert post(client, f"/operator/licences/{martin.id}", licence_form(5)).status_code == 403
     assert features_of(martin.id) == {"queues", "ivr", "conferences", "fax", "api"}
+
+
+def test_taking_a_service_away_stops_what_already_exists(client, demo):
+    """Audit finding 6: removing a service left its pages open by URL and its API keys working."""
+    from api_testing import bearer, key_for
+
+    dupont = demo["dupont.example"]
+    key = key_for(dupont, ["users:read"])
+    queue = db.session.execute(select(CallQueue).where(CallQueue.tenant_id == dupont.id)).scalars().first()
+    db.session.commit()
+    assert client.get("/api/v1/users", headers=bearer(key)).status_code == 200
+    login(client, OPERATOR)
+    post(client, f"/operator/licences/{dupont.id}", licence_form(10, "ivr", "conferences", "fax"))
+    api = client.get("/api/v1/users", headers=bearer(key))
+    assert api.status_code == 403
+    assert "Dupont SA's licence does not include the API." in api.get_json()["error"]
+    for url in (f"/t/{dupont.id}/queues", f"/t/{dupont.id}/queues/{queue.id}", f"/t/{dupont.id}/api"):
+        page = client.get(url)
+        assert page.status_code == 403, url
+        assert "n'inclut pas" in text(page).replace("&#39;", "'")
+    assert client.get(f"/t/{dupont.id}/menus").status_code == 200

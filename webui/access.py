@@ -17,6 +17,7 @@ from centrex.db import db
 from centrex.errors import Forbidden, NotFound
 from centrex.models import Account, Tenant
 from centrex.models.role import PERMISSION_AREAS, RolePermission
+from centrex.services import licences
 from centrex.services.console_sessions import account_of, close_session, open_session
 
 OPERATOR, ADMIN, USER = "operator", "admin", "user"
@@ -243,12 +244,25 @@ def allow(*roles: str):
             elif principal.tenant_id is not None:
                 g.tenant = db.session.get(Tenant, principal.tenant_id)
             check_area(principal)
+            check_licence(g.get("tenant"))
             return view(*args, **kwargs)
 
         guarded.allowed_roles = roles
         return guarded
 
     return decorate
+
+
+# The pages of a licensed service, by endpoint prefix (as the menu groups them): closed, with the reason,
+# to everyone (operator included) while the client's licence lacks the service.
+LICENSED_PAGES = {"client.queue": "queues", "client.menu": "ivr", "client.fax": "fax", "client.api": "api"}
+
+
+def check_licence(tenant: Tenant | None) -> None:
+    endpoint = request.endpoint or ""
+    feature = next((f for prefix, f in LICENSED_PAGES.items() if endpoint.startswith(prefix)), None)
+    if feature is not None and tenant is not None:
+        licences.require(tenant, feature)
 
 
 def check_area(principal: Principal) -> None:

@@ -11,10 +11,11 @@ from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Integer, String, bindparam, case, cast, literal, null, select, union_all, update
+from sqlalchemy import Integer, String, bindparam, case, cast, exists, literal, null, select, union_all, update
 
 from centrex.answer_cache import cache, notify_change, read_by
 from centrex.db import db, read_connection
+from centrex.models.licence import LicensedFeature
 from centrex.models import (AudioFile, BlockedPrefix, CallPolicy, CallQueue, ForwardRule, IvrEntry, IvrMenu,
                             MohClass, Number, NumberAnnouncement, RingGroup, RingGroupMember, Schedule,
                             ScheduleException, ScheduleRange, Tenant, User, UserVoicemail, VoicemailBox)
@@ -127,6 +128,9 @@ def _select(kind: str, id_col, *, ref=None, pos=None, ints=(), texts=()):
 _statements: dict = {}
 
 
+LICENCE_OF_SERVICE = {"ivr": "ivr", "queue": "queues", "conference": "conferences", "fax": "fax"}
+
+
 def _graph_statement(by: str):
     """The UNION ALL for a tenant found by active domain or by id, per set of declared service models."""
     found = targets.specs()
@@ -206,12 +210,16 @@ def _graph_query(tenant_id, found):
     ]
     for spec in found:
         model = spec.model
-        parts.append(
-            _select(f"target:{spec.kind}", model.id,
-                    texts=(getattr(model, spec.key) if spec.key else model.id,
-                           getattr(model, spec.number) if spec.number else None,
-                           getattr(model, spec.label) if spec.label else None))
-            .where(model.tenant_id == tenant_id))
+        target = (_select(f"target:{spec.kind}", model.id,
+                          texts=(getattr(model, spec.key) if spec.key else model.id,
+                                 getattr(model, spec.number) if spec.number else None,
+                                 getattr(model, spec.label) if spec.label else None))
+                  .where(model.tenant_id == tenant_id))
+        feature = LICENCE_OF_SERVICE.get(spec.kind)
+        if feature:  # a service taken out of the client's licence is no longer reached by any call
+            target = target.where(exists().where(LicensedFeature.tenant_id == tenant_id,
+                                                 LicensedFeature.feature == feature))
+        parts.append(target)
     return union_all(*parts)
 
 

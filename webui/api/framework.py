@@ -17,7 +17,7 @@ from centrex.audit import Actor, acting_as
 from centrex.db import db
 from centrex.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.models import ApiToken, Tenant
-from centrex.services import api_tokens
+from centrex.services import api_tokens, licences
 
 log = logging.getLogger("centrex.api")
 
@@ -100,6 +100,7 @@ def _authenticate() -> None:
     tenant_row = db.session.get(Tenant, found.tenant_id)
     if not tenant_row.active:
         raise Forbidden("This company's account is suspended.")
+    licences.require(tenant_row, "api")  # taken out of the licence: existing keys stop too
     g.api_token, g.api_tenant = found, tenant_row
 
 
