@@ -59,6 +59,9 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "AUDIO_DIR": get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
         "AUDIO_FS_DIR": get("CENTREX_AUDIO_FS_DIR") or get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
         "AUDIO_RATE": int(get("CENTREX_AUDIO_RATE", "8000")),
+        # Longest converted sound, and what each company's audio files may take on disk.
+        "AUDIO_MAX_MINUTES": int(get("CENTREX_AUDIO_MAX_MINUTES", "15")),
+        "AUDIO_QUOTA_MB": int(get("CENTREX_AUDIO_QUOTA_MB", "200")),
         # Whole request bodies (a 16 MB audio upload and its form): larger ones are refused with 413
         # before they are read.
         "MAX_CONTENT_LENGTH": int(get("CENTREX_MAX_REQUEST_MB", "20")) * 1024 * 1024,

@@ -139,3 +139,27 @@ def test_hold_music_needs_a_class_of_the_same_company(app, demo, tmp_path):
         store_upload(demo["dupont.example"], kind="moh", name="x", filename="m.wav", data=data,
                      moh_class=martin_class)
     assert info.value.status == 422
+
+
+def test_a_sound_longer_than_the_limit_is_refused_without_filling_the_disk(app, dupont, tmp_path, monkeypatch):
+    """Audit finding 8: a 5 MB mp3 became an 87 MB wav, with no length limit."""
+    monkeypatch.setitem(app.config, "AUDIO_MAX_MINUTES", 1)
+    data = sox_file(tmp_path, "long.mp3", "150", "sine", "440", rate=8000, channels=1)  # 2 min 30 s
+    before = tree(app)
+    with pytest.raises(DomainError) as refused:
+        store_upload(dupont, kind="prompt", name="Trop long", filename="long.mp3", data=data)
+    assert refused.value.status == 413 and "more than 1 minutes" in refused.value.message
+    assert tree(app) == before
+    assert db.session.execute(db.select(AudioFile).where(AudioFile.name == "Trop long")).first() is None
+
+
+def test_each_company_has_a_storage_quota(app, demo, dupont, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIO_QUOTA_MB", 1)  # 1 MB: about a minute at 8 kHz
+    data = sox_file(tmp_path, "a.wav", "40", "sine", "440", rate=8000, channels=1)  # 640 KB converted
+    store_upload(dupont, kind="prompt", name="Premier", filename="a.wav", data=data)
+    assert audio.used_bytes(dupont) > 600_000
+    with pytest.raises(DomainError) as refused:
+        store_upload(dupont, kind="prompt", name="Second", filename="a.wav", data=data)
+    assert refused.value.status == 413 and "Audio storage full" in refused.value.message
+    martin = demo["martin.example"]  # another company's quota is its own
+    assert store_upload(martin, kind="prompt", name="Premier", filename="a.wav", data=data).size_bytes > 600_000

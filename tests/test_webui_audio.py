@@ -218,3 +218,15 @@ def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, admin, 
     assert response.status_code == 413
     assert f"Envoi trop volumineux : {limit // (1024 * 1024)} Mo au plus" in text(response)
     assert files_on_disk(app) == before and rows() == count
+
+
+def test_the_page_shows_the_storage_used_and_a_full_quota_refuses_with_the_reason(app, admin, dupont, tmp_path,
+                                                                                 monkeypatch):
+    from centrex.services.audio import used_bytes
+
+    used = used_bytes(dupont) / (1024 * 1024)
+    assert f"Espace utilisé : {used:.1f} Mo sur 200 Mo. Un son dure 15 minutes au plus." in text(
+        admin.get(f"/t/{dupont.id}/audio"))
+    monkeypatch.setitem(app.config, "AUDIO_QUOTA_MB", int(used))  # full already
+    refused = upload(admin, dupont, sox_file(tmp_path, "court.wav", "2"), "court.wav")
+    assert refused.status_code == 413 and "Espace audio plein" in text(refused)

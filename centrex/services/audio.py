@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from marshmallow import ValidationError
+from sqlalchemy import func, select
 
 from centrex import audit
 from centrex.db import db
@@ -120,11 +121,17 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
         raise _refuse(Invalid, f"Ce fichier n'est pas un {fmt.upper()} lisible. / "
                                f"This file is not a readable {fmt.upper()} file.")
     rate = current_app.config["AUDIO_RATE"]
+    max_seconds = current_app.config["AUDIO_MAX_MINUTES"] * 60
     stored_name = f"{uuid.uuid4().hex}.wav"
     target_dir = audio_root() / tenant_subdir(tenant, kind, moh_class.id if moh_class else None)
     with tempfile.TemporaryDirectory(prefix="centrex-audio-") as tmp:
         converted = Path(tmp) / "converted.wav"
-        duration_ms = convert(raw, fmt, converted, rate, Path(tmp))
+        duration_ms = convert(raw, fmt, converted, rate, Path(tmp), max_seconds=max_seconds)
+        if duration_ms > max_seconds * 1000:
+            minutes = max_seconds // 60
+            raise _refuse(UploadTooLarge, f"Le son dure plus de {minutes} minutes. / "
+                                          f"The sound lasts more than {minutes} minutes.")
+        check_quota(tenant, converted.stat().st_size)
         target_dir.mkdir(parents=True, exist_ok=True)
         partial = target_dir / f".{stored_name}.part"
         shutil.copyfile(converted, partial)
@@ -216,12 +223,35 @@ def mp3_frame_length(data: bytes, offset: int) -> int | None:
     return factor * bitrate // sample_rate + padding
 
 
-def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path) -> int:
-    """Decode the whole input with sox into 16-bit mono wav at `rate`; returns the duration in ms."""
+def used_bytes(tenant: Tenant) -> int:
+    """What this company's audio files take on disk."""
+    return db.session.execute(select(func.coalesce(func.sum(AudioFile.size_bytes), 0))
+                              .where(AudioFile.tenant_id == tenant.id)).scalar_one()
+
+
+def quota_bytes() -> int:
+    return current_app.config["AUDIO_QUOTA_MB"] * 1024 * 1024
+
+
+def check_quota(tenant: Tenant, more: int) -> None:
+    """Refuse a file that would take the company past its storage quota (CENTREX_AUDIO_QUOTA_MB)."""
+    used, quota = used_bytes(tenant), quota_bytes()
+    if used + more > quota:
+        mb = 1024 * 1024
+        raise _refuse(UploadTooLarge, f"Espace audio plein : {used / mb:.1f} Mo utilisés sur {quota // mb} Mo, "
+                                      f"ce fichier en demande {more / mb:.1f}. / Audio storage full: "
+                                      f"{used / mb:.1f} MB used of {quota // mb} MB, this file needs {more / mb:.1f}.")
+
+
+def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path, *, max_seconds: int | None = None) -> int:
+    """Decode the input with sox into 16-bit mono wav at `rate` (never more than a second past
+    `max_seconds`, so a long file cannot fill the disk on its way to being refused); the duration in ms."""
     source = workdir / f"upload.{fmt}"
     source.write_bytes(raw)
     command = ["sox", "-V1", "-t", fmt, str(source), "-t", "wav", "-e", "signed-integer", "-b", "16",
                "-c", "1", "-r", str(rate), str(output)]
+    if max_seconds:
+        command += ["trim", "0", str(max_seconds + 1)]
     unreadable = _refuse(Invalid, f"Ce fichier n'est pas un {fmt.upper()} lisible. / "
                                   f"This file is not a readable {fmt.upper()} file.")
     try:

@@ -4,7 +4,7 @@ and the announcement each number plays before it rings ("pré-décroché")."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from centrex.errors import DomainError, Invalid, NotFound
@@ -41,6 +41,9 @@ def audio_page(errors=None, form=None, status=200, class_errors=None, class_id=N
             class_id=class_id,
             class_form=class_form or {},
             max_mb=audio_service.MAX_UPLOAD_BYTES // (1024 * 1024),
+            used_mb=audio_service.used_bytes(g.tenant) / (1024 * 1024),
+            quota_mb=audio_service.quota_bytes() // (1024 * 1024),
+            max_minutes=current_app.config["AUDIO_MAX_MINUTES"],
         ),
         status,
     )
