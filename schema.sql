@@ -79,11 +79,11 @@ CREATE INDEX ix_prov_download_mac ON prov_download (mac);
 CREATE INDEX ix_prov_download_tenant_id ON prov_download (tenant_id);
 
 CREATE TABLE prov_lockout (
-	ip VARCHAR(64) NOT NULL, 
+	source VARCHAR(64) NOT NULL, 
 	failures INTEGER NOT NULL, 
 	window_started_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	locked_until TIMESTAMP WITH TIME ZONE, 
-	CONSTRAINT pk_prov_lockout PRIMARY KEY (ip)
+	CONSTRAINT pk_prov_lockout PRIMARY KEY (source)
 );
 
 CREATE TABLE prov_unknown_device (

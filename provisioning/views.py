@@ -139,6 +139,8 @@ def _finish(outcome: Outcome, caller: prov.Caller, file_label: str, now) -> Resp
     locked = False
     if outcome.result in prov.FAILURES:
         locked = prov.record_failure(caller.ip, now)
+        if outcome.device is not None:  # a known phone: guesses on it count from every address too
+            prov.record_failure(prov.device_source(outcome.mac), now)
     if not recorded:
         prov.record_download(caller, file_label, outcome.result, outcome.status, mac=outcome.mac,
                              device=outcome.device, now=now)
@@ -222,9 +224,16 @@ def _find(mac: str, caller: prov.Caller, now, file: str | None = None, vendor: s
     found = fetching.find_phone(mac, caller, now, file=file, vendor=vendor)
     if found.served_download is not None:
         g.prov_recorded = (found.served_download, found.phone)
-    if found.locked:
+    if found.locked and found.phone is None:
         raise Outcome(429, prov.LOCKED)
     return found
+
+
+def _refuse_if_locked(found: fetching.Found, result: str) -> None:
+    """A lockout (of the address or of the device) stops everything but a phone proving itself with its
+    own credentials: a lockout is against guessing, not against the phones behind the same address."""
+    if found.locked and result != prov.SERVED:
+        raise Outcome(429, prov.LOCKED)
 
 
 def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, model: str | None = None,
@@ -242,6 +251,7 @@ def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, model: str
             db.session.commit()  # keep the record even though the request then fails
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
+    _refuse_if_locked(found, result)
     if result == prov.CHALLENGE:
         raise Outcome(401, prov.CHALLENGE, mac=mac, device=device)
     if result in (prov.BAD_CREDENTIALS, prov.WRONG_DEVICE):
@@ -255,10 +265,12 @@ def _phonebook(rest: str, caller: prov.Caller, now):
     if not yealink.DEVICE_RE.match(f"{raw_mac}.cfg") or leaf not in ("company.xml", "personal.xml", "index.xml"):
         raise Outcome(404, prov.BAD_REQUEST)
     mac = raw_mac.lower()
-    device = _find(mac, caller, now).phone
+    found = _find(mac, caller, now)
+    device = found.phone
     if device is None:
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
+    _refuse_if_locked(found, result)
     if result != prov.SERVED:  # phonebooks need the phone's own credentials, bootstrap or not
         status = 401 if result in (prov.CHALLENGE, prov.BAD_CREDENTIALS, prov.BOOTSTRAP) else 403
         raise Outcome(status, prov.CHALLENGE if result == prov.BOOTSTRAP else result, mac=mac, device=device)

@@ -107,7 +107,7 @@ def test_failures_still_write_in_one_transaction(app, office, monkeypatch):
     writes = [autocommit for verb, autocommit in statements.seen if verb in ("INSERT", "UPDATE")]
     assert writes and not any(writes)  # the lockout count and the download row commit together
     assert fetch(app, "/prov/001565000101.cfg", guess, ip="203.0.113.50").status_code == 401
-    assert rows(ProvisioningLockout, ProvisioningLockout.ip == "203.0.113.50")[0].locked_until is not None
+    assert rows(ProvisioningLockout, ProvisioningLockout.source == "203.0.113.50")[0].locked_until is not None
     assert [d.result for d in rows(ProvisioningDownload, ProvisioningDownload.device_id == device_id)] == [
         "bad_credentials"] * 2
 

@@ -118,15 +118,38 @@ def test_repeated_failures_lock_the_source_out(client, demo, app, monkeypatch):
         assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.9",
                    headers=basic(device.mac, "guess")).status_code == 401
     assert get(client, "/prov/001565999999.cfg", ip="203.0.113.9").status_code == 404  # 5th failure
-    locked = get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.9", headers=device_auth(device))
+    locked = get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.9", headers=basic(device.mac, "guess-5"))
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert get(client, "/prov/001565999998.cfg", ip="203.0.113.9").status_code == 429
+    # a phone proving itself with its own credentials is never locked out, from that address or another
+    assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.9", headers=device_auth(device)).status_code == 200
+    results = [d.result for d in downloads() if d.ip == "203.0.113.9"]
+    assert results == ["bad_credentials"] * 4 + ["unknown_mac", "locked", "locked", "served"]
     assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.10", headers=device_auth(device)).status_code == 200
     # the lock ends
     db.session.execute(update(ProvisioningLockout).values(locked_until=utcnow() - timedelta(seconds=1)))
     db.session.commit()
-    assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.9", headers=device_auth(device)).status_code == 200
-    results = [d.result for d in downloads() if d.ip == "203.0.113.9"]
-    assert results == ["bad_credentials"] * 4 + ["unknown_mac", "locked", "served"]
+    assert get(client, "/prov/001565999998.cfg", ip="203.0.113.9").status_code == 404
+
+
+def test_guesses_on_one_phone_from_many_addresses_lock_that_phone_not_its_owner(client, demo, app, monkeypatch):
+    """Audit finding 9: failures count per device as well as per address; the phone itself, with its own
+    credentials, still gets its file from behind the same address as the guesser."""
+    monkeypatch.setitem(app.config, "PROV_LOCKOUT_FAILURES", 3)
+    tenant = demo["dupont.example"]
+    device = phone(tenant, users_of(tenant)["1001"])
+    device.bootstrap_until = None
+    settle()
+    for n in range(3):  # three addresses, one guess each: no address is locked, the device is
+        assert get(client, f"/prov/{device.mac}.cfg", ip=f"203.0.113.{20 + n}",
+                   headers=basic(device.mac, f"guess-{n}")).status_code == 401
+    assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.30",
+               headers=basic(device.mac, "guess-again")).status_code == 429
+    assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.30", headers=device_auth(device)).status_code == 200
+    other = phone(tenant, users_of(tenant)["1002"], mac="001565000002")
+    other.bootstrap_until = None
+    settle()
+    assert get(client, f"/prov/{other.mac}.cfg", ip="203.0.113.30", headers=basic(other.mac, "x")).status_code == 401
 
 
 def test_a_challenge_is_not_a_failure(client, demo, app, monkeypatch):
@@ -190,7 +213,7 @@ def test_lockout_count_is_shared_by_concurrent_workers(app, committed, monkeypat
         thread.join(timeout=60)
     assert sorted(statuses) == [404] * 40
     with app.app_context():
-        row = db.session.get(ProvisioningLockout, "192.0.2.77")
+        row = db.session.get(ProvisioningLockout, "192.0.2.77")  # an address as the source
         assert row.locked_until is not None and row.failures == 0
         assert db.session.execute(select(func.count()).select_from(ProvisioningDownload)).scalar_one() == 40
         assert app.test_client().get("/prov/00156500dead.cfg",

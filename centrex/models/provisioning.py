@@ -41,11 +41,12 @@ class ProvisioningDownload(Base):
 
 
 class ProvisioningLockout(Base):
-    """Failures per source address in a sliding window; locked_until set once there were too many.
-    Kept in the database so every web worker sees the same count."""
+    """Failures per source in a sliding window; locked_until set once there were too many. A source is an
+    address ("203.0.113.7") or a known device ("mac:001565abcdef"), counted apart. Kept in the database so
+    every web worker sees the same count."""
     __tablename__ = "prov_lockout"
 
-    ip: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -58,11 +58,16 @@ class Caller:
 
 # --- lockout, shared by every worker through the database ---------------------------------------
 
-def locked_until(ip: str | None, now: datetime) -> datetime | None:
-    if not ip:
+def device_source(mac: str) -> str:
+    """The lockout source of one known device (failures on it count from every address)."""
+    return f"mac:{mac}"
+
+
+def locked_until(source: str | None, now: datetime) -> datetime | None:
+    if not source:
         return None
     until = aware(db.session.execute(
-        select(ProvisioningLockout.locked_until).where(ProvisioningLockout.ip == ip)).scalar_one_or_none())
+        select(ProvisioningLockout.locked_until).where(ProvisioningLockout.source == source)).scalar_one_or_none())
     return until if until and until > now else None
 
 
@@ -70,17 +75,17 @@ def _upsert(model):
     return (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
 
 
-def record_failure(ip: str | None, now: datetime) -> bool:
-    """Count one failure for this source (atomically, whatever worker sees it); True when it is now
-    locked out."""
-    if not ip:
+def record_failure(source: str | None, now: datetime) -> bool:
+    """Count one failure for this source, an address or a device (atomically, whatever worker sees it);
+    True when it is now locked out."""
+    if not source:
         return False
     cfg = current_app.config
     window_start = now - timedelta(seconds=cfg.get("PROV_LOCKOUT_WINDOW_SECONDS", 600))
     table = ProvisioningLockout
     expired = table.window_started_at < window_start
-    stmt = _upsert(table).values(ip=ip, failures=1, window_started_at=now)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.ip], set_={
+    stmt = _upsert(table).values(source=source, failures=1, window_started_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.source], set_={
         "failures": case((expired, 1), else_=table.failures + 1),
         "window_started_at": case((expired, now), else_=table.window_started_at),
     }).returning(table.failures)
@@ -88,10 +93,10 @@ def record_failure(ip: str | None, now: datetime) -> bool:
     if failures < cfg.get("PROV_LOCKOUT_FAILURES", 20):
         return False
     until = now + timedelta(seconds=cfg.get("PROV_LOCKOUT_SECONDS", 900))
-    db.session.execute(update(table).where(table.ip == ip)
+    db.session.execute(update(table).where(table.source == source)
                        .values(locked_until=until, failures=0, window_started_at=now))
     current_app.logger.warning("provisioning: source %s locked out until %s after %d failures",
-                               ip, until.isoformat(timespec="seconds"), failures)
+                               source, until.isoformat(timespec="seconds"), failures)
     return True
 
 

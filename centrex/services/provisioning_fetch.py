@@ -1,6 +1,6 @@
 """The provisioning hot path: a phone fetching its own file. On PostgreSQL it costs one statement (one
 round trip, autocommitted): it reads the device with its tenant, user, keys and the source's lockout,
-and, when the request carries this phone's own credentials and the source is not locked out, also
+and, when the request carries this phone's own credentials (locked out or not), also
 records the download and where the phone is (network map), in the same statement. Elsewhere (SQLite),
 and for every other outcome, a read then a write. Statements are built once (building one costs more
 than running it); on PostgreSQL the read is compiled once too and sent by the driver itself (prepared,
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, case, exists, insert, literal, select, update
+from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, case, func, insert, literal, select, update
 
 from centrex.db import autocommit_engine, db
 from centrex.models import Device, DeviceKey, ProvisioningDownload, ProvisioningLockout, Tenant, User
@@ -48,7 +48,7 @@ class Phone:
 @dataclass(frozen=True)
 class Found:
     phone: Phone | None
-    locked: bool                      # this source is locked out
+    locked: bool                      # this address or this device is locked out
     served_download: int | None = None  # the download row the read already wrote (served with credentials)
 
 
@@ -66,7 +66,9 @@ _PHONE = (
            _D.c.admin_password_enc, _T.c.domain, _T.c.name, _T.c.timezone, _T.c.language, _T.c.country,
            _U.c.extension, _U.c.name, _U.c.language, _U.c.enabled, _U.c.sip_secret_enc,
            _K.c.position, _K.c.kind, _K.c.label, _K.c.number, _TARGET.c.extension, _TARGET.c.name,
-           select(_LOCK.c.locked_until).where(_LOCK.c.ip == _IP).scalar_subquery())
+           # the later lock of this address and of this device (counted apart)
+           select(func.max(_LOCK.c.locked_until))
+           .where(_LOCK.c.source.in_([_IP, literal("mac:", String).concat(_MAC)])).scalar_subquery())
     .select_from(_D.join(_T, _T.c.id == _D.c.tenant_id)
                  .outerjoin(_U, (_U.c.id == _D.c.user_id) & (_U.c.tenant_id == _D.c.tenant_id))
                  .outerjoin(_K, (_K.c.device_id == _D.c.id) & (_K.c.tenant_id == _D.c.tenant_id))
@@ -78,12 +80,12 @@ _KEY_COLUMNS = slice(26, 32)   # position ... target name
 _LOCKED_UNTIL, _SERVED_DOWNLOAD = 32, 33
 
 # PostgreSQL: the same read, plus (data-modifying CTEs, one snapshot, one statement) the device's
-# network-map update and the download row when the token's SHA-256 is the device's and the source is
-# not locked out. The caller checks the token again in constant time: same hash, same verdict.
+# network-map update and the download row when the token's SHA-256 is the device's (a device proving
+# itself is never locked out: a lockout stops guessing, not the phones that know their secret).
+# The caller checks the token again in constant time: same hash, same verdict.
 _VERIFIED = (select(_D.c.id, _D.c.tenant_id)
              .where(_D.c.mac == _MAC, _D.c.vendor == bindparam("p_vendor", type_=String),
-                    _D.c.prov_token_hash == bindparam("p_token_hash", type_=String),
-                    ~exists().where(_LOCK.c.ip == _IP, _LOCK.c.locked_until > _NOW))
+                    _D.c.prov_token_hash == bindparam("p_token_hash", type_=String))
              .cte("verified"))
 _UA, _FILE = bindparam("p_user_agent", type_=String), bindparam("p_file", type_=String)
 _SEEN_SERVED = (update(_D).where(_D.c.id == _VERIFIED.c.id)
