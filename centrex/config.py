@@ -55,6 +55,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         # Per-process cache of directory/dialplan answers, invalidated by PostgreSQL NOTIFY (off on SQLite).
         "ANSWER_CACHE": get("CENTREX_ANSWER_CACHE", "1") == "1",
         "USER_RING_SECONDS": int(get("CENTREX_USER_RING_SECONDS", "30")),
+        # Shortest voicemail PIN (FreeSWITCH's vm-a1-hash gives a 4-digit PIN back in under a second).
+        "VM_PIN_MIN_DIGITS": max(4, min(10, int(get("CENTREX_VM_PIN_MIN_DIGITS", "6")))),
         # Uploaded audio: where we write it, and the same directory as FreeSWITCH sees it (shared storage).
         "AUDIO_DIR": get("CENTREX_AUDIO_DIR") or str(instance / "audio"),
         "AUDIO_FS_DIR": get("CENTREX_AUDIO_FS_DIR") or get("CENTREX_AUDIO_DIR") or str(instance / "audio"),

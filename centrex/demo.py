@@ -92,7 +92,7 @@ def _company(domain, name, staff, main_number, vm_pin_base):
     users = {}
     for i, (ext, full_name, local, direct, mobile) in enumerate(staff):
         user = create_user(tenant, {"extension": ext, "name": full_name, "email": f"{local}@{domain}",
-                                    "mobile": mobile, "vm_pin": str(vm_pin_base + i)})
+                                    "mobile": mobile, "vm_pin": str(vm_pin_base * 100 + 37 + 29 * i)})
         number = add_number({"e164": direct, "label": f"Ligne directe {full_name}"}, tenant)
         point_number(number, tenant, {"dest_type": "user", "dest_id": user.id})
         create_account(f"{local}@{domain}", DEMO_PASSWORD, "user", tenant=tenant, user=user)

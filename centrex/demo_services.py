@@ -82,7 +82,7 @@ def _dupont(tenant: Tenant, sales_number: str) -> None:
     queues.set_agents(tenant, complaints, [_user(tenant, ext).id for ext in ("1003", "1004")])
 
     box = voicemail.create_shared_box(tenant, {
-        "number": "8000", "name": "Répondeur Dupont SA", "pin": "8642", "language": "fr",
+        "number": "8000", "name": "Répondeur Dupont SA", "pin": "864209", "language": "fr",
         "email_mode": "notify", "email_to": "admin@dupont.example"})
     alain = _user(tenant, "1001")
     voicemail.update_box(tenant, voicemail.user_box(alain), {"email_mode": "attach", "language": "fr"})
@@ -144,7 +144,7 @@ def _martin(tenant: Tenant) -> None:
     support = queues.create_queue(tenant, {"name": "Réclamations", "extension": "2100",
                                            "strategy": "longest-idle-agent", "moh_class_id": music.id})
     queues.set_agents(tenant, support, [_user(tenant, "1001").id])
-    voicemail.create_shared_box(tenant, {"number": "8000", "name": "Répondeur Martin Sàrl", "pin": "1357"})
+    voicemail.create_shared_box(tenant, {"number": "8000", "name": "Répondeur Martin Sàrl", "pin": "135792"})
     conferences.create_room(tenant, {"number": "3000", "name": "Salle de conférence", "max_members": 5,
                                      "access_code": "424242"})
     menu = ivr.create_menu(tenant, {"name": "Français", "extension": MENU_NUMBER})

@@ -32,6 +32,31 @@ def no_switch_variables(value: str) -> None:
         raise ValidationError("« ${ » is not allowed: FreeSWITCH would read it as a variable.")
 
 
+def _pin_min_digits() -> int:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("VM_PIN_MIN_DIGITS", 6) if has_app_context() else 6
+
+
+def voicemail_pin(value: str) -> None:
+    """A voicemail PIN: FreeSWITCH gets md5(box:domain:PIN) (vm-a1-hash), which gives a 4-digit PIN back in
+    under a second, so at least CENTREX_VM_PIN_MIN_DIGITS digits (6), and none of the PINs tried first."""
+    minimum = _pin_min_digits()
+    if not re.fullmatch(rf"[0-9]{{{minimum},10}}", value or ""):
+        raise ValidationError(f"A PIN is {minimum} to 10 digits.")
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(value, value[1:])}
+    if steps <= {0} or steps == {1} or steps == {9}:  # 000000, 123456, 987654
+        raise ValidationError("This PIN is too easy to guess (one digit repeated, or digits in a row).")
+
+
+PIN_IS_THE_NUMBER = "A PIN may not repeat the box's own number."
+
+
+def pin_echoes_number(pin: str, number: str) -> bool:
+    """The box's own number as its PIN, or repeated (1001 -> 10011001)."""
+    return bool(number) and (number * (len(pin) // len(number) + 1)).startswith(pin)
+
+
 def normalise_mac(value: str) -> str:
     """'00:15:65:AB-cd.EF' -> '001565abcdef' (raises ValidationError when it is not a MAC)."""
     mac = re.sub(r"[:\-. ]", "", str(value)).lower()
@@ -76,8 +101,7 @@ class UserSchema(Schema):
     enabled = fields.Boolean(load_default=True)
     sip_secret = fields.String(load_default=None, allow_none=True, load_only=True,
                                validate=[validate.Length(min=12, max=64), no_control_chars])
-    vm_pin = fields.String(load_default=None, allow_none=True, load_only=True,
-                           validate=validate.Regexp(r"^[0-9]{4,10}$", error="A PIN is 4 to 10 digits."))
+    vm_pin = fields.String(load_default=None, allow_none=True, load_only=True, validate=voicemail_pin)
     mobile = fields.String(allow_none=True, load_default=None,
                            validate=validate.Regexp(E164_RE, error="Use the international format, e.g. +41791234567."))
     max_calls = fields.Integer(load_default=2, validate=validate.Range(min=1, max=50))

@@ -34,12 +34,12 @@ def test_tenant_domain_is_normalised_and_audited(tenant):
 
 def test_user_secret_is_encrypted_and_hashes_match(tenant):
     user = create_user(tenant, {"extension": "2001", "name": "Jeanne", "sip_secret": "s3cret-long-enough",
-                                "vm_pin": "2468"})
+                                "vm_pin": "246813"})
     assert "s3cret-long-enough" not in user.sip_secret_enc
     assert reveal_secret(user) == "s3cret-long-enough"
     assert user.sip_a1_hash == digest_a1("2001", "acme.example", "s3cret-long-enough")
-    assert user.vm_a1_hash == digest_a1("2001", "acme.example", "2468")
-    assert verify_password(user.vm_pin_hash, "2468") and "2468" not in user.vm_pin_hash
+    assert user.vm_a1_hash == digest_a1("2001", "acme.example", "246813")
+    assert verify_password(user.vm_pin_hash, "246813") and "246813" not in user.vm_pin_hash
     [row] = audit_rows("sip_user")
     assert row.changes["sip_secret"] == "***" and "vm_pin" not in row.changes
     assert "s3cret-long-enough" not in str(row.changes)
@@ -110,7 +110,7 @@ def test_a_failed_cli_command_leaves_no_half_row(app, session):
 def test_cli_creates_tenant_and_user_and_shows_secret(app, session):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["tenant", "create", "cli.example", "CLI SA"]).exit_code == 0
-    result = runner.invoke(args=["user", "create", "1001@cli.example", "Jean CLI", "--vm-pin", "1234"])
+    result = runner.invoke(args=["user", "create", "1001@cli.example", "Jean CLI", "--vm-pin", "802417"])
     assert result.exit_code == 0, result.output
     user = db.session.execute(select(User).where(User.extension == "1001")).scalar_one()
     shown = runner.invoke(args=["user", "secret", "1001@cli.example"])

@@ -76,7 +76,7 @@ def test_voicemail_lookup_carries_vm_a1_hash_not_the_pin(demo, post_capture):
     doc = parse(post_capture("29-directory-voicemail-lookup-1002.http"))
     sophie = user_of(demo, "dupont.example", "1002")
     assert doc.xpath("string(//user/params/param[@name='vm-a1-hash']/@value)") == sophie.vm_a1_hash
-    assert sophie.vm_a1_hash == digest_a1("1002", "dupont.example", "4002")
+    assert sophie.vm_a1_hash == digest_a1("1002", "dupont.example", "400095")
 
 
 def test_same_extension_in_two_tenants_never_crosses(demo, post_capture):

@@ -33,7 +33,7 @@ def test_shared_box_answers_voicemail_lookups_with_its_hash(demo, post_capture, 
     user = doc.xpath("//domain[@name='dupont.example']//user[@id='8000']")
     assert len(user) == 1
     params = {p.get("name"): p.get("value") for p in user[0].xpath("params/param")}
-    assert params == {"vm-a1-hash": digest_a1("8000", "dupont.example", "8642"), "vm-enabled": "true"}
+    assert params == {"vm-a1-hash": digest_a1("8000", "dupont.example", "864209"), "vm-enabled": "true"}
     assert not doc.xpath("//param[@name='a1-hash' or @name='password' or @name='vm-password']")
 
 
@@ -42,8 +42,8 @@ def test_same_box_number_in_two_companies(demo, post_capture):
     martin = parse(post_capture(LOOKUP, replace={"user=1002": "user=8000", "dupont.example": "martin.example"}))
     hash_of = "string(//user/params/param[@name='vm-a1-hash']/@value)"
     assert martin.xpath("string(//domain/@name)") == "martin.example"
-    assert martin.xpath(hash_of) == digest_a1("8000", "martin.example", "1357") != dupont.xpath(hash_of)
-    assert verify_password(shared_box(demo, "martin.example").pin_hash, "1357")
+    assert martin.xpath(hash_of) == digest_a1("8000", "martin.example", "135792") != dupont.xpath(hash_of)
+    assert verify_password(shared_box(demo, "martin.example").pin_hash, "135792")
     assert shared_box(demo, "dupont.example").pin_hash.startswith("$argon2")
 
 
@@ -73,7 +73,7 @@ def test_box_numbers_cannot_take_an_extension_or_room(demo):
     tenant = demo["dupont.example"]
     for number in ("1001", "3000", "8000"):
         with pytest.raises(DomainError) as info:
-            voicemail.create_shared_box(tenant, {"number": number, "name": "x", "pin": "1234"})
+            voicemail.create_shared_box(tenant, {"number": number, "name": "x", "pin": "802417"})
         assert info.value.status == 409
     with pytest.raises(DomainError) as info:
         voicemail.create_shared_box(tenant, {"number": "8100", "name": "x"})
@@ -95,3 +95,36 @@ def test_email_only_needs_the_recording_attached(demo):
 def test_other_companys_box_cannot_be_changed(demo):
     with pytest.raises(DomainError):
         voicemail.update_box(demo["martin.example"], shared_box(demo, "dupont.example"), {"name": "pirate"})
+
+
+@pytest.mark.parametrize("number, pin, why", [
+    ("8100", "4001", "4 digits: vm-a1-hash gives it back in under a second"),
+    ("8100", "000000", "one digit repeated"), ("8100", "123456", "digits in a row"),
+    ("8100", "987654", "digits in a row, down"), ("8100", "890123", "digits in a row, past 9"),
+    ("8101", "810181", "the box's own number, repeated"),
+])
+def test_guessable_pins_are_refused_with_the_reason(demo, number, pin, why):
+    """Audit finding 9: 4-digit PINs reversed from vm-a1-hash in under a second."""
+    with pytest.raises(DomainError) as refused:
+        voicemail.create_shared_box(demo["dupont.example"], {"number": number, "name": "x", "pin": pin})
+    assert refused.value.fields.get("pin"), why
+    assert db.session.execute(select(VoicemailBox).where(VoicemailBox.number == number)).first() is None
+
+
+def test_the_operator_may_ask_for_longer_pins(app, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "VM_PIN_MIN_DIGITS", 8)
+    with pytest.raises(DomainError) as refused:
+        voicemail.create_shared_box(demo["dupont.example"], {"number": "8100", "name": "x", "pin": "802417"})
+    assert refused.value.fields == {"pin": ["A PIN is 8 to 10 digits."]}
+
+
+def test_a_users_pin_may_not_be_the_extension_repeated(demo):
+    from centrex.services.users import update_user
+
+    alain = db.session.execute(select(User).where(User.tenant_id == demo["dupont.example"].id,
+                                                  User.extension == "1001")).scalar_one()
+    before = alain.vm_a1_hash
+    with pytest.raises(DomainError) as refused:
+        update_user(alain, {"vm_pin": "100110"})
+    assert refused.value.fields == {"vm_pin": ["A PIN may not repeat the box's own number."]}
+    assert alain.vm_a1_hash == before

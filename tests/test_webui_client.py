@@ -20,7 +20,7 @@ USER_FORM = {
     "email": "emma.blanc@dupont.example",
     "language": "",
     "mobile": "",
-    "vm_pin": "1357",
+    "vm_pin": "135792",
     "max_calls": "3",
     "caller_id_mode": "main",
     "call_class": "international",
@@ -88,7 +88,7 @@ def test_create_user_with_number_phone_and_login(admin, dupont):
         "main",
         "international",
     )
-    assert verify_password(emma.vm_pin_hash, "1357")
+    assert verify_password(emma.vm_pin_hash, "135792")
     assert emma.sip_a1_hash == digest_a1("1006", "dupont.example", reveal_secret(emma))
     assert (number(FREE).dest_type, number(FREE).dest_id) == ("user", emma.id)
     assert db.session.get(Device, device.id).user_id == emma.id
@@ -123,7 +123,7 @@ def test_validation_errors_next_to_fields_in_french_and_nothing_saved(admin, dup
     page = text(response)
     assert field_error(page, "email") == "Ce n’est pas une adresse e-mail valable."
     assert field_error(page, "max_calls") == "Doit être compris entre 1 et 50."
-    assert field_error(page, "vm_pin") == "Un code PIN compte 4 à 10 chiffres."
+    assert field_error(page, "vm_pin") == "Un code PIN compte 6 à 10 chiffres."
     assert db.session.execute(select(func.count(User.id))).scalar_one() == before
     taken = post(admin, f"/t/{dupont.id}/users/new", {**USER_FORM, "extension": "1001"})
     assert taken.status_code == 409
@@ -176,7 +176,7 @@ def test_edit_user_moves_numbers_and_keeps_the_rest(admin, dupont):
     )
     assert number(FREE).dest_id == alain.id
     assert number("+41215550102").dest_type is None  # unticked: released
-    assert verify_password(alain.vm_pin_hash, "4001")  # PIN left empty: unchanged
+    assert verify_password(alain.vm_pin_hash, "400066")  # PIN left empty: unchanged
 
 
 def test_changing_the_extension_needs_a_new_pin(admin, dupont):
@@ -194,9 +194,9 @@ def test_changing_the_extension_needs_a_new_pin(admin, dupont):
     assert response.status_code == 422
     assert field_error(text(response), "vm_pin") == "Obligatoire quand le numéro interne change."
     assert user(dupont, "1001").extension == "1001"
-    assert post(admin, f"/t/{dupont.id}/users/{alain.id}", {**form, "vm_pin": "8642"}).status_code == 302
+    assert post(admin, f"/t/{dupont.id}/users/{alain.id}", {**form, "vm_pin": "864209"}).status_code == 302
     alain = db.session.get(User, alain.id)
-    assert alain.extension == "1101" and alain.vm_a1_hash == digest_a1("1101", "dupont.example", "8642")
+    assert alain.extension == "1101" and alain.vm_a1_hash == digest_a1("1101", "dupont.example", "864209")
 
 
 def test_reset_sip_password_is_shown_once(admin, dupont):

@@ -217,7 +217,7 @@ def shared_box_of(tenant: Tenant, rule) -> int:
 
     row = db.session.execute(select(VoicemailBox).where(VoicemailBox.tenant_id == tenant.id)
                              .order_by(VoicemailBox.id)).scalars().first()
-    row = row or voicemail.create_shared_box(tenant, {"number": "8000", "name": "Répondeur test", "pin": "8642"})
+    row = row or voicemail.create_shared_box(tenant, {"number": "8000", "name": "Répondeur test", "pin": "864209"})
     db.session.commit()
     return row.id
 

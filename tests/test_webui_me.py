@@ -29,11 +29,11 @@ def test_profile_shows_own_line_only(alain):
 
 
 def test_change_pin(alain):
-    response = post(alain, "/me/pin", {"vm_pin": "2468", "vm_pin_confirm": "2468"})
+    response = post(alain, "/me/pin", {"vm_pin": "246813", "vm_pin_confirm": "246813"})
     assert response.status_code == 302
     user = own(USER_DUPONT)
-    assert verify_password(user.vm_pin_hash, "2468")
-    assert user.vm_a1_hash == digest_a1("1001", "dupont.example", "2468")
+    assert verify_password(user.vm_pin_hash, "246813")
+    assert user.vm_a1_hash == digest_a1("1001", "dupont.example", "246813")
     entry = (
         db.session.execute(
             select(AuditEntry)
@@ -49,9 +49,9 @@ def test_change_pin(alain):
 @pytest.mark.parametrize(
     "pin,confirm,field,message",
     [
-        ("12", "12", "vm_pin", "Un code PIN compte 4 à 10 chiffres."),
-        ("2468", "8642", "vm_pin_confirm", "Les deux codes PIN sont différents."),
-        ("", "", "vm_pin", "Un code PIN compte 4 à 10 chiffres."),
+        ("12", "12", "vm_pin", "Un code PIN compte 6 à 10 chiffres."),
+        ("246813", "864209", "vm_pin_confirm", "Les deux codes PIN sont différents."),
+        ("", "", "vm_pin", "Un code PIN compte 6 à 10 chiffres."),
     ],
 )
 def test_bad_pin_is_refused_next_to_the_field(alain, pin, confirm, field, message):
@@ -74,9 +74,9 @@ def test_language_and_mobile(alain):
 def test_same_extension_in_the_other_company_is_another_person(app, demo):
     pierre = app.test_client()
     login(pierre, USER_MARTIN)
-    post(pierre, "/me/pin", {"vm_pin": "9999", "vm_pin_confirm": "9999"})
-    assert verify_password(own(USER_MARTIN).vm_pin_hash, "9999")
-    assert not verify_password(own(USER_DUPONT).vm_pin_hash, "9999")
+    post(pierre, "/me/pin", {"vm_pin": "918273", "vm_pin_confirm": "918273"})
+    assert verify_password(own(USER_MARTIN).vm_pin_hash, "918273")
+    assert not verify_password(own(USER_DUPONT).vm_pin_hash, "918273")
 
 
 def test_wrong_current_password(alain):

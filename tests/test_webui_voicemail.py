@@ -135,11 +135,11 @@ def test_self_care_settings_pin_and_greeting(app, client, dupont, tmp_path):
     assert refused.status_code == 422 and 'id="keep_after_email-error"' in text(refused)
     db.session.refresh(box)
     assert box.keep_after_email is True
-    assert post(client, "/me/voicemail/pin", {"vm_pin": "1234", "vm_pin_confirm": "4321"}).status_code == 422
-    assert post(client, "/me/voicemail/pin", {"vm_pin": "24680", "vm_pin_confirm": "24680"}).status_code == 302
+    assert post(client, "/me/voicemail/pin", {"vm_pin": "802417", "vm_pin_confirm": "714208"}).status_code == 422
+    assert post(client, "/me/voicemail/pin", {"vm_pin": "246801", "vm_pin_confirm": "246801"}).status_code == 302
     db.session.refresh(alain)
-    assert verify_password(alain.vm_pin_hash, "24680")
-    assert "24680" not in text(client.get("/me/voicemail"))
+    assert verify_password(alain.vm_pin_hash, "246801")
+    assert "246801" not in text(client.get("/me/voicemail"))
     if shutil.which("sox") is None:
         return
     fake = post(client, "/me/voicemail/greeting", {"file": (io.BytesIO(b"MZ" + b"\x00" * 500), "accueil.mp3")},
@@ -214,7 +214,7 @@ def test_a_form_without_csrf_token_changes_nothing(client, dupont):
     login(client, USER_DUPONT)
     message = messages_of(user(dupont, "1001"))[0]
     assert client.post(f"/me/voicemail/messages/{message.id}/delete").status_code == 400
-    assert client.post("/me/voicemail/pin", data={"vm_pin": "1111", "vm_pin_confirm": "1111"}).status_code == 400
+    assert client.post("/me/voicemail/pin", data={"vm_pin": "918273", "vm_pin_confirm": "918273"}).status_code == 400
     assert db.session.get(VoicemailMessage, message.id) is not None
 
 

@@ -80,7 +80,8 @@ CORE_MESSAGES = (
     N_("Not a valid SIP domain."),
     N_("Unknown time zone."),
     N_("An extension is 2 to 6 digits and does not start with 0."),
-    N_("A PIN is 4 to 10 digits."),
+    N_("This PIN is too easy to guess (one digit repeated, or digits in a row)."),
+    N_("A PIN may not repeat the box's own number."),
     N_("Use the international format, e.g. +41791234567."),
     N_("Use the international format, e.g. +41215550100."),
     N_("Digits only."),
@@ -192,6 +193,7 @@ PATTERNS = (
         N_("The licence allows %(n)s users; all seats are taken."),
     ),
     (re.compile(r"^Shorter than minimum length (?P<n>\d+)\.$"), N_("Shorter than minimum length %(n)s.")),
+    (re.compile(r"^A PIN is (?P<n>\d+) to 10 digits\.$"), N_("A PIN is %(n)s to 10 digits.")),
     (re.compile(r"^Longer than maximum length (?P<n>\d+)\.$"), N_("Longer than maximum length %(n)s.")),
     (
         re.compile(r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),

@@ -9,7 +9,7 @@ from centrex.crypto import SecretBox, digest_a1, hash_password, new_sip_secret
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import Tenant, User
-from centrex.schemas import UserSchema
+from centrex.schemas import PIN_IS_THE_NUMBER, UserSchema, pin_echoes_number
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
 
@@ -82,6 +82,8 @@ def _set_secret(user: User, tenant: Tenant, secret: str) -> None:
 def _set_pin(user: User, tenant: Tenant, pin: str | None) -> None:
     if pin is None:
         return
+    if pin_echoes_number(pin, user.extension):
+        raise Invalid(PIN_IS_THE_NUMBER, fields={"vm_pin": [PIN_IS_THE_NUMBER]})
     user.vm_pin_hash = hash_password(pin)
     # mod_voicemail checks md5(id:domain:pin) against the directory's vm-a1-hash param.
     user.vm_a1_hash = digest_a1(user.extension, tenant.domain, pin)

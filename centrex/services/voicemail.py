@@ -15,14 +15,13 @@ from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox, VoicemailMessage
 from centrex.models.voicemail import EMAIL_MODES
-from centrex.schemas import EXTENSION_RE, LANGUAGES, Text
+from centrex.schemas import EXTENSION_RE, LANGUAGES, PIN_IS_THE_NUMBER, Text, pin_echoes_number, voicemail_pin
 from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import scoped
 
-_PIN = validate.Regexp(r"^[0-9]{4,10}$", error="A PIN is 4 to 10 digits.")
 
 
 class BoxSettingsSchema(Schema):
@@ -40,7 +39,7 @@ class SharedBoxSchema(BoxSettingsSchema):
     number = fields.String(required=True, validate=validate.Regexp(
         EXTENSION_RE, error="A box number is 2 to 6 digits and does not start with 0."))
     name = Text(120, required=True)
-    pin = fields.String(load_only=True, validate=_PIN)
+    pin = fields.String(load_only=True, validate=voicemail_pin)
 
     @validates_schema
     def pin_on_create(self, data, partial=False, **_):
@@ -198,6 +197,8 @@ def _check_settings(tenant: Tenant, box: UserVoicemail | VoicemailBox, values: d
 
 
 def _set_pin(box: VoicemailBox, tenant: Tenant, pin: str, number: str) -> None:
+    if pin_echoes_number(pin, number):
+        raise Invalid(PIN_IS_THE_NUMBER, fields={"pin": [PIN_IS_THE_NUMBER]})
     box.pin_hash = hash_password(pin)
     box.vm_a1_hash = digest_a1(number, tenant.domain, pin)
 

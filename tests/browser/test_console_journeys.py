@@ -64,7 +64,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     assert browser.find_element(By.NAME, "extension").get_attribute("value") == "1006"  # next free extension
     fill(browser, "name", "Emma Blanc")
     fill(browser, "email", "emma.blanc@dupont.example")
-    fill(browser, "vm_pin", "1357")
+    fill(browser, "vm_pin", "135792")
     choose(browser, "call_class", "national et mobiles")
     fill(browser, "max_calls", "3")
     click(browser, browser.find_element(By.CSS_SELECTOR, f"input[name=numbers][value='{free.id}']"))
@@ -89,19 +89,19 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
 def test_user_changes_their_voicemail_pin(live_server, browser):
     log_in(browser, live_server, "alain.dupont@dupont.example")
     wait_text(browser, "Code PIN de messagerie")
-    fill(browser, "vm_pin", "2468")
-    fill(browser, "vm_pin_confirm", "2486")
+    fill(browser, "vm_pin", "246813")
+    fill(browser, "vm_pin_confirm", "246831")
     submit(browser, "Changer mon code PIN")
     wait_text(browser, "Les deux codes PIN sont différents.")  # next to the field, in French
-    fill(browser, "vm_pin", "2468")
-    fill(browser, "vm_pin_confirm", "2468")
+    fill(browser, "vm_pin", "246813")
+    fill(browser, "vm_pin_confirm", "246813")
     submit(browser, "Changer mon code PIN")
     wait_text(browser, "Votre code PIN de messagerie est changé.")
     browser.snap("profile")
     db.session.rollback()  # a new transaction sees what the server committed
     user = db.session.execute(select(User).where(User.email == "alain.dupont@dupont.example")).scalar_one()
-    assert verify_password(user.vm_pin_hash, "2468")
-    assert user.vm_a1_hash == digest_a1("1001", "dupont.example", "2468")
+    assert verify_password(user.vm_pin_hash, "246813")
+    assert user.vm_a1_hash == digest_a1("1001", "dupont.example", "246813")
 
 
 def test_language_switch_and_phone_layout(live_server, browser):
