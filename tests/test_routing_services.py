@@ -200,3 +200,14 @@ def test_did_can_point_at_groups_and_schedules(demo):
     point_number(number, demo["dupont.example"], {"dest_type": "ring_group", "dest_id": group_named("Support").id})
     with pytest.raises(Invalid):
         point_number(number, demo["dupont.example"], {"dest_type": "schedule", "dest_id": 999999})
+
+
+def test_saving_a_schedule_with_its_holidays_unchanged_keeps_them(demo):
+    """The console sends every holiday back on each save: the same dates replace the stored rows."""
+    office = db.session.execute(select(Schedule).where(Schedule.name == "Heures d'ouverture")).scalar_one()
+    holidays = [{"day": e.day.isoformat(), "yearly": e.yearly, "label": e.label, "dest": None}
+                for e in office.exceptions]
+    update_schedule(office, {"exceptions": holidays})
+    update_schedule(office, {"exceptions": holidays[:2]})
+    db.session.expire(office)
+    assert [e.day.isoformat() for e in office.exceptions] == [h["day"] for h in holidays[:2]]

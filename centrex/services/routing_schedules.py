@@ -107,5 +107,9 @@ def _set_exceptions(schedule: Schedule, tenant: Tenant, exceptions: list[dict]) 
                                       label=item["label"], dest_type=dest.kind if dest else None,
                                       dest_id=dest.id if dest else None, dest_value=dest.value if dest else None))
         described.append(f"{item['day'].isoformat()}{' yearly' if item['yearly'] else ''} -> {dest or 'default'}")
+    # The old rows are deleted before the new ones are inserted: the console sends every date back on
+    # each save, and the unit of work would otherwise insert a date still held by its old row (one per day).
+    schedule.exceptions[:] = []
+    db.session.flush()
     schedule.exceptions[:] = rows
     return "; ".join(described)
