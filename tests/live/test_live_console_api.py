@@ -126,7 +126,40 @@ def test_click_to_call_to_a_refused_number_is_refused_and_rings_nobody(phones, a
     assert alain.invites() == [] and len(live.carrier.invites()) == before
 
 
+def test_click_to_call_from_a_phone_that_is_not_registered_says_it_failed(phones, api_key):
+    live = phones
+    live.at("2026-12-07 10:00")
+    before = len(live.carrier.invites())
+    status, call = api(live, api_key, "POST", "/calls", {"from_user": "1004", "to": "0213334492"})
+    assert status == 202, call
+    failed = live.wait_for(lambda: (lambda c: c if c["progress"] == "failed" else None)(
+        api(live, api_key, "GET", f"/calls/{call['id']}")[1]), timeout=15, what="the click-to-call to fail")
+    assert failed["reason"], failed
+    assert len(live.carrier.invites()) == before
+
+
 # ---- console changes, heard on the next call ----
+def test_call_rights_changed_in_the_console_apply_to_the_next_call(phones):
+    live = phones
+    live.at("2026-12-07 10:00")
+    refused = live.call("1002", "0033142685301", talk_ms=300)  # Sophie: national only
+    assert refused.final == 403, refused.responses()
+    console = Console(live)
+    form = console.form("/call-rights")
+    sophie = f"users.{user_id(live, '1002')}.call_class"
+    assert form[sophie] == "national", form
+    console.submit("/call-rights", {**form, sophie: "international"})
+    try:
+        allowed = live.call("1002", "0033142685302", talk_ms=300)
+        assert allowed.final == 200, allowed.responses()
+        assert [m for m in live.carrier.invites() if "sip:+33142685302@" in m.first_line]
+    finally:
+        console.submit("/call-rights", form)
+    again = live.call("1002", "0033142685303", talk_ms=300)
+    assert again.final == 403, again.responses()
+    assert not [m for m in live.carrier.invites() if "sip:+33142685303@" in m.first_line]
+
+
 def test_a_forwarding_rule_added_in_the_console_is_followed_by_the_next_call(phones):
     live = phones
     live.at("2026-12-07 10:00")

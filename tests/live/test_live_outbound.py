@@ -83,6 +83,14 @@ def test_a_refused_number_gets_a_sip_refusal_and_never_reaches_the_carrier(phone
     assert_refused_before_carrier(live, result, e164)
 
 
+def test_a_number_that_does_not_exist_is_refused_as_such_before_the_carrier(phones):
+    live = phones
+    live.at("2026-12-07 10:00")
+    result = live.call("1001", "02133344", talk_ms=300)  # a Swiss number two digits short
+    assert_refused_before_carrier(live, result, "02133344", codes=(484,))  # Address Incomplete
+    assert carrier_invites_to(live, "+412133344") == []
+
+
 def test_emergency_numbers_reach_the_carrier_even_for_an_internal_only_user(phones):
     live = phones
     live.at("2026-12-07 10:00")
