@@ -98,10 +98,11 @@ def test_emergency_numbers_reach_the_carrier_even_for_an_internal_only_user(phon
         refused = live.call("1003", "0213334458", talk_ms=300)
         assert_refused_before_carrier(live, refused, "+41213334458")
         for number in ("112", "117", "118", "144"):
+            before = len(carrier_invites_to(live, number))
             result = live.call("1003", number, talk_ms=300)
             assert result.final == 200, (number, result.responses(), result.output[-2000:])
-            invite, = carrier_invites_to(live, number)
-            shown = caller_ids(invite)
+            assert len(carrier_invites_to(live, number)) == before + 1, number
+            shown = caller_ids(carrier_invites_to(live, number)[-1])
             assert "+41215550104" in shown["From"], shown  # Luc's direct line: the rescuers can call back
 
 
@@ -131,6 +132,16 @@ def test_a_user_without_direct_line_shows_the_main_number(phones, user_without_d
     assert DUPONT_MAIN in (shown["P-Asserted-Identity"] or shown["Remote-Party-ID"] or ""), shown
 
 
+def test_the_other_company_shows_its_own_number(phones):
+    live = phones
+    live.at("2026-12-07 10:00")
+    result = live.call("1001", "0213334459", "martin.example", talk_ms=300)  # Pierre Martin, same extension
+    assert result.final == 200, result.output[-2000:]
+    invite, = carrier_invites_to(live, "+41213334459")
+    assert "sip:+41225550202@" in invite.header("From"), caller_ids(invite)
+    assert "Martin" in invite.header("From"), caller_ids(invite)
+
+
 def test_caller_id_mode_main_shows_the_main_number(phones):
     live = phones
     live.at("2026-12-07 10:00")
@@ -154,7 +165,7 @@ def test_the_users_call_cap_refuses_the_next_call_before_the_carrier(phones):
     live = phones
     live.at("2026-12-07 10:00")
     with user_settings(live, "1001", max_calls=2):
-        talking = _open_calls(live, "1001", ["0213334461", "0213334462"], talk_ms=6000)
+        talking = _open_calls(live, "1001", ["0213334461", "0213334462"], talk_ms=4000)
         live.wait_for(lambda: len(carrier_invites_to(live, "+41213334461")) == 1
                       and len(carrier_invites_to(live, "+41213334462")) == 1, timeout=15,
                       what="two calls talking through the carrier")
@@ -179,13 +190,16 @@ def test_the_companys_call_cap_refuses_the_next_outside_call(phones):
 
     cap(2)
     try:
-        talking = _open_calls(live, "1001", ["0213334471"], talk_ms=6000)
-        talking += _open_calls(live, "1002", ["0213334472"], talk_ms=6000)
+        talking = _open_calls(live, "1001", ["0213334471"], talk_ms=4000)
+        talking += _open_calls(live, "1002", ["0213334472"], talk_ms=4000)
         live.wait_for(lambda: len(carrier_invites_to(live, "+41213334471")) == 1
                       and len(carrier_invites_to(live, "+41213334472")) == 1, timeout=15,
                       what="two calls of the company talking through the carrier")
         third = live.call("1003", "0213334473", talk_ms=300)
         assert_refused_before_carrier(live, third, "+41213334473", codes=(503,))  # NORMAL_CIRCUIT_CONGESTION
+        before = len(carrier_invites_to(live, "144"))
+        rescue = live.call("1003", "144", talk_ms=300)  # the ambulance, with the company at its cap
+        assert rescue.final == 200 and len(carrier_invites_to(live, "144")) == before + 1, rescue.responses()
         assert [f.result().final for f in talking] == [200, 200]
     finally:
         cap(10)
