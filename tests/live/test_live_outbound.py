@@ -38,7 +38,13 @@ def user_settings(live, extension: str, **values):
 
 
 def carrier_invites_to(live, number: str) -> list:
-    return [m for m in live.carrier.invites() if f"sip:{number}@" in m.first_line]
+    """The calls the carrier received for `number`: the first INVITE of each Call-ID (a loaded switch
+    retransmits, and a retransmission is no second call)."""
+    calls = {}
+    for invite in live.carrier.invites():
+        if f"sip:{number}@" in invite.first_line:
+            calls.setdefault(invite.header("Call-ID"), invite)
+    return list(calls.values())
 
 
 def caller_ids(invite) -> dict[str, str | None]:
