@@ -27,13 +27,15 @@ class Console:
     def __init__(self, live, email: str = ADMIN):
         self.client = live.app.test_client()
         page = self.client.get("/login")
+        token = CSRF.search(page.get_data(as_text=True))[1]
         response = self.client.post("/login", data={"email": email, "password": PASSWORD,
-                                                    "csrf_token": CSRF.search(page.get_data(as_text=True))[1]})
+                                                    "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         with live.data() as session:
             from centrex.models import Tenant
 
-            self.tenant_id = session.execute(select(Tenant.id).where(Tenant.domain == "dupont.example")).scalar_one()
+            query = select(Tenant.id).where(Tenant.domain == "dupont.example")
+            self.tenant_id = session.execute(query).scalar_one()
 
     def url(self, path: str) -> str:
         return f"/t/{self.tenant_id}{path}"
@@ -48,7 +50,8 @@ class Console:
     def submit(self, path: str, values: dict, *, action: str | None = None):
         token = CSRF.search(self.client.get(self.url(path)).get_data(as_text=True))[1]
         response = self.client.post(self.url(action or path), data={**values, "csrf_token": token})
-        assert response.status_code == 302, (path, response.status_code, response.get_data(as_text=True)[:3000])
+        assert response.status_code == 302, (path, response.status_code,
+                                             response.get_data(as_text=True)[:3000])
         return response
 
 
@@ -64,7 +67,8 @@ def dupont_ids(live, model, **where) -> int:
     from centrex.models import Tenant
 
     with live.data() as session:
-        query = select(model.id).join(Tenant, Tenant.id == model.tenant_id).where(Tenant.domain == "dupont.example")
+        query = select(model.id).join(Tenant, Tenant.id == model.tenant_id).where(
+            Tenant.domain == "dupont.example")
         for key, value in where.items():
             query = query.where(getattr(model, key) == value)
         return session.execute(query).scalar_one()
@@ -89,9 +93,9 @@ def api_key(live):
 
 
 def api(live, key: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(f"{live.product.url}/api/v1{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    request = urllib.request.Request(f"{live.product.url}/api/v1{path}", method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -210,7 +214,8 @@ def test_a_ring_group_member_changed_in_the_console_rings_on_the_next_call(phone
     console = Console(live)
     page = f"/groups/{dupont_ids(live, RingGroup, extension='2001')}"
     form = console.form(page)
-    julie_row = next(k for k, v in form.items() if k.endswith(".who") and v == f"user:{user_id(live, '1004')}")
+    member = f"user:{user_id(live, '1004')}"
+    julie_row = next(k for k, v in form.items() if k.endswith(".who") and v == member)
     console.submit(page, {**form, julie_row: f"user:{user_id(live, '1005')}"})
     try:
         assert live.call("1001", "2001", talk_ms=500).final == 200
@@ -259,6 +264,7 @@ def test_reprovisioning_a_device_sends_check_sync_to_the_registered_phone(phones
     response = console.submit(f"/devices/{device_id}", {}, action=f"/devices/{device_id}/reprovision")
     shown = console.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "could not be told" not in shown and "ne peut" not in shown, shown[:2000]
-    notify, = live.wait_for(lambda: [m for m in alain.uas.received("NOTIFY") if m.header("Event") == "check-sync"],
+    notify, = live.wait_for(lambda: [m for m in alain.uas.received("NOTIFY")
+                                     if m.header("Event") == "check-sync"],
                             timeout=10, what="a NOTIFY with Event: check-sync")
     assert "sip:1001@" in notify.first_line, notify.first_line

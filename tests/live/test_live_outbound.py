@@ -51,19 +51,29 @@ def caller_ids(invite) -> dict[str, str | None]:
     return {name: invite.header(name) for name in ("From", "P-Asserted-Identity", "Remote-Party-ID")}
 
 
-def assert_refused_before_carrier(live, result, number: str, codes=(403,)):
-    assert result.final in codes, (result.responses(), result.output[-2000:])
+def assert_refused_before_carrier(live, result, number: str, code: int = 403,
+                                  cause: str = "OUTGOING_CALL_BARRED"):
+    """The caller got `code` with FreeSWITCH's Q.850 reason, and the carrier never heard of the call."""
+    assert result.final == code, (result.responses(), result.output[-2000:])
+    final = [m for m in result.messages if m.status == code][-1]
+    assert f'text="{cause}"' in (final.header("Reason") or ""), final.text
     time.sleep(0.5)  # a bridge would have sent its INVITE long before the caller got a final answer
     assert carrier_invites_to(live, number) == [], "the carrier received a refused call"
 
 
-def test_national_call_reaches_the_carrier_in_e164_from_the_direct_line(phones):
+@pytest.mark.parametrize("dialled, e164", [
+    ("0213334455", "+41213334455"),    # national
+    ("+41213334454", "+41213334454"),  # national, dialled in E.164
+    ("0791112234", "+41791112234"),    # mobile
+    ("0033142685310", "+33142685310"),  # France: Alain's class is international
+])
+def test_an_allowed_call_reaches_the_carrier_in_e164_from_the_direct_line(phones, dialled, e164):
     live = phones
     live.at("2026-12-07 10:00")
-    result = live.call("1001", "0213334455", talk_ms=500)
+    result = live.call("1001", dialled, talk_ms=300)
     assert result.final == 200, result.output[-2000:]
-    invite, = carrier_invites_to(live, "+41213334455")
-    assert invite.first_line.startswith("INVITE sip:+41213334455@"), invite.first_line
+    invite, = carrier_invites_to(live, e164)
+    assert invite.first_line.startswith(f"INVITE sip:{e164}@"), invite.first_line
     shown = caller_ids(invite)
     assert f"sip:{ALAIN_DIRECT}@" in shown["From"], shown
     asserted = shown["P-Asserted-Identity"] or shown["Remote-Party-ID"]
@@ -93,7 +103,7 @@ def test_a_number_that_does_not_exist_is_refused_as_such_before_the_carrier(phon
     live = phones
     live.at("2026-12-07 10:00")
     result = live.call("1001", "02133344", talk_ms=300)  # a Swiss number two digits short
-    assert_refused_before_carrier(live, result, "02133344", codes=(484,))  # Address Incomplete
+    assert_refused_before_carrier(live, result, "02133344", 484, "INVALID_NUMBER_FORMAT")
     assert carrier_invites_to(live, "+412133344") == []
 
 
@@ -120,7 +130,8 @@ def user_without_direct_line(live):
 
     with live.data() as session:
         dupont = session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
-        user = create_user(dupont, {"extension": "1009", "name": "Stagiaire Sans Ligne", "call_class": "national"})
+        user = create_user(dupont, {"extension": "1009", "name": "Stagiaire Sans Ligne",
+                                    "call_class": "national"})
         user_id = user.id
     yield "1009"
     with live.data() as session:
@@ -176,7 +187,7 @@ def test_the_users_call_cap_refuses_the_next_call_before_the_carrier(phones):
                       and len(carrier_invites_to(live, "+41213334462")) == 1, timeout=15,
                       what="two calls talking through the carrier")
         third = live.call("1001", "0213334463", talk_ms=300)
-        assert_refused_before_carrier(live, third, "+41213334463", codes=(486,))
+        assert_refused_before_carrier(live, third, "+41213334463", 486, "USER_BUSY")
         assert [f.result().final for f in talking] == [200, 200]
         after = live.call("1001", "0213334464", talk_ms=300)  # the cap frees up when calls end
         assert after.final == 200, after.output[-2000:]
@@ -191,8 +202,8 @@ def test_the_companys_call_cap_refuses_the_next_outside_call(phones):
 
     def cap(value):
         with live.data() as session:
-            update_tenant(session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one(),
-                          {"max_calls": value})
+            dupont = session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+            update_tenant(dupont, {"max_calls": value})
 
     cap(2)
     try:
@@ -202,7 +213,7 @@ def test_the_companys_call_cap_refuses_the_next_outside_call(phones):
                       and len(carrier_invites_to(live, "+41213334472")) == 1, timeout=15,
                       what="two calls of the company talking through the carrier")
         third = live.call("1003", "0213334473", talk_ms=300)
-        assert_refused_before_carrier(live, third, "+41213334473", codes=(503,))  # NORMAL_CIRCUIT_CONGESTION
+        assert_refused_before_carrier(live, third, "+41213334473", 503, "NORMAL_CIRCUIT_CONGESTION")
         before = len(carrier_invites_to(live, "144"))
         rescue = live.call("1003", "144", talk_ms=300)  # the ambulance, with the company at its cap
         assert rescue.final == 200 and len(carrier_invites_to(live, "144")) == before + 1, rescue.responses()
