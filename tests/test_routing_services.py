@@ -221,3 +221,7 @@ def test_a_schedule_saved_unchanged_or_reordered_keeps_its_holidays(demo):
     update_schedule(office, {"exceptions": list(reversed(holidays))})
     db.session.flush()
     assert sorted(e.day.isoformat() for e in office.exceptions) == sorted(h["day"] for h in holidays)
+    update_schedule(office, {"exceptions": holidays[:2]})  # and fewer of them
+    db.session.expire(office)
+    assert [e.day.isoformat() for e in office.exceptions] == [h["day"] for h in holidays[:2]]
+

@@ -68,7 +68,7 @@ def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
 <scenario name="phone">
   <recv request="NOTIFY" optional="true" next="notify"/>
   <recv request="OPTIONS" optional="true" next="notify"/>
-  <recv request="INVITE" crlf="true"/>
+  <recv request="INVITE" crlf="true" rrs="true"/>
 """
     if behaviour == "busy":
         body = f"""  <send>{_reply(486, "Busy Here")}</send>
