@@ -1,0 +1,64 @@
+"""Voicemail through the live switch: a caller who finds the line busy leaves a message (speaking: SIPp
+plays real G.711 audio), the box owner gets the e-mail with the recording and their phone's lamp lights
+(an unsolicited MWI NOTIFY, as a Yealink with no MWI subscription receives it), in each language the
+console offers."""
+from __future__ import annotations
+
+import email
+import time
+
+import pytest
+from sqlalchemy import select
+
+from sipp import PCAPS
+
+pytestmark = pytest.mark.live
+
+SPEECH = str(PCAPS / "g711a.pcap")  # about 6.4 s of real speech; mod_voicemail keeps 3 s or more
+
+
+def _set_box(live, extension: str, language: str) -> str:
+    """The owner's box e-mails the recording (and keeps it); the box speaks `language`. The owner's address."""
+    from centrex.models import Tenant, User
+    from centrex.services import voicemail
+
+    with live.data() as session:
+        user = session.execute(select(User).join(Tenant).where(
+            Tenant.domain == "dupont.example", User.extension == extension)).scalar_one()
+        voicemail.update_box(user.tenant, voicemail.user_box(user),
+                             {"email_mode": "attach", "keep_after_email": True, "language": language})
+        return user.email
+
+
+def _mail_to(live, address: str, since: int):
+    for received in live.smtp.received[since:]:
+        if address in received.rcpt_tos:
+            return email.message_from_bytes(received.content)
+    return None
+
+
+def _lamp_on(phone) -> list:
+    return [m for m in phone.uas.received("NOTIFY")
+            if (m.header("Event") or "").startswith("message-summary") and "Messages-Waiting: yes" in m.text]
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "en"])
+def test_busy_line_takes_a_message_mailed_with_the_recording_and_lights_the_lamp(phones, language):
+    live = phones
+    live.at("2026-12-07 10:00")
+    address = _set_box(live, "1002", language)
+    owner = live.phone("1002", behaviour="busy")  # busy → her voicemail (no forward rule of her own)
+    mails = len(live.smtp.received)
+    started = time.monotonic()
+    result = live.call("1001", "1002", talk_ms=9000, media=SPEECH)
+    took = time.monotonic() - started
+
+    assert result.final == 200, result.output
+    hung_up_on = [m for m in result.messages if m.direction == "received" and m.method == "BYE"]
+    assert not hung_up_on, f"the switch hung up on the caller after {took:.1f} s (language {language})"
+    message = live.wait_for(lambda: _mail_to(live, address, mails), 20, what="the new-message e-mail")
+    attachments = [part for part in message.walk() if part.get_filename()]
+    assert attachments and attachments[0].get_content_type().startswith("audio/"), message.as_string()[:2000]
+    assert len(attachments[0].get_payload(decode=True)) > 8000 * 2  # more than a second of recording
+    notify = live.wait_for(lambda: _lamp_on(owner), 15, what="MWI NOTIFY Messages-Waiting: yes")[-1]
+    assert "1002@dupont.example" in (notify.first_line + notify.text)
