@@ -14,7 +14,7 @@ from sipp import PCAPS
 
 pytestmark = pytest.mark.live
 
-SPEECH = str(PCAPS / "g711a.pcap")  # about 6.4 s of real speech; mod_voicemail keeps 3 s or more
+SPEECH = str(PCAPS / "g711a.pcap")  # 7 s of speech (236 RTP packets of 30 ms); min-record-len is 3 s
 
 
 def _set_box(live, extension: str, language: str) -> str:
@@ -37,6 +37,17 @@ def _mail_to(live, address: str, since: int):
     return None
 
 
+def _messages(live, box: str) -> list[tuple[str, int]]:
+    """(caller number, length in seconds) of the console's rows for this box of Dupont, oldest first."""
+    from centrex.models import Tenant, VoicemailMessage
+
+    with live.data() as session:
+        return [(m.caller_number, m.length_seconds) for m in session.execute(
+            select(VoicemailMessage).join(Tenant, Tenant.id == VoicemailMessage.tenant_id).where(
+                Tenant.domain == "dupont.example", VoicemailMessage.box == box).order_by(VoicemailMessage.id)
+        ).scalars()]
+
+
 def _lamp_on(phone, since: datetime) -> list:
     """MWI NOTIFYs saying "new messages" that the phone received after `since` (not the one at REGISTER)."""
     return [m for m in phone.uas.received("NOTIFY") if m.at >= since
@@ -49,6 +60,7 @@ def test_busy_line_takes_a_message_mailed_with_the_recording_and_lights_the_lamp
     live.at("2026-12-07 10:00")
     address = _set_box(live, "1002", language)
     owner = live.phone("1002", behaviour="busy")  # busy → her voicemail (no forward rule of her own)
+    rows = len(_messages(live, "1002"))
     mails = len(live.smtp.received)
     started, calling = time.monotonic(), datetime.now()
     result = live.call("1001", "1002", talk_ms=9000, media=SPEECH)
@@ -61,5 +73,7 @@ def test_busy_line_takes_a_message_mailed_with_the_recording_and_lights_the_lamp
     attachments = [part for part in message.walk() if part.get_filename()]
     assert attachments and attachments[0].get_content_type().startswith("audio/"), message.as_string()[:2000]
     assert len(attachments[0].get_payload(decode=True)) > 8000 * 2  # more than a second of recording
+    caller, seconds = live.wait_for(lambda: _messages(live, "1002")[rows:], 10, what="the message row")[0]
+    assert caller == "1001" and seconds >= 3, (caller, seconds)  # mod_voicemail keeps 3 s or more
     notify = live.wait_for(lambda: _lamp_on(owner, calling), 15, what="MWI NOTIFY Messages-Waiting: yes")[-1]
     assert "1002@dupont.example" in (notify.first_line + notify.text)
