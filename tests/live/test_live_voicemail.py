@@ -4,6 +4,7 @@ plays real G.711 audio), the box owner gets the e-mail with the recording and th
 console offers."""
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 
@@ -14,6 +15,8 @@ from sipp import PCAPS
 
 pytestmark = pytest.mark.live
 
+# The recordings each box language plays (FreeSWITCH has no Italian pack: the English one).
+PACKS = {"fr": "fr/ca/june", "de": "de/de/daedalus3", "en": "en/us/callie", "it": "en/us/callie"}
 SPEECH = str(PCAPS / "g711a.pcap")  # 7 s of speech (236 RTP packets of 30 ms); min-record-len is 3 s
 
 
@@ -62,13 +65,16 @@ def test_busy_line_takes_a_message_mailed_with_the_recording_and_lights_the_lamp
     owner = live.phone("1002", behaviour="busy")  # busy → her voicemail (no forward rule of her own)
     rows = len(_messages(live, "1002"))
     mails = len(live.smtp.received)
-    started, calling = time.monotonic(), datetime.now()
+    started, calling, log = time.monotonic(), datetime.now(), live.switch.log_size()
     result = live.call("1001", "1002", talk_ms=9000, media=SPEECH)
     took = time.monotonic() - started
 
     assert result.final == 200, result.output
     hung_up_on = [m for m in result.messages if m.direction == "received" and m.method == "BYE"]
     assert not hung_up_on, f"the switch hung up on the caller after {took:.1f} s (language {language})"
+    played = re.findall(r"done playing file (\S+)", live.switch.log_since(log))
+    prompts = [path for path in played if "/voicemail/vm-" in path]
+    assert prompts and all(f"/{PACKS[language]}/voicemail/" in path for path in prompts), played
     message = live.wait_for(lambda: _mail_to(live, address, mails), 20, what="the new-message e-mail")
     attachments = [part for part in message.walk() if part.get_filename()]
     assert attachments and attachments[0].get_content_type().startswith("audio/"), message.as_string()[:2000]
