@@ -39,5 +39,6 @@ def test_the_voicemail_macros_cover_what_mod_voicemail_asks_for():
     english = {"voicemail_hello", "voicemail_goodbye", "voicemail_record_message", "voicemail_ack",
                "voicemail_play_greeting", "voicemail_message_count", "voicemail_menu"}
     for language in ("fr", "de"):
-        names = {m.get("name") for m in etree.parse(str(FS / "lang" / language / "vm" / "sounds.xml")).iter("macro")}
+        macros = etree.parse(str(FS / "lang" / language / "vm" / "sounds.xml")).iter("macro")
+        names = {m.get("name") for m in macros}
         assert english <= names, (language, english - names)
