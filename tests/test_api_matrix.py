@@ -16,7 +16,10 @@ import webui.api
 from api_testing import bearer, key_for
 from centrex import live
 from centrex.db import db
+from centrex import fsnames
+from esl_switch import api_bodies, switch_on_esl  # noqa: F401 - fixture
 from centrex.models import (
+    ConferenceRoom,
     ApiCall,
     AuditEntry,
     CallRecord,
@@ -112,6 +115,8 @@ ARGUMENTS = {
     "rule_id": lambda t: rule_of(t).id,
     "webhook_id": lambda t: webhook_of(t).id,
     "delivery_id": lambda t: delivery_of(t).id,
+    "room_id": lambda t: first(ConferenceRoom, t).id,
+    "member_id": lambda t: 1,  # FreeSWITCH's id of a participant: the room decides whose it is
 }
 
 # A valid body for each endpoint that takes one: refusals then come from the tenant check, not validation.
@@ -229,6 +234,16 @@ def companies(demo, app, monkeypatch):
     return demo["dupont.example"], demo["martin.example"]
 
 
+def rooms_on_the_switch(server, tenants) -> None:
+    """Room 3000 of each company with the two members of the captured `conference … list` reply."""
+    listed = api_bodies("api-replies-2.bin")[2]  # conference 3000-dupont.example list
+    for tenant in tenants:
+        room = fsnames.conference_room(tenant.domain, "3000")
+        server.reply(f"conference {room} list", listed.replace("dupont.example", tenant.domain))
+        for verb in ("mute", "unmute", "kick"):
+            server.reply(f"conference {room} {verb} 1", f"+OK {verb} 1\n")
+
+
 def test_the_matrix_covers_every_endpoint(app):
     assert len(OPERATIONS) >= 25
     declared = {f"api.{op.endpoint}" for op in OPERATIONS}
@@ -237,8 +252,10 @@ def test_the_matrix_covers_every_endpoint(app):
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: f"{op.method} {op.rule}")
-def test_every_endpoint_keeps_each_company_to_itself_and_needs_its_scope(client, companies, op):
+def test_every_endpoint_keeps_each_company_to_itself_and_needs_its_scope(client, companies, op, request):
     dupont, martin = companies
+    if op.tag == "conferences":  # live rooms: FreeSWITCH (the test ESL server) answers for both companies
+        rooms_on_the_switch(request.getfixturevalue("switch_on_esl"), companies)
     other_scope = "presence:read" if op.scope != "presence:read" else "cdr:read"
     url, sent = url_of(op, dupont), BODIES.get(op.endpoint, lambda t: None)(dupont)
     before = audit_rows()

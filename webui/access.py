@@ -126,6 +126,7 @@ SCOPE_AREAS: dict[str, str] = {
     "groups": "groups",
     "cdr": "calls",
     "calls": "calls",
+    "conferences": "calls",  # live control of the rooms, like the calls of the moment
     "presence": "presence",
     "webhooks": "api",
 }

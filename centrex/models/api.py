@@ -33,6 +33,8 @@ SCOPES = (
     "cdr:read",
     "calls:read",
     "calls:write",
+    "conferences:read",
+    "conferences:write",
     "presence:read",
     "webhooks:read",
     "webhooks:write",

@@ -17,6 +17,7 @@ from centrex.audit import Actor, acting_as
 from centrex.db import db
 from centrex.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.models import ApiToken, Tenant
+from centrex.ports import SwitchError
 from centrex.services import api_tokens, licences
 
 log = logging.getLogger("centrex.api")
@@ -228,6 +229,12 @@ def _domain_error(exc: DomainError):
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(g.api_rate.retry_after)
     return error_body(exc.message, exc.fields, exc.status, headers)
+
+
+@bp.errorhandler(SwitchError)
+def _switch_error(exc: SwitchError):
+    db.session.rollback()
+    return error_body(f"FreeSWITCH did not do it: {exc}", status=503)
 
 
 @bp.errorhandler(IntegrityError)
