@@ -52,3 +52,19 @@ def test_dry_run_in_the_repeated_hour_takes_the_first(demo):
 def test_an_ordinary_time_has_no_clock_note(demo):
     result = explain_call(demo["dupont.example"].id, "+41791112233", DUPONT_MAIN, datetime(2026, 3, 29, 3, 30))
     assert all(step["note"] not in ("clock_missing", "clock_twice") for step in result["steps"])
+
+
+def test_cli_prints_the_real_time_and_the_clock_note(app, demo):
+    from centrex.db import db
+
+    db.session.commit()  # the CLI runs in its own app context on the same connection
+    runner = app.test_cli_runner()
+    args = ["route", "explain", "--tenant", "dupont.example", "--from", "+41791112233", "--to", "+41215550100",
+            "--at", "2026-03-29 02:30"]
+    french = runner.invoke(args=args)
+    assert french.exit_code == 0, french.output
+    header, first = french.output.splitlines()[:2]
+    assert "2026-03-29T03:30+02:00" in header and "02:30+01:00" not in french.output
+    assert first.startswith("1. 02:30 n'existe pas le 2026-03-29")
+    english = runner.invoke(args=args + ["--lang", "en"])
+    assert "02:30 does not exist on 2026-03-29" in english.output
