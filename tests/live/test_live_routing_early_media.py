@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from live_routing import group_changed, seconds_between, tenant
+from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
 SALES_NUMBER = "+41215550110"
 ANNOUNCEMENT_SECONDS = 4

@@ -6,8 +6,9 @@ import pytest
 
 from live_routing import (DUPONT, carrier_numbers, forward_added, forward_changed, group_changed, seconds_between,
                           user)
+from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
 ALAIN_DIRECT = "+41215550102"
 ALAIN_MOBILE = "+41791234567"

@@ -3,8 +3,9 @@ per member (created for the test through the core services), and round robin ove
 import pytest
 
 from live_routing import group_created, seconds_between, user
+from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
 
 def test_sales_2002_rings_its_three_phones_at_once(phones):

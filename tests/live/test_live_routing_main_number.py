@@ -9,8 +9,9 @@ import pytest
 
 from live_routing import (carrier_numbers, dry_run, dry_run_kinds, hang_up_everything, in_background,
                           seconds_between)
+from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
 MAIN = "+41215550100"
 ON_CALL_MOBILES = ["+41791234568", "+41791234569", "+41791234570", "+41791234571"]  # 1002…1005

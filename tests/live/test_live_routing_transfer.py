@@ -4,8 +4,9 @@ ring, showing the outside caller."""
 import pytest
 
 from live_refer import transferring_phone
+from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
 MARC_DIRECT = "+41215550106"
 
