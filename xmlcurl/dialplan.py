@@ -25,7 +25,7 @@ from xmlcurl.documents import document, xml_response
 # What a dialled string or context may look like; anything else is answered "not found".
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@-]{1,64}$")
 _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
-_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then)=([a-z_]{1,16}):([0-9]{0,10}):([A-Za-z0-9%+._-]{0,120})$")
+_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then|skip)=([a-z_]{1,16}):([0-9]{0,10}):([A-Za-z0-9%+._-]{0,120})$")
 # Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
 SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
 # Swiss ringback (425 Hz, 1 s on, 4 s off), heard after an early-media announcement until someone answers.
@@ -226,7 +226,7 @@ def decode_fallback(text: str) -> dict[str, Dest]:
     """The fallbacks a previous plan put on the channel; anything malformed is dropped (an unknown kind
     or id is the engine's business: it answers with an error tone, as for any missing destination)."""
     found = {}
-    for item in text.split(";")[:len(OUTCOMES) + 1]:
+    for item in text.split(";")[:len(OUTCOMES) + 2]:  # + then, skip
         m = _FALLBACK_ITEM.match(item.strip())
         if m:
             value = unquote(m.group(4))[:32] or None

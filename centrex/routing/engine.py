@@ -24,6 +24,12 @@ USER_LIMIT_REALM = "centrex_user"
 EXPAND_BUDGET = 200  # steps a dry run may write, whatever the configuration
 
 _CAUSE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+SKIP = "skip"  # fallback entry (not an outcome): the user the forwarding comes from
+
+
+def _skipped(fallback: dict) -> frozenset[int]:
+    dest = fallback.get(SKIP)
+    return frozenset((dest.id,)) if dest is not None and dest.kind == "user" and dest.id is not None else frozenset()
 
 
 def route(config: TenantConfig, call: Call, at: datetime, *, expand: bool = False) -> Plan:
@@ -49,6 +55,8 @@ class _Router(OutboundRules):
         self.settings = config.settings
         self.presented = self._presented_number()
         self.did: str | None = None  # the company number the call came in on, if any
+        # Users not to ring again: the one whose busy/no-answer/offline forwarding brought the call here.
+        self.skip_users: frozenset[int] = frozenset()
 
     # --- entry points --------------------------------------------------------------------------
 
@@ -111,6 +119,7 @@ class _Router(OutboundRules):
     def resume(self, plan: Plan, at: datetime) -> None:
         cont = self.call.continuation
         dest = cont.fallback.get(cont.outcome) or cont.fallback.get("failed")
+        self.skip_users = _skipped(cont.fallback)
         if dest is None:
             plan.then(Hangup(end_cause(cont.outcome)), Note.of("no_fallback", outcome=cont.outcome))
             return
@@ -192,6 +201,8 @@ class _Router(OutboundRules):
         }
         if voicemail is not None and any(d != voicemail for d in fallback.values()):
             fallback["then"] = voicemail
+        if any(d.kind in ("ring_group", "schedule") for d in fallback.values()):
+            fallback[SKIP] = Dest("user", user.id)  # a team he belongs to must not ring him again
         leg = Leg("user", user.extension, seconds, label=user.name)
         self.ring(plan, Ring((leg,), "simultaneous", seconds, tuple(fallback.items()), hops), at,
                   Note.of("ring_user", name=user.name, extension=user.extension, seconds=seconds))
@@ -207,7 +218,10 @@ class _Router(OutboundRules):
             seconds = member.ring_seconds or group.ring_seconds
             if member.user_id is not None:
                 user = self.config.user_by_id(member.user_id)
-                if user is not None:
+                if user is not None and user.id in self.skip_users:
+                    plan.then(Decision(), Note.of("group_skips_origin", name=user.name, extension=user.extension,
+                                                  group=group.name))
+                elif user is not None:
                     legs.append(Leg("user", user.extension, seconds, label=user.name))
             else:
                 number = self.callable_external(member.external)
@@ -329,9 +343,10 @@ class _Router(OutboundRules):
             return
         index = len(plan.steps) - 1
         then = dict(ring.fallback).get("then")
+        skip = _skipped(dict(ring.fallback))
         by_dest: dict[Dest, list[str]] = {}
         for outcome, dest in ring.fallback:
-            if outcome != "then":
+            if outcome not in ("then", SKIP):
                 by_dest.setdefault(dest, []).append(outcome)
         branches = []
         for dest, outcomes in by_dest.items():
@@ -341,8 +356,10 @@ class _Router(OutboundRules):
                        gateway=plan.gateway)
             if self.budget <= 0:
                 sub.then(Decision(), Note.of("truncated"))
-            else:
+            else:  # as FreeSWITCH's continuation would: only this ring's own "skip" applies there
+                outer, self.skip_users = self.skip_users, skip
                 self.dest(sub, dest, later, ring.hops, after=then)
+                self.skip_users = outer
             plan.rotations |= sub.rotations
             branches.append((tuple(outcomes), sub))
         plan.branches[index] = branches

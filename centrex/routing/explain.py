@@ -6,15 +6,15 @@ follows every fallback itself (`expand=True`) at the moment it would happen, and
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 from centrex.errors import Invalid, NotFound
 from centrex.routing import dialing
 from centrex.routing.engine import route
 from centrex.routing.loader import load_tenant_config
-from centrex.routing.plan import (Announcement, Application, Call, Decision, Hangup, Limit, Pickup, Plan, PlayError, ReceiveFax,
-                                  Ring, SetVariables, Transfer, Voicemail)
-from centrex.routing.schedule import local_time, zone
+from centrex.routing.plan import (Announcement, Application, Call, Decision, Hangup, Limit, Note, Pickup, Plan,
+                                  PlayError, ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
+from centrex.routing.schedule import local_time, wall_time_gap, zone
 from centrex.routing.wording import OUTCOME_WORDS, word
 
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@ ()/-]{1,64}$")
@@ -31,10 +31,13 @@ def explain_call(tenant_id: int, caller: str, destination: str, at: datetime) ->
         raise Invalid("Not a number one can dial.", fields={"destination": ["Not a dialable number."]})
     if not _DIALLED.match(caller or "x"):
         raise Invalid("Not a caller number.", fields={"caller": ["Not a phone number or extension."]})
+    steps = []
     if at.tzinfo is None:
+        clock = _clock_note(at, config.timezone)
+        if clock is not None:
+            steps.append({"kind": "decision", "text": word(clock), "note": clock.key})
         at = at.replace(tzinfo=zone(config.timezone))
     internal = caller in config.users
-    steps = []
     if internal:
         destination = "".join(destination.split())
         plan = route(config, Call(config.domain, destination, caller=caller, caller_user=caller), at, expand=True)
@@ -54,6 +57,29 @@ def explain_call(tenant_id: int, caller: str, destination: str, at: datetime) ->
         "at": local.isoformat(timespec="minutes"), "weekday": local.strftime("%A").lower(),
         "steps": steps,
     }
+
+
+def _clock_note(wall: datetime, tz_name: str) -> Note | None:
+    """A local time the clocks skip or show twice that night: what instant the engine really routes.
+    (A naive time is taken with the offset before the change, fold=0, as zoneinfo does.)"""
+    gap = wall_time_gap(wall, tz_name)
+    if gap is None:
+        return None
+    tz = zone(tz_name)
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+
+    def shown(instant: datetime) -> str:
+        local = local_time(instant, tz_name)
+        return f"{local:%H:%M} ({local.isoformat()[-6:]})"
+
+    def utc(instant: datetime) -> str:
+        return f"{instant.astimezone(timezone.utc):%H:%M}"
+
+    common = {"wall": f"{wall:%H:%M}", "day": f"{wall:%Y-%m-%d}", "zone": tz_name}
+    if gap == "missing":
+        return Note.of("clock_missing", **common, utc=utc(first), actual=shown(first))
+    return Note.of("clock_twice", **common, utc=utc(first), actual=shown(first), second=shown(second),
+                   utc2=utc(second))
 
 
 def _steps(plan: Plan, tz_name: str) -> list[dict]:

@@ -36,7 +36,20 @@ def local_time(at: datetime, tz_name: str) -> datetime:
     """The wall-clock time of the tenant at `at` (a naive `at` is taken as UTC)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(zone(tz_name))
+    # Through UTC: astimezone() to the zone the datetime already has would return it unchanged, and
+    # keep a wall time that never happens (02:30+01:00 in the spring-forward night).
+    return at.astimezone(timezone.utc).astimezone(zone(tz_name))
+
+
+def wall_time_gap(wall: datetime, tz_name: str) -> str | None:
+    """For a naive local time: "missing" if the clocks skip it that night (spring forward), "twice" if it
+    happens twice (fall back), else None."""
+    tz = zone(tz_name)
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    return "missing" if back != wall.replace(tzinfo=None) else "twice"
 
 
 def exception_on(schedule: ScheduleEntry, day: date) -> ExceptionEntry | None:

@@ -57,6 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forward_always": ("Renvoi permanent de {name} vers {target}.", "{name} forwards every call to {target}."),
     "ring_user": ("Sonner {name} ({extension}) pendant {seconds} s.",
                   "Ring {name} ({extension}) for {seconds} s."),
+    "group_skips_origin": ("{name} ({extension}) ne sonne pas dans le groupe « {group} » : l'appel vient "
+                           "de son renvoi.",
+                           "{name} ({extension}) is not rung in group \"{group}\": the call comes from "
+                           "their forwarding."),
     "group_empty": ("Le groupe « {name} » n'a aucun membre joignable.", "Group \"{name}\" has nobody to ring."),
     "ring_group_simultaneous": ("Groupe « {name} » : {count} téléphones sonnent ensemble, {seconds} s.",
                                 "Group \"{name}\": {count} phones ring at once, {seconds} s."),
@@ -102,6 +106,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "Outbound call to {number} ({kind}) through the carrier, caller ID {caller_id}."),
     "missing_target": ("La destination {target} n'existe plus : tonalité d'erreur, fin d'appel.",
                        "Destination {target} no longer exists: error tone, call ends."),
+    "clock_missing": ("{wall} n'existe pas le {day} ({zone}) : les horloges avancent d'une heure cette nuit-là "
+                      "(passage à l'heure d'été). Le moteur ne voit qu'un instant : {wall} compté à l'heure "
+                      "d'hiver est {utc} UTC, soit {actual} ; l'appel est routé comme à {actual}.",
+                      "{wall} does not exist on {day} ({zone}): the clocks go forward an hour that night "
+                      "(summer time begins). The engine only sees an instant: {wall} counted in winter time "
+                      "is {utc} UTC, that is {actual}; the call is routed as at {actual}."),
+    "clock_twice": ("{wall} a lieu deux fois le {day} ({zone}) : les horloges reculent d'une heure cette nuit-là "
+                    "(retour à l'heure d'hiver). Le moteur prend la première fois, {actual} = {utc} UTC ; "
+                    "la seconde, une heure plus tard, serait {second} = {utc2} UTC.",
+                    "{wall} happens twice on {day} ({zone}): the clocks go back an hour that night (winter "
+                    "time returns). The engine takes the first one, {actual} = {utc} UTC; the second, an "
+                    "hour later, would be {second} = {utc2} UTC."),
     "truncated": ("… (la suite n'est pas détaillée)", "… (not detailed further)"),
 }
 

@@ -70,7 +70,9 @@ class Live:
                 "SQLALCHEMY_DATABASE_URI": env["CENTREX_DATABASE_URL"], "SECRET_KEY": env["CENTREX_SECRET_KEY"],
                 "SIP_SECRET_KEY": env["CENTREX_SIP_SECRET_KEY"], "ANSWER_CACHE": False,
                 "XMLCURL_PASSWORD": env["CENTREX_XMLCURL_PASSWORD"], "ESL_NODES": [env["CENTREX_ESL_NODES"]],
-                "WTF_CSRF_ENABLED": True, "INSTANCE": env["CENTREX_INSTANCE"]})
+                "WTF_CSRF_ENABLED": True, "INSTANCE": env["CENTREX_INSTANCE"],
+                # Where the product keeps uploaded audio (and FreeSWITCH opens it): the same folder.
+                "AUDIO_DIR": env["CENTREX_AUDIO_DIR"], "AUDIO_FS_DIR": env["CENTREX_AUDIO_DIR"]})
         return self._app
 
     @contextmanager

@@ -152,18 +152,26 @@ class LiveSwitch:
     def set_clock(self, at: datetime | None) -> None:
         """Move FreeSWITCH's wall clock to `at` (an aware datetime), or back to the real time."""
         offset = 0 if at is None else round(at.timestamp() - time.time())
-        staged = self.clock_file.with_suffix(".new")
-        staged.write_text(f"{offset:+d}s\n")
-        staged.replace(self.clock_file)  # never a half-written file for libfaketime to read
-        target = time.time() + offset
-        for _ in range(20):
-            # FreeSWITCH keeps time as the monotonic clock plus an offset taken from the wall clock; this
-            # takes the offset again (checked: it has been seen not to take at the first try).
-            self.api("fsctl sync_clock")
-            if abs(int(self.api("strepoch").strip()) - target) < 5:
-                return
-            time.sleep(0.25)
-        raise RuntimeError(f"FreeSWITCH's clock did not move to {at}")
+        # Atomically: libfaketime (no cache) reads the file at every wall-clock call, a half-written
+        # file reads as "no offset".
+        partial = self.clock_file.with_suffix(".partial")
+        partial.write_text(f"{offset:+d}s\n")
+        os.replace(partial, self.clock_file)
+        # FreeSWITCH keeps time as the monotonic clock plus an offset taken from the wall clock at start;
+        # this takes the offset again. Checked and retried: with the soft RTP timer running, a sync was
+        # seen to take the real time, or the switch not to answer for a moment, in about half the runs.
+        for attempt in range(10):
+            try:
+                self.api("fsctl sync_clock")
+                if abs(int(self.api("strepoch").strip()) - (time.time() + offset)) < 3:
+                    return
+                seen = "a wrong time"
+            except (subprocess.SubprocessError, ValueError) as exc:
+                seen = f"an error ({exc})"
+            with open(self.root / "clock-retries.log", "a") as log:  # how often: for whoever wonders
+                log.write(f"{datetime.now().isoformat()} set_clock({at}) attempt {attempt + 1}: {seen}\n")
+            time.sleep(0.3)
+        raise RuntimeError(f"FreeSWITCH's clock did not move to {at} ({offset:+d} s)")
 
     def log_size(self) -> int:
         return self.log_file.stat().st_size if self.log_file.exists() else 0
