@@ -1,0 +1,77 @@
+"""Fax through the live switch. The far side is the same FreeSWITCH: an `originate` with `txfax` leaves
+through the external profile towards the fax DID and comes back in as a carrier call (admitted by the
+ACL), so the product's own dialplan runs `rxfax`. G.711 audio fax and T.38 are tested separately."""
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from live_records import CallHistory
+
+pytestmark = pytest.mark.live
+FAX_DID = "+41215550190"
+FAX_BOX_EMAIL = "claire.dumas@dupont.example"
+SENDER = "+41229998877"
+TIFF = Path(__file__).resolve().parents[1] / "fixtures" / "freeswitch" / "fax" / "txfax-sent.tif"
+
+
+def send_fax(live, *, t38: bool) -> str:
+    """A fax machine at SENDER faxes TIFF (1 page) to the fax DID; returns the sending leg's UUID."""
+    sender = str(uuid.uuid4())
+    t38_flag = "true" if t38 else "false"
+    variables = ",".join([
+        f"origination_uuid={sender}", f"origination_caller_id_number={SENDER}",
+        "origination_caller_id_name=FaxClient", f"fax_ident={SENDER}", "fax_header=ClientSA",
+        f"fax_enable_t38={t38_flag}", f"fax_enable_t38_request={t38_flag}", "fax_use_ecm=true",
+        "ignore_early_media=true", "originate_timeout=20", "rtp_timer_name=soft"])
+    reply = live.switch.api(f"bgapi originate {{{variables}}}sofia/external/{FAX_DID}@{live.external} "
+                            f"&txfax({TIFF})")
+    assert "Job-UUID" in reply, reply
+    return sender
+
+
+def fax_mails(live, start: int) -> list:
+    return [m for m in live.smtp.received[start:] if FAX_BOX_EMAIL in m.rcpt_tos]
+
+
+def pdf_pages(message, tmp_path: Path) -> list[int]:
+    pages = []
+    for part in message.iter_attachments():
+        if part.get_content_type() == "application/pdf":
+            path = tmp_path / part.get_filename()
+            path.write_bytes(part.get_content())
+            info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+            pages.append(int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))))
+    return pages
+
+
+def receive_one_fax(live, tmp_path, *, t38: bool):
+    live.at("2026-12-07 10:00")
+    history = CallHistory(live)
+    mails = len(live.smtp.received)
+    sender = send_fax(live, t38=t38)
+    received = live.wait_for(lambda: fax_mails(live, mails), 90, what="the fax e-mail")
+    message = received[0].message
+    assert "incomplet" not in message["Subject"].lower(), (message["Subject"], message.get_body().get_content())
+    assert pdf_pages(message, tmp_path) == [1], message["Subject"]
+    assert live.product.env["CENTREX_FAX_SPOOL"]
+    assert (Path(live.product.env["CENTREX_FAX_SPOOL"]) / "dupont.example" / "in").is_dir()
+    records, problems = history.settled(timeout=40)
+    # the sending leg is the far side's (our own switch standing in for the caller's fax machine)
+    problems = [p for p in problems if p["call_uuid"] != sender]
+    mine = [r for r in records if r["call_uuid"] != sender]
+    assert len(mine) == 1 and not problems, (mine, problems, history.legs())
+    record = mine[0]
+    assert (record["tenant"], record["direction"], record["did"]) == ("dupont.example", "inbound", FAX_DID)
+    assert (record["caller_number"], record["fax_status"], record["fax_pages"]) == (SENDER, "ok", 1), record
+    assert len(fax_mails(live, mails)) == 1  # exactly one e-mail
+    return record
+
+
+def test_an_audio_fax_to_the_fax_number_arrives_as_one_pdf_by_email(live, tmp_path):
+    receive_one_fax(live, tmp_path, t38=False)
+
+
+def test_a_t38_fax_to_the_fax_number_arrives_as_one_pdf_by_email(live, tmp_path):
+    receive_one_fax(live, tmp_path, t38=True)
