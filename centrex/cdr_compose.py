@@ -125,6 +125,14 @@ def _caller(a: dict, way: str) -> dict:
     return {"caller_name": name, "caller_number": number or _user(_channel_address(a))[0]}
 
 
+def _calling_leg(a: dict, others: list[dict]) -> dict:
+    """The leg that carries the caller's ID. A loopback pair's A half is the originated side: its caller ID
+    is the context's name (`public`, `default`); the B half carries the number the call came from."""
+    if a.get("variable_loopback_leg") == "A":
+        return next((leg for leg in others if leg.get("variable_loopback_leg") == "B"), a)
+    return a
+
+
 def _voicemail_box(a: dict, others: list[dict]) -> str | None:
     """The box the call reached: what the dialplan set before `voicemail` (centrex_voicemail_box), else
     what mod_voicemail set when a message was left."""
@@ -178,7 +186,7 @@ def compose(call_uuid: str, legs: list[dict]) -> Composed | None:
     fields = {
         "call_uuid": call_uuid,
         "direction": way,
-        **_caller(a, way),
+        **_caller(_calling_leg(a, others), way),
         "dialed_number": dialed,
         "destination": _destination(a, others, way, dialed, voicemail_box, answered_by),
         "did": dialed if way == "inbound" else None,
@@ -223,4 +231,6 @@ def compose(call_uuid: str, legs: list[dict]) -> Composed | None:
             if host:
                 domains.append(host.lower())
     numbers = [n for n in (dialed, a.get("Caller-RDNIS")) if n and n.startswith("+")]
+    if way == "outbound" and (a.get("Caller-Caller-ID-Number") or "").startswith("+"):
+        numbers.append(a["Caller-Caller-ID-Number"])  # a call the product originated from one of our numbers
     return Composed(fields, list(dict.fromkeys(domains)), numbers)
