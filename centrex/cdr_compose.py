@@ -87,7 +87,8 @@ def _to_carrier(a: dict, legs: list[dict]) -> bool:
     own bridge_channel names the A leg, so it says nothing about where the call went."""
     targets = [a.get("variable_bridge_channel"), a.get("variable_last_arg"),
                a.get("variable_current_application_data")]
-    targets += [leg.get("variable_channel_name") for leg in legs if leg.get("variable_direction") == "outbound"]
+    targets += [leg.get("variable_channel_name") for leg in [a, *legs]  # a originated call's A leg too
+                if leg.get("variable_direction") == "outbound"]
     return any(_carrier_target(t) for t in targets)
 
 
@@ -146,8 +147,8 @@ def _voicemail_box(a: dict, others: list[dict]) -> str | None:
     return f"{box}@{domain}" if box and domain else box
 
 
-def _carrier_number(others: list[dict]) -> str | None:
-    leg = next((leg for leg in others if leg.get("variable_direction") == "outbound"
+def _carrier_number(legs: list[dict]) -> str | None:
+    leg = next((leg for leg in legs if leg.get("variable_direction") == "outbound"
                 and _carrier_target(leg.get("variable_channel_name"))), None)
     return leg.get("Caller-Destination-Number") if leg else None
 
@@ -158,8 +159,8 @@ def _destination(a: dict, others: list[dict], way: str, dialed: str | None, voic
     outside number called; never the dialplan's internal continuation extension, nor the DID again."""
     if voicemail_box:
         return voicemail_box.partition("@")[0]
-    if way == "outbound" and _carrier_number(others):
-        return _carrier_number(others)
+    if way == "outbound" and _carrier_number([*others, a]):
+        return _carrier_number([*others, a])
     last = a.get("Caller-Destination-Number")
     if last and last != CONTINUE_EXTENSION and not (way == "inbound" and last == dialed):
         return last

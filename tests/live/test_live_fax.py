@@ -49,7 +49,7 @@ def pdf_pages(message, tmp_path: Path) -> list[int]:
 def receive_one_fax(live, tmp_path, *, t38: bool):
     live.at("2026-12-07 10:00")
     history = CallHistory(live)
-    mails = len(live.smtp.received)
+    mails, log_offset = len(live.smtp.received), live.switch.log_size()
     sender = send_fax(live, t38=t38)
     received = live.wait_for(lambda: fax_mails(live, mails), 90, what="the fax e-mail")
     message = received[0].message
@@ -66,6 +66,10 @@ def receive_one_fax(live, tmp_path, *, t38: bool):
     assert (record["tenant"], record["direction"], record["did"]) == ("dupont.example", "inbound", FAX_DID)
     assert (record["caller_number"], record["fax_status"], record["fax_pages"]) == (SENDER, "ok", 1), record
     assert len(fax_mails(live, mails)) == 1  # exactly one e-mail
+    # how the product's leg carried the fax, as spandsp reported it at the end of rxfax
+    t38_status = [line.split()[-1] for line in live.switch.log_since(log_offset).splitlines()
+                  if line.startswith(f"{record['call_uuid']} T38 status")]
+    assert t38_status and t38_status[-1] == ("negotiated" if t38 else "refused"), t38_status
     return record
 
 
@@ -75,3 +79,45 @@ def test_an_audio_fax_to_the_fax_number_arrives_as_one_pdf_by_email(live, tmp_pa
 
 def test_a_t38_fax_to_the_fax_number_arrives_as_one_pdf_by_email(live, tmp_path):
     receive_one_fax(live, tmp_path, t38=True)
+
+
+def test_an_email_to_fax_leaves_through_the_carrier_gateway(phones):
+    """Mme Dumas e-mails a text to 022 999 88 77 through the intake: the fax call leaves through the
+    carrier gateway from the fax number. The carrier is busy (a SIPp UAS, no fax machine), so the job
+    waits for its next try, saying why, and the call leaves one outbound record in Dupont's history."""
+    import smtplib
+    from email.message import EmailMessage
+
+    from sqlalchemy import select
+
+    from centrex.demo_fax import DEMO_FAX_SECRET
+    from centrex.models import Fax
+
+    live = phones
+    live.at("2026-12-07 10:00")
+    carrier = live.carrier_answers("busy")
+    history = CallHistory(live)
+    mail = EmailMessage()
+    domain = "fax.centrex.invalid"
+    mail["From"], mail["To"], mail["Subject"] = FAX_BOX_EMAIL, f"0229998877@{domain}", DEMO_FAX_SECRET
+    mail.set_content("Bonjour,\nveuillez trouver notre offre.\nClaire Dumas")
+    host, port = live.product.env["CENTREX_FAX_INTAKE_BIND"].rsplit(":", 1)
+    with smtplib.SMTP(host, int(port), timeout=60) as smtp:
+        refused = smtp.send_message(mail)
+    assert refused == {}
+    invite = live.wait_for(lambda: carrier.invites(), 60, what="the fax call at the carrier")[0]
+    assert f"sip:{SENDER}@" in invite.first_line, invite.text
+    assert FAX_DID in invite.header("From") and '"Dupont SA"' in invite.header("From"), invite.text
+
+    def tried():
+        with live.data() as session:
+            fax = session.execute(select(Fax).where(Fax.direction == "out", Fax.remote_number == SENDER)
+                                  .order_by(Fax.id.desc())).scalars().first()
+            return fax and fax.attempts == 1 and fax.state != "sending" and \
+                (fax.state, fax.failure_reason, fax.next_attempt_at)
+    state, reason, next_try = live.wait_for(tried, 30, what="the fax job after a busy carrier")
+    assert state == "converted" and next_try is not None, (state, reason)
+    assert "BUSY" in (reason or "").upper(), reason
+    record = history.one_record()
+    assert (record["tenant"], record["direction"], record["did"]) == ("dupont.example", "outbound", None)
+    assert (record["caller_number"], record["destination"]) == (FAX_DID, SENDER), record
