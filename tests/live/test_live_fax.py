@@ -1,18 +1,26 @@
 """Fax through the live switch. The far side is the same FreeSWITCH: an `originate` with `txfax` leaves
 through the external profile towards the fax DID and comes back in as a carrier call (admitted by the
 ACL), so the product's own dialplan runs `rxfax`. G.711 audio fax and T.38 are tested separately."""
+import smtplib
 import subprocess
 import uuid
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from centrex.demo_fax import DEMO_FAX_SECRET
+from centrex.models import Fax
+from live_fax_machine import FaxMachine
 from live_records import CallHistory
+from live_switch import find_freeswitch
 
 pytestmark = pytest.mark.live
 FAX_DID = "+41215550190"
 FAX_BOX_EMAIL = "claire.dumas@dupont.example"
 SENDER = "+41229998877"
+INSTALL = find_freeswitch()
 TIFF = Path(__file__).resolve().parents[1] / "fixtures" / "freeswitch" / "fax" / "txfax-sent.tif"
 
 
@@ -81,43 +89,67 @@ def test_a_t38_fax_to_the_fax_number_arrives_as_one_pdf_by_email(live, tmp_path)
     receive_one_fax(live, tmp_path, t38=True)
 
 
+def email_a_fax(live, number: str = "0229998877") -> None:
+    """Mme Dumas e-mails a short text to <number>@<fax domain> with the box's secret as the subject."""
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = FAX_BOX_EMAIL, f"{number}@fax.centrex.invalid", DEMO_FAX_SECRET
+    mail.set_content("Bonjour,\nveuillez trouver notre offre.\nClaire Dumas")
+    host, port = live.product.env["CENTREX_FAX_INTAKE_BIND"].rsplit(":", 1)
+
+    def connected():  # the intake starts with the session's workers and may still be binding
+        try:
+            return smtplib.SMTP(host, int(port), timeout=60)
+        except ConnectionRefusedError:
+            return None
+    with live.wait_for(connected, 20, what="the fax intake") as smtp:
+        assert smtp.send_message(mail) == {}
+
+
+def last_fax_out(live):
+    with live.data() as session:
+        fax = session.execute(select(Fax).where(Fax.direction == "out", Fax.remote_number == SENDER)
+                              .order_by(Fax.id.desc())).scalars().first()
+        return fax and (fax.id, fax.state, fax.attempts, fax.pages, fax.failure_reason, fax.next_attempt_at)
+
+
 def test_an_email_to_fax_leaves_through_the_carrier_gateway(phones):
-    """Mme Dumas e-mails a text to 022 999 88 77 through the intake: the fax call leaves through the
-    carrier gateway from the fax number. The carrier is busy (a SIPp UAS, no fax machine), so the job
-    waits for its next try, saying why, and the call leaves one outbound record in Dupont's history."""
-    import smtplib
-    from email.message import EmailMessage
-
-    from sqlalchemy import select
-
-    from centrex.demo_fax import DEMO_FAX_SECRET
-    from centrex.models import Fax
-
+    """The fax call leaves through the carrier gateway from the fax number. The carrier is busy (a SIPp
+    UAS), so the job waits for its next try, saying why; the call leaves one outbound record."""
     live = phones
     live.at("2026-12-07 10:00")
     carrier = live.carrier_answers("busy")
     history = CallHistory(live)
-    mail = EmailMessage()
-    domain = "fax.centrex.invalid"
-    mail["From"], mail["To"], mail["Subject"] = FAX_BOX_EMAIL, f"0229998877@{domain}", DEMO_FAX_SECRET
-    mail.set_content("Bonjour,\nveuillez trouver notre offre.\nClaire Dumas")
-    host, port = live.product.env["CENTREX_FAX_INTAKE_BIND"].rsplit(":", 1)
-    with smtplib.SMTP(host, int(port), timeout=60) as smtp:
-        refused = smtp.send_message(mail)
-    assert refused == {}
+    email_a_fax(live)
     invite = live.wait_for(lambda: carrier.invites(), 60, what="the fax call at the carrier")[0]
     assert f"sip:{SENDER}@" in invite.first_line, invite.text
     assert FAX_DID in invite.header("From") and '"Dupont SA"' in invite.header("From"), invite.text
-
-    def tried():
-        with live.data() as session:
-            fax = session.execute(select(Fax).where(Fax.direction == "out", Fax.remote_number == SENDER)
-                                  .order_by(Fax.id.desc())).scalars().first()
-            return fax and fax.attempts == 1 and fax.state != "sending" and \
-                (fax.state, fax.failure_reason, fax.next_attempt_at)
-    state, reason, next_try = live.wait_for(tried, 30, what="the fax job after a busy carrier")
+    _, state, attempts, _, reason, next_try = live.wait_for(
+        lambda: (f := last_fax_out(live)) and f[2] == 1 and f[1] != "sending" and f, 30, what="the fax job")
     assert state == "converted" and next_try is not None, (state, reason)
     assert "BUSY" in (reason or "").upper(), reason
     record = history.one_record()
     assert (record["tenant"], record["direction"], record["did"]) == ("dupont.example", "outbound", None)
     assert (record["caller_number"], record["destination"]) == (FAX_DID, SENDER), record
+
+
+def test_an_email_to_fax_reaches_a_fax_machine_behind_the_carrier(phones, tmp_path):
+    """A second FreeSWITCH stands where the carrier is and receives with rxfax: the page arrives, the job
+    is sent and Mme Dumas gets the report."""
+    live = phones
+    live.at("2026-12-07 10:00")
+    live.carrier.stop()
+    machine = FaxMachine(INSTALL, tmp_path / "faxmachine", live.carrier_port, live.port(), live.port() + 2000)
+    try:
+        machine.start()
+        mails = len(live.smtp.received)
+        email_a_fax(live)
+        received = live.wait_for(machine.received, 90, what="the page at the fax machine")
+        assert list(received.values()) == [1], received
+        _, state, attempts, pages, reason, _ = live.wait_for(
+            lambda: (f := last_fax_out(live)) and f[1] != "sending" and f, 30, what="the fax job")
+        assert (state, attempts, pages) == ("sent", 1, 1), reason
+        reports = live.wait_for(lambda: fax_mails(live, mails), 30, what="the report to the sender")
+        assert len(reports) == 1, [m.message["Subject"] for m in reports]
+    finally:
+        machine.stop()
+        live.carrier_answers()
