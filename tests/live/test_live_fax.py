@@ -31,7 +31,7 @@ def send_fax(live, *, t38: bool) -> str:
     variables = ",".join([
         f"origination_uuid={sender}", f"origination_caller_id_number={SENDER}",
         "origination_caller_id_name=FaxClient", f"fax_ident={SENDER}", "fax_header=ClientSA",
-        f"fax_enable_t38={t38_flag}", f"fax_enable_t38_request={t38_flag}", "fax_use_ecm=true",
+        f"fax_enable_t38={t38_flag}", "fax_enable_t38_request=false", "fax_use_ecm=true",
         "ignore_early_media=true", "originate_timeout=20", "rtp_timer_name=soft"])
     reply = live.switch.api(f"bgapi originate {{{variables}}}sofia/external/{FAX_DID}@{live.external} "
                             f"&txfax({TIFF})")
