@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from centrex.cdr_legs import array_items
+from centrex.routing.engine import CONTINUE_EXTENSION
 
 DIRECTION_VARIABLE = {"inbound": "inbound", "outbound": "outbound", "internal": "internal",
                       "local": "internal"}
+# The sofia profiles that face carriers (freeswitch/sip_profiles/external.xml). A carrier admitted there by
+# the ACL gets sip_authorized=true like one of our users: the profile, not that variable, says who it is.
+CARRIER_PROFILES = ("external",)
 
 
 @dataclass
@@ -60,21 +64,32 @@ def _answered_by(a: dict, answered: dict | None) -> str | None:
     return a.get("variable_last_sent_callee_id_number")
 
 
+def _profile(leg: dict) -> str:
+    channel = leg.get("variable_channel_name") or ""
+    if not channel.startswith("sofia/"):
+        return ""
+    return leg.get("variable_sofia_profile_name") or channel.split("/")[1]
+
+
 def _from_carrier(a: dict) -> bool:
-    """A call that came in from outside: a SIP channel FreeSWITCH did not authenticate as a user."""
-    return (a.get("variable_direction") == "inbound"
-            and (a.get("variable_channel_name") or "").startswith("sofia/")
-            and a.get("variable_sip_authorized") != "true")
+    """A call that came in from outside: an inbound SIP leg on a carrier-facing profile. (On the phones'
+    profile an unauthenticated leg is an INVITE FreeSWITCH refused, not a carrier.)"""
+    return a.get("variable_direction") == "inbound" and _profile(a) in CARRIER_PROFILES
 
 
-def _to_carrier(legs: list[dict]) -> bool:
-    targets = []
-    for leg in legs:
-        targets += [leg.get("variable_bridge_channel"), leg.get("variable_last_arg"),
-                    leg.get("variable_current_application_data")]
-        if leg.get("variable_direction") == "outbound":
-            targets.append(leg.get("variable_channel_name"))
-    return any(t and ("sofia/gateway/" in t or t.startswith("sofia/external/")) for t in targets)
+def _carrier_target(target: str | None) -> bool:
+    return bool(target) and ("sofia/gateway/" in target or
+                             any(target.startswith(f"sofia/{p}/") for p in CARRIER_PROFILES))
+
+
+def _to_carrier(a: dict, legs: list[dict]) -> bool:
+    """The A leg bridged (or tried) towards a carrier, or one of its outbound legs went to one. The B legs'
+    own bridge_channel names the A leg, so it says nothing about where the call went."""
+    targets = [a.get("variable_bridge_channel"), a.get("variable_last_arg"),
+               a.get("variable_current_application_data")]
+    targets += [leg.get("variable_channel_name") for leg in [a, *legs]  # a originated call's A leg too
+                if leg.get("variable_direction") == "outbound"]
+    return any(_carrier_target(t) for t in targets)
 
 
 def direction(a: dict, legs: list[dict]) -> str:
@@ -84,11 +99,76 @@ def direction(a: dict, legs: list[dict]) -> str:
             return chosen
     if _from_carrier(a):
         return "inbound"
-    return "outbound" if _to_carrier(legs) else "internal"
+    return "outbound" if _to_carrier(a, legs) else "internal"
 
 
 def _first(legs: list[dict], name: str) -> dict | None:
     return next((leg for leg in legs if leg.get(name)), None)
+
+
+def _channel_address(leg: dict) -> str | None:
+    """`user@domain` of a phone's channel (sofia/internal/1003@dupont.example): the only trace of the
+    company an INVITE FreeSWITCH refused before the dialplan (403 after a wrong password) leaves."""
+    channel = leg.get("variable_channel_name") or ""
+    if not channel.startswith("sofia/") or _profile(leg) in CARRIER_PROFILES:
+        return None
+    address = channel.split("/", 2)[2] if channel.count("/") >= 2 else ""
+    return address if "@" in address and ":" not in address else None
+
+
+def _caller(a: dict, way: str) -> dict:
+    """Who called: for one of our users, the directory's name and extension (effective_caller_id_*),
+    not the display name the phone sent; for a carrier call, what the carrier sent."""
+    name, number = a.get("Caller-Caller-ID-Name"), a.get("Caller-Caller-ID-Number")
+    if way != "inbound" and a.get("variable_sip_authorized") == "true":
+        name = a.get("variable_effective_caller_id_name") or name
+        number = a.get("variable_effective_caller_id_number") or number
+    return {"caller_name": name, "caller_number": number or _user(_channel_address(a))[0]}
+
+
+def _calling_leg(a: dict, others: list[dict]) -> dict:
+    """The leg that carries the caller's ID. A loopback pair's A half is the originated side: its caller ID
+    is the context's name (`public`, `default`); the B half carries the number the call came from."""
+    if a.get("variable_loopback_leg") == "A":
+        return next((leg for leg in others if leg.get("variable_loopback_leg") == "B"), a)
+    return a
+
+
+def _voicemail_box(a: dict, others: list[dict]) -> str | None:
+    """The box the call reached: what the dialplan set before `voicemail` (centrex_voicemail_box), else
+    what mod_voicemail set when a message was left."""
+    for leg in [a, *others]:
+        if leg.get("variable_centrex_voicemail_box"):
+            return leg["variable_centrex_voicemail_box"]
+    leg = _first([a, *others], "variable_voicemail_account")
+    if leg is None:
+        return None
+    box, domain = leg.get("variable_voicemail_account"), leg.get("variable_voicemail_domain")
+    return f"{box}@{domain}" if box and domain else box
+
+
+def _carrier_number(legs: list[dict]) -> str | None:
+    leg = next((leg for leg in legs if leg.get("variable_direction") == "outbound"
+                and _carrier_target(leg.get("variable_channel_name"))), None)
+    return leg.get("Caller-Destination-Number") if leg else None
+
+
+def _destination(a: dict, others: list[dict], way: str, dialed: str | None, voicemail_box: str | None,
+                 answered_by: str | None) -> str | None:
+    """Where the dialplan took the call last, as a person reads it: the voicemail box it reached, the
+    outside number called; never the dialplan's internal continuation extension, nor the DID again."""
+    if voicemail_box:
+        return voicemail_box.partition("@")[0]
+    if way == "outbound" and _carrier_number([*others, a]):
+        return _carrier_number([*others, a])
+    last = a.get("Caller-Destination-Number")
+    if last and last != CONTINUE_EXTENSION and not (way == "inbound" and last == dialed):
+        return last
+    if answered_by and not answered_by.startswith("+"):
+        return answered_by
+    ringing = next((leg.get("variable_dialed_user") or leg.get("Caller-Destination-Number") for leg in others
+                    if leg.get("variable_dialed_user") or leg.get("Caller-Destination-Number")), None)
+    return ringing or last
 
 
 def compose(call_uuid: str, legs: list[dict]) -> Composed | None:
@@ -102,15 +182,16 @@ def compose(call_uuid: str, legs: list[dict]) -> Composed | None:
     way = direction(a, others)
     dialed = (a.get("variable_sip_req_user") if a.get("variable_direction") == "inbound" else None) \
         or a.get("Caller-Destination-Number")
+    voicemail_box = _voicemail_box(a, others)
+    answered_by = _answered_by(a, answered)
     fields = {
         "call_uuid": call_uuid,
         "direction": way,
-        "caller_name": a.get("Caller-Caller-ID-Name"),
-        "caller_number": a.get("Caller-Caller-ID-Number"),
+        **_caller(_calling_leg(a, others), way),
         "dialed_number": dialed,
-        "destination": a.get("Caller-Destination-Number"),
+        "destination": _destination(a, others, way, dialed, voicemail_box, answered_by),
         "did": dialed if way == "inbound" else None,
-        "answered_by": _answered_by(a, answered),
+        "answered_by": answered_by,
         "answered_leg_uuid": bridged,
         "started_at": _time(a.get("variable_start_uepoch")),
         "answered_at": _time(a.get("variable_answer_uepoch")),
@@ -124,10 +205,9 @@ def compose(call_uuid: str, legs: list[dict]) -> Composed | None:
     }
     if fields["started_at"] is None:  # FusionPBX lost CDRs on exactly this (its PR #7207): keep them
         fields["started_at"] = fields["ended_at"] or datetime.fromtimestamp(0, tz=timezone.utc)
+    fields["voicemail_box"] = voicemail_box
     voicemail = _first([a, *others], "variable_voicemail_file_path")
     if voicemail:
-        box, domain = voicemail.get("variable_voicemail_account"), voicemail.get("variable_voicemail_domain")
-        fields["voicemail_box"] = f"{box}@{domain}" if box and domain else box
         fields["voicemail_file"] = voicemail["variable_voicemail_file_path"]
     fax = _first([a, *others], "variable_fax_success")
     if fax:
@@ -147,8 +227,11 @@ def compose(call_uuid: str, legs: list[dict]) -> Composed | None:
                      "variable_user_context", "variable_accountcode"):
             if leg.get(name):
                 domains.append(leg[name].lower())
-        host = _user(leg.get("variable_presence_id"))[1]
-        if host:
-            domains.append(host.lower())
+        for address in (leg.get("variable_presence_id"), _channel_address(leg)):
+            host = _user(address)[1]
+            if host:
+                domains.append(host.lower())
     numbers = [n for n in (dialed, a.get("Caller-RDNIS")) if n and n.startswith("+")]
+    if way == "outbound" and (a.get("Caller-Caller-ID-Number") or "").startswith("+"):
+        numbers.append(a["Caller-Caller-ID-Number"])  # a call the product originated from one of our numbers
     return Composed(fields, list(dict.fromkeys(domains)), numbers)

@@ -4,6 +4,7 @@ Both become the same small dict of ESL-named fields, which is what the journal k
 and what the call composer reads. Pure functions: no database, no Flask."""
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 from lxml import etree
@@ -29,6 +30,7 @@ VARIABLES = (
     "voicemail_account", "voicemail_domain", "voicemail_file_path",
     "fax_success", "fax_result_text", "fax_document_transferred_pages", "fax_filename",
     "centrex_recording", "record_path", "record_name",
+    "effective_caller_id_name", "effective_caller_id_number", "centrex_voicemail_box",
 )
 _WANTED = set(PROFILE_FIELDS) | {f"variable_{name}" for name in VARIABLES}
 
@@ -67,10 +69,12 @@ def leg_from_headers(headers: dict[str, str]) -> dict:
         leg["variable_uuid"] = headers["Unique-ID"]
     if "variable_hangup_cause" not in leg and headers.get("Hangup-Cause"):
         leg["variable_hangup_cause"] = headers["Hangup-Cause"]
+    if "variable_end_uepoch" not in leg and headers.get("Event-Date-Timestamp"):  # a refused INVITE has no times
+        leg["variable_end_uepoch"] = headers["Event-Date-Timestamp"]
     return _finish(leg)
 
 
-_PLAIN_WANTED = _WANTED | {"Unique-ID", "Hangup-Cause", "Event-Name"}
+_PLAIN_WANTED = _WANTED | {"Unique-ID", "Hangup-Cause", "Event-Name", "Event-Date-Timestamp"}
 
 
 def leg_from_plain(text: str) -> dict:
@@ -96,7 +100,18 @@ def xml_cdr_document(data: bytes | str) -> bytes:
         text = unquote(text)
     if not text.startswith("<"):
         raise LegFormatError("not an xml_cdr record")
-    return text.encode()
+    return _XML_TAG.sub(_valid_tag, text).encode()
+
+
+# xml_cdr names an element after each channel variable, whatever its name: mod_limit's
+# `limit_usage_<realm>_<user@domain>` is not an XML name, and lxml then refuses the whole record (values
+# are URL-encoded, so `<` only ever starts a tag). Such names become valid ones; we read none of them.
+_XML_TAG = re.compile(r"<(/?)([A-Za-z_][^\s/>]*)")
+_NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def _valid_tag(match: re.Match) -> str:
+    return f"<{match.group(1)}{_NOT_NAME_CHAR.sub('_', match.group(2))}"
 
 
 def leg_from_xml_cdr(data: bytes | str) -> dict:

@@ -43,7 +43,10 @@ def tenant_dir(domain: str, direction: str) -> Path:
 
 
 def rxfax_file(domain: str) -> str:
-    """The `rxfax` argument for a tenant's fax number: FreeSWITCH expands ${uuid} when the call runs."""
+    """The `rxfax` argument for a tenant's fax number: FreeSWITCH expands ${uuid} when the call runs.
+    The tenant's receive folder is made here, before the call needs it: spandsp does not create folders
+    (rxfax ends with "TIFF/F file cannot be opened", 0 pages, when it is missing)."""
+    tenant_dir(domain, "in")
     return str(_spool_root() / domain / "in" / "${uuid}.tif")
 
 
@@ -63,10 +66,16 @@ def from_switch_path(switch_path: str, domain: str) -> Path | None:
     return _local_root() / domain / relative
 
 
+# spandsp must be paced by a clock: without one (a profile with no rtp-timer-name) FreeSWITCH paces the
+# leg by the RTP the far end sends, and a far end that waits to hear us first (a fax machine waiting for
+# CED) never gets a packet. Seen live: both sides silent until the call timed out, 0 pages.
+RECEIVE_TIMER = {"rtp_timer_name": "soft"}
+
+
 def receive_variables(box_id: int, tenant_id: int, number: str, header: str) -> dict[str, str]:
     """What the dialplan sets on a call to a fax number, before `answer` and `rxfax <rxfax_file(domain)>`."""
     return {BOX_VARIABLE: str(box_id), TENANT_VARIABLE: str(tenant_id), "fax_ident": number,
-            "fax_header": fax_header(header), **MEDIA_VARIABLES}
+            "fax_header": fax_header(header), **MEDIA_VARIABLES, **RECEIVE_TIMER}
 
 
 def fax_header(name: str) -> str:

@@ -31,7 +31,9 @@ def channel_variables(variables: dict[str, str] | None) -> str:
         value = str(value)
         if not _VARIABLE_NAME.match(name) or any(c in value for c in "{}\n\r'"):
             raise SwitchError(f"Variable d'appel invalide / invalid channel variable: {name}")
-        parts.append(f"{name}={value.replace(',', chr(92) + ',')}")
+        value = value.replace(",", chr(92) + ",")
+        # the API splits its arguments on spaces outside single quotes: `{a=Dupont SA}x` is a Parse Error
+        parts.append(f"{name}='{value}'" if " " in value else f"{name}={value}")
     return "{" + ",".join(parts) + "}"
 
 

@@ -130,6 +130,8 @@ def test_a_failed_originate_says_why(esl_server):
 
 def test_channel_variables_cannot_break_out_of_the_originate_string():
     assert channel_variables({"a": "1", "b": "x,y"}) == "{a=1,b=x\\,y}"
+    # FreeSWITCH's API splits on spaces outside single quotes (live: "Parse Error!" for fax_header=Dupont SA)
+    assert channel_variables({"fax_header": "Dupont SA"}) == "{fax_header='Dupont SA'}"
     for bad in ({"a}b": "1"}, {"a": "1}sofia/gateway/x"}, {"a": "x\nexit"}):
         with pytest.raises(SwitchError):
             channel_variables(bad)

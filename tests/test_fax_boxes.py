@@ -62,5 +62,6 @@ def test_receive_plan_for_the_dialplan(session, demo, app):
     assert plan.variables == {
         "centrex_fax_box_id": str(box.id), "centrex_tenant_id": str(dupont.id), "fax_ident": "+41215550190",
         "fax_header": "Dupont SA", "fax_use_ecm": "true", "fax_enable_t38": "true",
-        "fax_enable_t38_request": "true", "fax_verbose": "false"}
+        "fax_enable_t38_request": "true", "fax_verbose": "false",
+        "rtp_timer_name": "soft"}  # spandsp paced by a clock, not by the far end's RTP (seen live)
     assert fax_service.receive_plan(martin, box.id) is None  # never another tenant's box

@@ -87,8 +87,8 @@ def test_email_to_fax_originates_over_the_gateway_and_reports_to_the_sender(
         assert destination == f"&txfax({fax_spool}/dupont.example/out/mail-{fax.mail_ref}.tif)"
         assert dict(v.split("=", 1) for v in variables.split(",")) == {
             "centrex_fax_id": str(fax.id), "centrex_tenant_id": str(fax.tenant_id),
-            "origination_caller_id_number": "+41215550190", "origination_caller_id_name": "Dupont SA",
-            "fax_ident": "+41215550190", "fax_header": "Dupont SA", "ignore_early_media": "true",
+            "origination_caller_id_number": "+41215550190", "origination_caller_id_name": "'Dupont SA'",
+            "fax_ident": "+41215550190", "fax_header": "'Dupont SA'", "ignore_early_media": "true",
             "fax_use_ecm": "true", "fax_enable_t38": "true", "fax_enable_t38_request": "true",
             "fax_verbose": "false"}
         committed.rollback()

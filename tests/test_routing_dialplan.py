@@ -185,7 +185,8 @@ def test_offline_goes_to_the_mobile(demo, post_capture):
     assert data_of(acts, "bridge").endswith("]sofia/gateway/carrier/+41791234567")
     # …and when the mobile does not answer either, Alain's voicemail:
     acts = _continue(post_capture, "no_answer", variable(acts, "centrex_fallback"), variable(acts, "centrex_hops"))
-    assert acts == [("answer", None), ("sleep", "500"), ("set", "default_language=fr"),
+    assert acts == [("set", "centrex_voicemail_box=1001@dupont.example"), ("answer", None), ("sleep", "500"),
+                    ("set", "default_language=fr"),
                     ("voicemail", "default dupont.example 1001")]
 
 

@@ -41,8 +41,8 @@ def test_voicemail_as_in_capture_28():
     mine = ours(Dest("voicemail", value="1002"))
     assert ("voicemail", "default dupont.example 1002") in live
     assert [(a, d) for a, d in mine if a != "set"] == [(a, d) for a, d in live if a in ("answer", "sleep", "voicemail")]
-    assert mine == [("answer", None), ("sleep", "500"), ("set", "default_language=fr"),
-                    ("voicemail", "default dupont.example 1002")]
+    assert mine == [("set", "centrex_voicemail_box=1002@dupont.example"), ("answer", None), ("sleep", "500"),
+                    ("set", "default_language=fr"), ("voicemail", "default dupont.example 1002")]
 
 
 def test_conference_as_in_capture_31():

@@ -131,6 +131,8 @@ def actions(step, plan: Plan):
     elif isinstance(step, Transfer):
         yield "transfer", f"{step.number} XML {step.context}"
     elif isinstance(step, Voicemail):
+        if not step.check:  # the call record names the box the call reached (centrex.cdr_compose)
+            yield "set", f"centrex_voicemail_box={_var_value(f'{step.box}@{domain}')}"
         yield "answer", None
         yield "sleep", "500"
         if step.language:  # mod_voicemail's phrases follow the channel's language
