@@ -78,6 +78,11 @@ def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: "Guesses | None" = Non
                       "Wrong fax password (message subject)")
     tenant = db.session.get(Tenant, box.tenant_id)
     numbers = _numbers(_to_only(message, rcpt_tos), tenant.country)
+    for number in numbers:  # the company's rules, as for a call its user dials: all or nothing is sent
+        refused = fax_send.refusal(tenant, sender, number)
+        if refused is not None:
+            raise Refused(f"550 5.7.1 Fax refusé vers {number} : {refused[0]} / "
+                          f"Fax refused to {number}: {refused[1]}")
     body, pdfs = _contents(message, max_pdf)
     if not body.strip() and not pdfs:
         raise Refused("554 5.6.0 Rien à faxer: ni texte ni PDF / Nothing to fax: no text and no PDF")

@@ -181,3 +181,35 @@ def test_bad_recipients_are_refused_at_rcpt(intake, committed, fax_spool):
     code, text = refusal(intake, mail([rcpt]), [rcpt])
     assert code == 553 and "123: numéro de fax invalide" in text
     nothing_left(committed, fax_spool)
+
+
+@pytest.mark.parametrize("number, reason", [
+    ("0900123456", "premium-rate numbers are refused for the company"),     # premium (+41900…)
+    ("00881612345678", "numbers starting with +881 are blocked for the company"),  # Dupont blocks satellites
+    ("0033142685300", "Claire Dumas may not call international numbers"),    # beyond the sender's class
+])
+def test_a_fax_the_companys_call_rights_refuse_is_bounced_with_the_reason(intake, committed, fax_spool, number,
+                                                                          reason):
+    """Audit finding 2: any valid number was queued, whatever the company's rules."""
+    to = [f"{number}@{DOMAIN}"]
+    code, text = refusal(intake, mail(to), to)
+    assert code == 550 and "5.7.1" in text and reason in text, text
+    nothing_left(committed, fax_spool)
+
+
+def test_no_fax_leaves_a_suspended_company_or_one_whose_licence_lacks_fax(intake, committed, fax_spool):
+    from centrex.models import Tenant
+    from centrex.services.licences import set_features
+
+    dupont = committed.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+    to = [f"0225550201@{DOMAIN}"]
+    set_features(dupont, {"ivr", "queues"})
+    committed.commit()
+    code, text = refusal(intake, mail(to), to)
+    assert code == 550 and "licence does not include fax" in text
+    set_features(dupont, {"ivr", "queues", "fax"})
+    dupont.status = "suspended"
+    committed.commit()
+    code, text = refusal(intake, mail(to), to)
+    assert code == 550 and "the company is suspended" in text
+    nothing_left(committed, fax_spool)

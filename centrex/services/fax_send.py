@@ -11,12 +11,13 @@ from pathlib import Path
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from centrex import audit, fax_paths, outbox
 from centrex.db import db
 from centrex.errors import Invalid
-from centrex.models import Fax, FaxBox, OutboxMessage, Tenant
+from centrex.models import Fax, FaxBox, OutboxMessage, Tenant, User
+from centrex.routing import dialing
 from centrex.ports import SwitchError, switch
 from centrex.services.fax import box_number, expiry, fax_ref
 
@@ -56,6 +57,42 @@ def fax_number(raw: str, country: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise Invalid(f"{raw} is not a valid fax number.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def refusal(tenant: Tenant, sender: str, number: str) -> tuple[str, str] | None:
+    """Why this company may not fax `number` (French, English), or None: the rules of a call a user dials —
+    the company active and licensed for fax, its blocked prefixes, call-class ceiling and premium rule, and
+    the class and premium right of the user whose address sent the mail (the company's alone otherwise)."""
+    from centrex.services.call_rights import blocked_prefixes, policy_of
+    from centrex.services.licences import features_of
+
+    if not tenant.active:
+        return "la société est suspendue", "the company is suspended"
+    if "fax" not in features_of(tenant.id):
+        return "la licence n'inclut pas le fax", "the licence does not include fax"
+    dialled = dialing.classify(number, tenant.country)
+    if dialled.kind in ("invalid", "emergency"):
+        return "ce numéro ne reçoit pas de fax", "this number takes no fax"
+    for blocked in blocked_prefixes(tenant.id):
+        if dialled.number.startswith(blocked.prefix):
+            return (f"les numéros commençant par {blocked.prefix} sont bloqués pour la société",
+                    f"numbers starting with {blocked.prefix} are blocked for the company")
+    policy = policy_of(tenant.id)
+    if policy is not None and not dialing.allowed(policy.max_call_class, dialled.needs):
+        return (f"la société n'autorise que la classe {policy.max_call_class}",
+                f"the company allows calls up to the class {policy.max_call_class}")
+    if dialled.premium and policy is not None and not policy.allow_premium:
+        return "les numéros surtaxés sont refusés pour la société", "premium-rate numbers are refused for the company"
+    user = db.session.execute(select(User).where(User.tenant_id == tenant.id,
+                                                 func.lower(User.email) == sender.lower())).scalars().first()
+    if user is not None and not dialing.allowed(user.call_class, dialled.needs):
+        french = {"national": "nationaux", "mobile": "mobiles", "international": "internationaux"}[dialled.kind]
+        return (f"{user.name} ne peut pas appeler les numéros {french}",
+                f"{user.name} may not call {dialled.kind} numbers")
+    if user is not None and dialled.premium and not user.allow_premium:
+        return (f"{user.name} ne peut pas appeler les numéros surtaxés",
+                f"{user.name} may not call premium-rate numbers")
+    return None
 
 
 def submit(box: FaxBox, requested_by: str, numbers: list[str], tiff: Path, pages: int, mail_ref: str,
