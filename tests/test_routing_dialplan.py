@@ -116,7 +116,7 @@ def test_sales_number_rings_the_sales_phones_at_once(demo, post_capture):
 def test_internal_call_counts_against_the_caller_cap(demo, post_capture):
     acts = actions(doc(post_capture(INTERNAL)))
     assert acts[:2] == [("set", "limit_ignore_transfer=true"),
-                        ("limit", "hash centrex_user 1001@dupont.example 2 !USER_BUSY")]
+                        ("limit", "hash centrex_user 1001.dupont.example 2 !USER_BUSY")]
     assert data_of(acts, "bridge") == "[leg_timeout=30]user/1002@dupont.example"
 
 

@@ -33,7 +33,7 @@ def fallback(ring: Ring) -> dict:
 def test_user_rings_then_voicemail_on_every_outcome():
     plan = route(config(), call("1002", caller_user="1001"), TUESDAY_9)
     limit, ring = [s for s in actions(plan) if isinstance(s, (Limit, Ring))]
-    assert limit == Limit("centrex_user", f"1001@{DOMAIN}", 2, "USER_BUSY")
+    assert limit == Limit("centrex_user", f"1001.{DOMAIN}", 2, "USER_BUSY")
     assert [(leg.kind, leg.address, leg.ring_seconds) for leg in ring.legs] == [("user", "1002", 30)]
     assert set(fallback(ring).values()) == {Dest("voicemail", value="1002")}
     assert plan.last is ring  # the plan ends on the ring: FreeSWITCH comes back with the outcome

@@ -92,7 +92,7 @@ def test_caller_id_direct_line_or_main_number():
 def test_user_and_tenant_caps():
     plan = outbound("0215550199", users=users(**{"1001": {"max_calls": 3}}), max_calls=25)
     limits = [s for s in plan.steps if isinstance(s, Limit)]
-    assert limits == [Limit("centrex_user", f"1001@{DOMAIN}", 3, "USER_BUSY"),
+    assert limits == [Limit("centrex_user", f"1001.{DOMAIN}", 3, "USER_BUSY"),
                       Limit("centrex_tenant", DOMAIN, 25, "NORMAL_CIRCUIT_CONGESTION")]
     keep = plan.steps.index(SetVariables((("limit_ignore_transfer", "true"),)))
     assert keep < plan.steps.index(limits[0])  # counters survive the transfers of a cascade

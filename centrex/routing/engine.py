@@ -82,7 +82,9 @@ class _Router(OutboundRules):
             return self.emergency(plan, caller, dialing.clean(number))
         if caller is not None:
             plan.then(SetVariables((("limit_ignore_transfer", "true"),)), Note.of("keep_limits"))
-            plan.then(Limit(USER_LIMIT_REALM, f"{caller.extension}@{c.domain}", caller.max_calls, "USER_BUSY"),
+            # "1001.dupont.example", not "1001@…": mod_limit names a channel variable after it, and
+            # mod_xml_cdr writes that name as an XML element, where "@" is not allowed (the post got 400).
+            plan.then(Limit(USER_LIMIT_REALM, f"{caller.extension}.{c.domain}", caller.max_calls, "USER_BUSY"),
                       Note.of("user_limit", name=caller.name, max=caller.max_calls))
         if c.hold_music:  # on every leg of the call: the party put on hold hears the holder's music
             plan.then(SetVariables((("hold_music", c.hold_music),), export=True), Note.of("hold_music"))
