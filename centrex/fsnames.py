@@ -29,6 +29,17 @@ def conference_profile(domain: str) -> str:
     return f"{domain}_conf"
 
 
+# The recorded prompts FreeSWITCH plays per console language (the packs freeswitch/lang/*/ point at; Italian
+# has no FreeSWITCH pack and speaks English).
+SOUND_PACKS = {"fr": "fr/ca/june", "de": "de/de/daedalus3", "en": "en/us/callie", "it": "en/us/callie"}
+
+
+def sound_prefix(language: str | None) -> str | None:
+    """The channel's `sound_prefix` for a language (FreeSWITCH's global ${sounds_dir} expands at run time)."""
+    pack = SOUND_PACKS.get(language or "")
+    return f"${{sounds_dir}}/{pack}" if pack else None
+
+
 def moh_class(domain: str, class_id: int | None = None) -> str:
     """local_stream name (local_stream.conf <directory name=…>), used as local_stream://<name>."""
     return f"{domain}_moh" if class_id is None else f"{domain}_moh{class_id}"

@@ -246,7 +246,7 @@ def test_service_destinations_use_the_shared_freeswitch_names():
     expect = {
         Dest("ivr", 3): Application("ivr", f"{DOMAIN}_ivr3"),
         Dest("queue", 4): Application("queue", f"q4@{DOMAIN}"),
-        Dest("conference", 5): Application("conference", f"3000-{DOMAIN}@{DOMAIN}_conf"),
+        Dest("conference", 5): Application("conference", f"3000-{DOMAIN}@{DOMAIN}_conf", language="fr"),
         Dest("voicemail", 6): Voicemail("8000", language="fr"),
         Dest("voicemail", value="8000"): Voicemail("8000", language="fr"),
     }

@@ -79,3 +79,11 @@ def test_a_service_taken_out_of_the_licence_is_no_longer_reached_by_calls(demo, 
 def _menu_of(tenant) -> int:
     return db.session.execute(select(IvrMenu.id).where(IvrMenu.tenant_id == tenant.id,
                                                        IvrMenu.extension == "5000")).scalar_one()
+
+
+def test_a_conference_speaks_the_companys_language(demo, post_capture):
+    """mod_conference plays "you are muted", "you are the only person"… through the channel's sound prefix:
+    the company's language (Dupont: French), not FreeSWITCH's default English (seen live)."""
+    actions = dial(post_capture, "3000")
+    assert ("set", "sound_prefix=${sounds_dir}/fr/ca/june") in actions
+    assert actions.index(("set", "sound_prefix=${sounds_dir}/fr/ca/june")) < [a for a, _ in actions].index("conference")

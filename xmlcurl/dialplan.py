@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from centrex import fax_paths
+from centrex import fax_paths, fsnames
 from centrex.db import begin_write, db
 from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
 from centrex.routing.loader import advance_rotations, load_address, load_config
@@ -157,7 +157,9 @@ def actions(step, plan: Plan):
             yield "callcenter", step.name
             if step.then:  # mod_callcenter returns after the maximum wait: go where the company said
                 yield "transfer", f"{step.then} XML {domain}"
-        else:
+        else:  # mod_conference speaks through the channel's sound prefix: the company's language
+            if fsnames.sound_prefix(step.language):
+                yield "set", f"sound_prefix={fsnames.sound_prefix(step.language)}"
             yield "conference", step.name
     elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax
         for name, value in fax_paths.receive_variables(step.box_id, plan.tenant_id, step.ident or "",

@@ -287,7 +287,8 @@ class _Router(OutboundRules):
                             Note.of("queue", name=label))
         if dest.kind == "conference":
             room = f"{fsnames.conference_room(c.domain, target.key)}@{fsnames.conference_profile(c.domain)}"
-            return self.end(plan, Application("conference", room), Note.of("conference", name=label))
+            return self.end(plan, Application("conference", room, language=c.language),
+                            Note.of("conference", name=label))
         self.end(plan, ReceiveFax(target.id, self.did or c.main_number, c.name), Note.of("fax", name=label))
 
     def voicemail_box(self, dest: Dest) -> str | None:

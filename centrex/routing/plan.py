@@ -270,6 +270,7 @@ class Application:
     kind: str              # ivr / queue / conference
     name: str
     then: str | None = None  # queues: the `dest-queue_after-<id>` address dialled after the maximum wait
+    language: str | None = None  # the prompts' language (conference: "you are muted", "you are alone"…)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ callers whom the company's administrator mutes and kicks through the API, and th
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.request
 import time
@@ -123,6 +124,7 @@ def test_conference_room_takes_three_callers_and_the_admin_mutes_and_kicks_throu
 
     live = phones
     live.at("2026-12-07 10:00")
+    log_from = live.switch.log_size()
     callers = {ext: Background(dial, live, ext, "3000", talk_ms=25000, dtmf="314159", gap_ms=250,
                                        speaks=True)
                for ext in ("1001", "1002", "1003")}
@@ -144,6 +146,9 @@ def test_conference_room_takes_three_callers_and_the_admin_mutes_and_kicks_throu
     kicked_at = time.monotonic()
     status, after = api(live, "POST", f"/conferences/{room_id}/members/{by_number['1003']}/kick", key)
     assert status == 200
+    # the room speaks Dupont's language: mod_conference's prompts come from the French pack
+    prefixes = re.findall(r"sound prefix: (\S+)", live.switch.log_since(log_from))
+    assert prefixes and all(p.endswith("/fr/ca/june") for p in prefixes), prefixes
 
     muted = next(line for line in _members(live) if line.split(";")[4] == "1002")
     assert "speak" not in muted.split(";")[5].split("|"), muted
