@@ -57,7 +57,9 @@ def test_captured_calls_replayed_over_the_wire_become_their_records(app, esl_ser
     rows = master_csv()
     for record in db.session.execute(select(CallRecord)).scalars():
         row = rows[record.call_uuid]
-        assert (record.caller_number, record.destination, record.billsec, record.hangup_cause) == \
+        # what was dialled is FreeSWITCH's destination_number (the destination is what answered: the
+        # voicemail box 1002 for a call to 4000)
+        assert (record.caller_number, record.dialed_number, record.billsec, record.hangup_cause) == \
             (row["caller_id_number"], row["destination_number"], int(row["billsec"]), row["hangup_cause"])
         assert record.tenant_id == tenants["dupont.example"]
 
