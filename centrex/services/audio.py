@@ -237,13 +237,15 @@ def check_quota(tenant: Tenant, more: int) -> None:
     """Refuse a file that would take the company past its storage quota (CENTREX_AUDIO_QUOTA_MB)."""
     used, quota = used_bytes(tenant), quota_bytes()
     if used + more > quota:
-        mb = 1024 * 1024
-        raise _refuse(UploadTooLarge, f"Espace audio plein : {used / mb:.1f} Mo utilisés sur {quota // mb} Mo, "
-                                      f"ce fichier en demande {more / mb:.1f}. / Audio storage full: "
-                                      f"{used / mb:.1f} MB used of {quota // mb} MB, this file needs {more / mb:.1f}.")
+        used_mb, quota_mb, more_mb = used / 2**20, quota // 2**20, more / 2**20
+        raise _refuse(UploadTooLarge,
+                      f"Espace audio plein : {used_mb:.1f} Mo utilisés sur {quota_mb} Mo, ce fichier en demande "
+                      f"{more_mb:.1f}. / Audio storage full: {used_mb:.1f} MB used of {quota_mb} MB, this file "
+                      f"needs {more_mb:.1f}.")
 
 
-def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path, *, max_seconds: int | None = None) -> int:
+def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path, *,
+            max_seconds: int | None = None) -> int:
     """Decode the input with sox into 16-bit mono wav at `rate` (never more than a second past
     `max_seconds`, so a long file cannot fill the disk on its way to being refused); the duration in ms."""
     source = workdir / f"upload.{fmt}"

@@ -82,9 +82,10 @@ def refusal(tenant: Tenant, sender: str, number: str) -> tuple[str, str] | None:
         return (f"la société n'autorise que la classe {policy.max_call_class}",
                 f"the company allows calls up to the class {policy.max_call_class}")
     if dialled.premium and policy is not None and not policy.allow_premium:
-        return "les numéros surtaxés sont refusés pour la société", "premium-rate numbers are refused for the company"
-    user = db.session.execute(select(User).where(User.tenant_id == tenant.id,
-                                                 func.lower(User.email) == sender.lower())).scalars().first()
+        return ("les numéros surtaxés sont refusés pour la société",
+                "premium-rate numbers are refused for the company")
+    user = db.session.execute(select(User).where(
+        User.tenant_id == tenant.id, func.lower(User.email) == sender.lower())).scalars().first()
     if user is not None and not dialing.allowed(user.call_class, dialled.needs):
         french = {"national": "nationaux", "mobile": "mobiles", "international": "internationaux"}[dialled.kind]
         return (f"{user.name} ne peut pas appeler les numéros {french}",

@@ -34,7 +34,8 @@ def on_the_internet(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def internet_addresses(host: str, port: int, *, allow_private: bool = False, resolve=socket.getaddrinfo) -> list[str]:
+def internet_addresses(host: str, port: int, *, allow_private: bool = False,
+                       resolve=socket.getaddrinfo) -> list[str]:
     """Every address `host` stands for; AddressRefused when one is not on the Internet (unless allowed),
     AddressUnknown when the name does not resolve."""
     try:

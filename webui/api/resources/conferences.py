@@ -5,25 +5,27 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from centrex.db import db
 from centrex.models import ConferenceRoom
 from centrex.services import conferences, licences
 from centrex.tenancy import get_scoped, scoped
-from centrex.db import db
 from webui.api.framework import route, tenant
 
 
-class RoomOut(Schema):
+class ConferenceRoomOut(Schema):
     id = fields.Integer(required=True)
     number = fields.String(required=True, metadata={"description": "The short number people dial."})
     name = fields.String(required=True)
     max_members = fields.Integer(required=True)
 
 
-ROOM_LIST = Schema.from_dict({"items": fields.List(fields.Nested(RoomOut), required=True)}, name="RoomList")()
+ROOM_LIST = Schema.from_dict({"items": fields.List(fields.Nested(ConferenceRoomOut), required=True)},
+                             name="ConferenceRoomList")()
 
 
-class MemberOut(Schema):
-    member_id = fields.Integer(required=True, metadata={"description": "FreeSWITCH's member id in this room."})
+class ConferenceMemberOut(Schema):
+    member_id = fields.Integer(required=True,
+                               metadata={"description": "FreeSWITCH's member id in this room."})
     caller_name = fields.String(required=True)
     caller_number = fields.String(required=True)
     can_speak = fields.Boolean(required=True, metadata={"description": "False while muted."})
@@ -31,7 +33,8 @@ class MemberOut(Schema):
     is_moderator = fields.Boolean(required=True)
 
 
-MEMBER_LIST = Schema.from_dict({"items": fields.List(fields.Nested(MemberOut), required=True)}, name="MemberList")()
+MEMBER_LIST = Schema.from_dict({"items": fields.List(fields.Nested(ConferenceMemberOut), required=True)},
+                               name="ConferenceMemberList")()
 
 
 def _room(room_id: int) -> ConferenceRoom:
@@ -39,8 +42,8 @@ def _room(room_id: int) -> ConferenceRoom:
     return get_scoped(ConferenceRoom, tenant().id, room_id)
 
 
-@route("/conferences", "GET", scope="conferences:read", summary="The company's conference rooms", tag="conferences",
-       response=ROOM_LIST)
+@route("/conferences", "GET", scope="conferences:read", summary="The company's conference rooms",
+       tag="conferences", response=ROOM_LIST)
 def list_rooms():
     licences.require(tenant(), "conferences")
     rooms = db.session.execute(scoped(ConferenceRoom, tenant().id).order_by(ConferenceRoom.number)).scalars()
