@@ -62,7 +62,8 @@ def test_alain_no_answer_goes_to_his_second_office_at_the_carrier(phones):
         result = live.carrier_call(ALAIN_DIRECT, talk_ms=500)
     assert result.final == 200, result.output
     assert carrier_numbers(live) == [ALAIN_SECOND_OFFICE]
-    assert 4.5 <= seconds_between([first_invite(alain), carrier.invites()[0].at])[0] <= 7
+    # 5 s from the dial; the phone's INVITE leaves after its directory lookup (~1 s on a loaded switch)
+    assert 3.5 <= seconds_between([first_invite(alain), carrier.invites()[0].at])[0] <= 7
     assert "+41791112233" in carrier.invites()[0].header("From")  # the outside caller is shown
 
 

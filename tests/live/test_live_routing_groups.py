@@ -37,7 +37,7 @@ def test_sequential_group_rings_each_member_for_its_own_time(phones):
     order = [sophie.invites(), luc.invites(), julie.invites()]
     assert [len(invites) for invites in order] == [1, 1, 1]
     gaps = seconds_between([invites[0].at for invites in order])
-    assert 4.5 <= gaps[0] <= 6.5 and 7.5 <= gaps[1] <= 9.5, gaps
+    assert 4.0 <= gaps[0] <= 6.5 and 7.0 <= gaps[1] <= 9.5, gaps  # 5 s, 8 s (± the lookup of each phone)
 
 
 def test_round_robin_the_first_member_rotates_call_after_call(phones):
