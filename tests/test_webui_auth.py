@@ -130,6 +130,26 @@ def test_session_expires(client, demo, monkeypatch, app):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_a_session_in_use_lives_on_and_an_idle_one_ends_on_the_server(client, demo, app):
+    from datetime import datetime, timedelta, timezone
+
+    from centrex.models import ConsoleSession
+
+    login(client, USER_DUPONT)
+    row = db.session.execute(select(ConsoleSession)).scalars().one()
+    lifetime = app.permanent_session_lifetime
+    row.expires_at = datetime.now(timezone.utc) + lifetime / 4  # used late in its life
+    db.session.commit()
+    assert client.get("/me/").status_code == 200
+    db.session.expire_all()
+    left = row.expires_at.replace(tzinfo=row.expires_at.tzinfo or timezone.utc) - datetime.now(timezone.utc)
+    assert left > lifetime - timedelta(minutes=1)  # a whole lifetime again
+    row.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)  # left alone too long
+    db.session.commit()
+    response = client.get("/me/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_session_cookie_is_http_only_and_expires(client, demo, app):
     response = try_login(client, USER_DUPONT, DEMO_PASSWORD)
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))

@@ -196,7 +196,7 @@ def end_session() -> None:
 def load_principal() -> Principal | None:
     """The logged-in account of this request, re-read from the database each time with its session
     (logout, deactivation and password changes take effect at once)."""
-    account = account_of(session.get("sid"))
+    account = account_of(session.get("sid"), int(current_app.permanent_session_lifetime.total_seconds()))
     if account is None:
         session.clear()
         return None

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from centrex.db import db
 from centrex.models import Account, ConsoleSession
@@ -29,14 +29,28 @@ def open_session(account: Account, lifetime_seconds: int) -> str:
     return token
 
 
-def account_of(token: object) -> Account | None:
-    """The active account of a live session (one query), else None."""
+def account_of(token: object, lifetime_seconds: int) -> Account | None:
+    """The active account of a live session (one query), else None. A session in use lives on: past half
+    its lifetime, it is given a whole one again (the write happens at most once per half lifetime)."""
     if not isinstance(token, str) or not token or len(token) > 128:
         return None
-    return db.session.execute(
-        select(Account).join(ConsoleSession, ConsoleSession.account_id == Account.id).where(
-            ConsoleSession.token_hash == _hash(token), ConsoleSession.expires_at > datetime.now(timezone.utc),
-            Account.active.is_(True))).scalar_one_or_none()
+    now = datetime.now(timezone.utc)
+    found = db.session.execute(
+        select(Account, ConsoleSession.expires_at).join(ConsoleSession, ConsoleSession.account_id == Account.id)
+        .where(ConsoleSession.token_hash == _hash(token), ConsoleSession.expires_at > now,
+               Account.active.is_(True))).first()
+    if found is None:
+        return None
+    account, expires_at = found
+    if _aware(expires_at) < now + timedelta(seconds=lifetime_seconds / 2):
+        db.session.execute(update(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))
+                           .values(expires_at=now + timedelta(seconds=lifetime_seconds)))
+        db.session.commit()  # on its own, before the request's work
+    return account
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite gives naive datetimes
 
 
 def close_session(token: object) -> None:
