@@ -14,7 +14,8 @@ COLUMNS = ("direction", "caller_name", "caller_number", "dialed_number", "destin
 
 class CallHistory:
     """Marks the journal now; `settled()` waits until every call journaled since has a record or a
-    problem and nothing new arrived for `quiet` seconds, then returns (records, problems)."""
+    problem, the switch has no channel left, and nothing new arrived for `quiet` seconds, then returns
+    (records, problems)."""
 
     def __init__(self, live):
         from centrex.models import CdrJournal
@@ -46,13 +47,19 @@ class CallHistory:
             accounted = {r["call_uuid"] for r in records} | {p["call_uuid"] for p in problems
                                                              if p["status"] != "waiting"}
             key = (legs, len(records), len(problems))
-            if key != last:
+            if key != last or self._switch_busy():  # a channel still up has its hangup event to come
                 last, since = key, time.monotonic()
             if calls and accounted >= calls and time.monotonic() - since >= quiet:
                 return records, problems
             if time.monotonic() > deadline:
                 return records, problems
             time.sleep(0.3)
+
+    def _switch_busy(self) -> bool:
+        try:
+            return "0 total." not in self.live.switch.api("show channels count")
+        except Exception:  # fs_cli busy for a moment: count it as busy, the quiet period starts later
+            return True
 
     def legs(self) -> list[dict]:
         """The journaled legs (the fields the import read), for failure messages."""
