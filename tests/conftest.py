@@ -18,7 +18,8 @@ from wsgi import create_app
 pytest_plugins = ["smtp_server", "fax_helpers", "esl_server"]  # real SMTP server, fax spool, test ESL server
 
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "freeswitch"  # captured from FreeSWITCH 1.10.12
+# tests/fixtures/freeswitch: what FreeSWITCH 1.10.12 posted and sent, captured live (its README says how)
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "freeswitch"
 
 XMLCURL_USER = "freeswitch"
 XMLCURL_PASSWORD = "test-xmlcurl-secret"
