@@ -31,10 +31,13 @@ test-full:
 	scripts/with-postgres.sh $(PY) -m pytest --ignore=tests/live $(PYTEST_ARGS)
 
 # Every call path through a live FreeSWITCH with SIPp phones and carrier (tests/live), in its own process.
+# Real SIP timing on a shared 2-core machine: a failed live test runs once more (pytest-rerunfailures) and
+# the summary lists every rerun ("R"), so a flaky path stays visible.
+LIVE_RERUNS ?= 1
 test-live: venv
 	scripts/ensure-debian-packages.sh live
 	scripts/ensure-freeswitch.sh
-	scripts/with-postgres.sh $(PY) -m pytest tests/live $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PY) -m pytest tests/live --reruns $(LIVE_RERUNS) --reruns-delay 3 $(PYTEST_ARGS)
 
 # The smoke subset on the embedded default (SQLite), as `make run` uses it.
 test-smoke:

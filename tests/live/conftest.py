@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from live_product import LiveProduct, create_database
 from live_switch import HOW_TO_GET, LiveSwitch, Ports, faketime_library, find_freeswitch
@@ -82,9 +82,14 @@ class Live:
         from centrex.db import db
 
         with self.app.app_context(), acting_as(Actor("live-test")):
+            flushed = []
+            event.listen(db.session(), "after_flush", lambda *_: flushed.append(True))
             try:
                 yield db.session
+                changed = bool(flushed or db.session.new or db.session.dirty or db.session.deleted)
                 db.session.commit()
+                if changed:  # the product's workers drop their answer caches on PostgreSQL NOTIFY: let them
+                    time.sleep(1.0)
             finally:
                 db.session.remove()
 

@@ -370,8 +370,16 @@ class Result:
     output: str
 
     def responses(self, method: str = "INVITE") -> list[int]:
-        return [m.status for m in self.messages if m.direction == "received" and m.status
-                and (m.header("CSeq") or "").endswith(method)]
+        """The statuses received for `method`, once each per request (a switch slower than SIPp's 500 ms
+        retransmission answers the same request twice)."""
+        seen, statuses = set(), []
+        for m in self.messages:
+            if m.direction == "received" and m.status and (m.header("CSeq") or "").endswith(method):
+                key = (m.header("CSeq"), m.status)
+                if key not in seen:
+                    seen.add(key)
+                    statuses.append(m.status)
+        return statuses
 
     @property
     def final(self) -> int | None:
