@@ -507,16 +507,20 @@ CREATE TABLE account (
 	CONSTRAINT ck_account_user_for_user_role CHECK (role <> 'user' OR user_id IS NOT NULL), 
 	CONSTRAINT ck_account_custom_role_for_admin CHECK (role = 'admin' OR role_id IS NULL), 
 	CONSTRAINT fk_account_role_same_tenant FOREIGN KEY(tenant_id, role_id) REFERENCES console_role (tenant_id, id) ON DELETE RESTRICT, 
-	CONSTRAINT uq_account_email UNIQUE (email), 
+	CONSTRAINT uq_account_tenant_email UNIQUE (tenant_id, email), 
 	CONSTRAINT fk_account_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_account_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE
 );
+
+CREATE INDEX ix_account_email ON account (email);
 
 CREATE INDEX ix_account_role_id ON account (role_id);
 
 CREATE INDEX ix_account_tenant_id ON account (tenant_id);
 
 CREATE INDEX ix_account_user_id ON account (user_id);
+
+CREATE UNIQUE INDEX uq_account_operator_email ON account (email) WHERE tenant_id IS NULL;
 
 CREATE TABLE api_call (
 	id VARCHAR(36) NOT NULL, 

@@ -1,8 +1,13 @@
 """A person who logs in to the console: operator staff, a tenant admin or an employee. An admin may
-carry a custom role of the same company (role_id): a delegated administrator limited to that role."""
+carry a custom role of the same company (role_id): a delegated administrator limited to that role.
+
+An e-mail address is unique within one company (and among the operator's staff), not across companies:
+a company cannot learn that an address has a login elsewhere, and a person who works for two clients of
+the operator has a login at each (the login page asks which company when one password opens several)."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String
+from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, Index, String,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centrex.db import Base
@@ -21,10 +26,13 @@ class Account(Base):
         # A custom role of the login's own company only (the pair must exist in console_role).
         ForeignKeyConstraint(["tenant_id", "role_id"], ["console_role.tenant_id", "console_role.id"],
                              name="fk_account_role_same_tenant", ondelete="RESTRICT"),
+        UniqueConstraint("tenant_id", "email", name="uq_account_tenant_email"),
+        Index("uq_account_operator_email", "email", unique=True,
+              postgresql_where=text("tenant_id IS NULL"), sqlite_where=text("tenant_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True)

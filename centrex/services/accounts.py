@@ -29,7 +29,10 @@ def create_account(email: str, password: str, role: str, tenant: Tenant | None =
         raise Invalid("An admin or user account belongs to a company.")
     if user is not None and (tenant is None or user.tenant_id != tenant.id):
         raise Invalid("The user belongs to another company.")
-    if db.session.execute(select(Account.id).where(Account.email == email)).first():
+    same_company = Account.tenant_id.is_(None) if tenant is None else Account.tenant_id == tenant.id
+    if db.session.execute(select(Account.id).where(Account.email == email, same_company)).first():
+        # Only this company's (or the operator's own) logins are looked at: whether the address has a login
+        # at another client of the operator is none of this company's business.
         raise Conflict("This email address already has an account.", fields={"email": ["Already used."]})
     account = Account(email=email, password_hash=hash_password(password), role=role,
                       tenant_id=tenant.id if tenant else None, user_id=user.id if user else None)
@@ -42,14 +45,16 @@ def create_account(email: str, password: str, role: str, tenant: Tenant | None =
 _stand_in_hash: list[str] = []  # made at first use (with the hashing parameters in force then)
 
 
-def authenticate(email: str, password: str) -> Account | None:
-    """The account of this e-mail and password, else None, in the same time whether the address is known
-    or not (a stand-in hash is verified for unknown or inactive logins): no address oracle by timing."""
-    account = db.session.execute(
-        select(Account).where(Account.email == (email or "").strip().lower())).scalar_one_or_none()
-    if account is None or not account.active:
+def authenticate(email: str, password: str) -> list[Account]:
+    """The active logins of this e-mail address that this password opens (one address may have a login at
+    several companies; most have one), else []. Unknown or inactive addresses cost the same hash check as a
+    known one (a stand-in hash): no address oracle by timing."""
+    candidates = db.session.execute(
+        select(Account).where(Account.email == (email or "").strip().lower(), Account.active.is_(True))
+        .order_by(Account.id)).scalars().all()
+    if not candidates:
         if not _stand_in_hash:
             _stand_in_hash.append(hash_password(secrets.token_urlsafe(16)))
         verify_password(_stand_in_hash[0], password)
-        return None
-    return account if verify_password(account.password_hash, password) else None
+        return []
+    return [account for account in candidates if verify_password(account.password_hash, password)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from centrex.audit import Actor, acting_as
 from centrex.db import db
+from centrex.models import Account, Tenant
 from centrex.services.accounts import authenticate
 from centrex.services.console_accounts import record_login
 from centrex.services.login_throttle import note_attempt, retry_after
@@ -47,19 +50,68 @@ def login():
                 429,
             )
         else:
-            account = authenticate(email, request.form.get("password", ""))
-            note_attempt(email, ip, succeeded=account is not None)
-            if account is None:
+            opened = authenticate(email, request.form.get("password", ""))
+            note_attempt(email, ip, succeeded=bool(opened))
+            if not opened:
                 db.session.commit()
                 error, status = _("Wrong email address or password."), 401
+            elif len(opened) == 1:
+                return _signed_in(opened[0], ip)
             else:
-                with acting_as(Actor(account.email, ip)):
-                    record_login(account)
-                start_session(account)
                 db.session.commit()
-                target = safe_next(request.args.get("next"))
-                return redirect(target or home_of(account.role, account.tenant_id))
+                return _company_choice(opened, email)
     return render_template("console/login.html", error=error, email=email), status
+
+
+CHOICE_SALT = "console-login-choice"
+CHOICE_SECONDS = 300  # the company choice must follow the password within five minutes
+
+
+def _signed_in(account: Account, ip: str):
+    with acting_as(Actor(account.email, ip)):
+        record_login(account)
+    start_session(account)
+    db.session.commit()
+    target = safe_next(request.args.get("next"))
+    return redirect(target or home_of(account.role, account.tenant_id))
+
+
+def _choice_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=CHOICE_SALT)
+
+
+def _company_choice(accounts: list[Account], email: str, status: int = 200):
+    """One password opened logins at several companies: the person says which one. The form carries the
+    logins it opened, signed and good for five minutes (never the password)."""
+    names = dict(db.session.execute(select(Tenant.id, Tenant.name).where(
+        Tenant.id.in_([a.tenant_id for a in accounts if a.tenant_id is not None]))).all())
+    choices = sorted(((a.id, names.get(a.tenant_id) or _("Operator")) for a in accounts), key=lambda c: c[1])
+    token = _choice_signer().dumps([a.id for a in accounts])
+    return render_template("console/login_choice.html", choices=choices, token=token, email=email,
+                           next=request.args.get("next")), status
+
+
+@bp.post("/login/company")
+@public
+def login_company():
+    """The second step of a login whose password opened several companies' logins."""
+    try:
+        allowed = _choice_signer().loads(request.form.get("token", ""), max_age=CHOICE_SECONDS)
+    except BadData:
+        flash(_("The choice took too long. Log in again."))
+        return redirect(url_for("auth.login"))
+    try:
+        chosen = int(request.form.get("account", ""))
+    except ValueError:
+        chosen = None
+    account = db.session.get(Account, chosen) if chosen in allowed else None
+    if account is None or not account.active:
+        accounts = [a for a in db.session.execute(
+            select(Account).where(Account.id.in_(allowed), Account.active.is_(True))).scalars()]
+        if not accounts:
+            return redirect(url_for("auth.login"))
+        return _company_choice(accounts, accounts[0].email, 400)
+    return _signed_in(account, request.remote_addr or "?")
 
 
 @bp.post("/logout")
