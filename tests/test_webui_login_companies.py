@@ -106,3 +106,34 @@ def test_authenticate_checks_one_hash_for_an_unknown_address_and_each_login_for_
     assert authenticate("personne@nulle-part.example", DEMO_PASSWORD) == []
     assert [a.email for a in authenticate(ADMIN_DUPONT.upper(), DEMO_PASSWORD)] == [ADMIN_DUPONT]
     assert authenticate(ADMIN_DUPONT, "pas-le-bon-mot-de-passe") == []
+
+
+def test_a_login_costs_one_hash_computation_however_many_companies_the_address_has(demo, monkeypatch):
+    """A company that gives a login to an address and times its own login learns nothing: the password is
+    checked against every login of the address with one argon2 computation (one salt per address)."""
+    from argon2 import low_level
+
+    create_account(SHARED, DEMO_PASSWORD, "admin", tenant=demo["martin.example"])
+    create_account(SHARED, "mot-de-passe-de-dupont", "admin", tenant=demo["dupont.example"])
+    computations = []
+    real = low_level.hash_secret
+    monkeypatch.setattr(low_level, "hash_secret", lambda *a, **kw: computations.append(1) or real(*a, **kw))
+    for email, password, opened in ((SHARED, DEMO_PASSWORD, 1), (SHARED, "mot-de-passe-de-dupont", 1),
+                                    (SHARED, "faux-mot-de-passe", 0), (ADMIN_DUPONT, DEMO_PASSWORD, 1),
+                                    ("inconnu@nulle-part.example", DEMO_PASSWORD, 0)):
+        computations.clear()
+        assert len(authenticate(email, password)) == opened
+        assert len(computations) == 1, (email, password)
+
+
+def test_a_login_hashed_with_its_own_salt_gets_the_address_salt_when_it_opens(demo):
+    from centrex.crypto import hash_password, salt_of
+    from centrex.services.accounts import login_salt
+
+    account = logins_of(ADMIN_DUPONT)[0]
+    account.password_hash = hash_password(DEMO_PASSWORD)  # as hashed before logins shared a salt
+    db.session.flush()
+    assert salt_of(account.password_hash) != login_salt(ADMIN_DUPONT)
+    assert authenticate(ADMIN_DUPONT, DEMO_PASSWORD) == [account]
+    assert salt_of(account.password_hash) == login_salt(ADMIN_DUPONT)
+    assert authenticate(ADMIN_DUPONT, DEMO_PASSWORD) == [account]

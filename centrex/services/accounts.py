@@ -1,18 +1,30 @@
 """Console logins: operator staff, tenant admins and employees."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from sqlalchemy import select
 
 from centrex import audit
-from centrex.crypto import hash_password, verify_password
+from centrex.crypto import hash_password, salt_of, verify_passwords
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import Account, Tenant, User
 from centrex.models.account import ROLES
 
 MIN_PASSWORD = 10
+
+
+def login_salt(email: str) -> bytes:
+    """Every login of one address is hashed with this salt, so checking a password against all of them
+    costs one argon2 computation: the time a login takes says nothing of how many companies the address
+    has a login at (a company could otherwise give a login to an address and time its own login)."""
+    return hashlib.sha256(b"centrex console login\0" + email.strip().lower().encode()).digest()[:16]
+
+
+def hash_login_password(email: str, password: str) -> str:
+    return hash_password(password, login_salt(email))
 
 
 def create_account(email: str, password: str, role: str, tenant: Tenant | None = None,
@@ -34,7 +46,7 @@ def create_account(email: str, password: str, role: str, tenant: Tenant | None =
         # Only this company's (or the operator's own) logins are looked at: whether the address has a login
         # at another client of the operator is none of this company's business.
         raise Conflict("This email address already has an account.", fields={"email": ["Already used."]})
-    account = Account(email=email, password_hash=hash_password(password), role=role,
+    account = Account(email=email, password_hash=hash_login_password(email, password), role=role,
                       tenant_id=tenant.id if tenant else None, user_id=user.id if user else None)
     db.session.add(account)
     db.session.flush()
@@ -47,14 +59,23 @@ _stand_in_hash: list[str] = []  # made at first use (with the hashing parameters
 
 def authenticate(email: str, password: str) -> list[Account]:
     """The active logins of this e-mail address that this password opens (one address may have a login at
-    several companies; most have one), else []. Unknown or inactive addresses cost the same hash check as a
-    known one (a stand-in hash): no address oracle by timing."""
+    several companies; most have one), else []. One argon2 computation whether the address is unknown, has
+    one login or several (a stand-in hash for the unknown; one salt per address): no oracle by timing.
+    A login hashed before logins shared their address's salt is hashed again with it when it opens."""
+    email = (email or "").strip().lower()
     candidates = db.session.execute(
-        select(Account).where(Account.email == (email or "").strip().lower(), Account.active.is_(True))
-        .order_by(Account.id)).scalars().all()
+        select(Account).where(Account.email == email, Account.active.is_(True)).order_by(Account.id)
+    ).scalars().all()
     if not candidates:
         if not _stand_in_hash:
             _stand_in_hash.append(hash_password(secrets.token_urlsafe(16)))
-        verify_password(_stand_in_hash[0], password)
+        verify_passwords(_stand_in_hash, password)  # the same computation as for a known address
         return []
-    return [account for account in candidates if verify_password(account.password_hash, password)]
+    opened = [a for a, ok in zip(candidates, verify_passwords([a.password_hash for a in candidates], password))
+              if ok]
+    for account in opened:
+        if salt_of(account.password_hash) != login_salt(email):
+            account.password_hash = hash_login_password(email, password)
+    if opened:
+        db.session.flush()
+    return opened

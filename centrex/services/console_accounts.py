@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from centrex import audit
-from centrex.crypto import hash_password, verify_password
+from centrex.crypto import verify_password
 from centrex.db import db
 from centrex.errors import DomainError, Invalid
 from centrex.models import Account, Tenant, User
 from centrex.models._types import utcnow
-from centrex.services.accounts import MIN_PASSWORD, create_account
+from centrex.services.accounts import MIN_PASSWORD, create_account, hash_login_password
 from centrex.services.console_sessions import close_all_sessions
 
 
@@ -30,7 +30,7 @@ def change_password(account: Account, current: str, new: str, confirm: str) -> N
         )
     if new != confirm:
         raise Invalid("The two passwords differ.", fields={"confirm_password": ["The two passwords differ."]})
-    account.password_hash = hash_password(new)
+    account.password_hash = hash_login_password(account.email, new)
     close_all_sessions(account)
     db.session.flush()
     audit.record("change_password", account, tenant_id=account.tenant_id, changes={"password": "changed"})
@@ -75,7 +75,7 @@ def reset_password(account: Account, new: str) -> None:
             "The new password is too short.",
             fields={"new_password": [f"At least {MIN_PASSWORD} characters."]},
         )
-    account.password_hash = hash_password(new)
+    account.password_hash = hash_login_password(account.email, new)
     close_all_sessions(account)
     db.session.flush()
     audit.record("reset_password", account, tenant_id=account.tenant_id, changes={"password": "changed"})
