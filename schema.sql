@@ -284,10 +284,12 @@ CREATE TABLE fax_box (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_fax_box PRIMARY KEY (id), 
 	CONSTRAINT uq_fax_box_tenant_id_name UNIQUE (tenant_id, name), 
+	CONSTRAINT uq_fax_box_tenant_id_sender_email UNIQUE (tenant_id, sender_email), 
 	CONSTRAINT ck_fax_box_retention_positive CHECK (retention_days > 0), 
-	CONSTRAINT fk_fax_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
-	CONSTRAINT uq_fax_box_sender_email UNIQUE (sender_email)
+	CONSTRAINT fk_fax_box_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
 );
+
+CREATE INDEX ix_fax_box_sender_email ON fax_box (sender_email);
 
 CREATE INDEX ix_fax_box_tenant_id ON fax_box (tenant_id);
 

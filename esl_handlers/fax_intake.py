@@ -24,14 +24,13 @@ from email.utils import getaddresses
 import click
 from aiosmtpd.controller import Controller
 from flask import Flask, current_app
-from sqlalchemy import select
 
 from centrex import fax_paths, faxdoc
 from centrex.audit import Actor, acting_as
-from centrex.crypto import verify_password
 from centrex.db import db
 from centrex.errors import Invalid
-from centrex.models import FaxBox, Tenant
+from centrex.models import Tenant
+from centrex.services import fax as fax_boxes
 from centrex.services import fax_send
 
 log = logging.getLogger(__name__)
@@ -65,17 +64,21 @@ def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: "Guesses | None" = Non
                       f"Message too big (max. {max_mail:g} MB)")
     message = email.message_from_bytes(raw, policy=email.policy.default)
     sender = _sender(message)
-    box = db.session.execute(select(FaxBox).where(FaxBox.sender_email == sender)).scalar_one_or_none() \
-        if sender else None
-    if box is None or not box.sends_faxes:
+    boxes = fax_boxes.boxes_of_sender(sender) if sender else []
+    if not boxes:
         raise Refused(f"550 5.7.1 {sender or 'Cet expéditeur'} n'est pas autorisé à envoyer des fax / "
                       "This sender may not send faxes")
     if guesses.blocked(sender):
         raise Refused("450 4.7.1 Trop d'essais, réessayez dans 15 minutes / Too many tries, wait 15 minutes")
-    if not verify_password(box.secret_hash, str(message.get("Subject", "")).strip()):
+    opened = fax_boxes.opened_by(boxes, str(message.get("Subject", "")).strip())
+    if not opened:
         guesses.failed(sender)
         raise Refused("550 5.7.8 Mot de passe fax incorrect (objet du message) / "
                       "Wrong fax password (message subject)")
+    if len(opened) > 1:  # two companies gave this address boxes with the same secret: which one is unknown
+        raise Refused("550 5.7.1 Ce mot de passe ouvre des boîtes fax de plusieurs entreprises, changez-le / "
+                      "This password opens fax boxes of several companies: change it")
+    box = opened[0]
     tenant = db.session.get(Tenant, box.tenant_id)
     numbers = _numbers(_to_only(message, rcpt_tos), tenant.country)
     for number in numbers:  # the company's rules, as for a call its user dials: all or nothing is sent

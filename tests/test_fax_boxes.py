@@ -39,10 +39,24 @@ def test_box_validation(session, demo):
     with pytest.raises(Invalid) as bad:
         fax_service.create_box(martin, {"name": "", "emails": ["not-an-address"], "secret": "short"})
     assert set(bad.value.fields) == {"name", "emails", "secret"}
-    with pytest.raises(Conflict) as taken:  # Dupont's box already sends from this address
-        fax_service.create_box(martin, {"name": "Fax", "sender_email": "claire.dumas@dupont.example",
+    fax_service.create_box(martin, {"name": "Fax", "sender_email": "nadia.keller@martin.example",
+                                    "secret": "long-enough"})
+    with pytest.raises(Conflict) as taken:  # Martin's box already sends from this address
+        fax_service.create_box(martin, {"name": "Fax 2", "sender_email": "Nadia.Keller@martin.example",
                                         "secret": "long-enough"})
     assert "sender_email" in taken.value.fields
+
+
+def test_another_companys_sender_is_none_of_this_companys_business(session, demo):
+    """Dupont's box sends from claire.dumas@dupont.example: Martin may give a box the same sender and is
+    told nothing about Dupont (no cross-company address oracle); the mail's secret tells them apart."""
+    martin = demo["martin.example"]
+    box = fax_service.create_box(martin, {"name": "Fax", "sender_email": "claire.dumas@dupont.example",
+                                          "secret": "martin-fax-secret"})
+    boxes = fax_service.boxes_of_sender("Claire.Dumas@dupont.example")
+    assert [b.tenant_id for b in boxes] == [demo["dupont.example"].id, martin.id]
+    assert fax_service.opened_by(boxes, "martin-fax-secret") == [box]
+    assert fax_service.opened_by(boxes, "not-a-secret") == []
 
 
 def test_a_number_cannot_point_at_another_tenants_fax_box(session, demo):

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from centrex import faxdoc
 from centrex.demo_fax import DEMO_FAX_NUMBER, DEMO_FAX_SECRET
-from centrex.models import AuditEntry, Fax
+from centrex.db import db
+from centrex.models import AuditEntry, Fax, Tenant
+from centrex.services import fax as fax_service
 from esl_handlers.fax_intake import start_intake
 from smtp_server import free_port
 
@@ -121,6 +123,26 @@ def test_repeated_wrong_secrets_are_slowed_down(intake, committed, fax_spool):
     code, text = refusal(intake, mail(to), to)  # even the right secret waits now
     assert code == 450 and "Too many tries" in text
     nothing_left(committed, fax_spool)
+
+
+def test_a_sender_with_boxes_at_two_companies_faxes_from_the_one_its_secret_opens(app, intake, committed,
+                                                                                 fax_spool):
+    martin = committed.execute(select(Tenant).where(Tenant.domain == "martin.example")).scalar_one()
+    with app.app_context():
+        fax_service.create_box(martin, {"name": "Fax Claire", "sender_email": SENDER, "secret": "secret-de-martin"})
+        db.session.commit()
+    to = [f"0225550201@{DOMAIN}"]
+    assert send(intake, mail(to), to) == {}  # Dupont's secret: Dupont's box, as before
+    committed.rollback()
+    fax = committed.execute(select(Fax)).scalars().one()
+    assert fax.local_number == DEMO_FAX_NUMBER and committed.get(Tenant, fax.tenant_id).domain == "dupont.example"
+
+    with app.app_context():  # both companies' boxes with one secret: which one is meant is unknown
+        box = fax_service.boxes_of_sender(SENDER)[1]
+        fax_service.update_box(box, {"secret": DEMO_FAX_SECRET})
+        db.session.commit()
+    code, answer = refusal(intake, mail(to), to)
+    assert code == 550 and "plusieurs entreprises" in answer and "several companies" in answer
 
 
 def test_unknown_sender_is_refused(intake, committed, fax_spool):

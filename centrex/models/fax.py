@@ -20,6 +20,9 @@ class FaxBox(Base):
     __tablename__ = "fax_box"
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
+        # One sender per box of a company; other companies may use the same address (no oracle between them):
+        # the mail's subject (the box's secret) says which box it is for.
+        UniqueConstraint("tenant_id", "sender_email"),
         CheckConstraint("retention_days > 0", name="retention_positive"),
     )
 
@@ -29,7 +32,7 @@ class FaxBox(Base):
     # Where received faxes are emailed (a list of addresses).
     emails: Mapped[list] = mapped_column(JSON, default=list)
     # Email to fax: the one address allowed to send, and the box's secret (argon2), given as the subject.
-    sender_email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    sender_email: Mapped[str | None] = mapped_column(String(254), index=True)
     secret_hash: Mapped[str | None] = mapped_column(String(255))
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
     created_at: Mapped[datetime] = created_at_column()

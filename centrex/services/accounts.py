@@ -1,13 +1,12 @@
 """Console logins: operator staff, tenant admins and employees."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlalchemy import select
 
 from centrex import audit
-from centrex.crypto import hash_password, salt_of, verify_passwords
+from centrex.crypto import hash_password, salt_of, shared_salt, verify_passwords
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import Account, Tenant, User
@@ -20,7 +19,7 @@ def login_salt(email: str) -> bytes:
     """Every login of one address is hashed with this salt, so checking a password against all of them
     costs one argon2 computation: the time a login takes says nothing of how many companies the address
     has a login at (a company could otherwise give a login to an address and time its own login)."""
-    return hashlib.sha256(b"centrex console login\0" + email.strip().lower().encode()).digest()[:16]
+    return shared_salt("console login", email)
 
 
 def hash_login_password(email: str, password: str) -> str:

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import delete, select
 
 from centrex import audit, fax_paths, outbox
-from centrex.crypto import hash_password
+from centrex.crypto import hash_password, salt_of, shared_salt, verify_passwords
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import Fax, FaxBox, Number, OutboxMessage, Tenant
@@ -44,10 +44,11 @@ def create_box(tenant: Tenant, data: dict, *, default_retention_days: int = 90) 
     secret = values.pop("secret")
     _check_name_free(tenant, values["name"])
     values["sender_email"] = _normal_email(values["sender_email"])
-    _check_sender_free(values["sender_email"], None)
+    _check_sender_free(tenant.id, values["sender_email"], None)
     values["emails"] = _unique(values["emails"])
     values["retention_days"] = values["retention_days"] or default_retention_days
-    box = FaxBox(tenant_id=tenant.id, secret_hash=hash_password(secret) if secret else None, **values)
+    box = FaxBox(tenant_id=tenant.id, secret_hash=hash_fax_secret(values["sender_email"], secret) if secret else None,
+                 **values)
     db.session.add(box)
     db.session.flush()
     audit.record("create", box, tenant_id=tenant.id, changes={**values, "secret": "set" if secret else None})
@@ -61,14 +62,14 @@ def update_box(box: FaxBox, data: dict) -> FaxBox:
         _check_name_free(box.tenant_id, values["name"])
     if "sender_email" in values:
         values["sender_email"] = _normal_email(values["sender_email"])
-        _check_sender_free(values["sender_email"], box.id)
+        _check_sender_free(box.tenant_id, values["sender_email"], box.id)
     if "emails" in values:
         values["emails"] = _unique(values["emails"])
     if values.get("retention_days", 0) is None:
         values.pop("retention_days")
     changed = apply(box, values)
     if secret:
-        box.secret_hash = hash_password(secret)
+        box.secret_hash = hash_fax_secret(box.sender_email, secret)
         changed["secret"] = "changed"
     if changed:
         db.session.flush()
@@ -106,10 +107,37 @@ def _check_name_free(tenant, name: str) -> None:
         raise Conflict(f"A fax box named {name} exists already.", fields={"name": ["Already used."]})
 
 
-def _check_sender_free(sender: str | None, box_id: int | None) -> None:
+def hash_fax_secret(sender: str | None, secret: str) -> str:
+    """A box's secret, hashed with its sender's shared salt: the mail intake checks a subject against every
+    box of that sender (in any company) with one computation (crypto.verify_passwords)."""
+    return hash_password(secret, shared_salt("fax sender", sender) if sender else None)
+
+
+def boxes_of_sender(sender: str) -> list[FaxBox]:
+    """The boxes (of any company) this address may send faxes from, oldest first."""
+    return [box for box in db.session.execute(select(FaxBox).where(FaxBox.sender_email == _normal_email(sender))
+                                              .order_by(FaxBox.id)).scalars() if box.sends_faxes]
+
+
+def opened_by(boxes: list[FaxBox], secret: str) -> list[FaxBox]:
+    """The boxes whose secret this is — one hash computation for all of them (a company giving a box to an
+    address cannot time the intake to learn whether another company's box has it). A secret hashed before
+    senders shared a salt gets its sender's salt once it opens."""
+    opened = [box for box, ok in zip(boxes, verify_passwords([b.secret_hash for b in boxes], secret)) if ok]
+    for box in opened:
+        if salt_of(box.secret_hash) != shared_salt("fax sender", box.sender_email):
+            box.secret_hash = hash_fax_secret(box.sender_email, secret)
+    if opened:
+        db.session.flush()
+    return opened
+
+
+def _check_sender_free(tenant_id: int, sender: str | None, box_id: int | None) -> None:
+    """One box per sender within a company; other companies' boxes are not looked at (none of its business)."""
     if not sender:
         return
-    other = db.session.execute(select(FaxBox.id).where(FaxBox.sender_email == sender)).scalar_one_or_none()
+    other = db.session.execute(scoped(FaxBox, tenant_id).with_only_columns(FaxBox.id).where(
+        FaxBox.sender_email == sender)).scalar_one_or_none()
     if other is not None and other != box_id:
         raise Conflict("This address already sends faxes for another box.",
                        fields={"sender_email": ["Already used by another fax box."]})
