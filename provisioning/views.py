@@ -17,7 +17,7 @@ from centrex.db import db, read_connection
 from centrex.services import provisioning as prov
 from centrex.services import provisioning_fetch as fetching
 from centrex.services.provisioning_phonebooks import company_phonebook, personal_phonebook
-from centrex.services.provisioning_profile import build_profile
+from centrex.services.provisioning_profile import Phone, build_profile
 from provisioning import snom, yealink
 from provisioning.render import UnsafeValue
 
@@ -82,7 +82,7 @@ class Served:
     body: str
     mimetype: str
     result: str = prov.SERVED
-    phone: fetching.Phone | None = None
+    phone: Phone | None = None
     seen: bool = False  # the phone's own file: records where the phone is (network map)
     carries_credentials: bool = False
     recorded: bool = False  # the read recorded it already (download row, network map)

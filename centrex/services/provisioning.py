@@ -18,7 +18,7 @@ from centrex.models import Device, ProvisioningDownload, ProvisioningLockout, Un
 from centrex.services.devices import token_hash
 
 if TYPE_CHECKING:
-    from centrex.services.provisioning_fetch import Phone
+    from centrex.services.provisioning_profile import Phone
 
 # How a phone got (or did not get) its file; the download log keeps these words.
 SERVED, BOOTSTRAP, CHALLENGE = "served", "bootstrap", "challenge"

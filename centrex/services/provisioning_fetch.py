@@ -18,31 +18,7 @@ from centrex.models import Device, DeviceKey, ProvisioningDownload, Provisioning
 from centrex.services.devices import token_hash
 from centrex.services.provisioning import (
     BOOTSTRAP, INSERT_DOWNLOAD, REFUSED, SERVED, Caller, aware, download_params, locked_until, printable)
-from centrex.services.provisioning_profile import PhoneFile, PhoneKey
-
-
-@dataclass(frozen=True)
-class Phone:
-    """One device as a fetch sees it: who it is (authentication, network map) and, in `file`, everything
-    its files are made of, as stored (secrets still encrypted)."""
-    id: int
-    tenant_id: int
-    user_id: int | None
-    prov_token_hash: str | None = field(repr=False)
-    bootstrap_until: datetime | None
-    last_ip: str | None
-    last_user_agent: str | None
-    last_seen_at: datetime | None
-    last_provisioned_at: datetime | None
-    file: PhoneFile
-
-    @property
-    def mac(self) -> str:
-        return self.file.mac
-
-    @property
-    def vendor(self) -> str:
-        return self.file.vendor
+from centrex.services.provisioning_profile import Phone, PhoneFile, PhoneKey
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""What a phone's files are made of: the stored inputs (PhoneFile, read by services.provisioning in the
-fetch's one query) and the plain data the vendor templates get (DeviceProfile, secrets decrypted)."""
+"""What a phone's files are made of: the device as a fetch reads it in one query (Phone, its stored inputs in
+PhoneFile) and the plain data the vendor templates get (DeviceProfile, secrets decrypted)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app
 
@@ -116,3 +117,27 @@ def build_profile(file: PhoneFile, settings: dict | None = None, *, token: str |
         prov_username=file.mac,
         prov_token=token if token is not None else box.decrypt(file.prov_token_enc) if file.prov_token_enc else "",
         account=account, keys=keys, settings=settings if settings is not None else profile_settings())
+
+
+@dataclass(frozen=True)
+class Phone:
+    """One device as a fetch sees it: who it is (authentication, network map) and, in `file`, everything
+    its files are made of, as stored (secrets still encrypted)."""
+    id: int
+    tenant_id: int
+    user_id: int | None
+    prov_token_hash: str | None = field(repr=False)
+    bootstrap_until: datetime | None
+    last_ip: str | None
+    last_user_agent: str | None
+    last_seen_at: datetime | None
+    last_provisioned_at: datetime | None
+    file: PhoneFile
+
+    @property
+    def mac(self) -> str:
+        return self.file.mac
+
+    @property
+    def vendor(self) -> str:
+        return self.file.vendor
