@@ -31,10 +31,11 @@ def one(model, tenant, **where):
 
 
 @pytest.fixture
-def dupont(demo, session, switch_on_esl):
+def dupont(dupont, session, switch_on_esl):
+    """Dupont SA (conftest), the demo committed onto the test switch and its commands cleared."""
     session.commit()  # the demo's own commands go out here
     switch_on_esl.commands.clear()
-    return demo["dupont.example"]
+    return dupont
 
 
 def test_queue_changes_reach_freeswitch_after_the_commit(dupont, switch_on_esl, session):

@@ -22,6 +22,8 @@ from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 from test_services_voicemail_mail import CAPTURED_PATH, captured_leave_message, deliver
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, USER_MARTIN, login, post, text
 
+pytestmark = pytest.mark.commit_demo  # the demo's own switch commands go out before each test
+
 CAPTURED_UUID = "8106a13f-aaaa-45cc-8520-3856b4c38b13"
 
 
@@ -32,12 +34,6 @@ def user(tenant, extension) -> User:
 
 def messages_of(owner: User) -> list[VoicemailMessage]:
     return voicemail_messages.messages_of_user(owner)
-
-
-@pytest.fixture
-def dupont(demo):
-    db.session.commit()
-    return demo["dupont.example"]
 
 
 @pytest.fixture
