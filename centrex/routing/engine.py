@@ -234,7 +234,8 @@ class _Router(OutboundRules):
         if not legs:
             return self.dest(plan, target, at, hops, why=Note.of("group_empty", name=group.name))
         mode = "simultaneous" if group.strategy == "simultaneous" else "sequential"
-        timeout = max(l.ring_seconds for l in legs) if mode == "simultaneous" else sum(l.ring_seconds for l in legs)
+        timeout = (max(leg.ring_seconds for leg in legs) if mode == "simultaneous"
+                   else sum(leg.ring_seconds for leg in legs))
         fallback = [(o, target) for o in OUTCOMES]
         if after is not None and after != target:
             fallback.append(("then", after))
