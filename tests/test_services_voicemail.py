@@ -34,7 +34,8 @@ def test_shared_box_answers_voicemail_lookups_with_its_hash(demo, post_capture, 
 
 def test_same_box_number_in_two_companies(demo, post_capture):
     dupont = parse_document(post_capture(LOOKUP, replace={"user=1002": "user=8000"}))
-    martin = parse_document(post_capture(LOOKUP, replace={"user=1002": "user=8000", "dupont.example": "martin.example"}))
+    martin = parse_document(post_capture(LOOKUP, replace={"user=1002": "user=8000",
+                                                          "dupont.example": "martin.example"}))
     hash_of = "string(//user/params/param[@name='vm-a1-hash']/@value)"
     assert martin.xpath("string(//domain/@name)") == "martin.example"
     assert martin.xpath(hash_of) == digest_a1("8000", "martin.example", "135792") != dupont.xpath(hash_of)

@@ -88,7 +88,8 @@ def test_a_user_lists_and_plays_own_messages_only(client, dupont, captured_messa
 
 @pytest.mark.parametrize("trick", ["/etc/passwd", "{root}/../../../etc/passwd.wav",
                                    "{root}/default/martin.example/1001/msg_x.wav",
-                                   "{root}/default/dupont.example/1002/msg_x.wav", "{root}/default/dupont.example/1001/x.sh",
+                                   "{root}/default/dupont.example/1002/msg_x.wav",
+                                   "{root}/default/dupont.example/1001/x.sh",
                                    "{root}/default/dupont.example/1001/link.wav"])
 def test_a_path_outside_the_box_in_the_storage_root_is_never_served(app, client, dupont, tmp_path, trick):
     root = Path(app.config["VOICEMAIL_STORAGE"])

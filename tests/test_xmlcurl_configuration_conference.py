@@ -25,8 +25,9 @@ CONTROL_ACTIONS = {"mute", "deaf mute", "vol talk dn", "vol talk zero", "vol tal
 
 
 def create(post_capture, room: str, profile: str):
-    return parse_document(post_capture(CREATE, replace={"conference_name=3000-dupont.example": f"conference_name={room}",
-                                               "profile_name=default": f"profile_name={profile}"}))
+    return parse_document(post_capture(CREATE, replace={
+        "conference_name=3000-dupont.example": f"conference_name={room}",
+        "profile_name=default": f"profile_name={profile}"}))
 
 
 def params_of(doc, profile):

@@ -95,8 +95,9 @@ def test_same_menu_names_in_two_tenants_never_mix(demo, post_capture):
     assert b"dupont" not in etree.tostring(martin)
     # Dupont's menu id under Martin's domain, or asked from Martin's calls: not found.
     assert is_not_found(ask(post_capture, f"martin.example_ivr{dupont_id}", domain="martin.example"))
-    crossed = post_capture(CAPTURE, replace={"Menu-Name=dupont.example_main": f"Menu-Name=dupont.example_ivr{dupont_id}",
-                                             "Caller-Context=dupont.example": "Caller-Context=martin.example"})
+    crossed = post_capture(CAPTURE, replace={
+        "Menu-Name=dupont.example_main": f"Menu-Name=dupont.example_ivr{dupont_id}",
+        "Caller-Context=dupont.example": "Caller-Context=martin.example"})
     assert is_not_found(parse_document(crossed))
 
 
