@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from centrex import fsnames
 from centrex.routing import dialing
-from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
-                                  Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
+from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg,
+                                  Limit, Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
                                   Transfer, UserEntry, Voicemail)
 from centrex.routing.outbound import TENANT_LIMIT_REALM, OutboundRules
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
