@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export FLASK_APP := wsgi:create_app
 
-.PHONY: run test test-full test-live test-smoke bench schema venv clean translations
+.PHONY: run test lint test-full test-live test-smoke bench schema venv clean translations
 
 venv: $(VENV)/.installed
 
@@ -14,7 +14,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PY) -m pip install -q --upgrade pip 'swig<4' setuptools wheel
 	@echo "python-ESL 1.4.18 builds only with SWIG 3, taken from the venv's bin (first on PATH)"
 	$(PY) -m pip install -q --no-build-isolation python-ESL==1.4.18
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,lint]'
 	touch $@
 
 run: venv
@@ -24,7 +24,12 @@ run: venv
 test: venv
 	scripts/ensure-debian-packages.sh test live
 	scripts/ensure-freeswitch.sh
-	$(MAKE) --no-print-directory test-full test-live test-smoke
+	$(MAKE) --no-print-directory lint test-full test-live test-smoke
+
+# ruff on the whole tree (ruff.toml), mypy on the core (setup.cfg); a finding fails `make test`.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Every unit and integration test on a throwaway PostgreSQL cluster.
 test-full:

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from itertools import chain
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from flask import current_app
 from sqlalchemy import event

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,7 +51,7 @@ class ImportCounts:
     failed: int = 0
     calls: list[str] = field(default_factory=list, repr=False)
 
-    def add(self, other: "ImportCounts") -> None:
+    def add(self, other: ImportCounts) -> None:
         for name in ("imported", "waiting", "unknown_tenant", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -147,7 +147,8 @@ def _lock_calls(keys: list[str]) -> None:
 def _tenants(domains: set[str], numbers: set[str]) -> tuple[dict[str, int], dict[str, int]]:
     """{domain: tenant id} and {E.164: tenant id} for the candidates (one round trip on PostgreSQL)."""
     if _postgres():
-        by_domain, by_number = {}, {}
+        by_domain: dict[str, int] = {}
+        by_number: dict[str, int] = {}
         for kind, key, tenant in _pg(
                 "SELECT 'd', domain, id FROM tenant WHERE domain = ANY(%(domains)b::text[]) UNION ALL "
                 "SELECT 'n', e164, tenant_id FROM did_number WHERE e164 = ANY(%(numbers)b::text[]) "

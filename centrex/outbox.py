@@ -26,7 +26,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -158,7 +158,7 @@ def claim_next(now: datetime | None = None, worker: str | None = None) -> int | 
             state="sending", claimed_by=worker, claimed_until=now + lease,
             attempts=OutboxMessage.attempts + 1, updated_at=now).execution_options(synchronize_session=False))
         db.session.commit()
-        if taken.rowcount == 1:
+        if taken.rowcount == 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
             return message_id
     return None
 

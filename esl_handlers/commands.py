@@ -55,7 +55,7 @@ class EslSwitch:
         self._locks = {node.name: threading.Lock() for node in self.nodes}
 
     @classmethod
-    def from_config(cls, config) -> "EslSwitch":
+    def from_config(cls, config) -> EslSwitch:
         return cls(list(config.get("ESL_NODES", [])))
 
     def _node(self, name: str | None) -> NodeAddress:

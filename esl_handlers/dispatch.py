@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import unquote
 
 
@@ -68,7 +68,7 @@ class Event:
         return f"Event({self.key!r}, node={self.node!r})"
 
     @classmethod
-    def from_plain(cls, text: str, node: str = "") -> "Event":
+    def from_plain(cls, text: str, node: str = "") -> Event:
         """Parse a `text/event-plain` payload: `Name: url-encoded value` lines, blank line, optional body."""
         head, _, body = text.partition("\n\n")
         event = cls(headers=None, body=body or None, node=node, raw=text)

@@ -43,7 +43,7 @@ class NodeAddress:
     password: str
 
     @classmethod
-    def parse(cls, spec: str) -> "NodeAddress":
+    def parse(cls, spec: str) -> NodeAddress:
         host, sep, rest = spec.partition(":")
         port, sep2, password = rest.partition(":")
         if not (sep and sep2 and host and port.isdigit() and password):

@@ -55,7 +55,7 @@ class Accepted:
     pages: int
 
 
-def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: "Guesses | None" = None) -> Accepted:
+def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: Guesses | None = None) -> Accepted:
     """Check, convert and queue one mail (commits), or raise Refused. Needs an app context."""
     guesses = guesses or Guesses()
     max_mail, max_pdf = current_app.config["FAX_MAX_MAIL_MB"], current_app.config["FAX_MAX_PDF_MB"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -117,6 +116,24 @@ def demo(session):
     from centrex.demo import load_demo
 
     return {tenant.domain: tenant for tenant in load_demo()["tenants"]}
+
+
+@pytest.fixture
+def dupont(request, demo, session):
+    """Dupont SA (dupont.example), the demo company most tests act on. In a module marked `commit_demo`
+    the demo is committed first: its own after-commit work (switch commands) is done, a test sees its own."""
+    if request.node.get_closest_marker("commit_demo"):
+        session.commit()
+    return demo["dupont.example"]
+
+
+@pytest.fixture
+def admin(client, dupont):
+    """The test client, logged in to the console as Dupont SA's administrator."""
+    from webui_testing import ADMIN_DUPONT, login
+
+    login(client, ADMIN_DUPONT)
+    return client
 
 
 def xmlcurl_headers() -> dict:

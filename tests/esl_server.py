@@ -143,7 +143,7 @@ def _event_key(raw: bytes) -> tuple[str, str]:
 class Connection:
     """One client of the server: its auth state, subscription and the socket to write to."""
 
-    def __init__(self, server: "EslTestServer", sock: socket.socket, number: int):
+    def __init__(self, server: EslTestServer, sock: socket.socket, number: int):
         self.server, self.sock, self.number = server, sock, number
         self.authed = False
         self.events: set[str] = set()
@@ -228,7 +228,7 @@ class EslTestServer:
         self._reply_index.pop(command, None)
 
     # -- lifecycle -----------------------------------------------------------------------------------
-    def start(self) -> "EslTestServer":
+    def start(self) -> EslTestServer:
         self._thread.start()
         return self
 
@@ -318,7 +318,7 @@ class EslTestServer:
                 while b"\n\n" not in buffer:
                     try:
                         chunk = sock.recv(65536)
-                    except socket.timeout:
+                    except TimeoutError:
                         continue
                     if not chunk:
                         return

@@ -59,8 +59,8 @@ def make_fax_tiff(path: Path, pages: int, resolution: str = "204x98", device: st
     """A real multi-page fax TIFF (CCITT G3, 204x98 dpi like the capture), rendered by Ghostscript."""
     ps = ["%!PS", "/Helvetica findfont 40 scalefont setfont"]
     for number in range(1, pages + 1):
-        ps += [f"72 700 moveto (Centrex test fax page {number}) show", "72 600 moveto 450 0 rlineto 8 setlinewidth stroke",
-               "showpage"]
+        ps += [f"72 700 moveto (Centrex test fax page {number}) show",
+               "72 600 moveto 450 0 rlineto 8 setlinewidth stroke", "showpage"]
     source = path.with_suffix(".ps")
     source.write_text("\n".join(ps) + "\n")
     subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", f"-sDEVICE={device}", f"-r{resolution}",

@@ -68,7 +68,7 @@ class TestSMTPServer:
     def received(self) -> list[Received]:
         return self.handler.received
 
-    def start(self) -> "TestSMTPServer":
+    def start(self) -> TestSMTPServer:
         if self._controller is None:
             self._controller = Controller(self.handler, hostname=self.host, port=self.port)
             self._controller.start()

@@ -68,7 +68,7 @@ def test_bodies_the_document_refuses_get_4xx_with_a_reason_never_5xx(api_schema,
         @SETTINGS
         @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
         def run(case):
-            assume(not isinstance(case.body, dict) or op.body.validate(case.body))
+            assume(not isinstance(case.body, dict) or op.body.validate(case.body))  # noqa: B023 - run below
             response = case.call(headers=bearer(api_key))
             assert 400 <= response.status_code < 500, (
                 case.method,

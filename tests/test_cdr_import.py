@@ -43,8 +43,10 @@ def test_first_session_calls_match_master_csv(session, demo):
     for rec in imported:
         row = rows[rec.call_uuid]
         assert rec.tenant_id == dupont.id
-        # the phones sent "Alice" and "1002"; the record names the caller as the directory does (effective_caller_id_name)
-        directory_name = {"1001": "Alice Dupont", "1002": "Bob Dupont"}.get(row["caller_id_number"], row["caller_id_name"])
+        # the phones sent "Alice" and "1002"; the record names the caller as the directory does
+        # (effective_caller_id_name)
+        directory_name = {"1001": "Alice Dupont", "1002": "Bob Dupont"}.get(row["caller_id_number"],
+                                                                            row["caller_id_name"])
         # a call that reached voicemail leads to the box (4000 ran `voicemail default dupont.example 1002`)
         destination = rec.voicemail_box.partition("@")[0] if rec.voicemail_box else row["destination_number"]
         assert (rec.caller_name, rec.caller_number, rec.destination) == \

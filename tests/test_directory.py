@@ -8,18 +8,9 @@ from centrex.crypto import digest_a1
 from centrex.services.users import reveal_secret
 from centrex.models import User
 from centrex.db import db
+from xmlcurl_helpers import is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
-
-
-def parse(response):
-    assert response.status_code == 200
-    assert response.mimetype == "text/xml"
-    return etree.fromstring(response.data)
-
-
-def is_not_found(doc) -> bool:
-    return doc.xpath("string(/document/section[@name='result']/result/@status)") == "not found"
 
 
 def user_of(demo, domain, extension):
@@ -28,7 +19,7 @@ def user_of(demo, domain, extension):
 
 
 def test_register_gets_a1_hash_never_password(demo, post_capture):
-    doc = parse(post_capture("21-directory-sip_auth-register-1001-password.http"))
+    doc = parse_document(post_capture("21-directory-sip_auth-register-1001-password.http"))
     user = doc.xpath("/document/section[@name='directory']/domain[@name='dupont.example']"
                      "/groups/group/users/user[@id='1001']")
     assert len(user) == 1
@@ -53,7 +44,7 @@ def test_register_gets_a1_hash_never_password(demo, post_capture):
     "55-directory-user_call-unregistered_1003.http",
 ])
 def test_every_user_lookup_of_the_capture_is_answered(demo, post_capture, capture):
-    doc = parse(post_capture(capture))
+    doc = parse_document(post_capture(capture))
     users = doc.xpath("//domain[@name='dupont.example']//user")
     assert len(users) == 1
     assert users[0].xpath("params/param[@name='a1-hash']")
@@ -69,19 +60,19 @@ def test_every_user_lookup_of_the_capture_is_answered(demo, post_capture, captur
     "42-directory-sip_auth-register-other_domain.http",
 ])
 def test_lookups_we_do_not_serve_get_not_found(demo, post_capture, capture):
-    assert is_not_found(parse(post_capture(capture)))
+    assert is_not_found(parse_document(post_capture(capture)))
 
 
 def test_voicemail_lookup_carries_vm_a1_hash_not_the_pin(demo, post_capture):
-    doc = parse(post_capture("29-directory-voicemail-lookup-1002.http"))
+    doc = parse_document(post_capture("29-directory-voicemail-lookup-1002.http"))
     sophie = user_of(demo, "dupont.example", "1002")
     assert doc.xpath("string(//user/params/param[@name='vm-a1-hash']/@value)") == sophie.vm_a1_hash
     assert sophie.vm_a1_hash == digest_a1("1002", "dupont.example", "400095")
 
 
 def test_same_extension_in_two_tenants_never_crosses(demo, post_capture):
-    dupont = parse(post_capture("21-directory-sip_auth-register-1001-password.http"))
-    martin = parse(post_capture("21-directory-sip_auth-register-1001-password.http",
+    dupont = parse_document(post_capture("21-directory-sip_auth-register-1001-password.http"))
+    martin = parse_document(post_capture("21-directory-sip_auth-register-1001-password.http",
                                 replace={"dupont.example": "martin.example"}))
     dupont_hash = dupont.xpath("string(//user/params/param[@name='a1-hash']/@value)")
     martin_hash = martin.xpath("string(//user/params/param[@name='a1-hash']/@value)")
@@ -94,24 +85,24 @@ def test_same_extension_in_two_tenants_never_crosses(demo, post_capture):
 def test_domain_param_disagreeing_with_key_value_is_refused(demo, post_capture):
     response = post_capture("21-directory-sip_auth-register-1001-password.http",
                             replace={"&domain=dupont.example": "&domain=martin.example"})
-    assert is_not_found(parse(response))
+    assert is_not_found(parse_document(response))
 
 
 def test_suspended_tenant_cannot_register(demo, post_capture):
     from centrex.services.tenants import set_status
 
     set_status(demo["dupont.example"], "suspended")
-    assert is_not_found(parse(post_capture("21-directory-sip_auth-register-1001-password.http")))
+    assert is_not_found(parse_document(post_capture("21-directory-sip_auth-register-1001-password.http")))
 
 
 def test_disabled_user_cannot_register(demo, post_capture):
     from centrex.services.users import update_user
 
     update_user(user_of(demo, "dupont.example", "1001"), {"enabled": False})
-    assert is_not_found(parse(post_capture("21-directory-sip_auth-register-1001-password.http")))
+    assert is_not_found(parse_document(post_capture("21-directory-sip_auth-register-1001-password.http")))
 
 
 def test_domain_level_fetch_lists_no_users(demo, post_capture):
-    doc = parse(post_capture("37-directory-user_exists-api-1001.http", replace={"&user=1001": ""}))
+    doc = parse_document(post_capture("37-directory-user_exists-api-1001.http", replace={"&user=1001": ""}))
     assert doc.xpath("//domain[@name='dupont.example']")
     assert not doc.xpath("//user")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from centrex import outbox, ports
 from centrex.errors import Invalid
-from centrex.models import Fax, FaxBox
+from centrex.models import FaxBox
 from centrex.services import fax_send
 from fax_helpers import make_fax_tiff
 

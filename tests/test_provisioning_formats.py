@@ -54,11 +54,10 @@ SNOM_KEYS = {
 
 
 @pytest.fixture
-def dupont(demo, app, monkeypatch):
+def dupont_users(dupont, app, monkeypatch):
+    """Dupont SA (conftest) and its users by extension; phones are told to use the operator's SBC."""
     monkeypatch.setitem(app.config, "PROV_SIP_OUTBOUND_PROXY", "sbc.operator.example")
-    tenant = demo["dupont.example"]
-    users = {u.extension: u for u in tenant_users(tenant)}
-    return tenant, users
+    return dupont, {u.extension: u for u in tenant_users(dupont)}
 
 
 def tenant_users(tenant):
@@ -83,8 +82,8 @@ def _keys(users, blf_on="1000", extra=()):
     ("T46S", "expansion_module.1.key.1.type"),  # T4x: EXP40, 40 keys a module
     ("T54W", "expansion_module.1.key.1.type"),  # T5x: EXP50, 60 keys a module
 ])
-def test_yealink_device_file_parses_and_carries_known_keys(client, dupont, model, family_key):
-    tenant, users = dupont
+def test_yealink_device_file_parses_and_carries_known_keys(client, dupont_users, model, family_key):
+    tenant, users = dupont_users
     device = phone(tenant, users["1001"], model=model, transfer_mode="blind")
     line_keys = {"T46S": 27, "T54W": 27}[model]
     set_device_keys(device, _keys(users, extra=[
@@ -109,7 +108,7 @@ def test_yealink_device_file_parses_and_carries_known_keys(client, dupont, model
     assert values[family_key] == "16" and values["expansion_module.1.key.1.value"] == "1002"
 
 
-def test_yealink_common_file_has_no_secret_and_parses(client, dupont):
+def test_yealink_common_file_has_no_secret_and_parses(client, dupont_users):
     response = client.get("/prov/y000000000066.cfg")
     assert response.status_code == 200
     values = parse_yealink(response.get_data(as_text=True))
@@ -118,8 +117,8 @@ def test_yealink_common_file_has_no_secret_and_parses(client, dupont):
     assert client.get("/prov/y000000000999.cfg").status_code == 404
 
 
-def test_snom_files_parse_and_carry_known_keys(client, dupont):
-    tenant, users = dupont
+def test_snom_files_parse_and_carry_known_keys(client, dupont_users):
+    tenant, users = dupont_users
     device = phone(tenant, users["1000"], vendor="snom", model="D785", mac="000413a1b2c3",
                    transfer_mode="attended")
     set_device_keys(device, _keys(users, blf_on="1001"))
@@ -147,8 +146,8 @@ def test_snom_files_parse_and_carry_known_keys(client, dupont):
     assert fkeys[2] == "speed +41791234567" and fkeys[3] == "keyevent F_DND"
 
 
-def test_phonebooks_in_each_vendor_format(client, dupont):
-    tenant, users = dupont
+def test_phonebooks_in_each_vendor_format(client, dupont_users):
+    tenant, users = dupont_users
     add_entry(tenant, {"name": "Fiduciaire Rochat & Fils", "number": "+41215551234"})
     add_entry(tenant, {"name": "Maman", "number": "+41791110000"}, owner=users["1001"])
     add_entry(tenant, {"name": "Garage <Favre>", "number": "+41215559999"}, owner=users["1002"])

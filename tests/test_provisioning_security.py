@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from centrex.db import db
-from centrex.models import Device, ProvisioningDownload, ProvisioningLockout, UnknownDevice, User
+from centrex.models import ProvisioningDownload, ProvisioningLockout, UnknownDevice, User
 from centrex.services.devices import claim_unknown_device, provisioning_token, reprovision_after_factory_reset
 from centrex.services.provisioning import aware, utcnow
 from centrex.services.users import reveal_secret

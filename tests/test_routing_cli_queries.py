@@ -54,7 +54,8 @@ def test_round_robin_costs_one_more_statement(demo, post_capture):
     update_ring_group(sales, {"strategy": "round_robin"})
     db.session.commit()
     with statements() as seen:
-        post_capture("25-dialplan-call-1001-to-1002.http", replace={"Destination-Number=1002": "Destination-Number=2002"})
+        post_capture("25-dialplan-call-1001-to-1002.http",
+                     replace={"Destination-Number=1002": "Destination-Number=2002"})
     # the graph, the rotation, and (PostgreSQL) the NOTIFY that drops every process's cached graph
     assert seen[1].lstrip().upper().startswith("UPDATE RING_GROUP")
     assert len(seen) == (3 if db.engine.dialect.name == "postgresql" else 2)

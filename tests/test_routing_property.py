@@ -159,7 +159,8 @@ def test_random_configurations_terminate_and_stay_in_their_tenant(app_context, h
         fallback = decode_fallback(encode_fallback(ring.fallback))
         assert fallback == dict(ring.fallback)
         plan = route(home, Call(home.domain, "centrex-continue",
-                                continuation=Continuation("no_answer", fallback, ring.hops)), at + timedelta(seconds=30))
+                                continuation=Continuation("no_answer", fallback, ring.hops)),
+                     at + timedelta(seconds=30))
         check_stays_home(plan, home)
     else:
         pytest.fail("continuations did not end within the hop limit")

@@ -7,9 +7,9 @@ from lxml import etree
 
 from centrex.routing import Call, Dest, route
 from centrex.routing.plan import ServiceTarget
-from conftest import FIXTURES
 from routing_factory import config, local
 from xmlcurl.dialplan import decode_fallback, encode_fallback, render
+from xmlcurl_helpers import captured_answer
 
 pytestmark = pytest.mark.smoke
 
@@ -22,10 +22,7 @@ TARGETS = {("ivr", 3): ServiceTarget("ivr", 3, "3", "Accueil"),
 
 def live_actions(number: int) -> list[tuple[str, str | None]]:
     """The actions of the dialplan answer FreeSWITCH executed in the capture session."""
-    path = next((FIXTURES / "xml_curl").glob(f"{number}-*.response.http"))
-    raw = path.read_bytes()
-    body = raw[raw.index(b"<?xml"):]
-    return [(a.get("application"), a.get("data")) for a in etree.fromstring(body).iter("action")]
+    return [(a.get("application"), a.get("data")) for a in captured_answer(str(number)).iter("action")]
 
 
 def ours(dest: Dest) -> list[tuple[str, str | None]]:

@@ -33,11 +33,6 @@ def tree(app) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
 
 
-@pytest.fixture
-def dupont(demo):
-    return demo["dupont.example"]
-
-
 def check_converted(app, tenant, row: AudioFile, expected_ms: int):
     path = audio.local_path(row, tenant)
     with wave.open(str(path), "rb") as converted:

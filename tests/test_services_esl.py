@@ -31,10 +31,11 @@ def one(model, tenant, **where):
 
 
 @pytest.fixture
-def dupont(demo, session, switch_on_esl):
+def dupont(dupont, session, switch_on_esl):
+    """Dupont SA (conftest), the demo committed onto the test switch and its commands cleared."""
     session.commit()  # the demo's own commands go out here
     switch_on_esl.commands.clear()
-    return demo["dupont.example"]
+    return dupont
 
 
 def test_queue_changes_reach_freeswitch_after_the_commit(dupont, switch_on_esl, session):
@@ -43,7 +44,8 @@ def test_queue_changes_reach_freeswitch_after_the_commit(dupont, switch_on_esl, 
     sophie = one(User, dupont, extension="1002")
     queues.set_agents(dupont, queue, [sophie.id])
     name = f"q{queue.id}@dupont.example"
-    for command in (f"callcenter_config queue load {name}", f"callcenter_config tier add {name} 1002@dupont.example 1 1"):
+    for command in (f"callcenter_config queue load {name}",
+                    f"callcenter_config tier add {name} 1002@dupont.example 1 1"):
         server.reply(command, "+OK\n")
     assert api_commands(server) == []  # nothing before the commit: FreeSWITCH would read old data
     session.commit()

@@ -11,18 +11,13 @@ from centrex.models import AuditEntry, CallQueue, QueueAgent, User
 from centrex.services import queues
 from centrex.services.switch_sync import pending_commands
 
-pytestmark = pytest.mark.smoke
+# the demo's own commands are sent (or logged) before each test: each test starts clean
+pytestmark = [pytest.mark.smoke, pytest.mark.commit_demo]
 
 
 def user_id(tenant, extension):
     return db.session.execute(select(User.id).where(User.tenant_id == tenant.id,
                                                     User.extension == extension)).scalar_one()
-
-
-@pytest.fixture
-def dupont(demo, session):
-    session.commit()  # the demo's own commands are sent (or logged) here; each test starts clean
-    return demo["dupont.example"]
 
 
 def test_new_queue_is_loaded_and_its_agents_added_in_order(dupont):

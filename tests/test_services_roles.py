@@ -14,11 +14,6 @@ from centrex.services.roles import assign_role, create_role, delete_role, logins
 pytestmark = pytest.mark.smoke
 
 
-@pytest.fixture
-def dupont(demo):
-    return demo["dupont.example"]
-
-
 def audit_actions(role: Role) -> list[str]:
     return list(
         db.session.execute(

@@ -13,15 +13,13 @@ from centrex.service_steps import Destination, dialplan_address, owner_destinati
 from centrex.services.destinations import resolve_address
 from centrex.services import ivr, queues, voicemail
 from centrex.services.audio import freeswitch_path
-from conftest import FIXTURES
+from xmlcurl_helpers import captured_answer
 
 pytestmark = pytest.mark.smoke
 
 
 def captured_actions(number: str) -> list[tuple[str, str | None]]:
-    path = next((FIXTURES / "xml_curl").glob(f"{number}-*.response.http"))
-    doc = etree.fromstring(path.read_bytes().split(b"\r\n\r\n", 1)[1].strip())
-    return [(a.get("application"), a.get("data")) for a in doc.xpath("//action")]
+    return [(a.get("application"), a.get("data")) for a in captured_answer(number).xpath("//action")]
 
 
 def one(model, tenant, **where):

@@ -3,7 +3,6 @@ vm-a1-hash and never as a SIP user; PINs hashed on our side; the same box number
 from __future__ import annotations
 
 import pytest
-from lxml import etree
 from sqlalchemy import select
 
 from centrex.crypto import digest_a1, verify_password
@@ -11,15 +10,11 @@ from centrex.db import db
 from centrex.errors import DomainError
 from centrex.models import User, VoicemailBox
 from centrex.services import voicemail
+from xmlcurl_helpers import parse_document
 
 pytestmark = pytest.mark.smoke
 LOOKUP = "29-directory-voicemail-lookup-1002.http"
 COUNT = "30-directory-message-count-after_vm_deposit.http"
-
-
-def parse(response):
-    assert response.status_code == 200
-    return etree.fromstring(response.data)
 
 
 def shared_box(demo, domain) -> VoicemailBox:
@@ -29,7 +24,7 @@ def shared_box(demo, domain) -> VoicemailBox:
 
 @pytest.mark.parametrize("capture", [LOOKUP, COUNT])
 def test_shared_box_answers_voicemail_lookups_with_its_hash(demo, post_capture, capture):
-    doc = parse(post_capture(capture, replace={"user=1002": "user=8000"}))
+    doc = parse_document(post_capture(capture, replace={"user=1002": "user=8000"}))
     user = doc.xpath("//domain[@name='dupont.example']//user[@id='8000']")
     assert len(user) == 1
     params = {p.get("name"): p.get("value") for p in user[0].xpath("params/param")}
@@ -38,8 +33,9 @@ def test_shared_box_answers_voicemail_lookups_with_its_hash(demo, post_capture, 
 
 
 def test_same_box_number_in_two_companies(demo, post_capture):
-    dupont = parse(post_capture(LOOKUP, replace={"user=1002": "user=8000"}))
-    martin = parse(post_capture(LOOKUP, replace={"user=1002": "user=8000", "dupont.example": "martin.example"}))
+    dupont = parse_document(post_capture(LOOKUP, replace={"user=1002": "user=8000"}))
+    martin = parse_document(post_capture(LOOKUP, replace={"user=1002": "user=8000",
+                                                          "dupont.example": "martin.example"}))
     hash_of = "string(//user/params/param[@name='vm-a1-hash']/@value)"
     assert martin.xpath("string(//domain/@name)") == "martin.example"
     assert martin.xpath(hash_of) == digest_a1("8000", "martin.example", "135792") != dupont.xpath(hash_of)
@@ -51,12 +47,12 @@ def test_same_box_number_in_two_companies(demo, post_capture):
                                      "26-directory-user_call-bridge_user_1002.http",
                                      "37-directory-user_exists-api-1001.http"])
 def test_a_box_is_never_a_sip_user(demo, post_capture, capture):
-    doc = parse(post_capture(capture, replace={"user=1001": "user=8000", "user=1002": "user=8000"}))
+    doc = parse_document(post_capture(capture, replace={"user=1001": "user=8000", "user=1002": "user=8000"}))
     assert doc.xpath("string(//result/@status)") == "not found"
 
 
 def test_users_own_box_still_comes_from_the_user(demo, post_capture):
-    doc = parse(post_capture(LOOKUP))
+    doc = parse_document(post_capture(LOOKUP))
     sophie = db.session.execute(select(User).where(User.tenant_id == demo["dupont.example"].id,
                                                    User.extension == "1002")).scalar_one()
     assert doc.xpath("string(//user[@id='1002']/params/param[@name='vm-a1-hash']/@value)") == sophie.vm_a1_hash
@@ -65,7 +61,7 @@ def test_users_own_box_still_comes_from_the_user(demo, post_capture):
 def test_disabled_shared_box_is_not_found(demo, post_capture):
     tenant = demo["dupont.example"]
     voicemail.update_box(tenant, shared_box(demo, "dupont.example"), {"enabled": False})
-    doc = parse(post_capture(LOOKUP, replace={"user=1002": "user=8000"}))
+    doc = parse_document(post_capture(LOOKUP, replace={"user=1002": "user=8000"}))
     assert doc.xpath("string(//result/@status)") == "not found"
 
 

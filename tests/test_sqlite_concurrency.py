@@ -130,7 +130,7 @@ def post_xml_cdr_records(url, instance, start, dialplan_done, results):
     while not dialplan_done.is_set() or posts < 6:
         fresh: dict[bytes, bytes] = {}
         for body in bodies:
-            body = UUID_RE.sub(lambda m: fresh.setdefault(m.group(0), str(uuid.uuid4()).encode()), body)
+            body = UUID_RE.sub(lambda m: fresh.setdefault(m.group(0), str(uuid.uuid4()).encode()), body)  # noqa: B023
             response = client.post("/cdr", data=body, headers=xmlcurl_headers(),
                                    environ_base={"REMOTE_ADDR": "127.0.0.1"})
             posts += 1

@@ -44,12 +44,15 @@ def test_a_name_that_does_not_resolve_is_unknown():
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "https://[::ffff:169.254.169.254]/latest",
                                  "https://[64:ff9b::7f00:1]/x", "http://localhost/hook", "https://10.0.0.5/crm"])
 def test_creating_a_webhook_towards_the_operators_networks_is_refused(client, keys, url):
-    answer = client.post("/api/v1/webhooks", json={"url": url, "events": ["call.ended"]}, headers=bearer(keys["dupont"]))
+    answer = client.post("/api/v1/webhooks", json={"url": url, "events": ["call.ended"]},
+                         headers=bearer(keys["dupont"]))
     assert answer.status_code == 422
-    assert answer.get_json()["fields"]["url"] == ["Webhooks only go to the Internet, not to a private or reserved address."]
+    assert answer.get_json()["fields"]["url"] == [
+        "Webhooks only go to the Internet, not to a private or reserved address."]
 
 
 def test_a_name_that_does_not_resolve_today_is_accepted_and_checked_at_delivery(client, keys):
-    answer = client.post("/api/v1/webhooks", json={"url": "https://crm.example.invalid/hooks", "events": ["call.ended"]},
+    answer = client.post("/api/v1/webhooks",
+                         json={"url": "https://crm.example.invalid/hooks", "events": ["call.ended"]},
                          headers=bearer(keys["dupont"]))
     assert answer.status_code == 201

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from centrex.db import db
 from centrex.models import AudioFile, AuditEntry, MohClass, Number, NumberAnnouncement
 from centrex.services import audio
-from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, USER_DUPONT, login, post, text, token
+from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, post, text, token
 
-pytestmark = pytest.mark.skipif(shutil.which("sox") is None, reason="sox is installed by `make test`")
+pytestmark = [pytest.mark.skipif(shutil.which("sox") is None, reason="sox is installed by `make test`"),
+              pytest.mark.commit_demo]  # the demo's own switch commands are done before each test
 
 
 def sox_file(tmp_path: Path, name: str, seconds: str = "1.2") -> bytes:
@@ -38,24 +39,12 @@ def rows() -> int:
 
 
 @pytest.fixture
-def dupont(demo):
-    db.session.commit()
-    return demo["dupont.example"]
-
-
-@pytest.fixture
 def martin_prompt(demo, tmp_path):
     """An announcement of the other company (same extension numbers, never shown to Dupont)."""
     row = audio.store_upload(demo["martin.example"], kind="prompt", name="Accueil Martin", filename="m.wav",
                              data=sox_file(tmp_path, "m.wav"))
     db.session.commit()
     return row
-
-
-@pytest.fixture
-def admin(client, dupont):
-    login(client, ADMIN_DUPONT)
-    return client
 
 
 def upload(client, tenant, data: bytes, filename: str, target: str = "prompt", name: str = "Accueil", **kw):

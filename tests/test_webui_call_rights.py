@@ -4,7 +4,6 @@ kept apart; what is saved is what the dialplan then applies."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from centrex.db import db
@@ -13,17 +12,6 @@ from centrex.routing.loader import load_tenant_config
 from test_webui_operator import field_error
 from webui.i18n import translate_message
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, RECEPTION_DUPONT, USER_DUPONT, login, post, text
-
-
-@pytest.fixture
-def dupont(demo):
-    return demo["dupont.example"]
-
-
-@pytest.fixture
-def admin(client, demo):
-    login(client, ADMIN_DUPONT)
-    return client
 
 
 def url(tenant) -> str:

@@ -12,7 +12,7 @@ from centrex.models import Account, AuditEntry, Device, Number, User
 from centrex.services.numbers import assign_number
 from centrex.services.users import reveal_secret
 from test_webui_operator import field_error
-from webui_testing import ADMIN_DUPONT, login, post, text
+from webui_testing import ADMIN_DUPONT, post, text
 
 USER_FORM = {
     "extension": "1006",
@@ -28,21 +28,15 @@ USER_FORM = {
 }
 
 
-@pytest.fixture
-def admin(client, demo):
-    login(client, ADMIN_DUPONT)
-    return client
-
-
 FREE = "+41215550120"  # a pool number the operator gives Dupont SA for these tests (not routed yet)
 
 
 @pytest.fixture
-def dupont(demo):
-    tenant = demo["dupont.example"]
-    assign_number(db.session.execute(select(Number).where(Number.e164 == FREE)).scalar_one(), tenant)
+def dupont(dupont):
+    """Dupont SA (conftest) with the FREE pool number, committed."""
+    assign_number(db.session.execute(select(Number).where(Number.e164 == FREE)).scalar_one(), dupont)
     db.session.commit()
-    return tenant
+    return dupont
 
 
 def number(e164: str) -> Number:

@@ -11,13 +11,7 @@ from sqlalchemy import select
 from centrex.db import db
 from centrex.models import AuditEntry, Device
 from centrex.services.devices import add_device, provisioning_token
-from webui_testing import ADMIN_DUPONT, login, post, text
-
-
-@pytest.fixture
-def admin(client, demo):
-    login(client, ADMIN_DUPONT)
-    return client
+from webui_testing import ADMIN_DUPONT, post, text
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ set a new password; never for another company, never one's own lock-out."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from centrex.db import db
@@ -14,12 +13,6 @@ from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, 
 
 def account(email: str) -> Account:
     return db.session.execute(select(Account).where(Account.email == email)).scalar_one()
-
-
-@pytest.fixture
-def admin(client, demo):
-    login(client, ADMIN_DUPONT)
-    return client
 
 
 def test_logins_page_lists_this_company_only(admin, demo):

@@ -8,25 +8,15 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 from test_webui_operator import field_error
-from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, USER_DUPONT, login, post, text
+from webui_testing import ADMIN_MARTIN, OPERATOR, USER_DUPONT, login, post, text
 
 from centrex.db import db
 from centrex.models import AudioFile, AuditEntry, IvrEntry, IvrMenu, Number, RingGroup, User, VoicemailBox
 from centrex.services.numbers import point_number
 
+pytestmark = pytest.mark.commit_demo  # the demo's own switch commands go out before each test
+
 IVR_CAPTURE = "60-configuration-ivr.conf-menu_dupont.example_main.http"  # FreeSWITCH asking for a menu
-
-
-@pytest.fixture
-def dupont(demo, session):
-    session.commit()
-    return demo["dupont.example"]
-
-
-@pytest.fixture
-def admin(client, dupont):
-    login(client, ADMIN_DUPONT)
-    return client
 
 
 def one(model, tenant, **where):

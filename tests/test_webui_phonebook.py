@@ -3,7 +3,6 @@ someone else's contacts."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from centrex.db import db
@@ -17,11 +16,6 @@ def employee(tenant, extension):
     return db.session.execute(
         select(User).where(User.tenant_id == tenant.id, User.extension == extension)
     ).scalar_one()
-
-
-@pytest.fixture
-def dupont(demo):
-    return demo["dupont.example"]
 
 
 def test_admin_keeps_the_company_phonebook(client, dupont):

@@ -39,7 +39,7 @@ def live_state(demo):
 
 
 def state_of(page: str, extension: str) -> str:
-    line = next(l for l in page.splitlines() if f"<b>{extension}</b>" in l)
+    line = next(row for row in page.splitlines() if f"<b>{extension}</b>" in row)
     return line.split('class="presence-', 1)[1].split('"', 1)[0]
 
 

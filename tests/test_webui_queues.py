@@ -16,19 +16,9 @@ from centrex.models import AuditEntry, CallQueue, Number, User
 from centrex.services.numbers import point_number
 from centrex.services.queues import agents_of
 
+pytestmark = pytest.mark.commit_demo  # the demo's own switch commands go out before each test
+
 RELOAD = "65-configuration-callcenter.conf-queue_reload.http"  # FreeSWITCH's `queue reload`, captured
-
-
-@pytest.fixture
-def dupont(demo, session):
-    session.commit()  # the demo's own switch commands go out (or are logged) here
-    return demo["dupont.example"]
-
-
-@pytest.fixture
-def admin(client, dupont):
-    login(client, ADMIN_DUPONT)
-    return client
 
 
 def user(tenant, extension) -> User:

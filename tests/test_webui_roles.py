@@ -69,21 +69,9 @@ def audit_of(object_type: str, actor: str) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture
-def dupont(demo):
-    return demo["dupont.example"]
-
-
-@pytest.fixture
 def reception(app, demo):
     browser = app.test_client()
     login(browser, RECEPTION_DUPONT)
-    return browser
-
-
-@pytest.fixture
-def admin(app, demo):
-    browser = app.test_client()
-    login(browser, ADMIN_DUPONT)
     return browser
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 
-import pytest
 from lxml import etree
 from sqlalchemy import select
 
@@ -13,20 +12,9 @@ from centrex.db import db
 from centrex.models import ForwardRule, Number, RingGroup, Schedule, User
 from centrex.services.numbers import assign_number
 from test_webui_operator import field_error
-from webui_testing import ADMIN_DUPONT, login, post, text
+from webui_testing import login, post, text
 
 INTERNAL_CALL = "25-dialplan-call-1001-to-1002.http"  # Alain (1001) calls Sophie (1002), captured
-
-
-@pytest.fixture
-def dupont(demo):
-    return demo["dupont.example"]
-
-
-@pytest.fixture
-def admin(client, dupont):
-    login(client, ADMIN_DUPONT)
-    return client
 
 
 def employee(tenant, extension) -> User:

@@ -22,6 +22,8 @@ from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 from test_services_voicemail_mail import CAPTURED_PATH, captured_leave_message, deliver
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, USER_MARTIN, login, post, text
 
+pytestmark = pytest.mark.commit_demo  # the demo's own switch commands go out before each test
+
 CAPTURED_UUID = "8106a13f-aaaa-45cc-8520-3856b4c38b13"
 
 
@@ -32,12 +34,6 @@ def user(tenant, extension) -> User:
 
 def messages_of(owner: User) -> list[VoicemailMessage]:
     return voicemail_messages.messages_of_user(owner)
-
-
-@pytest.fixture
-def dupont(demo):
-    db.session.commit()
-    return demo["dupont.example"]
 
 
 @pytest.fixture
@@ -92,7 +88,8 @@ def test_a_user_lists_and_plays_own_messages_only(client, dupont, captured_messa
 
 @pytest.mark.parametrize("trick", ["/etc/passwd", "{root}/../../../etc/passwd.wav",
                                    "{root}/default/martin.example/1001/msg_x.wav",
-                                   "{root}/default/dupont.example/1002/msg_x.wav", "{root}/default/dupont.example/1001/x.sh",
+                                   "{root}/default/dupont.example/1002/msg_x.wav",
+                                   "{root}/default/dupont.example/1001/x.sh",
                                    "{root}/default/dupont.example/1001/link.wav"])
 def test_a_path_outside_the_box_in_the_storage_root_is_never_served(app, client, dupont, tmp_path, trick):
     root = Path(app.config["VOICEMAIL_STORAGE"])

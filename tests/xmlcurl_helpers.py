@@ -53,6 +53,14 @@ def parse_document(response) -> etree._Element:
     return root
 
 
+def captured_answer(capture: str) -> etree._Element:
+    """The answer FreeSWITCH accepted for a captured request (`NN-….http`, or its number `NN`)."""
+    folder = FIXTURES / "xml_curl"
+    path = folder / capture.replace(".http", ".response.http") if capture.endswith(".http") \
+        else next(folder.glob(f"{capture}-*.response.http"))
+    return etree.fromstring(path.read_bytes().split(b"\r\n\r\n", 1)[1].strip())
+
+
 def is_not_found(doc) -> bool:
     return doc.xpath("string(/document/section[@name='result']/result/@status)") == "not found"
 

@@ -23,7 +23,7 @@ class Node:
     kind: str
     title: str
     detail: str = ""
-    children: list[tuple[str, "Node"]] = field(default_factory=list)
+    children: list[tuple[str, Node]] = field(default_factory=list)
     x: float = 0
     y: float = 0
 

@@ -25,7 +25,8 @@ from xmlcurl.documents import document, xml_response
 # What a dialled string or context may look like; anything else is answered "not found".
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@-]{1,64}$")
 _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
-_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then|skip)=([a-z_]{1,16}):([0-9]{0,10}):([A-Za-z0-9%+._-]{0,120})$")
+_FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then|skip)=([a-z_]{1,16}):([0-9]{0,10}):"
+                            r"([A-Za-z0-9%+._-]{0,120})$")
 # Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
 SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
 # Swiss ringback (425 Hz, 1 s on, 4 s off), heard after an early-media announcement until someone answers.

@@ -95,7 +95,7 @@ def _run(lua: str, url: str, seconds: float, connections: int, threads: int) -> 
         out = subprocess.run([require_wrk(), "-t", str(threads), "-c", str(connections),
                               "-d", f"{seconds:g}s", "--timeout", "5s", "-s", str(script), url],
                              capture_output=True, text=True, check=False)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
+    line = next((s for s in out.stdout.splitlines() if s.startswith("BENCH_RESULT ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout[-800:]} {out.stderr[-800:]}")
     data = json.loads(line.split(" ", 1)[1])

@@ -38,7 +38,7 @@ class Gunicorn:
     def pid(self) -> int:
         return self._proc.pid
 
-    def __enter__(self) -> "Gunicorn":
+    def __enter__(self) -> Gunicorn:
         cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
                "--workers", str(self._workers),
                "--access-logfile", str(self.access_log), "--graceful-timeout", "5",

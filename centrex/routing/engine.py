@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from centrex import fsnames
 from centrex.routing import dialing
-from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg, Limit,
-                                  Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
+from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg,
+                                  Limit, Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
                                   Transfer, UserEntry, Voicemail)
 from centrex.routing.outbound import TENANT_LIMIT_REALM, OutboundRules
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
@@ -234,7 +234,8 @@ class _Router(OutboundRules):
         if not legs:
             return self.dest(plan, target, at, hops, why=Note.of("group_empty", name=group.name))
         mode = "simultaneous" if group.strategy == "simultaneous" else "sequential"
-        timeout = max(l.ring_seconds for l in legs) if mode == "simultaneous" else sum(l.ring_seconds for l in legs)
+        timeout = (max(leg.ring_seconds for leg in legs) if mode == "simultaneous"
+                   else sum(leg.ring_seconds for leg in legs))
         fallback = [(o, target) for o in OUTCOMES]
         if after is not None and after != target:
             fallback.append(("then", after))

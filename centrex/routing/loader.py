@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import Integer, String, bindparam, case, cast, exists, literal, null, select, union_all, update
+from sqlalchemy.sql import ColumnElement
 
 from centrex.answer_cache import cache, notify_change, read_by
 from centrex.db import db, read_connection
@@ -137,6 +138,7 @@ def _graph_statement(by: str):
     key = (by, tuple((spec.kind, spec.model, spec.key, spec.number, spec.label) for spec in found))
     statement = _statements.get(key)
     if statement is None:
+        tenant_id: ColumnElement[int]
         if by == "domain":
             tenant_id = (select(Tenant.id).where(Tenant.domain == bindparam("domain"), Tenant.status == "active")
                          .scalar_subquery())
@@ -163,7 +165,8 @@ def _graph_query(tenant_id, found):
                 texts=(UserVoicemail.language, AudioFile.stored_name))
         .outerjoin(AudioFile, AudioFile.id == UserVoicemail.greeting_id)
         .where(UserVoicemail.tenant_id == tenant_id),
-        _select("shared_box", VoicemailBox.id, texts=(VoicemailBox.number, VoicemailBox.language, AudioFile.stored_name))
+        _select("shared_box", VoicemailBox.id,
+                texts=(VoicemailBox.number, VoicemailBox.language, AudioFile.stored_name))
         .outerjoin(AudioFile, AudioFile.id == VoicemailBox.greeting_id)
         .where(VoicemailBox.tenant_id == tenant_id),
         # Early-media announcements per number, and the class of hold music played by default.
@@ -227,7 +230,7 @@ class _FileNames:
     """Audio file paths as FreeSWITCH opens them, for one tenant and kind of file."""
 
     def __init__(self, domain: str, kind: str):
-        self.base = None
+        self.base: str | None = None
         self.domain, self.kind = domain, kind
 
     def path(self, stored_name: str | None) -> str | None:
@@ -246,6 +249,8 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     """Build the TenantConfig from the rows of the graph statement; None when there is no tenant row."""
     tenant, users, forwards, groups, members = None, {}, defaultdict(list), {}, defaultdict(list)
     schedules, ranges, exceptions = {}, defaultdict(list), defaultdict(list)
+    direct: dict[int, tuple[int, str]]  # user id -> (number row id, E.164)
+    main: str | None
     numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     user_boxes, shared_boxes, announcements, hold_music = {}, [], {}, None
     ceiling, premium_allowed, blocked = "international", True, []

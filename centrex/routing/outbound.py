@@ -3,13 +3,21 @@ and premium rates of the user and the company, blocked prefixes, and the caller 
 the engine: mixed into its router, which provides `config`, `settings`, `call` and `error`."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from centrex.routing import dialing
-from centrex.routing.plan import Leg, Limit, Note, Plan, Ring, UserEntry
+from centrex.routing.plan import Call, Leg, Limit, Note, Plan, Ring, RoutingSettings, TenantConfig, UserEntry
 
 TENANT_LIMIT_REALM = "centrex_tenant"
 
 
 class OutboundRules:
+    # provided by the engine's router
+    config: TenantConfig
+    settings: RoutingSettings
+    call: Call
+    error: Callable[[Plan, str, Note], None]
+
     def emergency(self, plan: Plan, caller: UserEntry, digits: str) -> None:
         leg = Leg("external", digits, self.settings.outbound_timeout, label=digits,
                   caller_id=self.caller_number(caller))

@@ -192,7 +192,7 @@ class Note:
     params: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def of(cls, key: str, **params) -> "Note":
+    def of(cls, key: str, **params) -> Note:
         return cls(key, tuple(params.items()))
 
 
@@ -302,10 +302,10 @@ class Plan:
     steps: list = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     # For the dry run: what each Ring's fallback leads to, by step index -> [(outcomes, Plan)].
-    branches: dict[int, list[tuple[tuple[str, ...], "Plan"]]] = field(default_factory=dict)
+    branches: dict[int, list[tuple[tuple[str, ...], Plan]]] = field(default_factory=dict)
     rotations: set[int] = field(default_factory=set)   # round-robin groups to advance once rung
 
-    def then(self, step, note: Note) -> "Plan":
+    def then(self, step, note: Note) -> Plan:
         self.steps.append(step)
         self.notes.append(note)
         return self

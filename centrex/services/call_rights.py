@@ -139,7 +139,7 @@ def _save_policy(tenant: Tenant, ceiling: str, premium: bool) -> None:
         policy = CallPolicy(tenant_id=tenant.id, max_call_class=DEFAULT_CEILING, allow_premium=True)
         db.session.add(policy)
         db.session.flush()
-    changed = {}
+    changed: dict[str, object] = {}
     if policy.max_call_class != ceiling:
         policy.max_call_class = changed["max_call_class"] = ceiling
     if policy.allow_premium != premium:

@@ -60,7 +60,7 @@ def reconcile_callcenter(node: str | None = None) -> list[tuple[str, str | None]
     for name in sorted(loaded_queues - wanted_queues):
         if ours(name):
             commands.append(f"callcenter_config queue unload {name}")
-    results = []
+    results: list[tuple[str, str | None]] = []
     for command in commands:
         try:
             port.api(command, node=node)

@@ -3,6 +3,8 @@ turned into what the dialplan is re-entered with when a call is sent there, and 
 numbers people dial (one per object of a company: users, groups, queues, menus, rooms, shared boxes)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from centrex.db import db
@@ -15,10 +17,10 @@ from centrex.services import numbers
 from centrex.tenancy import scoped
 
 # Where each kind keeps the short number the routing engine recognises when it is dialled.
-_SHORT_NUMBER = {"user": (User, User.extension), "ring_group": (RingGroup, RingGroup.extension),
-                 "queue": (CallQueue, CallQueue.extension), "ivr": (IvrMenu, IvrMenu.extension),
-                 "conference": (ConferenceRoom, ConferenceRoom.number),
-                 "voicemail": (VoicemailBox, VoicemailBox.number)}
+_SHORT_NUMBER: dict[str, tuple[Any, Any]] = {  # kind -> (model, its number column)
+    "user": (User, User.extension), "ring_group": (RingGroup, RingGroup.extension),
+    "queue": (CallQueue, CallQueue.extension), "ivr": (IvrMenu, IvrMenu.extension),
+    "conference": (ConferenceRoom, ConferenceRoom.number), "voicemail": (VoicemailBox, VoicemailBox.number)}
 
 
 def destination_from(values: dict, prefix: str = "") -> Destination | None:

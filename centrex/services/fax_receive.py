@@ -81,7 +81,7 @@ def claim_conversion(fax_id: int, now: datetime | None = None) -> bool:
         attempts=Fax.attempts + 1, next_attempt_at=now + CONVERSION_LEASE).execution_options(
         synchronize_session=False))
     db.session.commit()
-    return taken.rowcount == 1
+    return taken.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's CursorResult
 
 
 def convert_and_queue(fax: Fax) -> Fax:

@@ -129,7 +129,7 @@ def dial_due(now: datetime | None = None, limit: int = 10) -> int:
             state="sending", attempts=Fax.attempts + 1, next_attempt_at=now + SENDING_TIMEOUT,
             job_uuid=None).execution_options(synchronize_session=False))
         db.session.commit()
-        if taken.rowcount != 1:
+        if taken.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
             continue
         fax = db.session.get(Fax, fax_id)
         db.session.refresh(fax)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, case, func, insert, literal, select, update
 
@@ -83,7 +84,7 @@ def find_phone(mac: str, caller: Caller, now: datetime, *, file: str | None = No
     phone's credentials), on PostgreSQL, a request with this phone's own credentials is recorded as
     served in the same statement."""
     postgresql = db.session.get_bind().dialect.name == "postgresql"
-    params = {"p_mac": mac, "p_ip": caller.ip or ""}
+    params: dict[str, object] = {"p_mac": mac, "p_ip": caller.ip or ""}
     statement = _PHONE
     if file is not None and vendor is not None and postgresql \
             and caller.username is not None and caller.username.lower() == mac:
@@ -93,10 +94,10 @@ def find_phone(mac: str, caller: Caller, now: datetime, *, file: str | None = No
     rows = _driver_rows(statement, params) if postgresql else db.session.connection().execute(statement, params).all()
     if not rows:
         return Found(None, locked_until(caller.ip, now) is not None)
-    first = rows[0]
+    first: Any = rows[0]  # a Row or a psycopg tuple
     keys = tuple(PhoneKey(*row[_KEY_COLUMNS]) for row in rows if row[_KEY_COLUMNS.start] is not None)
-    phone = Phone(*first[:4], aware(first[4]), first[5], first[6], aware(first[7]), aware(first[8]),
-                  PhoneFile(*first[_FILE_COLUMNS], keys=keys))
+    phone = Phone(*first[:4], aware(first[4]), first[5], first[6], aware(first[7]),  # type: ignore[call-arg]
+                  aware(first[8]), PhoneFile(*first[_FILE_COLUMNS], keys=keys))  # type: ignore[misc]
     until = aware(first[_LOCKED_UNTIL])
     served = first[_SERVED_DOWNLOAD] if statement is _PHONE_RECORDING_SERVED else None
     return Found(phone, until is not None and until > now, served)
@@ -115,7 +116,8 @@ def _driver_rows(statement, params: dict) -> list[tuple]:
         compiled = statement.compile(dialect=bind.dialect)
         _COMPILED[key] = (str(compiled), {k: v for k, v in compiled.params.items() if v is not None})
     sql, constants = _COMPILED[key]
-    connection = engine.raw_connection() if engine is not None else bind.connection
+    # psycopg's connection (bind is the session's Connection when there is no autocommit engine)
+    connection: Any = engine.raw_connection() if engine is not None else bind.connection  # type: ignore[union-attr]
     try:
         cursor = connection.cursor()
         try:

@@ -71,13 +71,13 @@ def update_box(tenant: Tenant, box: UserVoicemail | VoicemailBox, data: dict) ->
     if isinstance(box, UserVoicemail):
         values.pop("name", None)  # a user's box is called after the user
     pin = values.pop("pin", None)
-    if "number" in values and values["number"] != box.number:
+    if isinstance(box, VoicemailBox) and "number" in values and values["number"] != box.number:
         _check_number_free(tenant, values["number"], box)
         if not pin:
             raise Invalid("A new PIN is needed when the box number changes.", fields={"pin": ["Required."]})
     _check_settings(tenant, box, values)
     changed = apply(box, values)
-    if pin:
+    if pin and isinstance(box, VoicemailBox):  # number and PIN: shared boxes only (_shared_schema)
         _set_pin(box, tenant, pin, values.get("number", box.number))
         changed["pin"] = "changed"
     if changed:

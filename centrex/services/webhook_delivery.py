@@ -87,12 +87,13 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+        tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=tls)
+        self._address, self._tls = address, tls
 
     def connect(self):
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
@@ -151,7 +152,7 @@ def claim_next(now: datetime | None = None) -> int | None:
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-        if taken.rowcount == 1:
+        if taken.rowcount == 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
             return delivery_id
     return None
 

@@ -40,7 +40,8 @@ def test_admin_uploads_hold_music_and_plays_it(live_server, browser, tmp_path):
     assert (row.kind, row.original_filename, row.sample_rate) == ("moh", "jingle.wav", 8000)
     player = browser.find_element(By.CSS_SELECTOR, f"audio[src$='/audio/{row.id}/listen']")
     content_type = browser.execute_async_script(
-        "const done = arguments[1]; fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type')))",
+        "const done = arguments[1]; "
+        "fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type')))",
         player.get_attribute("src"))
     assert content_type == "200 audio/wav"
 
@@ -54,6 +55,7 @@ def test_user_finds_voicemail_messages(live_server, browser):
     players = browser.find_elements(By.CSS_SELECTOR, "#messages audio")
     assert len(players) == 2
     status = browser.execute_async_script(
-        "const done = arguments[1]; fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type')))",
+        "const done = arguments[1]; "
+        "fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type')))",
         players[0].get_attribute("src"))
     assert status == "200 audio/wav"

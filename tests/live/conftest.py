@@ -137,7 +137,7 @@ class Live:
         return next(self._ports)
 
     def phone(self, extension: str, domain: str = "dupont.example", behaviour: str = "answer", *,
-              ring_ms: int = 500, talk_ms: int = 0, register: bool = True) -> "Phone":
+              ring_ms: int = 500, talk_ms: int = 0, register: bool = True) -> Phone:
         phone = Phone(self, extension, domain, self.port())
         phone.behaviour = (behaviour, ring_ms, talk_ms)
         phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
@@ -167,7 +167,7 @@ class Live:
                              call_scenario(auth=False, talk_ms=talk_ms, dtmf=dtmf, media=media),
                              [caller, did, self.external, "", "carrier.example"], self.port(), timeout=timeout)
 
-    def carrier_answers(self, behaviour: str = "answer", **kwargs) -> "Phone":
+    def carrier_answers(self, behaviour: str = "answer", **kwargs) -> Phone:
         """The carrier's side of outbound calls: a SIPp UAS where the `carrier` gateway points."""
         if self.carrier is not None:
             self.carrier.stop()

@@ -53,7 +53,7 @@ class FaxMachine:
         self.inbox = root / "inbox"
         self.process: subprocess.Popen | None = None
 
-    def start(self, *, t38: bool = False, timeout: float = 30.0) -> "FaxMachine":
+    def start(self, *, t38: bool = False, timeout: float = 30.0) -> FaxMachine:
         for name in ("conf", "log", "db", "run", "storage", "inbox"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         (self.root / "conf" / "freeswitch.xml").write_text(CONF.format(

@@ -347,14 +347,14 @@ class Sipp:
                 "-nostdin", "-trace_err", "-error_file", str(trace.with_suffix(".err")), *extra]
 
     def run(self, name: str, target: str, scenario: str, fields: list[str], port: int, *extra: str,
-            timeout: float = 60) -> "Result":
+            timeout: float = 60) -> Result:
         files = self._files(name, scenario, [fields])
         process = subprocess.run(self.argv(target, *files, port, "-m", "1", "-timeout", f"{int(timeout)}s",
                                            "-timeout_error", *extra),
                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout + 15)
         return Result(process.returncode, read_trace(files[2]), process.stdout + process.stderr)
 
-    def start(self, name: str, target: str, scenario: str, fields: list[str], port: int, *extra: str) -> "Running":
+    def start(self, name: str, target: str, scenario: str, fields: list[str], port: int, *extra: str) -> Running:
         files = self._files(name, scenario, [fields])
         log = open(files[2].with_suffix(".out"), "wb")
         process = subprocess.Popen(self.argv(target, *files, port, *extra), stdin=subprocess.DEVNULL,

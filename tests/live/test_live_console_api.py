@@ -233,7 +233,8 @@ def test_a_schedule_changed_in_the_console_routes_the_next_call(phones):
     assert live.carrier_call("+41215550100", talk_ms=1500).final == 200
     assert rung(claire) == []
     console = Console(live)
-    page = "/schedules/%d" % dupont_ids(live, Schedule, name="Heures d'ouverture")
+    schedule_id = dupont_ids(live, Schedule, name="Heures d'ouverture")
+    page = f"/schedules/{schedule_id}"
     form = console.form(page)
     morning = next(k for k, v in form.items() if k.endswith(".end") and v == "12:00")
     console.submit(page, {**form, morning: "13:00"})  # the morning now lasts until 13:00

@@ -1,6 +1,7 @@
 """Dupont's menus, queue, conference room and hold music through the live switch: the digits a caller keys
 (RFC 2833) pick the team that rings, the queue rings its agents one after the other, the room takes three
-callers whom the company's administrator mutes and kicks through the API, and the company's hold class is what FreeSWITCH plays."""
+callers whom the company's administrator mutes and kicks through the API, and the company's hold class is what
+FreeSWITCH plays."""
 from __future__ import annotations
 
 import json

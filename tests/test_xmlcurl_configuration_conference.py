@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from lxml import etree
 from sqlalchemy import select
 
 from centrex.db import db
 from centrex.models import ConferenceRoom
+from xmlcurl_helpers import is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
 CREATE = "32-configuration-conference.conf-conference_function.http"
@@ -24,18 +24,10 @@ CONTROL_ACTIONS = {"mute", "deaf mute", "vol talk dn", "vol talk zero", "vol tal
                    "vol listen zero", "vol listen up", "hangup", "lock"}
 
 
-def parse(response):
-    assert response.status_code == 200
-    return etree.fromstring(response.data)
-
-
-def not_found(doc):
-    return doc.xpath("string(//result/@status)") == "not found"
-
-
 def create(post_capture, room: str, profile: str):
-    return parse(post_capture(CREATE, replace={"conference_name=3000-dupont.example": f"conference_name={room}",
-                                               "profile_name=default": f"profile_name={profile}"}))
+    return parse_document(post_capture(CREATE, replace={
+        "conference_name=3000-dupont.example": f"conference_name={room}",
+        "profile_name=default": f"profile_name={profile}"}))
 
 
 def params_of(doc, profile):
@@ -70,7 +62,7 @@ def test_same_room_number_in_two_tenants_gets_each_its_own_codes(demo, post_capt
     assert closed(create(post_capture, "3001-dupont.example", "dupont.example_conf"), "dupont.example_conf")
     assert closed(create(post_capture, "3000-nowhere.example", "nowhere.example_conf"), "nowhere.example_conf")
     # FreeSWITCH's own profiles stay its own.
-    assert not_found(create(post_capture, "3000-dupont.example", "default"))
+    assert is_not_found(create(post_capture, "3000-dupont.example", "default"))
 
 
 def test_closed_rooms_cannot_be_entered(demo, post_capture):
@@ -84,14 +76,14 @@ def test_closed_rooms_cannot_be_entered(demo, post_capture):
 
 
 def test_member_controls_request(demo, post_capture):
-    doc = parse(post_capture(CONTROLS, replace={"Controls=default": "Controls=centrex_caller"}))
+    doc = parse_document(post_capture(CONTROLS, replace={"Controls=default": "Controls=centrex_caller"}))
     group = doc.xpath("//caller-controls/group[@name='centrex_caller']")[0]
     actions = {c.get("action") for c in group.xpath("control")}
     assert actions <= CONTROL_ACTIONS and "mute" in actions and "hangup" in actions
     assert all(c.get("digits") for c in group.xpath("control"))
     # FreeSWITCH's own group names stay with its own file.
-    assert not_found(parse(post_capture(CONTROLS)))
+    assert is_not_found(parse_document(post_capture(CONTROLS)))
 
 
 def test_startup_presence_fetch_is_left_to_freeswitch(demo, post_capture):
-    assert not_found(parse(post_capture("07-configuration-conference.conf-startup_presence.http")))
+    assert is_not_found(parse_document(post_capture("07-configuration-conference.conf-startup_presence.http")))

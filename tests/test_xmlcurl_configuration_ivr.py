@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.models import IvrMenu
-from conftest import FIXTURES
+from xmlcurl_helpers import captured_answer, is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
 CAPTURE = "60-configuration-ivr.conf-menu_dupont.example_main.http"
@@ -20,29 +20,19 @@ MENU_ATTRIBUTES = {"name", "greet-long", "greet-short", "invalid-sound", "exit-s
 ENTRY_ACTIONS = {"menu-exit", "menu-sub", "menu-exec-app", "menu-play-sound", "menu-back", "menu-top"}
 
 
-def parse(response):
-    assert response.status_code == 200 and response.mimetype == "text/xml"
-    return etree.fromstring(response.data)
-
-
-def not_found(doc) -> bool:
-    return doc.xpath("string(/document/section[@name='result']/result/@status)") == "not found"
-
-
 def menu_id(demo, domain: str, name: str) -> int:
     return db.session.execute(select(IvrMenu.id).where(IvrMenu.tenant_id == demo[domain].id,
                                                        IvrMenu.name == name)).scalar_one()
 
 
 def ask(post_capture, menu_name: str, domain: str = "dupont.example"):
-    return parse(post_capture(CAPTURE, replace={"Menu-Name=dupont.example_main": f"Menu-Name={menu_name}",
+    return parse_document(post_capture(CAPTURE, replace={"Menu-Name=dupont.example_main": f"Menu-Name={menu_name}",
                                                 "dupont.example": domain}))
 
 
 def test_the_captured_answer_uses_only_what_freeswitch_reads():
     """Our vocabulary check itself is checked against the answer FreeSWITCH accepted in the capture."""
-    raw = (FIXTURES / "xml_curl" / (CAPTURE[:-5] + ".response.http")).read_bytes()
-    accepted = etree.fromstring(raw.split(b"\r\n\r\n", 1)[1].strip())
+    accepted = captured_answer(CAPTURE)
     for menu in accepted.xpath("//menus/menu"):
         assert set(menu.attrib) <= MENU_ATTRIBUTES
         assert {e.get("action") for e in menu.xpath("entry")} <= ENTRY_ACTIONS
@@ -104,10 +94,11 @@ def test_same_menu_names_in_two_tenants_never_mix(demo, post_capture):
     assert [m.get("name") for m in martin.xpath("//menu")] == [f"martin.example_ivr{martin_id}"]
     assert b"dupont" not in etree.tostring(martin)
     # Dupont's menu id under Martin's domain, or asked from Martin's calls: not found.
-    assert not_found(ask(post_capture, f"martin.example_ivr{dupont_id}", domain="martin.example"))
-    crossed = post_capture(CAPTURE, replace={"Menu-Name=dupont.example_main": f"Menu-Name=dupont.example_ivr{dupont_id}",
-                                             "Caller-Context=dupont.example": "Caller-Context=martin.example"})
-    assert not_found(parse(crossed))
+    assert is_not_found(ask(post_capture, f"martin.example_ivr{dupont_id}", domain="martin.example"))
+    crossed = post_capture(CAPTURE, replace={
+        "Menu-Name=dupont.example_main": f"Menu-Name=dupont.example_ivr{dupont_id}",
+        "Caller-Context=dupont.example": "Caller-Context=martin.example"})
+    assert is_not_found(parse_document(crossed))
 
 
 def test_invalid_key_settings_map_to_freeswitch_failures(demo, post_capture):
@@ -135,11 +126,11 @@ def demo_user(demo, extension):
 @pytest.mark.parametrize("menu_name", ["dupont.example_main", "dupont.example_ivr999999", "nonsense",
                                        "../etc_ivr1", ""])
 def test_unknown_menus_get_not_found(demo, post_capture, menu_name):
-    assert not_found(ask(post_capture, menu_name))
+    assert is_not_found(ask(post_capture, menu_name))
 
 
 def test_suspended_tenant_menus_are_not_served(demo, post_capture):
     from centrex.services.tenants import set_status
     root = menu_id(demo, "dupont.example", "Choix de la langue")
     set_status(demo["dupont.example"], "suspended")
-    assert not_found(ask(post_capture, f"dupont.example_ivr{root}"))
+    assert is_not_found(ask(post_capture, f"dupont.example_ivr{root}"))

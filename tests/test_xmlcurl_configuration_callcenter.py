@@ -3,27 +3,16 @@ and tiers in the shape FreeSWITCH accepted; `queue reload` (fixture 65, CC-Queue
 from __future__ import annotations
 
 import pytest
-from lxml import etree
 from sqlalchemy import select
 
 from centrex.db import db
 from centrex.models import CallQueue, User
 from centrex.services.queues import create_queue, set_agents
-from conftest import FIXTURES
+from xmlcurl_helpers import captured_answer, parse_document
 
 pytestmark = pytest.mark.smoke
 STARTUP = "48-configuration-callcenter.conf-startup-served.http"
 RELOAD = "65-configuration-callcenter.conf-queue_reload.http"
-
-
-def parse(response):
-    assert response.status_code == 200
-    return etree.fromstring(response.data)
-
-
-def accepted(capture: str):
-    raw = (FIXTURES / "xml_curl" / capture.replace(".http", ".response.http")).read_bytes()
-    return etree.fromstring(raw.split(b"\r\n\r\n", 1)[1].strip())
 
 
 def user_id(demo, domain, extension):
@@ -43,8 +32,8 @@ def test_startup_answer_has_the_accepted_shape_with_every_tenant(demo, post_capt
     support = f"q{queue_id(demo, 'dupont.example', 'Réclamations')}@dupont.example"
     sales = f"q{sales_queue.id}@dupont.example"
     martin = f"q{queue_id(demo, 'martin.example', 'Réclamations')}@martin.example"
-    doc = parse(post_capture(STARTUP))
-    good = accepted(STARTUP)
+    doc = parse_document(post_capture(STARTUP))
+    good = captured_answer(STARTUP)
     config = doc.xpath("/document/section[@name='configuration']/configuration[@name='callcenter.conf']")[0]
     # settings, queues, agents, tiers: in the order of the answer FreeSWITCH accepted
     assert [c.tag for c in config] == [c.tag for c in good.xpath("//configuration")[0]]
@@ -76,7 +65,7 @@ def test_startup_answer_has_the_accepted_shape_with_every_tenant(demo, post_capt
 def test_queue_reload_answers_only_that_queue(demo, post_capture):
     support = f"q{queue_id(demo, 'dupont.example', 'Réclamations')}@dupont.example"
     asked = support.replace("@", "%40")
-    doc = parse(post_capture(RELOAD, replace={"CC-Queue=support%40dupont.example": f"CC-Queue={asked}"}))
+    doc = parse_document(post_capture(RELOAD, replace={"CC-Queue=support%40dupont.example": f"CC-Queue={asked}"}))
     assert doc.xpath("//queue/@name") == [support]
     assert not doc.xpath("//agent") and not doc.xpath("//tier")
 
@@ -84,10 +73,10 @@ def test_queue_reload_answers_only_that_queue(demo, post_capture):
 @pytest.mark.parametrize("asked", ["support%40dupont.example", "q999999%40dupont.example",
                                    "q1%40evil.example%2F.."])
 def test_reload_of_an_unknown_queue_is_not_found(demo, post_capture, asked):
-    doc = parse(post_capture(RELOAD, replace={"CC-Queue=support%40dupont.example": f"CC-Queue={asked}"}))
+    doc = parse_document(post_capture(RELOAD, replace={"CC-Queue=support%40dupont.example": f"CC-Queue={asked}"}))
     assert doc.xpath("string(//result/@status)") == "not found"
 
 
 def test_no_queue_anywhere_still_answers_so_the_stock_sample_never_loads(session, post_capture):
-    doc = parse(post_capture("12-configuration-callcenter.conf-startup.http"))
+    doc = parse_document(post_capture("12-configuration-callcenter.conf-startup.http"))
     assert doc.xpath("//configuration[@name='callcenter.conf']/queues") and not doc.xpath("//queue")

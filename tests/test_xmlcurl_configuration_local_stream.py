@@ -5,24 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
-from conftest import FIXTURES
+from xmlcurl_helpers import captured_answer, is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
 SERVED = "49-configuration-local_stream.conf-startup-served.http"
 
 
-def parse(response):
-    assert response.status_code == 200
-    return etree.fromstring(response.data)
-
-
 def test_every_class_of_every_tenant_is_a_directory(demo, post_capture, app):
-    raw = (FIXTURES / "xml_curl" / SERVED.replace(".http", ".response.http")).read_bytes()
-    good = etree.fromstring(raw.split(b"\r\n\r\n", 1)[1].strip())
+    good = captured_answer(SERVED)
     good_params = {p.get("name") for p in good.xpath("//directory/param")}
-    doc = parse(post_capture(SERVED))
+    doc = parse_document(post_capture(SERVED))
     directories = doc.xpath("/document/section/configuration[@name='local_stream.conf']/directory")
     names = [d.get("name") for d in directories]
     assert len(names) == 2 and len(set(names)) == 2
@@ -42,7 +35,7 @@ def test_every_class_of_every_tenant_is_a_directory(demo, post_capture, app):
 
 
 def test_no_class_yet_leaves_freeswitchs_file(session, post_capture):
-    doc = parse(post_capture("15-configuration-local_stream.conf-startup.http"))
+    doc = parse_document(post_capture("15-configuration-local_stream.conf-startup.http"))
     assert doc.xpath("string(//result/@status)") == "not found"
 
 
@@ -50,4 +43,4 @@ def test_no_class_yet_leaves_freeswitchs_file(session, post_capture):
                                      "03-configuration-sofia.conf-config_sofia.http",
                                      "27-configuration-timezones.conf-reload_mod_voicemail.http"])
 def test_other_files_stay_freeswitchs_own(demo, post_capture, capture):
-    assert parse(post_capture(capture)).xpath("string(//result/@status)") == "not found"
+    assert is_not_found(parse_document(post_capture(capture)))
