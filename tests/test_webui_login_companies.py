@@ -59,7 +59,7 @@ def test_operator_staff_addresses_stay_unique_among_the_staff(demo):
 def test_one_password_opening_two_companies_asks_which_one(client, shared_login, demo):
     dupont, martin = demo["dupont.example"], demo["martin.example"]
     post(shared_login, f"/t/{dupont.id}/logins", {"email": SHARED, "password": DEMO_PASSWORD})
-    client.post("/logout", data={"csrf_token": csrf_of(client.get("/t/%d/" % dupont.id).data)})
+    client.post("/logout", data={"csrf_token": csrf_of(client.get(f"/t/{dupont.id}/").data)})
 
     choice = sign_in(client, SHARED, DEMO_PASSWORD)
     assert choice.status_code == 200
@@ -79,12 +79,12 @@ def test_one_password_opening_two_companies_asks_which_one(client, shared_login,
 def test_the_choice_cannot_name_a_login_the_password_did_not_open(client, shared_login, demo):
     dupont = demo["dupont.example"]
     post(shared_login, f"/t/{dupont.id}/logins", {"email": SHARED, "password": "un-autre-mot-de-passe"})
-    client.post("/logout", data={"csrf_token": csrf_of(client.get("/t/%d/" % dupont.id).data)})
+    client.post("/logout", data={"csrf_token": csrf_of(client.get(f"/t/{dupont.id}/").data)})
 
     # Different passwords: each opens its own company directly, no choice to make.
     direct = sign_in(client, SHARED, "un-autre-mot-de-passe")
     assert direct.status_code == 302 and direct.headers["Location"] == f"/t/{dupont.id}/"
-    client.post("/logout", data={"csrf_token": csrf_of(client.get("/t/%d/" % dupont.id).data)})
+    client.post("/logout", data={"csrf_token": csrf_of(client.get(f"/t/{dupont.id}/").data)})
 
     martin_login = next(a for a in logins_of(SHARED) if a.tenant_id == demo["martin.example"].id)
     admin_dupont = logins_of(ADMIN_DUPONT)[0]

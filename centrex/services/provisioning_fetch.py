@@ -8,7 +8,7 @@ plain tuples back: SQLAlchemy's per-execution result machinery cost more than th
 the device; everything else is joined inside the device's tenant only."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
