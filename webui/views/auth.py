@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from centrex.audit import Actor, acting_as
-from centrex.db import db
+from centrex.unit_of_work import unit_of_work
 from centrex.services.accounts import authenticate
 from centrex.services.console_accounts import record_login
 from centrex.services.login_throttle import note_attempt, retry_after
@@ -48,15 +48,15 @@ def login():
             )
         else:
             account = authenticate(email, request.form.get("password", ""))
-            note_attempt(email, ip, succeeded=account is not None)
+            with unit_of_work():  # the attempt is kept even when the login fails
+                note_attempt(email, ip, succeeded=account is not None)
+                if account is not None:
+                    with acting_as(Actor(account.email, ip)):
+                        record_login(account)
+                    start_session(account)
             if account is None:
-                db.session.commit()
                 error, status = _("Wrong email address or password."), 401
             else:
-                with acting_as(Actor(account.email, ip)):
-                    record_login(account)
-                start_session(account)
-                db.session.commit()
                 target = safe_next(request.args.get("next"))
                 return redirect(target or home_of(account.role, account.tenant_id))
     return render_template("console/login.html", error=error, email=email), status
@@ -65,8 +65,8 @@ def login():
 @bp.post("/logout")
 @public
 def logout():
-    end_session()
-    db.session.commit()
+    with unit_of_work():
+        end_session()
     flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
 
