@@ -91,8 +91,8 @@ def _authenticate() -> None:
     # transaction turned writer fails at once when another worker wrote meanwhile).
     db.session.expunge(found)
     db.session.commit()  # nothing written yet: this only ends the read
-    decision = api_tokens.consume_request(found)
-    db.session.commit()  # the count stands even if the request fails
+    with unit_of_work():  # the count stands even if the request fails
+        decision = api_tokens.consume_request(found)
     g.api_rate = decision
     if not decision.allowed:
         raise TooManyRequests(
