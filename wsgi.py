@@ -12,6 +12,9 @@ from centrex import route_cli
 from centrex import worker_cli
 from centrex.config import settings_from_env
 from centrex.db import db
+from centrex import answer_cache
+from centrex.services import switch_sync
+from centrex.unit_of_work import register_hooks
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -23,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    register_hooks(app, answer_cache.HOOK, switch_sync.HOOK)  # what runs around every commit
     core_cli.register(app)
     route_cli.register(app)
     worker_cli.register(app)

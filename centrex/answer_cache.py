@@ -5,7 +5,8 @@ Every transaction that changes a table those answers read sends a PostgreSQL NOT
 commits; every process listens and drops its whole cache when one arrives, and bypasses the cache while
 it is not listening (so a lost channel costs speed, never correctness). Which tables count is derived
 from the statements the answers run (`read_by`), so a new feature table joins automatically.
-Off on SQLite (no NOTIFY) and in tests unless asked for (ANSWER_CACHE)."""
+Off on SQLite (no NOTIFY) and in tests unless asked for (ANSWER_CACHE). The NOTIFY is sent by `HOOK`,
+which the app factory registers."""
 from __future__ import annotations
 
 import logging
@@ -16,11 +17,11 @@ from itertools import chain
 from collections.abc import Callable, Iterable
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.sql.util import find_tables
 
 from centrex.db import db
+from centrex.unit_of_work import TransactionHook
 
 CHANNEL = "centrex_config"
 MAX_ENTRIES = 200_000
@@ -53,17 +54,25 @@ def notify_change(session) -> None:
     """Tell every process (this one at once) that cached answers may be stale, at this transaction's
     commit. For writes that bypass the ORM flush (Core UPDATEs)."""
     cache.clear()
-    if session.info.get(_PENDING):
+    if isinstance(session, scoped_session):
+        session = session()
+    if _notified(session):
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '')")
-        session.info[_PENDING] = True
+        # The NOTIFY belongs to the innermost transaction: a savepoint that ends takes it along (rolled
+        # back) or hands it over (released); either way the next change notifies again.
+        session.info[_PENDING] = session.get_nested_transaction() or session.get_transaction()
 
 
-@event.listens_for(Session, "after_flush")
-def _notify_on_watched_changes(session, _flush_context):
-    if session.info.get(_PENDING):
+def _notified(session) -> bool:
+    pending = session.info.get(_PENDING)
+    return pending is not None and pending.is_active
+
+
+def _notify_on_watched_changes(session) -> None:
+    if _notified(session):
         return
     objects = chain(session.new, session.dirty, session.deleted)
     tables = {getattr(type(obj), "__tablename__", None) for obj in objects}
@@ -71,10 +80,13 @@ def _notify_on_watched_changes(session, _flush_context):
         notify_change(session)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _reset(session):
+def _forget(session) -> None:
     session.info.pop(_PENDING, None)
+
+
+# Registered by the app factory (centrex.unit_of_work.register_hooks).
+HOOK = TransactionHook("answer_cache", flushed=_notify_on_watched_changes, committed=_forget,
+                       rolled_back=_forget)
 
 
 class AnswerCache:

@@ -12,24 +12,23 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from centrex.audit import Actor, acting_as
+from centrex.audit import Actor
 from centrex.db import db
 from centrex.errors import DomainError
 from centrex.models import User
 from centrex.tenancy import require_tenant
+from centrex.unit_of_work import unit_of_work
 
 
 @contextmanager
 def cli_transaction():
     """The CLI boundary: act as 'cli:<login>', commit once at the end, roll back and explain on error."""
-    with acting_as(Actor(f"cli:{getpass.getuser()}")):
-        try:
+    try:
+        with unit_of_work(Actor(f"cli:{getpass.getuser()}")):
             yield
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            detail = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.fields.items())
-            raise click.ClickException(f"{exc.message} {detail}".strip()) from exc
+    except DomainError as exc:
+        detail = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {detail}".strip()) from exc
 
 
 def schema_sql() -> str:

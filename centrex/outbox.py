@@ -34,6 +34,7 @@ from sqlalchemy import or_, select, update
 from centrex.db import db
 from centrex.models import Account, OutboxAttachment, OutboxMessage
 from centrex.services.branding import email_from
+from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -332,9 +333,9 @@ def run_once(now: datetime | None = None) -> None:
     """One pass: deliver due emails, then each registered task; a failing step is logged and rolled back."""
     for step in [deliver_due, *_tasks]:
         try:
-            step() if step is not deliver_due else deliver_due(now)
+            with unit_of_work():
+                step() if step is not deliver_due else deliver_due(now)
         except Exception:  # noqa: BLE001 - the loop must survive one bad step
-            db.session.rollback()
             log.exception("Outbox worker step %s failed", getattr(step, "__name__", step))
 
 

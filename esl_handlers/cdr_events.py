@@ -5,7 +5,7 @@ import logging
 
 from centrex import cdr
 from centrex.cdr_legs import LegFormatError
-from centrex.db import begin_write, db
+from centrex.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on_batch
 
 log = logging.getLogger("centrex.esl.cdr")
@@ -28,12 +28,11 @@ def journal_and_import(events: list[Event]) -> None:
             log.error("CDR: unreadable CHANNEL_HANGUP_COMPLETE from %s (%s); skipped", event.node, exc)
     if not entries:
         return
-    begin_write()  # each of the two transactions takes SQLite's write lock first (see begin_write)
-    new_calls = cdr.journal(entries)
-    db.session.commit()  # the journal first, on its own: from here on, the legs cannot be lost
-    begin_write()
-    # and calls of this batch journaled before but not imported (this batch is a retry, say)
-    calls = new_calls | cdr.pending_among({e.call_uuid for e in entries} - new_calls)
-    counts = cdr.import_calls(calls, fresh=entries)
-    db.session.commit()
+    # each of the two transactions takes SQLite's write lock first (see centrex.db.begin_write)
+    with unit_of_work(write=True):  # the journal first, on its own: from here on, the legs cannot be lost
+        new_calls = cdr.journal(entries)
+    with unit_of_work(write=True):
+        # and calls of this batch journaled before but not imported (this batch is a retry, say)
+        calls = new_calls | cdr.pending_among({e.call_uuid for e in entries} - new_calls)
+        counts = cdr.import_calls(calls, fresh=entries)
     log.debug("CDR: %d legs (%d new calls): %s", len(entries), len(new_calls), counts)

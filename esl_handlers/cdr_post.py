@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, request
 
 from centrex import cdr
 from centrex.cdr_legs import LegFormatError
-from centrex.db import begin_write, db
 from centrex.switch_access import credentials_match, source_allowed
+from centrex.unit_of_work import unit_of_work
 
 bp = Blueprint("xml_cdr", __name__)
 log = logging.getLogger("centrex.esl.cdr_post")
@@ -41,18 +41,15 @@ def receive():
         log.warning("xml_cdr: unreadable record (%s)", exc)
         return Response(f"unreadable CDR: {exc}\n", status=400, mimetype="text/plain")
     try:
-        begin_write()  # each of the two transactions takes SQLite's write lock first (see begin_write)
-        new_calls = cdr.journal([entry])
-        db.session.commit()
+        # each of the two transactions takes SQLite's write lock first (see centrex.db.begin_write)
+        with unit_of_work(write=True):
+            new_calls = cdr.journal([entry])
     except Exception:
-        db.session.rollback()
         log.exception("xml_cdr: could not journal leg %s; FreeSWITCH will retry or spool it", entry.leg_uuid)
         return Response("journal unavailable, try again\n", status=503, mimetype="text/plain")
     try:
-        begin_write()
-        cdr.import_calls(new_calls | cdr.pending_among({entry.call_uuid}))
-        db.session.commit()
+        with unit_of_work(write=True):
+            cdr.import_calls(new_calls | cdr.pending_among({entry.call_uuid}))
     except Exception:  # journaled: the listener's catch-up imports it
-        db.session.rollback()
         log.exception("xml_cdr: leg %s journaled, import deferred", entry.leg_uuid)
     return Response("OK\n", mimetype="text/plain")

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from urllib.parse import unquote
 
 from centrex import fax_paths
-from centrex.db import db
 from centrex.services import fax_receive, fax_send
+from centrex.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on
 
 log = logging.getLogger(__name__)
@@ -74,12 +74,8 @@ def fax_received(event: Event) -> None:
     reception = reception_from_event(event)
     if reception is None:
         return
-    try:
+    with unit_of_work():
         fax = fax_receive.record_reception(reception)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if fax is not None and fax.state == "received":
         log.info("Fax %s received from %s: %s page(s), %s", fax.id, fax.remote_number, fax.pages,
                  fax.result_text)
@@ -91,7 +87,8 @@ def fax_sent(event: Event) -> None:
     result = send_result_from_event(event)
     if result is None:
         return
-    _commit(lambda: fax_send.record_result(result))
+    with unit_of_work():
+        fax_send.record_result(result)
 
 
 @on("BACKGROUND_JOB")
@@ -101,13 +98,6 @@ def fax_originate_done(event: Event) -> None:
     match = _FAX_ID_IN_ARGS.search(unquote(event.get("Job-Command-Arg") or ""))
     if match is None:
         return
-    _commit(lambda: fax_send.record_originate(int(match.group(1)), event.get("Job-UUID"), event.body or ""))
+    with unit_of_work():
+        fax_send.record_originate(int(match.group(1)), event.get("Job-UUID"), event.body or "")
 
-
-def _commit(step) -> None:
-    try:
-        step()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

@@ -26,12 +26,13 @@ from aiosmtpd.controller import Controller
 from flask import Flask, current_app
 
 from centrex import fax_paths, faxdoc
-from centrex.audit import Actor, acting_as
+from centrex.audit import Actor
 from centrex.db import db
 from centrex.errors import Invalid
 from centrex.models import Tenant
 from centrex.services import fax as fax_boxes
 from centrex.services import fax_send
+from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +109,8 @@ def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: Guesses | None = None)
         except faxdoc.DocumentError as exc:
             raise Refused(f"554 5.6.0 Document illisible, rien n'est envoyé / "
                           f"Unreadable document, nothing sent: {exc}") from exc
-        with acting_as(Actor(f"email:{sender}")):
+        with unit_of_work(Actor(f"email:{sender}")):
             faxes = fax_send.submit(box, sender, numbers, tiff, pages, mail_ref)
-            db.session.commit()
     except BaseException:
         db.session.rollback()
         tiff.unlink(missing_ok=True)

@@ -19,7 +19,8 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from centrex import cdr
-from centrex.db import begin_write, db
+from centrex.db import db
+from centrex.unit_of_work import unit_of_work
 from esl_handlers import dispatch
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, NodeAddress
 
@@ -198,10 +199,9 @@ class Segment:
     @staticmethod
     def _call(handler, argument, events, *, batch=False, isolate=False) -> None:
         try:
-            handler(argument)
-            db.session.commit()
+            with unit_of_work():
+                handler(argument)
         except Exception as exc:
-            db.session.rollback()
             if database_down(exc):
                 raise
             if batch and not isolate:
@@ -359,8 +359,7 @@ class Listener:
         after = max(0, self._checked_upto - 10_000)  # rows commit out of id order: look back a little
         upto = cdr.last_journal_id()
         while keys := cdr.pending_calls(after_id=after):
-            begin_write()
-            counts = cdr.import_calls(keys)
-            db.session.commit()
+            with unit_of_work(write=True):
+                counts = cdr.import_calls(keys)
             log.info("CDR catch-up: %s", counts)
         self._checked_upto = upto

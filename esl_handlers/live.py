@@ -8,8 +8,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from centrex import live
-from centrex.db import db
 from centrex.live import ChannelState, RegistrationState
+from centrex.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on_batch
 
 log = logging.getLogger("centrex.esl.live")
@@ -67,6 +67,11 @@ def registration_from_event(event: Event) -> RegistrationState:
 @on_batch(*CHANNEL_EVENTS, GONE, REGISTER, UNREGISTER, EXPIRE)
 def apply_events(events: list[Event]) -> None:
     """In arrival order (runs of channel updates or hangups applied together); one commit for the batch."""
+    with unit_of_work():
+        _apply_in_order(events)
+
+
+def _apply_in_order(events: list[Event]) -> None:
     by_node: dict[str, list[ChannelState]] = {}
     gone: list[str] = []
 
@@ -96,7 +101,6 @@ def apply_events(events: list[Event]) -> None:
             live.remove_registration(get("from-user") or get("user") or get("username") or "",
                                      get("from-host") or get("host") or get("realm") or "", get("call-id"))
     flush_channels()
-    db.session.commit()
 
 
 # -- snapshots ----------------------------------------------------------------------------------------
@@ -154,7 +158,7 @@ def take_snapshot(api, profiles: list[str]) -> tuple[list[RegistrationState], li
 
 def apply_snapshot(node: str, snapshot: tuple[list[RegistrationState], list[ChannelState]]) -> None:
     registrations, channels = snapshot
-    live.resync(node, registrations, channels)
-    db.session.commit()
+    with unit_of_work():
+        live.resync(node, registrations, channels)
     log.info("FreeSWITCH %s: live state resynchronised (%d registrations, %d channels)",
              node, len(registrations), len(channels))

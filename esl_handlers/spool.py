@@ -10,7 +10,7 @@ from pathlib import Path
 
 from centrex import cdr
 from centrex.cdr_legs import LegFormatError
-from centrex.db import begin_write, db
+from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger("centrex.esl.spool")
 
@@ -49,13 +49,11 @@ def import_spool(directory: Path | str, *, batch: int = 100) -> SpoolCounts:
                 _set_aside(path, str(exc))
         if not entries:
             continue
-        begin_write()
-        new_calls = cdr.journal(entries)
-        db.session.commit()
+        with unit_of_work(write=True):
+            new_calls = cdr.journal(entries)
         counts.calls_with_new_legs += len(new_calls)
-        begin_write()
-        cdr.import_calls(new_calls | cdr.pending_among({e.call_uuid for e in entries}))
-        db.session.commit()
+        with unit_of_work(write=True):
+            cdr.import_calls(new_calls | cdr.pending_among({e.call_uuid for e in entries}))
         for path in done:
             path.unlink(missing_ok=True)
         counts.files += len(done)

@@ -14,6 +14,7 @@ from centrex.db import db
 from centrex.models import ApiCall, Fax, User
 from centrex.services import webhooks
 from centrex.tenancy import tenant_by_domain
+from centrex.unit_of_work import unit_of_work
 from centrex.cdr_legs import LegFormatError
 from centrex.services import webhook_calls
 from esl_handlers import cdr_events  # imported first, so its import runs before ours: the records exist
@@ -64,12 +65,8 @@ def _call_data(event: Event, tenant_id: int, extension: str, user: User | None) 
 
 
 def _emit(tenant_id: int, kind: str, ref: str, data: dict) -> None:
-    try:
+    with unit_of_work():
         webhooks.emit(tenant_id, kind, ref, data)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 @on("CHANNEL_CREATE")
@@ -173,9 +170,5 @@ def calls_ended(events: list[Event]) -> None:
             )
         except LegFormatError:
             continue
-    try:
+    with unit_of_work():
         webhook_calls.announce_calls(call_uuids)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

@@ -18,6 +18,7 @@ from centrex.services import provisioning as prov
 from centrex.services import provisioning_fetch as fetching
 from centrex.services.provisioning_phonebooks import company_phonebook, personal_phonebook
 from centrex.services.provisioning_profile import Phone, build_profile
+from centrex.unit_of_work import unit_of_work
 from provisioning import snom, yealink
 from provisioning.render import UnsafeValue
 
@@ -95,16 +96,15 @@ def fetch(name: str):
     file_label = prov.printable(name, 128)  # no control character reaches the log or the database
     try:
         served = _answer(name, caller, now)
-        if served.seen and not served.recorded:
-            read_connection()  # autocommit on PostgreSQL: record_fetch is one statement there
-            fetching.record_fetch(served.phone, caller, file_label, served.result, now,
-                                  carries_credentials=served.carries_credentials)
-        elif not served.seen:
-            phone = served.phone
-            prov.record_download(caller, file_label, served.result, 200, mac=phone.mac if phone else None,
-                                 device=phone, now=now)
-        if db.session().in_transaction():  # nothing to commit when the read recorded it all
-            db.session.commit()
+        with unit_of_work():  # nothing reaches the database when the read recorded it all
+            if served.seen and not served.recorded:
+                read_connection()  # autocommit on PostgreSQL: record_fetch is one statement there
+                fetching.record_fetch(served.phone, caller, file_label, served.result, now,
+                                      carries_credentials=served.carries_credentials)
+            elif not served.seen:
+                phone = served.phone
+                prov.record_download(caller, file_label, served.result, 200,
+                                     mac=phone.mac if phone else None, device=phone, now=now)
         return _text(served.body, mimetype=served.mimetype)
     except Outcome as outcome:
         return _finish(outcome, caller, file_label, now)
@@ -128,8 +128,8 @@ def _withdraw_recorded(result: str, status: int) -> bool:
     recorded = g.pop("prov_recorded", None)
     if recorded is None:
         return False
-    fetching.withdraw_served(*recorded, result=result, status=status)
-    db.session.commit()
+    with unit_of_work():
+        fetching.withdraw_served(*recorded, result=result, status=status)
     return True
 
 
@@ -137,14 +137,14 @@ def _finish(outcome: Outcome, caller: prov.Caller, file_label: str, now) -> Resp
     recorded = _withdraw_recorded(outcome.result, outcome.status)  # one download row per request
     db.session.rollback()
     locked = False
-    if outcome.result in prov.FAILURES:
-        locked = prov.record_failure(caller.ip, now)
-        if outcome.device is not None:  # a known phone: guesses on it count from every address too
-            prov.record_failure(prov.device_source(outcome.mac), now)
-    if not recorded:
-        prov.record_download(caller, file_label, outcome.result, outcome.status, mac=outcome.mac,
-                             device=outcome.device, now=now)
-    db.session.commit()
+    with unit_of_work():
+        if outcome.result in prov.FAILURES:
+            locked = prov.record_failure(caller.ip, now)
+            if outcome.device is not None:  # a known phone: guesses on it count from every address too
+                prov.record_failure(prov.device_source(outcome.mac), now)
+        if not recorded:
+            prov.record_download(caller, file_label, outcome.result, outcome.status, mac=outcome.mac,
+                                 device=outcome.device, now=now)
     log.info("provisioning %s from %s: %s (%d)%s", file_label, caller.ip, outcome.result, outcome.status,
              " - source locked out" if locked else "")
     return _response(outcome.status)
@@ -247,8 +247,8 @@ def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, model: str
     device = found.phone
     if device is None or device.vendor != vendor:
         if device is None:
-            prov.record_unknown(mac, vendor, model, caller, now)
-            db.session.commit()  # keep the record even though the request then fails
+            with unit_of_work():  # keep the record even though the request then fails
+                prov.record_unknown(mac, vendor, model, caller, now)
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
     _refuse_if_locked(found, result)

@@ -7,8 +7,7 @@ from contextlib import contextmanager
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from centrex.audit import acting_as
-from centrex.db import db
+from centrex.unit_of_work import unit_of_work
 from centrex.errors import DomainError
 from webui.access import current_principal
 from webui.i18n import translate_message
@@ -18,13 +17,8 @@ from webui.i18n import translate_message
 def change():
     """One request, one transaction: services run as the logged-in person (audit: who and from where),
     everything is committed at the end, or nothing is when anything fails."""
-    with acting_as(current_principal().actor()):
-        try:
-            yield
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    with unit_of_work(current_principal().actor()):
+        yield
 
 
 def values(form: MultiDict, text: tuple = (), optional: tuple = (), checkboxes: tuple = ()) -> dict:

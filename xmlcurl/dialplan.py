@@ -6,18 +6,15 @@ When the bridge fails FreeSWITCH re-enters the dialplan with originate_dispositi
 request is a continuation: the engine runs again from the fallback of that outcome, at that moment."""
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import quote, unquote
 
 from lxml import etree
 
 from centrex import fax_paths, fsnames
-from centrex.db import begin_write, db
-from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
-from centrex.routing.loader import advance_rotations, load_address, load_config
+from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of
+from centrex.routing.calls import route_call
 from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
                                   ReceiveFax, Ring, SetVariables, Transfer, Voicemail, Announcement)
 from xmlcurl.documents import document, xml_response
@@ -32,7 +29,6 @@ SIT_TONE = "tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)"
 # Swiss ringback (425 Hz, 1 s on, 4 s off), heard after an early-media announcement until someone answers.
 RINGBACK = "%(1000,4000,425)"
 _UNSAFE_VALUE = re.compile(r"[\x00-\x1f\x7f,\[\]{}^'\"=$\\]")
-log = logging.getLogger("centrex.xmlcurl.dialplan")
 
 
 def call_from_form(form) -> Call:
@@ -63,31 +59,12 @@ def answer(form):
     call = call_from_form(form)
     if not _CONTEXT.match(call.context) or not _DIALLED.match(call.destination):
         return None, f"unusable context/destination {call.context!r}/{call.destination!r}"
-    config = load_config(call)
-    if config is None:
+    plan = route_call(call, call_time(form))
+    if plan is None:
         if call.context == "public":
             return xml_response(render_refusal(call)), f"public: {call.destination} is no DID of ours"
         return None, f"context {call.context!r} is not a tenant"
-    if call.context != "public" and call.continuation is None:
-        call = replace(call, address=load_address(config, call.destination))
-    plan = route(config, call, call_time(form))
-    if plan.rotations:
-        _advance_rotations(config.tenant_id, plan.rotations)
     return xml_response(render(plan, call)), f"{call.destination}@{call.context}: {len(plan.steps)} steps"
-
-
-def _advance_rotations(tenant_id: int, group_ids) -> None:
-    """Round robin moves on in its own short write transaction, after the reads (see begin_write). The
-    plan is made: if the write fails, the call is still rung (the next call may start at the same
-    member), never answered "not found"."""
-    try:
-        begin_write()
-        advance_rotations(tenant_id, group_ids)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("round robin: rotation of groups %s not advanced; the call is routed anyway",
-                      sorted(group_ids))
 
 
 def render(plan: Plan, call: Call):

@@ -93,7 +93,8 @@ def load_tenant_config(tenant_id: int) -> TenantConfig | None:
 
 
 def advance_rotations(tenant_id: int, group_ids) -> None:
-    """Round robin: the next call starts one member further. Flushes; the request commits."""
+    """Round robin: the next call starts one member further. Flushes; route_call (centrex.routing.calls)
+    commits."""
     if group_ids:
         db.session.execute(update(RingGroup)
                            .where(RingGroup.tenant_id == tenant_id, RingGroup.id.in_(sorted(group_ids)))

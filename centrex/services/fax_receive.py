@@ -16,8 +16,9 @@ from sqlalchemy import select, update
 from centrex import fax_paths, faxdoc, outbox
 from centrex.db import db
 from centrex.models import Account, Fax, FaxBox, OutboxMessage, Tenant
-from centrex.audit import Actor, acting_as
+from centrex.audit import Actor
 from centrex.services.fax import box_number, expiry, fax_ref, purge_expired
+from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -192,10 +193,9 @@ def handle_reception(fax_id: int, now: datetime | None = None) -> bool:
     if not claim_conversion(fax_id, now):
         return False
     try:
-        convert_and_queue(db.session.get(Fax, fax_id))
-        db.session.commit()
+        with unit_of_work():
+            convert_and_queue(db.session.get(Fax, fax_id))
     except Exception:
-        db.session.rollback()
         log.exception("Fax %s could not be converted; it will be tried again", fax_id)
         raise
     return True
@@ -209,9 +209,8 @@ def purge_hourly() -> int:
     if time.monotonic() - _purged_at[0] < 3600 and _purged_at[0]:
         return 0
     _purged_at[0] = time.monotonic()
-    with acting_as(Actor("fax-archive")):
+    with unit_of_work(Actor("fax-archive")):
         count = purge_expired()
-        db.session.commit()
     if count:
         log.info("%s expired fax(es) purged from the archive", count)
     return count

@@ -1,18 +1,17 @@
 """Work that must wait for COMMIT: telling FreeSWITCH to reload what it read once (mod_callcenter queues
 and agents, local_stream classes), and removing files of deleted rows. Queued on the session and run when
 its outermost transaction ends: after a COMMIT the commands go out (FreeSWITCH never fetches configuration
-that is not visible yet); after a rollback or a close without commit, the files written for it are removed."""
+that is not visible yet); after a rollback or a close without commit, the files written for it are removed.
+`HOOK` does it, once the app factory has registered it."""
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Callable
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from centrex.db import db
 from centrex.ports import SwitchError, switch
+from centrex.unit_of_work import TransactionHook
 
 log = logging.getLogger("centrex.switch_sync")
 
@@ -67,30 +66,30 @@ def send_now(commands: list[str]) -> list[tuple[str, str]]:
     return failures
 
 
-_COMMITTED = "centrex_committed"
-
-
-@event.listens_for(Session, "after_commit")
-def _mark_committed(session) -> None:
-    # Also fired when a savepoint is released: the root transaction's end decides (below).
-    session.info[_COMMITTED] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _transaction_end(session, transaction) -> None:
-    committed = session.info.pop(_COMMITTED, False)
-    if transaction.parent is not None:
-        return  # a savepoint: the transaction that holds it may still commit or roll back
+def _committed(session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+    _run(session.info.pop(_AFTER_COMMIT, []))
     commands = session.info.pop(_COMMANDS, [])
-    after_commit = session.info.pop(_AFTER_COMMIT, [])
-    on_rollback = session.info.pop(_ON_ROLLBACK, [])
-    for fn in (after_commit if committed else on_rollback):
+    if commands:
+        send_now(commands)
+
+
+def _rolled_back(session) -> None:
+    session.info.pop(_COMMANDS, None)
+    session.info.pop(_AFTER_COMMIT, None)
+    _run(session.info.pop(_ON_ROLLBACK, []))
+
+
+def _run(fns) -> None:
+    for fn in fns:
         try:
             fn()
         except Exception:  # a leftover file must not turn a finished request into an error
             log.exception("clean-up after the transaction failed")
-    if committed and commands:
-        send_now(commands)
+
+
+# Registered by the app factory (centrex.unit_of_work.register_hooks).
+HOOK = TransactionHook("switch_sync", committed=_committed, rolled_back=_rolled_back)
 
 
 def _unlink(path: str) -> None:

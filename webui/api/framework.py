@@ -13,12 +13,13 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 
-from centrex.audit import Actor, acting_as
+from centrex.audit import Actor
 from centrex.db import db
 from centrex.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.models import ApiToken, Tenant
 from centrex.ports import SwitchError
 from centrex.services import api_tokens, licences
+from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger("centrex.api")
 
@@ -90,8 +91,8 @@ def _authenticate() -> None:
     # transaction turned writer fails at once when another worker wrote meanwhile).
     db.session.expunge(found)
     db.session.commit()  # nothing written yet: this only ends the read
-    decision = api_tokens.consume_request(found)
-    db.session.commit()  # the count stands even if the request fails
+    with unit_of_work():  # the count stands even if the request fails
+        decision = api_tokens.consume_request(found)
     g.api_rate = decision
     if not decision.allowed:
         raise TooManyRequests(
@@ -158,13 +159,8 @@ def route(
                 g.api_body = _json_body()
                 _validated(body, g.api_body)
             if method in WRITE_METHODS:
-                with acting_as(Actor(f"api:{token().name}", request.remote_addr)):
-                    try:
-                        result = view(**kwargs)
-                        db.session.commit()
-                    except BaseException:
-                        db.session.rollback()
-                        raise
+                with unit_of_work(Actor(f"api:{token().name}", request.remote_addr)):
+                    result = view(**kwargs)
                 return _answer(result)
             answer = _answer(view(**kwargs))
             db.session.rollback()  # a read ends here: no snapshot is kept until the next request

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from centrex.audit import Actor, acting_as
+from centrex.audit import Actor
 from centrex.db import db
 from centrex.models import Account, Tenant
+from centrex.unit_of_work import unit_of_work
 from centrex.services.accounts import authenticate
 from centrex.services.console_accounts import record_login
 from centrex.services.login_throttle import note_attempt, retry_after
@@ -51,14 +52,13 @@ def login():
             )
         else:
             opened = authenticate(email, request.form.get("password", ""))
-            note_attempt(email, ip, succeeded=bool(opened))
+            with unit_of_work():  # the attempt is kept even when the login fails
+                note_attempt(email, ip, succeeded=bool(opened))
             if not opened:
-                db.session.commit()
                 error, status = _("Wrong email address or password."), 401
             elif len(opened) == 1:
                 return _signed_in(opened[0], ip)
             else:
-                db.session.commit()
                 return _company_choice(opened, email)
     return render_template("console/login.html", error=error, email=email), status
 
@@ -68,10 +68,9 @@ CHOICE_SECONDS = 300  # the company choice must follow the password within five 
 
 
 def _signed_in(account: Account, ip: str):
-    with acting_as(Actor(account.email, ip)):
+    with unit_of_work(Actor(account.email, ip)):
         record_login(account)
-    start_session(account)
-    db.session.commit()
+        start_session(account)
     target = safe_next(request.args.get("next"))
     return redirect(target or home_of(account.role, account.tenant_id))
 
@@ -117,8 +116,8 @@ def login_company():
 @bp.post("/logout")
 @public
 def logout():
-    end_session()
-    db.session.commit()
+    with unit_of_work():
+        end_session()
     flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
 

@@ -12,6 +12,7 @@ from centrex.models import Account, Device, Number, User
 from centrex.services.console_accounts import change_password
 from centrex.services.users import update_user
 from centrex.tenancy import get_scoped, scoped
+from centrex.unit_of_work import unit_of_work
 from webui.access import ADMIN, OPERATOR, USER, allow, current_principal, start_session
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, values
@@ -108,8 +109,8 @@ def password():
                     form.get("new_password", ""),
                     form.get("confirm_password", ""),
                 )
-            start_session(account)  # every older session ended with the change; this browser stays in
-            db.session.commit()
+            with unit_of_work():  # every older session ended with the change; this browser stays in
+                start_session(account)
             flash(_("Your password is changed."))
             return redirect(url_for("auth.home"))
         except DomainError as exc:
