@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Conflict, DomainError, Invalid
+from centrex.errors import N_, Conflict, DomainError, Invalid
 from centrex.models import (AudioFile, IvrMenu, MohClass, Number, NumberAnnouncement, Tenant, User,
                             UserVoicemail, VoicemailBox)
 from centrex.models.audio import AUDIO_KINDS
@@ -100,19 +100,18 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
                  moh_class: MohClass | None = None) -> AudioFile:
     """Validate, decode, convert and store one upload; the row is flushed and audited."""
     if kind not in AUDIO_KINDS:
-        raise Invalid("Unknown audio kind.", fields={"kind": ["Unknown."]})
+        raise Invalid(N_("Unknown audio kind."), fields={"kind": [N_("Unknown.")]})
     label = (name or "").strip()
     try:
         no_control_chars(label)
     except ValidationError:
         label = ""
     if not label or len(label) > 120:
-        raise Invalid("Un nom est requis (120 caractères au plus). / "
-                      "A name is required (at most 120 characters).",
-                      fields={"name": ["Required, at most 120 characters."]})
+        raise Invalid(N_("A name is required (at most 120 characters)."),
+                      fields={"name": [N_("Required, at most 120 characters.")]})
     if (kind == "moh") != (moh_class is not None) or (moh_class and moh_class.tenant_id != tenant.id):
-        raise Invalid("Hold music goes into one of this company's music classes.",
-                      fields={"moh_class_id": ["Required for hold music, only for hold music."]})
+        raise Invalid(N_("Hold music goes into one of this company's music classes."),
+                      fields={"moh_class_id": [N_("Required for hold music, only for hold music.")]})
     clean_name, fmt = check_filename(filename)
     raw = data if isinstance(data, bytes) else read_limited(data)
     if len(raw) > MAX_UPLOAD_BYTES:
@@ -169,12 +168,12 @@ def uses_of(audio: AudioFile) -> list[str]:
 def delete_audio(audio: AudioFile, tenant: Tenant) -> None:
     """Delete the row now and the file once the deletion is committed; refused while it is played."""
     if audio.tenant_id != tenant.id:
-        raise Invalid("This file does not belong to this company.")
+        raise Invalid(N_("This file does not belong to this company."))
     uses = uses_of(audio)
     if uses:
         where = ", ".join(uses)
-        raise Conflict(f"Ce fichier est encore utilisé : {where}. / This file is still in use: {where}.",
-                       fields={"audio": ["Still in use."]})
+        raise Conflict(N_("This file is still in use: %(where)s."), where=where,
+                       fields={"audio": [N_("Still in use.")]})
     path = local_path(audio, tenant)
     audit.record("delete", audio, tenant_id=tenant.id, changes={"name": audio.name})
     db.session.delete(audio)
@@ -259,7 +258,7 @@ def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path, *,
     try:
         result = subprocess.run(command, capture_output=True, timeout=SOX_TIMEOUT, check=False)
     except FileNotFoundError as exc:  # the server lacks sox: an operator problem, said plainly
-        raise DomainError("Audio conversion is not available on this server (sox is missing).") from exc
+        raise DomainError(N_("Audio conversion is not available on this server (sox is missing).")) from exc
     except subprocess.TimeoutExpired as exc:
         raise unreadable from exc
     if result.returncode != 0 or not output.exists():

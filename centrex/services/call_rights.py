@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validates_schema
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid, Message
 from centrex.models import Tenant, User
 from centrex.models.call_rights import MAX_BLOCKED_PREFIXES, BlockedPrefix, CallPolicy
 from centrex.models.user import CALL_CLASSES
@@ -78,12 +78,12 @@ def company_refusal(tenant_id: int, dialled: dialing.Dialled) -> str | None:
     click-to-call), or None. The dialplan itself applies the same rules in the routing engine."""
     for blocked in blocked_prefixes(tenant_id):
         if dialled.number.startswith(blocked.prefix):
-            return f"Numbers starting with {blocked.prefix} are blocked for the whole company."
+            return Message.of(N_("Numbers starting with %(prefix)s are blocked for the whole company."), prefix=blocked.prefix)
     policy = policy_of(tenant_id)
     if policy is not None and not dialing.allowed(policy.max_call_class, dialled.needs):
-        return f"The company allows calls up to the class {policy.max_call_class}."
+        return Message.of(N_("The company allows calls up to the class %(call_class)s."), call_class=policy.max_call_class)
     if policy is not None and dialled.premium and not policy.allow_premium:
-        return "Premium-rate numbers are refused for the whole company."
+        return Message.of(N_("Premium-rate numbers are refused for the whole company."))
     return None
 
 
@@ -127,7 +127,7 @@ def _users_named(tenant_id: int, rows: list[dict]) -> dict[int, User]:
         scoped(User, tenant_id).where(User.id.in_(sorted(wanted)))).scalars()} if wanted else {}
     errors = {i: {"id": ["Unknown user."]} for i, row in enumerate(rows) if row["id"] not in found}
     if errors:
-        raise Invalid("Some fields are not valid.", fields={"users": errors})
+        raise Invalid(N_("Some fields are not valid."), fields={"users": errors})
     return found
 
 

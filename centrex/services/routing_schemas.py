@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates, validates_schema
 
+from centrex import validate
+from centrex.errors import N_
 from centrex.models import DESTINATION_TYPES
 from centrex.models.routing import FORWARD_KINDS, STRATEGIES
 from centrex.routing.schedule import parse_days, parse_hhmm
@@ -25,15 +27,15 @@ class DestinationSchema(Schema):
     def complete(self, data, **_):
         kind = data.get("type")  # absent only in a partial load (PATCH), which must still name the type
         if kind is None:
-            raise ValidationError({"type": ["Missing data for required field."]})
+            raise ValidationError({"type": [N_("Missing data for required field.")]})
         if kind in ("user", "ring_group", "schedule", "ivr", "queue", "conference", "fax") and data.get("id") is None:
-            raise ValidationError({"id": ["Choose which one."]})
+            raise ValidationError({"id": [N_("Choose which one.")]})
         if kind == "external" and not data.get("value"):
-            raise ValidationError({"value": ["A phone number is needed."]})
+            raise ValidationError({"value": [N_("A phone number is needed.")]})
         if kind == "voicemail" and data.get("id") is None and not data.get("value"):
-            raise ValidationError({"value": ["Choose a voicemail box."]})
+            raise ValidationError({"value": [N_("Choose a voicemail box.")]})
         if kind == "hangup" and data.get("value") not in (None, *HANGUP_CAUSES):
-            raise ValidationError({"value": ["Unknown hang-up cause."]})
+            raise ValidationError({"value": [N_("Unknown hang-up cause.")]})
 
 
 def _seconds(default=None):
@@ -49,7 +51,7 @@ class MemberSchema(Schema):
     @validates_schema
     def one_of(self, data, **_):
         if (data.get("user_id") is None) == (data.get("external") is None):
-            raise ValidationError("A member is either a user or an external number.")
+            raise ValidationError(N_("A member is either a user or an external number."))
 
 
 class RingGroupSchema(Schema):
@@ -98,7 +100,7 @@ class ExceptionSchema(Schema):
     @validates("day")
     def sensible(self, value: date, **_):
         if not 2000 <= value.year <= 2100:
-            raise ValidationError("Not a sensible date.")
+            raise ValidationError(N_("Not a sensible date."))
 
 
 class ScheduleSchema(Schema):
