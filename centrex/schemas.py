@@ -73,7 +73,7 @@ def Text(max_len: int, **kw):  # noqa: N802 - reads like a field type
 
 
 class TenantSchema(Schema):
-    domain = fields.String(required=True, validate=validate.Regexp(DOMAIN_RE, error="Not a valid SIP domain."))
+    domain = fields.String(required=True, validate=validate.Regexp(DOMAIN_RE, error=N_("Not a valid SIP domain.")))
     name = Text(120, required=True)
     timezone = fields.String(load_default="Europe/Zurich")
     language = fields.String(load_default="fr", validate=validate.OneOf(LANGUAGES))
@@ -96,7 +96,7 @@ class TenantSchema(Schema):
 
 class UserSchema(Schema):
     extension = fields.String(required=True, validate=validate.Regexp(
-        EXTENSION_RE, error="An extension is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("An extension is 2 to 6 digits and does not start with 0.")))
     name = Text(120, required=True)
     email = fields.Email(allow_none=True, load_default=None)
     language = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(LANGUAGES))
@@ -105,7 +105,7 @@ class UserSchema(Schema):
                                validate=[validate.Length(min=12, max=64), no_control_chars])
     vm_pin = fields.String(load_default=None, allow_none=True, load_only=True, validate=voicemail_pin)
     mobile = fields.String(allow_none=True, load_default=None,
-                           validate=validate.Regexp(E164_RE, error="Use the international format, e.g. +41791234567."))
+                           validate=validate.Regexp(E164_RE, error=N_("Use the international format, e.g. +41791234567.")))
     max_calls = fields.Integer(load_default=2, validate=validate.Range(min=1, max=50))
     caller_id_mode = fields.String(load_default="direct", validate=validate.OneOf(CALLER_ID_MODES))
     call_class = fields.String(load_default="national", validate=validate.OneOf(CALL_CLASSES))
@@ -114,12 +114,12 @@ class UserSchema(Schema):
 
 class NumberSchema(Schema):
     e164 = fields.String(required=True, validate=validate.Regexp(
-        E164_RE, error="Use the international format, e.g. +41215550100."))
+        E164_RE, error=N_("Use the international format, e.g. +41215550100.")))
     label = Text(120, allow_none=True, load_default=None)
     dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(DESTINATION_TYPES))
     dest_id = fields.Integer(allow_none=True, load_default=None)
     dest_value = fields.String(allow_none=True, load_default=None,
-                               validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only."))
+                               validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only.")))
     is_main = fields.Boolean(load_default=False)
 
 

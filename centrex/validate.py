@@ -28,6 +28,8 @@ MARSHMALLOW_MESSAGES = (
 
 class Range(_mm.Range):
     def _format_error(self, value, message: str) -> str:
+        if isinstance(self.error, Message):
+            return self.error
         text = super()._format_error(value, message)
         if self.error or not (self.min_inclusive and self.max_inclusive):
             return text
@@ -40,6 +42,8 @@ class Range(_mm.Range):
 
 class Length(_mm.Length):
     def _format_error(self, value, message: str) -> str:
+        if isinstance(self.error, Message):
+            return self.error
         text = super()._format_error(value, message)
         if self.error or message == self.message_equal:
             return text

@@ -18,7 +18,7 @@ from centrex.schemas import Text, no_control_chars
 from centrex.services import apply, load
 
 MAX_LOGO_BYTES = 256 * 1024
-_COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="A colour is written #RRGGBB.")
+_COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error=N_("A colour is written #RRGGBB."))
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 

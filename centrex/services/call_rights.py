@@ -25,7 +25,7 @@ DEFAULT_CEILING = "international"
 
 class PrefixSchema(Schema):
     prefix = fields.String(required=True, validate=validate.Regexp(
-        PREFIX_RE, error="A prefix is + followed by 2 to 15 digits, e.g. +882."))
+        PREFIX_RE, error=N_("A prefix is + followed by 2 to 15 digits, e.g. +882.")))
     label = fields.String(load_default="", validate=[validate.Length(max=80), no_control_chars])
 
     @pre_load
@@ -47,7 +47,7 @@ class CallRightsSchema(Schema):
     max_call_class = fields.String(load_default=DEFAULT_CEILING, validate=validate.OneOf(CALL_CLASSES))
     allow_premium = fields.Boolean(load_default=True)
     prefixes = fields.List(fields.Nested(PrefixSchema), load_default=list, validate=validate.Length(
-        max=MAX_BLOCKED_PREFIXES, error=f"At most {MAX_BLOCKED_PREFIXES} blocked prefixes."))
+        max=MAX_BLOCKED_PREFIXES, error=Message.of(N_("At most %(n)s blocked prefixes."), n=MAX_BLOCKED_PREFIXES)))
     users = fields.List(fields.Nested(UserRightsSchema), load_default=list)
 
     @validates_schema(skip_on_field_errors=False)  # a repeated prefix is shown with the other errors
@@ -56,7 +56,7 @@ class CallRightsSchema(Schema):
         for index, item in enumerate(data.get("prefixes") or []):
             prefix = item.get("prefix") if isinstance(item, dict) else None
             if prefix is not None and prefix in seen:
-                errors[index] = {"prefix": ["Listed twice."]}
+                errors[index] = {"prefix": [N_("Listed twice.")]}
             seen.add(prefix)
         if errors:
             raise ValidationError({"prefixes": errors})
@@ -125,7 +125,7 @@ def _users_named(tenant_id: int, rows: list[dict]) -> dict[int, User]:
     wanted = {row["id"] for row in rows}
     found = {u.id: u for u in db.session.execute(
         scoped(User, tenant_id).where(User.id.in_(sorted(wanted)))).scalars()} if wanted else {}
-    errors = {i: {"id": ["Unknown user."]} for i, row in enumerate(rows) if row["id"] not in found}
+    errors = {i: {"id": [N_("Unknown user.")]} for i, row in enumerate(rows) if row["id"] not in found}
     if errors:
         raise Invalid(N_("Some fields are not valid."), fields={"users": errors})
     return found

@@ -39,12 +39,12 @@ PROGRESS = ("ringing_user", "ringing_destination", "connected", "ended", "failed
 class ClickToCallSchema(Schema):
     from_user = fields.String(
         required=True,
-        validate=validate.Regexp(EXTENSION_RE, error="An extension, e.g. 1001."),
+        validate=validate.Regexp(EXTENSION_RE, error=N_("An extension, e.g. 1001.")),
         metadata={"description": "The extension whose phone rings first."},
     )
     to = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\+?[0-9][0-9 ()./-]{0,31}$", error="A phone number or an extension."),
+        validate=validate.Regexp(r"^\+?[0-9][0-9 ()./-]{0,31}$", error=N_("A phone number or an extension.")),
         metadata={"description": "Who to call: an extension, a national or +E.164 number."},
     )
 

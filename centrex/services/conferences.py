@@ -21,15 +21,15 @@ from centrex.services.destinations import short_number_free
 from centrex.tenancy import scoped
 from centrex.services import licences
 
-_CODE = validate.Regexp(r"^[0-9]{4,10}$", error="A code is 4 to 10 digits.")
+_CODE = validate.Regexp(r"^[0-9]{4,10}$", error=N_("A code is 4 to 10 digits."))
 
 
 class ConferenceRoomSchema(Schema):
     number = fields.String(required=True, validate=validate.Regexp(
-        EXTENSION_RE, error="A room number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A room number is 2 to 6 digits and does not start with 0.")))
     name = Text(120, required=True)
     max_members = fields.Integer(load_default=10, validate=validate.Range(
-        min=3, max=16, error="A room holds 3 to 16 participants."))
+        min=3, max=16, error=N_("A room holds 3 to 16 participants.")))
     access_code = fields.String(required=True, validate=_CODE)
     moderator_code = fields.String(allow_none=True, load_default=None, validate=_CODE)
     wait_for_moderator = fields.Boolean(load_default=False)

@@ -24,13 +24,13 @@ from centrex.tenancy import scoped
 from centrex.services import licences
 
 _FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
-_EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only.")
+_EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only."))
 
 
 class IvrMenuSchema(Schema):
     name = Text(60, required=True)
     extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        EXTENSION_RE, error="A short number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A short number is 2 to 6 digits and does not start with 0.")))
     greeting_id = fields.Integer(allow_none=True, load_default=None)
     repeat_greeting_id = fields.Integer(allow_none=True, load_default=None)
     no_input_seconds = fields.Integer(load_default=60, validate=validate.Range(min=3, max=600))
@@ -50,7 +50,7 @@ class IvrMenuSchema(Schema):
 
 class IvrEntrySchema(Schema):
     digits = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9*#]{1,4}$", error="1 to 4 keys among 0-9, * and #."))
+        r"^[0-9*#]{1,4}$", error=N_("1 to 4 keys among 0-9, * and #.")))
     label = Text(60, allow_none=True, load_default=None)
     dest_type = fields.String(required=True, validate=validate.OneOf(IVR_DESTINATION_TYPES))
     dest_id = fields.Integer(allow_none=True, load_default=None)

@@ -33,11 +33,11 @@ class DeviceKeySchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KEY_KINDS))
     target_user_id = fields.Integer(allow_none=True, load_default=None)
     number = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        DIALABLE_RE, error="Digits, * and # only (an optional leading +)."))
+        DIALABLE_RE, error=N_("Digits, * and # only (an optional leading +).")))
     label = Text(64, allow_none=True, load_default=None)
 
 
 class PhonebookEntrySchema(Schema):
     name = Text(120, required=True)
     number = fields.String(required=True, validate=validate.Regexp(
-        DIALABLE_RE, error="Digits, * and # only (an optional leading +)."))
+        DIALABLE_RE, error=N_("Digits, * and # only (an optional leading +).")))

@@ -28,14 +28,14 @@ _AFTER_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference",
 class CallQueueSchema(Schema):
     name = Text(60, required=True)
     extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        EXTENSION_RE, error="A short number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A short number is 2 to 6 digits and does not start with 0.")))
     strategy = fields.String(load_default="longest-idle-agent", validate=validate.OneOf(QUEUE_STRATEGIES))
     moh_class_id = fields.Integer(allow_none=True, load_default=None)
     max_wait_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=7200))
     after_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_AFTER_TYPES))
     after_dest_id = fields.Integer(allow_none=True, load_default=None)
     after_dest_value = fields.String(allow_none=True, load_default=None,
-                                     validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only."))
+                                     validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only.")))
 
 
 _schema = CallQueueSchema()

@@ -21,7 +21,7 @@ class DestinationSchema(Schema):
     id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
     value = fields.String(allow_none=True, load_default=None,
                           validate=validate.Regexp(r"^[+0-9 ()./-]{2,32}$|^[A-Z_]{3,32}$",
-                                                   error="Digits only (or a hang-up cause)."))
+                                                   error=N_("Digits only (or a hang-up cause).")))
 
     @validates_schema
     def complete(self, data, **_):
@@ -45,7 +45,7 @@ def _seconds(default=None):
 class MemberSchema(Schema):
     user_id = fields.Integer(allow_none=True, load_default=None)
     external = fields.String(allow_none=True, load_default=None,
-                             validate=validate.Regexp(r"^[+0-9 ()./-]{3,32}$", error="Not a phone number."))
+                             validate=validate.Regexp(r"^[+0-9 ()./-]{3,32}$", error=N_("Not a phone number.")))
     ring_seconds = _seconds()
 
     @validates_schema
@@ -57,7 +57,7 @@ class MemberSchema(Schema):
 class RingGroupSchema(Schema):
     name = Text(120, required=True)
     extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        EXTENSION_RE, error="An extension is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("An extension is 2 to 6 digits and does not start with 0.")))
     strategy = fields.String(load_default="simultaneous", validate=validate.OneOf(STRATEGIES))
     ring_seconds = fields.Integer(load_default=30, validate=validate.Range(min=5, max=300))
     no_answer = fields.Nested(DestinationSchema, allow_none=True, load_default=None)
@@ -76,17 +76,17 @@ class RangeSchema(Schema):
         errors = {}
         for key, check in (("days", parse_days), ("start", parse_hhmm), ("end", parse_hhmm)):
             if key not in data:  # a partial load (PATCH) leaves required fields out
-                errors[key] = ["Missing data for required field."]
+                errors[key] = [N_("Missing data for required field.")]
                 continue
             try:
                 check(data[key])
             except ValueError:
-                errors[key] = ["Days like mon-fri or sat,sun." if key == "days" else "A time HH:MM."]
+                errors[key] = [N_("Days like mon-fri or sat,sun.") if key == "days" else N_("A time HH:MM.")]
         if not errors and parse_hhmm(data["start"]) >= 1440:
-            errors["start"] = ["A range starts before 24:00."]
+            errors["start"] = [N_("A range starts before 24:00.")]
         if not errors and parse_hhmm(data["start"]) == parse_hhmm(data["end"]) % 1440 \
                 and parse_hhmm(data["end"]) != 1440:
-            errors["end"] = ["A range needs a length (from 00:00 to 24:00 for a whole day)."]
+            errors["end"] = [N_("A range needs a length (from 00:00 to 24:00 for a whole day).")]
         if errors:
             raise ValidationError(errors)
 

@@ -37,7 +37,7 @@ class BoxSettingsSchema(Schema):
 
 class SharedBoxSchema(BoxSettingsSchema):
     number = fields.String(required=True, validate=validate.Regexp(
-        EXTENSION_RE, error="A box number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A box number is 2 to 6 digits and does not start with 0.")))
     name = Text(120, required=True)
     pin = fields.String(load_only=True, validate=voicemail_pin)
 
