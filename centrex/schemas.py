@@ -105,7 +105,8 @@ class UserSchema(Schema):
                                validate=[validate.Length(min=12, max=64), no_control_chars])
     vm_pin = fields.String(load_default=None, allow_none=True, load_only=True, validate=voicemail_pin)
     mobile = fields.String(allow_none=True, load_default=None,
-                           validate=validate.Regexp(E164_RE, error=N_("Use the international format, e.g. +41791234567.")))
+                           validate=validate.Regexp(E164_RE,
+                                                    error=N_("Use the international format, e.g. +41791234567.")))
     max_calls = fields.Integer(load_default=2, validate=validate.Range(min=1, max=50))
     caller_id_mode = fields.String(load_default="direct", validate=validate.OneOf(CALLER_ID_MODES))
     call_class = fields.String(load_default="national", validate=validate.OneOf(CALL_CLASSES))

@@ -234,7 +234,8 @@ def check_quota(tenant: Tenant, more: int) -> None:
     used, quota = used_bytes(tenant), quota_bytes()
     if used + more > quota:
         used_mb, quota_mb, more_mb = used / 2**20, quota // 2**20, more / 2**20
-        raise _refuse(UploadTooLarge, N_("Audio storage full: %(used)s MB used of %(quota)s MB, this file needs %(more)s."),
+        raise _refuse(UploadTooLarge,
+                      N_("Audio storage full: %(used)s MB used of %(quota)s MB, this file needs %(more)s."),
                       used=f"{used_mb:.1f}", quota=quota_mb, more=f"{more_mb:.1f}")
 
 

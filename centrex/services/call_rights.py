@@ -78,10 +78,12 @@ def company_refusal(tenant_id: int, dialled: dialing.Dialled) -> str | None:
     click-to-call), or None. The dialplan itself applies the same rules in the routing engine."""
     for blocked in blocked_prefixes(tenant_id):
         if dialled.number.startswith(blocked.prefix):
-            return Message.of(N_("Numbers starting with %(prefix)s are blocked for the whole company."), prefix=blocked.prefix)
+            return Message.of(N_("Numbers starting with %(prefix)s are blocked for the whole company."),
+                              prefix=blocked.prefix)
     policy = policy_of(tenant_id)
     if policy is not None and not dialing.allowed(policy.max_call_class, dialled.needs):
-        return Message.of(N_("The company allows calls up to the class %(call_class)s."), call_class=policy.max_call_class)
+        return Message.of(N_("The company allows calls up to the class %(call_class)s."),
+                          call_class=policy.max_call_class)
     if policy is not None and dialled.premium and not policy.allow_premium:
         return Message.of(N_("Premium-rate numbers are refused for the whole company."))
     return None

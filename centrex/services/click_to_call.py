@@ -71,7 +71,8 @@ def destination_for(tenant: Tenant, user: User, to: str) -> str:
     dialled = dialing.classify(to, tenant.country)
     if dialled.kind == "invalid":
         raise Invalid(
-            N_("%(number)s cannot be dialled: %(reason)s."), number=to, reason=dialled.reason, fields={"to": [N_("Not a number that can be dialled.")]}
+            N_("%(number)s cannot be dialled: %(reason)s."), number=to, reason=dialled.reason,
+            fields={"to": [N_("Not a number that can be dialled.")]}
         )
     if dialled.kind == "emergency":
         raise Invalid(

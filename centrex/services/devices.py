@@ -88,7 +88,8 @@ def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
     for index, key in enumerate(loaded):
         if key["kind"] == "blf":
             if key["target_user_id"] is None:
-                raise Invalid(N_("A BLF key watches a colleague."), fields={f"{index}.target_user_id": [N_("Required.")]})
+                raise Invalid(N_("A BLF key watches a colleague."),
+                              fields={f"{index}.target_user_id": [N_("Required.")]})
             _check_owner_id(device.tenant_id, key["target_user_id"])
         else:
             key["target_user_id"] = None

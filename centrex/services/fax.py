@@ -103,7 +103,8 @@ def receive_plan(tenant: Tenant, box_id: int) -> ReceivePlan | None:
 def _check_name_free(tenant, name: str) -> None:
     tenant_id = tenant if isinstance(tenant, int) else tenant.id
     if db.session.execute(scoped(FaxBox, tenant_id).where(FaxBox.name == name)).first():
-        raise Conflict(N_("A fax box named %(name)s exists already."), name=name, fields={"name": [N_("Already used.")]})
+        raise Conflict(N_("A fax box named %(name)s exists already."), name=name,
+                       fields={"name": [N_("Already used.")]})
 
 
 def _check_sender_free(sender: str | None, box_id: int | None) -> None:

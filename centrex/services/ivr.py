@@ -261,7 +261,8 @@ def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
     short_number_free(tenant, merged.get("extension"), mine=("ivr", menu.id))
     if merged["name"] != menu.name and db.session.execute(
             scoped(IvrMenu, tenant.id).where(IvrMenu.name == merged["name"])).first():
-        raise Conflict(N_("A menu named %(name)s exists already."), name=merged["name"], fields={"name": [N_("Already used.")]})
+        raise Conflict(N_("A menu named %(name)s exists already."), name=merged["name"],
+                       fields={"name": [N_("Already used.")]})
     changed = apply(menu, values)
     if menu.id is None:
         db.session.add(menu)

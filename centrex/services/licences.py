@@ -30,7 +30,8 @@ def set_features(tenant: Tenant, features) -> frozenset[str]:
     wanted = frozenset(features)
     unknown = wanted - set(LICENSED_FEATURES)
     if unknown:
-        raise Invalid(N_("Unknown service: %(names)s."), names=", ".join(sorted(unknown)), fields={"features": [N_("Unknown.")]})
+        raise Invalid(N_("Unknown service: %(names)s."), names=", ".join(sorted(unknown)),
+                      fields={"features": [N_("Unknown.")]})
     current = features_of(tenant.id)
     if wanted == current:
         return current

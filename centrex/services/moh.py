@@ -132,7 +132,8 @@ def _only_default(tenant: Tenant, moh_class: MohClass) -> None:
 
 def _check_name_free(tenant: Tenant, name: str) -> None:
     if db.session.execute(scoped(MohClass, tenant.id).where(MohClass.name == name)).first():
-        raise Conflict(N_("A music class named %(name)s exists already."), name=name, fields={"name": [N_("Already used.")]})
+        raise Conflict(N_("A music class named %(name)s exists already."), name=name,
+                       fields={"name": [N_("Already used.")]})
 
 
 def _own(tenant: Tenant, moh_class: MohClass) -> None:

@@ -29,9 +29,11 @@ def target_model(dest_type: str):
 def add_number(data: dict, tenant: Tenant | None = None) -> Number:
     values = load(_schema, data)
     if db.session.execute(select(Number.id).where(Number.e164 == values["e164"])).first():
-        raise Conflict(N_("%(number)s is already in the pool."), number=values["e164"], fields={"e164": [N_("Already in the pool.")]})
+        raise Conflict(N_("%(number)s is already in the pool."), number=values["e164"],
+                       fields={"e164": [N_("Already in the pool.")]})
     if values["is_main"] and tenant is None:
-        raise Invalid(N_("Only a company's number can be its main number."), fields={"is_main": [N_("Needs a company.")]})
+        raise Invalid(N_("Only a company's number can be its main number."),
+                      fields={"is_main": [N_("Needs a company.")]})
     number = Number(e164=values["e164"], label=values["label"], tenant_id=tenant.id if tenant else None,
                     is_main=values["is_main"])
     db.session.add(number)

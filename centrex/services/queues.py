@@ -234,7 +234,8 @@ def _check(tenant: Tenant, values: dict, queue: CallQueue | None) -> None:
     if queue is not None:
         same_name = same_name.where(CallQueue.id != queue.id)
     if db.session.execute(same_name).first():
-        raise Conflict(N_("A queue named %(name)s exists already."), name=values["name"], fields={"name": [N_("Already used.")]})
+        raise Conflict(N_("A queue named %(name)s exists already."), name=values["name"],
+                       fields={"name": [N_("Already used.")]})
 
 
 def _columns(queue: CallQueue) -> dict:

@@ -68,7 +68,8 @@ def delete_schedule(schedule: Schedule) -> None:
 def _name_free(tenant_id: int, name: str) -> None:
     if db.session.execute(select(Schedule.id).where(Schedule.tenant_id == tenant_id,
                                                     Schedule.name == name)).first():
-        raise Conflict(N_("A schedule named %(name)s already exists."), name=name, fields={"name": [N_("Already used.")]})
+        raise Conflict(N_("A schedule named %(name)s already exists."), name=name,
+                       fields={"name": [N_("Already used.")]})
 
 
 def _set_default(schedule: Schedule, dest: Dest | None) -> None:

@@ -17,7 +17,8 @@ _schema = TenantSchema()
 def create_tenant(data: dict) -> Tenant:
     values = load(_schema, data)
     if db.session.execute(select(Tenant.id).where(Tenant.domain == values["domain"])).first():
-        raise Conflict(N_("The domain %(domain)s is already used."), domain=values["domain"], fields={"domain": [N_("Already used.")]})
+        raise Conflict(N_("The domain %(domain)s is already used."), domain=values["domain"],
+                       fields={"domain": [N_("Already used.")]})
     tenant = Tenant(**values)
     db.session.add(tenant)
     db.session.flush()

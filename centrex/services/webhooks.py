@@ -54,7 +54,8 @@ class WebhookSubscriptionSchema(Schema):
         try:
             internet_addresses(parts.hostname, port or 443, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
         except AddressRefused as exc:
-            raise ValidationError(N_("Webhooks only go to the Internet, not to a private or reserved address.")) from exc
+            raise ValidationError(
+                N_("Webhooks only go to the Internet, not to a private or reserved address.")) from exc
         except AddressUnknown:
             pass  # not resolvable today: checked again at every delivery
 
