@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from centrex.errors import N_
+
 
 class SwitchError(Exception):
     """FreeSWITCH refused a command (-ERR …) or could not be reached; the message is for people."""
@@ -32,5 +34,5 @@ def set_switch(implementation: SwitchCommands | None) -> None:
 
 def switch() -> SwitchCommands:
     if _switch is None:
-        raise SwitchError("No connection to FreeSWITCH is configured.")
+        raise SwitchError(N_("No connection to FreeSWITCH is configured."))
     return _switch

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, pre_load, validates
 
+from centrex import validate
+from centrex.errors import N_, Message
 from centrex.models.device import VENDORS
 from centrex.models.number import DESTINATION_TYPES
 from centrex.models.tenant import TENANT_STATUSES
@@ -22,14 +24,14 @@ _TIMEZONES = frozenset(available_timezones())
 
 def no_control_chars(value: str) -> None:
     if _CONTROL.search(value or ""):
-        raise ValidationError("Control characters and line breaks are not allowed.")
+        raise ValidationError(N_("Control characters and line breaks are not allowed."))
 
 
 def no_switch_variables(value: str) -> None:
     """FreeSWITCH reads `${…}` in a name as a variable and refuses to set it on a call (the caller's number
     shows instead); such text is refused when saved, with the reason."""
     if "${" in (value or ""):
-        raise ValidationError("« ${ » is not allowed: FreeSWITCH would read it as a variable.")
+        raise ValidationError(N_("« ${ » is not allowed: FreeSWITCH would read it as a variable."))
 
 
 def _pin_min_digits() -> int:
@@ -43,13 +45,13 @@ def voicemail_pin(value: str) -> None:
     under a second, so at least CENTREX_VM_PIN_MIN_DIGITS digits (6), and none of the PINs tried first."""
     minimum = _pin_min_digits()
     if not re.fullmatch(rf"[0-9]{{{minimum},10}}", value or ""):
-        raise ValidationError(f"A PIN is {minimum} to 10 digits.")
+        raise ValidationError(Message.of(N_("A PIN is %(n)s to 10 digits."), n=minimum))
     steps = {(int(b) - int(a)) % 10 for a, b in zip(value, value[1:])}
     if steps <= {0} or steps == {1} or steps == {9}:  # 000000, 123456, 987654
-        raise ValidationError("This PIN is too easy to guess (one digit repeated, or digits in a row).")
+        raise ValidationError(N_("This PIN is too easy to guess (one digit repeated, or digits in a row)."))
 
 
-PIN_IS_THE_NUMBER = "A PIN may not repeat the box's own number."
+PIN_IS_THE_NUMBER = N_("A PIN may not repeat the box's own number.")
 
 
 def pin_echoes_number(pin: str, number: str) -> bool:
@@ -61,7 +63,7 @@ def normalise_mac(value: str) -> str:
     """'00:15:65:AB-cd.EF' -> '001565abcdef' (raises ValidationError when it is not a MAC)."""
     mac = re.sub(r"[:\-. ]", "", str(value)).lower()
     if not MAC_RE.match(mac):
-        raise ValidationError("A MAC address has 12 hexadecimal digits.")
+        raise ValidationError(N_("A MAC address has 12 hexadecimal digits."))
     return mac
 
 
@@ -71,7 +73,7 @@ def Text(max_len: int, **kw):  # noqa: N802 - reads like a field type
 
 
 class TenantSchema(Schema):
-    domain = fields.String(required=True, validate=validate.Regexp(DOMAIN_RE, error="Not a valid SIP domain."))
+    domain = fields.String(required=True, validate=validate.Regexp(DOMAIN_RE, error=N_("Not a valid SIP domain.")))
     name = Text(120, required=True)
     timezone = fields.String(load_default="Europe/Zurich")
     language = fields.String(load_default="fr", validate=validate.OneOf(LANGUAGES))
@@ -89,12 +91,12 @@ class TenantSchema(Schema):
     @validates("timezone")
     def known_timezone(self, value, **_):
         if value not in _TIMEZONES:
-            raise ValidationError("Unknown time zone.")
+            raise ValidationError(N_("Unknown time zone."))
 
 
 class UserSchema(Schema):
     extension = fields.String(required=True, validate=validate.Regexp(
-        EXTENSION_RE, error="An extension is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("An extension is 2 to 6 digits and does not start with 0.")))
     name = Text(120, required=True)
     email = fields.Email(allow_none=True, load_default=None)
     language = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(LANGUAGES))
@@ -103,7 +105,8 @@ class UserSchema(Schema):
                                validate=[validate.Length(min=12, max=64), no_control_chars])
     vm_pin = fields.String(load_default=None, allow_none=True, load_only=True, validate=voicemail_pin)
     mobile = fields.String(allow_none=True, load_default=None,
-                           validate=validate.Regexp(E164_RE, error="Use the international format, e.g. +41791234567."))
+                           validate=validate.Regexp(E164_RE,
+                                                    error=N_("Use the international format, e.g. +41791234567.")))
     max_calls = fields.Integer(load_default=2, validate=validate.Range(min=1, max=50))
     caller_id_mode = fields.String(load_default="direct", validate=validate.OneOf(CALLER_ID_MODES))
     call_class = fields.String(load_default="national", validate=validate.OneOf(CALL_CLASSES))
@@ -112,12 +115,12 @@ class UserSchema(Schema):
 
 class NumberSchema(Schema):
     e164 = fields.String(required=True, validate=validate.Regexp(
-        E164_RE, error="Use the international format, e.g. +41215550100."))
+        E164_RE, error=N_("Use the international format, e.g. +41215550100.")))
     label = Text(120, allow_none=True, load_default=None)
     dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(DESTINATION_TYPES))
     dest_id = fields.Integer(allow_none=True, load_default=None)
     dest_value = fields.String(allow_none=True, load_default=None,
-                               validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only."))
+                               validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only.")))
     is_main = fields.Boolean(load_default=False)
 
 

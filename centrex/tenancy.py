@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 
 from centrex.db import db
-from centrex.errors import NotFound
+from centrex.errors import N_, NotFound
 from centrex.models import Tenant
 
 
@@ -17,7 +17,7 @@ def get_scoped(model, tenant_id: int, obj_id: int):
     """One object of this tenant, or NotFound (never another tenant's row)."""
     obj = db.session.execute(scoped(model, tenant_id).where(model.id == obj_id)).scalar_one_or_none()
     if obj is None:
-        raise NotFound(f"{model.__name__} {obj_id} not found")
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind=model.__name__, id=obj_id)
     return obj
 
 
@@ -28,5 +28,5 @@ def tenant_by_domain(domain: str) -> Tenant | None:
 def require_tenant(domain: str) -> Tenant:
     tenant = tenant_by_domain(domain)
     if tenant is None:
-        raise NotFound(f"tenant {domain} not found")
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind="tenant", id=domain)
     return tenant

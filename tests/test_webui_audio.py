@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from centrex.db import db
+from centrex.errors import N_, Message
 from centrex.models import AudioFile, AuditEntry, MohClass, Number, NumberAnnouncement
 from centrex.services import audio
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, post, text, token
@@ -185,18 +186,19 @@ def test_the_announcement_before_ringing_is_chosen_per_number(admin, dupont, mar
     assert current() is None
 
 
-@pytest.mark.parametrize("message", [
-    "Le fichier dépasse 16 Mo. / The file is larger than 16 MB.",
-    "Not allowed for this user's call class. / Pas autorisé pour la classe d'appels de cet utilisateur.",
+@pytest.mark.parametrize("message,french,english", [
+    (Message.of(N_("The file is larger than 16 MB.")), "Le fichier dépasse 16 Mo.", "The file is larger than 16 MB."),
+    (Message.of(N_("This file is not a readable %(format)s file."), format="MP3"),
+     "Ce fichier n'est pas un MP3 lisible.", "This file is not a readable MP3 file."),
+    (N_("Not allowed for this user's call class."), "Non autorisé pour la catégorie d'appels de cet utilisateur.",
+     "Not allowed for this user's call class."),
 ])
-def test_bilingual_core_messages_are_shown_in_the_reader_language(app, message):
-    from webui.i18n import translate_message
+def test_core_messages_are_shown_in_the_reader_language(app, message, french, english):
+    from webui.i18n import translate
 
-    french = next(half for half in message.split(" / ") if "é" in half)
-    english = next(half for half in message.split(" / ") if half != french)
     for lang, expected in (("fr", french), ("en", english)):
         with app.test_request_context(headers={"Cookie": f"console_lang={lang}"}):
-            assert translate_message(message) == expected
+            assert translate(message) == expected
 
 
 def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, admin, dupont, tmp_path):

@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from centrex.db import db
+from centrex.errors import N_, Message
 from centrex.models import AuditEntry, BlockedPrefix, CallPolicy, User
 from centrex.routing.loader import load_tenant_config
 from test_webui_operator import field_error
-from webui.i18n import translate_message
+from webui.i18n import translate
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, RECEPTION_DUPONT, USER_DUPONT, login, post, text
 
 
@@ -153,11 +154,11 @@ def test_dry_run_explains_the_blocked_prefix(admin, dupont):
 
 
 def test_the_refusal_of_a_blocked_destination_reads_in_french(app):
-    message = "Numbers starting with +882 are blocked for the whole company."
+    message = Message.of(N_("Numbers starting with %(prefix)s are blocked for the whole company."), prefix="+882")
     with app.test_request_context(headers={"Cookie": "console_lang=fr"}):
-        assert translate_message(message) == "Les numéros commençant par +882 sont bloqués pour toute l’entreprise."
+        assert translate(message) == "Les numéros commençant par +882 sont bloqués pour toute l’entreprise."
     with app.test_request_context(headers={"Cookie": "console_lang=en"}):
-        assert translate_message(message) == message
+        assert translate(message) == message == "Numbers starting with +882 are blocked for the whole company."
 
 
 def test_the_table_says_where_the_company_limits_a_user(admin, dupont):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from centrex.audit import Actor
 from centrex.db import db
-from centrex.errors import Forbidden, NotFound
+from centrex.errors import N_, Forbidden, NotFound
 from centrex.models import Account, Tenant
 from centrex.models.role import PERMISSION_AREAS, RolePermission
 from centrex.services import licences
@@ -221,10 +221,10 @@ def tenant_for(principal: Principal, tenant_id: int) -> Tenant:
     """The tenant a request names, if this principal may see it; NotFound otherwise (an admin of one
     client cannot even learn whether another client's id exists)."""
     if principal.role != OPERATOR and principal.tenant_id != tenant_id:
-        raise NotFound("No such client.")
+        raise NotFound(N_("No such client."))
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:
-        raise NotFound("No such client.")
+        raise NotFound(N_("No such client."))
     return tenant
 
 
@@ -239,7 +239,7 @@ def allow(*roles: str):
             if principal is None:
                 raise NotLoggedIn()
             if principal.role not in roles:
-                raise Forbidden("Your role does not give access to this page.")
+                raise Forbidden(N_("Your role does not give access to this page."))
             if "tenant_id" in kwargs:
                 g.tenant = tenant_for(principal, kwargs.pop("tenant_id"))
             elif principal.tenant_id is not None:
@@ -271,8 +271,8 @@ def check_area(principal: Principal) -> None:
     if principal.may_open(request.endpoint or "", request.method):
         return
     if principal.may_open(request.endpoint or "", "GET"):
-        raise Forbidden("Your role lets you see this page, not change it.")
-    raise Forbidden("Your role does not give access to this page.")
+        raise Forbidden(N_("Your role lets you see this page, not change it."))
+    raise Forbidden(N_("Your role does not give access to this page."))
 
 
 def public(view):

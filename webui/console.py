@@ -16,7 +16,7 @@ from centrex.services.branding import branding_of
 from centrex.services.licences import features_of
 from webui.access import NotLoggedIn, current_principal
 from webui.destinations import field_errors_under
-from webui.i18n import LANGUAGES, destination_labels, translate_message
+from webui.i18n import LANGUAGES, destination_labels, translate
 
 csrf = CSRFProtect()
 
@@ -100,7 +100,7 @@ def _to_login(_exc):
 
 def _domain_error(exc: DomainError):
     return (
-        render_template("console/error.html", status=exc.status, message=translate_message(exc.message)),
+        render_template("console/error.html", status=exc.status, message=translate(exc.text)),
         exc.status,
     )
 

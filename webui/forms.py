@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from centrex.unit_of_work import unit_of_work
 from centrex.errors import DomainError
 from webui.access import current_principal
-from webui.i18n import translate_message
+from webui.i18n import translate
 
 
 @contextmanager
@@ -45,8 +45,8 @@ def errors_of(exc: DomainError) -> dict[str, list[str]]:
     """Field -> messages in the reader's language; "_form" holds the message for the whole form."""
     out: dict[str, list[str]] = {}
     for field, messages in _flatten(exc.fields):
-        out.setdefault(field, []).extend(translate_message(m) for m in messages)
-    out["_form"] = [translate_message(exc.message)]
+        out.setdefault(field, []).extend(translate(m) for m in messages)
+    out["_form"] = [translate(exc.text)]
     return out
 
 
@@ -56,9 +56,9 @@ def _flatten(fields: dict, prefix: str = ""):
         if isinstance(value, dict):
             yield from _flatten(value, f"{name}.")
         elif isinstance(value, (list, tuple)):
-            yield name, [str(v) for v in value]
+            yield name, [v if isinstance(v, str) else str(v) for v in value]
         else:
-            yield name, [str(value)]
+            yield name, [value if isinstance(value, str) else str(value)]
 
 
 def wants_post() -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from centrex.errors import Invalid, NotFound
+from centrex.errors import N_, Invalid, NotFound
 from centrex.routing import dialing
 from centrex.routing.engine import route
 from centrex.routing.loader import load_tenant_config
@@ -25,12 +25,12 @@ def explain_call(tenant_id: int, caller: str, destination: str, at: datetime) ->
     `destination` at `at` (naive: the tenant's local time). Raises NotFound / Invalid."""
     config = load_tenant_config(tenant_id)
     if config is None:
-        raise NotFound(f"tenant {tenant_id} not found")
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind="tenant", id=tenant_id)
     caller, destination = (caller or "").strip(), (destination or "").strip()
     if not _DIALLED.match(destination):
-        raise Invalid("Not a number one can dial.", fields={"destination": ["Not a dialable number."]})
+        raise Invalid(N_("Not a number one can dial."), fields={"destination": [N_("Not a dialable number.")]})
     if not _DIALLED.match(caller or "x"):
-        raise Invalid("Not a caller number.", fields={"caller": ["Not a phone number or extension."]})
+        raise Invalid(N_("Not a caller number."), fields={"caller": [N_("Not a phone number or extension.")]})
     steps = []
     if at.tzinfo is None:
         clock = _clock_note(at, config.timezone)

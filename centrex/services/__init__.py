@@ -4,20 +4,20 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError
 
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 
 
 def load(schema: Schema, data: dict, *, partial: bool = False) -> dict:
     """Validate `data` with `schema`, raising Invalid (field -> messages) instead of a 500."""
     if not isinstance(data, dict):
-        raise Invalid("Expected an object of fields.")
+        raise Invalid(N_("Expected an object of fields."))
     try:
         # A partial update leaves out whole fields; a list it sends (members, ranges, holidays) replaces the
         # old one and is complete: its items get their defaults and required fields like at creation.
         return schema.load(data, partial=tuple(schema.fields) if partial is True else partial)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise Invalid("Some fields are not valid.", fields=messages) from exc
+        raise Invalid(N_("Some fields are not valid."), fields=messages) from exc
 
 
 def apply(obj, values: dict) -> dict:

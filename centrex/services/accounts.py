@@ -8,7 +8,7 @@ from sqlalchemy import select
 from centrex import audit
 from centrex.crypto import hash_password, salt_of, shared_salt, verify_passwords
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid, Message
 from centrex.models import Account, Tenant, User
 from centrex.models.account import ROLES
 
@@ -30,21 +30,21 @@ def create_account(email: str, password: str, role: str, tenant: Tenant | None =
                    user: User | None = None) -> Account:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
-        raise Invalid("A valid email address is needed.", fields={"email": ["Not a valid email address."]})
+        raise Invalid(N_("A valid email address is needed."), fields={"email": [N_("Not a valid email address.")]})
     if role not in ROLES:
-        raise Invalid(f"Unknown role {role}.", fields={"role": ["Unknown role."]})
+        raise Invalid(N_("Unknown role %(role)s."), role=role, fields={"role": [N_("Unknown role.")]})
     if len(password or "") < MIN_PASSWORD:
-        raise Invalid(f"The password needs at least {MIN_PASSWORD} characters.",
-                      fields={"password": [f"At least {MIN_PASSWORD} characters."]})
+        raise Invalid(N_("The password needs at least %(n)s characters."), n=MIN_PASSWORD,
+                      fields={"password": [Message.of(N_("At least %(n)s characters."), n=MIN_PASSWORD)]})
     if role != "operator" and tenant is None:
-        raise Invalid("An admin or user account belongs to a company.")
+        raise Invalid(N_("An admin or user account belongs to a company."))
     if user is not None and (tenant is None or user.tenant_id != tenant.id):
-        raise Invalid("The user belongs to another company.")
+        raise Invalid(N_("The user belongs to another company."))
     same_company = Account.tenant_id.is_(None) if tenant is None else Account.tenant_id == tenant.id
     if db.session.execute(select(Account.id).where(Account.email == email, same_company)).first():
         # Only this company's (or the operator's own) logins are looked at: whether the address has a login
         # at another client of the operator is none of this company's business.
-        raise Conflict("This email address already has an account.", fields={"email": ["Already used."]})
+        raise Conflict(N_("This email address already has an account."), fields={"email": [N_("Already used.")]})
     account = Account(email=email, password_hash=hash_login_password(email, password), role=role,
                       tenant_id=tenant.id if tenant else None, user_id=user.id if user else None)
     db.session.add(account)

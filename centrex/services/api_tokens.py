@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
 from centrex.models import ApiRateWindow, ApiToken, Tenant
 from centrex.models.api import SCOPES

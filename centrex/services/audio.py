@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Conflict, DomainError, Invalid
+from centrex.errors import N_, Conflict, DomainError, Invalid, Message
 from centrex.models import (AudioFile, IvrMenu, MohClass, Number, NumberAnnouncement, Tenant, User,
                             UserVoicemail, VoicemailBox)
 from centrex.models.audio import AUDIO_KINDS
@@ -41,7 +41,8 @@ class UnsupportedAudio(DomainError):
     status = 415
 
 
-def _refuse(cls, message: str):
+def _refuse(cls, key: str, **params):
+    message = Message.of(key, **params)
     return cls(message, fields={"file": [message]})
 
 
@@ -49,7 +50,7 @@ def read_limited(stream: BinaryIO, limit: int = MAX_UPLOAD_BYTES) -> bytes:
     """Read an upload without ever holding more than limit+1 bytes; too big -> 413."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise _refuse(UploadTooLarge, "Le fichier dépasse 16 Mo. / The file is larger than 16 MB.")
+        raise _refuse(UploadTooLarge, N_("The file is larger than 16 MB."))
     return data
 
 
@@ -58,12 +59,10 @@ def check_filename(filename: str | None) -> tuple[str, str]:
     name = unicodedata.normalize("NFC", (filename or "").strip())
     if (not name or len(name) > 120 or name in (".", "..") or ".." in name or name.startswith(".")
             or any(ch in name for ch in "/\\:\x00") or any(unicodedata.category(ch) == "Cc" for ch in name)):
-        raise _refuse(Invalid, "Nom de fichier refusé (pas de chemin, pas de « .. »). / "
-                               "File name refused (no path, no '..').")
+        raise _refuse(Invalid, N_("File name refused (no path, no '..')."))
     fmt = FORMATS.get(os.path.splitext(name)[1].lower())
     if fmt is None:
-        raise _refuse(UnsupportedAudio, "Seuls les fichiers WAV et MP3 sont acceptés. / "
-                                        "Only WAV and MP3 files are accepted.")
+        raise _refuse(UnsupportedAudio, N_("Only WAV and MP3 files are accepted."))
     return name, fmt
 
 
@@ -100,26 +99,24 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
                  moh_class: MohClass | None = None) -> AudioFile:
     """Validate, decode, convert and store one upload; the row is flushed and audited."""
     if kind not in AUDIO_KINDS:
-        raise Invalid("Unknown audio kind.", fields={"kind": ["Unknown."]})
+        raise Invalid(N_("Unknown audio kind."), fields={"kind": [N_("Unknown.")]})
     label = (name or "").strip()
     try:
         no_control_chars(label)
     except ValidationError:
         label = ""
     if not label or len(label) > 120:
-        raise Invalid("Un nom est requis (120 caractères au plus). / "
-                      "A name is required (at most 120 characters).",
-                      fields={"name": ["Required, at most 120 characters."]})
+        raise Invalid(N_("A name is required (at most 120 characters)."),
+                      fields={"name": [N_("Required, at most 120 characters.")]})
     if (kind == "moh") != (moh_class is not None) or (moh_class and moh_class.tenant_id != tenant.id):
-        raise Invalid("Hold music goes into one of this company's music classes.",
-                      fields={"moh_class_id": ["Required for hold music, only for hold music."]})
+        raise Invalid(N_("Hold music goes into one of this company's music classes."),
+                      fields={"moh_class_id": [N_("Required for hold music, only for hold music.")]})
     clean_name, fmt = check_filename(filename)
     raw = data if isinstance(data, bytes) else read_limited(data)
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise _refuse(UploadTooLarge, "Le fichier dépasse 16 Mo. / The file is larger than 16 MB.")
+        raise _refuse(UploadTooLarge, N_("The file is larger than 16 MB."))
     if not looks_like(fmt, raw):
-        raise _refuse(Invalid, f"Ce fichier n'est pas un {fmt.upper()} lisible. / "
-                               f"This file is not a readable {fmt.upper()} file.")
+        raise _refuse(Invalid, N_("This file is not a readable %(format)s file."), format=fmt.upper())
     rate = current_app.config["AUDIO_RATE"]
     max_seconds = current_app.config["AUDIO_MAX_MINUTES"] * 60
     stored_name = f"{uuid.uuid4().hex}.wav"
@@ -129,8 +126,7 @@ def store_upload(tenant: Tenant, *, kind: str, name: str, filename: str, data: b
         duration_ms = convert(raw, fmt, converted, rate, Path(tmp), max_seconds=max_seconds)
         if duration_ms > max_seconds * 1000:
             minutes = max_seconds // 60
-            raise _refuse(UploadTooLarge, f"Le son dure plus de {minutes} minutes. / "
-                                          f"The sound lasts more than {minutes} minutes.")
+            raise _refuse(UploadTooLarge, N_("The sound lasts more than %(minutes)s minutes."), minutes=minutes)
         check_quota(tenant, converted.stat().st_size)
         target_dir.mkdir(parents=True, exist_ok=True)
         partial = target_dir / f".{stored_name}.part"
@@ -169,12 +165,12 @@ def uses_of(audio: AudioFile) -> list[str]:
 def delete_audio(audio: AudioFile, tenant: Tenant) -> None:
     """Delete the row now and the file once the deletion is committed; refused while it is played."""
     if audio.tenant_id != tenant.id:
-        raise Invalid("This file does not belong to this company.")
+        raise Invalid(N_("This file does not belong to this company."))
     uses = uses_of(audio)
     if uses:
         where = ", ".join(uses)
-        raise Conflict(f"Ce fichier est encore utilisé : {where}. / This file is still in use: {where}.",
-                       fields={"audio": ["Still in use."]})
+        raise Conflict(N_("This file is still in use: %(where)s."), where=where,
+                       fields={"audio": [N_("Still in use.")]})
     path = local_path(audio, tenant)
     audit.record("delete", audio, tenant_id=tenant.id, changes={"name": audio.name})
     db.session.delete(audio)
@@ -239,9 +235,8 @@ def check_quota(tenant: Tenant, more: int) -> None:
     if used + more > quota:
         used_mb, quota_mb, more_mb = used / 2**20, quota // 2**20, more / 2**20
         raise _refuse(UploadTooLarge,
-                      f"Espace audio plein : {used_mb:.1f} Mo utilisés sur {quota_mb} Mo, ce fichier en demande "
-                      f"{more_mb:.1f}. / Audio storage full: {used_mb:.1f} MB used of {quota_mb} MB, this file "
-                      f"needs {more_mb:.1f}.")
+                      N_("Audio storage full: %(used)s MB used of %(quota)s MB, this file needs %(more)s."),
+                      used=f"{used_mb:.1f}", quota=quota_mb, more=f"{more_mb:.1f}")
 
 
 def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path, *,
@@ -254,12 +249,11 @@ def convert(raw: bytes, fmt: str, output: Path, rate: int, workdir: Path, *,
                "-c", "1", "-r", str(rate), str(output)]
     if max_seconds:
         command += ["trim", "0", str(max_seconds + 1)]
-    unreadable = _refuse(Invalid, f"Ce fichier n'est pas un {fmt.upper()} lisible. / "
-                                  f"This file is not a readable {fmt.upper()} file.")
+    unreadable = _refuse(Invalid, N_("This file is not a readable %(format)s file."), format=fmt.upper())
     try:
         result = subprocess.run(command, capture_output=True, timeout=SOX_TIMEOUT, check=False)
     except FileNotFoundError as exc:  # the server lacks sox: an operator problem, said plainly
-        raise DomainError("Audio conversion is not available on this server (sox is missing).") from exc
+        raise DomainError(N_("Audio conversion is not available on this server (sox is missing).")) from exc
     except subprocess.TimeoutExpired as exc:
         raise unreadable from exc
     if result.returncode != 0 or not output.exists():

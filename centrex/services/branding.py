@@ -6,19 +6,19 @@ from __future__ import annotations
 from email.headerregistry import Address
 from email.utils import parseaddr
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 from centrex.models import Tenant
 from centrex.models.branding import Branding
 from centrex.schemas import Text, no_control_chars
 from centrex.services import apply, load
 
 MAX_LOGO_BYTES = 256 * 1024
-_COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="A colour is written #RRGGBB.")
+_COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error=N_("A colour is written #RRGGBB."))
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
@@ -68,11 +68,11 @@ def save_branding(
 def logo_type(data: bytes) -> str:
     """The logo's MIME type from its first bytes: PNG or JPEG only, at most MAX_LOGO_BYTES."""
     if len(data) > MAX_LOGO_BYTES:
-        raise Invalid("The logo is too large.", fields={"logo": ["At most 256 KB."]})
+        raise Invalid(N_("The logo is too large."), fields={"logo": [N_("At most 256 KB.")]})
     for magic, mime in _MAGIC.items():
         if data.startswith(magic):
             return mime
-    raise Invalid("The logo must be a PNG or JPEG image.", fields={"logo": ["PNG or JPEG only."]})
+    raise Invalid(N_("The logo must be a PNG or JPEG image."), fields={"logo": [N_("PNG or JPEG only.")]})
 
 
 def email_from(tenant_id: int | None, sender: str) -> str:

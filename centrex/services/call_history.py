@@ -7,10 +7,12 @@ import csv
 import io
 from datetime import timezone
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 from sqlalchemy import func, or_
 
+from centrex import validate
 from centrex.db import db
+from centrex.errors import N_
 from centrex.models import CallRecord, Tenant
 from centrex.models.cdr import CALL_DIRECTIONS
 from centrex.routing import dialing
@@ -85,7 +87,7 @@ class CallFilterSchema(Schema):
     @validates_schema
     def period(self, data, **_):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise ValidationError({"to": ["Must be after 'from'."]})
+            raise ValidationError({"to": [N_("Must be after 'from'.")]})
 
 
 _record_schema = CallRecordSchema()

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validates_schema
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid, Message
 from centrex.models import Tenant, User
 from centrex.models.call_rights import MAX_BLOCKED_PREFIXES, BlockedPrefix, CallPolicy
 from centrex.models.user import CALL_CLASSES
@@ -25,7 +25,7 @@ DEFAULT_CEILING = "international"
 
 class PrefixSchema(Schema):
     prefix = fields.String(required=True, validate=validate.Regexp(
-        PREFIX_RE, error="A prefix is + followed by 2 to 15 digits, e.g. +882."))
+        PREFIX_RE, error=N_("A prefix is + followed by 2 to 15 digits, e.g. +882.")))
     label = fields.String(load_default="", validate=[validate.Length(max=80), no_control_chars])
 
     @pre_load
@@ -47,7 +47,7 @@ class CallRightsSchema(Schema):
     max_call_class = fields.String(load_default=DEFAULT_CEILING, validate=validate.OneOf(CALL_CLASSES))
     allow_premium = fields.Boolean(load_default=True)
     prefixes = fields.List(fields.Nested(PrefixSchema), load_default=list, validate=validate.Length(
-        max=MAX_BLOCKED_PREFIXES, error=f"At most {MAX_BLOCKED_PREFIXES} blocked prefixes."))
+        max=MAX_BLOCKED_PREFIXES, error=Message.of(N_("At most %(n)s blocked prefixes."), n=MAX_BLOCKED_PREFIXES)))
     users = fields.List(fields.Nested(UserRightsSchema), load_default=list)
 
     @validates_schema(skip_on_field_errors=False)  # a repeated prefix is shown with the other errors
@@ -56,7 +56,7 @@ class CallRightsSchema(Schema):
         for index, item in enumerate(data.get("prefixes") or []):
             prefix = item.get("prefix") if isinstance(item, dict) else None
             if prefix is not None and prefix in seen:
-                errors[index] = {"prefix": ["Listed twice."]}
+                errors[index] = {"prefix": [N_("Listed twice.")]}
             seen.add(prefix)
         if errors:
             raise ValidationError({"prefixes": errors})
@@ -78,12 +78,14 @@ def company_refusal(tenant_id: int, dialled: dialing.Dialled) -> str | None:
     click-to-call), or None. The dialplan itself applies the same rules in the routing engine."""
     for blocked in blocked_prefixes(tenant_id):
         if dialled.number.startswith(blocked.prefix):
-            return f"Numbers starting with {blocked.prefix} are blocked for the whole company."
+            return Message.of(N_("Numbers starting with %(prefix)s are blocked for the whole company."),
+                              prefix=blocked.prefix)
     policy = policy_of(tenant_id)
     if policy is not None and not dialing.allowed(policy.max_call_class, dialled.needs):
-        return f"The company allows calls up to the class {policy.max_call_class}."
+        return Message.of(N_("The company allows calls up to the class %(call_class)s."),
+                          call_class=policy.max_call_class)
     if policy is not None and dialled.premium and not policy.allow_premium:
-        return "Premium-rate numbers are refused for the whole company."
+        return Message.of(N_("Premium-rate numbers are refused for the whole company."))
     return None
 
 
@@ -125,9 +127,9 @@ def _users_named(tenant_id: int, rows: list[dict]) -> dict[int, User]:
     wanted = {row["id"] for row in rows}
     found = {u.id: u for u in db.session.execute(
         scoped(User, tenant_id).where(User.id.in_(sorted(wanted)))).scalars()} if wanted else {}
-    errors = {i: {"id": ["Unknown user."]} for i, row in enumerate(rows) if row["id"] not in found}
+    errors = {i: {"id": [N_("Unknown user.")]} for i, row in enumerate(rows) if row["id"] not in found}
     if errors:
-        raise Invalid("Some fields are not valid.", fields={"users": errors})
+        raise Invalid(N_("Some fields are not valid."), fields={"users": errors})
     return found
 
 

@@ -15,12 +15,12 @@ import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import or_, select, update
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
-from centrex.errors import Forbidden, Invalid
+from centrex.errors import N_, Forbidden, Invalid, Message
 from centrex.models import ApiCall, CallRecord, LiveChannel, Number, RingGroup, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.routing import dialing
@@ -39,12 +39,12 @@ PROGRESS = ("ringing_user", "ringing_destination", "connected", "ended", "failed
 class ClickToCallSchema(Schema):
     from_user = fields.String(
         required=True,
-        validate=validate.Regexp(EXTENSION_RE, error="An extension, e.g. 1001."),
+        validate=validate.Regexp(EXTENSION_RE, error=N_("An extension, e.g. 1001.")),
         metadata={"description": "The extension whose phone rings first."},
     )
     to = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\+?[0-9][0-9 ()./-]{0,31}$", error="A phone number or an extension."),
+        validate=validate.Regexp(r"^\+?[0-9][0-9 ()./-]{0,31}$", error=N_("A phone number or an extension.")),
         metadata={"description": "Who to call: an extension, a national or +E.164 number."},
     )
 
@@ -65,30 +65,31 @@ def destination_for(tenant: Tenant, user: User, to: str) -> str:
     if internal is not None:
         if digits == user.extension:
             raise Invalid(
-                "A user cannot call themselves.", fields={"to": ["This is the caller's own extension."]}
+                N_("A user cannot call themselves."), fields={"to": [N_("This is the caller's own extension.")]}
             )
         return digits
     dialled = dialing.classify(to, tenant.country)
     if dialled.kind == "invalid":
         raise Invalid(
-            f"{to} cannot be dialled: {dialled.reason}.", fields={"to": ["Not a number that can be dialled."]}
+            N_("%(number)s cannot be dialled: %(reason)s."), number=to, reason=dialled.reason,
+            fields={"to": [N_("Not a number that can be dialled.")]}
         )
     if dialled.kind == "emergency":
         raise Invalid(
-            "Emergency numbers are not dialled on someone's behalf.",
-            fields={"to": ["Emergency numbers must be dialled from the phone."]},
+            N_("Emergency numbers are not dialled on someone's behalf."),
+            fields={"to": [N_("Emergency numbers must be dialled from the phone.")]},
         )
     own = db.session.execute(scoped(Number, tenant.id).where(Number.e164 == dialled.number)).first()
     if own is None:
         if not dialing.allowed(user.call_class, dialled.needs):
             raise Forbidden(
-                f"{user.name} may not call {dialled.kind} numbers.",
-                fields={"to": [f"Needs the call class {dialled.needs}."]},
+                N_("%(name)s may not call %(kind)s numbers."), name=user.name, kind=dialled.kind,
+                fields={"to": [Message.of(N_("Needs the call class %(needs)s."), needs=dialled.needs)]},
             )
         if dialled.premium and not user.allow_premium:
             raise Forbidden(
-                f"{user.name} may not call premium-rate numbers.",
-                fields={"to": ["Premium-rate numbers are not allowed for this user."]},
+                N_("%(name)s may not call premium-rate numbers."), name=user.name,
+                fields={"to": [N_("Premium-rate numbers are not allowed for this user.")]},
             )
         refusal = company_refusal(tenant.id, dialled)
         if refusal is not None:
@@ -104,11 +105,11 @@ def place_call(tenant: Tenant, data: dict, *, token_id: int | None = None) -> Ap
     ).scalar_one_or_none()
     if user is None:
         raise Invalid(
-            f"No user with extension {values['from_user']} in this company.",
-            fields={"from_user": ["Unknown extension."]},
+            N_("No user with extension %(ext)s in this company."), ext=values["from_user"],
+            fields={"from_user": [N_("Unknown extension.")]},
         )
     if not user.enabled:
-        raise Invalid(f"{user.name} is disabled.", fields={"from_user": ["This user is disabled."]})
+        raise Invalid(N_("%(name)s is disabled."), name=user.name, fields={"from_user": [N_("This user is disabled.")]})
     to_dial = destination_for(tenant, user, values["to"])
     call = ApiCall(
         id=str(uuid.uuid4()),

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import select
 
-from centrex import audit, fsnames
+from centrex import audit, fsnames, validate
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 from centrex.models import ConferenceRoom, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.schemas import E164_RE, EXTENSION_RE, Text
@@ -21,15 +21,15 @@ from centrex.services.destinations import short_number_free
 from centrex.tenancy import scoped
 from centrex.services import licences
 
-_CODE = validate.Regexp(r"^[0-9]{4,10}$", error="A code is 4 to 10 digits.")
+_CODE = validate.Regexp(r"^[0-9]{4,10}$", error=N_("A code is 4 to 10 digits."))
 
 
 class ConferenceRoomSchema(Schema):
     number = fields.String(required=True, validate=validate.Regexp(
-        EXTENSION_RE, error="A room number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A room number is 2 to 6 digits and does not start with 0.")))
     name = Text(120, required=True)
     max_members = fields.Integer(load_default=10, validate=validate.Range(
-        min=3, max=16, error="A room holds 3 to 16 participants."))
+        min=3, max=16, error=N_("A room holds 3 to 16 participants.")))
     access_code = fields.String(required=True, validate=_CODE)
     moderator_code = fields.String(allow_none=True, load_default=None, validate=_CODE)
     wait_for_moderator = fields.Boolean(load_default=False)
@@ -40,11 +40,11 @@ class ConferenceRoomSchema(Schema):
     @validates_schema
     def coherent(self, data, partial=False, **_):
         if data.get("moderator_code") and data.get("moderator_code") == data.get("access_code"):
-            raise ValidationError({"moderator_code": ["Must differ from the access code."]})
+            raise ValidationError({"moderator_code": [N_("Must differ from the access code.")]})
         if data.get("wait_for_moderator") and "moderator_code" in data and not data.get("moderator_code"):
-            raise ValidationError({"moderator_code": ["Required when the room waits for the moderator."]})
+            raise ValidationError({"moderator_code": [N_("Required when the room waits for the moderator.")]})
         if data.get("open_from") and data.get("open_until") and data["open_until"] <= data["open_from"]:
-            raise ValidationError({"open_until": ["Must be after the start."]})
+            raise ValidationError({"open_until": [N_("Must be after the start.")]})
 
 
 _schema = ConferenceRoomSchema()
@@ -70,7 +70,7 @@ def update_room(tenant: Tenant, room: ConferenceRoom, data: dict) -> ConferenceR
     errors = _schema.validate({k: (v.isoformat() if isinstance(v, datetime) else v)
                                for k, v in merged.items()})
     if errors:
-        raise Invalid("Some fields are not valid.", fields=errors)
+        raise Invalid(N_("Some fields are not valid."), fields=errors)
     changed = apply(room, values)
     if changed:
         db.session.flush()
@@ -167,8 +167,8 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
     elif E164_RE.match(who or ""):
         leg = f"loopback/{who}/{tenant.domain}"
     else:
-        raise Invalid("Dial an extension of this company or a number like +41791234567.",
-                      fields={"who": ["Unknown extension or not an international number."]})
+        raise Invalid(N_("Dial an extension of this company or a number like +41791234567."),
+                      fields={"who": [N_("Unknown extension or not an international number.")]})
     profile = fsnames.conference_profile(tenant.domain)
     destination = f"&conference({_name(tenant, room)}@{profile}+{room.access_code})"
     # The room's number as caller ID (a name with spaces would split FreeSWITCH's originate arguments).
@@ -181,13 +181,13 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
 def _member_command(tenant: Tenant, room: ConferenceRoom, verb: str, member_id: int) -> str:
     _own(tenant, room)
     if not isinstance(member_id, int) or member_id <= 0:
-        raise Invalid("Unknown participant.", fields={"member_id": ["Unknown."]})
+        raise Invalid(N_("Unknown participant."), fields={"member_id": [N_("Unknown.")]})
     try:
         reply = switch().api(f"conference {_name(tenant, room)} {verb} {member_id}")
     except SwitchError as exc:
         if "non-existant" in str(exc).lower() or "not found" in str(exc).lower():
-            raise Invalid("Ce participant n'est plus dans la conférence. / This participant has left.",
-                          fields={"member_id": ["Not in the room."]}) from exc
+            raise Invalid(N_("This participant has left."),
+                          fields={"member_id": [N_("Not in the room.")]}) from exc
         raise
     audit.record(verb, room, tenant_id=tenant.id, changes={"member_id": member_id})
     return reply.strip()
@@ -204,7 +204,7 @@ def _check_number_free(tenant: Tenant, number: str, room: ConferenceRoom | None 
 
 def _own(tenant: Tenant, room: ConferenceRoom) -> None:
     if room.tenant_id != tenant.id:
-        raise Invalid("This room does not belong to this company.")
+        raise Invalid(N_("This room does not belong to this company."))
 
 
 def _aware(value: datetime) -> datetime:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from centrex import audit
 from centrex.crypto import verify_password
 from centrex.db import db
-from centrex.errors import DomainError, Invalid
+from centrex.errors import N_, DomainError, Invalid, Message
 from centrex.models import Account, Tenant, User
 from centrex.models._types import utcnow
 from centrex.services.accounts import MIN_PASSWORD, create_account, hash_login_password
@@ -22,14 +22,14 @@ def record_login(account: Account) -> None:
 
 def change_password(account: Account, current: str, new: str, confirm: str) -> None:
     if not verify_password(account.password_hash, current or ""):
-        raise Invalid("The current password is not correct.", fields={"current_password": ["Not correct."]})
+        raise Invalid(N_("The current password is not correct."), fields={"current_password": [N_("Not correct.")]})
     if len(new or "") < MIN_PASSWORD:
         raise Invalid(
-            "The new password is too short.",
-            fields={"new_password": [f"At least {MIN_PASSWORD} characters."]},
+            N_("The new password is too short."),
+            fields={"new_password": [Message.of(N_("At least %(n)s characters."), n=MIN_PASSWORD)]},
         )
     if new != confirm:
-        raise Invalid("The two passwords differ.", fields={"confirm_password": ["The two passwords differ."]})
+        raise Invalid(N_("The two passwords differ."), fields={"confirm_password": [N_("The two passwords differ.")]})
     account.password_hash = hash_login_password(account.email, new)
     close_all_sessions(account)
     db.session.flush()
@@ -44,18 +44,18 @@ def give_login(tenant: Tenant, user: User, email: str, password: str) -> Account
     """An employee's own console login (role user), tied to their extension."""
     if login_of(user) is not None:
         raise Invalid(
-            "This user already has a console login.", fields={"login_email": ["Already has a login."]}
+            N_("This user already has a console login."), fields={"login_email": [N_("Already has a login.")]}
         )
     try:
         return create_account(email, password, "user", tenant=tenant, user=user)
     except DomainError as exc:  # name the form's fields, not the account's
-        raise type(exc)(exc.message, fields={f"login_{k}": v for k, v in exc.fields.items()}) from exc
+        raise type(exc)(exc.text, fields={f"login_{k}": v for k, v in exc.fields.items()}) from exc
 
 
 def set_active(account: Account, active: bool, *, by: Account) -> Account:
     """Let a login in or keep it out (nobody locks themselves out)."""
     if account.id == by.id and not active:
-        raise Invalid("You cannot deactivate your own login.")
+        raise Invalid(N_("You cannot deactivate your own login."))
     if account.active != active:
         account.active = active
         db.session.flush()
@@ -72,8 +72,8 @@ def reset_password(account: Account, new: str) -> None:
     """An administrator sets a new password for a login of the company (e.g. a forgotten one)."""
     if len(new or "") < MIN_PASSWORD:
         raise Invalid(
-            "The new password is too short.",
-            fields={"new_password": [f"At least {MIN_PASSWORD} characters."]},
+            N_("The new password is too short."),
+            fields={"new_password": [Message.of(N_("At least %(n)s characters."), n=MIN_PASSWORD)]},
         )
     account.password_hash = hash_login_password(account.email, new)
     close_all_sessions(account)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import (CallQueue, ConferenceRoom, IvrEntry, IvrMenu, RingGroup, Tenant, User,
                             VoicemailBox)
 from centrex.routing import dialing
@@ -39,8 +39,8 @@ def check_destination(tenant: Tenant, dest: Destination | None, *, field: str = 
         numbers._check_destination(tenant, {"dest_type": dest.dest_type, "dest_id": dest.dest_id,
                                             "dest_value": dest.dest_value})
     except Invalid as exc:
-        messages = list(exc.fields.values())[0] if exc.fields else [exc.message]
-        raise Invalid(exc.message, fields={field: messages}) from exc
+        messages = list(exc.fields.values())[0] if exc.fields else [exc.text]
+        raise Invalid(exc.text, fields={field: messages}) from exc
 
 
 def short_number_free(tenant: Tenant, number: str | None, *, mine: tuple[str, int | None],
@@ -49,15 +49,15 @@ def short_number_free(tenant: Tenant, number: str | None, *, mine: tuple[str, in
     if not number:
         return
     if dialing.is_emergency(number, tenant.country):
-        raise Invalid("Les numéros d'urgence sont réservés. / Emergency numbers cannot be used.",
-                      fields={field: ["Emergency number."]})
+        raise Invalid(N_("Emergency numbers cannot be used."),
+                      fields={field: [N_("Emergency number.")]})
     for kind, (model, column) in _SHORT_NUMBER.items():
         query = scoped(model, tenant.id).where(column == number)
         if kind == mine[0] and mine[1] is not None:
             query = query.where(model.id != mine[1])
         if db.session.execute(query).first():
-            raise Conflict(f"{number} est déjà utilisé. / {number} is already in use.",
-                           fields={field: ["Already used in this company."]})
+            raise Conflict(N_("%(number)s is already in use."), number=number,
+                           fields={field: [N_("Already used in this company.")]})
 
 
 def transfer_target(tenant: Tenant, dest: Destination, owner: tuple[str, int]) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from centrex import audit
 from centrex.crypto import new_sip_secret
 from centrex.db import db
-from centrex.errors import Conflict, Invalid, NotFound
+from centrex.errors import N_, Conflict, Invalid, NotFound
 from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
 from centrex.ports import switch
 from centrex.schemas import DeviceSchema, normalise_mac
@@ -33,7 +33,7 @@ def add_device(tenant: Tenant, data: dict) -> Device:
     values = load(_schema, data)
     settings = load(_settings, settings, partial=True)
     if db.session.execute(select(Device.id).where(Device.mac == values["mac"])).first():
-        raise Conflict("This MAC address is already registered.", fields={"mac": ["Already registered."]})
+        raise Conflict(N_("This MAC address is already registered."), fields={"mac": [N_("Already registered.")]})
     _check_owner_id(tenant.id, values.get("user_id"))
     device = Device(tenant_id=tenant.id, **values, **settings)
     device.admin_password_enc = secret_box().encrypt(new_sip_secret(16))
@@ -50,10 +50,10 @@ def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
     try:
         mac = normalise_mac(mac)
     except Exception as exc:  # marshmallow's ValidationError: a person typed it
-        raise Invalid("A MAC address has 12 hexadecimal digits.", fields={"mac": ["Not a MAC."]}) from exc
+        raise Invalid(N_("A MAC address has 12 hexadecimal digits."), fields={"mac": [N_("Not a MAC.")]}) from exc
     unknown = db.session.get(UnknownDevice, mac)
     if unknown is None:
-        raise NotFound(f"No unknown phone with MAC {mac} asked for its configuration.")
+        raise NotFound(N_("No unknown phone with MAC %(mac)s asked for its configuration."), mac=mac)
     values = {"vendor": unknown.vendor, "model": unknown.model or "", **data, "mac": mac}
     return add_device(tenant, values)
 
@@ -80,20 +80,21 @@ def assign_device(device: Device, user: User | None) -> Device:
 def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
     """Replace the programmable keys; BLF targets must be users of the device's own tenant."""
     if not isinstance(keys, list):
-        raise Invalid("Expected a list of keys.")
+        raise Invalid(N_("Expected a list of keys."))
     loaded = [load(_key_schema, key) for key in keys]
     positions = [key["position"] for key in loaded]
     if len(set(positions)) != len(positions):
-        raise Invalid("Two keys cannot share a position.", fields={"position": ["Duplicate."]})
+        raise Invalid(N_("Two keys cannot share a position."), fields={"position": [N_("Duplicate.")]})
     for index, key in enumerate(loaded):
         if key["kind"] == "blf":
             if key["target_user_id"] is None:
-                raise Invalid("A BLF key watches a colleague.", fields={f"{index}.target_user_id": ["Required."]})
+                raise Invalid(N_("A BLF key watches a colleague."),
+                              fields={f"{index}.target_user_id": [N_("Required.")]})
             _check_owner_id(device.tenant_id, key["target_user_id"])
         else:
             key["target_user_id"] = None
         if key["kind"] == "speed_dial" and not key["number"]:
-            raise Invalid("A speed dial needs a number.", fields={f"{index}.number": ["Required."]})
+            raise Invalid(N_("A speed dial needs a number."), fields={f"{index}.number": [N_("Required.")]})
     replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
     db.session.flush()
     audit.record("set_keys", device, tenant_id=device.tenant_id,
@@ -125,7 +126,7 @@ def send_check_sync(device: Device) -> dict[str, str]:
     """Ask every FreeSWITCH node to NOTIFY the phone (raises ports.SwitchError when that fails)."""
     command = check_sync_command(device)
     if command is None:
-        raise Invalid("This phone has no user: it is not registered, so it cannot be told to reboot.")
+        raise Invalid(N_("This phone has no user: it is not registered, so it cannot be told to reboot."))
     replies = switch().api_all(command)
     audit.record("check_sync", device, tenant_id=device.tenant_id, changes={"command": command})
     return replies
@@ -164,4 +165,4 @@ def _check_owner_id(tenant_id: int, user_id: int | None) -> None:
     if user_id is None:
         return
     if db.session.execute(select(User.id).where(User.id == user_id, User.tenant_id == tenant_id)).first() is None:
-        raise Invalid("This user does not exist in this company.", fields={"user_id": ["Unknown."]})
+        raise Invalid(N_("This user does not exist in this company."), fields={"user_id": [N_("Unknown.")]})

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import delete, select
 
-from centrex import audit, fax_paths, outbox
+from centrex import audit, fax_paths, outbox, validate
 from centrex.crypto import hash_password, salt_of, shared_salt, verify_passwords
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import Fax, FaxBox, Number, OutboxMessage, Tenant
 from centrex.schemas import Text
 from centrex.services import apply, load
@@ -104,7 +104,8 @@ def receive_plan(tenant: Tenant, box_id: int) -> ReceivePlan | None:
 def _check_name_free(tenant, name: str) -> None:
     tenant_id = tenant if isinstance(tenant, int) else tenant.id
     if db.session.execute(scoped(FaxBox, tenant_id).where(FaxBox.name == name)).first():
-        raise Conflict(f"A fax box named {name} exists already.", fields={"name": ["Already used."]})
+        raise Conflict(N_("A fax box named %(name)s exists already."), name=name,
+                       fields={"name": [N_("Already used.")]})
 
 
 def hash_fax_secret(sender: str | None, secret: str) -> str:
@@ -139,8 +140,8 @@ def _check_sender_free(tenant_id: int, sender: str | None, box_id: int | None) -
     other = db.session.execute(scoped(FaxBox, tenant_id).with_only_columns(FaxBox.id).where(
         FaxBox.sender_email == sender)).scalar_one_or_none()
     if other is not None and other != box_id:
-        raise Conflict("This address already sends faxes for another box.",
-                       fields={"sender_email": ["Already used by another fax box."]})
+        raise Conflict(N_("This address already sends faxes for another box."),
+                       fields={"sender_email": [N_("Already used by another fax box.")]})
 
 
 def _normal_email(value: str | None) -> str | None:
@@ -202,17 +203,17 @@ def resend(fax: Fax, *, now: datetime | None = None) -> Fax:
     """Send again a fax that reached the end of its road: email a received fax again (from the archive),
     dial a sent one again. Flushes and audits; the caller commits."""
     if fax.state not in FINAL_STATES:
-        raise Conflict("This fax is still being processed.", fields={"state": [fax.state]})
+        raise Conflict(N_("This fax is still being processed."), fields={"state": [fax.state]})
     if fax.direction == "in":
         from centrex.services.fax_receive import email_reception
 
         if not fax.box or not fax.box.emails:
-            raise Invalid("The fax box has no email address.", fields={"emails": ["Required."]})
+            raise Invalid(N_("The fax box has no email address."), fields={"emails": [N_("Required.")]})
         fax.state, fax.failure_reason = "converted", None
         email_reception(fax)
     else:
         if not fax.tiff_path or not Path(fax.tiff_path).exists():
-            raise Invalid("The document of this fax is no longer archived.")
+            raise Invalid(N_("The document of this fax is no longer archived."))
         fax.state, fax.failure_reason, fax.attempts = "converted", None, 0
         fax.next_attempt_at = now or outbox.utcnow()
         fax.job_uuid = fax.call_uuid = None

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from centrex import audit, fax_paths, outbox
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 from centrex.models import Fax, FaxBox, OutboxMessage, Tenant, User
 from centrex.routing import dialing
 from centrex.ports import SwitchError, switch
@@ -53,9 +53,9 @@ def fax_number(raw: str, country: str) -> str:
     try:
         parsed = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException as exc:
-        raise Invalid(f"{raw} is not a fax number.") from exc
+        raise Invalid(N_("%(number)s is not a fax number."), number=raw) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise Invalid(f"{raw} is not a valid fax number.")
+        raise Invalid(N_("%(number)s is not a valid fax number."), number=raw)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import or_, select
 
-from centrex import audit, fsnames
+from centrex import audit, fsnames, validate
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, CallQueue, IvrEntry, IvrMenu, Number, Tenant
 from centrex.models.ivr import INVALID_ACTIONS, IVR_DESTINATION_TYPES
 from centrex.schemas import EXTENSION_RE, Text
@@ -24,13 +24,13 @@ from centrex.tenancy import scoped
 from centrex.services import licences
 
 _FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
-_EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only.")
+_EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only."))
 
 
 class IvrMenuSchema(Schema):
     name = Text(60, required=True)
     extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        EXTENSION_RE, error="A short number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A short number is 2 to 6 digits and does not start with 0.")))
     greeting_id = fields.Integer(allow_none=True, load_default=None)
     repeat_greeting_id = fields.Integer(allow_none=True, load_default=None)
     no_input_seconds = fields.Integer(load_default=60, validate=validate.Range(min=3, max=600))
@@ -50,7 +50,7 @@ class IvrMenuSchema(Schema):
 
 class IvrEntrySchema(Schema):
     digits = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9*#]{1,4}$", error="1 to 4 keys among 0-9, * and #."))
+        r"^[0-9*#]{1,4}$", error=N_("1 to 4 keys among 0-9, * and #.")))
     label = Text(60, allow_none=True, load_default=None)
     dest_type = fields.String(required=True, validate=validate.OneOf(IVR_DESTINATION_TYPES))
     dest_id = fields.Integer(allow_none=True, load_default=None)
@@ -59,7 +59,7 @@ class IvrEntrySchema(Schema):
     @validates_schema
     def destination_complete(self, data, **_):
         if data["dest_type"] == "external" and not data.get("dest_value"):
-            raise ValidationError({"dest_value": ["An external destination needs a number."]})
+            raise ValidationError({"dest_value": [N_("An external destination needs a number.")]})
 
 
 _menu_schema = IvrMenuSchema()
@@ -98,8 +98,8 @@ def delete_menu(tenant: Tenant, menu: IvrMenu) -> None:
     queue = db.session.execute(scoped(CallQueue, tenant.id).where(
         CallQueue.after_dest_type == "ivr", CallQueue.after_dest_id == menu.id)).first()
     if users or menus or number or queue:
-        raise Conflict("Ce menu est encore utilisé. / This menu is still in use.",
-                       fields={"menu": ["Still the destination of a number or another menu."]})
+        raise Conflict(N_("This menu is still in use."),
+                       fields={"menu": [N_("Still the destination of a number or another menu.")]})
     audit.record("delete", menu, tenant_id=tenant.id, changes={"name": menu.name})
     db.session.delete(menu)
     db.session.flush()
@@ -112,8 +112,8 @@ def set_entry(tenant: Tenant, menu: IvrMenu, data: dict) -> IvrEntry:
     dest = destination_from(values)
     check_destination(tenant, dest)
     if dest.dest_type == "ivr" and dest.dest_id == menu.id:
-        raise Invalid("A choice cannot lead to its own menu; use 'top' or leave the key unused.",
-                      fields={"dest_id": ["Same menu."]})
+        raise Invalid(N_("A choice cannot lead to its own menu; use 'top' or leave the key unused."),
+                      fields={"dest_id": [N_("Same menu.")]})
     entry = db.session.execute(scoped(IvrEntry, tenant.id).where(
         IvrEntry.menu_id == menu.id, IvrEntry.digits == values["digits"])).scalar_one_or_none()
     if entry is None:
@@ -130,7 +130,7 @@ def set_entry(tenant: Tenant, menu: IvrMenu, data: dict) -> IvrEntry:
 
 def delete_entry(tenant: Tenant, entry: IvrEntry) -> None:
     if entry.tenant_id != tenant.id:
-        raise Invalid("This choice does not belong to this company.")
+        raise Invalid(N_("This choice does not belong to this company."))
     audit.record("delete", entry, tenant_id=tenant.id, changes={"digits": entry.digits})
     db.session.delete(entry)
     db.session.flush()
@@ -245,23 +245,24 @@ def _columns(menu: IvrMenu) -> dict:
 
 def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
     if merged["overall_timeout_seconds"] < merged["no_input_seconds"]:
-        raise Invalid("The overall timeout cannot be shorter than the delay before repeating.",
-                      fields={"overall_timeout_seconds": ["Shorter than no_input_seconds."]})
+        raise Invalid(N_("The overall timeout cannot be shorter than the delay before repeating."),
+                      fields={"overall_timeout_seconds": [N_("Shorter than no_input_seconds.")]})
     if merged["invalid_action"] == "message" and not merged["invalid_sound_id"]:
-        raise Invalid("Choose the message played after a wrong key.",
-                      fields={"invalid_sound_id": ["Required."]})
+        raise Invalid(N_("Choose the message played after a wrong key."),
+                      fields={"invalid_sound_id": [N_("Required.")]})
     if merged["invalid_action"] == "destination" and not merged["invalid_dest_type"]:
-        raise Invalid("Choose where a wrong key sends the call.", fields={"invalid_dest_type": ["Required."]})
+        raise Invalid(N_("Choose where a wrong key sends the call."), fields={"invalid_dest_type": [N_("Required.")]})
     for key in ("greeting_id", "repeat_greeting_id", "invalid_sound_id"):
         if merged[key] is not None and db.session.execute(scoped(AudioFile, tenant.id).where(
                 AudioFile.id == merged[key], AudioFile.kind == "prompt")).first() is None:
-            raise Invalid("Choose one of this company's announcements.", fields={key: ["Unknown."]})
+            raise Invalid(N_("Choose one of this company's announcements."), fields={key: [N_("Unknown.")]})
     for prefix in ("timeout_", "invalid_"):
         check_destination(tenant, destination_from(merged, prefix), field=f"{prefix}dest_id")
     short_number_free(tenant, merged.get("extension"), mine=("ivr", menu.id))
     if merged["name"] != menu.name and db.session.execute(
             scoped(IvrMenu, tenant.id).where(IvrMenu.name == merged["name"])).first():
-        raise Conflict(f"A menu named {merged['name']} exists already.", fields={"name": ["Already used."]})
+        raise Conflict(N_("A menu named %(name)s exists already."), name=merged["name"],
+                       fields={"name": [N_("Already used.")]})
     changed = apply(menu, values)
     if menu.id is None:
         db.session.add(menu)
@@ -271,7 +272,7 @@ def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
 
 def _own(tenant: Tenant, menu: IvrMenu) -> None:
     if menu.tenant_id != tenant.id:
-        raise Invalid("This menu does not belong to this company.")
+        raise Invalid(N_("This menu does not belong to this company."))
 
 
 targets.register_target("ivr", IvrMenu, number="extension", label="name")

@@ -7,16 +7,16 @@ from sqlalchemy import delete, select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Forbidden, Invalid
+from centrex.errors import N_, Forbidden, Invalid, Message
 from centrex.models import Tenant
 from centrex.models.licence import LICENSED_FEATURES, LicensedFeature
 
-FEATURE_NAMES = {  # French / English, for the refusal message
-    "queues": ("les files d'attente", "call queues"),
-    "ivr": ("les menus vocaux", "voice menus"),
-    "conferences": ("les conférences", "conferences"),
-    "fax": ("le fax", "fax"),
-    "api": ("l'API", "the API"),
+FEATURE_NAMES = {  # for the refusal message
+    "queues": N_("call queues"),
+    "ivr": N_("voice menus"),
+    "conferences": N_("conferences"),
+    "fax": N_("fax"),
+    "api": N_("the API"),
 }
 
 
@@ -30,7 +30,8 @@ def set_features(tenant: Tenant, features) -> frozenset[str]:
     wanted = frozenset(features)
     unknown = wanted - set(LICENSED_FEATURES)
     if unknown:
-        raise Invalid(f"Unknown service: {', '.join(sorted(unknown))}.", fields={"features": ["Unknown."]})
+        raise Invalid(N_("Unknown service: %(names)s."), names=", ".join(sorted(unknown)),
+                      fields={"features": [N_("Unknown.")]})
     current = features_of(tenant.id)
     if wanted == current:
         return current
@@ -48,6 +49,5 @@ def set_features(tenant: Tenant, features) -> frozenset[str]:
 def require(tenant: Tenant, feature: str) -> None:
     """Refuse (403) when the client's licence does not include `feature`."""
     if feature not in features_of(tenant.id):
-        french, english = FEATURE_NAMES[feature]
-        raise Forbidden(f"La licence de {tenant.name} n'inclut pas {french}. / "
-                        f"{tenant.name}'s licence does not include {english}.")
+        raise Forbidden(N_("%(tenant)s's licence does not include %(feature)s."), tenant=tenant.name,
+                        feature=Message.of(FEATURE_NAMES[feature]))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from centrex import audit, fsnames
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, MohClass, Number, NumberAnnouncement, Tenant
 from centrex.schemas import Text
 from centrex.services import apply, load
@@ -104,7 +104,7 @@ def set_number_announcement(tenant: Tenant, number: Number, audio: AudioFile | N
     """Play `audio` to callers of `number` before its destination rings ("pré-décroché").
     None removes it."""
     if number.tenant_id != tenant.id:
-        raise Invalid("This number does not belong to this company.")
+        raise Invalid(N_("This number does not belong to this company."))
     current = db.session.execute(scoped(NumberAnnouncement, tenant.id)
                                  .where(NumberAnnouncement.number_id == number.id)).scalar_one_or_none()
     if audio is None:
@@ -114,7 +114,7 @@ def set_number_announcement(tenant: Tenant, number: Number, audio: AudioFile | N
             db.session.flush()
         return
     if audio.tenant_id != tenant.id or audio.kind != "prompt":
-        raise Invalid("Choose one of this company's announcements.", fields={"audio_id": ["Unknown."]})
+        raise Invalid(N_("Choose one of this company's announcements."), fields={"audio_id": [N_("Unknown.")]})
     if current is None:
         current = NumberAnnouncement(tenant_id=tenant.id, number_id=number.id, audio_id=audio.id)
         db.session.add(current)
@@ -132,9 +132,10 @@ def _only_default(tenant: Tenant, moh_class: MohClass) -> None:
 
 def _check_name_free(tenant: Tenant, name: str) -> None:
     if db.session.execute(scoped(MohClass, tenant.id).where(MohClass.name == name)).first():
-        raise Conflict(f"A music class named {name} exists already.", fields={"name": ["Already used."]})
+        raise Conflict(N_("A music class named %(name)s exists already."), name=name,
+                       fields={"name": [N_("Already used.")]})
 
 
 def _own(tenant: Tenant, moh_class: MohClass) -> None:
     if moh_class.tenant_id != tenant.id:
-        raise Invalid("This music class does not belong to this company.")
+        raise Invalid(N_("This music class does not belong to this company."))

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import Number, Tenant, User
 from centrex.schemas import NumberSchema
 from centrex.services import apply, load
@@ -29,9 +29,11 @@ def target_model(dest_type: str):
 def add_number(data: dict, tenant: Tenant | None = None) -> Number:
     values = load(_schema, data)
     if db.session.execute(select(Number.id).where(Number.e164 == values["e164"])).first():
-        raise Conflict(f"{values['e164']} is already in the pool.", fields={"e164": ["Already in the pool."]})
+        raise Conflict(N_("%(number)s is already in the pool."), number=values["e164"],
+                       fields={"e164": [N_("Already in the pool.")]})
     if values["is_main"] and tenant is None:
-        raise Invalid("Only a company's number can be its main number.", fields={"is_main": ["Needs a company."]})
+        raise Invalid(N_("Only a company's number can be its main number."),
+                      fields={"is_main": [N_("Needs a company.")]})
     number = Number(e164=values["e164"], label=values["label"], tenant_id=tenant.id if tenant else None,
                     is_main=values["is_main"])
     db.session.add(number)
@@ -55,7 +57,7 @@ def assign_number(number: Number, tenant: Tenant | None) -> Number:
 
 def point_number(number: Number, tenant: Tenant, data: dict) -> Number:
     if number.tenant_id != tenant.id:
-        raise Invalid("This number does not belong to this company.")
+        raise Invalid(N_("This number does not belong to this company."))
     values = load(_schema, {"e164": number.e164, **data}, partial=True)
     dest_type = values.get("dest_type")
     dest = {"dest_type": dest_type, "dest_id": values.get("dest_id"), "dest_value": values.get("dest_value")}
@@ -75,12 +77,12 @@ def _check_destination(tenant: Tenant, dest: dict) -> None:
         return
     if dest_type == "external":
         if not dest["dest_value"]:
-            raise Invalid("An external destination needs a number.", fields={"dest_value": ["Required."]})
+            raise Invalid(N_("An external destination needs a number."), fields={"dest_value": [N_("Required.")]})
         return
     model = _TARGET_MODELS.get(dest_type)
     if model is None:
-        raise Invalid(f"Destinations of type {dest_type} are not available yet.",
-                      fields={"dest_type": ["Not available."]})
+        raise Invalid(N_("Destinations of type %(kind)s are not available yet."), kind=dest_type,
+                      fields={"dest_type": [N_("Not available.")]})
     if dest["dest_id"] is None or db.session.execute(
             select(model.id).where(model.id == dest["dest_id"], model.tenant_id == tenant.id)).first() is None:
-        raise Invalid("The destination does not exist in this company.", fields={"dest_id": ["Unknown."]})
+        raise Invalid(N_("The destination does not exist in this company."), fields={"dest_id": [N_("Unknown.")]})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 from centrex.models import PhonebookEntry, Tenant, User
 from centrex.services import apply, load
 from centrex.services.provisioning_schemas import PhonebookEntrySchema
@@ -15,7 +15,7 @@ _schema = PhonebookEntrySchema()
 def add_entry(tenant: Tenant, data: dict, *, owner: User | None = None) -> PhonebookEntry:
     """A contact in the company phonebook (owner None) or in `owner`'s personal phonebook."""
     if owner is not None and owner.tenant_id != tenant.id:
-        raise Invalid("This user does not exist in this company.", fields={"owner": ["Unknown."]})
+        raise Invalid(N_("This user does not exist in this company."), fields={"owner": [N_("Unknown.")]})
     values = load(_schema, data)
     entry = PhonebookEntry(tenant_id=tenant.id, owner_user_id=owner.id if owner else None, **values)
     db.session.add(entry)

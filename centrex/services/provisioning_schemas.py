@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validates
 
+from centrex import validate
+from centrex.errors import N_
 from centrex.models.device import KEY_KINDS, TRANSFER_MODES
 from centrex.schemas import Text, no_control_chars
 
@@ -23,7 +25,7 @@ class DeviceSettingsSchema(Schema):
     @validates("firmware_url")
     def http_url(self, value, **_):
         if value is not None and not re.match(r"^https?://[^\s\"'<>]+$", value):
-            raise ValidationError("A firmware URL is an http:// or https:// address.")
+            raise ValidationError(N_("A firmware URL is an http:// or https:// address."))
 
 
 class DeviceKeySchema(Schema):
@@ -31,11 +33,11 @@ class DeviceKeySchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KEY_KINDS))
     target_user_id = fields.Integer(allow_none=True, load_default=None)
     number = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        DIALABLE_RE, error="Digits, * and # only (an optional leading +)."))
+        DIALABLE_RE, error=N_("Digits, * and # only (an optional leading +).")))
     label = Text(64, allow_none=True, load_default=None)
 
 
 class PhonebookEntrySchema(Schema):
     name = Text(120, required=True)
     number = fields.String(required=True, validate=validate.Regexp(
-        DIALABLE_RE, error="Digits, * and # only (an optional leading +)."))
+        DIALABLE_RE, error=N_("Digits, * and # only (an optional leading +).")))

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
-from centrex import audit, fsnames
+from centrex import audit, fsnames, validate
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
 from centrex.models.queue import QUEUE_STRATEGIES
 from centrex.schemas import EXTENSION_RE, Text
@@ -28,14 +28,14 @@ _AFTER_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference",
 class CallQueueSchema(Schema):
     name = Text(60, required=True)
     extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        EXTENSION_RE, error="A short number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A short number is 2 to 6 digits and does not start with 0.")))
     strategy = fields.String(load_default="longest-idle-agent", validate=validate.OneOf(QUEUE_STRATEGIES))
     moh_class_id = fields.Integer(allow_none=True, load_default=None)
     max_wait_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=7200))
     after_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_AFTER_TYPES))
     after_dest_id = fields.Integer(allow_none=True, load_default=None)
     after_dest_value = fields.String(allow_none=True, load_default=None,
-                                     validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only."))
+                                     validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only.")))
 
 
 _schema = CallQueueSchema()
@@ -83,8 +83,8 @@ def delete_queue(tenant: Tenant, queue: CallQueue) -> None:
     from centrex.models import Number
     if db.session.execute(select(Number.id).where(Number.tenant_id == tenant.id, Number.dest_type == "queue",
                                                   Number.dest_id == queue.id)).first():
-        raise Conflict("Un numéro mène encore à cette file. / A number still leads to this queue.",
-                       fields={"queue": ["Still the destination of a number."]})
+        raise Conflict(N_("A number still leads to this queue."),
+                       fields={"queue": [N_("Still the destination of a number.")]})
     from centrex.models import IvrEntry, IvrMenu
     leads_here = [(IvrEntry, IvrEntry.dest_type, IvrEntry.dest_id),
                   (IvrMenu, IvrMenu.timeout_dest_type, IvrMenu.timeout_dest_id),
@@ -92,9 +92,8 @@ def delete_queue(tenant: Tenant, queue: CallQueue) -> None:
                   (CallQueue, CallQueue.after_dest_type, CallQueue.after_dest_id)]
     for model, kind, ref in leads_here:
         if db.session.execute(scoped(model, tenant.id).where(kind == "queue", ref == queue.id)).first():
-            raise Conflict("Un menu vocal ou une file mène encore à cette file. / "
-                           "A voice menu or a queue still leads to this queue.",
-                           fields={"queue": ["Still the destination of a menu or a queue."]})
+            raise Conflict(N_("A voice menu or a queue still leads to this queue."),
+                           fields={"queue": [N_("Still the destination of a menu or a queue.")]})
     name = queue_name(tenant, queue)
     for member in agents_of(queue):
         _remove_agent_commands(tenant, queue, member.user, name)
@@ -108,12 +107,12 @@ def set_agents(tenant: Tenant, queue: CallQueue, user_ids: list[int]) -> list[Qu
     """Make the queue's agents exactly these users, in this order (position 1 first)."""
     _own(tenant, queue)
     if len(set(user_ids)) != len(user_ids):
-        raise Invalid("A user appears twice.", fields={"user_ids": ["Duplicates."]})
+        raise Invalid(N_("A user appears twice."), fields={"user_ids": [N_("Duplicates.")]})
     users = {u.id: u for u in db.session.execute(
         scoped(User, tenant.id).where(User.id.in_(user_ids or [0]))).scalars()}
     unknown = [i for i in user_ids if i not in users]
     if unknown:
-        raise Invalid("These users are not in this company.", fields={"user_ids": [str(i) for i in unknown]})
+        raise Invalid(N_("These users are not in this company."), fields={"user_ids": [str(i) for i in unknown]})
     name = queue_name(tenant, queue)
     current = {a.user_id: a for a in agents_of(queue)}
     for user_id, member in current.items():
@@ -225,17 +224,18 @@ def _check(tenant: Tenant, values: dict, queue: CallQueue | None) -> None:
         get_scoped(MohClass, tenant.id, values["moh_class_id"])
     dest = destination_from(values, "after_")
     if dest and dest.dest_type == "queue" and queue is not None and dest.dest_id == queue.id:
-        raise Invalid("A queue cannot overflow into itself.", fields={"after_dest_id": ["Same queue."]})
+        raise Invalid(N_("A queue cannot overflow into itself."), fields={"after_dest_id": [N_("Same queue.")]})
     check_destination(tenant, dest, field="after_dest_id")
     if values.get("max_wait_seconds") == 0 and dest is not None:
-        raise Invalid("Set a maximum wait for the destination after it to be used.",
-                      fields={"max_wait_seconds": ["Required with a destination after the wait."]})
+        raise Invalid(N_("Set a maximum wait for the destination after it to be used."),
+                      fields={"max_wait_seconds": [N_("Required with a destination after the wait.")]})
     short_number_free(tenant, values.get("extension"), mine=("queue", queue.id if queue else None))
     same_name = scoped(CallQueue, tenant.id).where(CallQueue.name == values["name"])
     if queue is not None:
         same_name = same_name.where(CallQueue.id != queue.id)
     if db.session.execute(same_name).first():
-        raise Conflict(f"A queue named {values['name']} exists already.", fields={"name": ["Already used."]})
+        raise Conflict(N_("A queue named %(name)s exists already."), name=values["name"],
+                       fields={"name": [N_("Already used.")]})
 
 
 def _columns(queue: CallQueue) -> dict:
@@ -244,7 +244,7 @@ def _columns(queue: CallQueue) -> dict:
 
 def _own(tenant: Tenant, queue: CallQueue) -> None:
     if queue.tenant_id != tenant.id:
-        raise Invalid("This queue does not belong to this company.")
+        raise Invalid(N_("This queue does not belong to this company."))
 
 
 targets.register_target("queue", CallQueue, number="extension", label="name")

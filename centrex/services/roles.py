@@ -2,12 +2,12 @@
 delegated administrator) or take it back. Validated, flushed, audited; never across companies."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import func
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import Account, Tenant
 from centrex.models.role import LEVELS, PERMISSION_AREAS, Role, RolePermission
 from centrex.schemas import Text
@@ -69,7 +69,7 @@ def delete_role(role: Role) -> None:
     """Refused while a login has this role: its holder would silently become a full administrator."""
     holders = logins_with(role)
     if holders:
-        raise Conflict(f"The role is given to {len(holders)} login(s): give them another role first.",
+        raise Conflict(N_("The role is given to %(n)s login(s): give them another role first."), n=len(holders),
                        fields={"logins": [a.email for a in holders]})
     audit.record("delete", role, tenant_id=role.tenant_id, changes={"name": role.name})
     db.session.delete(role)
@@ -80,12 +80,12 @@ def assign_role(account: Account, role: Role | None, *, by: Account | None = Non
     """Limit an administrator login of the company to `role`, or give it full rights back (None).
     Nobody limits their own login (they would lose the page that gives rights back)."""
     if by is not None and by.id == account.id and role is not None:
-        raise Invalid("You cannot limit your own login.", fields={"role_id": ["Not your own login."]})
+        raise Invalid(N_("You cannot limit your own login."), fields={"role_id": [N_("Not your own login.")]})
     if account.role != "admin":
-        raise Invalid("Only an administrator login can have a custom role.",
-                      fields={"role_id": ["Only for administrators."]})
+        raise Invalid(N_("Only an administrator login can have a custom role."),
+                      fields={"role_id": [N_("Only for administrators.")]})
     if role is not None and role.tenant_id != account.tenant_id:
-        raise Invalid("This role does not exist in this company.", fields={"role_id": ["Unknown role."]})
+        raise Invalid(N_("This role does not exist in this company."), fields={"role_id": [N_("Unknown role.")]})
     new_id = role.id if role else None
     if account.role_id != new_id:
         account.role_id = new_id
@@ -100,7 +100,7 @@ def _name_free(tenant_id: int, name: str, role_id: int | None = None) -> None:
     if role_id is not None:
         query = query.where(Role.id != role_id)
     if db.session.execute(query.with_only_columns(Role.id)).first():
-        raise Conflict("A role of this name already exists.", fields={"name": ["Already used."]})
+        raise Conflict(N_("A role of this name already exists."), fields={"name": [N_("Already used.")]})
 
 
 def _set_permissions(role: Role, grants: dict[str, str]) -> None:

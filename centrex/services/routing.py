@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 from centrex.models import RingGroup, RingGroupMember, Schedule, Tenant, User
 from centrex.routing.plan import Dest
 from centrex.services import apply, load, replace_rows
@@ -83,7 +83,7 @@ def _set_members(group: RingGroup, tenant: Tenant, members: list[dict]) -> str:
             user = db.session.execute(select(User).where(User.id == member["user_id"],
                                                          User.tenant_id == tenant.id)).scalar_one_or_none()
             if user is None:
-                raise Invalid("This user does not exist in this company.", fields={field: ["Unknown user."]})
+                raise Invalid(N_("This user does not exist in this company."), fields={field: [N_("Unknown user.")]})
             rows.append(RingGroupMember(tenant_id=tenant.id, position=position, user_id=user.id,
                                         ring_seconds=member["ring_seconds"]))
             described.append(f"user {user.extension}")

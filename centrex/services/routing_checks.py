@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid, Message
 from centrex.models import (ForwardRule, Number, RingGroup, Schedule, ScheduleException, ScheduleRange, Tenant,
                             User)
 from centrex.routing import dialing
@@ -36,8 +36,8 @@ def destination(tenant: Tenant, data: dict | None, *, field: str, owner: User | 
         return Dest("hangup", None, value)
     spec = next((s for s in specs() if s.kind == kind), None)
     if spec is None:
-        raise Invalid(f"Destinations of type {kind} are not available yet.",
-                      fields={field: ["Not available. / Pas encore disponible."]})
+        raise Invalid(N_("Destinations of type %(kind)s are not available yet."), kind=kind,
+                      fields={field: [N_("Not available.")]})
     _exists(spec.model, tenant.id, dest_id, field)
     return Dest(kind, dest_id)
 
@@ -45,8 +45,8 @@ def destination(tenant: Tenant, data: dict | None, *, field: str, owner: User | 
 def _exists(model, tenant_id: int, obj_id: int | None, field: str) -> None:
     if obj_id is None or db.session.execute(
             select(model.id).where(model.id == obj_id, model.tenant_id == tenant_id)).first() is None:
-        raise Invalid("The destination does not exist in this company.",
-                      fields={field: ["Unknown destination. / Destination inconnue."]})
+        raise Invalid(N_("The destination does not exist in this company."),
+                      fields={field: [N_("Unknown destination.")]})
 
 
 def external_number(tenant: Tenant, value: str | None, field: str, owner: User | None = None) -> str:
@@ -56,20 +56,20 @@ def external_number(tenant: Tenant, value: str | None, field: str, owner: User |
 def _external(tenant: Tenant, value: str | None, field: str, owner: User | None) -> str:
     dialled = dialing.classify(value or "", tenant.country)
     if dialled.kind == "invalid" or not dialled.number.startswith("+"):
-        raise Invalid("This is not a phone number we can call.",
-                      fields={field: ["Not a valid number. / Numéro non valable."]})
+        raise Invalid(N_("This is not a phone number we can call."),
+                      fields={field: [N_("Not a valid number.")]})
     if dialled.premium:
-        raise Invalid("Premium-rate numbers cannot be a destination.",
-                      fields={field: ["Premium-rate number. / Numéro surtaxé."]})
+        raise Invalid(N_("Premium-rate numbers cannot be a destination."),
+                      fields={field: [N_("Premium-rate number.")]})
     blocked = next((p.prefix for p in blocked_prefixes(tenant.id)
                     if dialled.number.startswith(p.prefix)), None)
     if blocked is not None:
-        raise Invalid(f"Numbers starting with {blocked} are blocked for the whole company.",
-                      fields={field: ["Blocked for the company. / Bloqué pour l'entreprise."]})
+        raise Invalid(N_("Numbers starting with %(prefix)s are blocked for the whole company."), prefix=blocked,
+                      fields={field: [N_("Blocked for the company.")]})
     if owner is not None and not dialing.allowed(owner.call_class, dialled.needs):
-        raise Invalid(f"{owner.name} may not call {dialled.number} (call class {owner.call_class}).",
-                      fields={field: ["Not allowed for this user's call class. / "
-                                      "Non autorisé pour la catégorie d'appels de cet utilisateur."]})
+        raise Invalid(N_("%(name)s may not call %(number)s (call class %(call_class)s)."), name=owner.name,
+                      number=dialled.number, call_class=owner.call_class,
+                      fields={field: [N_("Not allowed for this user's call class.")]})
     return dialled.number
 
 
@@ -77,14 +77,14 @@ def _voicemail(tenant: Tenant, box_id: int | None, box: str | None, field: str) 
     if box_id is not None:
         spec = next((s for s in specs() if s.kind == "voicemail"), None)
         if spec is None:
-            raise Invalid("Shared voicemail boxes are not available yet.", fields={field: ["Not available."]})
+            raise Invalid(N_("Shared voicemail boxes are not available yet."), fields={field: [N_("Not available.")]})
         _exists(spec.model, tenant.id, box_id, field)
         return Dest("voicemail", box_id)
     has_box = db.session.execute(select(User.id).where(
         User.tenant_id == tenant.id, User.extension == box, User.vm_a1_hash.is_not(None))).first()
     if has_box is None:
-        raise Invalid(f"There is no voicemail box {box} in this company.",
-                      fields={field: ["Unknown voicemail box. / Boîte vocale inconnue."]})
+        raise Invalid(N_("There is no voicemail box %(box)s in this company."), box=box,
+                      fields={field: [N_("Unknown voicemail box.")]})
     return Dest("voicemail", None, box)
 
 
@@ -94,8 +94,8 @@ def refuse_loop(tenant: Tenant, start: Dest) -> None:
     path = find_loop(config, start) if config else None
     if path:
         names = " → ".join(_name(config, node) for node in path)
-        raise Conflict(f"This would route calls in a circle: {names}. / Les appels tourneraient en rond : {names}.",
-                       fields={"_schema": [f"Loop: {names}"]})
+        raise Conflict(N_("This would route calls in a circle: %(names)s."), names=names,
+                       fields={"_schema": [Message.of(N_("Loop: %(names)s"), names=names)]})
 
 
 def _name(config, node: Dest) -> str:
@@ -115,20 +115,20 @@ def refuse_if_referenced(tenant_id: int, kind: str, obj_id: int) -> None:
         return select(model.id).where(model.tenant_id == tenant_id, type_col == kind, id_col == obj_id).limit(1)
 
     checks = [
-        ("a number / un numéro", uses(Number, Number.dest_type, Number.dest_id)),
-        ("a ring group / un groupe", uses(RingGroup, RingGroup.no_answer_type, RingGroup.no_answer_id)),
-        ("a schedule / un horaire", uses(Schedule, Schedule.default_type, Schedule.default_id)),
-        ("a time range / une plage horaire", uses(ScheduleRange, ScheduleRange.dest_type, ScheduleRange.dest_id)),
-        ("a holiday / un jour férié", uses(ScheduleException, ScheduleException.dest_type,
+        (N_("a number"), uses(Number, Number.dest_type, Number.dest_id)),
+        (N_("a ring group"), uses(RingGroup, RingGroup.no_answer_type, RingGroup.no_answer_id)),
+        (N_("a schedule"), uses(Schedule, Schedule.default_type, Schedule.default_id)),
+        (N_("a time range"), uses(ScheduleRange, ScheduleRange.dest_type, ScheduleRange.dest_id)),
+        (N_("a holiday"), uses(ScheduleException, ScheduleException.dest_type,
                                            ScheduleException.dest_id)),
-        ("a forwarding rule / un renvoi", uses(ForwardRule, ForwardRule.dest_type, ForwardRule.dest_id)),
+        (N_("a forwarding rule"), uses(ForwardRule, ForwardRule.dest_type, ForwardRule.dest_id)),
     ]
     if kind == "schedule":
-        checks.append(("a forwarding rule / un renvoi", select(ForwardRule.id).where(
+        checks.append((N_("a forwarding rule"), select(ForwardRule.id).where(
             ForwardRule.tenant_id == tenant_id, ForwardRule.schedule_id == obj_id).limit(1)))
     for what, query in checks:
         if db.session.execute(query).first() is not None:
-            raise Conflict(f"Still used by {what}: change that first. / Encore utilisé : modifiez-le d'abord.")
+            raise Conflict(N_("Still used by %(what)s: change that first."), what=Message.of(what))
 
 
 def extension_free(tenant_id: int, extension: str | None, *, group_id: int | None = None) -> None:

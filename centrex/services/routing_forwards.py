@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Invalid
+from centrex.errors import N_, Invalid
 from centrex.models import ForwardRule, Schedule, Tenant, User
 from centrex.routing.plan import Dest
 from centrex.services import load
@@ -79,5 +79,5 @@ def _check_schedule(tenant_id: int, schedule_id: int | None) -> None:
     if schedule_id is None:
         return
     if db.session.execute(scoped(Schedule, tenant_id).where(Schedule.id == schedule_id)).first() is None:
-        raise Invalid("This schedule does not exist in this company.",
-                      fields={"schedule_id": ["Unknown schedule. / Horaire inconnu."]})
+        raise Invalid(N_("This schedule does not exist in this company."),
+                      fields={"schedule_id": [N_("Unknown schedule.")]})

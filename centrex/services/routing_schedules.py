@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Conflict
+from centrex.errors import N_, Conflict
 from centrex.models import Schedule, ScheduleException, ScheduleRange, Tenant
 from centrex.routing.plan import Dest
 from centrex.routing.schedule import days_text, hhmm, parse_days, parse_hhmm
@@ -68,7 +68,8 @@ def delete_schedule(schedule: Schedule) -> None:
 def _name_free(tenant_id: int, name: str) -> None:
     if db.session.execute(select(Schedule.id).where(Schedule.tenant_id == tenant_id,
                                                     Schedule.name == name)).first():
-        raise Conflict(f"A schedule named {name} already exists.", fields={"name": ["Already used. / Déjà utilisé."]})
+        raise Conflict(N_("A schedule named %(name)s already exists."), name=name,
+                       fields={"name": [N_("Already used.")]})
 
 
 def _set_default(schedule: Schedule, dest: Dest | None) -> None:
@@ -100,7 +101,7 @@ def _set_exceptions(schedule: Schedule, tenant: Tenant, exceptions: list[dict]) 
     rows, described, seen = [], [], set()
     for position, item in enumerate(exceptions):
         if item["day"] in seen:
-            raise Conflict("The same date is listed twice.", fields={f"exceptions.{position}.day": ["Twice."]})
+            raise Conflict(N_("The same date is listed twice."), fields={f"exceptions.{position}.day": [N_("Twice.")]})
         seen.add(item["day"])
         dest = destination(tenant, item["dest"], field=f"exceptions.{position}.dest")
         rows.append(ScheduleException(tenant_id=tenant.id, day=item["day"], yearly=item["yearly"],

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates, validates_schema
 
+from centrex import validate
+from centrex.errors import N_
 from centrex.models import DESTINATION_TYPES
 from centrex.models.routing import FORWARD_KINDS, STRATEGIES
 from centrex.routing.schedule import parse_days, parse_hhmm
@@ -19,21 +21,21 @@ class DestinationSchema(Schema):
     id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
     value = fields.String(allow_none=True, load_default=None,
                           validate=validate.Regexp(r"^[+0-9 ()./-]{2,32}$|^[A-Z_]{3,32}$",
-                                                   error="Digits only (or a hang-up cause)."))
+                                                   error=N_("Digits only (or a hang-up cause).")))
 
     @validates_schema
     def complete(self, data, **_):
         kind = data.get("type")  # absent only in a partial load (PATCH), which must still name the type
         if kind is None:
-            raise ValidationError({"type": ["Missing data for required field."]})
+            raise ValidationError({"type": [N_("Missing data for required field.")]})
         if kind in ("user", "ring_group", "schedule", "ivr", "queue", "conference", "fax") and data.get("id") is None:
-            raise ValidationError({"id": ["Choose which one."]})
+            raise ValidationError({"id": [N_("Choose which one.")]})
         if kind == "external" and not data.get("value"):
-            raise ValidationError({"value": ["A phone number is needed."]})
+            raise ValidationError({"value": [N_("A phone number is needed.")]})
         if kind == "voicemail" and data.get("id") is None and not data.get("value"):
-            raise ValidationError({"value": ["Choose a voicemail box."]})
+            raise ValidationError({"value": [N_("Choose a voicemail box.")]})
         if kind == "hangup" and data.get("value") not in (None, *HANGUP_CAUSES):
-            raise ValidationError({"value": ["Unknown hang-up cause."]})
+            raise ValidationError({"value": [N_("Unknown hang-up cause.")]})
 
 
 def _seconds(default=None):
@@ -43,19 +45,19 @@ def _seconds(default=None):
 class MemberSchema(Schema):
     user_id = fields.Integer(allow_none=True, load_default=None)
     external = fields.String(allow_none=True, load_default=None,
-                             validate=validate.Regexp(r"^[+0-9 ()./-]{3,32}$", error="Not a phone number."))
+                             validate=validate.Regexp(r"^[+0-9 ()./-]{3,32}$", error=N_("Not a phone number.")))
     ring_seconds = _seconds()
 
     @validates_schema
     def one_of(self, data, **_):
         if (data.get("user_id") is None) == (data.get("external") is None):
-            raise ValidationError("A member is either a user or an external number.")
+            raise ValidationError(N_("A member is either a user or an external number."))
 
 
 class RingGroupSchema(Schema):
     name = Text(120, required=True)
     extension = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(
-        EXTENSION_RE, error="An extension is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("An extension is 2 to 6 digits and does not start with 0.")))
     strategy = fields.String(load_default="simultaneous", validate=validate.OneOf(STRATEGIES))
     ring_seconds = fields.Integer(load_default=30, validate=validate.Range(min=5, max=300))
     no_answer = fields.Nested(DestinationSchema, allow_none=True, load_default=None)
@@ -74,17 +76,17 @@ class RangeSchema(Schema):
         errors = {}
         for key, check in (("days", parse_days), ("start", parse_hhmm), ("end", parse_hhmm)):
             if key not in data:  # a partial load (PATCH) leaves required fields out
-                errors[key] = ["Missing data for required field."]
+                errors[key] = [N_("Missing data for required field.")]
                 continue
             try:
                 check(data[key])
             except ValueError:
-                errors[key] = ["Days like mon-fri or sat,sun." if key == "days" else "A time HH:MM."]
+                errors[key] = [N_("Days like mon-fri or sat,sun.") if key == "days" else N_("A time HH:MM.")]
         if not errors and parse_hhmm(data["start"]) >= 1440:
-            errors["start"] = ["A range starts before 24:00."]
+            errors["start"] = [N_("A range starts before 24:00.")]
         if not errors and parse_hhmm(data["start"]) == parse_hhmm(data["end"]) % 1440 \
                 and parse_hhmm(data["end"]) != 1440:
-            errors["end"] = ["A range needs a length (from 00:00 to 24:00 for a whole day)."]
+            errors["end"] = [N_("A range needs a length (from 00:00 to 24:00 for a whole day).")]
         if errors:
             raise ValidationError(errors)
 
@@ -98,7 +100,7 @@ class ExceptionSchema(Schema):
     @validates("day")
     def sensible(self, value: date, **_):
         if not 2000 <= value.year <= 2100:
-            raise ValidationError("Not a sensible date.")
+            raise ValidationError(N_("Not a sensible date."))
 
 
 class ScheduleSchema(Schema):

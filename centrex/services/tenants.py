@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import Conflict
+from centrex.errors import N_, Conflict
 from centrex.models import Tenant
 from centrex.models.licence import LICENSED_FEATURES, LicensedFeature
 from centrex.schemas import TenantSchema
@@ -17,7 +17,8 @@ _schema = TenantSchema()
 def create_tenant(data: dict) -> Tenant:
     values = load(_schema, data)
     if db.session.execute(select(Tenant.id).where(Tenant.domain == values["domain"])).first():
-        raise Conflict(f"The domain {values['domain']} is already used.", fields={"domain": ["Already used."]})
+        raise Conflict(N_("The domain %(domain)s is already used."), domain=values["domain"],
+                       fields={"domain": [N_("Already used.")]})
     tenant = Tenant(**values)
     db.session.add(tenant)
     db.session.flush()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from centrex import audit
 from centrex.crypto import SecretBox, digest_a1, hash_password, new_sip_secret
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import Tenant, User
 from centrex.schemas import PIN_IS_THE_NUMBER, UserSchema, pin_echoes_number
 from centrex.services import apply, load
@@ -50,8 +50,8 @@ def update_user(user: User, data: dict) -> User:
         _set_secret(user, tenant, reveal_secret(user))
     if pin or ("extension" in changed and user.vm_a1_hash):
         if not pin:
-            raise Invalid("A new voicemail PIN is needed when the extension changes.",
-                          fields={"vm_pin": ["Required when the extension changes."]})
+            raise Invalid(N_("A new voicemail PIN is needed when the extension changes."),
+                          fields={"vm_pin": [N_("Required when the extension changes.")]})
         _set_pin(user, tenant, pin)
         changed["vm_pin"] = "changed"
     if changed:
@@ -94,8 +94,8 @@ def _check_extension_free(tenant: Tenant, extension: str) -> None:
     taken = db.session.execute(
         select(User.id).where(User.tenant_id == tenant.id, User.extension == extension)).first()
     if taken:
-        raise Conflict(f"Extension {extension} is already used in this company.",
-                       fields={"extension": ["Already used."]})
+        raise Conflict(N_("Extension %(ext)s is already used in this company."), ext=extension,
+                       fields={"extension": [N_("Already used.")]})
     short_number_free(tenant, extension, mine=("user", None))
 
 
@@ -104,4 +104,4 @@ def _check_seats(tenant: Tenant) -> None:
         return
     count = db.session.execute(select(func.count(User.id)).where(User.tenant_id == tenant.id)).scalar_one()
     if count >= tenant.max_users:
-        raise Conflict(f"The licence allows {tenant.max_users} users; all seats are taken.")
+        raise Conflict(N_("The licence allows %(n)s users; all seats are taken."), n=tenant.max_users)

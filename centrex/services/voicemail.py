@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import select
 
-from centrex import audit, fsnames
+from centrex import audit, fsnames, validate
 from centrex.crypto import digest_a1, hash_password
 from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox, VoicemailMessage
 from centrex.models.voicemail import EMAIL_MODES
 from centrex.schemas import EXTENSION_RE, LANGUAGES, PIN_IS_THE_NUMBER, Text, pin_echoes_number, voicemail_pin
@@ -37,14 +37,14 @@ class BoxSettingsSchema(Schema):
 
 class SharedBoxSchema(BoxSettingsSchema):
     number = fields.String(required=True, validate=validate.Regexp(
-        EXTENSION_RE, error="A box number is 2 to 6 digits and does not start with 0."))
+        EXTENSION_RE, error=N_("A box number is 2 to 6 digits and does not start with 0.")))
     name = Text(120, required=True)
     pin = fields.String(load_only=True, validate=voicemail_pin)
 
     @validates_schema
     def pin_on_create(self, data, partial=False, **_):
         if not partial and not data.get("pin"):
-            raise ValidationError({"pin": ["A shared box needs a PIN."]})
+            raise ValidationError({"pin": [N_("A shared box needs a PIN.")]})
 
 
 _settings_schema = BoxSettingsSchema()
@@ -74,7 +74,7 @@ def update_box(tenant: Tenant, box: UserVoicemail | VoicemailBox, data: dict) ->
     if isinstance(box, VoicemailBox) and "number" in values and values["number"] != box.number:
         _check_number_free(tenant, values["number"], box)
         if not pin:
-            raise Invalid("A new PIN is needed when the box number changes.", fields={"pin": ["Required."]})
+            raise Invalid(N_("A new PIN is needed when the box number changes."), fields={"pin": [N_("Required.")]})
     _check_settings(tenant, box, values)
     changed = apply(box, values)
     if pin and isinstance(box, VoicemailBox):  # number and PIN: shared boxes only (_shared_schema)
@@ -104,8 +104,8 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
     _own(tenant, box)
     if db.session.execute(select(Number.id).where(
             Number.tenant_id == tenant.id, Number.dest_type == "voicemail", Number.dest_id == box.id)).first():
-        raise Conflict("Un numéro mène encore à cette boîte. / A number still leads to this box.",
-                       fields={"box": ["Still the destination of a number."]})
+        raise Conflict(N_("A number still leads to this box."),
+                       fields={"box": [N_("Still the destination of a number.")]})
     messages = db.session.execute(scoped(VoicemailMessage, tenant.id).where(
         VoicemailMessage.shared_box_id == box.id)).scalars().all()
     for message in messages:  # the recordings go too, once the deletion is committed
@@ -186,14 +186,14 @@ def _check_settings(tenant: Tenant, box: UserVoicemail | VoicemailBox, values: d
     greeting_id = values.get("greeting_id")
     if greeting_id is not None and db.session.execute(scoped(AudioFile, tenant.id).where(
             AudioFile.id == greeting_id, AudioFile.kind == "greeting")).first() is None:
-        raise Invalid("Choose one of this company's greetings.", fields={"greeting_id": ["Unknown."]})
+        raise Invalid(N_("Choose one of this company's greetings."), fields={"greeting_id": [N_("Unknown.")]})
     mode = values.get("email_mode", box.email_mode)
     keep = values.get("keep_after_email", box.keep_after_email)
     if keep is False and mode != "attach":
-        raise Invalid("Messages can only leave the box when the e-mail carries the recording.",
-                      fields={"keep_after_email": ["Needs email_mode 'attach'."]})
+        raise Invalid(N_("Messages can only leave the box when the e-mail carries the recording."),
+                      fields={"keep_after_email": [N_("Needs email_mode 'attach'.")]})
     if mode != "none" and isinstance(box, VoicemailBox) and not values.get("email_to", box.email_to):
-        raise Invalid("Give the address that receives the e-mails.", fields={"email_to": ["Required."]})
+        raise Invalid(N_("Give the address that receives the e-mails."), fields={"email_to": [N_("Required.")]})
 
 
 def _set_pin(box: VoicemailBox, tenant: Tenant, pin: str, number: str) -> None:
@@ -210,7 +210,7 @@ def _check_number_free(tenant: Tenant, number: str, box: VoicemailBox | None = N
 
 def _own(tenant: Tenant, box: UserVoicemail | VoicemailBox) -> None:
     if box.tenant_id != tenant.id:
-        raise Invalid("This box does not belong to this company.")
+        raise Invalid(N_("This box does not belong to this company."))
 
 
 targets.register_target("voicemail", VoicemailBox, key="number", number="number", label="name")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from centrex import audit
 from centrex.db import db
-from centrex.errors import NotFound
+from centrex.errors import N_, NotFound
 from centrex.models import Tenant, User, VoicemailBox, VoicemailMessage
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
@@ -82,7 +82,7 @@ def message_of_user(user: User, message_id: int) -> VoicemailMessage:
     """One message of the user's own box, or NotFound (a colleague's or another company's)."""
     message = get_scoped(VoicemailMessage, user.tenant_id, message_id)
     if message.user_id != user.id:
-        raise NotFound(f"VoicemailMessage {message_id} not found")
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind="VoicemailMessage", id=message_id)
     return message
 
 
@@ -90,14 +90,14 @@ def message_of_box(tenant: Tenant, box: VoicemailBox, message_id: int) -> Voicem
     """One message of this shared box of this company, or NotFound."""
     message = get_scoped(VoicemailMessage, tenant.id, message_id)
     if box.tenant_id != tenant.id or message.shared_box_id != box.id:
-        raise NotFound(f"VoicemailMessage {message_id} not found")
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind="VoicemailMessage", id=message_id)
     return message
 
 
 def delete_message(tenant: Tenant, message: VoicemailMessage) -> None:
     """Remove the message now and from mod_voicemail once the deletion is committed."""
     if message.tenant_id != tenant.id:
-        raise NotFound(f"VoicemailMessage {message.id} not found")
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind="VoicemailMessage", id=message.id)
     audit.record("delete", message, tenant_id=tenant.id,
                  changes={"box": message.box, "caller": message.caller_number,
                           "received_at": message.received_at.isoformat()})

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validates
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from centrex import audit
+from centrex import audit, validate
 from centrex.db import db
+from centrex.errors import N_
 from centrex.models import Tenant, WebhookDelivery, WebhookEvent, WebhookSubscription
 from centrex.models.api import WEBHOOK_EVENTS
 from centrex.schemas import Text, no_control_chars
@@ -42,18 +43,19 @@ class WebhookSubscriptionSchema(Schema):
             parts = urlsplit(value)
             port = parts.port
         except ValueError as exc:
-            raise ValidationError("Not a valid address.") from exc
+            raise ValidationError(N_("Not a valid address.")) from exc
         if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
             raise ValidationError(
-                "An http:// or https:// address without credentials, e.g. "
-                "https://crm.example.com/hooks/centrex."
+                N_("An http:// or https:// address without credentials, e.g. "
+                "https://crm.example.com/hooks/centrex.")
             )
         if port == 0:
-            raise ValidationError("Not a valid port.")
+            raise ValidationError(N_("Not a valid port."))
         try:
             internet_addresses(parts.hostname, port or 443, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
         except AddressRefused as exc:
-            raise ValidationError("Webhooks only go to the Internet, not to a private or reserved address.") from exc
+            raise ValidationError(
+                N_("Webhooks only go to the Internet, not to a private or reserved address.")) from exc
         except AddressUnknown:
             pass  # not resolvable today: checked again at every delivery
 

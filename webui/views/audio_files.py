@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError, Invalid, NotFound
+from centrex.errors import N_, DomainError, Invalid, NotFound
 from centrex.models import AudioFile, MohClass, Number, NumberAnnouncement
 from centrex.services import audio as audio_service
 from centrex.services import moh
@@ -60,11 +60,11 @@ def upload_target(value: str) -> tuple[str, MohClass | None]:
     if value.startswith("moh:"):
         class_id = int_or_none(value[4:])
         if class_id is None:
-            raise Invalid("Choose where the file goes.", fields={"target": ["Unknown."]})
+            raise Invalid(N_("Choose where the file goes."), fields={"target": [N_("Unknown.")]})
         return "moh", get_scoped(MohClass, g.tenant.id, class_id)
     if value in ("prompt", "greeting"):
         return value, None
-    raise Invalid("Choose where the file goes.", fields={"target": ["Unknown."]})
+    raise Invalid(N_("Choose where the file goes."), fields={"target": [N_("Unknown.")]})
 
 
 @bp.post("/audio/upload")
@@ -74,7 +74,7 @@ def audio_upload():
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise Invalid("Choose a WAV or MP3 file.", fields={"file": ["Choose a WAV or MP3 file."]})
+            raise Invalid(N_("Choose a WAV or MP3 file."), fields={"file": [N_("Choose a WAV or MP3 file.")]})
         kind, moh_class = upload_target(form.get("target", ""))
         with change():
             stored = audio_service.store_upload(
@@ -96,7 +96,7 @@ def audio_listen(audio_id):
     row = get_scoped(AudioFile, g.tenant.id, audio_id)
     path = audio_service.local_path(row, g.tenant)
     if not path.is_file():
-        raise NotFound("The recording is not available.")
+        raise NotFound(N_("The recording is not available."))
     response = send_file(path, mimetype="audio/wav", conditional=True, max_age=0,
                          download_name=f"{row.name}.wav")
     response.headers["Cache-Control"] = "private, no-store"

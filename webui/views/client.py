@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from centrex.db import db
-from centrex.errors import Conflict, DomainError
+from centrex.errors import N_, Conflict, DomainError
 from centrex.models import Device, ForwardRule, Number, User
 from centrex.services.console_accounts import give_login, login_of
 from centrex.services.devices import update_device
@@ -99,14 +99,16 @@ def assign(user: User, number_ids: set[int], device_ids: set[int]) -> None:
         mine = number.dest_type == "user" and number.dest_id == user.id
         if number.id in number_ids and not mine:
             if number.dest_type is not None:  # taken meanwhile, or a form that was not ours
-                raise Conflict(f"{number.e164} is already used.", fields={"numbers": ["Already used."]})
+                raise Conflict(N_("%(thing)s is already used."), thing=number.e164,
+                               fields={"numbers": [N_("Already used.")]})
             point_number(number, tenant, {"dest_type": "user", "dest_id": user.id})
         elif mine and number.id not in number_ids:
             point_number(number, tenant, {"dest_type": None})
     for device in tenant_rows(Device, Device.mac):
         if device.id in device_ids and device.user_id != user.id:
             if device.user_id is not None:
-                raise Conflict(f"{device.mac} is already used.", fields={"devices": ["Already used."]})
+                raise Conflict(N_("%(thing)s is already used."), thing=device.mac,
+                               fields={"devices": [N_("Already used.")]})
             update_device(device, {"user_id": user.id})
         elif device.user_id == user.id and device.id not in device_ids:
             update_device(device, {"user_id": None})

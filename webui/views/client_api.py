@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError, Forbidden
+from centrex.errors import N_, DomainError, Forbidden
 from centrex.models import ApiToken, WebhookDelivery, WebhookSubscription
 from centrex.models.api import SCOPES, WEBHOOK_EVENTS
 from centrex.services import api_tokens, webhooks
@@ -42,7 +42,7 @@ def api_tokens_page():
     }
     beyond = [s for s in form["scopes"] if not current_principal().may_grant_scope(s)]
     if beyond:  # a delegated administrator's key gets no more than the role grants
-        error = Forbidden("Your role cannot give these rights.", fields={"scopes": [", ".join(beyond)]})
+        error = Forbidden(N_("Your role cannot give these rights."), fields={"scopes": [", ".join(beyond)]})
         return _token_page(form, errors_of(error), status=error.status)
     try:
         with change():

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.errors import DomainError, Invalid
+from centrex.errors import N_, DomainError, Invalid
 from centrex.models import Account, Role, User
 from centrex.services.accounts import create_account
 from centrex.services.console_accounts import reset_password, set_active
@@ -49,7 +49,7 @@ def chosen_role(form) -> Role | None:
     if role_id is not None:
         role = db.session.execute(scoped(Role, g.tenant.id).where(Role.id == role_id)).scalar_one_or_none()
     if role is None:
-        raise Invalid("This role does not exist in this company.", fields={"role_id": ["Unknown role."]})
+        raise Invalid(N_("This role does not exist in this company."), fields={"role_id": [N_("Unknown role.")]})
     return role
 
 
@@ -86,7 +86,7 @@ def login_active(account_id):
     try:
         with change():
             if action not in ("activate", "deactivate"):
-                raise Invalid("Choose to activate or deactivate.")
+                raise Invalid(N_("Choose to activate or deactivate."))
             set_active(account, action == "activate", by=me)
         flash(
             _("%(email)s can log in again.", email=account.email)

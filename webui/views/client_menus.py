@@ -80,7 +80,7 @@ def save_keys(menu: IvrMenu, form, digits_list: list[str]) -> None:
         except DomainError as exc:
             fields = {(f"{name}.label" if key == "label" else name): messages
                       for key, messages in exc.fields.items()}
-            raise type(exc)(exc.message, fields=fields or {name: [exc.message]}) from exc
+            raise type(exc)(exc.text, fields=fields or {name: [exc.text]}) from exc
 
 
 def menu_errors(exc: DomainError) -> dict:

@@ -16,7 +16,7 @@ from centrex.services.devices import reprovision_after_factory_reset, reveal_adm
 from centrex.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
-from webui.i18n import translate_message
+from webui.i18n import translate
 from webui.views.client import bp, tenant_rows
 
 log = logging.getLogger("centrex.webui")
@@ -35,7 +35,7 @@ def device_reprovision(device_id):
             send_check_sync(device)
         flash(_("Phone %(mac)s is re-provisioned: it restarts and fetches its settings.", mac=device.mac))
     except (SwitchError, DomainError) as exc:
-        reason = errors_of(exc)["_form"][0] if isinstance(exc, DomainError) else translate_message(str(exc))
+        reason = errors_of(exc)["_form"][0] if isinstance(exc, DomainError) else translate(str(exc))
         log.warning("check_sync for device %s failed: %s", device.id, reason)
         flash(
             _(

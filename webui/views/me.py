@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from centrex.db import db
-from centrex.errors import DomainError, Invalid
+from centrex.errors import N_, DomainError, Invalid
 from centrex.models import Account, Device, Number, User
 from centrex.services.console_accounts import change_password
 from centrex.services.users import update_user
@@ -76,7 +76,7 @@ def change_own_pin(form) -> None:
     new, confirm = form.get("vm_pin", "").strip(), form.get("vm_pin_confirm", "").strip()
     with change():
         if new != confirm:
-            raise Invalid("The two PINs differ.", fields={"vm_pin_confirm": ["The two PINs differ."]})
+            raise Invalid(N_("The two PINs differ."), fields={"vm_pin_confirm": [N_("The two PINs differ.")]})
         update_user(own_user(), {"vm_pin": new})
 
 

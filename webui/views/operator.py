@@ -80,7 +80,7 @@ def client_new():
                         )
                     except DomainError as exc:
                         raise type(exc)(
-                            exc.message, {f"admin_{k}": v for k, v in exc.fields.items()}
+                            exc.text, {f"admin_{k}": v for k, v in exc.fields.items()}
                         ) from exc
             flash(_("Client %(name)s created.", name=tenant.name))
             return redirect(url_for("operator.client_edit", tenant_id=tenant.id))

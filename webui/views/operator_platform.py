@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from centrex.db import db
-from centrex.errors import DomainError, NotFound
+from centrex.errors import N_, DomainError, NotFound
 from centrex.models import AuditEntry, Device, Number, Tenant, User
 from centrex.services.numbers import add_number, assign_number
 from webui.access import OPERATOR, allow
@@ -66,13 +66,13 @@ def numbers():
 def number_assign(number_id):
     number = db.session.get(Number, number_id)
     if number is None:
-        raise NotFound("Number not found")
+        raise NotFound(N_("Number not found"))
     tenant = None
     wanted = int_or_none(request.form.get("tenant"))
     if wanted is not None:
         tenant = db.session.get(Tenant, wanted)
         if tenant is None:
-            raise NotFound("No such client.")
+            raise NotFound(N_("No such client."))
     try:
         with change():
             assign_number(number, tenant)

@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from centrex.db import db
-from centrex.errors import DomainError, NotFound
+from centrex.errors import N_, DomainError, NotFound
 from centrex.models import PhonebookEntry, User
 from centrex.services.provisioning_phonebooks import add_entry, delete_entry
 from centrex.tenancy import get_scoped, scoped
@@ -77,7 +77,7 @@ def phonebook():
 def phonebook_delete(entry_id):
     entry = get_scoped(PhonebookEntry, g.tenant.id, entry_id)
     if entry.owner_user_id is not None:  # a person's own contacts are theirs alone
-        raise NotFound("PhonebookEntry not found")
+        raise NotFound(N_("PhonebookEntry not found"))
     return remove(entry, "client.phonebook")
 
 
@@ -102,5 +102,5 @@ def phonebook_delete_own(entry_id):
         )
     ).scalar_one_or_none()
     if entry is None:
-        raise NotFound("PhonebookEntry not found")
+        raise NotFound(N_("PhonebookEntry not found"))
     return remove(entry, "me.my_phonebook")

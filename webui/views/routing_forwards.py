@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError, NotFound
+from centrex.errors import N_, DomainError, NotFound
 from centrex.models import ForwardRule, Schedule, User
 from centrex.services.routing_forwards import (
     add_forward_rule,
@@ -37,7 +37,7 @@ def kinds() -> list[tuple[str, str]]:
 def rule_of(user: User, rule_id: int) -> ForwardRule:
     rule = get_scoped(ForwardRule, user.tenant_id, rule_id)
     if rule.user_id != user.id:
-        raise NotFound("ForwardRule not found")
+        raise NotFound(N_("ForwardRule not found"))
     return rule
 
 

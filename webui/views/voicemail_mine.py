@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError, Invalid, NotFound
+from centrex.errors import N_, DomainError, Invalid, NotFound
 from centrex.models import AudioFile, Tenant, User, UserVoicemail
 from centrex.services import audio as audio_service
 from centrex.services import voicemail, voicemail_messages
@@ -82,7 +82,7 @@ def my_voicemail_greeting():
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise Invalid("Choose a WAV or MP3 file.", fields={"file": ["Choose a WAV or MP3 file."]})
+            raise Invalid(N_("Choose a WAV or MP3 file."), fields={"file": [N_("Choose a WAV or MP3 file.")]})
         tenant = tenant_of(user)
         with change():
             greeting = audio_service.store_upload(
@@ -111,11 +111,11 @@ def my_voicemail_greeting_listen(audio_id):
     user = own_user()
     box = saved_box(user)
     if box is None or box.greeting_id != audio_id:
-        raise NotFound("Not found.")
+        raise NotFound(N_("Not found."))
     greeting = get_scoped(AudioFile, user.tenant_id, audio_id)
     path = audio_service.local_path(greeting, tenant_of(user))
     if not path.is_file():
-        raise NotFound("The recording is not available.")
+        raise NotFound(N_("The recording is not available."))
     response = send_file(path, mimetype="audio/wav", conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

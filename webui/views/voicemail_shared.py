@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError, NotFound
+from centrex.errors import N_, DomainError, NotFound
 from centrex.models import AudioFile, Tenant, VoicemailBox, VoicemailMessage
 from centrex.schemas import LANGUAGES
 from centrex.services import voicemail, voicemail_messages
@@ -46,7 +46,7 @@ def send_recording(message: VoicemailMessage, tenant: Tenant):
     """The message's recording from FreeSWITCH's storage; 404 when its path is not inside it."""
     found = voicemail_messages.recording_of(message, tenant)
     if found is None:
-        raise NotFound("The recording is not available.")
+        raise NotFound(N_("The recording is not available."))
     path, content_type = found
     response = send_file(path, mimetype=content_type, conditional=True, max_age=0,
                          download_name=f"message-{message.box}-{message.id}{path.suffix}")
