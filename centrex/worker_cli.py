@@ -75,7 +75,8 @@ def register(app) -> None:
     @click.argument("fax_id", type=int)
     def fax_resend(domain, fax_id):
         """Email a received fax again, or dial a sent one again."""
-        from centrex.services.fax import get_fax, resend
+        from centrex.services.fax import get_fax
+        from centrex.services.fax_resend import resend
         from centrex.tenancy import require_tenant
 
         load_worker_modules()

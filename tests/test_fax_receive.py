@@ -11,6 +11,7 @@ from centrex import fax_paths, outbox
 from centrex.demo_fax import DEMO_FAX_NUMBER
 from centrex.models import Fax, FaxBox, OutboxMessage
 from centrex.services import fax as fax_service
+from centrex.services.fax_resend import resend
 from conftest import FIXTURES
 from fax_helpers import (FAX_TIFF, as_our_dialplan_sets_it, captured_events, dispatch_event, make_fax_tiff,
                          page_size_points, pdf_info)
@@ -152,7 +153,7 @@ def test_history_is_per_tenant_and_resend_emails_again(session, demo, dupont_fax
     assert [(s.purpose, s.state, s.attempts) for s in fax_service.email_status(fax)] == \
         [("fax_received", "sent", 1)]
 
-    fax_service.resend(fax)
+    resend(fax)
     session.commit()
     assert fax.state == "converted"
     outbox.deliver_due()

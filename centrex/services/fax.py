@@ -1,5 +1,5 @@
 """Fax boxes (create, update, point a number at one), the fax history of a tenant, resend, and the purge
-of the archive. Reception is in fax_receive.py, email to fax in fax_send.py."""
+of the archive. Reception is in fax_receive.py, email to fax in fax_send.py, sending again in fax_resend.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from centrex import audit, fax_paths, outbox, validate
 from centrex.crypto import hash_password, salt_of, shared_salt, verify_passwords
 from centrex.db import db
-from centrex.errors import N_, Conflict, Invalid
+from centrex.errors import N_, Conflict
 from centrex.models import Fax, FaxBox, Number, OutboxMessage, Tenant
 from centrex.schemas import Text
 from centrex.services import apply, load
@@ -197,29 +197,6 @@ def email_status(fax: Fax) -> list[EmailStatus]:
 
 def fax_ref(fax_id: int) -> str:
     return f"fax:{fax_id}"
-
-
-def resend(fax: Fax, *, now: datetime | None = None) -> Fax:
-    """Send again a fax that reached the end of its road: email a received fax again (from the archive),
-    dial a sent one again. Flushes and audits; the caller commits."""
-    if fax.state not in FINAL_STATES:
-        raise Conflict(N_("This fax is still being processed."), fields={"state": [fax.state]})
-    if fax.direction == "in":
-        from centrex.services.fax_receive import email_reception
-
-        if not fax.box or not fax.box.emails:
-            raise Invalid(N_("The fax box has no email address."), fields={"emails": [N_("Required.")]})
-        fax.state, fax.failure_reason = "converted", None
-        email_reception(fax)
-    else:
-        if not fax.tiff_path or not Path(fax.tiff_path).exists():
-            raise Invalid(N_("The document of this fax is no longer archived."))
-        fax.state, fax.failure_reason, fax.attempts = "converted", None, 0
-        fax.next_attempt_at = now or outbox.utcnow()
-        fax.job_uuid = fax.call_uuid = None
-    db.session.flush()
-    audit.record("resend", fax, tenant_id=fax.tenant_id, changes={"state": fax.state})
-    return fax
 
 
 def expiry(box: FaxBox | None, now: datetime, default_days: int) -> datetime:

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 
 from centrex.errors import DomainError
 from centrex.models.fax import FAX_STATES
-from centrex.services.fax import FINAL_STATES, email_status, fax_history, get_fax, resend
+from centrex.services.fax import FINAL_STATES, email_status, fax_history, get_fax
+from centrex.services.fax_resend import resend
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.views.client import bp
