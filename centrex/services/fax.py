@@ -1,4 +1,4 @@
-"""Fax boxes (create, update, point a number at one), the fax history of a tenant, resend, and the purge
+"""Fax boxes (create, update, point a number at one), the fax history of a tenant and the purge
 of the archive. Reception is in fax_receive.py, email to fax in fax_send.py, sending again in fax_resend.py."""
 from __future__ import annotations
 
