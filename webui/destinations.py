@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from centrex.db import db
 from centrex.models import RingGroup, Schedule, User
-from centrex.routing.targets import specs
+from centrex.routing.targets import service_kinds
 from centrex.tenancy import scoped
 
 BY_ID = ("user", "ring_group", "schedule")
@@ -28,12 +28,10 @@ def choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
         ],
         "schedule": [(s.id, s.name) for s in rows(Schedule, Schedule.name)],
     }
-    for spec in specs():
+    for spec in service_kinds():
         if spec.kind == "voicemail":
             continue
-        out[spec.kind] = [
-            (r.id, str(getattr(r, spec.label or "id", r.id))) for r in rows(spec.model, spec.model.id)
-        ]
+        out[spec.kind] = [(r.id, str(getattr(r, spec.label))) for r in rows(spec.model, spec.model.id)]
     out["voicemail"] = [
         (u.extension, _("Voicemail of %(ext)s · %(name)s", ext=u.extension, name=u.name))
         for u in users

@@ -15,9 +15,9 @@ from centrex.errors import Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
 from centrex.models.queue import QUEUE_STRATEGIES
 from centrex.schemas import EXTENSION_RE, Text
-from centrex.routing import targets
 from centrex.services import apply, load
-from centrex.services.destinations import (check_destination, destination_from, short_number_free)
+from centrex.routing.destinations import Dest
+from centrex.services.destinations import check_destination, short_number_free
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
 from centrex.services import licences
@@ -223,8 +223,8 @@ def _remove_agent_commands(tenant: Tenant, queue: CallQueue, user: User, name: s
 def _check(tenant: Tenant, values: dict, queue: CallQueue | None) -> None:
     if values.get("moh_class_id") is not None:
         get_scoped(MohClass, tenant.id, values["moh_class_id"])
-    dest = destination_from(values, "after_")
-    if dest and dest.dest_type == "queue" and queue is not None and dest.dest_id == queue.id:
+    dest = Dest.from_columns(values, "after_")
+    if dest and dest.kind == "queue" and queue is not None and dest.id == queue.id:
         raise Invalid("A queue cannot overflow into itself.", fields={"after_dest_id": ["Same queue."]})
     check_destination(tenant, dest, field="after_dest_id")
     if values.get("max_wait_seconds") == 0 and dest is not None:
@@ -245,6 +245,3 @@ def _columns(queue: CallQueue) -> dict:
 def _own(tenant: Tenant, queue: CallQueue) -> None:
     if queue.tenant_id != tenant.id:
         raise Invalid("This queue does not belong to this company.")
-
-
-targets.register_target("queue", CallQueue, number="extension", label="name")
