@@ -12,7 +12,7 @@ from centrex import audit, fsnames
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, CallQueue, IvrEntry, IvrMenu, Number, Tenant
-from centrex.models.ivr import INVALID_ACTIONS, IVR_DESTINATION_TYPES
+from centrex.models.ivr import FINAL_DESTINATION_TYPES, INVALID_ACTIONS, IVR_DESTINATION_TYPES
 from centrex.schemas import EXTENSION_RE, Text
 from centrex.routing.destinations import Dest
 from centrex.services import apply, load
@@ -22,7 +22,6 @@ from centrex.services.destinations import (check_destination, short_number_free,
 from centrex.tenancy import scoped
 from centrex.services import licences
 
-_FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
 _EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only.")
 
 
@@ -35,13 +34,13 @@ class IvrMenuSchema(Schema):
     no_input_seconds = fields.Integer(load_default=60, validate=validate.Range(min=3, max=600))
     overall_timeout_seconds = fields.Integer(load_default=180, validate=validate.Range(min=3, max=3600))
     timeout_dest_type = fields.String(allow_none=True, load_default=None,
-                                      validate=validate.OneOf(_FINAL_TYPES))
+                                      validate=validate.OneOf(FINAL_DESTINATION_TYPES))
     timeout_dest_id = fields.Integer(allow_none=True, load_default=None)
     timeout_dest_value = fields.String(allow_none=True, load_default=None, validate=_EXTERNAL)
     invalid_action = fields.String(load_default="replay", validate=validate.OneOf(INVALID_ACTIONS))
     invalid_sound_id = fields.Integer(allow_none=True, load_default=None)
     invalid_dest_type = fields.String(allow_none=True, load_default=None,
-                                      validate=validate.OneOf(_FINAL_TYPES))
+                                      validate=validate.OneOf(FINAL_DESTINATION_TYPES))
     invalid_dest_id = fields.Integer(allow_none=True, load_default=None)
     invalid_dest_value = fields.String(allow_none=True, load_default=None, validate=_EXTERNAL)
     max_failures = fields.Integer(load_default=3, validate=validate.Range(min=1, max=10))

@@ -13,6 +13,7 @@ from centrex import audit, fsnames
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
+from centrex.models.ivr import FINAL_DESTINATION_TYPES
 from centrex.models.queue import QUEUE_STRATEGIES
 from centrex.schemas import EXTENSION_RE, Text
 from centrex.services import apply, load
@@ -22,8 +23,6 @@ from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
 from centrex.services import licences
 
-_AFTER_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")
-
 
 class CallQueueSchema(Schema):
     name = Text(60, required=True)
@@ -32,7 +31,7 @@ class CallQueueSchema(Schema):
     strategy = fields.String(load_default="longest-idle-agent", validate=validate.OneOf(QUEUE_STRATEGIES))
     moh_class_id = fields.Integer(allow_none=True, load_default=None)
     max_wait_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=7200))
-    after_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_AFTER_TYPES))
+    after_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(FINAL_DESTINATION_TYPES))
     after_dest_id = fields.Integer(allow_none=True, load_default=None)
     after_dest_value = fields.String(allow_none=True, load_default=None,
                                      validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error="Digits only."))

@@ -17,12 +17,12 @@ from centrex.services.call_rights import blocked_prefixes
 from centrex.services.destinations import short_number_free
 
 
-def destination(tenant: Tenant, data: dict | None, *, field: str, owner: User | None = None) -> Dest | None:
-    """A validated destination of `tenant` (see DestinationSchema), normalised; Invalid otherwise.
+def destination(tenant: Tenant, dest: Dest | None, *, field: str, owner: User | None = None) -> Dest | None:
+    """`dest` (as DestinationSchema loads it) checked against `tenant`, normalised; Invalid otherwise.
     `owner`: the user whose forwarding this is; an external number must fit their call class."""
-    if data is None:
+    if dest is None:
         return None
-    kind, dest_id, value = data["type"], data.get("id"), data.get("value")
+    kind, dest_id, value = dest.kind, dest.id, dest.value
     if kind == "external":
         return Dest("external", None, _external(tenant, value, field, owner))
     if kind == "voicemail":
