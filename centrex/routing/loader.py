@@ -108,7 +108,7 @@ def _tenant_only(row) -> TenantConfig:
 
 _INTS = 4
 _TEXTS = 5
-_ROW_TYPES: dict[str, tuple[type, int, int]] = {}  # kind -> (named tuple, its integer and text counts)
+_ROW_TYPES: dict[str, tuple[type, int, int]] = {}  # kind -> (named tuple, its int and text counts), by _part
 
 
 def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, texts: dict | None = None):
