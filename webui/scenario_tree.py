@@ -81,8 +81,8 @@ class TreeBuilder:
         return Node(kind, self.labels.get(kind, kind), name)
 
     def name_of(self, kind, obj_id) -> str:
-        model = {"user": User, "ring_group": RingGroup, "schedule": Schedule}.get(kind)
-        row = self.get(model, obj_id) if model else None
+        spec = target_kind(kind)
+        row = self.get(spec.model, obj_id) if spec else None
         return getattr(row, "name", f"#{obj_id}") if row else f"#{obj_id}"
 
     def user(self, user: User | None, depth, path) -> Node:
