@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.models import (AudioFile, CallQueue, IvrMenu, MohClass, Number, NumberAnnouncement, VoicemailBox)
-from centrex.service_steps import Destination, dialplan_address, owner_destination, parse_dialplan_address
+from centrex.routing.destinations import Dest, dialplan_address, owner_destination, parse_dialplan_address
 from centrex.services.destinations import resolve_address
 from centrex.services import ivr, queues, voicemail
 from centrex.services.audio import freeswitch_path
@@ -132,9 +132,9 @@ def test_company_hold_music_goes_on_every_leg(demo, post_capture):
 @given(st.sampled_from(["ivr", "queue", "voicemail", "conference", "ring_group", "user", "schedule"]),
        st.integers(min_value=1, max_value=10**12))
 def test_dialplan_addresses_round_trip(dest_type, dest_id):
-    address = dialplan_address(Destination(dest_type, dest_id))
+    address = dialplan_address(Dest(dest_type, dest_id))
     assert not address[0].isdigit() and not address.startswith("+")
-    assert parse_dialplan_address(address) == Destination(dest_type, dest_id)
+    assert parse_dialplan_address(address) == Dest(dest_type, dest_id)
 
 
 @pytest.mark.parametrize("text", ["1001", "+41215550100", "dest-queue-", "dest-queue-+12", "dest-Queue-1",
@@ -147,16 +147,16 @@ def test_other_dialled_strings_are_not_addresses(text):
 def test_outside_numbers_resolve_only_through_what_the_company_configured(demo):
     dupont, martin = demo["dupont.example"], demo["martin.example"]
     with pytest.raises(ValueError):
-        dialplan_address(Destination("external", dest_value="+41900000000"))
+        dialplan_address(Dest("external", value="+41900000000"))
     menu = one(IvrMenu, dupont, name="English")
     entry = ivr.set_entry(dupont, menu, {"digits": "5", "dest_type": "external", "dest_value": "+41791234567"})
     address = dialplan_address(owner_destination("ivr_entry", entry.id))
     dest = parse_dialplan_address(address)
-    assert resolve_address(dupont, dest) == Destination("external", None, "+41791234567")
+    assert resolve_address(dupont, dest) == Dest("external", None, "+41791234567")
     assert resolve_address(martin, dest) is None  # Martin's phones dialling Dupont's entry: nothing
     support = one(CallQueue, dupont, name="Réclamations")
-    assert resolve_address(dupont, Destination("queue_after", support.id)).dest_type == "user"
-    assert resolve_address(martin, Destination("queue_after", support.id)) is None
+    assert resolve_address(dupont, Dest("queue_after", support.id)).kind == "user"
+    assert resolve_address(martin, Dest("queue_after", support.id)) is None
 
 
 def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo, post_capture):
@@ -166,7 +166,6 @@ def test_queue_overflow_to_an_outside_number_goes_through_the_queue(demo, post_c
                                           "after_dest_id": None})
     assert answered_part(dialplan_actions(post_capture, "2100"))[-1] == (
         "transfer", f"dest-queue_after-{support.id} XML dupont.example")
-    assert resolve_address(tenant, Destination("queue_after", support.id)) == Destination("external", None,
-                                                                                           "+41791234569")
+    assert resolve_address(tenant, Dest("queue_after", support.id)) == Dest("external", None, "+41791234569")
     after = dialplan_actions(post_capture, f"dest-queue_after-{support.id}")
     assert any(a == "bridge" and d.endswith("sofia/gateway/carrier/+41791234569") for a, d in after)

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from centrex.db import db
 from centrex.models import RingGroup, Schedule, User
-from centrex.routing.targets import specs
+from centrex.models.ivr import FINAL_DESTINATION_TYPES, IVR_DESTINATION_TYPES
+from centrex.routing.destinations import Dest
+from centrex.routing.targets import service_kinds
 from centrex.tenancy import scoped
-
-BY_ID = ("user", "ring_group", "schedule")
 
 
 def choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
@@ -28,12 +28,10 @@ def choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
         ],
         "schedule": [(s.id, s.name) for s in rows(Schedule, Schedule.name)],
     }
-    for spec in specs():
+    for spec in service_kinds():
         if spec.kind == "voicemail":
             continue
-        out[spec.kind] = [
-            (r.id, str(getattr(r, spec.label or "id", r.id))) for r in rows(spec.model, spec.model.id)
-        ]
+        out[spec.kind] = [(r.id, str(getattr(r, spec.label))) for r in rows(spec.model, spec.model.id)]
     out["voicemail"] = [
         (u.extension, _("Voicemail of %(ext)s · %(name)s", ext=u.extension, name=u.name))
         for u in users
@@ -42,48 +40,71 @@ def choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
     return out
 
 
-def from_form(form, prefix: str) -> dict | None:
-    """The destination typed in a form, as the routing services take it (None: none chosen)."""
+def read(form, prefix: str, *, box_by_id: bool = False) -> Dest | None:
+    """The destination picked in widget `prefix` (None: none chosen). A voicemail box is a user's, by its
+    number, or (`box_by_id`: menus and queues) a shared box, by its id."""
     kind = form.get(f"{prefix}.type") or None
     if kind is None:
         return None
     if kind == "external":
-        return {"type": kind, "value": form.get(f"{prefix}.value", "").strip() or None}
+        return Dest(kind, value=form.get(f"{prefix}.value", "").strip())
     if kind == "voicemail":
-        return {"type": kind, "value": form.get(f"{prefix}.box") or None}
-    if kind == "hangup":
-        return {"type": kind}
-    raw = form.get(f"{prefix}.id.{kind}")
-    return {"type": kind, "id": int(raw) if raw and raw.isdigit() else None}
+        box = form.get(f"{prefix}.box")
+        return Dest(kind, _number(box)) if box_by_id else Dest(kind, value=box)
+    if kind in NO_CHOICE:
+        return Dest(kind)
+    return Dest(kind, _number(form.get(f"{prefix}.id.{kind}")))
 
 
-def to_form(prefix: str, kind: str | None, obj_id: int | None, value: str | None) -> dict:
-    """Form values showing a stored destination."""
-    if kind is None:
+def _number(raw) -> int | None:
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+def fields(prefix: str, dest: Dest | None, *, box_by_id: bool = False) -> dict:
+    """Form values of the widget `prefix` showing `dest` (see read)."""
+    if dest is None:
         return {}
-    out = {f"{prefix}.type": kind}
-    if kind == "external":
-        out[f"{prefix}.value"] = value
-    elif kind == "voicemail":
-        out[f"{prefix}.box"] = value
-    elif obj_id is not None:
-        out[f"{prefix}.id.{kind}"] = obj_id
+    out = {f"{prefix}.type": dest.kind}
+    if dest.kind == "external":
+        out[f"{prefix}.value"] = dest.value
+    elif dest.kind == "voicemail":
+        out[f"{prefix}.box"] = dest.id if box_by_id else dest.value
+    elif dest.id is not None:
+        out[f"{prefix}.id.{dest.kind}"] = dest.id
     return out
 
 
+def from_form(form, prefix: str) -> dict | None:
+    """The destination typed in a form, as the routing services take it ({type, id, value}; None: none)."""
+    dest = read(form, prefix)
+    if dest is None:
+        return None
+    if dest.kind in ("external", "voicemail"):
+        return {"type": dest.kind, "value": dest.value}
+    if dest.kind == "hangup":
+        return {"type": dest.kind}
+    return {"type": dest.kind, "id": dest.id}
+
+
+def to_form(prefix: str, kind: str | None, obj_id: int | None, value: str | None) -> dict:
+    """Form values showing a destination stored as (type, id, value)."""
+    return fields(prefix, Dest.stored(kind, obj_id, value))
+
+
 def describe(kind: str | None, obj_id: int | None, value: str | None, options: dict, labels: dict) -> str:
-    """'Ring group · Ventes (7002)', 'An outside number +4179…', '—'."""
+    """A stored destination in words: 'Ring group · Ventes (7002)', 'An outside number +4179…', '—'.
+    A voicemail box is a user's by its number (value) or a shared one by its id."""
     if kind is None:
         return "—"
-    if kind in ("external",):
-        return f"{labels.get(kind, kind)} {value}"
-    if kind == "hangup":
-        return labels.get(kind, kind)
-    if kind == "voicemail":
-        name = dict(options.get("voicemail", [])).get(value)
-        return name or f"{labels.get(kind, kind)} {value or obj_id}"
+    label = labels.get(kind, kind)
+    if kind == "external":
+        return f"{label} {value}"
+    if kind in ("hangup", "back", "top"):
+        return label
+    if kind == "voicemail" and obj_id is None:
+        return dict(options.get("voicemail", [])).get(value) or f"{label} {value}"
     name = dict(options.get(kind, [])).get(obj_id)
-    return f"{labels.get(kind, kind)} · {name}" if name else f"{labels.get(kind, kind)} #{obj_id}"
+    return f"{label} · {name}" if name else f"{label} #{obj_id}"
 
 
 def field_errors_under(errors: dict, prefix: str) -> list[str]:
@@ -98,8 +119,8 @@ def field_errors_under(errors: dict, prefix: str) -> list[str]:
 
 # --- menus and queues: destinations stored as <column prefix>dest_type/_id/_value --------------------
 # A voicemail destination of a menu or a queue is a shared box (by id), not a user's box (by number).
-SERVICE_KINDS = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")
-MENU_KEY_KINDS = SERVICE_KINDS + ("back", "top")
+SERVICE_KINDS = FINAL_DESTINATION_TYPES
+MENU_KEY_KINDS = IVR_DESTINATION_TYPES
 NO_CHOICE = ("external", "hangup", "back", "top")  # kinds that need no "which one"
 
 
@@ -115,36 +136,15 @@ def service_choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
 
 def columns_from_form(form, prefix: str, column_prefix: str = "") -> dict:
     """The destination picked in widget `prefix` as the columns of a menu or a queue (None when none)."""
-    kind = form.get(f"{prefix}.type") or None
-    out = {f"{column_prefix}dest_type": kind, f"{column_prefix}dest_id": None,
-           f"{column_prefix}dest_value": None}
-    if kind == "external":
-        out[f"{column_prefix}dest_value"] = form.get(f"{prefix}.value", "").strip() or None
-    elif kind == "voicemail":
-        raw = form.get(f"{prefix}.box", "")
-        out[f"{column_prefix}dest_id"] = int(raw) if str(raw).isdigit() else None
-    elif kind is not None and kind not in NO_CHOICE:
-        raw = form.get(f"{prefix}.id.{kind}", "")
-        out[f"{column_prefix}dest_id"] = int(raw) if str(raw).isdigit() else None
-    return out
+    dest = read(form, prefix, box_by_id=True)
+    return {f"{column_prefix}dest_type": dest.kind if dest else None,
+            f"{column_prefix}dest_id": dest.id if dest else None,
+            f"{column_prefix}dest_value": dest.value if dest else None}
 
 
 def columns_to_form(prefix: str, kind: str | None, obj_id: int | None, value: str | None) -> dict:
     """Form values of the widget `prefix` showing a destination stored as columns."""
-    if kind == "voicemail":
-        return {f"{prefix}.type": kind, f"{prefix}.box": obj_id}
-    return to_form(prefix, kind, obj_id, value)
-
-
-def describe_columns(kind: str | None, obj_id: int | None, value: str | None, options: dict,
-                     labels: dict) -> str:
-    """describe() for a destination stored as columns (a shared box is named by its id)."""
-    if kind in ("back", "top"):
-        return labels.get(kind, kind)
-    if kind == "voicemail":
-        name = dict(options.get("voicemail", [])).get(obj_id)
-        return f"{labels.get(kind, kind)} · {name}" if name else f"{labels.get(kind, kind)} #{obj_id}"
-    return describe(kind, obj_id, value, options, labels)
+    return fields(prefix, Dest.stored(kind, obj_id, value), box_by_id=True)
 
 
 def errors_to_widget(errors: dict, column_prefix: str, prefix: str) -> dict:

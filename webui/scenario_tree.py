@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from centrex.db import db
 from centrex.models import ForwardRule, Number, RingGroup, Schedule, User
 from centrex.routing.schedule import DAY_NAMES, days_text, hhmm
-from centrex.routing.targets import specs
+from centrex.routing.targets import target_kind
 from centrex.tenancy import scoped
 
 BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 220, 52, 72, 36, 16
@@ -75,14 +75,14 @@ class TreeBuilder:
             return Node("voicemail", self.labels["voicemail"], _("box %(box)s", box=value or obj_id))
         if kind == "hangup":
             return Node("hangup", self.labels["hangup"], value or "")
-        spec = next((s for s in specs() if s.kind == kind), None)
+        spec = target_kind(kind)
         row = self.get(spec.model, obj_id) if spec else None
-        name = str(getattr(row, spec.label, obj_id)) if row is not None and spec.label else f"#{obj_id}"
+        name = str(getattr(row, spec.label)) if row is not None else f"#{obj_id}"
         return Node(kind, self.labels.get(kind, kind), name)
 
     def name_of(self, kind, obj_id) -> str:
-        model = {"user": User, "ring_group": RingGroup, "schedule": Schedule}.get(kind)
-        row = self.get(model, obj_id) if model else None
+        spec = target_kind(kind)
+        row = self.get(spec.model, obj_id) if spec else None
         return getattr(row, "name", f"#{obj_id}") if row else f"#{obj_id}"
 
     def user(self, user: User | None, depth, path) -> Node:

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from centrex.db import Base
 from centrex.models._types import created_at_column
 
-# Where a digit, a timeout or repeated wrong input may lead. back/top only make sense for a digit.
-IVR_DESTINATION_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external",
-                         "hangup", "back", "top")
+# Where a menu's timeout or repeated wrong input, or a queue's overflow, may lead (voicemail: a shared box).
+FINAL_DESTINATION_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")
+# Where a digit may lead: also back to the previous menu or to the first one.
+IVR_DESTINATION_TYPES = FINAL_DESTINATION_TYPES + ("back", "top")
 INVALID_ACTIONS = ("replay", "message", "destination")
 _DEST_CHECK = "'" + "', '".join(IVR_DESTINATION_TYPES) + "'"
 

@@ -17,7 +17,7 @@ from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Dec
 from centrex.routing.outbound import TENANT_LIMIT_REALM, OutboundRules
 from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
 from centrex.routing.schedule import evaluate, hhmm, is_open
-from centrex.service_steps import ADDRESS_PREFIX, dialplan_address, owner_destination
+from centrex.routing.destinations import ADDRESS_PREFIX, dialplan_address, owner_destination
 
 CONTINUE_EXTENSION = "centrex-continue"
 USER_LIMIT_REALM = "centrex_user"

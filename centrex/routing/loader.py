@@ -3,11 +3,11 @@
 In `public` that is the DID and its tenant. In a tenant's context it is one UNION ALL statement for the
 tenant row and its routing graph: users (routing columns only, never secrets), forwarding rules, ring
 groups and members, schedules with ranges and exceptions, DIDs, and the service targets (IVR, queues…)
-features declared. A round-robin group rung by the plan costs one UPDATE afterwards. The statements are
+of centrex.routing.targets. A round-robin group rung by the plan costs one UPDATE afterwards. The statements are
 built once: building (and hashing) such a statement costs far more than running it."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import date
 
 from flask import current_app
@@ -21,19 +21,18 @@ from centrex.models import (AudioFile, BlockedPrefix, CallPolicy, CallQueue, For
                             MohClass, Number, NumberAnnouncement, RingGroup, RingGroupMember, Schedule,
                             ScheduleException, ScheduleRange, Tenant, User, UserVoicemail, VoicemailBox)
 from centrex import fsnames
-from centrex.routing import dialing, targets
-from centrex.service_steps import parse_dialplan_address
+from centrex.routing import dialing
+from centrex.routing.destinations import Dest, parse_dialplan_address
+from centrex.routing.targets import service_kinds
 from centrex.services.audio import freeswitch_dir
 from centrex.services.destinations import resolve_address
-from centrex.routing.plan import (BoxSettings, Call, Dest, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
+from centrex.routing.plan import (BoxSettings, Call, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
                                   RangeEntry, RoutingSettings, ScheduleEntry, ServiceTarget, TenantConfig,
                                   UserEntry)
 
 _TENANT_COLUMNS = (Tenant.id, Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country, Tenant.max_calls)
 _BY_DID = (select(*_TENANT_COLUMNS).join(Number, Number.tenant_id == Tenant.id)
            .where(Number.e164 == bindparam("did"), Tenant.status == "active"))
-_INTS = 4
-_TEXTS = 5
 
 
 def settings() -> RoutingSettings:
@@ -72,9 +71,7 @@ def load_address(config: TenantConfig, number: str) -> Dest | None:
 def _resolve(tenant_id: int, address) -> Dest | None:
     tenant = db.session.get(Tenant, tenant_id)
     found = resolve_address(tenant, address) if tenant is not None else None
-    if found is None or not found.dest_type:
-        return None
-    return Dest(found.dest_type, found.dest_id, found.dest_value)
+    return found if found is not None and found.kind else None
 
 
 # What resolve_address reads: a change to any of these drops cached addresses.
@@ -108,11 +105,21 @@ def _tenant_only(row) -> TenantConfig:
 
 
 # --- the routing graph in one query --------------------------------------------------------------
+# Each kind of row is one SELECT of the UNION ALL, its columns put in shared slots (4 integers, 5 texts);
+# `_part` declares them by name and `_named` reads a row back as that kind's named tuple (`row.extension`).
+
+_INTS = 4
+_TEXTS = 5
+_ROW_TYPES: dict[str, tuple[type, int, int]] = {}  # kind -> (named tuple, its int and text counts), by _part
 
 
-def _select(kind: str, id_col, *, ref=None, pos=None, ints=(), texts=()):
-    ints = list(ints) + [None] * (_INTS - len(ints))
-    texts = list(texts) + [None] * (_TEXTS - len(texts))
+def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, texts: dict | None = None):
+    """The SELECT of one kind of row: `ints`/`texts` name its integer and text columns (at most 4 and 5)."""
+    ints, texts = ints or {}, texts or {}
+    row_type = namedtuple(f"{kind.replace(':', '_')}_row", ("id", "ref", "pos", *ints, *texts))
+    _ROW_TYPES[kind] = (row_type, len(ints), len(texts))
+    int_cols = list(ints.values()) + [None] * (_INTS - len(ints))
+    text_cols = list(texts.values()) + [None] * (_TEXTS - len(texts))
 
     def as_int(col):
         return cast(null(), Integer) if col is None else cast(col, Integer)
@@ -122,22 +129,23 @@ def _select(kind: str, id_col, *, ref=None, pos=None, ints=(), texts=()):
 
     columns = [literal(kind, String).label("kind"), as_int(id_col).label("id"), as_int(ref).label("ref"),
                as_int(pos).label("pos")]
-    columns += [as_int(c).label(f"i{n}") for n, c in enumerate(ints, 1)]
-    columns += [as_text(c).label(f"t{n}") for n, c in enumerate(texts, 1)]
+    columns += [as_int(c).label(f"i{n}") for n, c in enumerate(int_cols, 1)]
+    columns += [as_text(c).label(f"t{n}") for n, c in enumerate(text_cols, 1)]
     return select(*columns)
+
+
+def _named(row):
+    """A row of the UNION as the named tuple its kind declared."""
+    row_type, n_ints, n_texts = _ROW_TYPES[row.kind]
+    return row_type(row.id, row.ref, row.pos, *row[4:4 + n_ints], *row[4 + _INTS:4 + _INTS + n_texts])
 
 
 _statements: dict = {}
 
 
-LICENCE_OF_SERVICE = {"ivr": "ivr", "queue": "queues", "conference": "conferences", "fax": "fax"}
-
-
 def _graph_statement(by: str):
-    """The UNION ALL for a tenant found by active domain or by id, per set of declared service models."""
-    found = targets.specs()
-    key = (by, tuple((spec.kind, spec.model, spec.key, spec.number, spec.label) for spec in found))
-    statement = _statements.get(key)
+    """The UNION ALL for a tenant found by active domain or by id."""
+    statement = _statements.get(by)
     if statement is None:
         tenant_id: ColumnElement[int]
         if by == "domain":
@@ -145,84 +153,90 @@ def _graph_statement(by: str):
                          .scalar_subquery())
         else:
             tenant_id = bindparam("tenant_id", type_=Integer)
-        statement = _statements[key] = _graph_query(tenant_id, found)
+        statement = _statements[by] = _graph_query(tenant_id)
     return statement
 
 
 read_by(lambda: (_BY_DID, _graph_statement("domain")))
 
 
-def _graph_query(tenant_id, found):
+def _graph_query(tenant_id):
     has_vm = case((User.vm_a1_hash.is_not(None), 1), else_=0)
     parts = [
-        _select("tenant", Tenant.id, ints=(Tenant.max_calls,),
-                texts=(Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country, Tenant.language))
+        _part("tenant", Tenant.id, ints={"max_calls": Tenant.max_calls},
+              texts={"domain": Tenant.domain, "name": Tenant.name, "timezone": Tenant.timezone,
+                     "country": Tenant.country, "language": Tenant.language})
         .where(Tenant.id == tenant_id),
-        _select("user", User.id, ints=(User.max_calls, has_vm, User.allow_premium),
-                texts=(User.extension, User.name, User.call_class, User.caller_id_mode, User.language))
+        _part("user", User.id, ints={"max_calls": User.max_calls, "has_voicemail": has_vm,
+                                     "allow_premium": User.allow_premium},
+              texts={"extension": User.extension, "name": User.name, "call_class": User.call_class,
+                     "caller_id_mode": User.caller_id_mode, "language": User.language})
         .where(User.tenant_id == tenant_id, User.enabled.is_(True)),
         # What voicemail plays: the box's language and uploaded greeting (a user's box, a shared box).
-        _select("user_box", UserVoicemail.id, ref=UserVoicemail.user_id,
-                texts=(UserVoicemail.language, AudioFile.stored_name))
+        _part("user_box", UserVoicemail.id, ref=UserVoicemail.user_id,
+              texts={"language": UserVoicemail.language, "greeting": AudioFile.stored_name})
         .outerjoin(AudioFile, AudioFile.id == UserVoicemail.greeting_id)
         .where(UserVoicemail.tenant_id == tenant_id),
-        _select("shared_box", VoicemailBox.id,
-                texts=(VoicemailBox.number, VoicemailBox.language, AudioFile.stored_name))
+        _part("shared_box", VoicemailBox.id, texts={"number": VoicemailBox.number, "language": VoicemailBox.language,
+                                                    "greeting": AudioFile.stored_name})
         .outerjoin(AudioFile, AudioFile.id == VoicemailBox.greeting_id)
         .where(VoicemailBox.tenant_id == tenant_id),
         # Early-media announcements per number, and the class of hold music played by default.
-        _select("announcement", NumberAnnouncement.id, texts=(Number.e164, AudioFile.stored_name))
+        _part("announcement", NumberAnnouncement.id, texts={"e164": Number.e164, "audio": AudioFile.stored_name})
         .join(Number, Number.id == NumberAnnouncement.number_id)
         .join(AudioFile, AudioFile.id == NumberAnnouncement.audio_id)
         .where(NumberAnnouncement.tenant_id == tenant_id, NumberAnnouncement.enabled.is_(True)),
-        _select("hold_music", MohClass.id).where(MohClass.tenant_id == tenant_id, MohClass.is_default.is_(True)),
-        _select("fwd", ForwardRule.id, ref=ForwardRule.user_id,
-                ints=(ForwardRule.enabled, ForwardRule.ring_seconds, ForwardRule.schedule_id, ForwardRule.dest_id),
-                texts=(ForwardRule.kind, ForwardRule.dest_type, ForwardRule.dest_value))
+        _part("hold_music", MohClass.id).where(MohClass.tenant_id == tenant_id, MohClass.is_default.is_(True)),
+        _part("fwd", ForwardRule.id, ref=ForwardRule.user_id,
+              ints={"enabled": ForwardRule.enabled, "ring_seconds": ForwardRule.ring_seconds,
+                    "schedule_id": ForwardRule.schedule_id, "dest_id": ForwardRule.dest_id},
+              texts={"kind": ForwardRule.kind, "dest_type": ForwardRule.dest_type,
+                     "dest_value": ForwardRule.dest_value})
         .where(ForwardRule.tenant_id == tenant_id),
-        _select("group", RingGroup.id, ints=(RingGroup.ring_seconds, RingGroup.rotation, RingGroup.no_answer_id),
-                texts=(RingGroup.name, RingGroup.extension, RingGroup.strategy, RingGroup.no_answer_type,
-                       RingGroup.no_answer_value))
+        _part("group", RingGroup.id, ints={"ring_seconds": RingGroup.ring_seconds, "rotation": RingGroup.rotation,
+                                           "dest_id": RingGroup.no_answer_id},
+              texts={"name": RingGroup.name, "extension": RingGroup.extension, "strategy": RingGroup.strategy,
+                     "dest_type": RingGroup.no_answer_type, "dest_value": RingGroup.no_answer_value})
         .where(RingGroup.tenant_id == tenant_id),
-        _select("member", RingGroupMember.id, ref=RingGroupMember.group_id, pos=RingGroupMember.position,
-                ints=(RingGroupMember.user_id, RingGroupMember.ring_seconds),
-                texts=(RingGroupMember.external_number,))
+        _part("member", RingGroupMember.id, ref=RingGroupMember.group_id, pos=RingGroupMember.position,
+              ints={"user_id": RingGroupMember.user_id, "ring_seconds": RingGroupMember.ring_seconds},
+              texts={"external_number": RingGroupMember.external_number})
         .where(RingGroupMember.tenant_id == tenant_id),
-        _select("schedule", Schedule.id, ints=(Schedule.default_id,),
-                texts=(Schedule.name, Schedule.default_type, Schedule.default_value))
+        _part("schedule", Schedule.id, ints={"dest_id": Schedule.default_id},
+              texts={"name": Schedule.name, "dest_type": Schedule.default_type, "dest_value": Schedule.default_value})
         .where(Schedule.tenant_id == tenant_id),
-        _select("range", ScheduleRange.id, ref=ScheduleRange.schedule_id, pos=ScheduleRange.position,
-                ints=(ScheduleRange.days, ScheduleRange.start_minute, ScheduleRange.end_minute, ScheduleRange.dest_id),
-                texts=(ScheduleRange.label, ScheduleRange.dest_type, ScheduleRange.dest_value))
+        _part("range", ScheduleRange.id, ref=ScheduleRange.schedule_id, pos=ScheduleRange.position,
+              ints={"days": ScheduleRange.days, "start": ScheduleRange.start_minute, "end": ScheduleRange.end_minute,
+                    "dest_id": ScheduleRange.dest_id},
+              texts={"label": ScheduleRange.label, "dest_type": ScheduleRange.dest_type,
+                     "dest_value": ScheduleRange.dest_value})
         .where(ScheduleRange.tenant_id == tenant_id),
-        _select("exception", ScheduleException.id, ref=ScheduleException.schedule_id,
-                ints=(ScheduleException.yearly, ScheduleException.dest_id),
-                texts=(ScheduleException.day, ScheduleException.label, ScheduleException.dest_type,
-                       ScheduleException.dest_value))
+        _part("exception", ScheduleException.id, ref=ScheduleException.schedule_id,
+              ints={"yearly": ScheduleException.yearly, "dest_id": ScheduleException.dest_id},
+              texts={"day": ScheduleException.day, "label": ScheduleException.label,
+                     "dest_type": ScheduleException.dest_type, "dest_value": ScheduleException.dest_value})
         .where(ScheduleException.tenant_id == tenant_id),
-        _select("did", Number.id, ints=(Number.is_main, Number.dest_id),
-                texts=(Number.e164, Number.dest_type, Number.dest_value))
+        _part("did", Number.id, ints={"is_main": Number.is_main, "dest_id": Number.dest_id},
+              texts={"e164": Number.e164, "dest_type": Number.dest_type, "dest_value": Number.dest_value})
         .where(Number.tenant_id == tenant_id),
         # Company-wide call rights: the ceiling on call classes, premium numbers, blocked prefixes.
-        _select("call_policy", CallPolicy.id, ints=(CallPolicy.allow_premium,),
-                texts=(CallPolicy.max_call_class,))
+        _part("call_policy", CallPolicy.id, ints={"allow_premium": CallPolicy.allow_premium},
+              texts={"max_call_class": CallPolicy.max_call_class})
         .where(CallPolicy.tenant_id == tenant_id),
-        _select("blocked", BlockedPrefix.id, texts=(BlockedPrefix.prefix, BlockedPrefix.label))
+        _part("blocked", BlockedPrefix.id, texts={"prefix": BlockedPrefix.prefix, "label": BlockedPrefix.label})
         .where(BlockedPrefix.tenant_id == tenant_id),
-        _select("overflow", CallQueue.id, texts=(CallQueue.after_dest_type,))
+        _part("overflow", CallQueue.id, texts={"dest_type": CallQueue.after_dest_type})
         .where(CallQueue.tenant_id == tenant_id, CallQueue.after_dest_type.is_not(None)),
     ]
-    for spec in found:
+    for spec in service_kinds():
         model = spec.model
-        target = (_select(f"target:{spec.kind}", model.id,
-                          texts=(getattr(model, spec.key) if spec.key else model.id,
-                                 getattr(model, spec.number) if spec.number else None,
-                                 getattr(model, spec.label) if spec.label else None))
+        target = (_part(f"target:{spec.kind}", model.id,
+                        texts={"key": spec.column(spec.key) or model.id, "number": spec.column(spec.number),
+                               "label": spec.column(spec.label)})
                   .where(model.tenant_id == tenant_id))
-        feature = LICENCE_OF_SERVICE.get(spec.kind)
-        if feature:  # a service taken out of the client's licence is no longer reached by any call
+        if spec.feature:  # a service taken out of the client's licence is no longer reached by any call
             target = target.where(exists().where(LicensedFeature.tenant_id == tenant_id,
-                                                 LicensedFeature.feature == feature))
+                                                 LicensedFeature.feature == spec.feature))
         parts.append(target)
     return union_all(*parts)
 
@@ -242,8 +256,8 @@ class _FileNames:
         return f"{self.base}/{stored_name}"
 
 
-def _dest(kind, dest_id, value) -> Dest | None:
-    return Dest(kind, dest_id, value) if kind else None
+def _dest(row) -> Dest | None:
+    return Dest.stored(row.dest_type, row.dest_id, row.dest_value)
 
 
 def _load(by: str, params: dict) -> TenantConfig | None:
@@ -255,70 +269,80 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     user_boxes, shared_boxes, announcements, hold_music = {}, [], {}, None
     ceiling, premium_allowed, blocked = "international", True, []
-    rows = read_connection().execute(_graph_statement(by), params).all()
-    for kind, rid, ref, pos, i1, i2, i3, i4, t1, t2, t3, t4, t5 in rows:
+    for raw in read_connection().execute(_graph_statement(by), params).all():
+        kind, row = raw.kind, _named(raw)
         if kind == "user":
-            users[t1] = UserEntry(rid, t1, t2, i1, bool(i2), t3, bool(i3), t4, t5)
+            users[row.extension] = UserEntry(row.id, row.extension, row.name, row.max_calls, bool(row.has_voicemail),
+                                             row.call_class, bool(row.allow_premium), row.caller_id_mode,
+                                             row.language)
         elif kind == "member":
-            members[ref].append((pos or 0, rid, MemberEntry(i1, t1, i2)))
+            members[row.ref].append((row.pos or 0, row.id,
+                                     MemberEntry(row.user_id, row.external_number, row.ring_seconds)))
         elif kind == "did":
-            numbers[t1] = _dest(t2, i2, t3)
-            if i1 and main is None:
-                main = t1
-            if t2 == "user" and i2 is not None and (i2 not in direct or rid < direct[i2][0]):
-                direct[i2] = (rid, t1)  # the oldest number pointing at the user, as the directory
+            numbers[row.e164] = _dest(row)
+            if row.is_main and main is None:
+                main = row.e164
+            user_id = row.dest_id
+            if row.dest_type == "user" and user_id is not None and (user_id not in direct
+                                                                    or row.id < direct[user_id][0]):
+                direct[user_id] = (row.id, row.e164)  # the oldest number pointing at the user, as the directory
         elif kind == "fwd":
-            forwards[ref].append(ForwardEntry(rid, ref, t1, Dest(t2, i4, t3), bool(i1), i2, i3))
+            forwards[row.ref].append(ForwardEntry(row.id, row.ref, row.kind, Dest(row.dest_type, row.dest_id,
+                                                                                  row.dest_value),
+                                                  bool(row.enabled), row.ring_seconds, row.schedule_id))
         elif kind == "range":
-            ranges[ref].append((pos or 0, rid, RangeEntry(i1, i2, i3, _dest(t2, i4, t3), t1)))
+            ranges[row.ref].append((row.pos or 0, row.id,
+                                    RangeEntry(row.days, row.start, row.end, _dest(row), row.label)))
         elif kind == "exception":
-            exceptions[ref].append(ExceptionEntry(date.fromisoformat(str(t1)[:10]), _dest(t3, i2, t4), bool(i1), t2))
+            exceptions[row.ref].append(ExceptionEntry(date.fromisoformat(str(row.day)[:10]), _dest(row),
+                                                      bool(row.yearly), row.label))
         elif kind == "group":
-            groups[rid] = (t1, t3, i1, _dest(t4, i3, t5), t2, i2 or 0)
+            groups[row.id] = row
         elif kind == "schedule":
-            schedules[rid] = (t1, _dest(t2, i1, t3))
+            schedules[row.id] = row
         elif kind == "overflow":
-            overflows.add(rid)
+            overflows.add(row.id)
         elif kind == "tenant":
-            tenant = (rid, t1, t2, t3, t4, i1, t5)
+            tenant = row
         elif kind == "user_box":
-            user_boxes[ref] = (t1, t2)
+            user_boxes[row.ref] = row
         elif kind == "shared_box":
-            shared_boxes.append((t1, t2, t3))
+            shared_boxes.append(row)
         elif kind == "announcement":
-            announcements[t1] = t2
+            announcements[row.e164] = row.audio
         elif kind == "call_policy":
-            ceiling, premium_allowed = t1 or ceiling, bool(i1)
+            ceiling, premium_allowed = row.max_call_class or ceiling, bool(row.allow_premium)
         elif kind == "blocked":
-            blocked.append((t1, t2 or ""))
-        elif kind == "hold_music" and (hold_music is None or rid < hold_music):
-            hold_music = rid
+            blocked.append((row.prefix, row.label or ""))
+        elif kind == "hold_music" and (hold_music is None or row.id < hold_music):
+            hold_music = row.id
         elif kind.startswith("target:"):
             service = kind.split(":", 1)[1]
-            found[(service, rid)] = ServiceTarget(service, rid, t1 or str(rid), t3, t2)
+            found[(service, row.id)] = ServiceTarget(service, row.id, row.key or str(row.id), row.label, row.number)
     if tenant is None:
         return None
-    tenant_id, domain, name, tz_name, country, max_calls, language = tenant
+    domain = tenant.domain
     greetings = _FileNames(domain, "greeting")
-    boxes = {fsnames.voicemail_box(number): BoxSettings(lang, greetings.path(stored))
-             for number, lang, stored in shared_boxes}
+    boxes = {fsnames.voicemail_box(box.number): BoxSettings(box.language, greetings.path(box.greeting))
+             for box in shared_boxes}
     for user in users.values():
         if user.id in user_boxes:
-            lang, stored = user_boxes[user.id]
-            boxes[fsnames.voicemail_box(user.extension)] = BoxSettings(lang, greetings.path(stored))
+            box = user_boxes[user.id]
+            boxes[fsnames.voicemail_box(user.extension)] = BoxSettings(box.language, greetings.path(box.greeting))
     prompts = _FileNames(domain, "prompt")
     return TenantConfig(
-        language=language or "fr", boxes=boxes,
+        language=tenant.language or "fr", boxes=boxes,
         announcements={e164: prompts.path(stored) for e164, stored in announcements.items()},
         hold_music=(f"local_stream://{fsnames.moh_class(domain, hold_music)}" if hold_music is not None else None),
-        tenant_id=tenant_id, domain=domain, name=name, timezone=tz_name, country=country, max_calls=max_calls,
+        tenant_id=tenant.id, domain=domain, name=tenant.name, timezone=tenant.timezone, country=tenant.country,
+        max_calls=tenant.max_calls,
         users=users, forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},
-        groups={gid: GroupEntry(gid, g_name, strategy, seconds, tuple(m for _, _, m in sorted(members[gid])),
-                                no_answer, extension, rotation)
-                for gid, (g_name, strategy, seconds, no_answer, extension, rotation) in groups.items()},
-        schedules={sid: ScheduleEntry(sid, s_name, tuple(rng for _, _, rng in sorted(ranges[sid])),
-                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)), default)
-                   for sid, (s_name, default) in schedules.items()},
+        groups={gid: GroupEntry(gid, g.name, g.strategy, g.ring_seconds,
+                                tuple(m for _, _, m in sorted(members[gid])), _dest(g), g.extension, g.rotation or 0)
+                for gid, g in groups.items()},
+        schedules={sid: ScheduleEntry(sid, s.name, tuple(rng for _, _, rng in sorted(ranges[sid])),
+                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)), _dest(s))
+                   for sid, s in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
         targets=found, queue_overflows=frozenset(overflows),
         call_ceiling=ceiling, premium_allowed=premium_allowed, blocked_prefixes=tuple(sorted(blocked)),

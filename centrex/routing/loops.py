@@ -7,7 +7,8 @@ DIDs (the call would come straight back). Ringing phones, voicemail, IVR menus a
 from __future__ import annotations
 
 from centrex.routing import dialing
-from centrex.routing.plan import Dest, TenantConfig
+from centrex.routing.destinations import Dest
+from centrex.routing.plan import TenantConfig
 
 
 def _node(dest: Dest | None, config: TenantConfig) -> Dest | None:

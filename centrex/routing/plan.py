@@ -7,24 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from centrex.routing.destinations import Dest
+
 OUTCOMES = ("busy", "no_answer", "offline", "failed")
-
-
-@dataclass(frozen=True, slots=True)
-class Dest:
-    """A typed destination, as stored on DIDs, ranges, rules: kind + id (a row) or value (a number)."""
-    kind: str
-    id: int | None = None
-    value: str | None = None
-
-    def __post_init__(self):
-        # An empty value is no value: a form's blank field, or a fallback read back from the channel
-        # (where "" and None are written alike) must be the same destination as the one stored.
-        if self.value == "":
-            object.__setattr__(self, "value", None)
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{'' if self.id is None else self.id}:{self.value or ''}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from centrex.routing.plan import Dest, ExceptionEntry, RangeEntry, ScheduleEntry
+from centrex.routing.destinations import Dest
+from centrex.routing.plan import ExceptionEntry, RangeEntry, ScheduleEntry
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = 0b0011111

@@ -1,65 +1,49 @@
-"""Which models stand behind the service destinations (IVR menus, queues, conference rooms, shared
-voicemail boxes, fax boxes), so the loader can check they exist and name them for FreeSWITCH.
+"""The kinds of destination that stand for a row of the company (a user, a ring group, a schedule, an IVR
+menu, a queue, a conference room, a shared voicemail box, a fax box), declared once: which model, which
+columns name it for FreeSWITCH, for people and as a short number, and which licence feature it needs.
 
-Feature modules declare their model here (or only through centrex.services.numbers.register_target_model,
-in which case the key/number columns are guessed from the usual names). Nothing is imported from them."""
+Everything that checks, lists, loads or names such a destination reads this table (the routing loader,
+the destination checks, the number pool, the console's choices). The other kinds carry a value, not a
+row: external (a number), hangup (a cause), voicemail by box number (a user's box), back/top in menus."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SERVICE_KINDS = ("ivr", "queue", "conference", "voicemail", "fax")
-
-# Column names tried, in order, when a feature did not say which one holds what.
-_KEY_GUESSES = {
-    "conference": ("room_number", "number", "extension"),
-    "voicemail": ("box", "box_number", "mailbox", "number", "extension"),
-}
-_NUMBER_GUESSES = ("extension", "number", "room_number", "short_number")
-_LABEL_GUESSES = ("name", "label", "title")
+from centrex.models import CallQueue, ConferenceRoom, FaxBox, IvrMenu, RingGroup, Schedule, User, VoicemailBox
 
 
 @dataclass(frozen=True)
-class TargetSpec:
+class TargetKind:
     kind: str
     model: type
+    label: str                    # column with its name for people
+    number: str | None = None     # column with the internal short number people dial, if any
     key: str | None = None        # column whose value names it in FreeSWITCH (None: the id)
-    number: str | None = None     # column with an internal short number people dial, if any
-    label: str | None = None      # column with its name for people
+    feature: str | None = None    # licence feature without which no call reaches it
+    service: bool = True          # an application the engine hands the call to (a ServiceTarget)
+
+    def column(self, name: str | None):
+        """The model's column called `name` (None: none)."""
+        return getattr(self.model, name) if name else None
 
 
-_specs: dict[str, TargetSpec] = {}
+TARGET_KINDS: dict[str, TargetKind] = {spec.kind: spec for spec in (
+    TargetKind("user", User, "name", number="extension", service=False),
+    TargetKind("ring_group", RingGroup, "name", number="extension", service=False),
+    TargetKind("schedule", Schedule, "name", service=False),
+    TargetKind("ivr", IvrMenu, "name", number="extension", feature="ivr"),
+    TargetKind("queue", CallQueue, "name", number="extension", feature="queues"),
+    TargetKind("conference", ConferenceRoom, "name", number="number", key="number", feature="conferences"),
+    TargetKind("voicemail", VoicemailBox, "name", number="number", key="number"),
+    TargetKind("fax", FaxBox, "name", feature="fax"),
+)}
 
 
-def register_target(kind: str, model, *, key: str | None = None, number: str | None = None,
-                    label: str | None = None) -> None:
-    """Declare the model of a service destination kind, for routing and for DID destination checks."""
-    from centrex.services.numbers import register_target_model
-
-    if kind not in SERVICE_KINDS:
-        raise ValueError(f"{kind} is not a service destination")
-    _specs[kind] = TargetSpec(kind, model, key, number, label)
-    register_target_model(kind, model)
+def target_kind(kind: str | None) -> TargetKind | None:
+    """The table's entry for a destination kind, or None when that kind carries no row."""
+    return TARGET_KINDS.get(kind) if kind else None
 
 
-def _guess(model, names) -> str | None:
-    columns = getattr(getattr(model, "__table__", None), "columns", None)
-    if columns is None:
-        return None
-    return next((name for name in names if name in columns), None)
-
-
-def specs() -> list[TargetSpec]:
-    """Every service kind with a known model: declared here, or found in the numbers registry."""
-    from centrex.services.numbers import target_model
-
-    found = []
-    for kind in SERVICE_KINDS:
-        spec = _specs.get(kind)
-        if spec is None:
-            model = target_model(kind)
-            if model is None:
-                continue
-            spec = TargetSpec(kind, model, _guess(model, _KEY_GUESSES.get(kind, ())),
-                              _guess(model, _NUMBER_GUESSES), _guess(model, _LABEL_GUESSES))
-        found.append(spec)
-    return found
+def service_kinds() -> tuple[TargetKind, ...]:
+    """The services the engine hands calls to (IVR, queue, conference, shared box, fax), in table order."""
+    return tuple(spec for spec in TARGET_KINDS.values() if spec.service)

@@ -15,7 +15,6 @@ from centrex.errors import N_, Invalid
 from centrex.models import ConferenceRoom, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.schemas import E164_RE, EXTENSION_RE, Text
-from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
 from centrex.tenancy import scoped
@@ -213,6 +212,3 @@ def _aware(value: datetime) -> datetime:
 
 def _public(values: dict) -> dict:
     return {k: ("***" if k in ("access_code", "moderator_code") and v else v) for k, v in values.items()}
-
-
-targets.register_target("conference", ConferenceRoom, key="number", number="number", label="name")

@@ -3,41 +3,30 @@ turned into what the dialplan is re-entered with when a call is sent there, and 
 numbers people dial (one per object of a company: users, groups, queues, menus, rooms, shared boxes)."""
 from __future__ import annotations
 
-from typing import Any
 
 from sqlalchemy import select
 
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
-from centrex.models import (CallQueue, ConferenceRoom, IvrEntry, IvrMenu, RingGroup, Tenant, User,
-                            VoicemailBox)
+from centrex.models import CallQueue, IvrEntry, IvrMenu, Tenant
 from centrex.routing import dialing
-from centrex.service_steps import Destination, dialplan_address, owner_destination
+from centrex.routing.destinations import Dest, dialplan_address, owner_destination
+from centrex.routing.targets import TARGET_KINDS, target_kind
 from centrex.services import numbers
 from centrex.tenancy import scoped
 
-# Where each kind keeps the short number the routing engine recognises when it is dialled.
-_SHORT_NUMBER: dict[str, tuple[Any, Any]] = {  # kind -> (model, its number column)
-    "user": (User, User.extension), "ring_group": (RingGroup, RingGroup.extension),
-    "queue": (CallQueue, CallQueue.extension), "ivr": (IvrMenu, IvrMenu.extension),
-    "conference": (ConferenceRoom, ConferenceRoom.number), "voicemail": (VoicemailBox, VoicemailBox.number)}
+
+def _short_numbers():
+    """(kind, model, column) of every kind people reach by dialling a short number of the company."""
+    return [(spec.kind, spec.model, spec.column(spec.number)) for spec in TARGET_KINDS.values() if spec.number]
 
 
-def destination_from(values: dict, prefix: str = "") -> Destination | None:
-    """`{prefix}dest_type/_id/_value` of a validated dict, or None when no type is given."""
-    dest_type = values.get(f"{prefix}dest_type")
-    if not dest_type:
-        return None
-    return Destination(dest_type, values.get(f"{prefix}dest_id"), values.get(f"{prefix}dest_value"))
-
-
-def check_destination(tenant: Tenant, dest: Destination | None, *, field: str = "dest_id") -> None:
+def check_destination(tenant: Tenant, dest: Dest | None, *, field: str = "dest_id") -> None:
     """Refuse a destination whose target is not an object of this tenant (same rules as numbers)."""
-    if dest is None or dest.dest_type in ("back", "top"):
+    if dest is None or dest.kind in ("back", "top"):
         return
     try:
-        numbers._check_destination(tenant, {"dest_type": dest.dest_type, "dest_id": dest.dest_id,
-                                            "dest_value": dest.dest_value})
+        numbers.check_destination(tenant, dest)
     except Invalid as exc:
         messages = list(exc.fields.values())[0] if exc.fields else [exc.text]
         raise Invalid(exc.text, fields={field: messages}) from exc
@@ -51,7 +40,7 @@ def short_number_free(tenant: Tenant, number: str | None, *, mine: tuple[str, in
     if dialing.is_emergency(number, tenant.country):
         raise Invalid(N_("Emergency numbers cannot be used."),
                       fields={field: [N_("Emergency number.")]})
-    for kind, (model, column) in _SHORT_NUMBER.items():
+    for kind, model, column in _short_numbers():
         query = scoped(model, tenant.id).where(column == number)
         if kind == mine[0] and mine[1] is not None:
             query = query.where(model.id != mine[1])
@@ -60,39 +49,39 @@ def short_number_free(tenant: Tenant, number: str | None, *, mine: tuple[str, in
                            fields={field: [N_("Already used in this company.")]})
 
 
-def transfer_target(tenant: Tenant, dest: Destination, owner: tuple[str, int]) -> str | None:
+def transfer_target(tenant: Tenant, dest: Dest, owner: tuple[str, int]) -> str | None:
     """What `transfer <target> XML <domain>` dials to reach dest: its short number when it has one (the
     routing engine knows those: a user is then routed with their forwarding rules), else a `dest-…`
     address; an outside number always through its `owner`, e.g. ("ivr_entry", 12). None: target gone."""
-    if dest.dest_type == "external":
+    if dest.kind == "external":
         return dialplan_address(owner_destination(*owner))
-    found = _SHORT_NUMBER.get(dest.dest_type)
-    if found is None:
+    spec = target_kind(dest.kind)
+    if spec is None or spec.number is None:
         return dialplan_address(dest)
-    model, column = found
+    model, column = spec.model, spec.column(spec.number)
     row = db.session.execute(select(model.id, column).where(model.tenant_id == tenant.id,
-                                                            model.id == dest.dest_id)).first()
+                                                            model.id == dest.id)).first()
     if row is None:
         return None
     return row[1] or dialplan_address(dest)
 
 
-def resolve_address(tenant: Tenant, dest: Destination) -> Destination | None:
+def resolve_address(tenant: Tenant, dest: Dest) -> Dest | None:
     """For the routing engine: the stored destination an owner address stands for (only what this tenant
     configured, so a dialled `dest-ivr_entry-N` of another company resolves to nothing); other addresses
     are returned as they are, for the engine to check like a number's destination."""
-    kind, ref = dest.dest_type, dest.dest_id
+    kind, ref = dest.kind, dest.id
     if kind == "ivr_entry":
         entry = db.session.execute(scoped(IvrEntry, tenant.id).where(IvrEntry.id == ref)).scalar_one_or_none()
-        return Destination(entry.dest_type, entry.dest_id, entry.dest_value) if entry else None
+        return Dest(entry.dest_type, entry.dest_id, entry.dest_value) if entry else None
     if kind in ("ivr_timeout", "ivr_invalid"):
         menu = db.session.execute(scoped(IvrMenu, tenant.id).where(IvrMenu.id == ref)).scalar_one_or_none()
         prefix = "timeout_" if kind == "ivr_timeout" else "invalid_"
-        return destination_from(_columns(menu), prefix) if menu else None
+        return Dest.from_columns(_columns(menu), prefix) if menu else None
     if kind == "queue_after":
         queue = db.session.execute(scoped(CallQueue, tenant.id).where(CallQueue.id == ref)
                                    ).scalar_one_or_none()
-        return destination_from(_columns(queue), "after_") if queue else None
+        return Dest.from_columns(_columns(queue), "after_") if queue else None
     return dest
 
 

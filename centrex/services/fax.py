@@ -16,11 +16,8 @@ from centrex.errors import N_, Conflict
 from centrex.models import Fax, FaxBox, Number, OutboxMessage, Tenant
 from centrex.schemas import Text
 from centrex.services import apply, load
-from centrex.services.numbers import register_target_model
 from centrex.tenancy import get_scoped, scoped
 from centrex.services import licences
-
-register_target_model("fax", FaxBox)
 
 FINAL_STATES = ("emailed", "sent", "failed")
 

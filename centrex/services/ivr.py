@@ -12,18 +12,16 @@ from centrex import audit, fsnames, validate
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, CallQueue, IvrEntry, IvrMenu, Number, Tenant
-from centrex.models.ivr import INVALID_ACTIONS, IVR_DESTINATION_TYPES
+from centrex.models.ivr import FINAL_DESTINATION_TYPES, INVALID_ACTIONS, IVR_DESTINATION_TYPES
 from centrex.schemas import EXTENSION_RE, Text
-from centrex.service_steps import Destination
-from centrex.routing import targets
+from centrex.routing.destinations import Dest
 from centrex.services import apply, load
 from centrex.services.audio import freeswitch_path
-from centrex.services.destinations import (check_destination, destination_from, short_number_free,
+from centrex.services.destinations import (check_destination, short_number_free,
                                           transfer_target)
 from centrex.tenancy import scoped
 from centrex.services import licences
 
-_FINAL_TYPES = [t for t in IVR_DESTINATION_TYPES if t not in ("back", "top")]
 _EXTERNAL = validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only."))
 
 
@@ -36,13 +34,13 @@ class IvrMenuSchema(Schema):
     no_input_seconds = fields.Integer(load_default=60, validate=validate.Range(min=3, max=600))
     overall_timeout_seconds = fields.Integer(load_default=180, validate=validate.Range(min=3, max=3600))
     timeout_dest_type = fields.String(allow_none=True, load_default=None,
-                                      validate=validate.OneOf(_FINAL_TYPES))
+                                      validate=validate.OneOf(FINAL_DESTINATION_TYPES))
     timeout_dest_id = fields.Integer(allow_none=True, load_default=None)
     timeout_dest_value = fields.String(allow_none=True, load_default=None, validate=_EXTERNAL)
     invalid_action = fields.String(load_default="replay", validate=validate.OneOf(INVALID_ACTIONS))
     invalid_sound_id = fields.Integer(allow_none=True, load_default=None)
     invalid_dest_type = fields.String(allow_none=True, load_default=None,
-                                      validate=validate.OneOf(_FINAL_TYPES))
+                                      validate=validate.OneOf(FINAL_DESTINATION_TYPES))
     invalid_dest_id = fields.Integer(allow_none=True, load_default=None)
     invalid_dest_value = fields.String(allow_none=True, load_default=None, validate=_EXTERNAL)
     max_failures = fields.Integer(load_default=3, validate=validate.Range(min=1, max=10))
@@ -109,9 +107,9 @@ def set_entry(tenant: Tenant, menu: IvrMenu, data: dict) -> IvrEntry:
     """Create or replace the choice for these digits."""
     _own(tenant, menu)
     values = load(_entry_schema, data)
-    dest = destination_from(values)
+    dest = Dest.from_columns(values)
     check_destination(tenant, dest)
-    if dest.dest_type == "ivr" and dest.dest_id == menu.id:
+    if dest.kind == "ivr" and dest.id == menu.id:
         raise Invalid(N_("A choice cannot lead to its own menu; use 'top' or leave the key unused."),
                       fields={"dest_id": [N_("Same menu.")]})
     entry = db.session.execute(scoped(IvrEntry, tenant.id).where(
@@ -192,11 +190,11 @@ def menu_tree(domain: str, menu_id: int) -> list[MenuView] | None:
 
 def _view(tenant: Tenant, menu: IvrMenu, entries: list[IvrEntry]) -> MenuView:
     sounds = _sound_paths(tenant, [menu.greeting_id, menu.repeat_greeting_id, menu.invalid_sound_id])
-    failures_dest = destination_from(_columns(menu), "invalid_")
+    failures_dest = Dest.from_columns(_columns(menu), "invalid_")
     max_failures = 1 if menu.invalid_action == "destination" else menu.max_failures
     choices = []
     for entry in entries:
-        outcome = _outcome(tenant, Destination(entry.dest_type, entry.dest_id, entry.dest_value),
+        outcome = _outcome(tenant, Dest(entry.dest_type, entry.dest_id, entry.dest_value),
                            ("ivr_entry", entry.id), sub=True)
         if outcome is not None:
             choices.append((entry.digits, outcome))
@@ -208,7 +206,7 @@ def _view(tenant: Tenant, menu: IvrMenu, entries: list[IvrEntry]) -> MenuView:
         no_input_ms=menu.no_input_seconds * 1000,
         max_timeouts=max(1, math.ceil(menu.overall_timeout_seconds / menu.no_input_seconds)),
         max_failures=max_failures,
-        on_timeouts=_outcome(tenant, destination_from(_columns(menu), "timeout_"), ("ivr_timeout", menu.id))
+        on_timeouts=_outcome(tenant, Dest.from_columns(_columns(menu), "timeout_"), ("ivr_timeout", menu.id))
         or Outcome("hangup"),
         on_failures=_outcome(tenant, failures_dest, ("ivr_invalid", menu.id)) or Outcome("hangup"),
         digit_len=max((len(d) for d, _ in choices), default=1),
@@ -216,17 +214,17 @@ def _view(tenant: Tenant, menu: IvrMenu, entries: list[IvrEntry]) -> MenuView:
     )
 
 
-def _outcome(tenant: Tenant, dest: Destination | None, owner: tuple[str, int], sub: bool = False
+def _outcome(tenant: Tenant, dest: Dest | None, owner: tuple[str, int], sub: bool = False
              ) -> Outcome | None:
-    if dest is None or dest.dest_type == "hangup":
+    if dest is None or dest.kind == "hangup":
         return Outcome("hangup") if dest else None
-    if dest.dest_type in ("back", "top"):
-        return Outcome(dest.dest_type) if sub else None
-    if dest.dest_type == "ivr":
-        exists = db.session.execute(scoped(IvrMenu, tenant.id).where(IvrMenu.id == dest.dest_id)).first()
+    if dest.kind in ("back", "top"):
+        return Outcome(dest.kind) if sub else None
+    if dest.kind == "ivr":
+        exists = db.session.execute(scoped(IvrMenu, tenant.id).where(IvrMenu.id == dest.id)).first()
         if not exists:
             return None
-        return Outcome("sub" if sub else "menu", fsnames.ivr_menu(tenant.domain, dest.dest_id))
+        return Outcome("sub" if sub else "menu", fsnames.ivr_menu(tenant.domain, dest.id))
     target = transfer_target(tenant, dest, owner)
     return Outcome("transfer", target) if target else None
 
@@ -257,7 +255,7 @@ def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
                 AudioFile.id == merged[key], AudioFile.kind == "prompt")).first() is None:
             raise Invalid(N_("Choose one of this company's announcements."), fields={key: [N_("Unknown.")]})
     for prefix in ("timeout_", "invalid_"):
-        check_destination(tenant, destination_from(merged, prefix), field=f"{prefix}dest_id")
+        check_destination(tenant, Dest.from_columns(merged, prefix), field=f"{prefix}dest_id")
     short_number_free(tenant, merged.get("extension"), mine=("ivr", menu.id))
     if merged["name"] != menu.name and db.session.execute(
             scoped(IvrMenu, tenant.id).where(IvrMenu.name == merged["name"])).first():
@@ -273,6 +271,3 @@ def _save(tenant: Tenant, menu: IvrMenu, merged: dict, values: dict) -> dict:
 def _own(tenant: Tenant, menu: IvrMenu) -> None:
     if menu.tenant_id != tenant.id:
         raise Invalid(N_("This menu does not belong to this company."))
-
-
-targets.register_target("ivr", IvrMenu, number="extension", label="name")

@@ -6,24 +6,13 @@ from sqlalchemy import select
 from centrex import audit
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
-from centrex.models import Number, Tenant, User
+from centrex.models import Number, Tenant
+from centrex.routing.destinations import Dest
+from centrex.routing.targets import target_kind
 from centrex.schemas import NumberSchema
 from centrex.services import apply, load
 
 _schema = NumberSchema()
-
-# Destination types whose target row must exist in the same tenant, by model.
-_TARGET_MODELS = {"user": User}
-
-
-def register_target_model(dest_type: str, model) -> None:
-    """Feature modules (ring groups, IVR…) declare the model a destination type refers to."""
-    _TARGET_MODELS[dest_type] = model
-
-
-def target_model(dest_type: str):
-    """The model a destination type refers to, or None when no feature declared one."""
-    return _TARGET_MODELS.get(dest_type)
 
 
 def add_number(data: dict, tenant: Tenant | None = None) -> Number:
@@ -59,30 +48,31 @@ def point_number(number: Number, tenant: Tenant, data: dict) -> Number:
     if number.tenant_id != tenant.id:
         raise Invalid(N_("This number does not belong to this company."))
     values = load(_schema, {"e164": number.e164, **data}, partial=True)
-    dest_type = values.get("dest_type")
-    dest = {"dest_type": dest_type, "dest_id": values.get("dest_id"), "dest_value": values.get("dest_value")}
-    _check_destination(tenant, dest)
+    columns = {key: values.get(key) for key in ("dest_type", "dest_id", "dest_value")}
+    check_destination(tenant, Dest.from_columns(columns))
     if "label" in values:
-        dest["label"] = values["label"]
-    changed = apply(number, dest)
+        columns["label"] = values["label"]
+    changed = apply(number, columns)
     if changed:
         db.session.flush()
         audit.record("update", number, tenant_id=tenant.id, changes=changed)
     return number
 
 
-def _check_destination(tenant: Tenant, dest: dict) -> None:
-    dest_type = dest["dest_type"]
-    if dest_type is None or dest_type == "hangup":
+def check_destination(tenant: Tenant, dest: Dest | None) -> None:
+    """Refuse a destination this company cannot send calls to: a row of another company or of no kind
+    we know (see centrex.routing.targets), an external destination without a number."""
+    if dest is None or dest.kind == "hangup":
         return
-    if dest_type == "external":
-        if not dest["dest_value"]:
+    if dest.kind == "external":
+        if not dest.value:
             raise Invalid(N_("An external destination needs a number."), fields={"dest_value": [N_("Required.")]})
         return
-    model = _TARGET_MODELS.get(dest_type)
-    if model is None:
-        raise Invalid(N_("Destinations of type %(kind)s are not available yet."), kind=dest_type,
+    spec = target_kind(dest.kind)
+    if spec is None:
+        raise Invalid(N_("Destinations of type %(kind)s are not available yet."), kind=dest.kind,
                       fields={"dest_type": [N_("Not available.")]})
-    if dest["dest_id"] is None or db.session.execute(
-            select(model.id).where(model.id == dest["dest_id"], model.tenant_id == tenant.id)).first() is None:
+    model = spec.model
+    if dest.id is None or db.session.execute(
+            select(model.id).where(model.id == dest.id, model.tenant_id == tenant.id)).first() is None:
         raise Invalid(N_("The destination does not exist in this company."), fields={"dest_id": [N_("Unknown.")]})

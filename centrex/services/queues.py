@@ -13,16 +13,15 @@ from centrex import audit, fsnames, validate
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
+from centrex.models.ivr import FINAL_DESTINATION_TYPES
 from centrex.models.queue import QUEUE_STRATEGIES
 from centrex.schemas import EXTENSION_RE, Text
-from centrex.routing import targets
 from centrex.services import apply, load
-from centrex.services.destinations import (check_destination, destination_from, short_number_free)
+from centrex.routing.destinations import Dest
+from centrex.services.destinations import check_destination, short_number_free
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
 from centrex.services import licences
-
-_AFTER_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")
 
 
 class CallQueueSchema(Schema):
@@ -32,7 +31,8 @@ class CallQueueSchema(Schema):
     strategy = fields.String(load_default="longest-idle-agent", validate=validate.OneOf(QUEUE_STRATEGIES))
     moh_class_id = fields.Integer(allow_none=True, load_default=None)
     max_wait_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=7200))
-    after_dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_AFTER_TYPES))
+    after_dest_type = fields.String(allow_none=True, load_default=None,
+                                    validate=validate.OneOf(FINAL_DESTINATION_TYPES))
     after_dest_id = fields.Integer(allow_none=True, load_default=None)
     after_dest_value = fields.String(allow_none=True, load_default=None,
                                      validate=validate.Regexp(r"^\+?[0-9]{2,20}$", error=N_("Digits only.")))
@@ -222,8 +222,8 @@ def _remove_agent_commands(tenant: Tenant, queue: CallQueue, user: User, name: s
 def _check(tenant: Tenant, values: dict, queue: CallQueue | None) -> None:
     if values.get("moh_class_id") is not None:
         get_scoped(MohClass, tenant.id, values["moh_class_id"])
-    dest = destination_from(values, "after_")
-    if dest and dest.dest_type == "queue" and queue is not None and dest.dest_id == queue.id:
+    dest = Dest.from_columns(values, "after_")
+    if dest and dest.kind == "queue" and queue is not None and dest.id == queue.id:
         raise Invalid(N_("A queue cannot overflow into itself."), fields={"after_dest_id": [N_("Same queue.")]})
     check_destination(tenant, dest, field="after_dest_id")
     if values.get("max_wait_seconds") == 0 and dest is not None:
@@ -245,6 +245,3 @@ def _columns(queue: CallQueue) -> dict:
 def _own(tenant: Tenant, queue: CallQueue) -> None:
     if queue.tenant_id != tenant.id:
         raise Invalid(N_("This queue does not belong to this company."))
-
-
-targets.register_target("queue", CallQueue, number="extension", label="name")

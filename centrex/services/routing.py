@@ -7,16 +7,12 @@ from sqlalchemy import select
 from centrex import audit
 from centrex.db import db
 from centrex.errors import N_, Invalid
-from centrex.models import RingGroup, RingGroupMember, Schedule, Tenant, User
-from centrex.routing.plan import Dest
+from centrex.models import RingGroup, RingGroupMember, Tenant, User
+from centrex.routing.destinations import Dest
 from centrex.services import apply, load, replace_rows
-from centrex.services.numbers import register_target_model
 from centrex.services.routing_checks import (destination, extension_free, external_number, refuse_if_referenced,
                                              refuse_loop)
 from centrex.services.routing_schemas import RingGroupSchema
-
-register_target_model("ring_group", RingGroup)
-register_target_model("schedule", Schedule)
 
 _schema = RingGroupSchema()
 

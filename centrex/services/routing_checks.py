@@ -11,30 +11,25 @@ from centrex.models import (ForwardRule, Number, RingGroup, Schedule, ScheduleEx
 from centrex.routing import dialing
 from centrex.routing.loader import load_tenant_config
 from centrex.routing.loops import find_loop
-from centrex.routing.plan import Dest
-from centrex.routing.targets import specs
+from centrex.routing.destinations import Dest
+from centrex.routing.targets import target_kind
 from centrex.services.call_rights import blocked_prefixes
 from centrex.services.destinations import short_number_free
 
-_MODELS = {"user": User, "ring_group": RingGroup, "schedule": Schedule}
 
-
-def destination(tenant: Tenant, data: dict | None, *, field: str, owner: User | None = None) -> Dest | None:
-    """A validated destination of `tenant` (see DestinationSchema), normalised; Invalid otherwise.
+def destination(tenant: Tenant, dest: Dest | None, *, field: str, owner: User | None = None) -> Dest | None:
+    """`dest` (as DestinationSchema loads it) checked against `tenant`, normalised; Invalid otherwise.
     `owner`: the user whose forwarding this is; an external number must fit their call class."""
-    if data is None:
+    if dest is None:
         return None
-    kind, dest_id, value = data["type"], data.get("id"), data.get("value")
-    if kind in _MODELS:
-        _exists(_MODELS[kind], tenant.id, dest_id, field)
-        return Dest(kind, dest_id)
+    kind, dest_id, value = dest.kind, dest.id, dest.value
     if kind == "external":
         return Dest("external", None, _external(tenant, value, field, owner))
     if kind == "voicemail":
         return _voicemail(tenant, dest_id, value, field)
     if kind == "hangup":
         return Dest("hangup", None, value)
-    spec = next((s for s in specs() if s.kind == kind), None)
+    spec = target_kind(kind)
     if spec is None:
         raise Invalid(N_("Destinations of type %(kind)s are not available yet."), kind=kind,
                       fields={field: [N_("Not available.")]})
@@ -75,10 +70,7 @@ def _external(tenant: Tenant, value: str | None, field: str, owner: User | None)
 
 def _voicemail(tenant: Tenant, box_id: int | None, box: str | None, field: str) -> Dest:
     if box_id is not None:
-        spec = next((s for s in specs() if s.kind == "voicemail"), None)
-        if spec is None:
-            raise Invalid(N_("Shared voicemail boxes are not available yet."), fields={field: [N_("Not available.")]})
-        _exists(spec.model, tenant.id, box_id, field)
+        _exists(target_kind("voicemail").model, tenant.id, box_id, field)
         return Dest("voicemail", box_id)
     has_box = db.session.execute(select(User.id).where(
         User.tenant_id == tenant.id, User.extension == box, User.vm_a1_hash.is_not(None))).first()

@@ -8,7 +8,7 @@ from centrex import audit
 from centrex.db import db
 from centrex.errors import N_, Invalid
 from centrex.models import ForwardRule, Schedule, Tenant, User
-from centrex.routing.plan import Dest
+from centrex.routing.destinations import Dest
 from centrex.services import load
 from centrex.services.routing_checks import destination, refuse_loop
 from centrex.services.routing_schemas import ForwardRuleSchema

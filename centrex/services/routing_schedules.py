@@ -8,7 +8,7 @@ from centrex import audit
 from centrex.db import db
 from centrex.errors import N_, Conflict
 from centrex.models import Schedule, ScheduleException, ScheduleRange, Tenant
-from centrex.routing.plan import Dest
+from centrex.routing.destinations import Dest
 from centrex.routing.schedule import days_text, hhmm, parse_days, parse_hhmm
 from centrex.services import apply, load, replace_rows
 from centrex.services.routing_checks import destination, refuse_if_referenced, refuse_loop

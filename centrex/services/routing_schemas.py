@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validates, validates_schema
 
 from centrex import validate
 from centrex.errors import N_
 from centrex.models import DESTINATION_TYPES
 from centrex.models.routing import FORWARD_KINDS, STRATEGIES
+from centrex.routing.destinations import Dest
+from centrex.routing.targets import target_kind
 from centrex.routing.schedule import parse_days, parse_hhmm
 from centrex.schemas import EXTENSION_RE, Text
 
@@ -16,7 +18,8 @@ HANGUP_CAUSES = ("NORMAL_CLEARING", "USER_BUSY", "CALL_REJECTED", "NO_ANSWER")
 
 
 class DestinationSchema(Schema):
-    """{type, id, value}: a user/group/schedule/service by id, an external number or a box by value."""
+    """{type, id, value}: a user/group/schedule/service by id, an external number or a box by value;
+    loaded as a Dest."""
     type = fields.String(required=True, validate=validate.OneOf(DESTINATION_TYPES))
     id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
     value = fields.String(allow_none=True, load_default=None,
@@ -28,7 +31,7 @@ class DestinationSchema(Schema):
         kind = data.get("type")  # absent only in a partial load (PATCH), which must still name the type
         if kind is None:
             raise ValidationError({"type": [N_("Missing data for required field.")]})
-        if kind in ("user", "ring_group", "schedule", "ivr", "queue", "conference", "fax") and data.get("id") is None:
+        if kind != "voicemail" and target_kind(kind) and data.get("id") is None:  # a row (a box: id or value)
             raise ValidationError({"id": [N_("Choose which one.")]})
         if kind == "external" and not data.get("value"):
             raise ValidationError({"value": [N_("A phone number is needed.")]})
@@ -36,6 +39,10 @@ class DestinationSchema(Schema):
             raise ValidationError({"value": [N_("Choose a voicemail box.")]})
         if kind == "hangup" and data.get("value") not in (None, *HANGUP_CAUSES):
             raise ValidationError({"value": [N_("Unknown hang-up cause.")]})
+
+    @post_load
+    def as_dest(self, data, **_) -> Dest:
+        return Dest(data["type"], data.get("id"), data.get("value"))
 
 
 def _seconds(default=None):

@@ -16,7 +16,6 @@ from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, Number, Tenant, User, UserVoicemail, VoicemailBox, VoicemailMessage
 from centrex.models.voicemail import EMAIL_MODES
 from centrex.schemas import EXTENSION_RE, LANGUAGES, PIN_IS_THE_NUMBER, Text, pin_echoes_number, voicemail_pin
-from centrex.routing import targets
 from centrex.services import apply, load
 from centrex.services.destinations import short_number_free
 from centrex.services.switch_sync import command_after_commit
@@ -211,6 +210,3 @@ def _check_number_free(tenant: Tenant, number: str, box: VoicemailBox | None = N
 def _own(tenant: Tenant, box: UserVoicemail | VoicemailBox) -> None:
     if box.tenant_id != tenant.id:
         raise Invalid(N_("This box does not belong to this company."))
-
-
-targets.register_target("voicemail", VoicemailBox, key="number", number="number", label="name")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from centrex.errors import DomainError
 from centrex.models import AuditEntry, Device, Number, User
+from centrex.routing.targets import TARGET_KINDS
 from centrex.services import numbers as number_service
 from centrex.services.branding import branding_of
 from centrex.services.devices import add_device, retire_device, update_device
@@ -22,8 +23,7 @@ FIXED_DESTINATIONS = ("external", "hangup")
 
 def destination_choices() -> dict[str, list]:
     """Destination types a number may point to now, with this client's objects of each type."""
-    models = getattr(number_service, "_TARGET_MODELS", {"user": User})
-    return {kind: tenant_rows(model, model.id) for kind, model in models.items()}
+    return {kind: tenant_rows(spec.model, spec.model.id) for kind, spec in TARGET_KINDS.items()}
 
 
 @bp.get("/numbers")

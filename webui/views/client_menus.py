@@ -129,7 +129,7 @@ def menus():
         numbers=numbers,
         prompts={a.id: a.name for a in tenant_rows(AudioFile, AudioFile.name)},
         options=destinations.service_choices(g.tenant.id),
-        describe=destinations.describe_columns,
+        describe=destinations.describe,
     )
 
 

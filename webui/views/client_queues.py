@@ -103,7 +103,7 @@ def queues():
         strategies=dict(strategies()),
         music={m.id: m.name for m in tenant_rows(MohClass, MohClass.name)},
         options=destinations.service_choices(g.tenant.id),
-        describe=destinations.describe_columns,
+        describe=destinations.describe,
     )
 
 
