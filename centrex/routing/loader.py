@@ -116,7 +116,7 @@ _ROW_TYPES: dict[str, tuple[type, int, int]] = {}  # kind -> (named tuple, its i
 def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, texts: dict | None = None):
     """The SELECT of one kind of row: `ints`/`texts` name its integer and text columns (at most 4 and 5)."""
     ints, texts = ints or {}, texts or {}
-    row_type = namedtuple(f"{kind.replace(':', '_')}_row", ("id", "ref", "pos", *ints, *texts))
+    row_type = namedtuple(f"{kind.replace(':', '_')}_row", ("id", "ref", "pos", *ints, *texts))  # type: ignore[misc]
     _ROW_TYPES[kind] = (row_type, len(ints), len(texts))
     int_cols = list(ints.values()) + [None] * (_INTS - len(ints))
     text_cols = list(texts.values()) + [None] * (_TEXTS - len(texts))

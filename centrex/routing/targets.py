@@ -8,6 +8,7 @@ row: external (a number), hangup (a cause), voicemail by box number (a user's bo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from centrex.models import CallQueue, ConferenceRoom, FaxBox, IvrMenu, RingGroup, Schedule, User, VoicemailBox
 
@@ -15,7 +16,7 @@ from centrex.models import CallQueue, ConferenceRoom, FaxBox, IvrMenu, RingGroup
 @dataclass(frozen=True)
 class TargetKind:
     kind: str
-    model: type
+    model: Any  # a mapped class (its .id, .tenant_id and the named columns)
     label: str                    # column with its name for people
     number: str | None = None     # column with the internal short number people dial, if any
     key: str | None = None        # column whose value names it in FreeSWITCH (None: the id)
