@@ -48,7 +48,7 @@ def test_voicemail_as_in_capture_28():
 def test_conference_as_in_capture_31():
     live = dict(live_actions(31))
     mine = dict(ours(Dest("conference", 5)))
-    # Same room name (fsnames.conference_room); our profile is the tenant's, not the stock "default".
+    # Same room name (names.conference_room); our profile is the tenant's, not the stock "default".
     assert live["conference"].split("@")[0] == mine["conference"].split("@")[0] == "3000-dupont.example"
     assert mine["conference"] == "3000-dupont.example@dupont.example_conf"
     assert "answer" in mine

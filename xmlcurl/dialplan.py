@@ -14,12 +14,16 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from centrex import fax_paths, fsnames
+from centrex import fax_paths
+from centrex.freeswitch import names
 from centrex.db import begin_write, db
-from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of, route
+from centrex.freeswitch.dispositions import outcome_of
+from centrex.freeswitch.names import CONTINUE_EXTENSION
+from centrex.routing import Call, Continuation, Dest, route
 from centrex.routing.loader import advance_rotations, load_address, load_config
-from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
-                                  ReceiveFax, Ring, SetVariables, Transfer, Voicemail, Announcement)
+from centrex.routing.plan import (OUTCOMES, Announcement, Application, Decision, EnterTenant, Hangup, HoldMusic,
+                                  KeepLimits, Limit, Pickup, Plan, PlayError, ReceiveFax, Ring, StampTenant,
+                                  Transfer, Voicemail)
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -121,18 +125,27 @@ def actions(step, plan: Plan):
     domain = plan.domain
     if isinstance(step, Decision):
         return
-    if isinstance(step, SetVariables):
-        for name, value in step.pairs:
-            yield ("export" if step.export else "set"), f"{name}={_var_value(value)}"
+    if isinstance(step, EnterTenant):  # the directory domain and the context the call goes on in
+        yield "set", f"domain_name={_var_value(step.domain)}"
+        yield "set", f"user_context={_var_value(step.domain)}"
+    elif isinstance(step, StampTenant):  # exported: every leg (and its call record) names the tenant
+        yield "export", f"tenant_id={_var_value(str(step.tenant_id))}"
+        yield "export", f"accountcode={_var_value(step.domain)}"
+    elif isinstance(step, KeepLimits):
+        yield "set", "limit_ignore_transfer=true"
+    elif isinstance(step, HoldMusic):  # on every leg: the party put on hold hears the holder's music
+        yield "export", f"hold_music={_var_value(names.moh_stream(domain, step.class_id))}"
     elif isinstance(step, Limit):
-        yield "limit", f"hash {step.realm} {step.resource} {step.max} !{step.cause}"
+        yield "limit", (f"hash {names.limit_realm(step.scope)} {names.limit_resource(step.scope, step.owner, domain)}"
+                        f" {step.max} !{step.cause}")
     elif isinstance(step, Ring):
         yield from _ring(step, plan)
     elif isinstance(step, Transfer):
         yield "transfer", f"{step.number} XML {step.context}"
     elif isinstance(step, Voicemail):
+        box = names.voicemail_box(step.box)
         if not step.check:  # the call record names the box the call reached (centrex.cdr_compose)
-            yield "set", f"centrex_voicemail_box={_var_value(f'{step.box}@{domain}')}"
+            yield "set", f"centrex_voicemail_box={_var_value(f'{box}@{domain}')}"
         yield "answer", None
         yield "sleep", "500"
         if step.language:  # mod_voicemail's phrases follow the channel's language
@@ -140,7 +153,7 @@ def actions(step, plan: Plan):
         if step.greeting and not step.check:  # mod_voicemail's documented way to play our own greeting
             yield "set", "skip_greeting=true"
             yield "playback", step.greeting
-        yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
+        yield "voicemail", f"{'check ' if step.check else ''}default {domain} {box}"
     elif isinstance(step, Announcement):
         yield "pre_answer", None
         yield "playback", step.path
@@ -151,16 +164,16 @@ def actions(step, plan: Plan):
         yield "answer", None
         if step.kind == "ivr":
             yield "sleep", "500"
-            yield "ivr", step.name
+            yield "ivr", names.ivr_menu(domain, step.id)
         elif step.kind == "queue":
             yield "set", "hangup_after_bridge=true"  # an answered call ends with the agent's hang-up
-            yield "callcenter", step.name
+            yield "callcenter", names.queue(domain, step.id)
             if step.then:  # mod_callcenter returns after the maximum wait: go where the company said
                 yield "transfer", f"{step.then} XML {domain}"
         else:  # mod_conference speaks through the channel's sound prefix: the company's language
-            if fsnames.sound_prefix(step.language):
-                yield "set", f"sound_prefix={fsnames.sound_prefix(step.language)}"
-            yield "conference", step.name
+            if names.sound_prefix(step.language):
+                yield "set", f"sound_prefix={names.sound_prefix(step.language)}"
+            yield "conference", names.conference_with_profile(domain, step.key)
     elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax
         for name, value in fax_paths.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
                                                        step.header).items():

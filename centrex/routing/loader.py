@@ -19,7 +19,6 @@ from centrex.models.licence import LicensedFeature
 from centrex.models import (AudioFile, BlockedPrefix, CallPolicy, CallQueue, ForwardRule, IvrEntry, IvrMenu,
                             MohClass, Number, NumberAnnouncement, RingGroup, RingGroupMember, Schedule,
                             ScheduleException, ScheduleRange, Tenant, User, UserVoicemail, VoicemailBox)
-from centrex import fsnames
 from centrex.routing import dialing, targets
 from centrex.service_steps import parse_dialplan_address
 from centrex.services.audio import freeswitch_dir
@@ -294,17 +293,17 @@ def _load(by: str, params: dict) -> TenantConfig | None:
         return None
     tenant_id, domain, name, tz_name, country, max_calls, language = tenant
     greetings = _FileNames(domain, "greeting")
-    boxes = {fsnames.voicemail_box(number): BoxSettings(lang, greetings.path(stored))
+    boxes = {number: BoxSettings(lang, greetings.path(stored))
              for number, lang, stored in shared_boxes}
     for user in users.values():
         if user.id in user_boxes:
             lang, stored = user_boxes[user.id]
-            boxes[fsnames.voicemail_box(user.extension)] = BoxSettings(lang, greetings.path(stored))
+            boxes[user.extension] = BoxSettings(lang, greetings.path(stored))
     prompts = _FileNames(domain, "prompt")
     return TenantConfig(
         language=language or "fr", boxes=boxes,
         announcements={e164: prompts.path(stored) for e164, stored in announcements.items()},
-        hold_music=(f"local_stream://{fsnames.moh_class(domain, hold_music)}" if hold_music is not None else None),
+        hold_music=hold_music,
         tenant_id=tenant_id, domain=domain, name=name, timezone=tz_name, country=country, max_calls=max_calls,
         users=users, forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},
         groups={gid: GroupEntry(gid, g_name, strategy, seconds, tuple(m for _, _, m in sorted(members[gid])),

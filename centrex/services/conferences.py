@@ -1,6 +1,6 @@
 """Conference rooms (3 to 16 people, an access code, an optional moderator code) and the live controls
 the console offers: list the members, mute, unmute, kick, dial someone in. The controls go through the
-SwitchCommands port; the room's name inside FreeSWITCH carries the tenant's domain (fsnames)."""
+SwitchCommands port; the room's name inside FreeSWITCH carries the tenant's domain (centrex.freeswitch.names)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from centrex import audit, fsnames
+from centrex import audit
+from centrex.freeswitch import names
 from centrex.db import db
 from centrex.errors import Invalid
 from centrex.models import ConferenceRoom, Tenant, User
@@ -93,10 +94,13 @@ def room_is_open(room: ConferenceRoom, at: datetime | None = None) -> bool:
 
 def room_for_profile(room_name: str, profile_name: str) -> tuple[Tenant, ConferenceRoom] | None:
     """The open room FreeSWITCH is creating, when its name and profile agree on one active tenant."""
-    number, sep, domain = room_name.partition("-")
+    parsed = names.parse_conference_room(room_name)
+    if parsed is None:
+        return None
+    number, domain = parsed
     tenant = db.session.execute(select(Tenant).where(Tenant.domain == domain, Tenant.status == "active")
                                 ).scalar_one_or_none()
-    if not sep or tenant is None or profile_name != fsnames.conference_profile(domain):
+    if tenant is None or profile_name != names.conference_profile(domain):
         return None
     room = db.session.execute(scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number)
                               ).scalar_one_or_none()
@@ -169,7 +173,7 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
     else:
         raise Invalid("Dial an extension of this company or a number like +41791234567.",
                       fields={"who": ["Unknown extension or not an international number."]})
-    profile = fsnames.conference_profile(tenant.domain)
+    profile = names.conference_profile(tenant.domain)
     destination = f"&conference({_name(tenant, room)}@{profile}+{room.access_code})"
     # The room's number as caller ID (a name with spaces would split FreeSWITCH's originate arguments).
     job = switch().originate(leg, destination, variables={
@@ -194,7 +198,7 @@ def _member_command(tenant: Tenant, room: ConferenceRoom, verb: str, member_id: 
 
 
 def _name(tenant: Tenant, room: ConferenceRoom) -> str:
-    return fsnames.conference_room(tenant.domain, room.number)
+    return names.conference_room(tenant.domain, room.number)
 
 
 def _check_number_free(tenant: Tenant, number: str, room: ConferenceRoom | None = None) -> None:

@@ -9,7 +9,8 @@ from flask import current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from centrex import audit, fsnames
+from centrex import audit
+from centrex.freeswitch import names
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
@@ -42,11 +43,11 @@ _schema = CallQueueSchema()
 
 
 def queue_name(tenant: Tenant, queue: CallQueue) -> str:
-    return fsnames.queue(tenant.domain, queue.id)
+    return names.queue(tenant.domain, queue.id)
 
 
 def agent_name(tenant: Tenant, user: User) -> str:
-    return fsnames.agent(tenant.domain, user.extension)
+    return names.agent(tenant.domain, user.extension)
 
 
 def agent_contact(tenant: Tenant, extension: str) -> str:
@@ -203,7 +204,7 @@ def _streams(tenants: dict[int, Tenant]) -> dict[tuple[int, int | None], str]:
     streams = {}
     classes = select(MohClass).where(MohClass.tenant_id.in_(tenants or [0]))
     for moh_class in db.session.execute(classes).scalars():
-        url = f"local_stream://{fsnames.moh_class(tenants[moh_class.tenant_id].domain, moh_class.id)}"
+        url = names.moh_stream(tenants[moh_class.tenant_id].domain, moh_class.id)
         streams[(moh_class.tenant_id, moh_class.id)] = url
         if moh_class.is_default:
             streams[(moh_class.tenant_id, None)] = url

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from centrex import audit, fsnames
+from centrex import audit
+from centrex.freeswitch import names
 from centrex.crypto import digest_a1, hash_password
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
@@ -118,8 +119,8 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
 def box_id(box: UserVoicemail | VoicemailBox) -> str:
     """The box's id inside FreeSWITCH: the user's extension, or the shared box's number."""
     if isinstance(box, UserVoicemail):
-        return fsnames.voicemail_box(db.session.get(User, box.user_id).extension)
-    return fsnames.voicemail_box(box.number)
+        return names.voicemail_box(db.session.get(User, box.user_id).extension)
+    return names.voicemail_box(box.number)
 
 
 # --- for the directory and the new-message e-mail -------------------------------------------------
