@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from centrex import audit, fax_paths, outbox
 from centrex.db import db
 from centrex.errors import Invalid
+from centrex.freeswitch import commands
 from centrex.models import Fax, FaxBox, OutboxMessage, Tenant, User
 from centrex.routing import dialing
 from centrex.ports import SwitchError, switch
@@ -144,9 +145,10 @@ def originate(fax: Fax, now: datetime) -> None:
     gateway = current_app.config["FAX_GATEWAY"]
     variables = fax_paths.send_variables(fax.id, fax.tenant_id, fax.local_number or "", tenant.name)
     try:  # returns once the call is answered (its BACKGROUND_JOB said +OK); txfax then runs
-        fax.job_uuid = switch().originate(f"sofia/gateway/{gateway}/{fax.remote_number}",
-                                          f"&txfax({fax_paths.to_switch_path(Path(fax.tiff_path))})",
-                                          variables=variables)
+        fax.job_uuid = switch().originate(
+            commands.gateway_leg(gateway, fax.remote_number),
+            commands.send_fax_destination(str(fax_paths.to_switch_path(Path(fax.tiff_path)))),
+            variables=variables)
     except SwitchError as exc:  # not reachable, or the call failed: "... refused it: USER_BUSY"
         cause = str(exc).rsplit(":", 1)[-1].strip()
         attempt_failed(fax, str(exc), retry=cause not in PERMANENT_CAUSES, now=now)

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select, update
 
 from centrex import audit
-from centrex.freeswitch import names
+from centrex.freeswitch import commands, names
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
 from centrex.models import AudioFile, MohClass, Number, NumberAnnouncement, Tenant
@@ -43,7 +43,7 @@ def create_moh_class(tenant: Tenant, data: dict) -> MohClass:
         _only_default(tenant, moh_class)
     (audio_root() / tenant_subdir(tenant, "moh", moh_class.id)).mkdir(parents=True, exist_ok=True)
     audit.record("create", moh_class, tenant_id=tenant.id, changes=values)
-    command_after_commit(f"start_local_stream {stream_name(tenant, moh_class)}")
+    command_after_commit(commands.hold_music_start(stream_name(tenant, moh_class)))
     return moh_class
 
 
@@ -59,7 +59,7 @@ def update_moh_class(tenant: Tenant, moh_class: MohClass, data: dict) -> MohClas
             _only_default(tenant, moh_class)
         audit.record("update", moh_class, tenant_id=tenant.id, changes=changed)
         if "shuffle" in changed:
-            command_after_commit(f"reload_local_stream {stream_name(tenant, moh_class)}")
+            command_after_commit(commands.hold_music_reload(stream_name(tenant, moh_class)))
     return moh_class
 
 
@@ -71,7 +71,7 @@ def delete_moh_class(tenant: Tenant, moh_class: MohClass) -> None:
     audit.record("delete", moh_class, tenant_id=tenant.id, changes={"name": moh_class.name})
     db.session.delete(moh_class)
     db.session.flush()
-    command_after_commit(f"stop_local_stream {name}")
+    command_after_commit(commands.hold_music_stop(name))
     call_after_commit(lambda: shutil.rmtree(directory, ignore_errors=True))
 
 

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import select
 
 from centrex import audit
-from centrex.freeswitch import names
+from centrex.freeswitch import commands, names
 from centrex.crypto import digest_a1, hash_password
 from centrex.db import db
 from centrex.errors import Conflict, Invalid
@@ -110,7 +110,7 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
     messages = db.session.execute(scoped(VoicemailMessage, tenant.id).where(
         VoicemailMessage.shared_box_id == box.id)).scalars().all()
     for message in messages:  # the recordings go too, once the deletion is committed
-        command_after_commit(f"vm_delete {message.box}@{tenant.domain} {message.message_uuid}")
+        command_after_commit(commands.voicemail_delete(message.box, tenant.domain, message.message_uuid))
     audit.record("delete", box, tenant_id=tenant.id, changes={"number": box.number, "messages": len(messages)})
     db.session.delete(box)
     db.session.flush()
