@@ -69,7 +69,7 @@ def test_queue_as_in_capture_64():
 
 def test_fax_as_in_capture_36_with_t38_and_ecm(app):
     live = [a for a, _ in live_actions(36)]
-    with app.app_context():  # the spool path comes from the fax contract (centrex.fax_paths, FAX_SPOOL)
+    with app.app_context():  # the spool path comes from the fax contract (centrex.freeswitch.fax_contract, FAX_SPOOL)
         mine = ours(Dest("fax", 7))
     apps = [a for a, _ in mine]
     assert apps[-4:] == ["answer", "playback", "rxfax", "hangup"] and live[-2:] == ["rxfax", "hangup"]

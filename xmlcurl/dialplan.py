@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from centrex import fax_paths
+from centrex.freeswitch import fax_contract
 from centrex.freeswitch import names
 from centrex.db import begin_write, db
 from centrex.freeswitch.dispositions import outcome_of
@@ -174,13 +174,13 @@ def actions(step, plan: Plan):
             if names.sound_prefix(step.language):
                 yield "set", f"sound_prefix={names.sound_prefix(step.language)}"
             yield "conference", names.conference_with_profile(domain, step.key)
-    elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax
-        for name, value in fax_paths.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
+    elif isinstance(step, ReceiveFax):  # the fax contract (centrex.freeswitch.fax_contract): variables, answer, rxfax
+        for name, value in fax_contract.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
                                                        step.header).items():
             yield "set", f"{name}={_var_value(value)}"
         yield "answer", None
         yield "playback", "silence_stream://2000"
-        yield "rxfax", fax_paths.rxfax_file(domain)
+        yield "rxfax", fax_contract.rxfax_file(domain)
         yield "hangup", None
     elif isinstance(step, PlayError):
         yield "pre_answer", None

@@ -1,5 +1,6 @@
-"""What a failed bridge tells the next step: FreeSWITCH's originate_disposition / DIALSTATUS (seen live in
-the captures 51, 53, 56) as one of the routing engine's outcomes: busy, no_answer, offline, failed."""
+"""How FreeSWITCH says a call failed: a failed bridge's originate_disposition / DIALSTATUS (seen live in
+the captures 51, 53, 56) as one of the routing engine's outcomes (busy, no_answer, offline, failed), and an
+originate's result (its BACKGROUND_JOB body) with the causes no retry will change."""
 from __future__ import annotations
 
 _BUSY = {"USER_BUSY", "CALL_REJECTED", "BUSY"}
@@ -18,3 +19,18 @@ def outcome_of(disposition: str | None, dialstatus: str | None = None) -> str:
         if value in _OFFLINE:
             return "offline"
     return "failed"
+
+
+# Originate causes that no retry will change (Q.850 names as FreeSWITCH reports them).
+PERMANENT_CAUSES = frozenset({
+    "UNALLOCATED_NUMBER", "INVALID_NUMBER_FORMAT", "NO_ROUTE_DESTINATION", "NUMBER_CHANGED", "CALL_REJECTED",
+    "INCOMPATIBLE_DESTINATION", "FACILITY_NOT_SUBSCRIBED", "OUTGOING_CALL_BARRED", "INCOMING_CALL_BARRED",
+    "BEARERCAPABILITY_NOTAUTH"})
+
+
+def originate_result(reply: str) -> tuple[bool, str]:
+    """An originate's reply: (True, channel uuid) for "+OK <uuid>", else (False, the cause after -ERR)."""
+    reply = (reply or "").strip()
+    if reply.startswith("+OK"):
+        return True, reply[3:].strip()
+    return False, reply.removeprefix("-ERR").strip()

@@ -296,7 +296,7 @@ class Application:
 
 @dataclass(frozen=True, slots=True)
 class ReceiveFax:
-    """Receive a fax into a fax box (where it is written and how is the fax contract's: centrex.fax_paths)."""
+    """Receive a fax into a fax box (where the fax is written, and how, is the renderer's business)."""
     box_id: int
     ident: str | None = None       # the number the fax was sent to
     header: str = ""               # the page header: the company's name
