@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import current_app
 from lxml import etree
 
-from centrex.freeswitch import names
+from centrex.freeswitch import commands, names
 from centrex.services import conferences, ivr, moh, queues
 from centrex.services.audio import freeswitch_dir
 from xmlcurl.documents import document, xml_response
@@ -90,7 +90,7 @@ def ivr_conf(form):
 def _app(outcome, domain: str) -> str:
     """An application line for menu-exec-app / exec-on-max-*: `transfer <target> XML <domain>` etc."""
     if outcome.action == "transfer":
-        return f"transfer {outcome.target} XML {domain}"
+        return f"transfer {commands.dialplan_destination(outcome.target, domain)}"
     if outcome.action in ("sub", "menu"):
         return f"ivr {outcome.target}"
     return "hangup NORMAL_CLEARING"

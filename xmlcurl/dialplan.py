@@ -14,8 +14,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from centrex.freeswitch import fax_contract
-from centrex.freeswitch import names
+from centrex.freeswitch import commands, fax_contract, names
 from centrex.db import begin_write, db
 from centrex.freeswitch.dispositions import outcome_of
 from centrex.freeswitch.names import CONTINUE_EXTENSION
@@ -141,7 +140,7 @@ def actions(step, plan: Plan):
     elif isinstance(step, Ring):
         yield from _ring(step, plan)
     elif isinstance(step, Transfer):
-        yield "transfer", f"{step.number} XML {step.context}"
+        yield "transfer", commands.dialplan_destination(step.number, step.context)
     elif isinstance(step, Voicemail):
         box = names.voicemail_box(step.box)
         if not step.check:  # the call record names the box the call reached (centrex.cdr_compose)
@@ -169,7 +168,7 @@ def actions(step, plan: Plan):
             yield "set", "hangup_after_bridge=true"  # an answered call ends with the agent's hang-up
             yield "callcenter", names.queue(domain, step.id)
             if step.then:  # mod_callcenter returns after the maximum wait: go where the company said
-                yield "transfer", f"{step.then} XML {domain}"
+                yield "transfer", commands.dialplan_destination(step.then, domain)
         else:  # mod_conference speaks through the channel's sound prefix: the company's language
             if names.sound_prefix(step.language):
                 yield "set", f"sound_prefix={names.sound_prefix(step.language)}"
@@ -207,7 +206,7 @@ def _ring(step: Ring, plan: Plan):
             yield "hash", f"insert/{_pickup_realm(plan.domain)}/{leg.address}/${{uuid}}"
     yield "bridge", dial_string(step, plan)
     if step.fallback:
-        yield "transfer", f"{CONTINUE_EXTENSION} XML {plan.domain}"
+        yield "transfer", commands.dialplan_destination(CONTINUE_EXTENSION, plan.domain)
 
 
 def _pickup_realm(domain: str) -> str:
@@ -219,13 +218,13 @@ def dial_string(step: Ring, plan: Plan) -> str:
     for leg in step.legs:
         leg_vars = [f"leg_timeout={leg.ring_seconds}"]
         if leg.kind == "user":
-            legs.append(f"[{','.join(leg_vars)}]user/{leg.address}@{plan.domain}")
+            legs.append(f"[{','.join(leg_vars)}]{commands.user_leg(leg.address, plan.domain)}")
             continue
         if leg.caller_id:
             leg_vars.append(f"origination_caller_id_number={_var_value(leg.caller_id)}")
         if step.caller_id_name:
             leg_vars.append(f"origination_caller_id_name={_var_value(step.caller_id_name)}")
-        legs.append(f"[{','.join(leg_vars)}]sofia/gateway/{plan.gateway}/{leg.address}")
+        legs.append(f"[{','.join(leg_vars)}]{commands.gateway_leg(plan.gateway, leg.address)}")
     separator = "," if step.mode == "simultaneous" else "|"
     prefix = ""
     if len(legs) > 1 and any(leg.kind == "external" for leg in step.legs):
