@@ -8,7 +8,6 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
 
 from centrex.freeswitch.switch import SwitchCommandsBase
 from centrex.ports import SwitchError
@@ -37,12 +36,6 @@ def channel_variables(variables: dict[str, str] | None) -> str:
         # the API splits its arguments on spaces outside single quotes: `{a=Dupont SA}x` is a Parse Error
         parts.append(f"{name}='{value}'" if " " in value else f"{name}={value}")
     return "{" + ",".join(parts) + "}"
-
-
-@dataclass
-class Originated:
-    job_uuid: str
-    channel_uuid: str | None
 
 
 class EslSwitch(SwitchCommandsBase):
@@ -118,14 +111,10 @@ class EslSwitch(SwitchCommandsBase):
     def originate(self, leg: str, destination: str, *, variables: dict[str, str] | None = None) -> str:
         """`bgapi originate {vars}<leg> <destination>`, waiting for its BACKGROUND_JOB; returns the Job-UUID.
         A failed originate (-ERR USER_BUSY, NO_ANSWER…) raises SwitchError with FreeSWITCH's cause."""
-        return self.originate_call(leg, destination, variables=variables).job_uuid
-
-    def originate_call(self, leg: str, destination: str, *, variables: dict[str, str] | None = None,
-                       node: str | None = None) -> Originated:
         if any(c in leg + destination for c in "\n\r") or not leg.strip() or not destination.strip():
             raise SwitchError("Appel invalide / invalid originate target")
         command = f"originate {channel_variables(variables)}{leg} {destination}"
-        address = self._node(node)
+        address = self._node(None)
         connection = self._connect(address)  # its own connection: waiting here blocks nobody else
         try:
             connection.subscribe(["BACKGROUND_JOB"])
@@ -137,7 +126,7 @@ class EslSwitch(SwitchCommandsBase):
                     result = (event.body or "").strip()
                     if not result.startswith("+OK"):
                         raise _refused(address.name, "originate", result)
-                    return Originated(job, result[3:].strip() or None)
+                    return job
             raise SwitchError(f"FreeSWITCH {address.name}: pas de réponse à l'appel / no originate result "
                               f"within {self.originate_timeout:g} s")
         except EslError as exc:
