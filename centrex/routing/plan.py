@@ -176,8 +176,8 @@ class Continuation:
 @dataclass(frozen=True, slots=True)
 class Call:
     context: str           # where the call is routed: a tenant's domain, or "public" (from the carrier)
-    destination: str       # Caller-Destination-Number
-    caller: str = ""       # Caller-Caller-ID-Number
+    destination: str       # the number dialled
+    caller: str = ""       # the caller's number, as it came
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
     continuation: Continuation | None = None
     address: Dest | None = None     # a dialled `dest-…` address, as the loader resolved it (None: nothing)
