@@ -30,7 +30,7 @@ GOAL_RATE, GOAL_MISSED, CANNOT_RUN = 2000.0, 1, 2
 def build_stream(target: int) -> tuple[list[bytes], int, set[str]]:
     """Copies of every captured leg until >= target events: (messages, legs, calls that have a tenant)."""
     from cdr_captures import session1_hangups, session2_hangups, with_fresh_uuids
-    from centrex.cdr_legs import leg_from_plain
+    from centrex.freeswitch.cdr_legs import leg_from_plain
 
     captured = session1_hangups() + session2_hangups()
     messages: list[bytes] = []

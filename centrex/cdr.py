@@ -17,7 +17,7 @@ from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from centrex.cdr_compose import compose
-from centrex.cdr_legs import LegFormatError, leg_from_headers, leg_from_plain, leg_from_xml_cdr
+from centrex.freeswitch.cdr_legs import LegFormatError, leg_from_headers, leg_from_plain, leg_from_xml_cdr
 from centrex.db import db
 from centrex.models import CallRecord, CdrJournal, CdrProblem, Number, Tenant
 from centrex.models._types import utcnow

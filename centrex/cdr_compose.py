@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from centrex.cdr_legs import array_items
-from centrex.routing.engine import CONTINUE_EXTENSION
+from centrex.freeswitch.cdr_legs import array_items
+from centrex.freeswitch.names import CONTINUE_EXTENSION
 
 DIRECTION_VARIABLE = {"inbound": "inbound", "outbound": "outbound", "internal": "internal",
                       "local": "internal"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from centrex import cdr
-from centrex.cdr_legs import LegFormatError
+from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on_batch
 

@@ -8,7 +8,7 @@ import logging
 from flask import Blueprint, Response, current_app, request
 
 from centrex import cdr
-from centrex.cdr_legs import LegFormatError
+from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.switch_access import credentials_match, source_allowed
 from centrex.unit_of_work import unit_of_work
 

@@ -1,14 +1,15 @@
-"""The command client: centrex.ports.SwitchCommands over the event socket, plus the helpers the console and
-services use (cache flush, phone re-sync, conference control, reloads). Connections are opened lazily, so
-the web app starts without FreeSWITCH; a connection that went stale is reopened once."""
+"""The command client: centrex.ports.SwitchCommands over the event socket. It provides `api`, `api_all` and
+`originate`; the named commands (phone re-sync, conference control, mod_callcenter's tables) come from
+centrex.freeswitch.switch.SwitchCommandsBase. Connections are opened lazily, so the web app starts without
+FreeSWITCH; a connection that went stale is reopened once."""
 from __future__ import annotations
 
 import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
 
+from centrex.freeswitch.switch import SwitchCommandsBase
 from centrex.ports import SwitchError
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, EslUnreachable, NodeAddress
 
@@ -37,13 +38,7 @@ def channel_variables(variables: dict[str, str] | None) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-@dataclass
-class Originated:
-    job_uuid: str
-    channel_uuid: str | None
-
-
-class EslSwitch:
+class EslSwitch(SwitchCommandsBase):
     """SwitchCommands on one or more FreeSWITCH nodes ("host:port:password" each)."""
 
     def __init__(self, nodes: list[str], *, connect_timeout: float = 3.0, reply_timeout: float = 10.0,
@@ -116,14 +111,10 @@ class EslSwitch:
     def originate(self, leg: str, destination: str, *, variables: dict[str, str] | None = None) -> str:
         """`bgapi originate {vars}<leg> <destination>`, waiting for its BACKGROUND_JOB; returns the Job-UUID.
         A failed originate (-ERR USER_BUSY, NO_ANSWER…) raises SwitchError with FreeSWITCH's cause."""
-        return self.originate_call(leg, destination, variables=variables).job_uuid
-
-    def originate_call(self, leg: str, destination: str, *, variables: dict[str, str] | None = None,
-                       node: str | None = None) -> Originated:
         if any(c in leg + destination for c in "\n\r") or not leg.strip() or not destination.strip():
             raise SwitchError("Appel invalide / invalid originate target")
         command = f"originate {channel_variables(variables)}{leg} {destination}"
-        address = self._node(node)
+        address = self._node(None)
         connection = self._connect(address)  # its own connection: waiting here blocks nobody else
         try:
             connection.subscribe(["BACKGROUND_JOB"])
@@ -135,7 +126,7 @@ class EslSwitch:
                     result = (event.body or "").strip()
                     if not result.startswith("+OK"):
                         raise _refused(address.name, "originate", result)
-                    return Originated(job, result[3:].strip() or None)
+                    return job
             raise SwitchError(f"FreeSWITCH {address.name}: pas de réponse à l'appel / no originate result "
                               f"within {self.originate_timeout:g} s")
         except EslError as exc:
@@ -147,56 +138,3 @@ class EslSwitch:
         for connection in self._connections.values():
             connection.close()
         self._connections.clear()
-
-
-# -- helpers on any SwitchCommands (the port), so services can call them with centrex.ports.switch() ----
-def flush_user(switch, user: str, domain: str) -> None:
-    """Drop FreeSWITCH's cached directory entry of a user on every node (after any change to it)."""
-    switch.api_all(f"xml_flush_cache id {user} {domain}")
-
-
-def resync_phone(switch, user: str, domain: str, profile: str = "internal") -> None:
-    """Send the phone(s) of user@domain a check-sync NOTIFY: they re-fetch their configuration."""
-    switch.api_all(f"sofia profile {profile} check_sync {user}@{domain}")
-
-
-def reload_queue(switch, queue: str) -> None:
-    """mod_callcenter reads a queue's configuration once: make every node read it again."""
-    switch.api_all(f"callcenter_config queue reload {queue}")
-
-
-def reload_music_on_hold(switch, stream: str | None = None) -> None:
-    """local_stream reads its directories at load: reload one stream, or the module for new streams."""
-    switch.api_all(f"local_stream reload {stream}" if stream else "reload mod_local_stream")
-
-
-@dataclass
-class ConferenceMember:
-    member_id: int
-    channel: str
-    uuid: str
-    caller_name: str
-    caller_number: str
-    flags: frozenset[str]
-
-    @property
-    def muted(self) -> bool:
-        return "speak" not in self.flags
-
-
-def conference_members(switch, room: str) -> list[ConferenceMember]:
-    """`conference <room> list`: `id;channel;uuid;name;number;flags;…` per member."""
-    members = []
-    for line in switch.api(f"conference {room} list").splitlines():
-        fields = line.split(";")
-        if len(fields) >= 6 and fields[0].isdigit():
-            members.append(ConferenceMember(int(fields[0]), fields[1], fields[2], fields[3], fields[4],
-                                            frozenset(filter(None, fields[5].split("|")))))
-    return members
-
-
-def conference_member_action(switch, room: str, action: str, member_id: int) -> str:
-    """mute / unmute / kick one member (+OK reply, or SwitchError with FreeSWITCH's reason)."""
-    if action not in ("mute", "unmute", "kick", "deaf", "undeaf"):
-        raise SwitchError(f"Action de conférence inconnue / unknown conference action: {action}")
-    return switch.api(f"conference {room} {action} {int(member_id)}").strip()

@@ -8,14 +8,14 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
-from centrex import fax_paths
+from centrex.freeswitch import fax_contract
 from centrex.services import fax_receive, fax_send
 from centrex.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on
 
 log = logging.getLogger(__name__)
 
-_FAX_ID_IN_ARGS = re.compile(re.escape(fax_paths.FAX_VARIABLE) + r"=(\d+)")
+_FAX_ID_IN_ARGS = re.compile(re.escape(fax_contract.FAX_VARIABLE) + r"=(\d+)")
 
 
 def _value(event: Event, name: str) -> str | None:
@@ -40,13 +40,13 @@ def _event_time(event: Event) -> datetime:
 
 def reception_from_event(event: Event) -> fax_receive.Reception | None:
     """The reception an rxfaxresult event reports, or None when the call was not to one of our boxes."""
-    box_id = _int(event.get("variable_" + fax_paths.BOX_VARIABLE))
+    box_id = _int(event.get("variable_" + fax_contract.BOX_VARIABLE))
     call_uuid = event.get("Unique-ID")
     if box_id is None or not call_uuid:
         return None
     return fax_receive.Reception(
         call_uuid=call_uuid, box_id=box_id,
-        tenant_id=_int(event.get("variable_" + fax_paths.TENANT_VARIABLE)),
+        tenant_id=_int(event.get("variable_" + fax_contract.TENANT_VARIABLE)),
         caller_number=event.get("Caller-Caller-ID-Number"), success=_value(event, "fax-success") == "1",
         result_code=_int(_value(event, "fax-result-code")), result_text=_value(event, "fax-result-text"),
         pages=_int(_value(event, "fax-document-transferred-pages")) or 0,
@@ -57,7 +57,7 @@ def reception_from_event(event: Event) -> fax_receive.Reception | None:
 
 
 def send_result_from_event(event: Event) -> fax_send.SendResult | None:
-    fax_id = _int(event.get("variable_" + fax_paths.FAX_VARIABLE))
+    fax_id = _int(event.get("variable_" + fax_contract.FAX_VARIABLE))
     if fax_id is None:
         return None
     return fax_send.SendResult(

@@ -25,8 +25,9 @@ import click
 from aiosmtpd.controller import Controller
 from flask import Flask, current_app
 
-from centrex import fax_paths, faxdoc
+from centrex import faxdoc
 from centrex.audit import Actor
+from centrex.freeswitch import fax_contract
 from centrex.db import db
 from centrex.errors import Invalid
 from centrex.models import Tenant
@@ -92,7 +93,7 @@ def accept_mail(raw: bytes, rcpt_tos: list[str], guesses: Guesses | None = None)
         raise Refused("554 5.6.0 Rien à faxer: ni texte ni PDF / Nothing to fax: no text and no PDF")
 
     mail_ref = uuid.uuid4().hex
-    out_dir = fax_paths.tenant_dir(tenant.domain, "out")
+    out_dir = fax_contract.tenant_dir(tenant.domain, "out")
     work = out_dir / f"mail-{mail_ref}"
     work.mkdir()
     tiff = out_dir / f"mail-{mail_ref}.tif"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from centrex import cdr
-from centrex.cdr_legs import LegFormatError
+from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger("centrex.esl.spool")

@@ -14,8 +14,8 @@ from centrex.db import db
 from centrex.models import ApiCall, Fax, User
 from centrex.services import webhooks
 from centrex.tenancy import tenant_by_domain
+from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.unit_of_work import unit_of_work
-from centrex.cdr_legs import LegFormatError
 from centrex.services import webhook_calls
 from esl_handlers import cdr_events  # imported first, so its import runs before ours: the records exist
 from esl_handlers import fax as fax_events  # its rxfaxresult handler runs first: the fax row exists

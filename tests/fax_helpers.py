@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from centrex import fax_paths
+from centrex.freeswitch import fax_contract
 from esl_handlers import dispatch
 from esl_handlers.dispatch import Event
 
@@ -40,9 +40,9 @@ def as_our_dialplan_sets_it(event: Event, box_id: int, tenant_id: int, domain: s
     """The captured event with what our fax-number dialplan adds: the box/tenant variables and the
     per-tenant rxfax path (the capture's dialplan had neither). Other header changes by name."""
     headers = dict(event.headers)
-    headers["variable_" + fax_paths.BOX_VARIABLE] = str(box_id)
-    headers["variable_" + fax_paths.TENANT_VARIABLE] = str(tenant_id)
-    headers["variable_fax_filename"] = fax_paths.rxfax_file(domain).replace("${uuid}", headers["Unique-ID"])
+    headers["variable_" + fax_contract.BOX_VARIABLE] = str(box_id)
+    headers["variable_" + fax_contract.TENANT_VARIABLE] = str(tenant_id)
+    headers["variable_fax_filename"] = fax_contract.rxfax_file(domain).replace("${uuid}", headers["Unique-ID"])
     headers.update(changes)
     return Event(headers=headers, body=event.body, node=event.node)
 

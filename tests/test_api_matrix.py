@@ -16,7 +16,7 @@ import webui.api
 from api_testing import bearer, key_for
 from centrex import live
 from centrex.db import db
-from centrex import fsnames
+from centrex.freeswitch import names
 from esl_switch import api_bodies, switch_on_esl  # noqa: F401 - fixture
 from centrex.models import (
     ConferenceRoom,
@@ -238,7 +238,7 @@ def rooms_on_the_switch(server, tenants) -> None:
     """Room 3000 of each company with the two members of the captured `conference … list` reply."""
     listed = api_bodies("api-replies-2.bin")[2]  # conference 3000-dupont.example list
     for tenant in tenants:
-        room = fsnames.conference_room(tenant.domain, "3000")
+        room = names.conference_room(tenant.domain, "3000")
         server.reply(f"conference {room} list", listed.replace("dupont.example", tenant.domain))
         for verb in ("mute", "unmute", "kick"):
             server.reply(f"conference {room} {verb} 1", f"+OK {verb} 1\n")

@@ -10,7 +10,7 @@ import shutil
 from sqlalchemy import select
 
 import esl_handlers.webhooks  # noqa: F401 - registers the handlers, as the listener's load does
-from centrex import fax_paths
+from centrex.freeswitch import fax_contract
 from centrex.db import db
 from centrex.models import FaxBox, User, WebhookDelivery, WebhookEvent
 from centrex.services import webhooks
@@ -92,7 +92,7 @@ def test_a_received_fax_is_announced_with_its_record(session, demo, fax_spool):
     tenant = demo["dupont.example"]
     box = session.execute(select(FaxBox).where(FaxBox.tenant_id == tenant.id)).scalar_one()
     event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    target = fax_paths.tenant_dir(tenant.domain, "in") / f"{event.headers['Unique-ID']}.tif"
+    target = fax_contract.tenant_dir(tenant.domain, "in") / f"{event.headers['Unique-ID']}.tif"
     shutil.copy(FIXTURES / FAX_TIFF, target)
     dispatch_event(event)
     [received] = emitted("fax.received")

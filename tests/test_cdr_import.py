@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from centrex import cdr
-from centrex.cdr_legs import LegFormatError
+from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.models import CallRecord, CdrJournal
 from cdr_captures import (headers_of, master_csv, plain_text, session1_hangups, session2_hangups,
                           with_fresh_uuids, xml_caller_profile, xml_cdr_posts, xml_variables, hangups)

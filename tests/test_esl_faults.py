@@ -29,7 +29,7 @@ SECOND_CALLS = {"886f1f28-0bdb-449d-a27d-910932f7e936", "4b623488-2fa1-4185-af9a
 
 
 def calls_of(names) -> set[str]:
-    from centrex.cdr_legs import leg_from_plain
+    from centrex.freeswitch.cdr_legs import leg_from_plain
 
     return {leg_from_plain(m.split(b"\n\n", 1)[1].decode())["call"] for m in hangups(*names)}
 
@@ -94,7 +94,7 @@ def test_kill_9_mid_stream_then_restart_loses_and_duplicates_nothing(demo_commit
 
 
 def calls_of_messages(messages) -> set[str]:
-    from centrex.cdr_legs import leg_from_plain
+    from centrex.freeswitch.cdr_legs import leg_from_plain
 
     return {leg_from_plain(m.split(b"\n\n", 1)[1].decode())["call"] for m in messages
             if b"Event-Name: CHANNEL_HANGUP_COMPLETE" in m}

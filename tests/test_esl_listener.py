@@ -83,7 +83,7 @@ def test_duplicated_events_and_a_dropped_connection_still_give_one_record_per_ca
 
 def dupont_like(messages):
     """Calls of the stream that belong to a tenant (loopback calls in context default do not)."""
-    from centrex.cdr_legs import leg_from_headers
+    from centrex.freeswitch.cdr_legs import leg_from_headers
 
     return {leg_from_headers(headers_of(m))["call"] for m in messages if b"dupont.example" in m}
 

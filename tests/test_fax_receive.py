@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 import esl_handlers.fax  # noqa: F401 - registers the fax handlers
-from centrex import fax_paths, outbox
+from centrex import outbox
+from centrex.freeswitch import fax_contract
 from centrex.demo_fax import DEMO_FAX_NUMBER
 from centrex.models import Fax, FaxBox, OutboxMessage
 from centrex.services import fax as fax_service
@@ -32,7 +33,7 @@ def dupont_fax(demo, session):
 
 def _spool_tiff(domain, event, source):
     """Put a TIFF where rxfax wrote it for this call (the per-tenant spool)."""
-    target = fax_paths.tenant_dir(domain, "in") / f"{event.headers['Unique-ID']}.tif"
+    target = fax_contract.tenant_dir(domain, "in") / f"{event.headers['Unique-ID']}.tif"
     shutil.copy(source, target)
     return target
 
@@ -173,7 +174,7 @@ def test_purge_removes_expired_faxes_and_their_files(session, dupont_fax, fax_sp
     assert fax_service.purge_expired(now=outbox.utcnow()) == 0  # kept for the box's 90 days
     assert fax_service.purge_expired(now=outbox.utcnow().replace(year=2100)) == 1
     session.commit()
-    assert not tiff.exists() and not fax_paths.Path(pdf).exists()
+    assert not tiff.exists() and not fax_contract.Path(pdf).exists()
     assert session.execute(select(Fax)).first() is None
     assert session.execute(select(OutboxMessage).where(OutboxMessage.ref == f"fax:{fax.id}")).first() is None
 

@@ -27,10 +27,10 @@ def no_switch():
 
 @pytest.fixture
 def queued_fax(session, demo, fax_spool):
-    from centrex import fax_paths
+    from centrex.freeswitch import fax_contract
 
     box = session.execute(select(FaxBox).where(FaxBox.tenant_id == demo["dupont.example"].id)).scalar_one()
-    tiff = make_fax_tiff(fax_paths.tenant_dir("dupont.example", "out") / "mail-test.tif", 2, "204x196", "tiffg4")
+    tiff = make_fax_tiff(fax_contract.tenant_dir("dupont.example", "out") / "mail-test.tif", 2, "204x196", "tiffg4")
     [fax] = fax_send.submit(box, SENDER, ["+41225550201"], tiff, 2, "test")
     session.commit()
     return fax

@@ -137,11 +137,11 @@ def _command(app, fax) -> str:
     """The exact originate the worker sends for this fax (what the test server matches canned answers on)."""
     from pathlib import Path
 
-    from centrex import fax_paths
+    from centrex.freeswitch import fax_contract
     from esl_handlers.commands import channel_variables
 
     with app.app_context():
-        variables = fax_paths.send_variables(fax.id, fax.tenant_id, fax.local_number, "Dupont SA")
+        variables = fax_contract.send_variables(fax.id, fax.tenant_id, fax.local_number, "Dupont SA")
         return (f"originate {channel_variables(variables)}sofia/gateway/carrier/{fax.remote_number} "
-                f"&txfax({fax_paths.to_switch_path(Path(fax.tiff_path))})")
+                f"&txfax({fax_contract.to_switch_path(Path(fax.tiff_path))})")
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 import esl_handlers.fax  # noqa: F401 - registers the fax handlers
-from centrex import fax_paths
+from centrex.freeswitch import fax_contract
 from centrex.models import Fax, FaxBox, OutboxMessage
 from conftest import FIXTURES
 from fax_helpers import FAX_TIFF, as_our_dialplan_sets_it, captured_events, dispatch_event
@@ -56,7 +56,7 @@ def test_worker_killed_mid_send_delivers_the_fax_once_after_restart(app, committ
     event = as_our_dialplan_sets_it(
         captured_events(FIXTURES / "fax" / "fax-events-plain.bin", "CUSTOM::spandsp::rxfaxresult")[0],
         box.id, tenant_id, domain)
-    shutil.copy(FIXTURES / FAX_TIFF, fax_paths.tenant_dir(domain, "in") / f"{event.headers['Unique-ID']}.tif")
+    shutil.copy(FIXTURES / FAX_TIFF, fax_contract.tenant_dir(domain, "in") / f"{event.headers['Unique-ID']}.tif")
     dispatch_event(event)  # the ESL handler: received, converted, email queued (committed)
     fax = session.execute(select(Fax)).scalars().unique().one()
     message = session.execute(select(OutboxMessage)).scalars().one()

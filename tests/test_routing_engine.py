@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from centrex.routing import Call, Continuation, Dest, outcome_of, route
+from centrex.freeswitch.dispositions import outcome_of
+from centrex.routing import Call, Continuation, Dest, route
 from centrex.routing.plan import (Announcement, Application, BoxSettings, GroupEntry, Hangup, Limit, PlayError,
-                                  ReceiveFax, Ring, ScheduleEntry, RangeEntry, ServiceTarget, SetVariables, Voicemail)
+                                  ReceiveFax, Ring, ScheduleEntry, RangeEntry, ServiceTarget, HoldMusic, Voicemail)
 from centrex.routing.schedule import WEEKDAYS
 from routing_factory import (DOMAIN, actions, config, forward, group, local, member_external, member_user,
                              user_dest, users)
@@ -33,7 +34,7 @@ def fallback(ring: Ring) -> dict:
 def test_user_rings_then_voicemail_on_every_outcome():
     plan = route(config(), call("1002", caller_user="1001"), TUESDAY_9)
     limit, ring = [s for s in actions(plan) if isinstance(s, (Limit, Ring))]
-    assert limit == Limit("centrex_user", f"1001.{DOMAIN}", 2, "USER_BUSY")
+    assert limit == Limit("user", "1001", 2, "USER_BUSY")
     assert [(leg.kind, leg.address, leg.ring_seconds) for leg in ring.legs] == [("user", "1002", 30)]
     assert set(fallback(ring).values()) == {Dest("voicemail", value="1002")}
     assert plan.last is ring  # the plan ends on the ring: FreeSWITCH comes back with the outcome
@@ -236,7 +237,7 @@ def test_missing_targets_play_an_error_and_hang_up(dest):
     assert plan.notes[-1].key == "missing_target"
 
 
-def test_service_destinations_use_the_shared_freeswitch_names():
+def test_service_destinations_name_the_service_by_its_row():
     targets = {("ivr", 3): ServiceTarget("ivr", 3, "3", "Accueil", "5000"),
                ("queue", 4): ServiceTarget("queue", 4, "4", "Support"),
                ("conference", 5): ServiceTarget("conference", 5, "3000", "Salle"),
@@ -244,9 +245,9 @@ def test_service_destinations_use_the_shared_freeswitch_names():
                ("fax", 7): ServiceTarget("fax", 7, "7", "Fax")}
     cfg = config(targets=targets, main_number="+41215550100")
     expect = {
-        Dest("ivr", 3): Application("ivr", f"{DOMAIN}_ivr3"),
-        Dest("queue", 4): Application("queue", f"q4@{DOMAIN}"),
-        Dest("conference", 5): Application("conference", f"3000-{DOMAIN}@{DOMAIN}_conf", language="fr"),
+        Dest("ivr", 3): Application("ivr", 3, "3"),
+        Dest("queue", 4): Application("queue", 4, "4"),
+        Dest("conference", 5): Application("conference", 5, "3000", language="fr"),
         Dest("voicemail", 6): Voicemail("8000", language="fr"),
         Dest("voicemail", value="8000"): Voicemail("8000", language="fr"),
     }
@@ -256,7 +257,7 @@ def test_service_destinations_use_the_shared_freeswitch_names():
     fax = actions(route(config(targets=targets, main_number="+41215550100", numbers={"+41215550190": Dest("fax", 7)}),
                         Call(DOMAIN, "+41215550190"), TUESDAY_9))[0]
     assert fax == ReceiveFax(7, "+41215550190", "Acme SA")  # the number dialled, the company as header
-    assert actions(route(cfg, call("5000", caller_user="1000"), TUESDAY_9))[-1] == Application("ivr", f"{DOMAIN}_ivr3")
+    assert actions(route(cfg, call("5000", caller_user="1000"), TUESDAY_9))[-1] == Application("ivr", 3, "3")
 
 
 def test_unknown_destination_from_outside_is_refused():
@@ -298,11 +299,10 @@ def test_announcement_plays_before_the_number_rings_and_only_for_that_number():
 
 
 def test_hold_music_of_the_company_is_exported_to_every_leg():
-    steps = actions(route(config(hold_music="local_stream://acme.example_moh3"), call("1002", caller_user="1001"),
-                          TUESDAY_9))
-    assert SetVariables((("hold_music", "local_stream://acme.example_moh3"),), export=True) in steps
+    steps = actions(route(config(hold_music=3), call("1002", caller_user="1001"), TUESDAY_9))
+    assert HoldMusic(3) in steps
     plain = actions(route(config(), call("1002", caller_user="1001"), TUESDAY_9))
-    assert not any("hold_music" in dict(getattr(s, "pairs", ())) for s in plain)
+    assert not any(isinstance(s, HoldMusic) for s in plain)
 
 
 def test_voicemail_speaks_the_box_language_else_the_owner_else_the_company():

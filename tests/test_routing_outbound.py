@@ -6,7 +6,7 @@ import pytest
 
 from centrex.routing import Call, route
 from centrex.routing.dialing import carrier_e164, classify
-from centrex.routing.plan import Limit, PlayError, Ring, SetVariables, Transfer
+from centrex.routing.plan import EnterTenant, KeepLimits, Limit, PlayError, Ring, StampTenant, Transfer
 from routing_factory import DOMAIN, actions, config, local, users
 
 pytestmark = pytest.mark.smoke
@@ -92,9 +92,9 @@ def test_caller_id_direct_line_or_main_number():
 def test_user_and_tenant_caps():
     plan = outbound("0215550199", users=users(**{"1001": {"max_calls": 3}}), max_calls=25)
     limits = [s for s in plan.steps if isinstance(s, Limit)]
-    assert limits == [Limit("centrex_user", f"1001.{DOMAIN}", 3, "USER_BUSY"),
-                      Limit("centrex_tenant", DOMAIN, 25, "NORMAL_CIRCUIT_CONGESTION")]
-    keep = plan.steps.index(SetVariables((("limit_ignore_transfer", "true"),)))
+    assert limits == [Limit("user", "1001", 3, "USER_BUSY"),
+                      Limit("tenant", DOMAIN, 25, "NORMAL_CIRCUIT_CONGESTION")]
+    keep = plan.steps.index(KeepLimits())
     assert keep < plan.steps.index(limits[0])  # counters survive the transfers of a cascade
 
 
@@ -111,7 +111,7 @@ def test_carrier_formats_of_a_did(sent):
 def test_public_context_stamps_the_tenant_and_transfers_into_its_context():
     plan = route(config(max_calls=4), Call("public", "0215550100", caller="+41791112233"), NOW)
     steps = actions(plan)
-    assert steps[0] == SetVariables((("domain_name", DOMAIN), ("user_context", DOMAIN)))
-    assert steps[1] == SetVariables((("tenant_id", "7"), ("accountcode", DOMAIN)), export=True)
-    assert Limit("centrex_tenant", DOMAIN, 4, "USER_BUSY") in steps
+    assert steps[0] == EnterTenant(DOMAIN)
+    assert steps[1] == StampTenant(7, DOMAIN)
+    assert Limit("tenant", DOMAIN, 4, "USER_BUSY") in steps
     assert steps[-1] == Transfer("+41215550100", DOMAIN)

@@ -115,9 +115,10 @@ def check_stays_home(plan, config):
             elif isinstance(step, Transfer):
                 assert step.context == domain
             elif isinstance(step, Limit):
-                assert step.resource.endswith(domain)
+                assert (step.scope, step.owner) == ("tenant", domain) or (
+                    step.scope == "user" and step.owner in config.users)
             elif isinstance(step, Application):
-                assert domain in step.name
+                assert (step.kind, step.id) in config.targets
             elif isinstance(step, Voicemail):
                 assert step.box in config.users or any(t.kind == "voicemail" and t.key == step.box
                                                         for t in config.targets.values())
@@ -131,7 +132,8 @@ def check_stays_home(plan, config):
                 assert "sofia/gateway/carrier/" in leg or leg.endswith(f"@{domain}")
         if action.get("application") == "transfer":
             assert data.endswith(f" XML {domain}")
-        if action.get("application") in ("hash", "intercept", "voicemail", "limit"):
+        if action.get("application") in ("hash", "intercept", "voicemail", "limit", "ivr", "callcenter",
+                                         "conference"):
             assert domain in data
     assert b"other.example" not in text
 

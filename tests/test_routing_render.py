@@ -45,7 +45,7 @@ def test_voicemail_as_in_capture_28():
 def test_conference_as_in_capture_31():
     live = dict(live_actions(31))
     mine = dict(ours(Dest("conference", 5)))
-    # Same room name (fsnames.conference_room); our profile is the tenant's, not the stock "default".
+    # Same room name (names.conference_room); our profile is the tenant's, not the stock "default".
     assert live["conference"].split("@")[0] == mine["conference"].split("@")[0] == "3000-dupont.example"
     assert mine["conference"] == "3000-dupont.example@dupont.example_conf"
     assert "answer" in mine
@@ -66,7 +66,7 @@ def test_queue_as_in_capture_64():
 
 def test_fax_as_in_capture_36_with_t38_and_ecm(app):
     live = [a for a, _ in live_actions(36)]
-    with app.app_context():  # the spool path comes from the fax contract (centrex.fax_paths, FAX_SPOOL)
+    with app.app_context():  # the spool path comes from the fax contract (centrex.freeswitch.fax_contract, FAX_SPOOL)
         mine = ours(Dest("fax", 7))
     apps = [a for a, _ in mine]
     assert apps[-4:] == ["answer", "playback", "rxfax", "hangup"] and live[-2:] == ["rxfax", "hangup"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from centrex.services.callcenter_sync import parse_table
+from centrex.freeswitch.commands import parse_callcenter_table as parse_table
 from esl_switch import api_bodies
 
 pytestmark = pytest.mark.smoke

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from centrex.db import db
 from centrex.errors import DomainError
+from centrex.freeswitch.commands import parse_conference_list
 from centrex.models import AuditEntry, ConferenceRoom
 from centrex.services import conferences
 from esl_switch import api_bodies
@@ -16,17 +17,17 @@ pytestmark = pytest.mark.smoke
 
 def test_member_list_of_the_capture():
     listed = api_bodies("api-replies-2.bin")[2]  # conference 3000-dupont.example list, 2 members
-    members = conferences.parse_member_list(listed)
+    members = parse_conference_list(listed)
     assert [m.member_id for m in members] == [2, 1]
     assert members[0].uuid == "9273948c-8ce9-4eca-8931-c61f473697eb" and members[0].caller_number == "1001"
     assert all(m.can_speak and m.can_hear for m in members)
-    after_mute = conferences.parse_member_list(api_bodies("api-replies-2.bin")[4])  # after `mute 1`
+    after_mute = parse_conference_list(api_bodies("api-replies-2.bin")[4])  # after `mute 1`
     assert {m.member_id: m.can_speak for m in after_mute} == {2: True, 1: False}
 
 
 def test_member_list_with_the_conference_header_line():
     body = api_bodies("api-conference-list.bin")[0]  # `conference list`: "+OK Conference …" then members
-    members = conferences.parse_member_list(body)
+    members = parse_conference_list(body)
     assert [(m.member_id, m.caller_name, m.talking) for m in members] == [(2, "Alice", True), (1, "1002", True)]
 
 

@@ -4,12 +4,10 @@ falls back to its own autoload_configs. callcenter.conf is always answered, even
 sample queue never loads."""
 from __future__ import annotations
 
-import re
-
 from flask import current_app
 from lxml import etree
 
-from centrex import fsnames
+from centrex.freeswitch import commands, names
 from centrex.services import conferences, ivr, moh, queues
 from centrex.services.audio import freeswitch_dir
 from xmlcurl.documents import document, xml_response
@@ -18,9 +16,6 @@ from xmlcurl.documents import document, xml_response
 NO_GREETING = "tone_stream://%(200,0,800)"
 CALLER_CONTROLS = "centrex_caller"
 MODERATOR_CONTROLS = "centrex_moderator"
-_MENU_NAME = re.compile(r"^(?P<domain>[a-z0-9.-]{3,253})_ivr(?P<id>[0-9]{1,12})$")
-_QUEUE_NAME = re.compile(r"^q[0-9]{1,12}@[a-z0-9.-]{3,253}$")
-_PROFILE_NAME = re.compile(r"^[a-z0-9.-]{3,253}_conf$")
 # A room that is closed (disabled, outside its period) or unknown: a code no keypad can type, one try.
 CLOSED_ROOM = [("pin", "closed"), ("pin-retries", 1), ("max-members", 2),
                ("pin-sound", "conference/conf-pin.wav"), ("bad-pin-sound", "conference/conf-locked.wav")]
@@ -50,16 +45,16 @@ def _params(parent, items) -> None:
 # --- ivr.conf ------------------------------------------------------------------------------------
 
 def ivr_conf(form):
-    match = _MENU_NAME.match(form.get("Menu-Name") or "")
-    if not match:
+    menu = names.parse_ivr_menu(form.get("Menu-Name") or "")
+    if menu is None:
         return None, f"Menu-Name {form.get('Menu-Name')!r} is not one of ours"
-    domain = match["domain"]
+    domain, menu_id = menu
     for field in ("Caller-Context", "variable_domain_name"):
         if form.get(field) and form.get(field) != domain:
             return None, f"{field}={form.get(field)} asks for a menu of {domain}"
-    tree = ivr.menu_tree(domain, int(match["id"]))
+    tree = ivr.menu_tree(domain, menu_id)
     if not tree:
-        return None, f"no menu {match['id']} in {domain}"
+        return None, f"no menu {menu_id} in {domain}"
     root, config = _configuration("ivr.conf", "IVR menus")
     menus = etree.SubElement(config, "menus")
     for view in tree:
@@ -95,7 +90,7 @@ def ivr_conf(form):
 def _app(outcome, domain: str) -> str:
     """An application line for menu-exec-app / exec-on-max-*: `transfer <target> XML <domain>` etc."""
     if outcome.action == "transfer":
-        return f"transfer {outcome.target} XML {domain}"
+        return f"transfer {commands.dialplan_destination(outcome.target, domain)}"
     if outcome.action in ("sub", "menu"):
         return f"ivr {outcome.target}"
     return "hangup NORMAL_CLEARING"
@@ -105,7 +100,7 @@ def _app(outcome, domain: str) -> str:
 
 def callcenter_conf(form):
     wanted_queue = form.get("CC-Queue")
-    if wanted_queue is not None and not _QUEUE_NAME.match(wanted_queue):
+    if wanted_queue is not None and names.parse_queue(wanted_queue) is None:
         return None, f"CC-Queue {wanted_queue!r} is not one of ours"
     queue_views, agents, tiers = queues.callcenter_config(wanted_queue, form.get("CC-Agent"))
     if wanted_queue and not queue_views:
@@ -156,7 +151,7 @@ def conference_conf(form):
     room_name, profile = form.get("conference_name"), form.get("profile_name")
     if not room_name or not profile:
         return None, "conference.conf without a room is left to FreeSWITCH's own file"
-    if not _PROFILE_NAME.match(profile):
+    if names.parse_conference_profile(profile) is None:
         return None, f"profile {profile!r} is FreeSWITCH's own"
     found = conferences.room_for_profile(room_name, profile)
     root, config = _configuration("conference.conf", "Audio Conference")
@@ -167,7 +162,7 @@ def conference_conf(form):
         _params(etree.SubElement(profiles, "profile", name=profile), CLOSED_ROOM)
         return xml_response(root), f"room {room_name} closed or unknown with profile {profile}"
     tenant, room = found
-    element = etree.SubElement(profiles, "profile", name=fsnames.conference_profile(tenant.domain))
+    element = etree.SubElement(profiles, "profile", name=names.conference_profile(tenant.domain))
     _params(element, [
         ("domain", tenant.domain),
         ("rate", 16000),

@@ -12,11 +12,14 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from centrex import fax_paths, fsnames
-from centrex.routing import CONTINUE_EXTENSION, Call, Continuation, Dest, outcome_of
+from centrex.freeswitch import commands, fax_contract, names
+from centrex.freeswitch.dispositions import outcome_of
+from centrex.freeswitch.names import CONTINUE_EXTENSION
+from centrex.routing import Call, Continuation, Dest
 from centrex.routing.calls import route_call
-from centrex.routing.plan import (OUTCOMES, Application, Decision, Hangup, Limit, Pickup, Plan, PlayError,
-                                  ReceiveFax, Ring, SetVariables, Transfer, Voicemail, Announcement)
+from centrex.routing.plan import (OUTCOMES, Announcement, Application, Decision, EnterTenant, Hangup, HoldMusic,
+                                  KeepLimits, Limit, Pickup, Plan, PlayError, ReceiveFax, Ring, StampTenant,
+                                  Transfer, Voicemail)
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -99,18 +102,27 @@ def actions(step, plan: Plan):
     domain = plan.domain
     if isinstance(step, Decision):
         return
-    if isinstance(step, SetVariables):
-        for name, value in step.pairs:
-            yield ("export" if step.export else "set"), f"{name}={_var_value(value)}"
+    if isinstance(step, EnterTenant):  # the directory domain and the context the call goes on in
+        yield "set", f"domain_name={_var_value(step.domain)}"
+        yield "set", f"user_context={_var_value(step.domain)}"
+    elif isinstance(step, StampTenant):  # exported: every leg (and its call record) names the tenant
+        yield "export", f"tenant_id={_var_value(str(step.tenant_id))}"
+        yield "export", f"accountcode={_var_value(step.domain)}"
+    elif isinstance(step, KeepLimits):
+        yield "set", "limit_ignore_transfer=true"
+    elif isinstance(step, HoldMusic):  # on every leg: the party put on hold hears the holder's music
+        yield "export", f"hold_music={_var_value(names.moh_stream(domain, step.class_id))}"
     elif isinstance(step, Limit):
-        yield "limit", f"hash {step.realm} {step.resource} {step.max} !{step.cause}"
+        yield "limit", (f"hash {names.limit_realm(step.scope)} {names.limit_resource(step.scope, step.owner, domain)}"
+                        f" {step.max} !{step.cause}")
     elif isinstance(step, Ring):
         yield from _ring(step, plan)
     elif isinstance(step, Transfer):
-        yield "transfer", f"{step.number} XML {step.context}"
+        yield "transfer", commands.dialplan_destination(step.number, step.context)
     elif isinstance(step, Voicemail):
+        box = names.voicemail_box(step.box)
         if not step.check:  # the call record names the box the call reached (centrex.cdr_compose)
-            yield "set", f"centrex_voicemail_box={_var_value(f'{step.box}@{domain}')}"
+            yield "set", f"centrex_voicemail_box={_var_value(f'{box}@{domain}')}"
         yield "answer", None
         yield "sleep", "500"
         if step.language:  # mod_voicemail's phrases follow the channel's language
@@ -118,7 +130,7 @@ def actions(step, plan: Plan):
         if step.greeting and not step.check:  # mod_voicemail's documented way to play our own greeting
             yield "set", "skip_greeting=true"
             yield "playback", step.greeting
-        yield "voicemail", f"{'check ' if step.check else ''}default {domain} {step.box}"
+        yield "voicemail", f"{'check ' if step.check else ''}default {domain} {box}"
     elif isinstance(step, Announcement):
         yield "pre_answer", None
         yield "playback", step.path
@@ -129,23 +141,23 @@ def actions(step, plan: Plan):
         yield "answer", None
         if step.kind == "ivr":
             yield "sleep", "500"
-            yield "ivr", step.name
+            yield "ivr", names.ivr_menu(domain, step.id)
         elif step.kind == "queue":
             yield "set", "hangup_after_bridge=true"  # an answered call ends with the agent's hang-up
-            yield "callcenter", step.name
+            yield "callcenter", names.queue(domain, step.id)
             if step.then:  # mod_callcenter returns after the maximum wait: go where the company said
-                yield "transfer", f"{step.then} XML {domain}"
+                yield "transfer", commands.dialplan_destination(step.then, domain)
         else:  # mod_conference speaks through the channel's sound prefix: the company's language
-            if fsnames.sound_prefix(step.language):
-                yield "set", f"sound_prefix={fsnames.sound_prefix(step.language)}"
-            yield "conference", step.name
-    elif isinstance(step, ReceiveFax):  # the fax contract (centrex.fax_paths): variables, answer, rxfax
-        for name, value in fax_paths.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
+            if names.sound_prefix(step.language):
+                yield "set", f"sound_prefix={names.sound_prefix(step.language)}"
+            yield "conference", names.conference_with_profile(domain, step.key)
+    elif isinstance(step, ReceiveFax):  # the fax contract (centrex.freeswitch.fax_contract): variables, answer, rxfax
+        for name, value in fax_contract.receive_variables(step.box_id, plan.tenant_id, step.ident or "",
                                                        step.header).items():
             yield "set", f"{name}={_var_value(value)}"
         yield "answer", None
         yield "playback", "silence_stream://2000"
-        yield "rxfax", fax_paths.rxfax_file(domain)
+        yield "rxfax", fax_contract.rxfax_file(domain)
         yield "hangup", None
     elif isinstance(step, PlayError):
         yield "pre_answer", None
@@ -172,7 +184,7 @@ def _ring(step: Ring, plan: Plan):
             yield "hash", f"insert/{_pickup_realm(plan.domain)}/{leg.address}/${{uuid}}"
     yield "bridge", dial_string(step, plan)
     if step.fallback:
-        yield "transfer", f"{CONTINUE_EXTENSION} XML {plan.domain}"
+        yield "transfer", commands.dialplan_destination(CONTINUE_EXTENSION, plan.domain)
 
 
 def _pickup_realm(domain: str) -> str:
@@ -184,13 +196,13 @@ def dial_string(step: Ring, plan: Plan) -> str:
     for leg in step.legs:
         leg_vars = [f"leg_timeout={leg.ring_seconds}"]
         if leg.kind == "user":
-            legs.append(f"[{','.join(leg_vars)}]user/{leg.address}@{plan.domain}")
+            legs.append(f"[{','.join(leg_vars)}]{commands.user_leg(leg.address, plan.domain)}")
             continue
         if leg.caller_id:
             leg_vars.append(f"origination_caller_id_number={_var_value(leg.caller_id)}")
         if step.caller_id_name:
             leg_vars.append(f"origination_caller_id_name={_var_value(step.caller_id_name)}")
-        legs.append(f"[{','.join(leg_vars)}]sofia/gateway/{plan.gateway}/{leg.address}")
+        legs.append(f"[{','.join(leg_vars)}]{commands.gateway_leg(plan.gateway, leg.address)}")
     separator = "," if step.mode == "simultaneous" else "|"
     prefix = ""
     if len(legs) > 1 and any(leg.kind == "external" for leg in step.legs):

@@ -1,6 +1,6 @@
 """The call-routing engine: pure functions of (tenant configuration, call, time) -> plan."""
-from centrex.routing.engine import CONTINUE_EXTENSION, outcome_of, route
 from centrex.routing.destinations import Dest
+from centrex.routing.engine import route
 from centrex.routing.plan import Call, Continuation, Plan, TenantConfig
 
-__all__ = ["CONTINUE_EXTENSION", "Call", "Continuation", "Dest", "Plan", "TenantConfig", "outcome_of", "route"]
+__all__ = ["Call", "Continuation", "Dest", "Plan", "TenantConfig", "route"]

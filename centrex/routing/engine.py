@@ -1,7 +1,7 @@
 """route(config, call, at) -> Plan. No database, no Flask, no FreeSWITCH in here.
 
 A plan is a short list of steps that ends either in something that keeps the call (voicemail, IVR,
-queue…), a hang-up, or a Ring whose `fallback` says where each failure outcome goes. FreeSWITCH then
+queue…), a hang-up, or a Ring whose `fallback` says where each failure outcome goes. The switch then
 comes back with the outcome (a continuation) and the engine runs again from that fallback, at that
 moment: a schedule met after 30 s of ringing is evaluated 30 s later. For the dry run (`expand=True`)
 the engine follows every fallback itself, at the time it would happen."""
@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from centrex import fsnames
 from centrex.routing import dialing
-from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, GroupEntry, Hangup, Leg,
-                                  Limit, Note, Pickup, Plan, PlayError, ReceiveFax, Ring, SetVariables, TenantConfig,
-                                  Transfer, UserEntry, Voicemail)
-from centrex.routing.outbound import TENANT_LIMIT_REALM, OutboundRules
-from centrex.routing.outcomes import end_cause, outcome_of  # noqa: F401 - outcome_of is part of the API
+from centrex.routing.plan import (OUTCOMES, Announcement, Application, Call, Decision, Dest, EnterTenant, GroupEntry,
+                                  Hangup, HoldMusic, KeepLimits, Leg, Limit, Note, Pickup, Plan, PlayError,
+                                  ReceiveFax, Ring, StampTenant, TenantConfig, Transfer, UserEntry, Voicemail)
+from centrex.routing.outbound import OutboundRules
+from centrex.routing.outcomes import end_cause
 from centrex.routing.schedule import evaluate, hhmm, is_open
 from centrex.routing.destinations import ADDRESS_PREFIX, dialplan_address, owner_destination
 
-CONTINUE_EXTENSION = "centrex-continue"
-USER_LIMIT_REALM = "centrex_user"
 EXPAND_BUDGET = 200  # steps a dry run may write, whatever the configuration
 
 _CAUSE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -65,12 +62,10 @@ class _Router(OutboundRules):
         against the tenant's cap, and continue in the tenant's context with the DID as number."""
         c = self.config
         did = dialing.carrier_e164(self.call.destination, c.country) or self.call.destination
-        plan.then(SetVariables((("domain_name", c.domain), ("user_context", c.domain))),
-                  Note.of("public_did", number=did, tenant=c.name or c.domain))
-        plan.then(SetVariables((("tenant_id", str(c.tenant_id)), ("accountcode", c.domain)), export=True),
-                  Note.of("tenant_stamp", tenant=c.domain))
-        plan.then(SetVariables((("limit_ignore_transfer", "true"),)), Note.of("keep_limits"))
-        plan.then(Limit(TENANT_LIMIT_REALM, c.domain, c.max_calls, "USER_BUSY"),
+        plan.then(EnterTenant(c.domain), Note.of("public_did", number=did, tenant=c.name or c.domain))
+        plan.then(StampTenant(c.tenant_id, c.domain), Note.of("tenant_stamp", tenant=c.domain))
+        plan.then(KeepLimits(), Note.of("keep_limits"))
+        plan.then(Limit("tenant", c.domain, c.max_calls, "USER_BUSY"),
                   Note.of("tenant_limit", max=c.max_calls))
         plan.then(Transfer(did, c.domain), Note.of("enter_tenant", number=did, context=c.domain))
 
@@ -81,17 +76,15 @@ class _Router(OutboundRules):
                 and not number.startswith(("+", "0")):
             return self.emergency(plan, caller, dialing.clean(number))
         if caller is not None:
-            plan.then(SetVariables((("limit_ignore_transfer", "true"),)), Note.of("keep_limits"))
-            # "1001.dupont.example", not "1001@…": mod_limit names a channel variable after it, and
-            # mod_xml_cdr writes that name as an XML element, where "@" is not allowed (the post got 400).
-            plan.then(Limit(USER_LIMIT_REALM, f"{caller.extension}.{c.domain}", caller.max_calls, "USER_BUSY"),
+            plan.then(KeepLimits(), Note.of("keep_limits"))
+            plan.then(Limit("user", caller.extension, caller.max_calls, "USER_BUSY"),
                       Note.of("user_limit", name=caller.name, max=caller.max_calls))
-        if c.hold_music:  # on every leg of the call: the party put on hold hears the holder's music
-            plan.then(SetVariables((("hold_music", c.hold_music),), export=True), Note.of("hold_music"))
+        if c.hold_music is not None:  # on every leg of the call: the party put on hold hears the holder's music
+            plan.then(HoldMusic(c.hold_music), Note.of("hold_music"))
         if caller is not None and number == self.settings.voicemail_access:
             if not caller.has_voicemail:
                 return self.error(plan, "UNALLOCATED_NUMBER", Note.of("no_voicemail", name=caller.name))
-            box = fsnames.voicemail_box(caller.extension)
+            box = caller.extension
             return self.end(plan, Voicemail(box, check=True, language=self.box_language(box, caller)),
                             Note.of("voicemail_check", box=caller.extension))
         prefix = self.settings.pickup_prefix
@@ -279,16 +272,15 @@ class _Router(OutboundRules):
             return self.missing(plan, dest)
         label = target.label or target.key
         if dest.kind == "ivr":
-            return self.end(plan, Application("ivr", fsnames.ivr_menu(c.domain, target.id)),
+            return self.end(plan, Application("ivr", target.id, target.key),
                             Note.of("ivr", name=label))
         if dest.kind == "queue":
             then = (dialplan_address(owner_destination("queue_after", target.id))
                     if target.id in c.queue_overflows else None)
-            return self.end(plan, Application("queue", fsnames.queue(c.domain, target.id), then),
+            return self.end(plan, Application("queue", target.id, target.key, then),
                             Note.of("queue", name=label))
         if dest.kind == "conference":
-            room = f"{fsnames.conference_room(c.domain, target.key)}@{fsnames.conference_profile(c.domain)}"
-            return self.end(plan, Application("conference", room, language=c.language),
+            return self.end(plan, Application("conference", target.id, target.key, language=c.language),
                             Note.of("conference", name=label))
         self.end(plan, ReceiveFax(target.id, self.did or c.main_number, c.name), Note.of("fax", name=label))
 
@@ -296,13 +288,13 @@ class _Router(OutboundRules):
         c = self.config
         if dest.id is not None:
             target = c.targets.get(("voicemail", dest.id))
-            return fsnames.voicemail_box(target.key) if target else None
+            return target.key if target else None
         user = c.users.get(dest.value or "")
         if user is not None and user.has_voicemail:
-            return fsnames.voicemail_box(user.extension)
+            return user.extension
         for target in c.targets.values():
             if target.kind == "voicemail" and target.key == dest.value:
-                return fsnames.voicemail_box(target.key)
+                return target.key
         return None
 
     def box_language(self, box: str, owner: UserEntry | None) -> str:
@@ -360,7 +352,7 @@ class _Router(OutboundRules):
                        gateway=plan.gateway)
             if self.budget <= 0:
                 sub.then(Decision(), Note.of("truncated"))
-            else:  # as FreeSWITCH's continuation would: only this ring's own "skip" applies there
+            else:  # as the continuation would: only this ring's own "skip" applies there
                 outer, self.skip_users = self.skip_users, skip
                 self.dest(sub, dest, later, ring.hops, after=then)
                 self.skip_users = outer

@@ -12,8 +12,9 @@ from centrex.errors import N_, Invalid, NotFound
 from centrex.routing import dialing
 from centrex.routing.engine import route
 from centrex.routing.loader import load_tenant_config
-from centrex.routing.plan import (Announcement, Application, Call, Decision, Hangup, Limit, Note, Pickup, Plan,
-                                  PlayError, ReceiveFax, Ring, SetVariables, Transfer, Voicemail)
+from centrex.routing.plan import (Announcement, Application, Call, Decision, EnterTenant, Hangup, HoldMusic,
+                                  KeepLimits, Limit, Note, Pickup, Plan, PlayError, ReceiveFax, Ring, StampTenant,
+                                  Transfer, Voicemail)
 from centrex.routing.schedule import local_time, wall_time_gap, zone
 from centrex.routing.wording import OUTCOME_WORDS, word
 
@@ -100,7 +101,8 @@ def _steps(plan: Plan, tz_name: str) -> list[dict]:
 
 
 def _kind(step) -> str:
-    return {Decision: "decision", SetVariables: "set", Limit: "limit", Ring: "ring", Transfer: "transfer",
+    return {Decision: "decision", EnterTenant: "set", StampTenant: "set", KeepLimits: "set", HoldMusic: "set",
+            Limit: "limit", Ring: "ring", Transfer: "transfer",
             Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
             Announcement: "announcement"}.get(
         type(step), getattr(step, "kind", "step"))
@@ -111,10 +113,14 @@ def _detail(step) -> dict:
         return {"mode": step.mode, "timeout": step.timeout, "legs": [
             {"kind": leg.kind, "address": leg.address, "label": leg.label, "ring_seconds": leg.ring_seconds,
              **({"caller_id": leg.caller_id} if leg.caller_id else {})} for leg in step.legs]}
-    if isinstance(step, SetVariables):
-        return {"variables": dict(step.pairs), "export": step.export}
+    if isinstance(step, EnterTenant):
+        return {"domain": step.domain}
+    if isinstance(step, StampTenant):
+        return {"tenant_id": step.tenant_id, "domain": step.domain}
+    if isinstance(step, HoldMusic):
+        return {"hold_music_class": step.class_id}
     if isinstance(step, Limit):
-        return {"realm": step.realm, "resource": step.resource, "max": step.max}
+        return {"scope": step.scope, "owner": step.owner, "max": step.max}
     if isinstance(step, Transfer):
         return {"number": step.number, "context": step.context}
     if isinstance(step, Voicemail):
@@ -125,7 +131,7 @@ def _detail(step) -> dict:
     if isinstance(step, Pickup):
         return {"extension": step.extension}
     if isinstance(step, Application):
-        return {"name": step.name}
+        return {"id": step.id, "key": step.key}
     if isinstance(step, ReceiveFax):
         return {"box_id": step.box_id}
     if isinstance(step, (PlayError, Hangup)):

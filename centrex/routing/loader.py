@@ -20,7 +20,6 @@ from centrex.models.licence import LicensedFeature
 from centrex.models import (AudioFile, BlockedPrefix, CallPolicy, CallQueue, ForwardRule, IvrEntry, IvrMenu,
                             MohClass, Number, NumberAnnouncement, RingGroup, RingGroupMember, Schedule,
                             ScheduleException, ScheduleRange, Tenant, User, UserVoicemail, VoicemailBox)
-from centrex import fsnames
 from centrex.routing import dialing
 from centrex.routing.destinations import Dest, parse_dialplan_address
 from centrex.routing.targets import service_kinds
@@ -323,17 +322,16 @@ def _load(by: str, params: dict) -> TenantConfig | None:
         return None
     domain = tenant.domain
     greetings = _FileNames(domain, "greeting")
-    boxes = {fsnames.voicemail_box(box.number): BoxSettings(box.language, greetings.path(box.greeting))
-             for box in shared_boxes}
+    boxes = {box.number: BoxSettings(box.language, greetings.path(box.greeting)) for box in shared_boxes}
     for user in users.values():
         if user.id in user_boxes:
             box = user_boxes[user.id]
-            boxes[fsnames.voicemail_box(user.extension)] = BoxSettings(box.language, greetings.path(box.greeting))
+            boxes[user.extension] = BoxSettings(box.language, greetings.path(box.greeting))
     prompts = _FileNames(domain, "prompt")
     return TenantConfig(
         language=tenant.language or "fr", boxes=boxes,
         announcements={e164: prompts.path(stored) for e164, stored in announcements.items()},
-        hold_music=(f"local_stream://{fsnames.moh_class(domain, hold_music)}" if hold_music is not None else None),
+        hold_music=hold_music,
         tenant_id=tenant.id, domain=domain, name=tenant.name, timezone=tenant.timezone, country=tenant.country,
         max_calls=tenant.max_calls,
         users=users, forwards={uid: tuple(sorted(rules, key=lambda f: f.id)) for uid, rules in forwards.items()},

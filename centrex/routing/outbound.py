@@ -8,8 +8,6 @@ from collections.abc import Callable
 from centrex.routing import dialing
 from centrex.routing.plan import Call, Leg, Limit, Note, Plan, Ring, RoutingSettings, TenantConfig, UserEntry
 
-TENANT_LIMIT_REALM = "centrex_tenant"
-
 
 class OutboundRules:
     # provided by the engine's router
@@ -45,7 +43,7 @@ class OutboundRules:
             return self.error(plan, "OUTGOING_CALL_BARRED", Note.of("premium_company", number=dialled.number))
         if dialled.premium and not caller.allow_premium:
             return self.error(plan, "OUTGOING_CALL_BARRED", Note.of("premium_denied", number=dialled.number))
-        plan.then(Limit(TENANT_LIMIT_REALM, c.domain, c.max_calls, "NORMAL_CIRCUIT_CONGESTION"),
+        plan.then(Limit("tenant", c.domain, c.max_calls, "NORMAL_CIRCUIT_CONGESTION"),
                   Note.of("tenant_limit", max=c.max_calls))
         seconds = self.settings.outbound_timeout
         leg = Leg("external", dialled.number, seconds, label=dialled.number, caller_id=self.caller_number(caller))

@@ -1,7 +1,8 @@
 """Plain values the engine reads (a tenant's configuration, a call) and writes (a plan of steps).
 
 Nothing here knows FreeSWITCH or the database: the loader fills these from rows, the xml_curl adapter
-renders plans into dialplan XML, the dry run turns them into JSON."""
+renders plans into dialplan XML (FreeSWITCH's applications and variables), the dry run turns them into
+JSON."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ class UserEntry:
 class BoxSettings:
     """What a voicemail box plays: its language and the greeting uploaded in the console, if any."""
     language: str | None = None
-    greeting: str | None = None    # file path as FreeSWITCH opens it
+    greeting: str | None = None    # file path as the switch opens it
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ class ScheduleEntry:
 @dataclass(frozen=True, slots=True)
 class ServiceTarget:
     """An IVR menu, queue, conference room, shared voicemail box or fax box, known by its row id;
-    `key` is what its FreeSWITCH name is made of (room number, box number), `number` its short number."""
+    `key` is what its name on the switch is made of (room number, box number), `number` its short number."""
     kind: str
     id: int
     key: str
@@ -130,7 +131,7 @@ class TenantConfig:
     targets: dict[tuple[str, int], ServiceTarget] = field(default_factory=dict)
     queue_overflows: frozenset[int] = frozenset()  # queues with a destination after the maximum wait
     language: str = "fr"
-    hold_music: str | None = None  # local_stream://… of the company's default class (None: the switch's)
+    hold_music: int | None = None  # id of the company's default hold-music class (None: the switch's own)
     announcements: dict[str, str] = field(default_factory=dict)    # E.164 -> pre-answer file path
     boxes: dict[str, BoxSettings] = field(default_factory=dict)     # voicemail box id -> its settings
     # Company-wide call rights: the highest class any user gets, premium-rate numbers at all, and
@@ -150,8 +151,8 @@ class TenantConfig:
 
 @dataclass(frozen=True, slots=True)
 class Continuation:
-    """A call back in the dialplan after a failed bridge: how it failed and where each outcome goes
-    (the fallbacks the previous plan stored on the channel)."""
+    """A call back in the routing after ringing failed: how it failed and where each outcome goes
+    (the fallbacks the previous plan stored on the call)."""
     outcome: str
     fallback: dict[str, Dest]
     hops: int = 0
@@ -159,9 +160,9 @@ class Continuation:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    context: str           # the dialplan context FreeSWITCH is in (tenant domain, or "public")
-    destination: str       # Caller-Destination-Number
-    caller: str = ""       # Caller-Caller-ID-Number
+    context: str           # where the call is routed: a tenant's domain, or "public" (from the carrier)
+    destination: str       # the number dialled
+    caller: str = ""       # the caller's number, as it came
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
     continuation: Continuation | None = None
     address: Dest | None = None     # a dialled `dest-…` address, as the loader resolved it (None: nothing)
@@ -187,16 +188,35 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
-class SetVariables:
-    pairs: tuple[tuple[str, str], ...]
-    export: bool = False
+class EnterTenant:
+    """A carrier's call belongs to this tenant from now on: its directory domain and its calls' context."""
+    domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class StampTenant:
+    """Mark the call and every leg it makes with the tenant (call records, accounting)."""
+    tenant_id: int
+    domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeepLimits:
+    """The calls counted by the Limit steps so far stay counted when the call moves on (transfer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoldMusic:
+    """The hold-music class every leg of the call plays to a party put on hold."""
+    class_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """FreeSWITCH `limit hash <realm> <resource> <max> !<cause>`: refuse the call above `max`."""
-    realm: str
-    resource: str
+    """Count the call against a cap: the tenant's (`scope` "tenant", `owner` its domain) or a user's
+    ("user", the extension). Above `max` calls at once, the call is refused with `cause`."""
+    scope: str
+    owner: str
     max: int
     cause: str = "USER_BUSY"
 
@@ -251,16 +271,17 @@ class Announcement:
 
 @dataclass(frozen=True, slots=True)
 class Application:
-    """A service FreeSWITCH runs itself: ivr <menu>, callcenter <queue>, conference <room>@<profile>."""
+    """A service the switch runs itself once the call is answered: a menu, a queue, a conference room."""
     kind: str              # ivr / queue / conference
-    name: str
+    id: int                # the menu's, queue's or room's row
+    key: str               # what its name is made of (ServiceTarget.key: the room's number…)
     then: str | None = None  # queues: the `dest-queue_after-<id>` address dialled after the maximum wait
     language: str | None = None  # the prompts' language (conference: "you are muted", "you are alone"…)
 
 
 @dataclass(frozen=True, slots=True)
 class ReceiveFax:
-    """Receive a fax into a fax box (the spool path and spandsp variables are the fax contract's)."""
+    """Receive a fax into a fax box (where the fax is written, and how, is the renderer's business)."""
     box_id: int
     ident: str | None = None       # the number the fax was sent to
     header: str = ""               # the page header: the company's name

@@ -7,18 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from centrex.db import db
+from centrex.freeswitch import commands as fs
+from centrex.freeswitch.names import domain_of
 from centrex.models import Tenant
 from centrex.ports import SwitchError, switch
 from centrex.services.queues import callcenter_config
-
-
-def parse_table(body: str) -> list[dict[str, str]]:
-    """A `callcenter_config … list` reply: a `|` header line, rows, and a final `+OK` line."""
-    lines = [line for line in body.splitlines() if line.strip()]
-    if not lines or "|" not in lines[0]:
-        return []
-    header = lines[0].split("|")
-    return [dict(zip(header, line.split("|"))) for line in lines[1:] if line != "+OK" and "|" in line]
 
 
 def reconcile_callcenter(node: str | None = None) -> list[tuple[str, str | None]]:
@@ -27,39 +20,36 @@ def reconcile_callcenter(node: str | None = None) -> list[tuple[str, str | None]
     domains = set(db.session.execute(select(Tenant.domain)).scalars())
 
     def ours(name: str) -> bool:
-        return name.rpartition("@")[2] in domains
+        return domain_of(name) in domains
 
     port = switch()
-    loaded_queues = {row["name"] for row in parse_table(port.api("callcenter_config queue list", node=node))}
-    loaded_agents = {row["name"] for row in parse_table(port.api("callcenter_config agent list", node=node))}
-    loaded_tiers = {(row["queue"], row["agent"]): row for row in
-                    parse_table(port.api("callcenter_config tier list", node=node))}
+    loaded_queues = {row["name"] for row in port.callcenter_table("queue", node=node)}
+    loaded_agents = {row["name"] for row in port.callcenter_table("agent", node=node)}
+    loaded_tiers = {(row["queue"], row["agent"]): row for row in port.callcenter_table("tier", node=node)}
     queues, agents, tiers = callcenter_config()
     wanted_queues = {q.name for q in queues}
     wanted_agents = {a.name: a for a in agents}
     wanted_tiers = {(t.queue, t.agent): t for t in tiers}
     commands = []
     for name in sorted(wanted_queues - loaded_queues):
-        commands.append(f"callcenter_config queue load {name}")
+        commands.append(fs.queue_load(name))
     for agent in sorted(set(wanted_agents) - loaded_agents):
-        commands += [f"callcenter_config agent add {agent} callback",
-                     f"callcenter_config agent set contact {agent} {wanted_agents[agent].contact}",
-                     f"callcenter_config agent set status {agent} Available"]
+        commands += fs.agent_add(agent, wanted_agents[agent].contact)
     for (queue, agent), tier in sorted(wanted_tiers.items()):
         row = loaded_tiers.get((queue, agent))
         if row is None:
-            commands.append(f"callcenter_config tier add {queue} {agent} 1 {tier.position}")
+            commands.append(fs.tier_add(queue, agent, tier.position))
         elif row.get("position") != str(tier.position):
-            commands.append(f"callcenter_config tier set position {queue} {agent} {tier.position}")
+            commands.append(fs.tier_set_position(queue, agent, tier.position))
     for queue, agent in sorted(set(loaded_tiers) - set(wanted_tiers)):
         if ours(queue) or ours(agent):
-            commands.append(f"callcenter_config tier del {queue} {agent}")
+            commands.append(fs.tier_del(queue, agent))
     for agent in sorted(loaded_agents - set(wanted_agents)):
         if ours(agent):
-            commands.append(f"callcenter_config agent del {agent}")
+            commands.append(fs.agent_del(agent))
     for name in sorted(loaded_queues - wanted_queues):
         if ours(name):
-            commands.append(f"callcenter_config queue unload {name}")
+            commands.append(fs.queue_unload(name))
     results: list[tuple[str, str | None]] = []
     for command in commands:
         try:

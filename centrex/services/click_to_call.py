@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 from centrex import audit, validate
 from centrex.db import db
 from centrex.errors import N_, Forbidden, Invalid, Message
+from centrex.freeswitch import commands
 from centrex.models import ApiCall, CallRecord, LiveChannel, Number, RingGroup, Tenant, User
 from centrex.ports import SwitchError, switch
 from centrex.routing import dialing
@@ -131,14 +132,12 @@ def originate_arguments(call: ApiCall, domain: str) -> tuple[str, str, dict[str,
     """(leg, destination, channel variables) of the originate. The variables name the user to the
     dialplan (as a phone's authenticated call would) and make the A leg's UUID the call's id."""
     variables = {
-        "origination_uuid": call.id,
-        "origination_caller_id_number": call.from_extension,
-        "sip_authorized": "true",
-        "user_name": call.from_extension,
-        "domain_name": domain,
+        **commands.origination_variables(uuid=call.id, caller_id_number=call.from_extension),
+        **commands.as_user_variables(call.from_extension, domain),
         "centrex_click_to_call": call.id,
     }
-    return f"user/{call.from_extension}@{domain}", f"{call.to_number} XML {domain}", variables
+    return (commands.user_leg(call.from_extension, domain), commands.dialplan_destination(call.to_number, domain),
+            variables)
 
 
 def run_originate(call_id: str) -> str:

@@ -1,15 +1,16 @@
 """Conference rooms (3 to 16 people, an access code, an optional moderator code) and the live controls
 the console offers: list the members, mute, unmute, kick, dial someone in. The controls go through the
-SwitchCommands port; the room's name inside FreeSWITCH carries the tenant's domain (fsnames)."""
+SwitchCommands port; the room's name inside FreeSWITCH carries the tenant's domain (centrex.freeswitch.names)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import select
 
-from centrex import audit, fsnames, validate
+from centrex import audit, validate
+from centrex.freeswitch import commands, names
+from centrex.freeswitch.commands import ConferenceMember
 from centrex.db import db
 from centrex.errors import N_, Invalid
 from centrex.models import ConferenceRoom, Tenant, User
@@ -92,10 +93,13 @@ def room_is_open(room: ConferenceRoom, at: datetime | None = None) -> bool:
 
 def room_for_profile(room_name: str, profile_name: str) -> tuple[Tenant, ConferenceRoom] | None:
     """The open room FreeSWITCH is creating, when its name and profile agree on one active tenant."""
-    number, sep, domain = room_name.partition("-")
+    parsed = names.parse_conference_room(room_name)
+    if parsed is None:
+        return None
+    number, domain = parsed
     tenant = db.session.execute(select(Tenant).where(Tenant.domain == domain, Tenant.status == "active")
                                 ).scalar_one_or_none()
-    if not sep or tenant is None or profile_name != fsnames.conference_profile(domain):
+    if tenant is None or profile_name != names.conference_profile(domain):
         return None
     room = db.session.execute(scoped(ConferenceRoom, tenant.id).where(ConferenceRoom.number == number)
                               ).scalar_one_or_none()
@@ -106,42 +110,15 @@ def room_for_profile(room_name: str, profile_name: str) -> tuple[Tenant, Confere
 
 # --- live controls through the switch port --------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    member_id: int
-    uuid: str
-    caller_name: str
-    caller_number: str
-    can_speak: bool
-    can_hear: bool
-    talking: bool
-    is_moderator: bool
-
-
-def list_members(tenant: Tenant, room: ConferenceRoom) -> list[Member]:
+def list_members(tenant: Tenant, room: ConferenceRoom) -> list[ConferenceMember]:
     """The people in the room now ([] when nobody is in it: FreeSWITCH has no such conference then)."""
     _own(tenant, room)
     try:
-        body = switch().api(f"conference {_name(tenant, room)} list")
+        return switch().conference_members(_name(tenant, room))
     except SwitchError as exc:
         if "not found" in str(exc).lower():
             return []
         raise
-    return parse_member_list(body)
-
-
-def parse_member_list(body: str) -> list[Member]:
-    """`id;channel;uuid;caller name;caller number;flags;volume in;volume out;energy` per line."""
-    members = []
-    for line in body.splitlines():
-        parts = line.split(";")
-        if len(parts) < 6 or not parts[0].isdigit():
-            continue
-        flags = set(parts[5].split("|"))
-        members.append(Member(member_id=int(parts[0]), uuid=parts[2], caller_name=parts[3],
-                              caller_number=parts[4], can_speak="speak" in flags, can_hear="hear" in flags,
-                              talking="talking" in flags, is_moderator="moderator" in flags))
-    return members
 
 
 def mute(tenant: Tenant, room: ConferenceRoom, member_id: int) -> str:
@@ -162,17 +139,17 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
     _own(tenant, room)
     if EXTENSION_RE.match(who or "") and db.session.execute(scoped(User, tenant.id).where(
             User.extension == who, User.enabled.is_(True))).first():
-        leg = f"user/{who}@{tenant.domain}"
+        leg = commands.user_leg(who, tenant.domain)
     elif E164_RE.match(who or ""):
-        leg = f"loopback/{who}/{tenant.domain}"
+        leg = commands.dialplan_leg(who, tenant.domain)
     else:
         raise Invalid(N_("Dial an extension of this company or a number like +41791234567."),
                       fields={"who": [N_("Unknown extension or not an international number.")]})
-    profile = fsnames.conference_profile(tenant.domain)
-    destination = f"&conference({_name(tenant, room)}@{profile}+{room.access_code})"
+    destination = commands.conference_destination(names.conference_with_profile(tenant.domain, room.number),
+                                                  room.access_code)
     # The room's number as caller ID (a name with spaces would split FreeSWITCH's originate arguments).
-    job = switch().originate(leg, destination, variables={
-        "origination_caller_id_number": room.number, "origination_caller_id_name": room.number})
+    job = switch().originate(leg, destination, variables=commands.origination_variables(
+        caller_id_number=room.number, caller_id_name=room.number))
     audit.record("dial_in", room, tenant_id=tenant.id, changes={"who": who})
     return job
 
@@ -182,7 +159,7 @@ def _member_command(tenant: Tenant, room: ConferenceRoom, verb: str, member_id: 
     if not isinstance(member_id, int) or member_id <= 0:
         raise Invalid(N_("Unknown participant."), fields={"member_id": [N_("Unknown.")]})
     try:
-        reply = switch().api(f"conference {_name(tenant, room)} {verb} {member_id}")
+        reply = switch().conference_member_action(_name(tenant, room), verb, member_id)
     except SwitchError as exc:
         if "non-existant" in str(exc).lower() or "not found" in str(exc).lower():
             raise Invalid(N_("This participant has left."),
@@ -193,7 +170,7 @@ def _member_command(tenant: Tenant, room: ConferenceRoom, verb: str, member_id: 
 
 
 def _name(tenant: Tenant, room: ConferenceRoom) -> str:
-    return fsnames.conference_room(tenant.domain, room.number)
+    return names.conference_room(tenant.domain, room.number)
 
 
 def _check_number_free(tenant: Tenant, number: str, room: ConferenceRoom | None = None) -> None:

@@ -14,6 +14,7 @@ from centrex import audit
 from centrex.crypto import new_sip_secret
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid, NotFound
+from centrex.freeswitch import commands
 from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
 from centrex.ports import switch
 from centrex.schemas import DeviceSchema, normalise_mac
@@ -112,23 +113,33 @@ def reprovision_after_factory_reset(device: Device) -> None:
                  changes={"credentials": "regenerated", "bootstrap_until": device.bootstrap_until})
 
 
-def check_sync_command(device: Device) -> str | None:
-    """`sofia profile <profile> check_sync <ext>@<domain>`: FreeSWITCH sends NOTIFY check-sync to the
-    phones registered as that user (None when the device has no user to register as)."""
+def _check_sync_target(device: Device) -> tuple[str, str, str] | None:
+    """(extension, domain, sofia profile) the phone registers as; None when the device has no user."""
     user = db.session.get(User, device.user_id) if device.user_id else None
     if user is None:
         return None
-    profile = current_app.config.get("PROV_SOFIA_PROFILE", "internal")
-    return f"sofia profile {profile} check_sync {user.extension}@{user.tenant.domain}"
+    return user.extension, user.tenant.domain, current_app.config.get("PROV_SOFIA_PROFILE", "internal")
+
+
+def check_sync_command(device: Device) -> str | None:
+    """The command that makes FreeSWITCH NOTIFY check-sync to the phones registered as the device's user
+    (None when the device has no user to register as)."""
+    target = _check_sync_target(device)
+    if target is None:
+        return None
+    extension, domain, profile = target
+    return commands.check_sync(profile, extension, domain)
 
 
 def send_check_sync(device: Device) -> dict[str, str]:
     """Ask every FreeSWITCH node to NOTIFY the phone (raises ports.SwitchError when that fails)."""
-    command = check_sync_command(device)
-    if command is None:
+    target = _check_sync_target(device)
+    if target is None:
         raise Invalid(N_("This phone has no user: it is not registered, so it cannot be told to reboot."))
-    replies = switch().api_all(command)
-    audit.record("check_sync", device, tenant_id=device.tenant_id, changes={"command": command})
+    extension, domain, profile = target
+    replies = switch().check_sync(extension, domain, profile)
+    audit.record("check_sync", device, tenant_id=device.tenant_id,
+                 changes={"command": commands.check_sync(profile, extension, domain)})
     return replies
 
 

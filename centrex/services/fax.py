@@ -9,8 +9,9 @@ from pathlib import Path
 from marshmallow import Schema, fields
 from sqlalchemy import delete, select
 
-from centrex import audit, fax_paths, outbox, validate
+from centrex import audit, outbox, validate
 from centrex.crypto import hash_password, salt_of, shared_salt, verify_passwords
+from centrex.freeswitch import fax_contract
 from centrex.db import db
 from centrex.errors import N_, Conflict
 from centrex.models import Fax, FaxBox, Number, OutboxMessage, Tenant
@@ -94,8 +95,8 @@ def receive_plan(tenant: Tenant, box_id: int) -> ReceivePlan | None:
     box = db.session.execute(scoped(FaxBox, tenant.id).where(FaxBox.id == box_id)).scalar_one_or_none()
     if box is None:
         return None
-    return ReceivePlan(fax_paths.receive_variables(box.id, tenant.id, box_number(box) or "", tenant.name),
-                       fax_paths.rxfax_file(tenant.domain))
+    return ReceivePlan(fax_contract.receive_variables(box.id, tenant.id, box_number(box) or "", tenant.name),
+                       fax_contract.rxfax_file(tenant.domain))
 
 
 def _check_name_free(tenant, name: str) -> None:

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select, update
 
-from centrex import fax_paths, faxdoc, outbox
+from centrex import faxdoc, outbox
+
+from centrex.freeswitch import fax_contract
 from centrex.db import db
 from centrex.models import Account, Fax, FaxBox, OutboxMessage, Tenant
 from centrex.audit import Actor
@@ -56,7 +58,7 @@ def record_reception(reception: Reception) -> Fax | None:
                     reception.tenant_id)
         return None
     tenant = db.session.get(Tenant, box.tenant_id)
-    tiff = fax_paths.from_switch_path(reception.switch_filename, tenant.domain) \
+    tiff = fax_contract.from_switch_path(reception.switch_filename, tenant.domain) \
         if reception.switch_filename else None
     if reception.switch_filename and tiff is None:
         log.warning("Fax %s: file %s is outside the spool of %s; not read", reception.call_uuid,
@@ -91,7 +93,7 @@ def convert_and_queue(fax: Fax) -> Fax:
     tenant = db.session.get(Tenant, fax.tenant_id)
     tiff = Path(fax.tiff_path) if fax.tiff_path else None
     if tiff and faxdoc.tiff_pages(tiff):
-        pdf = fax_paths.tenant_dir(tenant.domain, "in") / f"fax-{fax.id}.pdf"
+        pdf = fax_contract.tenant_dir(tenant.domain, "in") / f"fax-{fax.id}.pdf"
         try:
             faxdoc.tiff_to_pdf(tiff, pdf)
             fax.pdf_path = str(pdf)

@@ -13,9 +13,13 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from centrex import audit, fax_paths, outbox
+from centrex import audit, outbox
+
+from centrex.freeswitch import fax_contract
 from centrex.db import db
 from centrex.errors import N_, Invalid
+from centrex.freeswitch import commands
+from centrex.freeswitch.dispositions import PERMANENT_CAUSES, originate_result
 from centrex.models import Fax, FaxBox, OutboxMessage, Tenant, User
 from centrex.routing import dialing
 from centrex.ports import SwitchError, switch
@@ -25,10 +29,6 @@ log = logging.getLogger(__name__)
 
 REPORT_PURPOSE = "fax_send_report"
 SENDING_TIMEOUT = timedelta(hours=3)  # no result from FreeSWITCH by then: failed, result unknown
-# Originate causes that no retry will change (Q.850 names as FreeSWITCH reports them).
-PERMANENT_CAUSES = {"UNALLOCATED_NUMBER", "INVALID_NUMBER_FORMAT", "NO_ROUTE_DESTINATION", "NUMBER_CHANGED",
-                    "CALL_REJECTED", "INCOMPATIBLE_DESTINATION", "FACILITY_NOT_SUBSCRIBED",
-                    "OUTGOING_CALL_BARRED", "INCOMING_CALL_BARRED", "BEARERCAPABILITY_NOTAUTH"}
 
 
 @dataclass(frozen=True)
@@ -142,11 +142,12 @@ def dial_due(now: datetime | None = None, limit: int = 10) -> int:
 def originate(fax: Fax, now: datetime) -> None:
     tenant = db.session.get(Tenant, fax.tenant_id)
     gateway = current_app.config["FAX_GATEWAY"]
-    variables = fax_paths.send_variables(fax.id, fax.tenant_id, fax.local_number or "", tenant.name)
+    variables = fax_contract.send_variables(fax.id, fax.tenant_id, fax.local_number or "", tenant.name)
     try:  # returns once the call is answered (its BACKGROUND_JOB said +OK); txfax then runs
-        fax.job_uuid = switch().originate(f"sofia/gateway/{gateway}/{fax.remote_number}",
-                                          f"&txfax({fax_paths.to_switch_path(Path(fax.tiff_path))})",
-                                          variables=variables)
+        fax.job_uuid = switch().originate(
+            commands.gateway_leg(gateway, fax.remote_number),
+            commands.send_fax_destination(str(fax_contract.to_switch_path(Path(fax.tiff_path)))),
+            variables=variables)
     except SwitchError as exc:  # not reachable, or the call failed: "... refused it: USER_BUSY"
         cause = str(exc).rsplit(":", 1)[-1].strip()
         attempt_failed(fax, str(exc), retry=cause not in PERMANENT_CAUSES, now=now)
@@ -161,11 +162,11 @@ def record_originate(fax_id: int, job_uuid: str | None, reply: str,
     if fax is None or fax.direction != "out" or fax.state != "sending" or not job_uuid or \
             job_uuid != fax.job_uuid:
         return None
-    reply = reply.strip()
-    if reply.startswith("+OK"):
-        fax.call_uuid = reply[3:].strip()[:64] or None
+    answered, value = originate_result(reply)
+    if answered:
+        fax.call_uuid = value[:64] or None
     else:
-        cause = reply.removeprefix("-ERR").strip() or "originate failed"
+        cause = value or "originate failed"
         attempt_failed(fax, cause, retry=cause not in PERMANENT_CAUSES, now=now)
     db.session.flush()
     return fax

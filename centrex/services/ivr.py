@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import or_, select
 
-from centrex import audit, fsnames, validate
+from centrex import audit, validate
+from centrex.freeswitch import names
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, CallQueue, IvrEntry, IvrMenu, Number, Tenant
@@ -199,7 +200,7 @@ def _view(tenant: Tenant, menu: IvrMenu, entries: list[IvrEntry]) -> MenuView:
         if outcome is not None:
             choices.append((entry.digits, outcome))
     return MenuView(
-        name=fsnames.ivr_menu(tenant.domain, menu.id),
+        name=names.ivr_menu(tenant.domain, menu.id),
         greeting=sounds.get(menu.greeting_id),
         repeat_greeting=sounds.get(menu.repeat_greeting_id),
         invalid_sound=sounds.get(menu.invalid_sound_id) if menu.invalid_action == "message" else None,
@@ -224,7 +225,7 @@ def _outcome(tenant: Tenant, dest: Dest | None, owner: tuple[str, int], sub: boo
         exists = db.session.execute(scoped(IvrMenu, tenant.id).where(IvrMenu.id == dest.id)).first()
         if not exists:
             return None
-        return Outcome("sub" if sub else "menu", fsnames.ivr_menu(tenant.domain, dest.id))
+        return Outcome("sub" if sub else "menu", names.ivr_menu(tenant.domain, dest.id))
     target = transfer_target(tenant, dest, owner)
     return Outcome("transfer", target) if target else None
 

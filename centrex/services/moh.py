@@ -8,7 +8,8 @@ import shutil
 from marshmallow import Schema, fields
 from sqlalchemy import select, update
 
-from centrex import audit, fsnames
+from centrex import audit
+from centrex.freeswitch import commands, names
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
 from centrex.models import AudioFile, MohClass, Number, NumberAnnouncement, Tenant
@@ -29,7 +30,7 @@ _schema = MohClassSchema()
 
 
 def stream_name(tenant: Tenant, moh_class: MohClass) -> str:
-    return fsnames.moh_class(tenant.domain, moh_class.id)
+    return names.moh_class(tenant.domain, moh_class.id)
 
 
 def create_moh_class(tenant: Tenant, data: dict) -> MohClass:
@@ -42,7 +43,7 @@ def create_moh_class(tenant: Tenant, data: dict) -> MohClass:
         _only_default(tenant, moh_class)
     (audio_root() / tenant_subdir(tenant, "moh", moh_class.id)).mkdir(parents=True, exist_ok=True)
     audit.record("create", moh_class, tenant_id=tenant.id, changes=values)
-    command_after_commit(f"start_local_stream {stream_name(tenant, moh_class)}")
+    command_after_commit(commands.hold_music_start(stream_name(tenant, moh_class)))
     return moh_class
 
 
@@ -58,7 +59,7 @@ def update_moh_class(tenant: Tenant, moh_class: MohClass, data: dict) -> MohClas
             _only_default(tenant, moh_class)
         audit.record("update", moh_class, tenant_id=tenant.id, changes=changed)
         if "shuffle" in changed:
-            command_after_commit(f"reload_local_stream {stream_name(tenant, moh_class)}")
+            command_after_commit(commands.hold_music_reload(stream_name(tenant, moh_class)))
     return moh_class
 
 
@@ -70,7 +71,7 @@ def delete_moh_class(tenant: Tenant, moh_class: MohClass) -> None:
     audit.record("delete", moh_class, tenant_id=tenant.id, changes={"name": moh_class.name})
     db.session.delete(moh_class)
     db.session.flush()
-    command_after_commit(f"stop_local_stream {name}")
+    command_after_commit(commands.hold_music_stop(name))
     call_after_commit(lambda: shutil.rmtree(directory, ignore_errors=True))
 
 
@@ -82,14 +83,14 @@ def default_moh_stream(tenant: Tenant) -> str | None:
     """`local_stream://<class>` of the tenant's default hold music, or None (FreeSWITCH's own default)."""
     moh_class = db.session.execute(scoped(MohClass, tenant.id).where(MohClass.is_default.is_(True))
                                    ).scalars().first()
-    return f"local_stream://{stream_name(tenant, moh_class)}" if moh_class else None
+    return names.moh_stream(tenant.domain, moh_class.id) if moh_class else None
 
 
 def moh_stream_of(tenant: Tenant, moh_class_id: int | None) -> str | None:
     if moh_class_id is None:
         return default_moh_stream(tenant)
     moh_class = get_scoped(MohClass, tenant.id, moh_class_id)
-    return f"local_stream://{stream_name(tenant, moh_class)}"
+    return names.moh_stream(tenant.domain, moh_class.id)
 
 
 def all_streams() -> list[tuple[Tenant, MohClass]]:

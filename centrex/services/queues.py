@@ -9,7 +9,8 @@ from flask import current_app
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
-from centrex import audit, fsnames, validate
+from centrex import audit, validate
+from centrex.freeswitch import commands, names
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
 from centrex.models import CallQueue, MohClass, QueueAgent, Tenant, User
@@ -42,15 +43,15 @@ _schema = CallQueueSchema()
 
 
 def queue_name(tenant: Tenant, queue: CallQueue) -> str:
-    return fsnames.queue(tenant.domain, queue.id)
+    return names.queue(tenant.domain, queue.id)
 
 
 def agent_name(tenant: Tenant, user: User) -> str:
-    return fsnames.agent(tenant.domain, user.extension)
+    return names.agent(tenant.domain, user.extension)
 
 
 def agent_contact(tenant: Tenant, extension: str) -> str:
-    return f"[leg_timeout={current_app.config['QUEUE_AGENT_RING_SECONDS']}]user/{extension}@{tenant.domain}"
+    return commands.agent_contact(extension, tenant.domain, current_app.config["QUEUE_AGENT_RING_SECONDS"])
 
 
 def create_queue(tenant: Tenant, data: dict) -> CallQueue:
@@ -61,7 +62,7 @@ def create_queue(tenant: Tenant, data: dict) -> CallQueue:
     db.session.add(queue)
     db.session.flush()
     audit.record("create", queue, tenant_id=tenant.id, changes=values)
-    command_after_commit(f"callcenter_config queue load {queue_name(tenant, queue)}")
+    command_after_commit(commands.queue_load(queue_name(tenant, queue)))
     return queue
 
 
@@ -74,7 +75,7 @@ def update_queue(tenant: Tenant, queue: CallQueue, data: dict) -> CallQueue:
     if changed:
         db.session.flush()
         audit.record("update", queue, tenant_id=tenant.id, changes=changed)
-        command_after_commit(f"callcenter_config queue reload {queue_name(tenant, queue)}")
+        command_after_commit(commands.queue_reload(queue_name(tenant, queue)))
     return queue
 
 
@@ -100,7 +101,7 @@ def delete_queue(tenant: Tenant, queue: CallQueue) -> None:
     audit.record("delete", queue, tenant_id=tenant.id, changes={"name": queue.name})
     db.session.delete(queue)
     db.session.flush()
-    command_after_commit(f"callcenter_config queue unload {name}")
+    command_after_commit(commands.queue_unload(name))
 
 
 def set_agents(tenant: Tenant, queue: CallQueue, user_ids: list[int]) -> list[QueueAgent]:
@@ -126,14 +127,12 @@ def set_agents(tenant: Tenant, queue: CallQueue, user_ids: list[int]) -> list[Qu
         if member is None:
             member = QueueAgent(tenant_id=tenant.id, queue_id=queue.id, user_id=user_id, position=position)
             db.session.add(member)
-            command_after_commit(f"callcenter_config agent add {agent} callback")
-            contact = agent_contact(tenant, user.extension)
-            command_after_commit(f"callcenter_config agent set contact {agent} {contact}")
-            command_after_commit(f"callcenter_config agent set status {agent} Available")
-            command_after_commit(f"callcenter_config tier add {name} {agent} 1 {position}")
+            for command in commands.agent_add(agent, agent_contact(tenant, user.extension)):
+                command_after_commit(command)
+            command_after_commit(commands.tier_add(name, agent, position))
         elif member.position != position:
             member.position = position
-            command_after_commit(f"callcenter_config tier set position {name} {agent} {position}")
+            command_after_commit(commands.tier_set_position(name, agent, position))
         result.append(member)
     db.session.flush()
     audit.record("set_agents", queue, tenant_id=tenant.id, changes={"user_ids": ",".join(map(str, user_ids))})
@@ -202,7 +201,7 @@ def _streams(tenants: dict[int, Tenant]) -> dict[tuple[int, int | None], str]:
     streams = {}
     classes = select(MohClass).where(MohClass.tenant_id.in_(tenants or [0]))
     for moh_class in db.session.execute(classes).scalars():
-        url = f"local_stream://{fsnames.moh_class(tenants[moh_class.tenant_id].domain, moh_class.id)}"
+        url = names.moh_stream(tenants[moh_class.tenant_id].domain, moh_class.id)
         streams[(moh_class.tenant_id, moh_class.id)] = url
         if moh_class.is_default:
             streams[(moh_class.tenant_id, None)] = url
@@ -211,12 +210,12 @@ def _streams(tenants: dict[int, Tenant]) -> dict[tuple[int, int | None], str]:
 
 def _remove_agent_commands(tenant: Tenant, queue: CallQueue, user: User, name: str) -> None:
     agent = agent_name(tenant, user)
-    command_after_commit(f"callcenter_config tier del {name} {agent}")
+    command_after_commit(commands.tier_del(name, agent))
     other_queues = db.session.execute(select(func.count(QueueAgent.id)).where(
         QueueAgent.tenant_id == tenant.id, QueueAgent.user_id == user.id, QueueAgent.queue_id != queue.id)
     ).scalar_one()
     if not other_queues:
-        command_after_commit(f"callcenter_config agent del {agent}")
+        command_after_commit(commands.agent_del(agent))
 
 
 def _check(tenant: Tenant, values: dict, queue: CallQueue | None) -> None:

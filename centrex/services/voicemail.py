@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import select
 
-from centrex import audit, fsnames, validate
+from centrex import audit, validate
+from centrex.freeswitch import commands, names
 from centrex.crypto import digest_a1, hash_password
 from centrex.db import db
 from centrex.errors import N_, Conflict, Invalid
@@ -108,7 +109,7 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
     messages = db.session.execute(scoped(VoicemailMessage, tenant.id).where(
         VoicemailMessage.shared_box_id == box.id)).scalars().all()
     for message in messages:  # the recordings go too, once the deletion is committed
-        command_after_commit(f"vm_delete {message.box}@{tenant.domain} {message.message_uuid}")
+        command_after_commit(commands.voicemail_delete(message.box, tenant.domain, message.message_uuid))
     audit.record("delete", box, tenant_id=tenant.id, changes={"number": box.number, "messages": len(messages)})
     db.session.delete(box)
     db.session.flush()
@@ -117,8 +118,8 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
 def box_id(box: UserVoicemail | VoicemailBox) -> str:
     """The box's id inside FreeSWITCH: the user's extension, or the shared box's number."""
     if isinstance(box, UserVoicemail):
-        return fsnames.voicemail_box(db.session.get(User, box.user_id).extension)
-    return fsnames.voicemail_box(box.number)
+        return names.voicemail_box(db.session.get(User, box.user_id).extension)
+    return names.voicemail_box(box.number)
 
 
 # --- for the directory and the new-message e-mail -------------------------------------------------

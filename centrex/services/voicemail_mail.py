@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from centrex import outbox
 from centrex.db import db
+from centrex.freeswitch import commands
 from centrex.models import OutboxMessage, Tenant
 from centrex.services.switch_sync import command_after_commit
 from centrex.services.voicemail import notify_target
@@ -59,7 +60,7 @@ def notify_new_message(message: NewMessage) -> OutboxMessage | None:
                                                                         target.attach, attached),
                             attachments, purpose=PURPOSE, ref=ref)
     if attached and target.delete_after:
-        command_after_commit(f"vm_delete {message.box}@{message.domain} {message.message_uuid}")
+        command_after_commit(commands.voicemail_delete(message.box, message.domain, message.message_uuid))
         forget_message(message.domain, message.box, message.message_uuid)
     return queued
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from centrex import audit
 from centrex.db import db
 from centrex.errors import N_, NotFound
+from centrex.freeswitch import commands
 from centrex.models import Tenant, User, VoicemailBox, VoicemailMessage
 from centrex.services.switch_sync import command_after_commit
 from centrex.tenancy import get_scoped, scoped
@@ -101,7 +102,7 @@ def delete_message(tenant: Tenant, message: VoicemailMessage) -> None:
     audit.record("delete", message, tenant_id=tenant.id,
                  changes={"box": message.box, "caller": message.caller_number,
                           "received_at": message.received_at.isoformat()})
-    command = f"vm_delete {message.box}@{tenant.domain} {message.message_uuid}"
+    command = commands.voicemail_delete(message.box, tenant.domain, message.message_uuid)
     db.session.delete(message)
     db.session.flush()
     command_after_commit(command)

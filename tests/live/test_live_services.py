@@ -102,8 +102,8 @@ def test_queue_rings_its_agents_in_order(phones):
 
 
 def _room_name() -> str:
-    from centrex import fsnames
-    return fsnames.conference_room(DOMAIN, "3000")
+    from centrex.freeswitch import names
+    return names.conference_room(DOMAIN, "3000")
 
 
 def _members(live) -> list[str]:
