@@ -7,14 +7,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from centrex import cli as core_cli
-from centrex import route_cli
-from centrex import worker_cli
-from centrex.config import settings_from_env
-from centrex.db import db
-from centrex import answer_cache
-from centrex.services import switch_sync
-from centrex.unit_of_work import register_hooks
+from centrex.cli import core as core_cli, route as route_cli, workers as worker_cli
+from centrex.freeswitch import sync as switch_sync
+from centrex.platform import answer_cache
+from centrex.platform.config import settings_from_env
+from centrex.platform.db import db
+from centrex.platform.unit_of_work import register_hooks
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -39,7 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(provisioning.bp)  # /prov
     fax_intake.register_cli(app)
 
-    from centrex.ports import set_switch
+    from centrex.platform.ports import set_switch
     from esl_handlers import cdr_post, cli as esl_cli
     from esl_handlers.commands import EslSwitch
 

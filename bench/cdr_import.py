@@ -121,10 +121,10 @@ def main() -> int:
 
     from sqlalchemy import func, select, text
 
-    from centrex.audit import Actor, acting_as
-    from centrex.db import db
-    from centrex.demo import demo_loaded, load_demo
+    from centrex.demo.companies import demo_loaded, load_demo
     from centrex.models import CallRecord, CdrJournal
+    from centrex.platform.audit import Actor, acting_as
+    from centrex.platform.db import db
     from esl_handlers.listener import Listener, Settings
     from wsgi import create_app
 

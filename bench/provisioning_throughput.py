@@ -97,7 +97,7 @@ def build_dataset(url: str, devices: int, sip_key: str) -> tuple[list[tuple[str,
     request (path, headers with its own basic auth) and the seconds the inserts took."""
     import time
 
-    from centrex.db import db
+    from centrex.platform.db import db
     from harness import bulk
     from wsgi import create_app
 
@@ -117,14 +117,14 @@ def build_dataset(url: str, devices: int, sip_key: str) -> tuple[list[tuple[str,
 
 def add_phones(devices: int, sip_key: str) -> list[tuple[str, dict]]:
     """One Yealink T46S per user (the first `devices` users), with its own provisioning token and admin
-    password (encrypted, token hashed, as services.devices stores them; no bootstrap window: every fetch
+    password (encrypted, token hashed, as centrex.phones.devices stores them; no bootstrap window: every fetch
     authenticates), a line key and BLF keys on the next three colleagues. Commits."""
     from sqlalchemy import insert, select
 
-    from centrex.crypto import SecretBox
-    from centrex.db import db
     from centrex.models import Device, DeviceKey, User
-    from centrex.services.devices import token_hash
+    from centrex.phones.devices import token_hash
+    from centrex.platform.crypto import SecretBox
+    from centrex.platform.db import db
     from harness.bulk import BATCH
 
     box = SecretBox(sip_key)
@@ -230,7 +230,7 @@ def report(results: dict[str, list[Run]], queries: float, devices: int, args) ->
 
 
 def _fernet_key() -> str:
-    from centrex.crypto import SecretBox
+    from centrex.platform.crypto import SecretBox
     return SecretBox.new_key()
 
 

@@ -101,15 +101,15 @@ def populate(database_url: str, sip_key: str) -> tuple[int, int]:
     """The demo (Dupont SA with its routing) plus filler tenants with their own groups and schedules."""
     from sqlalchemy import select
 
-    from centrex.audit import Actor, acting_as
-    from centrex.crypto import use_cheap_hashing
-    from centrex.db import db
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
+    from centrex.directory.users import create_user
     from centrex.models import RingGroup, Schedule
-    from centrex.services.routing import create_ring_group
-    from centrex.services.routing_schedules import create_schedule
-    from centrex.services.tenants import create_tenant
-    from centrex.services.users import create_user
+    from centrex.platform.audit import Actor, acting_as
+    from centrex.platform.crypto import use_cheap_hashing
+    from centrex.platform.db import db
+    from centrex.routing.groups import create_ring_group
+    from centrex.routing.schedules import create_schedule
+    from centrex.tenants.companies import create_tenant
     from wsgi import create_app
 
     use_cheap_hashing()
@@ -196,7 +196,7 @@ def main() -> int:
     if not database_url:
         print("bench/routing_dialplan.py: run under scripts/with-postgres.sh (make bench)", file=sys.stderr)
         return 2
-    from centrex.crypto import SecretBox
+    from centrex.platform.crypto import SecretBox
 
     sip_key = SecretBox.new_key()
     office, sales = populate(database_url, sip_key)

@@ -9,7 +9,7 @@ so a neighbour's load on the machine hits the ceiling and the cases alike. The C
 request (gunicorn's processes, and PostgreSQL's) are printed too: they move much less with that load.
 
 Add a case: append a Case to CASES (a captured request, replacements in its body if needed, the bytes its
-answer must contain, a goal). Every dataset holds the demo (centrex.demo.load_demo) plus bulk tenants.
+answer must contain, a goal). Every dataset holds the demo (centrex.demo.companies.load_demo) plus bulk tenants.
 Exit status: 0 goals met, 1 a goal missed, 2 could not measure."""
 from __future__ import annotations
 
@@ -149,10 +149,10 @@ def main() -> int:
 
 def build_dataset(dataset: Dataset, env: dict) -> tuple[str, tuple[int, int]]:
     """A fresh database with the schema, the demo (Dupont SA, Martin Sàrl) and the bulk tenants."""
-    from centrex.audit import Actor, acting_as
-    from centrex.crypto import use_cheap_hashing
-    from centrex.db import db
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
+    from centrex.platform.audit import Actor, acting_as
+    from centrex.platform.crypto import use_cheap_hashing
+    from centrex.platform.db import db
     from harness import bulk
     from wsgi import create_app
 
@@ -178,7 +178,7 @@ def count_queries_per_request(cases, urls, bodies, headers, repeat: int = 5):
     and each case's answer."""
     from sqlalchemy import event
 
-    from centrex.db import db
+    from centrex.platform.db import db
     from wsgi import create_app
 
     counts, answers = {}, {}
@@ -253,7 +253,7 @@ def report(results: dict[str, list[Run]], queries, sizes, args) -> int:
 
 
 def _fernet_key() -> str:
-    from centrex.crypto import SecretBox
+    from centrex.platform.crypto import SecretBox
     return SecretBox.new_key()
 
 

@@ -1,4 +1,8 @@
-"""The Centrex core: models, tenancy, services and the call-routing engine.
+"""The Centrex core, in packages by domain: platform (database, errors, audit, tenancy, ports, unit of
+work), freeswitch (every assumption about FreeSWITCH), routing (the pure engine in routing.engine, its
+loader and the routing services), directory, tenants, access, features, voicemail, fax, phones, calls,
+webhooks, demo, cli; models is the schema.
 
-Nothing in this package imports Flask views, FreeSWITCH or python-ESL; adapters import it.
+Nothing in this package imports the adapters (xmlcurl, esl_handlers, provisioning, webui) or python-ESL;
+adapters import it.
 """

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from centrex import cdr
+from centrex.calls import journal as cdr
 from centrex.freeswitch.cdr_legs import LegFormatError
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on_batch
 
 log = logging.getLogger("centrex.esl.cdr")
@@ -28,7 +28,7 @@ def journal_and_import(events: list[Event]) -> None:
             log.error("CDR: unreadable CHANNEL_HANGUP_COMPLETE from %s (%s); skipped", event.node, exc)
     if not entries:
         return
-    # each of the two transactions takes SQLite's write lock first (see centrex.db.begin_write)
+    # each of the two transactions takes SQLite's write lock first (see centrex.platform.db.begin_write)
     with unit_of_work(write=True):  # the journal first, on its own: from here on, the legs cannot be lost
         new_calls = cdr.journal(entries)
     with unit_of_work(write=True):

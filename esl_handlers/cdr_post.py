@@ -7,10 +7,10 @@ import logging
 
 from flask import Blueprint, Response, current_app, request
 
-from centrex import cdr
+from centrex.calls import journal as cdr
+from centrex.freeswitch.access import credentials_match, source_allowed
 from centrex.freeswitch.cdr_legs import LegFormatError
-from centrex.switch_access import credentials_match, source_allowed
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.unit_of_work import unit_of_work
 
 bp = Blueprint("xml_cdr", __name__)
 log = logging.getLogger("centrex.esl.cdr_post")
@@ -41,7 +41,7 @@ def receive():
         log.warning("xml_cdr: unreadable record (%s)", exc)
         return Response(f"unreadable CDR: {exc}\n", status=400, mimetype="text/plain")
     try:
-        # each of the two transactions takes SQLite's write lock first (see centrex.db.begin_write)
+        # each of the two transactions takes SQLite's write lock first (see centrex.platform.db.begin_write)
         with unit_of_work(write=True):
             new_calls = cdr.journal([entry])
     except Exception:

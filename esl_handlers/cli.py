@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from centrex import cdr
-from centrex.cli import cli_transaction
+from centrex.calls import journal as cdr
+from centrex.cli.core import cli_transaction
 
 log = logging.getLogger("centrex.esl")
 

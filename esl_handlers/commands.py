@@ -1,4 +1,4 @@
-"""The command client: centrex.ports.SwitchCommands over the event socket. It provides `api`, `api_all` and
+"""The command client: centrex.platform.ports.SwitchCommands over the event socket. It provides `api`, `api_all` and
 `originate`; the named commands (phone re-sync, conference control, mod_callcenter's tables) come from
 centrex.freeswitch.switch.SwitchCommandsBase. Connections are opened lazily, so the web app starts without
 FreeSWITCH; a connection that went stale is reopened once."""
@@ -10,7 +10,7 @@ import threading
 import time
 
 from centrex.freeswitch.switch import SwitchCommandsBase
-from centrex.ports import SwitchError
+from centrex.platform.ports import SwitchError
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, EslUnreachable, NodeAddress
 
 log = logging.getLogger("centrex.esl.commands")

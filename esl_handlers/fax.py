@@ -8,9 +8,9 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
+from centrex.fax import receive as fax_receive, send as fax_send
 from centrex.freeswitch import fax_contract
-from centrex.services import fax_receive, fax_send
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on
 
 log = logging.getLogger(__name__)

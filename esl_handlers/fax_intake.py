@@ -25,15 +25,13 @@ import click
 from aiosmtpd.controller import Controller
 from flask import Flask, current_app
 
-from centrex import faxdoc
-from centrex.audit import Actor
+from centrex.fax import boxes as fax_boxes, document as faxdoc, send as fax_send
 from centrex.freeswitch import fax_contract
-from centrex.db import db
-from centrex.errors import Invalid
 from centrex.models import Tenant
-from centrex.services import fax as fax_boxes
-from centrex.services import fax_send
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.audit import Actor
+from centrex.platform.db import db
+from centrex.platform.errors import Invalid
+from centrex.platform.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 

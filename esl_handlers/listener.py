@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from centrex import cdr
-from centrex.db import db
-from centrex.unit_of_work import unit_of_work
+from centrex.calls import journal as cdr
+from centrex.platform.db import db
+from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers import dispatch
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, NodeAddress
 
@@ -64,8 +64,8 @@ class Settings:
 
 def reconcile_queues(node: str) -> None:
     """After a (re)connect: FreeSWITCH may have missed live queue changes while we could not reach it."""
-    from centrex.ports import SwitchError
-    from centrex.services.callcenter_sync import reconcile_callcenter
+    from centrex.features.callcenter_sync import reconcile_callcenter
+    from centrex.platform.ports import SwitchError
 
     try:
         results = reconcile_callcenter(node)

@@ -7,9 +7,9 @@ import logging
 import re
 from datetime import datetime, timedelta, timezone
 
-from centrex import live
-from centrex.live import ChannelState, RegistrationState
-from centrex.unit_of_work import unit_of_work
+from centrex.calls import live
+from centrex.calls.live import ChannelState, RegistrationState
+from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers.dispatch import Event, on_batch
 
 log = logging.getLogger("centrex.esl.live")

@@ -8,9 +8,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from centrex import cdr
+from centrex.calls import journal as cdr
 from centrex.freeswitch.cdr_legs import LegFormatError
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.unit_of_work import unit_of_work
 
 log = logging.getLogger("centrex.esl.spool")
 

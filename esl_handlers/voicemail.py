@@ -3,8 +3,8 @@ and queue the new-message e-mail. MWI needs nothing from us: mod_voicemail light
 (MESSAGE_WAITING after `mwi-update`)."""
 from __future__ import annotations
 
-from centrex.services.voicemail_mail import NewMessage, notify_new_message
-from centrex.services.voicemail_messages import record_message
+from centrex.voicemail.mail import NewMessage, notify_new_message
+from centrex.voicemail.messages import record_message
 from esl_handlers.dispatch import Event, on
 
 

@@ -1,6 +1,6 @@
 """FreeSWITCH events that tenants' webhooks hear about: a phone of theirs ringing (with the caller's
 number), answered, a voicemail left, a fax received, and a call ended (once its record is imported:
-centrex.services.webhook_calls, whose worker task also catches records that came another way).
+centrex.webhooks.calls, whose worker task also catches records that came another way).
 Each handler is a job boundary: it queues the deliveries and commits. Nothing is stored for a tenant
 without a subscription to that event."""
 
@@ -10,15 +10,16 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.models import ApiCall, Fax, User
-from centrex.services import webhooks
-from centrex.tenancy import tenant_by_domain
 from centrex.freeswitch.cdr_legs import LegFormatError
-from centrex.unit_of_work import unit_of_work
-from centrex.services import webhook_calls
-from esl_handlers import cdr_events  # imported first, so its import runs before ours: the records exist
-from esl_handlers import fax as fax_events  # its rxfaxresult handler runs first: the fax row exists
+from centrex.models import ApiCall, Fax, User
+from centrex.platform.db import db
+from centrex.platform.tenancy import tenant_by_domain
+from centrex.platform.unit_of_work import unit_of_work
+from centrex.webhooks import calls as webhook_calls, subscriptions as webhooks
+from esl_handlers import (
+    cdr_events,  # imported first, so its import runs before ours: the records exist
+    fax as fax_events,  # its rxfaxresult handler runs first: the fax row exists
+)
 from esl_handlers.dispatch import Event, on, on_batch
 
 

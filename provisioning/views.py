@@ -3,7 +3,7 @@ password = its own token, handed to it once in the bootstrap window); the MAC in
 never trusted. Every request is logged in prov_download; failures count towards a lockout of the source
 address (in the database, so every worker agrees). Bad input is a 4xx, never a 5xx.
 A phone's own file, fetched with its own credentials, costs one statement on PostgreSQL (in autocommit,
-no BEGIN/COMMIT round trips): services.provisioning_fetch reads and records it at once."""
+no BEGIN/COMMIT round trips): centrex.phones.fetch reads and records it at once."""
 from __future__ import annotations
 
 import logging
@@ -13,12 +13,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, g, request
 
-from centrex.db import db, read_connection
-from centrex.services import provisioning as prov
-from centrex.services import provisioning_fetch as fetching
-from centrex.services.provisioning_phonebooks import company_phonebook, personal_phonebook
-from centrex.services.provisioning_profile import Phone, build_profile
-from centrex.unit_of_work import unit_of_work
+from centrex.phones import fetch as fetching, provisioning as prov
+from centrex.phones.phonebooks import company_phonebook, personal_phonebook
+from centrex.phones.profile import Phone, build_profile
+from centrex.platform.db import db, read_connection
+from centrex.platform.unit_of_work import unit_of_work
 from provisioning import snom, yealink
 from provisioning.render import UnsafeValue
 

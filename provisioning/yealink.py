@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from centrex.services.provisioning_profile import DeviceProfile
+from centrex.phones.profile import DeviceProfile
 from provisioning.render import render_key_value, render_xml
 from provisioning.timezones import zone_rule
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from centrex.access.api_tokens import create_token
 from centrex.models.api import SCOPES
-from centrex.services.api_tokens import create_token
 
 ALL_SCOPES = list(SCOPES)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from centrex.audit import Actor, acting_as
-from centrex.crypto import SecretBox, use_cheap_hashing
-from centrex.db import db
+from centrex.platform.audit import Actor, acting_as
+from centrex.platform.crypto import SecretBox, use_cheap_hashing
+from centrex.platform.db import db
 from wsgi import create_app
 
 pytest_plugins = ["smtp_server", "fax_helpers", "esl_server"]  # real SMTP server, fax spool, test ESL server
@@ -113,7 +113,7 @@ def client(app, session):
 @pytest.fixture
 def demo(session):
     """Both demo companies (Dupont SA and Martin Sàrl) as `make run` loads them."""
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
 
     return {tenant.domain: tenant for tenant in load_demo()["tenants"]}
 

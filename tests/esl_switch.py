@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from centrex.platform import ports
 from conftest import FIXTURES
-
-from centrex import ports
 from esl_handlers.commands import EslSwitch
 from esl_server import esl_server  # noqa: F401 - the fixture switch_on_esl stands on
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from centrex.db import db
 from centrex.models import CallRecord, CdrJournal
+from centrex.platform.db import db
 from esl_handlers.listener import Listener, Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from centrex.services.devices import add_device, provisioning_token
+from centrex.phones.devices import add_device, provisioning_token
 
 KEY_LINE = re.compile(r"^([A-Za-z0-9_.]+) = (.*)$")
 

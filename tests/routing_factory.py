@@ -5,8 +5,16 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from centrex.routing.plan import (Decision, Dest, ForwardEntry, GroupEntry, MemberEntry, RoutingSettings,
-                                  TenantConfig, UserEntry)
+from centrex.routing.engine.plan import (
+    Decision,
+    Dest,
+    ForwardEntry,
+    GroupEntry,
+    MemberEntry,
+    RoutingSettings,
+    TenantConfig,
+    UserEntry,
+)
 
 ZURICH = ZoneInfo("Europe/Zurich")
 DOMAIN = "acme.example"

@@ -9,11 +9,11 @@ import pytest
 from lxml import etree
 from sqlalchemy import event, select, text
 
-from centrex.answer_cache import cache, watched_tables
-from centrex.db import db
-from centrex.demo import load_demo
+from centrex.demo.companies import load_demo
+from centrex.directory.users import update_user
 from centrex.models import User
-from centrex.services.users import update_user
+from centrex.platform.answer_cache import cache, watched_tables
+from centrex.platform.db import db
 from conftest import read_capture, xmlcurl_headers
 
 pytestmark = pytest.mark.postgres
@@ -114,7 +114,7 @@ def test_a_lost_channel_falls_back_to_the_database(cached_app, committed):
 
 
 def test_dialplan_sees_a_new_forward_rule(cached_app, committed):
-    from centrex.services.routing_forwards import add_forward_rule
+    from centrex.routing.forwards import add_forward_rule
 
     def bridges():
         doc = post(cached_app, "25-dialplan-call-1001-to-1002.http")

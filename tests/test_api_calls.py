@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from api_testing import bearer, key_for
-from centrex import ports
-from centrex.db import db
 from centrex.models import ApiCall, User
+from centrex.platform import ports
+from centrex.platform.db import db
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api_testing import bearer, key_for
-from centrex.db import db
 from centrex.models import CallRecord
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default
 

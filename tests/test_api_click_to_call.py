@@ -11,10 +11,10 @@ import time
 import pytest
 
 from api_testing import bearer, key_for
-from centrex import ports
-from centrex.db import db
-from centrex.demo import load_demo
-from centrex.services import webhook_delivery, webhooks
+from centrex.demo.companies import load_demo
+from centrex.platform import ports
+from centrex.platform.db import db
+from centrex.webhooks import delivery as webhook_delivery, subscriptions as webhooks
 from esl_handlers import dispatch
 from esl_handlers.commands import EslSwitch
 from esl_handlers.dispatch import Event

@@ -8,9 +8,9 @@ import re
 from sqlalchemy import select
 
 from api_testing import bearer
-from centrex.db import db
 from centrex.models import ApiToken, AuditEntry, WebhookSubscription
-from centrex.services import webhooks
+from centrex.platform.db import db
+from centrex.webhooks import subscriptions as webhooks
 from webui_testing import ADMIN_DUPONT, USER_DUPONT, login, post, text
 
 KEY_RE = re.compile(r'id="new-key">(cxk_[A-Za-z0-9_-]+)<')

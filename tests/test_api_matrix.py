@@ -6,23 +6,21 @@ so a new one is covered (or the test says how to pick its ids)."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
 import re
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 import webui.api
 from api_testing import bearer, key_for
-from centrex import live
-from centrex.db import db
+from centrex.calls import click_to_call, live
 from centrex.freeswitch import names
-from esl_switch import api_bodies, switch_on_esl  # noqa: F401 - fixture
 from centrex.models import (
-    ConferenceRoom,
     ApiCall,
     AuditEntry,
     CallRecord,
+    ConferenceRoom,
     Device,
     ForwardRule,
     Number,
@@ -31,10 +29,12 @@ from centrex.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from centrex.services import click_to_call, webhooks
-from centrex.services.devices import add_device
-from centrex.services.routing import create_ring_group
-from centrex.services.routing_forwards import add_forward_rule
+from centrex.phones.devices import add_device
+from centrex.platform.db import db
+from centrex.routing.forwards import add_forward_rule
+from centrex.routing.groups import create_ring_group
+from centrex.webhooks import subscriptions as webhooks
+from esl_switch import api_bodies, switch_on_esl  # noqa: F401 - fixture
 
 OPERATIONS = list(webui.api.OPERATIONS)
 # What only one company has: none of it may appear in the other company's answers.

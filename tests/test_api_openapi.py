@@ -12,9 +12,9 @@ import schemathesis
 from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode, checks
 
-from api_testing import bearer, key_for
-from centrex.db import db
 import webui.api
+from api_testing import bearer, key_for
+from centrex.platform.db import db
 from webui.api.openapi import openapi_path
 
 CHECKS = [

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from api_testing import bearer, key_for
-from centrex.db import db
-from centrex.demo import load_demo
+from centrex.demo.companies import load_demo
+from centrex.platform.db import db
 from wsgi import create_app
 
 pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default

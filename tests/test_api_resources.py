@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api_testing import bearer, keys  # noqa: F401
-from centrex.db import db
 from centrex.models import AuditEntry, RingGroup
+from centrex.platform.db import db
 
 
 def test_a_partial_destination_is_refused_per_field(client, demo, keys):

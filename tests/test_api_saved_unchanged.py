@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api_testing import bearer, keys  # noqa: F401
-from centrex.services.webhooks import create_subscription
+from centrex.webhooks.subscriptions import create_subscription
 
 pytestmark = pytest.mark.smoke
 

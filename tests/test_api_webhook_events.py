@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 import esl_handlers.webhooks  # noqa: F401 - registers the handlers, as the listener's load does
 from centrex.freeswitch import fax_contract
-from centrex.db import db
 from centrex.models import FaxBox, User, WebhookDelivery, WebhookEvent
-from centrex.services import webhooks
+from centrex.platform.db import db
+from centrex.webhooks import subscriptions as webhooks
 from conftest import FIXTURES
 from esl_handlers.dispatch import Event
 from fax_helpers import FAX_TIFF, as_our_dialplan_sets_it, captured_events, dispatch_event, esl_messages
@@ -117,7 +117,7 @@ def test_calls_recorded_another_way_are_announced_once_by_the_worker(session, de
     from datetime import datetime, timedelta, timezone
 
     from centrex.models import CallRecord, WebhookSubscription
-    from centrex.services import webhook_calls
+    from centrex.webhooks import calls as webhook_calls
 
     subscribe_both(demo, ["call.ended"])
     dupont = demo["dupont.example"]
@@ -154,7 +154,7 @@ def test_imported_calls_are_announced_only_to_companies_listening_for_them(sessi
     from datetime import datetime, timezone
 
     from centrex.models import CallRecord
-    from centrex.services import webhook_calls
+    from centrex.webhooks import calls as webhook_calls
 
     dupont, martin = demo["dupont.example"], demo["martin.example"]
     webhooks.create_subscription(dupont, {"url": "https://crm.dupont.example/h", "events": ["call.ended"]})

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from api_testing import bearer, key_for, keys  # noqa: F401
-from centrex import outbox
-from centrex.db import db
 from centrex.models import AuditEntry, WebhookDelivery, WebhookEvent
-from centrex.services import webhook_delivery, webhooks
+from centrex.platform import outbox
+from centrex.platform.db import db
+from centrex.webhooks import delivery as webhook_delivery, subscriptions as webhooks
 from webhook_receiver import receiver  # noqa: F401
 
 pytestmark = pytest.mark.smoke  # also run on SQLite, the embedded default

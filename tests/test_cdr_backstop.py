@@ -7,9 +7,9 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from centrex import cdr
-from centrex.models import CallRecord, CdrJournal
 from cdr_captures import CDR_DIR, spool_dir_copy, xml_cdr_posts, xml_variables
+from centrex.calls import journal as cdr
+from centrex.models import CallRecord, CdrJournal
 from conftest import xmlcurl_headers
 
 pytestmark = pytest.mark.smoke
@@ -32,7 +32,7 @@ def test_posted_legs_become_one_record_however_often_they_come(client, demo):
                      "xml_cdr-post-call-1001-to-1002-a_leg.http"):
             response = post_record(client, captured_body(name))
             assert (response.status_code, response.data) == (200, b"OK\n")
-    from centrex.db import db
+    from centrex.platform.db import db
 
     (record,) = db.session.execute(select(CallRecord)).scalars().all()
     assert (record.call_uuid, record.leg_count, record.answered_by, record.billsec) == \
@@ -47,7 +47,7 @@ def test_only_freeswitch_may_post_and_bad_records_get_a_reason(client, demo):
     assert post_record(client, body, remote="203.0.113.9").status_code == 403
     response = post_record(client, b"cdr=%3Cnot-a-cdr%2F%3E")
     assert response.status_code == 400 and b"unreadable CDR" in response.data
-    from centrex.db import db
+    from centrex.platform.db import db
 
     assert db.session.execute(select(func.count()).select_from(CdrJournal)).scalar_one() == 0
 

@@ -2,7 +2,7 @@
 tests in tests/live/test_live_cdr.py and test_live_fax.py show it end to end)."""
 from pathlib import Path
 
-from centrex.cdr_compose import compose
+from centrex.calls.composition import compose
 from centrex.freeswitch.cdr_legs import leg_from_xml_cdr
 
 CDR = Path(__file__).parent / "fixtures" / "freeswitch" / "cdr"

@@ -5,11 +5,21 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from centrex import cdr
+from cdr_captures import (
+    hangups,
+    headers_of,
+    master_csv,
+    plain_text,
+    session1_hangups,
+    session2_hangups,
+    with_fresh_uuids,
+    xml_caller_profile,
+    xml_cdr_posts,
+    xml_variables,
+)
+from centrex.calls import journal as cdr
 from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.models import CallRecord, CdrJournal
-from cdr_captures import (headers_of, master_csv, plain_text, session1_hangups, session2_hangups,
-                          with_fresh_uuids, xml_caller_profile, xml_cdr_posts, xml_variables, hangups)
 
 pytestmark = pytest.mark.smoke
 
@@ -25,7 +35,7 @@ def deliver(entries):
 
 
 def record(call_uuid) -> CallRecord:
-    from centrex.db import db
+    from centrex.platform.db import db
     return db.session.execute(select(CallRecord).where(CallRecord.call_uuid == call_uuid)).scalar_one()
 
 

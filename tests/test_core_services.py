@@ -4,14 +4,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from centrex.crypto import digest_a1, verify_password
-from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.directory.users import create_user, reveal_secret, update_user
 from centrex.models import AuditEntry, Number, Tenant, User
-from centrex.services.devices import add_device
-from centrex.services.numbers import add_number, point_number
-from centrex.services.tenants import create_tenant
-from centrex.services.users import create_user, reveal_secret, update_user
+from centrex.phones.devices import add_device
+from centrex.platform.crypto import digest_a1, verify_password
+from centrex.platform.db import db
+from centrex.platform.errors import Conflict, Invalid
+from centrex.routing.numbers import add_number, point_number
+from centrex.tenants.companies import create_tenant
 
 pytestmark = pytest.mark.smoke
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from centrex.crypto import digest_a1
-from centrex.services.users import reveal_secret
+from centrex.directory.users import reveal_secret
 from centrex.models import User
-from centrex.db import db
+from centrex.platform.crypto import digest_a1
+from centrex.platform.db import db
 from xmlcurl_helpers import is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
@@ -89,14 +89,14 @@ def test_domain_param_disagreeing_with_key_value_is_refused(demo, post_capture):
 
 
 def test_suspended_tenant_cannot_register(demo, post_capture):
-    from centrex.services.tenants import set_status
+    from centrex.tenants.companies import set_status
 
     set_status(demo["dupont.example"], "suspended")
     assert is_not_found(parse_document(post_capture("21-directory-sip_auth-register-1001-password.http")))
 
 
 def test_disabled_user_cannot_register(demo, post_capture):
-    from centrex.services.users import update_user
+    from centrex.directory.users import update_user
 
     update_user(user_of(demo, "dupont.example", "1001"), {"enabled": False})
     assert is_not_found(parse_document(post_capture("21-directory-sip_auth-register-1001-password.http")))

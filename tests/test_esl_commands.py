@@ -1,10 +1,10 @@
-"""The command client (centrex.ports.SwitchCommands over ESL) against the test server's captured replies."""
+"""The command client (centrex.platform.ports.SwitchCommands over ESL) against the test server's captured replies."""
 import socket
 
 import pytest
 
-from centrex.ports import SwitchError, switch
 from centrex.freeswitch import commands
+from centrex.platform.ports import SwitchError, switch
 from esl_handlers.commands import EslSwitch, channel_variables
 from esl_server import EslTestServer, esl_server, read_capture, split_messages  # noqa: F401
 

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from centrex.db import db
-from centrex.demo import load_demo
-from centrex.models import CallRecord, CdrJournal
 from cdr_captures import SESSION2_SLICES, hangups, spool_dir_copy, with_fresh_uuids
+from centrex.demo.companies import load_demo
+from centrex.models import CallRecord, CdrJournal
+from centrex.platform.db import db
 from esl_handlers.listener import load_handlers
 from esl_server import capture_events, esl_server  # noqa: F401
 from listener_helpers import TcpProxy, count, listener_process, wait_until

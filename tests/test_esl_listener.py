@@ -7,11 +7,11 @@ import time
 import pytest
 from sqlalchemy import select
 
-from centrex import live
-from centrex.db import db
-from centrex.demo import load_demo
-from centrex.models import CallRecord, CdrJournal, LiveChannel, LiveRegistration, Tenant
 from cdr_captures import headers_of, master_csv, session1_hangups, session2_hangups
+from centrex.calls import live
+from centrex.demo.companies import load_demo
+from centrex.models import CallRecord, CdrJournal, LiveChannel, LiveRegistration, Tenant
+from centrex.platform.db import db
 from esl_handlers import dispatch
 from esl_server import capture_events, esl_server  # noqa: F401
 from esl_switch import switch_on_esl  # noqa: F401 - fixture

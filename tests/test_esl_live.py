@@ -4,11 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from centrex import live
-from centrex.services.devices import add_device
+from centrex.calls import live
+from centrex.phones.devices import add_device
 from esl_handlers.dispatch import Event
-from esl_handlers.live import (apply_events, channels_from_json, registration_from_event,
-                               registrations_from_status)
+from esl_handlers.live import apply_events, channels_from_json, registration_from_event, registrations_from_status
 from esl_server import capture_events, replies_from_capture
 
 pytestmark = pytest.mark.smoke

@@ -5,10 +5,15 @@ import time
 import pytest
 
 from esl_handlers.dispatch import Event
-from esl_handlers.esl_wrapper import (EslAuthFailed, EslConnection, EslDisconnected, EslError, EslUnreachable,
-                                      NodeAddress)
-from esl_server import (EslTestServer, capture_events, esl_server, event_headers,  # noqa: F401
-                        read_capture, split_messages)
+from esl_handlers.esl_wrapper import (
+    EslAuthFailed,
+    EslConnection,
+    EslDisconnected,
+    EslError,
+    EslUnreachable,
+    NodeAddress,
+)
+from esl_server import EslTestServer, capture_events, esl_server, event_headers, read_capture, split_messages  # noqa: F401
 
 pytestmark = pytest.mark.smoke
 

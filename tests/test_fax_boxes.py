@@ -2,11 +2,11 @@
 import pytest
 from sqlalchemy import select
 
-from centrex.crypto import verify_password
-from centrex.errors import Conflict, Invalid
+from centrex.fax import boxes as fax_service
 from centrex.models import AuditEntry, FaxBox, Number
-from centrex.services import fax as fax_service
-from centrex.services.numbers import point_number
+from centrex.platform.crypto import verify_password
+from centrex.platform.errors import Conflict, Invalid
+from centrex.routing.numbers import point_number
 
 pytestmark = pytest.mark.smoke
 

@@ -7,11 +7,10 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from centrex import faxdoc
-from centrex.demo_fax import DEMO_FAX_NUMBER, DEMO_FAX_SECRET
-from centrex.db import db
+from centrex.demo.fax import DEMO_FAX_NUMBER, DEMO_FAX_SECRET
+from centrex.fax import boxes as fax_service, document as faxdoc
 from centrex.models import AuditEntry, Fax, Tenant
-from centrex.services import fax as fax_service
+from centrex.platform.db import db
 from esl_handlers.fax_intake import start_intake
 from smtp_server import free_port
 
@@ -22,7 +21,7 @@ SENDER = "claire.dumas@dupont.example"
 
 @pytest.fixture
 def intake(app, committed, fax_spool):
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
 
     load_demo()
     committed.commit()
@@ -170,7 +169,7 @@ def test_unreadable_pdf_is_refused(intake, committed, fax_spool):
 
 
 def test_the_manuals_size_limits_are_the_defaults(tmp_path):
-    from centrex.config import settings_from_env
+    from centrex.platform.config import settings_from_env
 
     settings = settings_from_env(tmp_path, env={})
     assert (settings["FAX_MAX_PDF_MB"], settings["FAX_MAX_MAIL_MB"]) == (20, 30)
@@ -221,7 +220,7 @@ def test_a_fax_the_companys_call_rights_refuse_is_bounced_with_the_reason(intake
 
 def test_no_fax_leaves_a_suspended_company_or_one_whose_licence_lacks_fax(intake, committed, fax_spool):
     from centrex.models import Tenant
-    from centrex.services.licences import set_features
+    from centrex.tenants.licences import set_features
 
     dupont = committed.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
     to = [f"0225550201@{DOMAIN}"]

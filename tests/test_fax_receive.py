@@ -7,15 +7,22 @@ import pytest
 from sqlalchemy import select
 
 import esl_handlers.fax  # noqa: F401 - registers the fax handlers
-from centrex import outbox
+from centrex.demo.fax import DEMO_FAX_NUMBER
+from centrex.fax import boxes as fax_service
+from centrex.fax.resend import resend
 from centrex.freeswitch import fax_contract
-from centrex.demo_fax import DEMO_FAX_NUMBER
 from centrex.models import Fax, FaxBox, OutboxMessage
-from centrex.services import fax as fax_service
-from centrex.services.fax_resend import resend
+from centrex.platform import outbox
 from conftest import FIXTURES
-from fax_helpers import (FAX_TIFF, as_our_dialplan_sets_it, captured_events, dispatch_event, make_fax_tiff,
-                         page_size_points, pdf_info)
+from fax_helpers import (
+    FAX_TIFF,
+    as_our_dialplan_sets_it,
+    captured_events,
+    dispatch_event,
+    make_fax_tiff,
+    page_size_points,
+    pdf_info,
+)
 
 pytestmark = pytest.mark.smoke
 

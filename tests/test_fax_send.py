@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from centrex import outbox, ports
-from centrex.errors import Invalid
+from centrex.fax import send as fax_send
 from centrex.models import FaxBox
-from centrex.services import fax_send
+from centrex.platform import outbox, ports
+from centrex.platform.errors import Invalid
 from fax_helpers import make_fax_tiff
 
 pytestmark = pytest.mark.smoke

@@ -7,10 +7,10 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from centrex import outbox, ports
-from centrex.demo_fax import DEMO_FAX_SECRET
+from centrex.demo.fax import DEMO_FAX_SECRET
+from centrex.fax import send as fax_send
 from centrex.models import Fax
-from centrex.services import fax_send
+from centrex.platform import outbox, ports
 from esl_handlers.fax_intake import start_intake
 from smtp_server import free_port
 
@@ -39,7 +39,7 @@ def txfax_result(fax_id: int, **changes) -> bytes:
 
 @pytest.fixture
 def fax_service_on_esl(app, committed, fax_spool, esl_server, smtp_server):
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
 
     load_demo()
     committed.commit()

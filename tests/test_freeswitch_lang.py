@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from centrex.schemas import LANGUAGES
+from centrex.platform.schemas import LANGUAGES
 
 pytestmark = pytest.mark.smoke
 FS = Path(__file__).resolve().parents[1] / "freeswitch"

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from centrex import outbox
 from centrex.models import OutboxMessage
+from centrex.platform import outbox
 
 pytestmark = pytest.mark.smoke
 

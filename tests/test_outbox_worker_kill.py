@@ -46,7 +46,7 @@ def _state(session, model, obj_id):
 
 
 def test_worker_killed_mid_send_delivers_the_fax_once_after_restart(app, committed, fax_spool, smtp_server):
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
 
     session = committed
     load_demo()

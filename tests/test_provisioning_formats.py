@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from centrex.directory.users import reveal_secret
 from centrex.models import User
-from centrex.services.devices import set_device_keys
-from centrex.services.provisioning_phonebooks import add_entry
-from centrex.services.users import reveal_secret
+from centrex.phones.devices import set_device_keys
+from centrex.phones.phonebooks import add_entry
 from tests.provisioning_helpers import device_auth, parse_xml, parse_yealink, phone, snom_settings
 
 pytestmark = pytest.mark.smoke
@@ -61,8 +61,8 @@ def dupont_users(dupont, app, monkeypatch):
 
 
 def tenant_users(tenant):
-    from centrex.db import db
-    from centrex.tenancy import scoped
+    from centrex.platform.db import db
+    from centrex.platform.tenancy import scoped
     return db.session.execute(scoped(User, tenant.id)).scalars().all()
 
 

@@ -8,11 +8,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from centrex.db import db
+from centrex.directory.users import reveal_secret
 from centrex.models import User
-from centrex.services.devices import provisioning_token
-from centrex.services.users import reveal_secret
-from centrex.tenancy import scoped
+from centrex.phones.devices import provisioning_token
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
 from tests.provisioning_helpers import device_auth, phone
 
 pytestmark = pytest.mark.smoke

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.pool import Pool
 
-from centrex.db import db
+from centrex.directory.users import create_user
 from centrex.models import Device, ProvisioningDownload, ProvisioningLockout, User
-from centrex.services.tenants import create_tenant
-from centrex.services.users import create_user
+from centrex.platform.db import db
+from centrex.tenants.companies import create_tenant
 from tests.provisioning_helpers import basic, device_auth, phone
 
 pytestmark = pytest.mark.smoke

@@ -7,14 +7,23 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import Invalid
 from centrex.models import AuditEntry, Device, DeviceKey, User
-from centrex.ports import SwitchError, set_switch, switch
-from centrex.services.devices import (add_device, assign_device, check_sync_command, provisioning_token,
-                                      reprovision_after_factory_reset, retire_device, reveal_admin_password,
-                                      send_check_sync, set_device_keys, update_device)
-from centrex.tenancy import scoped
+from centrex.phones.devices import (
+    add_device,
+    assign_device,
+    check_sync_command,
+    provisioning_token,
+    reprovision_after_factory_reset,
+    retire_device,
+    reveal_admin_password,
+    send_check_sync,
+    set_device_keys,
+    update_device,
+)
+from centrex.platform.db import db
+from centrex.platform.errors import Invalid
+from centrex.platform.ports import SwitchError, set_switch, switch
+from centrex.platform.tenancy import scoped
 from esl_handlers.commands import EslSwitch
 from esl_server import esl_server  # noqa: F401  (the test ESL server fixture)
 from tests.provisioning_helpers import basic, parse_yealink

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from centrex.db import db
+from centrex.directory.users import reveal_secret
 from centrex.models import ProvisioningDownload, ProvisioningLockout, UnknownDevice, User
-from centrex.services.devices import claim_unknown_device, provisioning_token, reprovision_after_factory_reset
-from centrex.services.provisioning import aware, utcnow
-from centrex.services.users import reveal_secret
-from centrex.tenancy import scoped
+from centrex.phones.devices import claim_unknown_device, provisioning_token, reprovision_after_factory_reset
+from centrex.phones.provisioning import aware, utcnow
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
 from tests.provisioning_helpers import basic, device_auth, parse_yealink, phone
 
 pytestmark = pytest.mark.smoke

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from centrex.db import db
+from centrex.features import ivr
 from centrex.models import CallQueue, IvrMenu, User
-from centrex.services import ivr
+from centrex.platform.db import db
 from xmlcurl_helpers import bridge_legs, count_queries, parse_document
 
 IVR_TRANSFER = "61-dialplan-ivr_menu_exec_app_transfer-1001.http"

@@ -8,16 +8,16 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import Forbidden, Invalid
+from centrex.calls.click_to_call import destination_for
+from centrex.directory.users import update_user
 from centrex.models import User
-from centrex.routing import Call, route
-from centrex.routing.plan import Dest, ForwardEntry, PlayError, Ring
-from centrex.routing.wording import word
-from centrex.services.click_to_call import destination_for
-from centrex.services.routing import create_ring_group
-from centrex.services.routing_forwards import add_forward_rule
-from centrex.services.users import update_user
+from centrex.platform.db import db
+from centrex.platform.errors import Forbidden, Invalid
+from centrex.routing.engine import Call, route
+from centrex.routing.engine.plan import Dest, ForwardEntry, PlayError, Ring
+from centrex.routing.engine.wording import word
+from centrex.routing.forwards import add_forward_rule
+from centrex.routing.groups import create_ring_group
 from routing_factory import DOMAIN, actions, config, local, users
 from xmlcurl_helpers import bridge_legs, count_queries, parse_document
 

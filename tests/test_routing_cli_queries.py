@@ -7,8 +7,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
-from centrex.db import db
 from centrex.models import RingGroup
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke
 
@@ -48,7 +48,7 @@ def test_a_dialplan_request_costs_one_query(demo, post_capture, capture, replace
 
 
 def test_round_robin_costs_one_more_statement(demo, post_capture):
-    from centrex.services.routing import update_ring_group
+    from centrex.routing.groups import update_ring_group
 
     sales = db.session.execute(select(RingGroup).where(RingGroup.name == "Ventes")).scalar_one()
     update_ring_group(sales, {"strategy": "round_robin"})

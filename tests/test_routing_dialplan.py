@@ -11,10 +11,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.demo import DUPONT_MAIN, DUPONT_SALES, MARTIN_MAIN
-from centrex.demo_routing import ALAIN_SECOND_OFFICE
+from centrex.demo.companies import DUPONT_MAIN, DUPONT_SALES, MARTIN_MAIN
+from centrex.demo.routing import ALAIN_SECOND_OFFICE
 from centrex.models import RingGroup
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke
 
@@ -201,7 +201,7 @@ def test_continuation_with_missing_or_forged_fallbacks_ends_cleanly(demo, post_c
 
 
 def test_round_robin_rotates_and_is_persisted(demo, post_capture):
-    from centrex.services.routing import update_ring_group
+    from centrex.routing.groups import update_ring_group
 
     sales = db.session.execute(select(RingGroup).where(RingGroup.name == "Ventes")).scalar_one()
     update_ring_group(sales, {"strategy": "round_robin"})
@@ -245,7 +245,7 @@ def test_malformed_or_foreign_requests_get_not_found(demo, post_capture, replace
 
 
 def test_suspended_tenant_gets_nothing(demo, post_capture):
-    from centrex.services.tenants import set_status
+    from centrex.tenants.companies import set_status
 
     set_status(demo["dupont.example"], "suspended")
     db.session.commit()

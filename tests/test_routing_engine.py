@@ -5,12 +5,36 @@ from __future__ import annotations
 import pytest
 
 from centrex.freeswitch.dispositions import outcome_of
-from centrex.routing import Call, Continuation, Dest, route
-from centrex.routing.plan import (Announcement, Application, BoxSettings, GroupEntry, Hangup, Limit, PlayError,
-                                  ReceiveFax, Ring, ScheduleEntry, RangeEntry, ServiceTarget, HoldMusic, Voicemail)
-from centrex.routing.schedule import WEEKDAYS
-from routing_factory import (DOMAIN, actions, config, forward, group, local, member_external, member_user,
-                             user_dest, users)
+from centrex.routing.engine import Call, Continuation, Dest, route
+from centrex.routing.engine.plan import (
+    Announcement,
+    Application,
+    BoxSettings,
+    GroupEntry,
+    Hangup,
+    HoldMusic,
+    Limit,
+    PlayError,
+    RangeEntry,
+    ReceiveFax,
+    Ring,
+    ScheduleEntry,
+    ServiceTarget,
+    Voicemail,
+)
+from centrex.routing.engine.schedule import WEEKDAYS
+from routing_factory import (
+    DOMAIN,
+    actions,
+    config,
+    forward,
+    group,
+    local,
+    member_external,
+    member_user,
+    user_dest,
+    users,
+)
 
 pytestmark = pytest.mark.smoke
 

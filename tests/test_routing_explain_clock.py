@@ -3,13 +3,13 @@ instant the engine really routes, in French and English, and routes that instant
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from centrex.demo import DUPONT_MAIN
+from centrex.demo.companies import DUPONT_MAIN
+from centrex.routing.engine.schedule import local_time, wall_time_gap
 from centrex.routing.explain import explain_call
-from centrex.routing.schedule import local_time, wall_time_gap
-from zoneinfo import ZoneInfo
 
 pytestmark = pytest.mark.smoke
 ZURICH = "Europe/Zurich"
@@ -55,7 +55,7 @@ def test_an_ordinary_time_has_no_clock_note(demo):
 
 
 def test_cli_prints_the_real_time_and_the_clock_note(app, demo):
-    from centrex.db import db
+    from centrex.platform.db import db
 
     db.session.commit()  # the CLI runs in its own app context on the same connection
     runner = app.test_cli_runner()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from centrex.routing import Call, route
-from centrex.routing.dialing import carrier_e164, classify
-from centrex.routing.plan import EnterTenant, KeepLimits, Limit, PlayError, Ring, StampTenant, Transfer
+from centrex.routing.engine import Call, route
+from centrex.routing.engine.dialing import carrier_e164, classify
+from centrex.routing.engine.plan import EnterTenant, KeepLimits, Limit, PlayError, Ring, StampTenant, Transfer
 from routing_factory import DOMAIN, actions, config, local, users
 
 pytestmark = pytest.mark.smoke

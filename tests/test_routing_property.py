@@ -5,14 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
-from centrex.routing import Call, Continuation, Dest, route
-from centrex.routing.plan import (OUTCOMES, Application, ExceptionEntry, ForwardEntry, GroupEntry, Limit,
-                                  MemberEntry, RangeEntry, Ring, RoutingSettings, ScheduleEntry, ServiceTarget,
-                                  TenantConfig, Transfer, UserEntry, Voicemail)
+from centrex.routing.engine import Call, Continuation, Dest, route
+from centrex.routing.engine.plan import (
+    OUTCOMES,
+    Application,
+    ExceptionEntry,
+    ForwardEntry,
+    GroupEntry,
+    Limit,
+    MemberEntry,
+    RangeEntry,
+    Ring,
+    RoutingSettings,
+    ScheduleEntry,
+    ServiceTarget,
+    TenantConfig,
+    Transfer,
+    UserEntry,
+    Voicemail,
+)
 from xmlcurl.dialplan import decode_fallback, encode_fallback, render
 
 pytestmark = pytest.mark.smoke

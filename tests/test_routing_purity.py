@@ -13,8 +13,8 @@ pytestmark = pytest.mark.smoke
 PROBE = """
 import sys
 from datetime import datetime, timezone
-from centrex.routing.engine import route
-from centrex.routing.plan import Call, TenantConfig, UserEntry
+from centrex.routing.engine.route import route
+from centrex.routing.engine.plan import Call, TenantConfig, UserEntry
 config = TenantConfig(1, "a.example", users={"1000": UserEntry(1, "1000", "A")})
 plan = route(config, Call("a.example", "1000"), datetime.now(timezone.utc), expand=True)
 assert plan.steps
@@ -65,7 +65,7 @@ def _imports(tree) -> list[str]:
 
 
 def test_routing_neither_imports_nor_speaks_freeswitch():
-    files = sorted(ROUTING.glob("*.py"))
+    files = sorted(ROUTING.rglob("*.py"))
     assert len(files) > 5
     problems = []
     for path in files:
@@ -78,6 +78,20 @@ def test_routing_neither_imports_nor_speaks_freeswitch():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 problems += [f"{path.name}:{node.lineno} says {word!r}" for word in FREESWITCH_WORDS
                              if word in node.value]
+    assert problems == [], "\n".join(problems)
+
+
+ENGINE_MAY_IMPORT = ("__future__", "dataclasses", "datetime", "zoneinfo", "re", "typing", "collections",
+                     "functools", "itertools", "enum", "phonenumbers", "centrex.routing.engine")
+
+
+def test_the_engine_subpackage_imports_only_itself_and_the_standard_library():
+    """routing/engine/ is the pure part: no database, no models, no Flask, no other domain."""
+    files = sorted((ROUTING / "engine").glob("*.py"))
+    assert len(files) > 5
+    problems = [f"{path.name} imports {name}" for path in files
+                for name in _imports(ast.parse(path.read_text(), str(path)))
+                if not any(name == ok or name.startswith(ok + ".") for ok in ENGINE_MAY_IMPORT)]
     assert problems == [], "\n".join(problems)
 
 

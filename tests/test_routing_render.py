@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from centrex.routing import Call, Dest, route
-from centrex.routing.plan import ServiceTarget
+from centrex.routing.engine import Call, Dest, route
+from centrex.routing.engine.plan import ServiceTarget
 from routing_factory import config, local
 from xmlcurl.dialplan import decode_fallback, encode_fallback, render
 from xmlcurl_helpers import captured_answer

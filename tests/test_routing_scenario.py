@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from centrex.demo import DUPONT_MAIN, DUPONT_SALES
-from centrex.demo_routing import ALAIN_SECOND_OFFICE
+from centrex.demo.companies import DUPONT_MAIN, DUPONT_SALES
+from centrex.demo.routing import ALAIN_SECOND_OFFICE
 from centrex.routing.explain import explain_call
 
 pytestmark = pytest.mark.smoke
@@ -121,8 +121,8 @@ def test_support_cascade_support_sales_main_number_voicemail(demo):
 def test_support_is_an_internal_short_number_only(demo):
     from sqlalchemy import select
 
-    from centrex.db import db
     from centrex.models import Number, RingGroup
+    from centrex.platform.db import db
 
     support = db.session.execute(select(RingGroup).where(RingGroup.name == "Support")).scalar_one()
     assert support.extension == "2001"

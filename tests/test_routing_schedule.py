@@ -5,9 +5,17 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from centrex.routing.plan import Dest, ExceptionEntry, RangeEntry, ScheduleEntry
-from centrex.routing.schedule import (WEEKDAYS, WEEKEND, days_text, evaluate, is_open, local_time, parse_days,
-                                      parse_hhmm)
+from centrex.routing.engine.plan import Dest, ExceptionEntry, RangeEntry, ScheduleEntry
+from centrex.routing.engine.schedule import (
+    WEEKDAYS,
+    WEEKEND,
+    days_text,
+    evaluate,
+    is_open,
+    local_time,
+    parse_days,
+    parse_hhmm,
+)
 from routing_factory import local
 
 pytestmark = pytest.mark.smoke

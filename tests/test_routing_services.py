@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from centrex.db import db
-from centrex.errors import Conflict, Invalid
 from centrex.models import AuditEntry, ForwardRule, RingGroup, Schedule, User
-from centrex.services.routing import create_ring_group, delete_ring_group, update_ring_group
-from centrex.services.routing_forwards import (add_forward_rule, delete_forward_rule, forward_rules,
-                                               set_forward_enabled, update_forward_rule)
-from centrex.services.routing_schedules import create_schedule, delete_schedule, update_schedule
+from centrex.platform.db import db
+from centrex.platform.errors import Conflict, Invalid
+from centrex.routing.forwards import (
+    add_forward_rule,
+    delete_forward_rule,
+    forward_rules,
+    set_forward_enabled,
+    update_forward_rule,
+)
+from centrex.routing.groups import create_ring_group, delete_ring_group, update_ring_group
+from centrex.routing.schedules import create_schedule, delete_schedule, update_schedule
 
 pytestmark = pytest.mark.smoke
 
@@ -194,7 +199,7 @@ def test_deleting_what_is_still_used_is_refused(demo):
 
 def test_did_can_point_at_groups_and_schedules(demo):
     from centrex.models import Number
-    from centrex.services.numbers import point_number
+    from centrex.routing.numbers import point_number
 
     number = db.session.execute(select(Number).where(Number.e164 == "+41215550190")).scalar_one()
     point_number(number, demo["dupont.example"], {"dest_type": "ring_group", "dest_id": group_named("Support").id})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from centrex.routing import Call, Continuation, Dest, route
-from centrex.routing.plan import Ring
+from centrex.routing.engine import Call, Continuation, Dest, route
+from centrex.routing.engine.plan import Ring
 from routing_factory import DOMAIN, config, forward, group, local, member_user
 from xmlcurl.dialplan import decode_fallback, encode_fallback
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from centrex.cli import schema_sql
+from centrex.cli.core import schema_sql
 
 pytestmark = pytest.mark.smoke
 

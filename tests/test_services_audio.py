@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.features import audio
+from centrex.features.audio import MAX_UPLOAD_BYTES, read_limited, store_upload
 from centrex.models import AudioFile
-from centrex.services import audio
-from centrex.services.audio import MAX_UPLOAD_BYTES, read_limited, store_upload
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
 
 pytestmark = pytest.mark.skipif(shutil.which("sox") is None, reason="sox is installed by `make test`")
 

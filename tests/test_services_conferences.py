@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.features import conferences
 from centrex.freeswitch.commands import parse_conference_list
 from centrex.models import AuditEntry, ConferenceRoom
-from centrex.services import conferences
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
 from esl_switch import api_bodies
 
 pytestmark = pytest.mark.smoke

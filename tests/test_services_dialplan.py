@@ -8,8 +8,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import CallQueue, IvrMenu
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke
 CAPTURE = "59-dialplan-ivr-5000.http"
@@ -47,10 +47,10 @@ def test_the_same_numbers_in_martins_company(demo, post_capture):
 @pytest.mark.parametrize("number", ["5000", "2100", "3000", "8000"])  # menu, queue, room, shared box
 def test_a_service_number_cannot_be_given_to_a_user_or_a_group(demo, number):
     """Else the extension would silently shadow the service (or the reverse) in the dialplan."""
-    from centrex.errors import Conflict
+    from centrex.directory.users import create_user, update_user
     from centrex.models import RingGroup, User
-    from centrex.services.routing import create_ring_group
-    from centrex.services.users import create_user, update_user
+    from centrex.platform.errors import Conflict
+    from centrex.routing.groups import create_ring_group
     dupont = demo["dupont.example"]
     with pytest.raises(Conflict) as refused:
         create_user(dupont, {"extension": number, "name": "Nouveau"})
@@ -66,7 +66,7 @@ def test_a_service_number_cannot_be_given_to_a_user_or_a_group(demo, number):
 
 def test_a_service_taken_out_of_the_licence_is_no_longer_reached_by_calls(demo, post_capture):
     """Audit finding 6: menus, queues and rooms stayed routed after the operator removed the service."""
-    from centrex.services.licences import set_features
+    from centrex.tenants.licences import set_features
 
     dupont = demo["dupont.example"]
     set_features(dupont, {"fax", "api"})

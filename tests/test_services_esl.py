@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from centrex import outbox
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.features import conferences, moh, queues
+from centrex.features.callcenter_sync import reconcile_callcenter
 from centrex.models import CallQueue, ConferenceRoom, OutboxMessage, Tenant, User
-from centrex.services import conferences, moh, queues, voicemail
-from centrex.services.callcenter_sync import reconcile_callcenter
+from centrex.platform import outbox
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
+from centrex.voicemail import boxes as voicemail
 from esl_server import read_capture, split_messages
 from esl_switch import api_commands, esl_server, switch_on_esl  # noqa: F401 - fixtures
 from listener_helpers import running_listener, wait_until
@@ -118,7 +119,7 @@ def test_reconcile_with_the_captured_callcenter_tables(dupont, switch_on_esl):
 
 
 def test_new_voicemail_event_through_the_listener_to_smtp(app, committed, switch_on_esl, smtp_server, tmp_path):
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
     load_demo()
     committed.commit()
     # Dupont's 1002 (the captured event's box), not Martin's 1002: both companies have that extension

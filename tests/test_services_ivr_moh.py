@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.features import ivr, moh
+from centrex.freeswitch.sync import pending_commands
 from centrex.models import AudioFile, CallQueue, IvrMenu, MohClass, Number, NumberAnnouncement
-from centrex.services import ivr, moh
-from centrex.services.switch_sync import pending_commands
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
 
 pytestmark = pytest.mark.smoke
 
@@ -58,7 +58,7 @@ def test_entry_validation(demo):
 
 
 def test_menu_in_use_cannot_be_deleted(demo):
-    from centrex.services.numbers import point_number
+    from centrex.routing.numbers import point_number
     dupont = demo["dupont.example"]
     root = first(IvrMenu, dupont, name="Choix de la langue")
     french = first(IvrMenu, dupont, name="Français")

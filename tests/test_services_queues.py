@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.features import queues
+from centrex.freeswitch.sync import pending_commands
 from centrex.models import AuditEntry, CallQueue, QueueAgent, User
-from centrex.services import queues
-from centrex.services.switch_sync import pending_commands
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
 
 # the demo's own commands are sent (or logged) before each test: each test starts clean
 pytestmark = [pytest.mark.smoke, pytest.mark.commit_demo]

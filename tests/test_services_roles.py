@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import Conflict, Invalid
+from centrex.access.accounts import create_account
+from centrex.access.roles import assign_role, create_role, delete_role, logins_with, update_role
 from centrex.models import Account, AuditEntry, Role
-from centrex.services.accounts import create_account
-from centrex.services.roles import assign_role, create_role, delete_role, logins_with, update_role
+from centrex.platform.db import db
+from centrex.platform.errors import Conflict, Invalid
 
 pytestmark = pytest.mark.smoke
 

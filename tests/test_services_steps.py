@@ -7,12 +7,18 @@ from hypothesis import given, strategies as st
 from lxml import etree
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.models import (AudioFile, CallQueue, IvrMenu, MohClass, Number, NumberAnnouncement, VoicemailBox)
-from centrex.routing.destinations import Dest, dialplan_address, owner_destination, parse_dialplan_address
-from centrex.services.destinations import resolve_address
-from centrex.services import ivr, queues, voicemail
-from centrex.services.audio import freeswitch_path
+from centrex.features import ivr, queues
+from centrex.features.audio import freeswitch_path
+from centrex.models import AudioFile, CallQueue, IvrMenu, MohClass, Number, NumberAnnouncement, VoicemailBox
+from centrex.platform.db import db
+from centrex.routing.addresses import resolve_address
+from centrex.routing.engine.destinations import (
+    Dest,
+    dialplan_address,
+    owner_destination,
+    parse_dialplan_address,
+)
+from centrex.voicemail import boxes as voicemail
 from xmlcurl_helpers import captured_answer
 
 pytestmark = pytest.mark.smoke
@@ -87,8 +93,8 @@ def test_voicemail_runs_like_the_capture_in_the_box_language(demo, post_capture)
 
 
 def test_uploaded_greeting_replaces_the_recorded_one(demo, post_capture, app):
-    from centrex.demo_services import tone_wav
-    from centrex.services.audio import store_upload
+    from centrex.demo.services import tone_wav
+    from centrex.features.audio import store_upload
     tenant = demo["dupont.example"]
     greeting = store_upload(tenant, kind="greeting", name="Absent", filename="absent.wav", data=tone_wav(440))
     box = one(VoicemailBox, tenant, number="8000")

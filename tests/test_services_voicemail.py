@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.crypto import digest_a1, verify_password
-from centrex.db import db
-from centrex.errors import DomainError
 from centrex.models import User, VoicemailBox
-from centrex.services import voicemail
+from centrex.platform.crypto import digest_a1, verify_password
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
+from centrex.voicemail import boxes as voicemail
 from xmlcurl_helpers import parse_document
 
 pytestmark = pytest.mark.smoke
@@ -115,7 +115,7 @@ def test_the_operator_may_ask_for_longer_pins(app, demo, monkeypatch):
 
 
 def test_a_users_pin_may_not_be_the_extension_repeated(demo):
-    from centrex.services.users import update_user
+    from centrex.directory.users import update_user
 
     alain = db.session.execute(select(User).where(User.tenant_id == demo["dupont.example"].id,
                                                   User.extension == "1001")).scalar_one()

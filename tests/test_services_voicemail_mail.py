@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from centrex import outbox
-from centrex.db import db
-from centrex.demo_services import tone_wav
+from centrex.demo.services import tone_wav
+from centrex.freeswitch.sync import pending_commands
 from centrex.models import OutboxMessage, User
-from centrex.services import voicemail
-from centrex.services.switch_sync import pending_commands
+from centrex.platform import outbox
+from centrex.platform.db import db
+from centrex.voicemail import boxes as voicemail
 from conftest import FIXTURES
 from esl_handlers.dispatch import Event, handlers_for
 from esl_handlers.voicemail import voicemail_maintenance

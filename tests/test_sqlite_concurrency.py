@@ -15,10 +15,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from centrex.audit import Actor, acting_as
-from centrex.db import db
-from centrex.models import RingGroup
 from cdr_captures import CDR_DIR, UUID_RE, session1_hangups, with_fresh_uuids
+from centrex.models import RingGroup
+from centrex.platform.audit import Actor, acting_as
+from centrex.platform.db import db
 from conftest import TEST_SIP_KEY, XMLCURL_PASSWORD, XMLCURL_USER, read_capture, xmlcurl_headers
 from wsgi import create_app
 
@@ -100,8 +100,8 @@ def import_call_records(url, instance, start, dialplan_done, results):
 
 def demo_file(tmp_path):
     """(url, instance folder, app, id of the sales group made round robin) on a fresh SQLite file."""
-    from centrex.demo import load_demo
-    from centrex.services.routing import update_ring_group
+    from centrex.demo.companies import load_demo
+    from centrex.routing.groups import update_ring_group
 
     url, instance = f"sqlite:///{tmp_path / 'centrex.sqlite'}", str(tmp_path / "instance")
     os.makedirs(instance)
@@ -140,7 +140,7 @@ def post_xml_cdr_records(url, instance, start, dialplan_done, results):
 
 
 def test_round_robin_calls_and_cdr_imports_share_the_sqlite_file(tmp_path):
-    from centrex import cdr
+    from centrex.calls import journal as cdr
     from centrex.models import CdrJournal
 
     url, instance, app, sales_id = demo_file(tmp_path)
@@ -198,10 +198,10 @@ def test_a_rotation_that_cannot_be_written_still_rings_the_group(tmp_path, monke
     (this rotation step is lost and logged), never answered "not found"."""
     import sqlite3
 
-    import centrex.db
+    import centrex.platform.db
 
     url, instance, app, sales_id = demo_file(tmp_path)
-    monkeypatch.setattr(centrex.db, "SQLITE_BUSY_TIMEOUT_MS", 300)  # for the app's new connections
+    monkeypatch.setattr(centrex.platform.db, "SQLITE_BUSY_TIMEOUT_MS", 300)  # for the app's new connections
     path, body = read_capture(INTERNAL)
     body = body.replace(b"Destination-Number=1002", b"Destination-Number=2002")
     blocker = sqlite3.connect(tmp_path / "centrex.sqlite", isolation_level=None)

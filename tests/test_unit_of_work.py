@@ -6,13 +6,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from centrex.audit import Actor, current_actor
-from centrex.db import db
-from centrex.errors import Invalid
+from centrex.freeswitch import sync as switch_sync
 from centrex.models import AuditEntry, Tenant
-from centrex.services import switch_sync
-from centrex.services.tenants import create_tenant
-from centrex.unit_of_work import TransactionHook, register_hooks, registered_hooks, unit_of_work
+from centrex.platform.audit import Actor, current_actor
+from centrex.platform.db import db
+from centrex.platform.errors import Invalid
+from centrex.platform.unit_of_work import TransactionHook, register_hooks, registered_hooks, unit_of_work
+from centrex.tenants.companies import create_tenant
 
 
 def _queue_both(ran: list) -> None:

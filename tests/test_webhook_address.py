@@ -4,7 +4,7 @@ import socket
 import pytest
 
 from api_testing import bearer, keys  # noqa: F401
-from centrex.services.webhook_address import AddressRefused, AddressUnknown, internet_addresses, on_the_internet
+from centrex.webhooks.address import AddressRefused, AddressUnknown, internet_addresses, on_the_internet
 
 pytestmark = pytest.mark.smoke
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from centrex.db import db
-from centrex.errors import N_, Message
+from centrex.features import audio
 from centrex.models import AudioFile, AuditEntry, MohClass, Number, NumberAnnouncement
-from centrex.services import audio
+from centrex.platform.db import db
+from centrex.platform.errors import N_, Message
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, post, text, token
 
 pytestmark = [pytest.mark.skipif(shutil.which("sox") is None, reason="sox is installed by `make test`"),
@@ -213,7 +213,7 @@ def test_a_request_over_the_size_limit_is_refused_before_it_is_read(app, admin, 
 
 def test_the_page_shows_the_storage_used_and_a_full_quota_refuses_with_the_reason(app, admin, dupont, tmp_path,
                                                                                  monkeypatch):
-    from centrex.services.audio import used_bytes
+    from centrex.features.audio import used_bytes
 
     used = used_bytes(dupont) / (1024 * 1024)
     assert f"Espace utilisé : {used:.1f} Mo sur 200 Mo. Un son dure 15 minutes au plus." in text(

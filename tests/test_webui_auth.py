@@ -7,10 +7,10 @@ import itsdangerous.timed
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.demo import DEMO_PASSWORD
+from centrex.demo.companies import DEMO_PASSWORD
 from centrex.models import Account, AuditEntry, Tenant
 from centrex.models.login_attempt import LoginAttempt
+from centrex.platform.db import db
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, csrf_of, login, post, text
 
 pytestmark = pytest.mark.smoke
@@ -82,7 +82,7 @@ def test_a_success_resets_the_account_counter(client, demo):
 
 def test_the_throttle_is_shared_by_every_worker(app, committed):
     """Two WSGI apps (as two gunicorn workers) on one database: failures seen by one block the other."""
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
     from wsgi import create_app
 
     load_demo()

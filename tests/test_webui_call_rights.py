@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from centrex.db import db
-from centrex.errors import N_, Message
 from centrex.models import AuditEntry, BlockedPrefix, CallPolicy, User
+from centrex.platform.db import db
+from centrex.platform.errors import N_, Message
 from centrex.routing.loader import load_tenant_config
 from test_webui_operator import field_error
 from webui.i18n import translate

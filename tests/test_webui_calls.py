@@ -1,5 +1,5 @@
 """Call history pages: a client's calls (filters, charts, CSV), every client's for the operator, one's
-own in self-care. The calls are the captured FreeSWITCH events, imported through centrex.cdr; Martin
+own in self-care. The calls are the captured FreeSWITCH events, imported through centrex.calls.journal; Martin
 Sàrl gets the same calls under fresh UUIDs (same extensions), and must never show on Dupont's pages."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import io
 
 import pytest
 
-from centrex import cdr
-from centrex.db import db
-from cdr_captures import headers_of, hangups, plain_text, session1_hangups, with_fresh_uuids
+from cdr_captures import hangups, headers_of, plain_text, session1_hangups, with_fresh_uuids
+from centrex.calls import journal as cdr
+from centrex.platform.db import db
 from webui_testing import ADMIN_DUPONT, OPERATOR, USER_DUPONT, login, text
 
 OUTCOME = "events-plain-outcome_d-sequential.bin"

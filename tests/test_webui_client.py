@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from centrex.crypto import digest_a1, verify_password
-from centrex.db import db
+from centrex.directory.users import reveal_secret
 from centrex.models import Account, AuditEntry, Device, Number, User
-from centrex.services.numbers import assign_number
-from centrex.services.users import reveal_secret
+from centrex.platform.crypto import digest_a1, verify_password
+from centrex.platform.db import db
+from centrex.routing.numbers import assign_number
 from test_webui_operator import field_error
 from webui_testing import ADMIN_DUPONT, post, text
 
@@ -286,9 +286,9 @@ def test_phones_add_edit_remove(admin, dupont):
 def test_client_history_shows_only_this_client(admin, demo, dupont):
     from sqlalchemy import select
 
-    from centrex.db import db
+    from centrex.directory.users import update_user
     from centrex.models import User
-    from centrex.services.users import update_user
+    from centrex.platform.db import db
 
     def rename(name, new_name):
         update_user(db.session.execute(select(User).where(User.name == name)).scalar_one(), {"name": new_name})

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import AuditEntry, Device
-from centrex.services.devices import add_device, provisioning_token
+from centrex.phones.devices import add_device, provisioning_token
+from centrex.platform.db import db
 from webui_testing import ADMIN_DUPONT, post, text
 
 
@@ -63,7 +63,7 @@ def test_reprovision_renews_credentials_and_says_when_the_phone_cannot_be_told(a
 def test_admin_password_shown_on_demand_and_audited(admin, phone):
     response = post(admin, f"/t/{phone.tenant_id}/devices/{phone.id}/admin-password")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    from centrex.services.users import secret_box
+    from centrex.directory.users import secret_box
 
     password = secret_box().decrypt(db.session.get(Device, phone.id).admin_password_enc)
     assert password in text(response)

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 import esl_handlers.fax  # noqa: F401 - registers the fax handlers
-from centrex import outbox
-from centrex.db import db
 from centrex.models import AuditEntry, Fax, FaxBox, OutboxMessage
+from centrex.platform import outbox
+from centrex.platform.db import db
 from conftest import FIXTURES
 from fax_helpers import as_our_dialplan_sets_it, captured_events, dispatch_event
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, login, post, text

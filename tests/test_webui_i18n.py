@@ -13,9 +13,9 @@ from babel.messages.pofile import read_po
 
 import centrex
 import webui
-from centrex.errors import N_, Conflict, Invalid, Message
-from centrex.schemas import NumberSchema
-from centrex.services import load
+from centrex.platform.errors import N_, Conflict, Invalid, Message
+from centrex.platform.forms import load
+from centrex.platform.schemas import NumberSchema
 from webui.i18n import translate
 
 pytestmark = pytest.mark.smoke

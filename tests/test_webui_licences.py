@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import ApiToken, AuditEntry, CallQueue, IvrMenu
-from centrex.services.licences import features_of
+from centrex.platform.db import db
+from centrex.tenants.licences import features_of
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, login, post, text
 
 pytestmark = pytest.mark.smoke

@@ -8,11 +8,11 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.demo import DEMO_PASSWORD
-from centrex.errors import Conflict
+from centrex.access.accounts import authenticate, create_account
+from centrex.demo.companies import DEMO_PASSWORD
 from centrex.models import Account
-from centrex.services.accounts import authenticate, create_account
+from centrex.platform.db import db
+from centrex.platform.errors import Conflict
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, OPERATOR, csrf_of, login, post, text
 
 SHARED = "fiduciaire@conseil.example"  # an accountant who looks after both companies' phones
@@ -127,8 +127,8 @@ def test_a_login_costs_one_hash_computation_however_many_companies_the_address_h
 
 
 def test_a_login_hashed_with_its_own_salt_gets_the_address_salt_when_it_opens(demo):
-    from centrex.crypto import hash_password, salt_of
-    from centrex.services.accounts import login_salt
+    from centrex.access.accounts import login_salt
+    from centrex.platform.crypto import hash_password, salt_of
 
     account = logins_of(ADMIN_DUPONT)[0]
     account.password_hash = hash_password(DEMO_PASSWORD)  # as hashed before logins shared a salt

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.demo import DEMO_PASSWORD
+from centrex.demo.companies import DEMO_PASSWORD
 from centrex.models import Account, AuditEntry
+from centrex.platform.db import db
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, text
 
 

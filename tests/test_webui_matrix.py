@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 import esl_handlers.fax  # noqa: F401 - registers the fax handlers (the matrix's faxes arrive by event)
 import webui
-from centrex.db import db
+from centrex.access.roles import create_role
+from centrex.demo.companies import RECEPTION_RIGHTS
+from centrex.fax.boxes import create_box
 from centrex.models import (
     Account,
     AuditEntry,
@@ -27,15 +29,13 @@ from centrex.models import (
     Tenant,
     User,
 )
-from centrex.demo import RECEPTION_RIGHTS
-from centrex.services.branding import save_branding
-from centrex.services.devices import add_device
-from centrex.services.fax import create_box
-from centrex.services.provisioning_phonebooks import add_entry
-from centrex.services.routing import create_ring_group
-from centrex.services.routing_forwards import add_forward_rule
-from centrex.services.roles import create_role
-from centrex.services.routing_schedules import create_schedule
+from centrex.phones.devices import add_device
+from centrex.phones.phonebooks import add_entry
+from centrex.platform.db import db
+from centrex.routing.forwards import add_forward_rule
+from centrex.routing.groups import create_ring_group
+from centrex.routing.schedules import create_schedule
+from centrex.tenants.branding import save_branding
 from conftest import FIXTURES
 from fax_helpers import as_our_dialplan_sets_it, captured_events, dispatch_event
 from webui.access import ANYONE, CLIENT_AREAS, CLIENT_MENU, EVERY_STAFF
@@ -133,8 +133,9 @@ def routing_object(model, tenant: Tenant) -> int:
 
 def api_object(kind: str):
     """The company's API key, webhook subscription or delivery (created when an earlier request removed it)."""
+    from centrex.access import api_tokens
     from centrex.models import ApiToken, WebhookDelivery, WebhookSubscription
-    from centrex.services import api_tokens, webhooks
+    from centrex.webhooks import subscriptions as webhooks
 
     def pick(tenant, rule):
         model = {"token": ApiToken, "webhook": WebhookSubscription, "delivery": WebhookDelivery}[kind]
@@ -152,8 +153,8 @@ def api_object(kind: str):
 
 def service_object(model):
     """A queue or voice menu of this company (made again when an earlier request deleted it)."""
-    from centrex.services.ivr import create_menu
-    from centrex.services.queues import create_queue
+    from centrex.features.ivr import create_menu
+    from centrex.features.queues import create_queue
 
     def pick(tenant, rule):
         row = db.session.execute(select(model).where(model.tenant_id == tenant.id).order_by(model.id)).scalars().first()
@@ -181,9 +182,10 @@ def fax_of(tenant: Tenant) -> int:
 
 def audio_of(tenant: Tenant, rule) -> int:
     """An audio file of this company; on self-care pages the greeting of extension 1001's own box."""
+    from centrex.demo.services import tone_wav
+    from centrex.features import audio
     from centrex.models import AudioFile
-    from centrex.services import audio, voicemail
-    from centrex.demo_services import tone_wav
+    from centrex.voicemail import boxes as voicemail
 
     if rule.endpoint.startswith("me."):
         box = voicemail.user_box(extension_1001(tenant))
@@ -201,8 +203,8 @@ def audio_of(tenant: Tenant, rule) -> int:
 
 
 def moh_class_of(tenant: Tenant, rule) -> int:
+    from centrex.features import moh
     from centrex.models import MohClass
-    from centrex.services import moh
 
     row = db.session.execute(select(MohClass).where(MohClass.tenant_id == tenant.id).order_by(MohClass.id)
                              ).scalars().first()
@@ -213,7 +215,7 @@ def moh_class_of(tenant: Tenant, rule) -> int:
 
 def shared_box_of(tenant: Tenant, rule) -> int:
     from centrex.models import VoicemailBox
-    from centrex.services import voicemail
+    from centrex.voicemail import boxes as voicemail
 
     row = db.session.execute(select(VoicemailBox).where(VoicemailBox.tenant_id == tenant.id)
                              .order_by(VoicemailBox.id)).scalars().first()
@@ -225,9 +227,9 @@ def shared_box_of(tenant: Tenant, rule) -> int:
 def voicemail_message_of(tenant: Tenant, rule) -> int:
     """A message with its recording: of extension 1001 on self-care pages, of the first shared box (the
     box_id above) in the client menu."""
+    from centrex.demo.services import tone_wav
     from centrex.models import VoicemailBox, VoicemailMessage
-    from centrex.services import voicemail_messages
-    from centrex.demo_services import tone_wav
+    from centrex.voicemail import messages as voicemail_messages
 
     if rule.endpoint.startswith("me."):
         owner, box = VoicemailMessage.user_id == extension_1001(tenant).id, "1001"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.crypto import digest_a1, verify_password
-from centrex.db import db
 from centrex.models import AuditEntry, User
+from centrex.platform.crypto import digest_a1, verify_password
+from centrex.platform.db import db
 from test_webui_operator import field_error
 from webui_testing import USER_DUPONT, USER_MARTIN, login, post, text
 

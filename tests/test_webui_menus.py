@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 from sqlalchemy import func, select
+
+from centrex.models import AudioFile, AuditEntry, IvrEntry, IvrMenu, Number, RingGroup, User, VoicemailBox
+from centrex.platform.db import db
+from centrex.routing.numbers import point_number
 from test_webui_operator import field_error
 from webui_testing import ADMIN_MARTIN, OPERATOR, USER_DUPONT, login, post, text
-
-from centrex.db import db
-from centrex.models import AudioFile, AuditEntry, IvrEntry, IvrMenu, Number, RingGroup, User, VoicemailBox
-from centrex.services.numbers import point_number
 
 pytestmark = pytest.mark.commit_demo  # the demo's own switch commands go out before each test
 

@@ -9,10 +9,10 @@ from email.utils import parseaddr
 import pytest
 from sqlalchemy import func, select
 
-from centrex.db import db
 from centrex.models import Account, AuditEntry, Number, Tenant, User
 from centrex.models.branding import Branding
-from centrex.services.devices import add_device
+from centrex.phones.devices import add_device
+from centrex.platform.db import db
 from webui_testing import ADMIN_DUPONT, OPERATOR, login, post, text
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -320,7 +320,7 @@ def test_operator_adds_an_administrator_to_a_client(operator, app, demo):
 
 
 def test_white_label_sender_name_for_emails(operator, demo):
-    from centrex.services.branding import email_from
+    from centrex.tenants.branding import email_from
 
     dupont = demo["dupont.example"]
     assert email_from(dupont.id, "noreply@centrex.example") == "noreply@centrex.example"
@@ -331,7 +331,7 @@ def test_white_label_sender_name_for_emails(operator, demo):
     )
     sender = email_from(dupont.id, "noreply@centrex.example")
     assert sender == "Dupont SA – Téléphonie <noreply@centrex.example>"
-    from centrex import outbox
+    from centrex.platform import outbox
     queued = outbox.enqueue(dupont.id, ["alain.dupont@dupont.example"], "Nouveau fax", "Bonjour", [],
                             purpose="fax", ref="white-label-test")
     message = outbox.build_email(queued)  # the email package encodes the name on the wire

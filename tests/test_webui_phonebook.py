@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import PhonebookEntry, User
-from centrex.services.provisioning_phonebooks import add_entry, company_phonebook, personal_phonebook
+from centrex.phones.phonebooks import add_entry, company_phonebook, personal_phonebook
+from centrex.platform.db import db
 from test_webui_operator import field_error
 from webui_testing import ADMIN_DUPONT, USER_DUPONT, login, post, text
 

@@ -1,13 +1,13 @@
-"""Presence pages from the live state (centrex.live, as the ESL listener writes it): colleagues on the
+"""Presence pages from the live state (centrex.calls.live, as the ESL listener writes it): colleagues on the
 phone, phones online on the network map; Martin Sàrl's live state (same extensions) never shows at Dupont."""
 
 from __future__ import annotations
 
 import pytest
 
-from centrex import live
-from centrex.db import db
-from centrex.services.devices import add_device
+from centrex.calls import live
+from centrex.phones.devices import add_device
+from centrex.platform.db import db
 from webui_testing import ADMIN_DUPONT, USER_DUPONT, login, text
 
 

@@ -5,16 +5,16 @@ TCP), and callcenter.conf then answers FreeSWITCH's captured reload request with
 from __future__ import annotations
 
 import pytest
-from esl_switch import api_commands, esl_server, switch_on_esl  # noqa: F401 - fixtures
 from lxml import etree
 from sqlalchemy import func, select
+
+from centrex.features.queues import agents_of
+from centrex.models import AuditEntry, CallQueue, Number, User
+from centrex.platform.db import db
+from centrex.routing.numbers import point_number
+from esl_switch import api_commands, esl_server, switch_on_esl  # noqa: F401 - fixtures
 from test_webui_operator import field_error
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, text
-
-from centrex.db import db
-from centrex.models import AuditEntry, CallQueue, Number, User
-from centrex.services.numbers import point_number
-from centrex.services.queues import agents_of
 
 pytestmark = pytest.mark.commit_demo  # the demo's own switch commands go out before each test
 

@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 import webui
-from centrex.db import db
-from centrex.errors import Invalid
-from centrex.models import Account, AuditEntry, PhonebookEntry, RingGroup, Role, Schedule, User
-from centrex.services.roles import assign_role
-from centrex.models import ApiToken
+from centrex.access.roles import assign_role
+from centrex.models import Account, ApiToken, AuditEntry, PhonebookEntry, RingGroup, Role, Schedule, User
 from centrex.models.api import SCOPES
+from centrex.platform.db import db
+from centrex.platform.errors import Invalid
 from webui.access import CLIENT_AREAS, CLIENT_MENU, SCOPE_AREAS
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, RECEPTION_DUPONT, login, post, text
 

@@ -8,9 +8,9 @@ import html
 from lxml import etree
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import ForwardRule, Number, RingGroup, Schedule, User
-from centrex.services.numbers import assign_number
+from centrex.platform.db import db
+from centrex.routing.numbers import assign_number
 from test_webui_operator import field_error
 from webui_testing import login, post, text
 

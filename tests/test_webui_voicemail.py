@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from centrex.crypto import verify_password
-from centrex.db import db
-from centrex.demo_services import tone_wav
+from centrex.demo.services import tone_wav
 from centrex.models import Number, User, UserVoicemail, VoicemailBox, VoicemailMessage
-from centrex.services import voicemail_messages
+from centrex.platform.crypto import verify_password
+from centrex.platform.db import db
+from centrex.voicemail import messages as voicemail_messages
 from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 from test_services_voicemail_mail import CAPTURED_PATH, captured_leave_message, deliver
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, USER_MARTIN, login, post, text

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from xmlcurl_helpers import (assert_no_secret_material, bridge_legs, capture_form, demo_secrets, field,
-                             is_not_found, leg_domain, parse_document, request_captures, section_name,
-                             transfer_contexts)
+from xmlcurl_helpers import (
+    assert_no_secret_material,
+    bridge_legs,
+    capture_form,
+    demo_secrets,
+    field,
+    is_not_found,
+    leg_domain,
+    parse_document,
+    request_captures,
+    section_name,
+    transfer_contexts,
+)
 
 pytestmark = pytest.mark.smoke
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
+from centrex.features.queues import create_queue, set_agents
 from centrex.models import CallQueue, User
-from centrex.services.queues import create_queue, set_agents
+from centrex.platform.db import db
 from xmlcurl_helpers import captured_answer, parse_document
 
 pytestmark = pytest.mark.smoke

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import ConferenceRoom
+from centrex.platform.db import db
 from xmlcurl_helpers import is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
@@ -66,7 +66,7 @@ def test_same_room_number_in_two_tenants_gets_each_its_own_codes(demo, post_capt
 
 
 def test_closed_rooms_cannot_be_entered(demo, post_capture):
-    from centrex.services.conferences import update_room
+    from centrex.features.conferences import update_room
     tenant = demo["dupont.example"]
     room = db.session.execute(select(ConferenceRoom).where(ConferenceRoom.tenant_id == tenant.id)).scalar_one()
     update_room(tenant, room, {"open_until": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()})

@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from centrex.db import db
 from centrex.models import IvrMenu
+from centrex.platform.db import db
 from xmlcurl_helpers import captured_answer, is_not_found, parse_document
 
 pytestmark = pytest.mark.smoke
@@ -60,7 +60,7 @@ def test_dupont_root_menu_answers_the_whole_language_tree(demo, post_capture):
     assert set(subs) == {"1", "2", "3"}
     french = menus[names.index(subs["1"])]
     apps = {e.get("digits"): e.get("param") for e in french.xpath("entry[@action='menu-exec-app']")}
-    # The manual's groups, by the short numbers the routing engine knows (demo_routing).
+    # The manual's groups, by the short numbers the routing engine knows (centrex.demo.routing).
     assert apps == {"1": "transfer 2001 XML dupont.example", "2": "transfer 2002 XML dupont.example",
                     "3": "transfer 2003 XML dupont.example"}
     assert french.xpath("entry[@digits='0']/@action") == ["menu-top"]
@@ -69,8 +69,8 @@ def test_dupont_root_menu_answers_the_whole_language_tree(demo, post_capture):
 
 
 def test_destinations_without_a_short_number_and_outside_numbers(demo, post_capture):
+    from centrex.features import ivr, queues
     from centrex.models import CallQueue, IvrEntry
-    from centrex.services import ivr, queues
     tenant = demo["dupont.example"]
     menu = db.session.get(IvrMenu, menu_id(demo, "dupont.example", "Deutsch"))
     queue = queues.create_queue(tenant, {"name": "Sans numéro"})
@@ -102,7 +102,7 @@ def test_same_menu_names_in_two_tenants_never_mix(demo, post_capture):
 
 
 def test_invalid_key_settings_map_to_freeswitch_failures(demo, post_capture):
-    from centrex.services import ivr
+    from centrex.features import ivr
     tenant = demo["dupont.example"]
     menu = db.session.get(IvrMenu, menu_id(demo, "dupont.example", "English"))
     alain = demo_user(demo, "1001")
@@ -130,7 +130,7 @@ def test_unknown_menus_get_not_found(demo, post_capture, menu_name):
 
 
 def test_suspended_tenant_menus_are_not_served(demo, post_capture):
-    from centrex.services.tenants import set_status
+    from centrex.tenants.companies import set_status
     root = menu_id(demo, "dupont.example", "Choix de la langue")
     set_status(demo["dupont.example"], "suspended")
     assert is_not_found(ask(post_capture, f"dupont.example_ivr{root}"))

@@ -26,8 +26,8 @@ def test_every_class_of_every_tenant_is_a_directory(demo, post_capture, app):
         assert path.is_dir()  # created with the class, where FreeSWITCH reads it
         domain = directory.get("name").split("_moh")[0]
         assert path.parent.parent.name == domain
-    from centrex.db import db
     from centrex.models import AudioFile, MohClass
+    from centrex.platform.db import db
     dupont_class = db.session.execute(db.select(MohClass).where(
         MohClass.tenant_id == demo["dupont.example"].id)).scalar_one()
     [music] = db.session.execute(db.select(AudioFile).where(AudioFile.moh_class_id == dupont_class.id)).scalars()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, event, text
 
-import centrex.db
-from centrex.audit import Actor, acting_as
-from centrex.db import db
-from centrex.demo import load_demo
+import centrex.platform.db
+from centrex.demo.companies import load_demo
 from centrex.models import Tenant
+from centrex.platform.audit import Actor, acting_as
+from centrex.platform.db import db
 from xmlcurl_helpers import a1_hashes, parse_document
 
 pytestmark = pytest.mark.postgres
@@ -104,7 +104,7 @@ def test_a_dropped_busy_connection_is_replaced_within_the_request(loaded, app, c
 def test_a_dropped_idle_connection_is_replaced_at_checkout(loaded, app, monkeypatch, caplog):
     expected = expected_hash(app)
     assert answered(post(loaded, REGISTER)) == expected
-    monkeypatch.setattr(centrex.db, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    monkeypatch.setattr(centrex.platform.db, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
     assert _drop_our_connections(app) >= 1
     assert answered(post(loaded, REGISTER)) == expected
     assert "database connection lost" not in caplog.text  # the ping caught it, not the retry

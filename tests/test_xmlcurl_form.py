@@ -4,13 +4,12 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
+from conftest import read_capture
 from xmlcurl.form import PostedForm
 from xmlcurl_helpers import request_captures
-from conftest import read_capture
 
 pytestmark = pytest.mark.smoke
 

@@ -6,12 +6,21 @@ from __future__ import annotations
 import logging
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import xmlcurl_headers
-from xmlcurl_helpers import (a1_hashes, assert_no_secret_material, bridge_legs, capture_form, demo_secrets,
-                             encode_form, is_not_found, leg_domain, parse_document, transfer_contexts)
+from xmlcurl_helpers import (
+    a1_hashes,
+    assert_no_secret_material,
+    bridge_legs,
+    capture_form,
+    demo_secrets,
+    encode_form,
+    is_not_found,
+    leg_domain,
+    parse_document,
+    transfer_contexts,
+)
 
 DIRECTORY_CAPTURES = [
     "21-directory-sip_auth-register-1001-password.http",

@@ -5,10 +5,10 @@ import re
 import pytest
 from lxml import etree
 
-from centrex.db import db
-from centrex.errors import Invalid
+from centrex.directory.users import update_user
 from centrex.models import User
-from centrex.services.users import update_user
+from centrex.platform.db import db
+from centrex.platform.errors import Invalid
 from xmlcurl.documents import document, serialise, variables
 
 pytestmark = pytest.mark.smoke

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from xmlcurl_helpers import (a1_hashes, bridge_legs, capture_form, encode_form, is_not_found, leg_domain,
-                             parse_document, transfer_contexts)
 from conftest import xmlcurl_headers
+from xmlcurl_helpers import (
+    a1_hashes,
+    bridge_legs,
+    capture_form,
+    encode_form,
+    is_not_found,
+    leg_domain,
+    parse_document,
+    transfer_contexts,
+)
 
 pytestmark = pytest.mark.smoke
 

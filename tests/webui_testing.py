@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from centrex.demo import DEMO_PASSWORD
+from centrex.demo.companies import DEMO_PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl, urlencode
 from lxml import etree
 from sqlalchemy import event, select
 
-from centrex.db import db
+from centrex.directory.users import reveal_secret
 from centrex.models import Tenant, User
-from centrex.services.users import reveal_secret
+from centrex.platform.db import db
 from conftest import FIXTURES, read_capture
 
 SECTIONS = {"directory", "dialplan", "configuration", "result"}

@@ -12,13 +12,13 @@ from functools import wraps
 from flask import current_app, g, request, session
 from sqlalchemy import select
 
-from centrex.audit import Actor
-from centrex.db import db
-from centrex.errors import N_, Forbidden, NotFound
+from centrex.access.sessions import account_of, close_session, open_session
 from centrex.models import Account, Tenant
 from centrex.models.role import PERMISSION_AREAS, RolePermission
-from centrex.services import licences
-from centrex.services.console_sessions import account_of, close_session, open_session
+from centrex.platform.audit import Actor
+from centrex.platform.db import db
+from centrex.platform.errors import N_, Forbidden, NotFound
+from centrex.tenants import licences
 
 OPERATOR, ADMIN, USER = "operator", "admin", "user"
 STAFF = (OPERATOR, ADMIN)  # who may open a client's pages ("menu client")

@@ -11,9 +11,9 @@ from flask_babel import get_locale, gettext as _, refresh
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from centrex.errors import DomainError
-from centrex.services.branding import branding_of
-from centrex.services.licences import features_of
+from centrex.platform.errors import DomainError
+from centrex.tenants.branding import branding_of
+from centrex.tenants.licences import features_of
 from webui.access import NotLoggedIn, current_principal
 from webui.destinations import field_errors_under
 from webui.i18n import LANGUAGES, destination_labels, translate

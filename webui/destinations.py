@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from centrex.db import db
 from centrex.models import RingGroup, Schedule, User
 from centrex.models.ivr import FINAL_DESTINATION_TYPES, IVR_DESTINATION_TYPES
-from centrex.routing.destinations import Dest
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
+from centrex.routing.engine.destinations import Dest
 from centrex.routing.targets import service_kinds
-from centrex.tenancy import scoped
 
 
 def choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from centrex.unit_of_work import unit_of_work
-from centrex.errors import DomainError
+from centrex.platform.errors import DomainError
+from centrex.platform.unit_of_work import unit_of_work
 from webui.access import current_principal
 from webui.i18n import translate
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import request
 from flask_babel import Babel, gettext
 
-from centrex.errors import Message
+from centrex.platform.errors import Message
 
 LANGUAGES = {"fr": "Français", "en": "English"}
 DEFAULT_LANGUAGE = "fr"

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 
-from centrex.db import db
 from centrex.models import ForwardRule, Number, RingGroup, Schedule, User
-from centrex.routing.schedule import DAY_NAMES, days_text, hhmm
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
+from centrex.routing.engine.schedule import DAY_NAMES, days_text, hhmm
 from centrex.routing.targets import target_kind
-from centrex.tenancy import scoped
 
 BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN = 220, 52, 72, 36, 16
 MAX_DEPTH = 7

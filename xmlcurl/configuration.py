@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import current_app
 from lxml import etree
 
+from centrex.features import conferences, ivr, moh, queues
+from centrex.features.audio import freeswitch_dir
 from centrex.freeswitch import commands, names
-from centrex.services import conferences, ivr, moh, queues
-from centrex.services.audio import freeswitch_dir
 from xmlcurl.documents import document, xml_response
 
 # Heard when a menu has no greeting uploaded yet: a short beep, then the keys work.

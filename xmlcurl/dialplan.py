@@ -15,11 +15,27 @@ from lxml import etree
 from centrex.freeswitch import commands, fax_contract, names
 from centrex.freeswitch.dispositions import outcome_of
 from centrex.freeswitch.names import CONTINUE_EXTENSION
-from centrex.routing import Call, Continuation, Dest
 from centrex.routing.calls import route_call
-from centrex.routing.plan import (OUTCOMES, Announcement, Application, Decision, EnterTenant, Hangup, HoldMusic,
-                                  KeepLimits, Limit, Pickup, Plan, PlayError, ReceiveFax, Ring, StampTenant,
-                                  Transfer, Voicemail)
+from centrex.routing.engine import Call, Continuation, Dest
+from centrex.routing.engine.plan import (
+    OUTCOMES,
+    Announcement,
+    Application,
+    Decision,
+    EnterTenant,
+    Hangup,
+    HoldMusic,
+    KeepLimits,
+    Limit,
+    Pickup,
+    Plan,
+    PlayError,
+    ReceiveFax,
+    Ring,
+    StampTenant,
+    Transfer,
+    Voicemail,
+)
 from xmlcurl.documents import document, xml_response
 
 # What a dialled string or context may look like; anything else is answered "not found".
@@ -121,7 +137,7 @@ def actions(step, plan: Plan):
         yield "transfer", commands.dialplan_destination(step.number, step.context)
     elif isinstance(step, Voicemail):
         box = names.voicemail_box(step.box)
-        if not step.check:  # the call record names the box the call reached (centrex.cdr_compose)
+        if not step.check:  # the call record names the box the call reached (centrex.calls.composition)
             yield "set", f"centrex_voicemail_box={_var_value(f'{box}@{domain}')}"
         yield "answer", None
         yield "sleep", "500"

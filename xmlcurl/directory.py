@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import current_app
 from lxml import etree
 
-from centrex.answer_cache import cache
-from centrex.directory import DirectoryDomain, DirectoryUser, find_domain, find_user
-from centrex.schemas import DOMAIN_RE, EXTENSION_RE
+from centrex.directory.lookup import DirectoryDomain, DirectoryUser, find_domain, find_user
+from centrex.platform.answer_cache import cache
+from centrex.platform.schemas import DOMAIN_RE, EXTENSION_RE
 from xmlcurl.documents import document, params, serialise, variables, xml_body_response, xml_response
 from xmlcurl.voicemail_boxes import shared_box_answer
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from centrex.switch_access import credentials_match, source_allowed
+from centrex.freeswitch.access import credentials_match, source_allowed
 
 
 def check_request() -> Response | None:

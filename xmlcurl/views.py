@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, request
 from sqlalchemy.exc import DBAPIError
 
-from centrex.db import db
+from centrex.platform.db import db
 from xmlcurl import configuration, dialplan, directory
 from xmlcurl.documents import not_found
 from xmlcurl.form import read_form

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from centrex.services.voicemail import find_shared_box
+from centrex.voicemail.boxes import find_shared_box
 from xmlcurl.documents import document, params, variables, xml_response
 
 VOICEMAIL_ACTIONS = ("voicemail-lookup", "message-count")

@@ -6,9 +6,9 @@ import secrets as _secrets
 
 from sqlalchemy import insert, select, text
 
-from centrex.crypto import SecretBox, digest_a1
-from centrex.db import db
 from centrex.models import Number, Tenant, User
+from centrex.platform.crypto import SecretBox, digest_a1
+from centrex.platform.db import db
 
 BATCH = 5000
 

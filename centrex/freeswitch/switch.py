@@ -1,15 +1,15 @@
 """The switch port's real methods, written once over the three a transport provides (`api`, `api_all`,
 `originate`): esl_handlers.commands.EslSwitch inherits them. Services call these (through
-centrex.ports.switch()) instead of writing command strings."""
+centrex.platform.ports.switch()) instead of writing command strings."""
 from __future__ import annotations
 
 from centrex.freeswitch import commands
 from centrex.freeswitch.commands import ConferenceMember
-from centrex.ports import SwitchError
+from centrex.platform.ports import SwitchError
 
 
 class SwitchCommandsBase:
-    """centrex.ports.SwitchCommands: subclasses provide api, api_all and originate."""
+    """centrex.platform.ports.SwitchCommands: subclasses provide api, api_all and originate."""
 
     def api(self, command: str, *, node: str | None = None) -> str:
         raise NotImplementedError

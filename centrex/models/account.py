@@ -6,12 +6,21 @@ a company cannot learn that an address has a login elsewhere, and a person who w
 the operator has a login at each (the login page asks which company when one password opens several)."""
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, Index, String,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 ROLES = ("operator", "admin", "user")
 

@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column, utcnow
+from centrex.platform.db import Base
 
 SCOPES = (
     "users:read",

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import utcnow
+from centrex.platform.db import Base
 
 
 class AuditEntry(Base):

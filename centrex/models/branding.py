@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import utcnow
+from centrex.platform.db import Base
 
 LOGO_TYPES = ("image/png", "image/jpeg")
 

@@ -4,7 +4,7 @@ No row for a company means no company-wide limit (ceiling international, premium
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
+from centrex.platform.db import Base
 
 MAX_BLOCKED_PREFIXES = 100
 

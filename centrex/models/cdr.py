@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 JOURNAL_SOURCES = ("esl", "xml_cdr")
 PROBLEM_STATUSES = ("waiting", "unknown_tenant", "failed")

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 VENDORS = ("yealink", "snom")
 # The seed's "Type de transfert": aveugle, avec annonce, nouvel appel, optionnel (semi-attended).

@@ -5,12 +5,11 @@ Sent faxes (email to fax): received (mail accepted) -> converted (fax TIFF ready
 attempt) -> sending (originate under way) -> sent, or back to converted for a retry, or failed."""
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column, utcnow
+from centrex.platform.db import Base
 
 FAX_DIRECTIONS = ("in", "out")
 FAX_STATES = ("received", "converted", "emailed", "sending", "sent", "failed")

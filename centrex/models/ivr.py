@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 # Where a menu's timeout or repeated wrong input, or a queue's overflow, may lead (voicemail: a shared box).
 FINAL_DESTINATION_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "external", "hangup")

@@ -2,7 +2,7 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
+from centrex.platform.db import Base
 
 LICENSED_FEATURES = ("queues", "ivr", "conferences", "fax", "api")
 

@@ -2,12 +2,11 @@
 waiting -> sending -> sent | failed, with its tries, the last SMTP answer and who was told."""
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text)
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column, utcnow
+from centrex.platform.db import Base
 
 OUTBOX_STATES = ("waiting", "sending", "sent", "failed")
 

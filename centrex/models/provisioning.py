@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import utcnow
+from centrex.platform.db import Base
 
 
 class UnknownDevice(Base):

@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
 from centrex.models.user import User
+from centrex.platform.db import Base
 
 QUEUE_STRATEGIES = ("top-down", "ring-all", "longest-idle-agent", "round-robin")
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 # The areas of the client menu a role can open, in menu order. Adding one: append it here, map its
 # pages in webui/access.py (CLIENT_AREAS), regenerate schema.sql.

@@ -4,12 +4,11 @@ A destination is always a typed reference (dest_type, dest_id, dest_value), as o
 be deleted later, so the engine resolves it defensively at call time."""
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 STRATEGIES = ("simultaneous", "sequential", "round_robin")
 FORWARD_KINDS = ("always", "busy", "no_answer", "offline")

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 TENANT_STATUSES = ("active", "suspended")
 

@@ -4,9 +4,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
 from centrex.models.tenant import Tenant
+from centrex.platform.db import Base
 
 CALL_CLASSES = ("internal", "national", "mobile", "international")
 CALLER_ID_MODES = ("direct", "main")

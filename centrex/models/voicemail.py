@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centrex.db import Base
 from centrex.models._types import created_at_column
+from centrex.platform.db import Base
 
 EMAIL_MODES = ("none", "notify", "attach")
 

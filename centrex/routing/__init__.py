@@ -1,6 +1,6 @@
-"""The call-routing engine: pure functions of (tenant configuration, call, time) -> plan."""
-from centrex.routing.destinations import Dest
-from centrex.routing.engine import route
-from centrex.routing.plan import Call, Continuation, Plan, TenantConfig
-
-__all__ = ["Call", "Continuation", "Dest", "Plan", "TenantConfig", "route"]
+"""Where a call goes. `engine` is the pure part — route(config, call, at) -> plan, no
+database, no FreeSWITCH; `loader` reads a tenant's configuration for it (`targets`: the table of kinds a
+call can be sent to), `calls` is the use case the dialplan asks (route, then move round robins on),
+`explain` the dry run; the rest are the services an administrator uses: ring groups (groups), forwarding
+(forwards), schedules, numbers, addresses (what menus and queues lead to, short numbers), call rights,
+and the checks that keep a configuration routable."""

@@ -6,10 +6,10 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from centrex.routing.engine import route
+from centrex.platform.unit_of_work import unit_of_work
+from centrex.routing.engine.plan import Call, Plan
+from centrex.routing.engine.route import route
 from centrex.routing.loader import advance_rotations, load_address, load_config
-from centrex.routing.plan import Call, Plan
-from centrex.unit_of_work import unit_of_work
 
 log = logging.getLogger("centrex.routing.calls")
 

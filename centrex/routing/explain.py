@@ -8,15 +8,32 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from centrex.errors import N_, Invalid, NotFound
-from centrex.routing import dialing
-from centrex.routing.engine import route
+from centrex.platform.errors import N_, Invalid, NotFound
+from centrex.routing.engine import dialing
+from centrex.routing.engine.plan import (
+    Announcement,
+    Application,
+    Call,
+    Decision,
+    EnterTenant,
+    Hangup,
+    HoldMusic,
+    KeepLimits,
+    Limit,
+    Note,
+    Pickup,
+    Plan,
+    PlayError,
+    ReceiveFax,
+    Ring,
+    StampTenant,
+    Transfer,
+    Voicemail,
+)
+from centrex.routing.engine.route import route
+from centrex.routing.engine.schedule import local_time, wall_time_gap, zone
+from centrex.routing.engine.wording import OUTCOME_WORDS, word
 from centrex.routing.loader import load_tenant_config
-from centrex.routing.plan import (Announcement, Application, Call, Decision, EnterTenant, Hangup, HoldMusic,
-                                  KeepLimits, Limit, Note, Pickup, Plan, PlayError, ReceiveFax, Ring, StampTenant,
-                                  Transfer, Voicemail)
-from centrex.routing.schedule import local_time, wall_time_gap, zone
-from centrex.routing.wording import OUTCOME_WORDS, word
 
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@ ()/-]{1,64}$")
 

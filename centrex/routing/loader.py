@@ -14,20 +14,49 @@ from flask import current_app
 from sqlalchemy import Integer, String, bindparam, case, cast, exists, literal, null, select, union_all, update
 from sqlalchemy.sql import ColumnElement
 
-from centrex.answer_cache import cache, notify_change, read_by
-from centrex.db import db, read_connection
+from centrex.features.audio import freeswitch_dir
+from centrex.models import (
+    AudioFile,
+    BlockedPrefix,
+    CallPolicy,
+    CallQueue,
+    ForwardRule,
+    IvrEntry,
+    IvrMenu,
+    MohClass,
+    Number,
+    NumberAnnouncement,
+    RingGroup,
+    RingGroupMember,
+    Schedule,
+    ScheduleException,
+    ScheduleRange,
+    Tenant,
+    User,
+    UserVoicemail,
+    VoicemailBox,
+)
 from centrex.models.licence import LicensedFeature
-from centrex.models import (AudioFile, BlockedPrefix, CallPolicy, CallQueue, ForwardRule, IvrEntry, IvrMenu,
-                            MohClass, Number, NumberAnnouncement, RingGroup, RingGroupMember, Schedule,
-                            ScheduleException, ScheduleRange, Tenant, User, UserVoicemail, VoicemailBox)
-from centrex.routing import dialing
-from centrex.routing.destinations import Dest, parse_dialplan_address
+from centrex.platform.answer_cache import cache, notify_change, read_by
+from centrex.platform.db import db, read_connection
+from centrex.routing.addresses import resolve_address
+from centrex.routing.engine import dialing
+from centrex.routing.engine.destinations import Dest, parse_dialplan_address
+from centrex.routing.engine.plan import (
+    BoxSettings,
+    Call,
+    ExceptionEntry,
+    ForwardEntry,
+    GroupEntry,
+    MemberEntry,
+    RangeEntry,
+    RoutingSettings,
+    ScheduleEntry,
+    ServiceTarget,
+    TenantConfig,
+    UserEntry,
+)
 from centrex.routing.targets import service_kinds
-from centrex.services.audio import freeswitch_dir
-from centrex.services.destinations import resolve_address
-from centrex.routing.plan import (BoxSettings, Call, ExceptionEntry, ForwardEntry, GroupEntry, MemberEntry,
-                                  RangeEntry, RoutingSettings, ScheduleEntry, ServiceTarget, TenantConfig,
-                                  UserEntry)
 
 _TENANT_COLUMNS = (Tenant.id, Tenant.domain, Tenant.name, Tenant.timezone, Tenant.country, Tenant.max_calls)
 _BY_DID = (select(*_TENANT_COLUMNS).join(Number, Number.tenant_id == Tenant.id)

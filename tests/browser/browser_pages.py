@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from centrex.demo import DEMO_PASSWORD
+from centrex.demo.companies import DEMO_PASSWORD
 
 WAIT = 15
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def live_server(app, committed):
     """The whole WSGI app on 127.0.0.1:<free port>, in a thread, with the demo companies committed."""
-    from centrex.demo import load_demo
+    from centrex.demo.companies import load_demo
 
     load_demo()
     committed.commit()

@@ -12,8 +12,8 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
-from centrex.db import db
 from centrex.models import AudioFile, Tenant
+from centrex.platform.db import db
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("sox") is None, reason="sox is installed by `make test`")]

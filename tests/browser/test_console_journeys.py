@@ -8,10 +8,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click, click_link, fill, log_in, submit, wait_for, wait_text
-from centrex.crypto import digest_a1, verify_password
-from centrex.db import db
 from centrex.models import Account, AuditEntry, Device, Number, Tenant, User
-from centrex.services.numbers import assign_number
+from centrex.platform.crypto import digest_a1, verify_password
+from centrex.platform.db import db
+from centrex.routing.numbers import assign_number
 
 pytestmark = pytest.mark.slow
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-
 from sqlalchemy import select
 
 from browser.browser_pages import click, fill, log_in, submit, wait_for, wait_text
-from centrex.db import db
-from centrex.demo import DEMO_PASSWORD
+from centrex.demo.companies import DEMO_PASSWORD
 from centrex.models import Tenant
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.slow
 

@@ -5,13 +5,13 @@ the voice menu page shows Dupont's language tree."""
 from __future__ import annotations
 
 import pytest
-from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
-from centrex.db import db
 from centrex.models import CallQueue, QueueAgent, User
+from centrex.platform.db import db
+from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from browser.browser_pages import click, click_link, fill, log_in, submit, wait_for, wait_text
-from centrex.db import db
 from centrex.models import Account, PhonebookEntry, Role
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
-from centrex.db import db
 from centrex.models import ForwardRule, Number, RingGroup, Tenant, User
-from centrex.services.numbers import assign_number
+from centrex.platform.db import db
+from centrex.routing.numbers import assign_number
 from conftest import read_capture, xmlcurl_headers
 
 pytestmark = pytest.mark.slow

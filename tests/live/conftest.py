@@ -16,11 +16,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
-
 from live_product import LiveProduct, create_database
 from live_switch import HOW_TO_GET, LiveSwitch, Ports, faketime_library, find_freeswitch
-from sipp import SIPP, Sipp, phone_scenario, register_scenario, call_scenario
+from sipp import SIPP, Sipp, call_scenario, phone_scenario, register_scenario
+from sqlalchemy import event, select
+
 from smtp_server import TestSMTPServer, free_port
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -78,8 +78,8 @@ class Live:
     @contextmanager
     def data(self):
         """An app context on the live database, acting as the operator; commits what the block changed."""
-        from centrex.audit import Actor, acting_as
-        from centrex.db import db
+        from centrex.platform.audit import Actor, acting_as
+        from centrex.platform.db import db
 
         with self.app.app_context(), acting_as(Actor("live-test")):
             flushed = []
@@ -94,8 +94,8 @@ class Live:
                 db.session.remove()
 
     def secret(self, extension: str, domain: str) -> str:
+        from centrex.directory.users import reveal_secret
         from centrex.models import Tenant, User
-        from centrex.services.users import reveal_secret
 
         with self.data() as session:
             user = session.execute(select(User).join(Tenant).where(

@@ -64,7 +64,7 @@ def group(session, name: str, domain: str = DUPONT):
 @contextmanager
 def group_changed(live, name: str, **data):
     """A demo ring group with other settings (update_ring_group) for the block; restored after."""
-    from centrex.services.routing import update_ring_group
+    from centrex.routing.groups import update_ring_group
 
     with live.data() as session:
         row = group(session, name)
@@ -80,7 +80,7 @@ def group_changed(live, name: str, **data):
 @contextmanager
 def forward_changed(live, extension: str, kind: str, **data):
     """One forwarding rule of a demo user changed (update_forward_rule) for the block; restored after."""
-    from centrex.services.routing_forwards import forward_rules, update_forward_rule
+    from centrex.routing.forwards import forward_rules, update_forward_rule
 
     with live.data() as session:
         rule = next(r for r in forward_rules(user(session, extension)) if r.kind == kind)
@@ -99,7 +99,7 @@ def forward_changed(live, extension: str, kind: str, **data):
 def forward_added(live, extension: str, data: dict):
     """A forwarding rule added to a demo user for the block (add_forward_rule); deleted after."""
     from centrex.models import ForwardRule
-    from centrex.services.routing_forwards import add_forward_rule, delete_forward_rule
+    from centrex.routing.forwards import add_forward_rule, delete_forward_rule
 
     with live.data() as session:
         rule_id = add_forward_rule(user(session, extension), data).id
@@ -114,7 +114,7 @@ def forward_added(live, extension: str, data: dict):
 def group_created(live, data: dict):
     """A ring group created for the block (create_ring_group); its id, deleted after."""
     from centrex.models import RingGroup
-    from centrex.services.routing import create_ring_group, delete_ring_group
+    from centrex.routing.groups import create_ring_group, delete_ring_group
 
     with live.data() as session:
         group_id = create_ring_group(tenant(session), data).id

@@ -3,13 +3,11 @@ with the direction, numbers and destination a person reading that history expect
 import threading
 from urllib.parse import unquote_plus
 
-from lxml import etree
-from sqlalchemy import select
-
 import pytest
-
 from live_records import CallHistory
+from lxml import etree
 from sipp import call_scenario
+from sqlalchemy import select
 
 pytestmark = pytest.mark.live
 CALLER = "+41791112233"

@@ -83,8 +83,8 @@ def user_id(live, extension: str) -> int:
 # ---- the API, over real HTTP to the product's gunicorn ----
 @pytest.fixture(scope="module")
 def api_key(live):
+    from centrex.access.api_tokens import create_token
     from centrex.models import Tenant
-    from centrex.services.api_tokens import create_token
 
     with live.data() as session:
         dupont = session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
@@ -250,7 +250,7 @@ def test_a_schedule_changed_in_the_console_routes_the_next_call(phones):
 # ---- provisioning ----
 def test_reprovisioning_a_device_sends_check_sync_to_the_registered_phone(phones):
     from centrex.models import Device, Tenant
-    from centrex.services.devices import add_device
+    from centrex.phones.devices import add_device
 
     live = phones
     live.at("2026-12-07 10:00")

@@ -8,13 +8,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
-from centrex.demo_fax import DEMO_FAX_SECRET
-from centrex.models import Fax
 from live_fax_machine import FaxMachine
 from live_records import CallHistory
 from live_switch import find_freeswitch
+from sqlalchemy import select
+
+from centrex.demo.fax import DEMO_FAX_SECRET
+from centrex.models import Fax
 
 pytestmark = pytest.mark.live
 FAX_DID = "+41215550190"

@@ -9,8 +9,8 @@ pytestmark = pytest.mark.live
 def rename(live, extension: str, name: str, *, validated: bool = True) -> str:
     """Give Dupont's user a new name through the core service, or (validated=False) straight into its row,
     as data saved before names were checked would be."""
+    from centrex.directory.users import update_user
     from centrex.models import Tenant, User
-    from centrex.services.users import update_user
 
     with live.data() as session:
         user = session.execute(select(User).join(Tenant).where(

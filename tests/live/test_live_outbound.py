@@ -19,8 +19,8 @@ ALAIN_DIRECT = "+41215550102"
 @contextmanager
 def user_settings(live, extension: str, **values):
     """A Dupont user's fields set for the block (through the users service), restored afterwards."""
+    from centrex.directory.users import update_user
     from centrex.models import Tenant, User
-    from centrex.services.users import update_user
 
     def apply(wanted):
         with live.data() as session:
@@ -92,7 +92,7 @@ def test_an_allowed_call_reaches_the_carrier_in_e164_from_the_direct_line(phones
 def test_a_refused_number_gets_a_sip_refusal_and_never_reaches_the_carrier(phones, extension, number, why):
     live = phones
     live.at("2026-12-07 10:00")
-    from centrex.routing import dialing
+    from centrex.routing.engine import dialing
 
     e164 = dialing.classify(number, "CH").number
     result = live.call(extension, number, talk_ms=500)
@@ -125,8 +125,8 @@ def test_emergency_numbers_reach_the_carrier_even_for_an_internal_only_user(phon
 @pytest.fixture
 def user_without_direct_line(live):
     """Dupont user 1009 with no direct number of their own (removed after the test)."""
+    from centrex.directory.users import create_user
     from centrex.models import Tenant, User
-    from centrex.services.users import create_user
 
     with live.data() as session:
         dupont = session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
@@ -195,7 +195,7 @@ def test_the_users_call_cap_refuses_the_next_call_before_the_carrier(phones):
 
 def test_the_companys_call_cap_refuses_the_next_outside_call(phones):
     from centrex.models import Tenant
-    from centrex.services.tenants import update_tenant
+    from centrex.tenants.companies import update_tenant
 
     live = phones
     live.at("2026-12-07 10:00")

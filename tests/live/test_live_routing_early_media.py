@@ -4,10 +4,13 @@ the ring timers must still run on the switch's own clock (rtp-timer-name soft on
 from contextlib import contextmanager
 
 import pytest
+from live_routing import (
+    group_changed,
+    no_stale_registrations,  # noqa: F401 - a fixture
+    seconds_between,
+    tenant,
+)
 from sqlalchemy import select
-
-from live_routing import group_changed, seconds_between, tenant
-from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
@@ -19,10 +22,10 @@ ANNOUNCEMENT_SECONDS = 4
 def announcement_of(live, seconds: float):
     """A real audio file of `seconds` (a tone), uploaded as the console does (audio service: decoded,
     converted, stored under CENTREX_AUDIO_DIR) and set as the sales number's announcement; put back after."""
-    from centrex.demo_services import tone_wav
+    from centrex.demo.services import tone_wav
+    from centrex.features import audio
+    from centrex.features.moh import set_number_announcement
     from centrex.models import AudioFile, Number, NumberAnnouncement
-    from centrex.services import audio
-    from centrex.services.moh import set_number_announcement
 
     with live.data() as session:
         company = tenant(session)

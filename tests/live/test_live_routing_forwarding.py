@@ -3,10 +3,16 @@ and Alain Dupont's rules (busy → sales team, no answer → second office, offl
 "always" rule added for the test. Ring times are lowered in the data where the demo's would only slow
 the suite down (the cascade is what is proven, not the length of each ring)."""
 import pytest
-
-from live_routing import (DUPONT, carrier_numbers, forward_added, forward_changed, group_changed, seconds_between,
-                          user)
-from live_routing import no_stale_registrations  # noqa: F401 - a fixture
+from live_routing import (
+    DUPONT,
+    carrier_numbers,
+    forward_added,
+    forward_changed,
+    group_changed,
+    no_stale_registrations,  # noqa: F401 - a fixture
+    seconds_between,
+    user,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 

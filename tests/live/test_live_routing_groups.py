@@ -1,9 +1,12 @@
 """Ring groups through the live switch: the sales team all at once, a sequential group with its own time
 per member (created for the test through the core services), and round robin over three calls."""
 import pytest
-
-from live_routing import group_created, seconds_between, user
-from live_routing import no_stale_registrations  # noqa: F401 - a fixture
+from live_routing import (
+    group_created,
+    no_stale_registrations,  # noqa: F401 - a fixture
+    seconds_between,
+    user,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 

@@ -6,10 +6,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from live_routing import (carrier_numbers, dry_run, dry_run_kinds, hang_up_everything, in_background,
-                          seconds_between)
-from live_routing import no_stale_registrations  # noqa: F401 - a fixture
+from live_routing import (
+    carrier_numbers,
+    dry_run,
+    dry_run_kinds,
+    hang_up_everything,
+    in_background,
+    no_stale_registrations,  # noqa: F401 - a fixture
+    seconds_between,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 

@@ -2,7 +2,6 @@
 caller to the dialplan again, the product routes the short number (support team 2001) and its phones
 ring, showing the outside caller."""
 import pytest
-
 from live_refer import transferring_phone
 from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 

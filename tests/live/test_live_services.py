@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import re
 import threading
-import urllib.request
 import time
+import urllib.request
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-
 from sipp import PCAPS, call_scenario
+from sqlalchemy import select
 
 pytestmark = pytest.mark.live
 
@@ -120,8 +119,8 @@ def api(live, method: str, path: str, key: str):
 
 
 def test_conference_room_takes_three_callers_and_the_admin_mutes_and_kicks_through_the_api(phones):
+    from centrex.access.api_tokens import create_token
     from centrex.models import ConferenceRoom, Tenant
-    from centrex.services.api_tokens import create_token
 
     live = phones
     live.at("2026-12-07 10:00")
@@ -175,8 +174,8 @@ def test_a_kicked_caller_whose_phone_sends_no_audio_is_hung_up(phones):
     assert byes and (byes[0].at - kicked_at).total_seconds() < 3, "no BYE after the kick"
 
 def test_calls_carry_the_company_hold_music_class(phones):
+    from centrex.features import moh
     from centrex.models import MohClass, Tenant
-    from centrex.services import moh
 
     live = phones
     live.at("2026-12-07 10:00")

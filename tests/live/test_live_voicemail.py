@@ -9,9 +9,8 @@ import time
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
-
 from sipp import PCAPS, call_scenario
+from sqlalchemy import select
 
 pytestmark = pytest.mark.live
 
@@ -36,7 +35,7 @@ def leave_message(live, extension: str, box: str):
 def sophies_box(phones):
     """Sophie's (1002) box as the test sets it; put back as it was afterwards (the database is shared)."""
     from centrex.models import Tenant, User
-    from centrex.services import voicemail
+    from centrex.voicemail import boxes as voicemail
 
     def box(session):
         user = session.execute(select(User).join(Tenant).where(

@@ -13,13 +13,14 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 
-from centrex.audit import Actor
-from centrex.db import db
-from centrex.errors import DomainError, Forbidden, Invalid, NotFound
+from centrex.access import api_tokens
 from centrex.models import ApiToken, Tenant
-from centrex.ports import SwitchError
-from centrex.services import api_tokens, licences
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.audit import Actor
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError, Forbidden, Invalid, NotFound
+from centrex.platform.ports import SwitchError
+from centrex.platform.unit_of_work import unit_of_work
+from centrex.tenants import licences
 
 log = logging.getLogger("centrex.api")
 

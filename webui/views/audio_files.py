@@ -1,5 +1,5 @@
 """Audio files ("Fichiers audio") in the client menu: hold-music classes and their music, announcements,
-voicemail greetings; upload (wav/mp3, checked and converted by centrex.services.audio), listen, delete;
+voicemail greetings; upload (wav/mp3, checked and converted by centrex.features.audio), listen, delete;
 and the announcement each number plays before it rings ("pré-décroché")."""
 
 from __future__ import annotations
@@ -7,11 +7,10 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import N_, DomainError, Invalid, NotFound
+from centrex.features import audio as audio_service, moh
 from centrex.models import AudioFile, MohClass, Number, NumberAnnouncement
-from centrex.services import audio as audio_service
-from centrex.services import moh
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import N_, DomainError, Invalid, NotFound
+from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from centrex.audit import Actor
-from centrex.db import db
+from centrex.access.accounts import authenticate
+from centrex.access.login_throttle import note_attempt, retry_after
+from centrex.access.logins import record_login
 from centrex.models import Account, Tenant
-from centrex.unit_of_work import unit_of_work
-from centrex.services.accounts import authenticate
-from centrex.services.console_accounts import record_login
-from centrex.services.login_throttle import note_attempt, retry_after
+from centrex.platform.audit import Actor
+from centrex.platform.db import db
+from centrex.platform.unit_of_work import unit_of_work
 from webui.access import ADMIN, OPERATOR, current_principal, end_session, public, start_session
 from webui.console import STATIC, console_blueprint, safe_next
 from webui.i18n import LANG_COOKIE, LANGUAGES

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
 from centrex.models.call_rights import MAX_BLOCKED_PREFIXES
 from centrex.models.user import CALL_CLASSES
-from centrex.services.call_rights import call_rights_of, save_call_rights, users_of
+from centrex.platform.errors import DomainError
+from centrex.routing.call_rights import call_rights_of, save_call_rights, users_of
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp

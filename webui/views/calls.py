@@ -1,5 +1,5 @@
 """Call history (CDRs): a client's calls with filters, charts and CSV for its administrator, every
-client's for the operator, one's own in self-care. Reads through centrex.tenancy.scoped only."""
+client's for the operator, one's own in self-care. Reads through centrex.platform.tenancy.scoped only."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from flask import Response, g, render_template, request
 from sqlalchemy import Select, or_, select
 
-from centrex.db import db
+from centrex.calls.history import csv_cell
 from centrex.models import CallRecord, Tenant, User
-from centrex.services.call_history import csv_cell
-from centrex.tenancy import scoped
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
 from webui.access import OPERATOR, STAFF, USER, allow
 from webui.views import client, me, operator
 from webui.views.operator_platform import all_tenants

@@ -6,14 +6,14 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from centrex.db import db
-from centrex.errors import N_, Conflict, DomainError
+from centrex.access.logins import give_login, login_of
+from centrex.directory.users import create_user, regenerate_secret, update_user
 from centrex.models import Device, ForwardRule, Number, User
-from centrex.services.console_accounts import give_login, login_of
-from centrex.services.devices import update_device
-from centrex.services.numbers import point_number
-from centrex.services.users import create_user, regenerate_secret, update_user
-from centrex.tenancy import get_scoped, scoped
+from centrex.phones.devices import update_device
+from centrex.platform.db import db
+from centrex.platform.errors import N_, Conflict, DomainError
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.routing.numbers import point_number
 from webui.access import STAFF, allow
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, ids, values

@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import N_, DomainError, Forbidden
+from centrex.access import api_tokens
 from centrex.models import ApiToken, WebhookDelivery, WebhookSubscription
 from centrex.models.api import SCOPES, WEBHOOK_EVENTS
-from centrex.services import api_tokens, webhooks
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import N_, DomainError, Forbidden
+from centrex.platform.tenancy import get_scoped
+from centrex.webhooks import subscriptions as webhooks
 from webui.access import STAFF, allow, current_principal
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp

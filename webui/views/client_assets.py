@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
 from centrex.models import AuditEntry, Device, Number, User
+from centrex.phones.devices import add_device, retire_device, update_device
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.routing import numbers as number_service
 from centrex.routing.targets import TARGET_KINDS
-from centrex.services import numbers as number_service
-from centrex.services.branding import branding_of
-from centrex.services.devices import add_device, retire_device, update_device
-from centrex.tenancy import get_scoped, scoped
+from centrex.tenants.branding import branding_of
 from webui.access import ADMIN, OPERATOR, STAFF, USER, allow
 from webui.forms import change, errors_of, int_or_none, values
-from webui.views.client import bp, tenant_rows
 from webui.i18n import destination_labels
+from webui.views.client import bp, tenant_rows
 from webui.views.history import render_history
 
 FIXED_DESTINATIONS = ("external", "hangup")

@@ -8,13 +8,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import N_, DomainError, Invalid
+from centrex.access.accounts import create_account
+from centrex.access.logins import reset_password, set_active
+from centrex.access.roles import assign_role, roles_of
 from centrex.models import Account, Role, User
-from centrex.services.accounts import create_account
-from centrex.services.console_accounts import reset_password, set_active
-from centrex.services.roles import assign_role, roles_of
-from centrex.tenancy import get_scoped, scoped
+from centrex.platform.db import db
+from centrex.platform.errors import N_, DomainError, Invalid
+from centrex.platform.tenancy import get_scoped, scoped
 from webui.access import STAFF, allow, current_principal
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.features.ivr import create_menu, delete_entry, delete_menu, entries_of, set_entry, update_menu
 from centrex.models import AudioFile, IvrEntry, IvrMenu, Number
-from centrex.services.ivr import create_menu, delete_entry, delete_menu, entries_of, set_entry, update_menu
-from centrex.tenancy import get_scoped, scoped
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped, scoped
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none

@@ -8,12 +8,12 @@ import logging
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from centrex import live
-from centrex.errors import DomainError
+from centrex.calls import live
 from centrex.models import Device, User
-from centrex.ports import SwitchError
-from centrex.services.devices import reprovision_after_factory_reset, reveal_admin_password, send_check_sync
-from centrex.tenancy import get_scoped
+from centrex.phones.devices import reprovision_after_factory_reset, reveal_admin_password, send_check_sync
+from centrex.platform.errors import DomainError
+from centrex.platform.ports import SwitchError
+from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.i18n import translate

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
+from centrex.features.queues import agents_of, create_queue, delete_queue, set_agents, update_queue
 from centrex.models import CallQueue, MohClass, User
-from centrex.services.queues import agents_of, create_queue, delete_queue, set_agents, update_queue
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none

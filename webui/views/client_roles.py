@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
+from centrex.access.roles import create_role, delete_role, logins_with, roles_of, update_role
 from centrex.models.role import PERMISSION_AREAS, Role
-from centrex.services.roles import create_role, delete_role, logins_with, roles_of, update_role
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.views.client import bp

@@ -1,15 +1,15 @@
 """A client's fax history (received, converted, emailed, failed; pages, reason, where its email is)
-and the resend button: everything through centrex.services.fax (scoped reads, audited resend)."""
+and the resend button: everything through centrex.fax.boxes (scoped reads, audited resend)."""
 
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
+from centrex.fax.boxes import FINAL_STATES, email_status, fax_history, get_fax
+from centrex.fax.resend import resend
 from centrex.models.fax import FAX_STATES
-from centrex.services.fax import FINAL_STATES, email_status, fax_history, get_fax
-from centrex.services.fax_resend import resend
+from centrex.platform.errors import DomainError
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.views.client import bp

@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import render_template, request
 from sqlalchemy import Select, func
 
-from centrex.db import db
 from centrex.models import AuditEntry, Tenant
+from centrex.platform.db import db
 
 PAGE_SIZE = 50
 

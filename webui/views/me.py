@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from centrex.db import db
-from centrex.errors import N_, DomainError, Invalid
+from centrex.access.logins import change_password
+from centrex.directory.users import update_user
 from centrex.models import Account, Device, Number, User
-from centrex.services.console_accounts import change_password
-from centrex.services.users import update_user
-from centrex.tenancy import get_scoped, scoped
-from centrex.unit_of_work import unit_of_work
+from centrex.platform.db import db
+from centrex.platform.errors import N_, DomainError, Invalid
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.platform.unit_of_work import unit_of_work
 from webui.access import ADMIN, OPERATOR, USER, allow, current_principal, start_session
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, values

@@ -6,13 +6,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from centrex.db import db
-from centrex.errors import DomainError
+from centrex.access.accounts import create_account
 from centrex.models import Account, Branding, Device, Number, Tenant, User
-from centrex.services.accounts import create_account
-from centrex.services.branding import MAX_LOGO_BYTES, branding_of, save_branding
-from centrex.services.licences import features_of, set_features
-from centrex.services.tenants import create_tenant, set_status, update_tenant
+from centrex.platform.db import db
+from centrex.platform.errors import DomainError
+from centrex.tenants.branding import MAX_LOGO_BYTES, branding_of, save_branding
+from centrex.tenants.companies import create_tenant, set_status, update_tenant
+from centrex.tenants.licences import features_of, set_features
 from webui.access import OPERATOR, allow
 from webui.console import console_blueprint, safe_next
 from webui.forms import change, errors_of, values

@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from centrex.db import db
-from centrex.errors import N_, DomainError, NotFound
 from centrex.models import AuditEntry, Device, Number, Tenant, User
-from centrex.services.numbers import add_number, assign_number
+from centrex.platform.db import db
+from centrex.platform.errors import N_, DomainError, NotFound
+from centrex.routing.numbers import add_number, assign_number
 from webui.access import OPERATOR, allow
 from webui.forms import change, errors_of, int_or_none, values
 from webui.views.history import render_history

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.db import db
-from centrex.errors import N_, DomainError, NotFound
 from centrex.models import PhonebookEntry, User
-from centrex.services.provisioning_phonebooks import add_entry, delete_entry
-from centrex.tenancy import get_scoped, scoped
+from centrex.phones.phonebooks import add_entry, delete_entry
+from centrex.platform.db import db
+from centrex.platform.errors import N_, DomainError, NotFound
+from centrex.platform.tenancy import get_scoped, scoped
 from webui.access import STAFF, USER, allow, current_principal
 from webui.forms import change, errors_of, values
 from webui.views import client, me

@@ -1,14 +1,14 @@
-"""Presence from the live state the ESL listener keeps (centrex.live): who is on the phone now, for
+"""Presence from the live state the ESL listener keeps (centrex.calls.live): who is on the phone now, for
 employees and the client's administrator, and which phones are registered, from where."""
 
 from __future__ import annotations
 
 from flask import g, render_template
 
-from centrex import live
+from centrex.calls import live
 from centrex.models import User
-from centrex.tenancy import scoped
-from centrex.db import db
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
 from webui.access import STAFF, USER, allow
 from webui.views import client, me
 

@@ -7,15 +7,10 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import N_, DomainError, NotFound
 from centrex.models import ForwardRule, Schedule, User
-from centrex.services.routing_forwards import (
-    add_forward_rule,
-    delete_forward_rule,
-    forward_rules,
-    set_forward_enabled,
-)
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import N_, DomainError, NotFound
+from centrex.platform.tenancy import get_scoped
+from centrex.routing.forwards import add_forward_rule, delete_forward_rule, forward_rules, set_forward_enabled
 from webui import destinations
 from webui.access import STAFF, USER, allow, current_principal
 from webui.forms import change, errors_of, int_or_none

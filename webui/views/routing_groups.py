@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
 from centrex.models import RingGroup
-from centrex.services.routing import create_ring_group, delete_ring_group, update_ring_group
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped
+from centrex.routing.groups import create_ring_group, delete_ring_group, update_ring_group
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none

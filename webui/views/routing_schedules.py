@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
 from centrex.models import Schedule
-from centrex.routing.schedule import DAY_NAMES, hhmm
-from centrex.services.routing_schedules import create_schedule, delete_schedule, update_schedule
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped
+from centrex.routing.engine.schedule import DAY_NAMES, hhmm
+from centrex.routing.schedules import create_schedule, delete_schedule, update_schedule
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of

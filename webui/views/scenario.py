@@ -8,11 +8,11 @@ from datetime import datetime
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 
-from centrex.errors import DomainError
 from centrex.models import Number
+from centrex.platform.errors import DomainError
+from centrex.platform.tenancy import get_scoped
+from centrex.routing.engine.schedule import local_time
 from centrex.routing.explain import explain_call
-from centrex.routing.schedule import local_time
-from centrex.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import errors_of, int_or_none
 from webui.i18n import destination_labels

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import N_, DomainError, Invalid, NotFound
+from centrex.features import audio as audio_service
 from centrex.models import AudioFile, Tenant, User, UserVoicemail
-from centrex.services import audio as audio_service
-from centrex.services import voicemail, voicemail_messages
-from centrex.db import db
-from centrex.tenancy import get_scoped, scoped
+from centrex.platform.db import db
+from centrex.platform.errors import N_, DomainError, Invalid, NotFound
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.voicemail import boxes as voicemail, messages as voicemail_messages
 from webui.access import USER, allow
 from webui.forms import change, errors_of
 from webui.views.me import bp, change_own_pin, own_user

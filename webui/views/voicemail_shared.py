@@ -1,16 +1,16 @@
 """Shared voicemail ("Messagerie partagée") in the client menu: the company's boxes with a number and a PIN
-of their own (centrex.services.voicemail), their messages (listen, delete). The PIN is never shown back."""
+of their own (centrex.voicemail.boxes), their messages (listen, delete). The PIN is never shown back."""
 
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from centrex.errors import N_, DomainError, NotFound
 from centrex.models import AudioFile, Tenant, VoicemailBox, VoicemailMessage
-from centrex.schemas import LANGUAGES
-from centrex.services import voicemail, voicemail_messages
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import N_, DomainError, NotFound
+from centrex.platform.schemas import LANGUAGES
+from centrex.platform.tenancy import get_scoped
+from centrex.voicemail import boxes as voicemail, messages as voicemail_messages
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows

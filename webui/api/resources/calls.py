@@ -1,5 +1,5 @@
 """Click-to-call: POST /calls rings the user's phone, then the destination; GET /calls/<id> says how far
-it got (core: centrex.services.click_to_call, the switch port; progress from the live channels and the
+it got (core: centrex.calls.click_to_call, the switch port; progress from the live channels and the
 call record when the ESL listener has them)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import after_this_request, current_app
 from marshmallow import Schema, fields
 
+from centrex.calls import click_to_call
+from centrex.calls.click_to_call import ClickToCallSchema
 from centrex.models import ApiCall
-from centrex.services import click_to_call
-from centrex.services.click_to_call import ClickToCallSchema
-from centrex.tenancy import get_scoped
+from centrex.platform.tenancy import get_scoped
 from webui.api.framework import body, route, tenant, token
 from webui.api.schemas import timestamp
 

@@ -1,14 +1,15 @@
 """Conference rooms and the people in them now: list, mute, unmute, kick (core:
-centrex.services.conferences, through the switch port to FreeSWITCH's mod_conference)."""
+centrex.features.conferences, through the switch port to FreeSWITCH's mod_conference)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from centrex.db import db
+from centrex.features import conferences
 from centrex.models import ConferenceRoom
-from centrex.services import conferences, licences
-from centrex.tenancy import get_scoped, scoped
+from centrex.platform.db import db
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.tenants import licences
 from webui.api.framework import route, tenant
 
 

@@ -1,15 +1,15 @@
-"""The company's desk phones (core: centrex.services.devices). Credentials are never returned."""
+"""The company's desk phones (core: centrex.phones.devices). Credentials are never returned."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from centrex.db import db
 from centrex.models import Device
-from centrex.schemas import DeviceSchema
-from centrex.services import devices as device_service
-from centrex.services.provisioning_schemas import DeviceSettingsSchema
-from centrex.tenancy import get_scoped, scoped
+from centrex.phones import devices as device_service
+from centrex.phones.schemas import DeviceSettingsSchema
+from centrex.platform.db import db
+from centrex.platform.schemas import DeviceSchema
+from centrex.platform.tenancy import get_scoped, scoped
 from webui.api.framework import body, route, tenant
 from webui.api.schemas import list_of, timestamp
 

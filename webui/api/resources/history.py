@@ -1,17 +1,16 @@
 """Call history (CDRs) with filters, a page at a time or as CSV; live calls and presence from the ESL
-listener's live-state tables (core: centrex.services.call_history, centrex.live)."""
+listener's live-state tables (core: centrex.calls.history, centrex.calls.live)."""
 
 from __future__ import annotations
 
 from flask import Response
 from marshmallow import Schema, fields
 
-from centrex import live
-from centrex.db import db
+from centrex.calls import history as call_history, live
+from centrex.calls.history import CallFilterSchema, CallRecordSchema
 from centrex.models import User
-from centrex.services import call_history
-from centrex.services.call_history import CallFilterSchema, CallRecordSchema
-from centrex.tenancy import scoped
+from centrex.platform.db import db
+from centrex.platform.tenancy import scoped
 from webui.api.framework import query, route, tenant
 from webui.api.schemas import list_of, timestamp
 

@@ -1,14 +1,14 @@
-"""The company's public numbers and where each points (core: centrex.services.numbers)."""
+"""The company's public numbers and where each points (core: centrex.routing.numbers)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from centrex.db import db
 from centrex.models import Number
-from centrex.schemas import NumberSchema
-from centrex.services import numbers as number_service
-from centrex.tenancy import get_scoped, scoped
+from centrex.platform.db import db
+from centrex.platform.schemas import NumberSchema
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.routing import numbers as number_service
 from webui.api.framework import body, route, tenant
 from webui.api.schemas import list_of, timestamp
 

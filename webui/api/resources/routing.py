@@ -1,15 +1,14 @@
-"""Ring groups and users' forwarding rules (core: centrex.services.routing, routing_forwards)."""
+"""Ring groups and users' forwarding rules (core: centrex.routing.groups, routing_forwards)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_dump
 
-from centrex.db import db
 from centrex.models import ForwardRule, RingGroup, User
-from centrex.services import routing as group_service
-from centrex.services import routing_forwards as forward_service
-from centrex.services.routing_schemas import ForwardRuleSchema, RingGroupSchema
-from centrex.tenancy import get_scoped, scoped
+from centrex.platform.db import db
+from centrex.platform.tenancy import get_scoped, scoped
+from centrex.routing import forwards as forward_service, groups as group_service
+from centrex.routing.schemas import ForwardRuleSchema, RingGroupSchema
 from webui.api.framework import body, route, tenant
 from webui.api.schemas import list_of, timestamp
 

@@ -1,14 +1,14 @@
-"""Users of the company: list, read, create, change (core: centrex.services.users)."""
+"""Users of the company: list, read, create, change (core: centrex.directory.users)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from centrex.directory import users as user_service
 from centrex.models import User
-from centrex.schemas import UserSchema
-from centrex.services import users as user_service
-from centrex.tenancy import get_scoped, scoped
-from centrex.db import db
+from centrex.platform.db import db
+from centrex.platform.schemas import UserSchema
+from centrex.platform.tenancy import get_scoped, scoped
 from webui.api.framework import body, route, tenant
 from webui.api.schemas import list_of, timestamp
 

@@ -1,15 +1,15 @@
-"""Webhook subscriptions and their delivery history (core: centrex.services.webhooks)."""
+"""Webhook subscriptions and their delivery history (core: centrex.webhooks.subscriptions)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from centrex.errors import NotFound
 from centrex.models import WebhookDelivery, WebhookSubscription
 from centrex.models.api import WEBHOOK_EVENTS
-from centrex.services import webhooks as webhook_service
-from centrex.services.webhooks import WebhookSubscriptionSchema
-from centrex.tenancy import get_scoped
+from centrex.platform.errors import NotFound
+from centrex.platform.tenancy import get_scoped
+from centrex.webhooks import subscriptions as webhook_service
+from centrex.webhooks.subscriptions import WebhookSubscriptionSchema
 from webui.api.framework import body, query, route, tenant
 from webui.api.schemas import PageQuery, list_of, timestamp
 

@@ -1,0 +1,94 @@
+"""Calls leaving the company (the outbound half of the routing engine): emergency numbers, call classes
+and premium rates of the user and the company, blocked prefixes, and the caller ID shown outside. Pure, as
+the engine: mixed into its router, which provides `config`, `settings`, `call` and `error`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from centrex.routing.engine import dialing
+from centrex.routing.engine.plan import (
+    Call,
+    Leg,
+    Limit,
+    Note,
+    Plan,
+    Ring,
+    RoutingSettings,
+    TenantConfig,
+    UserEntry,
+)
+
+
+class OutboundRules:
+    # provided by the engine's router
+    config: TenantConfig
+    settings: RoutingSettings
+    call: Call
+    error: Callable[[Plan, str, Note], None]
+
+    def emergency(self, plan: Plan, caller: UserEntry, digits: str) -> None:
+        leg = Leg("external", digits, self.settings.outbound_timeout, label=digits,
+                  caller_id=self.caller_number(caller))
+        plan.then(Ring((leg,), "simultaneous", self.settings.outbound_timeout),
+                  Note.of("emergency", number=digits))
+
+    def outbound(self, plan: Plan, caller: UserEntry, number: str) -> None:
+        c = self.config
+        dialled = dialing.classify(number, c.country)
+        blocked = self.blocked_prefix(dialled.number if dialled.kind != "invalid" else number)
+        if blocked is not None:  # before validity: a refused range is refused, listed in the plan or not
+            prefix, label = blocked
+            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of(
+                "prefix_blocked", number=dialled.number, prefix=prefix, label=label or prefix))
+        if dialled.kind == "invalid":
+            return self.error(plan, "INVALID_NUMBER_FORMAT", Note.of("invalid_number", number=number))
+        if not dialing.allowed(caller.call_class, dialled.needs):
+            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of(
+                "class_denied", number=dialled.number, name=caller.name, call_class=caller.call_class,
+                needs=dialled.needs))
+        if not dialing.allowed(c.call_ceiling, dialled.needs):
+            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of(
+                "class_ceiling", number=dialled.number, call_class=c.call_ceiling, needs=dialled.needs))
+        if dialled.premium and not c.premium_allowed:
+            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of("premium_company", number=dialled.number))
+        if dialled.premium and not caller.allow_premium:
+            return self.error(plan, "OUTGOING_CALL_BARRED", Note.of("premium_denied", number=dialled.number))
+        plan.then(Limit("tenant", c.domain, c.max_calls, "NORMAL_CIRCUIT_CONGESTION"),
+                  Note.of("tenant_limit", max=c.max_calls))
+        seconds = self.settings.outbound_timeout
+        leg = Leg("external", dialled.number, seconds, label=dialled.number, caller_id=self.caller_number(caller))
+        plan.then(Ring((leg,), "simultaneous", seconds, caller_id_name=c.name or None),
+                  Note.of("outbound", number=dialled.number, kind=dialled.kind,
+                          caller_id=self.caller_number(caller) or "-"))
+
+    def blocked_prefix(self, number: str) -> tuple[str, str] | None:
+        """The company's blocked (prefix, label) the number falls in, dialled as +…, 00… or 0…."""
+        if not self.config.blocked_prefixes:
+            return None
+        e164 = dialing.carrier_e164(number, self.config.country) if not number.startswith("+") else number
+        if not e164:
+            return None
+        return next(((p, label) for p, label in self.config.blocked_prefixes if e164.startswith(p)), None)
+
+    def caller_number(self, user: UserEntry) -> str | None:
+        direct = self.config.direct_numbers.get(user.id)
+        if user.caller_id_mode == "main":
+            return self.config.main_number or direct
+        return direct or self.config.main_number
+
+    def callable_external(self, number: str | None) -> str | None:
+        """An external number we may ring on someone's behalf: valid, not premium-rate, not blocked."""
+        dialled = dialing.classify(number or "", self.config.country)
+        if dialled.kind in ("invalid", "emergency") or dialled.premium or not dialled.number.startswith("+"):
+            return None
+        if self.blocked_prefix(dialled.number) is not None:  # the company pays for forwards too
+            return None
+        return dialled.number
+
+    def _presented_number(self) -> str | None:
+        """The caller ID shown on external legs: the original caller when we know their number."""
+        caller = self.config.users.get(self.call.caller_user or "")
+        if caller is not None:
+            return self.caller_number(caller)
+        number = dialing.carrier_e164(self.call.caller, self.config.country)
+        return number or self.config.main_number

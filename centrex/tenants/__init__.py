@@ -1,0 +1,2 @@
+"""The operator's client companies (companies), what their licence allows (licences)
+and how their console and e-mails look (branding)."""
