@@ -38,6 +38,17 @@ def _event_time(event: Event) -> datetime:
     return datetime.fromtimestamp(micros / 1e6, timezone.utc) if micros else datetime.now(timezone.utc)
 
 
+def _outcome(event: Event) -> dict:
+    """The fields of a TransferOutcome, as both spandsp result events carry them."""
+    return {"success": _value(event, "fax-success") == "1",
+            "result_code": _int(_value(event, "fax-result-code")),
+            "result_text": _value(event, "fax-result-text"),
+            "pages": _int(_value(event, "fax-document-transferred-pages")) or 0,
+            "total_pages": _int(_value(event, "fax-document-total-pages")),
+            "remote_station_id": _value(event, "fax-remote-station-id"),
+            "transfer_rate": _int(_value(event, "fax-transfer-rate"))}
+
+
 def reception_from_event(event: Event) -> fax_receive.Reception | None:
     """The reception an rxfaxresult event reports, or None when the call was not to one of our boxes."""
     box_id = _int(event.get("variable_" + fax_contract.BOX_VARIABLE))
@@ -47,12 +58,7 @@ def reception_from_event(event: Event) -> fax_receive.Reception | None:
     return fax_receive.Reception(
         call_uuid=call_uuid, box_id=box_id,
         tenant_id=_int(event.get("variable_" + fax_contract.TENANT_VARIABLE)),
-        caller_number=event.get("Caller-Caller-ID-Number"), success=_value(event, "fax-success") == "1",
-        result_code=_int(_value(event, "fax-result-code")), result_text=_value(event, "fax-result-text"),
-        pages=_int(_value(event, "fax-document-transferred-pages")) or 0,
-        total_pages=_int(_value(event, "fax-document-total-pages")),
-        remote_station_id=_value(event, "fax-remote-station-id"),
-        transfer_rate=_int(_value(event, "fax-transfer-rate")),
+        caller_number=event.get("Caller-Caller-ID-Number"), **_outcome(event),
         switch_filename=event.get("variable_fax_filename"), at=_event_time(event))
 
 
@@ -60,13 +66,7 @@ def send_result_from_event(event: Event) -> fax_send.SendResult | None:
     fax_id = _int(event.get("variable_" + fax_contract.FAX_VARIABLE))
     if fax_id is None:
         return None
-    return fax_send.SendResult(
-        fax_id=fax_id, call_uuid=event.get("Unique-ID"), success=_value(event, "fax-success") == "1",
-        result_code=_int(_value(event, "fax-result-code")), result_text=_value(event, "fax-result-text"),
-        pages=_int(_value(event, "fax-document-transferred-pages")) or 0,
-        total_pages=_int(_value(event, "fax-document-total-pages")),
-        remote_station_id=_value(event, "fax-remote-station-id"),
-        transfer_rate=_int(_value(event, "fax-transfer-rate")))
+    return fax_send.SendResult(fax_id=fax_id, call_uuid=event.get("Unique-ID"), **_outcome(event))
 
 
 @on("CUSTOM::spandsp::rxfaxresult")

@@ -23,6 +23,18 @@ from centrex.tenants import licences
 FINAL_STATES = ("emailed", "sent", "failed")
 
 
+@dataclass(frozen=True)
+class TransferOutcome:
+    """How one fax transfer ended, either way, as mod_spandsp reports it (rxfaxresult, txfaxresult)."""
+    success: bool
+    result_code: int | None
+    result_text: str | None
+    pages: int
+    total_pages: int | None
+    remote_station_id: str | None
+    transfer_rate: int | None
+
+
 class FaxBoxSchema(Schema):
     name = Text(80, required=True)
     emails = fields.List(fields.Email(validate=validate.Length(max=254)), load_default=list,

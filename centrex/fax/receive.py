@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from centrex.fax import document as faxdoc
-from centrex.fax.boxes import box_number, expiry, fax_ref, purge_expired
+from centrex.fax.boxes import TransferOutcome, box_number, expiry, fax_ref, purge_expired
 from centrex.freeswitch import fax_contract
 from centrex.models import Account, Fax, FaxBox, OutboxMessage, Tenant
 from centrex.platform import outbox
@@ -29,19 +29,12 @@ CONVERSION_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
-class Reception:
+class Reception(TransferOutcome):
     """What FreeSWITCH tells about one received fax (spandsp::rxfaxresult), in plain values."""
     call_uuid: str
     box_id: int
     tenant_id: int | None
     caller_number: str | None
-    success: bool
-    result_code: int | None
-    result_text: str | None
-    pages: int
-    total_pages: int | None
-    remote_station_id: str | None
-    transfer_rate: int | None
     switch_filename: str | None
     at: datetime
 

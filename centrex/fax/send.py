@@ -13,7 +13,7 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from centrex.fax.boxes import box_number, expiry, fax_ref
+from centrex.fax.boxes import TransferOutcome, box_number, expiry, fax_ref
 from centrex.freeswitch import commands, fax_contract
 from centrex.freeswitch.dispositions import PERMANENT_CAUSES, originate_result
 from centrex.models import Fax, FaxBox, OutboxMessage, Tenant, User
@@ -30,17 +30,10 @@ SENDING_TIMEOUT = timedelta(hours=3)  # no result from FreeSWITCH by then: faile
 
 
 @dataclass(frozen=True)
-class SendResult:
+class SendResult(TransferOutcome):
     """What FreeSWITCH tells about one sent fax (spandsp::txfaxresult), in plain values."""
     fax_id: int
     call_uuid: str | None
-    success: bool
-    result_code: int | None
-    result_text: str | None
-    pages: int
-    total_pages: int | None
-    remote_station_id: str | None
-    transfer_rate: int | None
 
 
 def fax_number(raw: str, country: str) -> str:
