@@ -19,18 +19,19 @@ def document(section: str, description: str | None = None) -> tuple[etree._Eleme
 
 
 def params(parent, items) -> etree._Element:
-    node = etree.SubElement(parent, "params")
-    for name, value in items:
-        if value is not None:
-            etree.SubElement(node, "param", name=name, value=str(value))
-    return node
+    return _named_values(parent, "params", "param", items)
 
 
 def variables(parent, items) -> etree._Element:
-    node = etree.SubElement(parent, "variables")
+    return _named_values(parent, "variables", "variable", items)
+
+
+def _named_values(parent, tag: str, child: str, items) -> etree._Element:
+    """`<params><param name=… value=…/>…</params>` (likewise variables); a None value is left out."""
+    node = etree.SubElement(parent, tag)
     for name, value in items:
         if value is not None:
-            etree.SubElement(node, "variable", name=name, value=str(value))
+            etree.SubElement(node, child, name=name, value=str(value))
     return node
 
 
