@@ -40,28 +40,15 @@ def retry_after(email: str, source_ip: str, now: datetime | None = None) -> int:
     ).scalar_one()
     account_from = max(since, _aware(last_success)) if last_success else since
     waits = [
-        _wait(
-            select(LoginAttempt.at).where(
-                LoginAttempt.email == email,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at >= account_from,
-            ),
-            per_account,
-            window,
-            now,
-        ),
-        _wait(
-            select(LoginAttempt.at).where(
-                LoginAttempt.source_ip == source_ip,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at >= since,
-            ),
-            per_ip,
-            window,
-            now,
-        ),
+        _wait(_failures(LoginAttempt.email == email, account_from), per_account, window, now),
+        _wait(_failures(LoginAttempt.source_ip == source_ip, since), per_ip, window, now),
     ]
     return max(waits)
+
+
+def _failures(who, since: datetime):
+    """The times of the failed attempts by `who` (an account, an address) since then."""
+    return select(LoginAttempt.at).where(who, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
 
 
 def _wait(query, limit: int, window: timedelta, now: datetime) -> int:
