@@ -70,35 +70,24 @@ def _emit(tenant_id: int, kind: str, ref: str, data: dict) -> None:
         webhooks.emit(tenant_id, kind, ref, data)
 
 
-@on("CHANNEL_CREATE")
-def phone_ringing(event: Event) -> None:
+def _emit_phone_leg(event: Event, kind: str, moment: dict) -> None:
+    """A call event about a leg to one of our phones (nothing for any other leg), stamped with `moment`."""
     leg = _phone_leg(event)
     if leg is None:
         return
     tenant_id, extension, user = leg
-    _emit(
-        tenant_id,
-        "call.ringing",
-        event.get("Unique-ID"),
-        {**_call_data(event, tenant_id, extension, user), "ringing_at": _time(event)},
-    )
+    _emit(tenant_id, kind, event.get("Unique-ID"), {**_call_data(event, tenant_id, extension, user), **moment})
+
+
+@on("CHANNEL_CREATE")
+def phone_ringing(event: Event) -> None:
+    _emit_phone_leg(event, "call.ringing", {"ringing_at": _time(event)})
 
 
 @on("CHANNEL_ANSWER")
 def phone_answered(event: Event) -> None:
-    leg = _phone_leg(event)
-    if leg is None:
-        return
-    tenant_id, extension, user = leg
-    _emit(
-        tenant_id,
-        "call.answered",
-        event.get("Unique-ID"),
-        {
-            **_call_data(event, tenant_id, extension, user),
-            "answered_at": _time(event, "Caller-Channel-Answered-Time") or _time(event),
-        },
-    )
+    _emit_phone_leg(event, "call.answered",
+                    {"answered_at": _time(event, "Caller-Channel-Answered-Time") or _time(event)})
 
 
 @on("CUSTOM::vm::maintenance")
