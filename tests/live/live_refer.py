@@ -1,6 +1,22 @@
 """A desk phone that answers, then transfers the call blind with an in-dialog REFER (what the transfer
-key of a phone does), for the live routing tests. Additive: the shared phone scenarios are unchanged."""
+key of a phone does), for the live routing tests. It answers like the shared phone scenarios (sipp.py)."""
 from __future__ import annotations
+
+from sipp import SDP, reply
+
+# The answer to a request inside the call (the switch's NOTIFYs and BYE): its To already carries our tag.
+IN_DIALOG_OK = """
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  """
 
 
 def transferring_phone_scenario(refer_to: str, after_ms: int = 1500) -> str:
@@ -13,29 +29,7 @@ def transferring_phone_scenario(refer_to: str, after_ms: int = 1500) -> str:
       <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="switch_uri"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 8 101
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=sendrecv
-    ]]>
-  </send>
+  <send>{reply(200, "OK", sdp=SDP)}</send>
   <recv request="ACK" crlf="true">
     <action>
       <ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer_from"/>
@@ -64,31 +58,9 @@ def transferring_phone_scenario(refer_to: str, after_ms: int = 1500) -> str:
   <recv request="NOTIFY" optional="true" next="notified"/>
   <recv request="BYE" timeout="15000" ontimeout="end" next="bye"/>
   <label id="notified"/>
-  <send next="wait">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
+  <send next="wait">{IN_DIALOG_OK}</send>
   <label id="bye"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
+  <send>{IN_DIALOG_OK}</send>
   <label id="end"/>
 </scenario>
 """

@@ -46,8 +46,9 @@ OUT_OF_CALL = """  <label id="notify"/>
 """
 
 
-def _reply(code: int, reason: str, sdp: bool = False) -> str:
-    body = SDP if sdp else "Content-Length: 0\n"
+def reply(code: int, reason: str, sdp: str = "") -> str:
+    """The CDATA of a response to the request just received; `sdp`: its body, with its Content- headers."""
+    body = sdp or "Content-Length: 0\n"
     contact = "      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>\n" if code < 300 else ""
     return f"""
     <![CDATA[
@@ -71,7 +72,7 @@ def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
   <recv request="INVITE" crlf="true" rrs="true"/>
 """
     if behaviour == "busy":
-        body = f"""  <send>{_reply(486, "Busy Here")}</send>
+        body = f"""  <send>{reply(486, "Busy Here")}</send>
   <recv request="ACK" next="end"/>
 """
     else:
@@ -101,15 +102,15 @@ def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
     </action>
   </recv>""" if talk_ms else '  <recv request="ACK" crlf="true"/>'
             answer = f"""  <label id="answer"/>
-  <send>{_reply(200, "OK", sdp=True)}</send>
+  <send>{reply(200, "OK", sdp=SDP)}</send>
 {ack}
 {hangup}  <recv request="BYE" next="bye"/>
 """
         wait = f'timeout="{ring_ms}" ontimeout="answer" ' if behaviour == "answer" else ""
-        body = f"""  <send>{_reply(180, "Ringing")}</send>
+        body = f"""  <send>{reply(180, "Ringing")}</send>
   <recv request="CANCEL" {wait}next="cancel"/>
 {answer}  <label id="cancel"/>
-  <send>{_reply(200, "OK")}</send>
+  <send>{reply(200, "OK")}</send>
   <send>
     <![CDATA[
       SIP/2.0 487 Request Terminated
@@ -124,49 +125,34 @@ def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
   </send>
   <recv request="ACK" next="end"/>
   <label id="bye"/>
-  <send next="end">{_reply(200, "OK")}</send>
+  <send next="end">{reply(200, "OK")}</send>
 """
     return head + body + OUT_OF_CALL + '  <label id="end"/>\n</scenario>\n'
 
 
 def register_scenario(expires: int = 3600, user_agent: str = "SIPp-phone") -> str:
+    def register(cseq: int, auth: str = "") -> str:
+        return f"""  <send retrans="500">
+    <![CDATA[
+      REGISTER sip:[field1] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@[field1]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@[field1]>
+      Call-ID: [call_id]
+      CSeq: {cseq} REGISTER
+      Contact: <sip:[field0]@[local_ip]:[local_port];transport=[transport]>
+{auth}      Max-Forwards: 70
+      Expires: {expires}
+      User-Agent: {user_agent}
+      Content-Length: 0
+
+    ]]>
+  </send>
+"""
     return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register">
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:[field1] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@[field1]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[field1]>
-      Call-ID: [call_id]
-      CSeq: 1 REGISTER
-      Contact: <sip:[field0]@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Expires: {expires}
-      User-Agent: {user_agent}
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="401" auth="true"/>
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:[field1] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@[field1]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[field1]>
-      Call-ID: [call_id]
-      CSeq: 2 REGISTER
-      Contact: <sip:[field0]@[local_ip]:[local_port];transport=[transport]>
-      [authentication]
-      Max-Forwards: 70
-      Expires: {expires}
-      User-Agent: {user_agent}
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" optional="true" next="end"/>
+{register(1)}  <recv response="401" auth="true"/>
+{register(2, AUTH_LINE)}  <recv response="200" optional="true" next="end"/>
   <recv response="403"/>
   <label id="end"/>
 </scenario>
@@ -262,7 +248,7 @@ def call_scenario(*, auth: bool, talk_ms: int, dtmf: str = "", media: str = "", 
   </send>
   <recv response="200" next="end"/>
   <label id="bye"/>
-  <send next="end">{_reply(200, "OK")}</send>
+  <send next="end">{reply(200, "OK")}</send>
   <label id="refused"/>
   <send>
     <![CDATA[
