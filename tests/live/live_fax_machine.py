@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from live_processes import stop_process
+
 CONF = """<?xml version="1.0"?>
 <document type="freeswitch/xml">
   <section name="configuration">
@@ -97,11 +99,4 @@ class FaxMachine:
         return done
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=20)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from live_processes import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 HOW_TO_GET = ("no FreeSWITCH 1.10 found (CENTREX_FREESWITCH_HOME, /opt/freeswitch, or Debian packages "
               "from SignalWire in /usr/bin): `make test` installs the build of ../shared/freeswitch, or "
@@ -128,14 +130,7 @@ class LiveSwitch:
         raise RuntimeError(f"FreeSWITCH did not start in {timeout} s: {self.tail(40)}")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # seen to hang on shutdown: the README of the build says so
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=20)
 
     def api(self, command: str, timeout: float = 10.0) -> str:
         """An API command over the event socket, as an operator types it in fs_cli."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from live_processes import stop_process
+
 SIPP = shutil.which("sipp")
 PCAPS = Path("/usr/share/sip-tester")
 TRACE_SEPARATOR = re.compile(r"^-{20,} (\d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+)\s*$", re.M)
@@ -384,10 +386,4 @@ class Running:
         return [m for m in self.messages() if m.direction == "received" and m.method == method]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=5)
