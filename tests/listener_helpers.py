@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,21 +14,17 @@ from sqlalchemy import func, select
 from centrex.models import CallRecord, CdrJournal
 from centrex.platform.db import db
 from esl_handlers.listener import Listener, Settings
+from polling import poll
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
     """Poll (in a fresh transaction each time) until predicate() is truthy; returns its value."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def check():
         db.session.rollback()
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {value!r})")
-        time.sleep(interval)
+        return predicate()
+    return poll(check, timeout, interval, what)
 
 
 def count(model, *where) -> int:

@@ -21,6 +21,7 @@ from live_switch import HOW_TO_GET, LiveSwitch, Ports, faketime_library, find_fr
 from sipp import SIPP, Sipp, call_scenario, phone_scenario, register_scenario
 from sqlalchemy import event, select
 
+from polling import poll
 from smtp_server import TestSMTPServer, free_port
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -105,14 +106,7 @@ class Live:
     @staticmethod
     def wait_for(check, timeout: float = 20.0, interval: float = 0.3, what: str = "condition"):
         """Poll `check()` until it returns something truthy; that value, or AssertionError after timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = check()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-            time.sleep(interval)
+        return poll(check, timeout, interval, what)
 
     # ---- time ----
     def at(self, when: str | datetime) -> datetime:
