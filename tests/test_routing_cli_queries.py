@@ -2,32 +2,15 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from centrex.models import RingGroup
 from centrex.platform.db import db
+from xmlcurl_helpers import count_queries
 
 pytestmark = pytest.mark.smoke
-
-
-@contextmanager
-def statements():
-    """The SQL statements run on the app's engine inside the block (savepoint bookkeeping left out)."""
-    engine = getattr(db.engine, "engine", db.engine)  # the test session binds a Connection
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        if "SAVEPOINT" not in statement.upper():
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("capture, replace, most", [
@@ -42,7 +25,7 @@ def statements():
                                          "Hunt-Context=dupont.example": "Hunt-Context=unknown.example"}, 1),
 ])
 def test_a_dialplan_request_costs_one_query(demo, post_capture, capture, replace, most):
-    with statements() as seen:
+    with count_queries() as seen:
         assert post_capture(capture, replace=replace).status_code == 200
     assert 1 <= len(seen) <= most, seen
 
@@ -53,7 +36,7 @@ def test_round_robin_costs_one_more_statement(demo, post_capture):
     sales = db.session.execute(select(RingGroup).where(RingGroup.name == "Ventes")).scalar_one()
     update_ring_group(sales, {"strategy": "round_robin"})
     db.session.commit()
-    with statements() as seen:
+    with count_queries() as seen:
         post_capture("25-dialplan-call-1001-to-1002.http",
                      replace={"Destination-Number=1002": "Destination-Number=2002"})
     # the graph, the rotation, and (PostgreSQL) the NOTIFY that drops every process's cached graph
