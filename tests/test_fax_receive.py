@@ -45,10 +45,15 @@ def _spool_tiff(domain, event, source):
     return target
 
 
-def test_captured_fax_arrives_as_a_pdf_email(session, dupont_fax, fax_spool, smtp_server, tmp_path):
+def _good_fax(dupont_fax):
+    """The captured rxfaxresult of a good fax to Dupont's box, its TIFF where rxfax wrote it: (event, TIFF)."""
     tenant, box = dupont_fax
     event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    return event, _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+
+
+def test_captured_fax_arrives_as_a_pdf_email(session, dupont_fax, fax_spool, smtp_server, tmp_path):
+    event, _ = _good_fax(dupont_fax)
 
     assert dispatch_event(event) >= 1
     fax = session.execute(select(Fax).where(Fax.call_uuid == event.headers["Unique-ID"])).scalar_one()
@@ -77,9 +82,7 @@ def test_captured_fax_arrives_as_a_pdf_email(session, dupont_fax, fax_spool, smt
 
 
 def test_the_same_event_twice_makes_one_fax_and_one_email(session, dupont_fax, fax_spool, smtp_server):
-    tenant, box = dupont_fax
-    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    event, _ = _good_fax(dupont_fax)
     dispatch_event(event)
     dispatch_event(event)
     outbox.deliver_due()
@@ -148,9 +151,8 @@ def test_events_not_for_our_boxes_are_ignored(session, demo, dupont_fax, fax_spo
 
 
 def test_history_is_per_tenant_and_resend_emails_again(session, demo, dupont_fax, fax_spool, smtp_server):
-    tenant, box = dupont_fax
-    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    tenant, _ = dupont_fax
+    event, _ = _good_fax(dupont_fax)
     dispatch_event(event)
     outbox.deliver_due()
     [fax] = fax_service.fax_history(tenant.id)
@@ -171,9 +173,7 @@ def test_history_is_per_tenant_and_resend_emails_again(session, demo, dupont_fax
 
 
 def test_purge_removes_expired_faxes_and_their_files(session, dupont_fax, fax_spool, smtp_server):
-    tenant, box = dupont_fax
-    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    tiff = _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    event, tiff = _good_fax(dupont_fax)
     dispatch_event(event)
     outbox.deliver_due()
     fax = session.execute(select(Fax)).scalars().unique().one()
@@ -187,9 +187,7 @@ def test_purge_removes_expired_faxes_and_their_files(session, dupont_fax, fax_sp
 
 
 def test_smtp_down_then_back_emails_the_fax_once(session, dupont_fax, fax_spool, smtp_server):
-    tenant, box = dupont_fax
-    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    event, _ = _good_fax(dupont_fax)
     smtp_server.stop()
     dispatch_event(event)
     now = outbox.utcnow()
@@ -207,9 +205,7 @@ def test_smtp_down_then_back_emails_the_fax_once(session, dupont_fax, fax_spool,
 
 
 def test_smtp_down_for_good_fails_the_fax_and_tells_the_admin(app, session, dupont_fax, fax_spool, smtp_server):
-    tenant, box = dupont_fax
-    event = as_our_dialplan_sets_it(RX_OK, box.id, tenant.id, tenant.domain)
-    _spool_tiff(tenant.domain, event, FIXTURES / FAX_TIFF)
+    event, _ = _good_fax(dupont_fax)
     smtp_server.stop()
     dispatch_event(event)
     now = outbox.utcnow()
