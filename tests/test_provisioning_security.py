@@ -35,6 +35,14 @@ def settle():
     db.session.commit()
 
 
+def past_bootstrap(tenant, extension, **device):
+    """A phone of that user whose bootstrap window is over: it must prove itself (committed)."""
+    added = phone(tenant, users_of(tenant)[extension], **device)
+    added.bootstrap_until = None
+    settle()
+    return added
+
+
 def get(client, path, *, ip="198.51.100.7", headers=None, ua=YEALINK_UA):
     return client.get(path, headers={"User-Agent": ua, **(headers or {})}, environ_base={"REMOTE_ADDR": ip})
 
@@ -110,10 +118,7 @@ def test_another_phone_or_tenant_never_gets_this_file(client, demo):
 
 def test_repeated_failures_lock_the_source_out(client, demo, app, monkeypatch):
     monkeypatch.setitem(app.config, "PROV_LOCKOUT_FAILURES", 5)
-    tenant = demo["dupont.example"]
-    device = phone(tenant, users_of(tenant)["1001"])
-    device.bootstrap_until = None
-    settle()
+    device = past_bootstrap(demo["dupont.example"], "1001")
     for _ in range(4):
         assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.9",
                    headers=basic(device.mac, "guess")).status_code == 401
@@ -136,28 +141,20 @@ def test_guesses_on_one_phone_from_many_addresses_lock_that_phone_not_its_owner(
     """Audit finding 9: failures count per device as well as per address; the phone itself, with its own
     credentials, still gets its file from behind the same address as the guesser."""
     monkeypatch.setitem(app.config, "PROV_LOCKOUT_FAILURES", 3)
-    tenant = demo["dupont.example"]
-    device = phone(tenant, users_of(tenant)["1001"])
-    device.bootstrap_until = None
-    settle()
+    device = past_bootstrap(demo["dupont.example"], "1001")
     for n in range(3):  # three addresses, one guess each: no address is locked, the device is
         assert get(client, f"/prov/{device.mac}.cfg", ip=f"203.0.113.{20 + n}",
                    headers=basic(device.mac, f"guess-{n}")).status_code == 401
     assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.30",
                headers=basic(device.mac, "guess-again")).status_code == 429
     assert get(client, f"/prov/{device.mac}.cfg", ip="203.0.113.30", headers=device_auth(device)).status_code == 200
-    other = phone(tenant, users_of(tenant)["1002"], mac="001565000002")
-    other.bootstrap_until = None
-    settle()
+    other = past_bootstrap(demo["dupont.example"], "1002", mac="001565000002")
     assert get(client, f"/prov/{other.mac}.cfg", ip="203.0.113.30", headers=basic(other.mac, "x")).status_code == 401
 
 
 def test_a_challenge_is_not_a_failure(client, demo, app, monkeypatch):
     monkeypatch.setitem(app.config, "PROV_LOCKOUT_FAILURES", 2)
-    tenant = demo["dupont.example"]
-    device = phone(tenant, users_of(tenant)["1001"])
-    device.bootstrap_until = None
-    settle()
+    device = past_bootstrap(demo["dupont.example"], "1001")
     for _ in range(5):
         assert get(client, f"/prov/{device.mac}.cfg").status_code == 401
         assert get(client, "/prov/y000000000000.boot").status_code == 404  # asked by every Yealink
