@@ -19,13 +19,12 @@ import os
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import CANNOT_RUN, GOAL_MISSED, cpu
+from harness import cpu, run_bench, sip_secret_key, verdict
 from harness.benchapp import CONSTANT_PATH
 from harness.database import fresh_database, postmaster_pid
 from harness.load import LoadResult, require_wrk, run_wrk_cycle
@@ -55,7 +54,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-prov-"))  # gunicorn's logs; removed when all went well
     env = {"CENTREX_INSTANCE": str(work / "instance"), "CENTREX_SECRET_KEY": secrets.token_urlsafe(32),
-           "CENTREX_SIP_SECRET_KEY": _fernet_key(), "CENTREX_LOG_LEVEL": "WARNING"}
+           "CENTREX_SIP_SECRET_KEY": sip_secret_key(), "CENTREX_LOG_LEVEL": "WARNING"}
     os.environ.update(env)
     url = fresh_database("bench_provisioning")
     phones, seconds = build_dataset(url, args.devices, env["CENTREX_SIP_SECRET_KEY"])
@@ -224,19 +223,8 @@ def report(results: dict[str, list[Run]], queries: float, devices: int, args) ->
     if any(r.load.errors for runs_ in results.values() for r in runs_):
         missed.append("failed requests (non-2xx answers or socket errors)")
     print(f"\n{name}: {rate:.0f} configs/s, goal >= {GOAL:.0f}/s: {'MISSED' if missed else 'ok'}")
-    for line in missed:
-        print(f"GOAL MISSED: {line}")
-    return GOAL_MISSED if missed else 0
-
-
-def _fernet_key() -> str:
-    from centrex.platform.crypto import SecretBox
-    return SecretBox.new_key()
+    return verdict(missed)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, OSError) as exc:
-        print(f"bench could not measure: {exc} (gunicorn logs in /tmp/bench-prov-*)", file=sys.stderr)
-        sys.exit(CANNOT_RUN)
+    run_bench(main, "/tmp/bench-prov-*")

@@ -19,7 +19,6 @@ import os
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import urllib.request
 from contextlib import ExitStack
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import harness
-from harness import CANNOT_RUN, GOAL_MISSED, cpu
+from harness import cpu, run_bench, sip_secret_key, verdict
 from harness.benchapp import CONSTANT_PATH
 from harness.database import fresh_database, postmaster_pid
 from harness.load import LoadResult, require_wrk, run_wrk
@@ -100,7 +99,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-xmlcurl-"))  # gunicorn's logs; removed when all went well
     env = {"CENTREX_INSTANCE": str(work / "instance"), "CENTREX_SECRET_KEY": secrets.token_urlsafe(32),
-           "CENTREX_SIP_SECRET_KEY": _fernet_key(), "CENTREX_XMLCURL_USERNAME": "freeswitch",
+           "CENTREX_SIP_SECRET_KEY": sip_secret_key(), "CENTREX_XMLCURL_USERNAME": "freeswitch",
            "CENTREX_XMLCURL_PASSWORD": secrets.token_urlsafe(18),
            "CENTREX_XMLCURL_ALLOWED_NETWORKS": "127.0.0.1/32,::1/128"}
     os.environ.update(env)
@@ -247,19 +246,8 @@ def report(results: dict[str, list[Run]], queries, sizes, args) -> int:
           f"{t_small:,} tenants: {scale:.2f}x (goal <= {SCALE_LIMIT}x) {'ok' if ok else 'MISSED'}")
     if not ok:
         missed.append(f"directory p50 grows {scale:.2f}x with the data (goal <= {SCALE_LIMIT}x)")
-    for line in missed:
-        print(f"GOAL MISSED: {line}")
-    return GOAL_MISSED if missed else 0
-
-
-def _fernet_key() -> str:
-    from centrex.platform.crypto import SecretBox
-    return SecretBox.new_key()
+    return verdict(missed)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, OSError) as exc:
-        print(f"bench could not measure: {exc} (gunicorn logs in /tmp/bench-xmlcurl-*)", file=sys.stderr)
-        sys.exit(CANNOT_RUN)
+    run_bench(main, "/tmp/bench-xmlcurl-*")

@@ -23,3 +23,25 @@ def read_capture(fixtures: Path, name: str) -> tuple[str, bytes]:
     raw = (fixtures / "xml_curl" / name).read_bytes()
     head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
     return head.split(b"\n", 1)[0].split()[1].decode(), body.strip()
+
+
+def sip_secret_key() -> str:
+    """A fresh key for the users' SIP secrets (CENTREX_SIP_SECRET_KEY)."""
+    from centrex.platform.crypto import SecretBox
+    return SecretBox.new_key()
+
+
+def verdict(missed: list[str]) -> int:
+    """Print each goal missed; the script's exit status (0 when every goal was met)."""
+    for line in missed:
+        print(f"GOAL MISSED: {line}")
+    return GOAL_MISSED if missed else 0
+
+
+def run_bench(main, logs: str) -> None:
+    """Exit with main()'s status, or CANNOT_RUN saying why when it could not measure (logs: where to look)."""
+    try:
+        sys.exit(main())
+    except (RuntimeError, OSError) as exc:
+        print(f"bench could not measure: {exc} (gunicorn logs in {logs})", file=sys.stderr)
+        sys.exit(CANNOT_RUN)
