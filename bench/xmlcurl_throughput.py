@@ -29,7 +29,7 @@ import harness
 from harness import cpu, run_bench, sip_secret_key, verdict
 from harness.benchapp import CONSTANT_PATH
 from harness.database import fresh_database, postmaster_pid
-from harness.load import LoadResult, require_wrk, run_wrk
+from harness.load import LoadResult, add_round_options, require_wrk, run_wrk
 from harness.server import Gunicorn
 
 REGISTER = "21-directory-sip_auth-register-1001-password.http"
@@ -91,9 +91,7 @@ class Run:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of one wrk run")
-    parser.add_argument("--connections", type=int, default=4)
+    add_round_options(parser)
     args = parser.parse_args()
     require_wrk()
 

@@ -57,6 +57,13 @@ class LoadResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def add_round_options(parser) -> None:
+    """--rounds, --seconds, --connections: how many interleaved wrk rounds, how long each run, how wide."""
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one wrk run")
+    parser.add_argument("--connections", type=int, default=4)
+
+
 def require_wrk() -> str:
     path = shutil.which("wrk")
     if not path:
