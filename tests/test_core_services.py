@@ -120,6 +120,16 @@ def test_cli_creates_tenant_and_user_and_shows_secret(app, session):
     assert all(r.actor.startswith("cli:") for r in audit_rows("sip_user"))
 
 
+def test_cli_suspends_then_reactivates_a_tenant(app, session):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["tenant", "create", "pause.example", "Pause SA"])
+    said = [runner.invoke(args=["tenant", verb, "pause.example"]).output for verb in ("suspend", "activate")]
+    assert said == ["Tenant pause.example suspended: its phones can no longer register.\n",
+                    "Tenant pause.example active.\n"]
+    assert [(r.action, r.changes) for r in audit_rows("tenant")][1:] == [
+        ("update", {"status": "suspended"}), ("update", {"status": "active"})]
+
+
 def test_load_demo_is_idempotent_and_complete(app, session):
     runner = app.test_cli_runner()
     assert "Demo loaded" in runner.invoke(args=["load-demo"]).output

@@ -97,23 +97,22 @@ def register(app) -> None:
                                     "language": language, "country": country})
         click.echo(f"Tenant {tenant.domain} created (id {tenant.id}).")
 
-    @tenant_cli.command("suspend")
-    @click.argument("domain")
-    def tenant_suspend(domain):
+    def tenant_status(domain: str, status: str, done: str) -> None:
         from centrex.tenants.companies import set_status
 
         with cli_transaction():
-            set_status(_tenant(domain), "suspended")
-        click.echo(f"Tenant {domain} suspended: its phones can no longer register.")
+            set_status(_tenant(domain), status)
+        click.echo(done)
+
+    @tenant_cli.command("suspend")
+    @click.argument("domain")
+    def tenant_suspend(domain):
+        tenant_status(domain, "suspended", f"Tenant {domain} suspended: its phones can no longer register.")
 
     @tenant_cli.command("activate")
     @click.argument("domain")
     def tenant_activate(domain):
-        from centrex.tenants.companies import set_status
-
-        with cli_transaction():
-            set_status(_tenant(domain), "active")
-        click.echo(f"Tenant {domain} active.")
+        tenant_status(domain, "active", f"Tenant {domain} active.")
 
     user_cli = AppGroup("user", help="Manage a tenant's users.")
 
