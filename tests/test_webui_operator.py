@@ -31,6 +31,12 @@ def field_error(html: str, name: str) -> str:
     return match.group(1)
 
 
+def new_client(operator, **fields):
+    """The operator's "new client" form sent: French, Zurich, Switzerland, 4 calls unless `fields` say otherwise."""
+    form = {"language": "fr", "timezone": "Europe/Zurich", "country": "CH", "max_calls": "4", **fields}
+    return post(operator, "/operator/clients/new", form)
+
+
 def test_clients_list_with_counts_and_search(operator, demo):
     page = text(operator.get("/operator/clients"))
     assert "Dupont SA" in page and "Martin Sàrl" in page
@@ -40,21 +46,8 @@ def test_clients_list_with_counts_and_search(operator, demo):
 
 
 def test_operator_creates_a_client_with_its_admin(operator):
-    response = post(
-        operator,
-        "/operator/clients/new",
-        {
-            "name": "Favre Fiduciaire",
-            "domain": "Favre.Example",
-            "language": "fr",
-            "timezone": "Europe/Zurich",
-            "country": "CH",
-            "max_calls": "4",
-            "max_users": "3",
-            "admin_email": "admin@favre.example",
-            "admin_password": "un-mot-de-passe-long",
-        },
-    )
+    response = new_client(operator, name="Favre Fiduciaire", domain="Favre.Example", max_users="3",
+                          admin_email="admin@favre.example", admin_password="un-mot-de-passe-long")
     assert response.status_code == 302
     tenant = db.session.execute(select(Tenant).where(Tenant.domain == "favre.example")).scalar_one()
     assert (tenant.max_calls, tenant.max_users) == (4, 3)
@@ -68,18 +61,7 @@ def test_operator_creates_a_client_with_its_admin(operator):
 
 def test_invalid_client_shows_errors_next_to_fields_and_saves_nothing(operator):
     before = db.session.execute(select(func.count(Tenant.id))).scalar_one()
-    response = post(
-        operator,
-        "/operator/clients/new",
-        {
-            "name": "",
-            "domain": "pas un domaine",
-            "language": "fr",
-            "timezone": "Mars/Olympus",
-            "country": "CH",
-            "max_calls": "0",
-        },
-    )
+    response = new_client(operator, name="", domain="pas un domaine", timezone="Mars/Olympus", max_calls="0")
     assert response.status_code == 422
     page = text(response)
     assert field_error(page, "domain") == "Ce n’est pas un domaine SIP valable."
@@ -90,20 +72,8 @@ def test_invalid_client_shows_errors_next_to_fields_and_saves_nothing(operator):
 
 
 def test_a_bad_admin_login_rolls_back_the_new_client(operator):
-    response = post(
-        operator,
-        "/operator/clients/new",
-        {
-            "name": "Half Saved",
-            "domain": "half.example",
-            "language": "fr",
-            "timezone": "Europe/Zurich",
-            "country": "CH",
-            "max_calls": "4",
-            "admin_email": "admin@half.example",
-            "admin_password": "court",
-        },
-    )
+    response = new_client(operator, name="Half Saved", domain="half.example", admin_email="admin@half.example",
+                          admin_password="court")
     assert response.status_code == 422
     assert field_error(text(response), "admin_password") == "Au moins 10 caractères."
     assert db.session.execute(select(Tenant).where(Tenant.domain == "half.example")).first() is None
@@ -111,18 +81,7 @@ def test_a_bad_admin_login_rolls_back_the_new_client(operator):
 
 def test_duplicate_domain_in_english(operator):
     post(operator, "/lang", {"lang": "en"})
-    response = post(
-        operator,
-        "/operator/clients/new",
-        {
-            "name": "Copy",
-            "domain": "dupont.example",
-            "language": "fr",
-            "timezone": "Europe/Zurich",
-            "country": "CH",
-            "max_calls": "4",
-        },
-    )
+    response = new_client(operator, name="Copy", domain="dupont.example")
     assert response.status_code == 409
     assert field_error(text(response), "domain") == "Already used."
     assert "The domain dupont.example is already used." in text(response)
