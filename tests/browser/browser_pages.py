@@ -60,3 +60,10 @@ def log_in(driver, base: str, email: str, password: str = DEMO_PASSWORD) -> None
     fill(driver, "password", password)
     submit(driver, "Connexion")
     WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
+
+
+def open_menu(driver, base: str, email: str, entry: str) -> None:
+    """Log in as `email` and open `entry` of the company's menu, as a person starts most tasks."""
+    log_in(driver, base, email)
+    wait_for(driver, ".menu-client")
+    click_link(driver, entry)

@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, fill, open_menu, submit, wait_for, wait_text
 from centrex.models import AudioFile, Tenant
 from centrex.platform.db import db
 
@@ -22,9 +22,7 @@ pytestmark = [pytest.mark.slow,
 def test_admin_uploads_hold_music_and_plays_it(live_server, browser, tmp_path):
     music = tmp_path / "jingle.wav"
     subprocess.run(["sox", "-n", "-r", "44100", "-c", "2", str(music), "synth", "1.5", "sine", "330"], check=True)
-    log_in(browser, live_server, "admin@dupont.example")
-    wait_for(browser, ".menu-client")
-    click_link(browser, "Fichiers audio")
+    open_menu(browser, live_server, "admin@dupont.example", "Fichiers audio")
     wait_for(browser, "input[name=file]")
     choose(browser, "target", "Musique d’attente · Musique d'attente")
     fill(browser, "name", "Jingle du printemps")
@@ -47,9 +45,7 @@ def test_admin_uploads_hold_music_and_plays_it(live_server, browser, tmp_path):
 
 
 def test_user_finds_voicemail_messages(live_server, browser):
-    log_in(browser, live_server, "alain.dupont@dupont.example")
-    wait_for(browser, ".menu-client")
-    click_link(browser, "Messagerie vocale")
+    open_menu(browser, live_server, "alain.dupont@dupont.example", "Messagerie vocale")
     wait_text(browser, "Fiduciaire Rochat")
     browser.snap("my-voicemail")
     players = browser.find_elements(By.CSS_SELECTOR, "#messages audio")

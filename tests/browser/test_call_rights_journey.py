@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, fill, open_menu, submit, wait_for, wait_text
 from centrex.models import BlockedPrefix, User
 from centrex.platform.db import db
 
@@ -15,9 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_admin_blocks_a_prefix_and_opens_international_calls_for_one_user(live_server, browser):
-    log_in(browser, live_server, "admin@dupont.example")
-    wait_for(browser, ".menu-client")
-    click_link(browser, "Appels autorisés")
+    open_menu(browser, live_server, "admin@dupont.example", "Appels autorisés")
     wait_for(browser, "input[name='prefixes.2.prefix']")
     fill(browser, "prefixes.2.prefix", "+4190")
     fill(browser, "prefixes.2.label", "Surtaxés")

@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, click, click_link, fill, log_in, open_menu, submit, wait_for, wait_text
 from centrex.models import Account, AuditEntry, Device, Number, Tenant, User
 from centrex.platform.crypto import digest_a1, verify_password
 from centrex.platform.db import db
@@ -47,9 +47,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     free = db.session.execute(select(Number).where(Number.e164 == "+41215550120")).scalar_one()
     assign_number(free, dupont)  # the operator gave Dupont SA one more number
     db.session.commit()
-    log_in(browser, live_server, "admin@dupont.example")
-    wait_for(browser, ".menu-client")
-    click_link(browser, "Matériel")
+    open_menu(browser, live_server, "admin@dupont.example", "Matériel")
     click_link(browser, "Ajouter un téléphone")
     wait_for(browser, "input[name=mac]")
     fill(browser, "mac", "80:5E:C0:12:34:56")

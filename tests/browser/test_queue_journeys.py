@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, click_link, fill, open_menu, submit, wait_for, wait_text
 from centrex.models import CallQueue, QueueAgent, User
 from centrex.platform.db import db
 from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_admin_creates_a_queue_with_two_agents(live_server, browser, switch_on_esl):
-    log_in(browser, live_server, "admin@dupont.example")
-    click_link(browser, "Files d’attente")
+    open_menu(browser, live_server, "admin@dupont.example", "Files d’attente")
     wait_text(browser, "Réclamations")
     click_link(browser, "Ajouter une file")
     wait_for(browser, "input[name=name]")
@@ -56,8 +55,7 @@ def test_admin_creates_a_queue_with_two_agents(live_server, browser, switch_on_e
 
 
 def test_admin_sees_the_language_menu_tree(live_server, browser):
-    log_in(browser, live_server, "admin@dupont.example")
-    click_link(browser, "Menu vocal")
+    open_menu(browser, live_server, "admin@dupont.example", "Menu vocal")
     wait_text(browser, "Choix de la langue")
     cards = [c.get_attribute("data-menu") for c in browser.find_elements(By.CSS_SELECTOR, "[data-menu]")]
     assert cards[:4] == ["Choix de la langue", "Français", "Deutsch", "English"]

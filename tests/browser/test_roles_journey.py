@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from browser.browser_pages import click, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import click, click_link, fill, log_in, open_menu, submit, wait_for, wait_text
 from centrex.models import Account, PhonebookEntry, Role
 from centrex.platform.db import db
 
@@ -20,9 +20,7 @@ def menu_entries(driver) -> set[str]:
 
 
 def test_admin_makes_a_role_and_the_reception_works_within_it(live_server, browser):
-    log_in(browser, live_server, "admin@dupont.example")
-    wait_for(browser, ".menu-client")
-    click_link(browser, "Autorisations")
+    open_menu(browser, live_server, "admin@dupont.example", "Autorisations")
     click_link(browser, "Rôles")
     click_link(browser, "Ajouter un rôle")
     wait_for(browser, "input[name=name]")

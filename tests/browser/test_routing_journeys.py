@@ -11,7 +11,7 @@ from lxml import etree
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, click_link, fill, open_menu, submit, wait_for, wait_text
 from centrex.models import ForwardRule, Number, RingGroup, Tenant, User
 from centrex.platform.db import db
 from centrex.routing.numbers import assign_number
@@ -26,8 +26,7 @@ def test_admin_adds_a_call_group_and_sees_the_call_scenario(live_server, browser
     assign_number(free, dupont)
     db.session.commit()
 
-    log_in(browser, live_server, "admin@dupont.example")
-    click_link(browser, "Groupes d’appels")
+    open_menu(browser, live_server, "admin@dupont.example", "Groupes d’appels")
     click_link(browser, "Ajouter un groupe d’appels")
     wait_for(browser, "input[name=name]")
     fill(browser, "name", "Accueil")
@@ -81,8 +80,7 @@ def dialplan_over_http(base: str) -> list[tuple[str, str]]:
 
 def test_user_forwards_on_no_answer_after_20_s_and_the_dialplan_follows(live_server, browser):
     assert ("bridge", "[leg_timeout=30]user/1002@dupont.example") in dialplan_over_http(live_server)
-    log_in(browser, live_server, "sophie.martin@dupont.example")
-    click_link(browser, "Renvois d’appel")
+    open_menu(browser, live_server, "sophie.martin@dupont.example", "Renvois d’appel")
     wait_for(browser, "select[name=kind]")
     choose(browser, "kind", "Si pas de réponse")
     fill(browser, "ring_seconds", "20")
