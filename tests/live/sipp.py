@@ -64,6 +64,12 @@ def reply(code: int, reason: str, sdp: str = "") -> str:
     ]]>"""
 
 
+# The far end hung up: its BYE is answered and the scenario ends.
+BYE_ANSWERED = f"""  <label id="bye"/>
+  <send next="end">{reply(200, "OK")}</send>
+"""
+
+
 def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
     """What a desk phone does with an INVITE: "answer" after ring_ms (then waits for the BYE, or hangs up
     after talk_ms), "busy" (486), "ring" (rings until cancelled). NOTIFY (MWI) and OPTIONS get a 200."""
@@ -126,9 +132,7 @@ def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
     ]]>
   </send>
   <recv request="ACK" next="end"/>
-  <label id="bye"/>
-  <send next="end">{reply(200, "OK")}</send>
-"""
+{BYE_ANSWERED}"""
     return head + body + OUT_OF_CALL + '  <label id="end"/>\n</scenario>\n'
 
 
@@ -181,24 +185,27 @@ def call_scenario(*, auth: bool, talk_ms: int, dtmf: str = "", media: str = "", 
       Max-Forwards: 70
 {auth}{extra_headers}      {SDP}
     ]]>"""
-    challenge = ""
-    if auth:
-        challenge = f"""  <recv response="100" optional="true"/>
-  <recv response="407" auth="true"/>
-  <send>
+    def refusal_ack(cseq: int | str) -> str:
+        """The ACK of a final refusal (the 407 challenge, a 4xx-6xx answer): same transaction as the INVITE."""
+        return f"""  <send>
     <![CDATA[
       ACK sip:[field1]@[field2] SIP/2.0
       [last_Via:]
       From: "[field3]" <sip:[field0]@[field4]>;tag=[pid]SIPpTag00[call_number]
       [last_To:]
       Call-ID: [call_id]
-      CSeq: 1 ACK
+      CSeq: {cseq} ACK
       Max-Forwards: 70
       Content-Length: 0
 
     ]]>
   </send>
-  <send retrans="500">{invite(2, AUTH_LINE)}</send>
+"""
+    challenge = ""
+    if auth:
+        challenge = f"""  <recv response="100" optional="true"/>
+  <recv response="407" auth="true"/>
+{refusal_ack(1)}  <send retrans="500">{invite(2, AUTH_LINE)}</send>
 """
     play = f'  <nop><action><exec play_pcap_audio="{media}"/></action></nop>\n' if media else ""
     digits = ""
@@ -249,23 +256,8 @@ def call_scenario(*, auth: bool, talk_ms: int, dtmf: str = "", media: str = "", 
     ]]>
   </send>
   <recv response="200" next="end"/>
-  <label id="bye"/>
-  <send next="end">{reply(200, "OK")}</send>
-  <label id="refused"/>
-  <send>
-    <![CDATA[
-      ACK sip:[field1]@[field2] SIP/2.0
-      [last_Via:]
-      From: "[field3]" <sip:[field0]@[field4]>;tag=[pid]SIPpTag00[call_number]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: [cseq] ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <label id="end"/>
+{BYE_ANSWERED}  <label id="refused"/>
+{refusal_ack("[cseq]")}  <label id="end"/>
 </scenario>
 """
 
