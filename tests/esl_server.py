@@ -207,11 +207,8 @@ class EslTestServer:
         self._counter = itertools.count(1)
         self._reply_index: dict[str, int] = defaultdict(int)
         self._lock = threading.Condition()
-        self._tcp = _TCPServer(("127.0.0.1", 0), _Handler)
-        self._tcp.owner = self
+        self._bind(0)
         self.port = self._tcp.server_address[1]
-        self._thread = threading.Thread(target=self._tcp.serve_forever, args=(0.05,), daemon=True,
-                                        name="esl-test-server")
 
     # -- configuration -------------------------------------------------------------------------------
     @property
@@ -233,8 +230,7 @@ class EslTestServer:
         return self
 
     def stop(self) -> None:
-        self._tcp.shutdown()
-        self._tcp.server_close()
+        self.refuse()
         self.drop()
 
     def drop(self, notice: bool = False) -> None:
@@ -251,11 +247,15 @@ class EslTestServer:
 
     def listen(self) -> None:
         """Listen again on the same port after `refuse()`."""
-        self._tcp = _TCPServer(("127.0.0.1", self.port), _Handler)
+        self._bind(self.port)
+        self._thread.start()
+
+    def _bind(self, port: int) -> None:
+        """A listening socket on that port (0: any free one), served by a thread not started yet."""
+        self._tcp = _TCPServer(("127.0.0.1", port), _Handler)
         self._tcp.owner = self
         self._thread = threading.Thread(target=self._tcp.serve_forever, args=(0.05,), daemon=True,
                                         name="esl-test-server")
-        self._thread.start()
 
     # -- waiting and sending -------------------------------------------------------------------------
     def live(self, subscribed_to: str | None = None) -> list[Connection]:
