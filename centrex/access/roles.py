@@ -71,9 +71,7 @@ def delete_role(role: Role) -> None:
     if holders:
         raise Conflict(N_("The role is given to %(n)s login(s): give them another role first."), n=len(holders),
                        fields={"logins": [a.email for a in holders]})
-    audit.record("delete", role, tenant_id=role.tenant_id, changes={"name": role.name})
-    db.session.delete(role)
-    db.session.flush()
+    audit.delete_row(role, tenant_id=role.tenant_id, changes={"name": role.name})
 
 
 def assign_role(account: Account, role: Role | None, *, by: Account | None = None) -> Account:

@@ -181,9 +181,7 @@ def delete_audio(audio: AudioFile, tenant: Tenant) -> None:
         raise Conflict(N_("This file is still in use: %(where)s."), where=where,
                        fields={"audio": [N_("Still in use.")]})
     path = local_path(audio, tenant)
-    audit.record("delete", audio, tenant_id=tenant.id, changes={"name": audio.name})
-    db.session.delete(audio)
-    db.session.flush()
+    audit.delete_row(audio, tenant_id=tenant.id, changes={"name": audio.name})
     remove_file_after_commit(str(path))
 
 

@@ -80,9 +80,7 @@ def update_room(tenant: Tenant, room: ConferenceRoom, data: dict) -> ConferenceR
 
 def delete_room(tenant: Tenant, room: ConferenceRoom) -> None:
     _own(tenant, room)
-    audit.record("delete", room, tenant_id=tenant.id, changes={"number": room.number})
-    db.session.delete(room)
-    db.session.flush()
+    audit.delete_row(room, tenant_id=tenant.id, changes={"number": room.number})
 
 
 def room_is_open(room: ConferenceRoom, at: datetime | None = None) -> bool:

@@ -98,9 +98,7 @@ def delete_menu(tenant: Tenant, menu: IvrMenu) -> None:
     if users or menus or number or queue:
         raise Conflict(N_("This menu is still in use."),
                        fields={"menu": [N_("Still the destination of a number or another menu.")]})
-    audit.record("delete", menu, tenant_id=tenant.id, changes={"name": menu.name})
-    db.session.delete(menu)
-    db.session.flush()
+    audit.delete_row(menu, tenant_id=tenant.id, changes={"name": menu.name})
 
 
 def set_entry(tenant: Tenant, menu: IvrMenu, data: dict) -> IvrEntry:
@@ -129,9 +127,7 @@ def set_entry(tenant: Tenant, menu: IvrMenu, data: dict) -> IvrEntry:
 def delete_entry(tenant: Tenant, entry: IvrEntry) -> None:
     if entry.tenant_id != tenant.id:
         raise Invalid(N_("This choice does not belong to this company."))
-    audit.record("delete", entry, tenant_id=tenant.id, changes={"digits": entry.digits})
-    db.session.delete(entry)
-    db.session.flush()
+    audit.delete_row(entry, tenant_id=tenant.id, changes={"digits": entry.digits})
 
 
 def entries_of(menu: IvrMenu) -> list[IvrEntry]:

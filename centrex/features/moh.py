@@ -68,9 +68,7 @@ def delete_moh_class(tenant: Tenant, moh_class: MohClass) -> None:
     _own(tenant, moh_class)
     directory = audio_root() / tenant_subdir(tenant, "moh", moh_class.id)
     name = stream_name(tenant, moh_class)
-    audit.record("delete", moh_class, tenant_id=tenant.id, changes={"name": moh_class.name})
-    db.session.delete(moh_class)
-    db.session.flush()
+    audit.delete_row(moh_class, tenant_id=tenant.id, changes={"name": moh_class.name})
     command_after_commit(commands.hold_music_stop(name))
     call_after_commit(lambda: shutil.rmtree(directory, ignore_errors=True))
 
@@ -110,9 +108,7 @@ def set_number_announcement(tenant: Tenant, number: Number, audio: AudioFile | N
                                  .where(NumberAnnouncement.number_id == number.id)).scalar_one_or_none()
     if audio is None:
         if current is not None:
-            audit.record("delete", current, tenant_id=tenant.id, changes={"number": number.e164})
-            db.session.delete(current)
-            db.session.flush()
+            audit.delete_row(current, tenant_id=tenant.id, changes={"number": number.e164})
         return
     if audio.tenant_id != tenant.id or audio.kind != "prompt":
         raise Invalid(N_("Choose one of this company's announcements."), fields={"audio_id": [N_("Unknown.")]})

@@ -98,9 +98,7 @@ def delete_queue(tenant: Tenant, queue: CallQueue) -> None:
     name = queue_name(tenant, queue)
     for member in agents_of(queue):
         _remove_agent_commands(tenant, queue, member.user, name)
-    audit.record("delete", queue, tenant_id=tenant.id, changes={"name": queue.name})
-    db.session.delete(queue)
-    db.session.flush()
+    audit.delete_row(queue, tenant_id=tenant.id, changes={"name": queue.name})
     command_after_commit(commands.queue_unload(name))
 
 

@@ -50,6 +50,13 @@ def record(action: str, obj, *, tenant_id: int | None, changes: dict | None = No
     return entry
 
 
+def delete_row(obj, *, tenant_id: int | None, changes: dict | None = None) -> None:
+    """Delete `obj`, with the audit row that says what it was (`changes`); flushed."""
+    record("delete", obj, tenant_id=tenant_id, changes=changes)
+    db.session.delete(obj)
+    db.session.flush()
+
+
 def _plain(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value

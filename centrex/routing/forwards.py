@@ -65,9 +65,7 @@ def set_forward_enabled(rule: ForwardRule, enabled: bool) -> ForwardRule:
 
 
 def delete_forward_rule(rule: ForwardRule) -> None:
-    audit.record("delete", rule, tenant_id=rule.tenant_id, changes={"kind": rule.kind})
-    db.session.delete(rule)
-    db.session.flush()
+    audit.delete_row(rule, tenant_id=rule.tenant_id, changes={"kind": rule.kind})
 
 
 def forward_rules(user: User) -> list[ForwardRule]:

@@ -64,9 +64,7 @@ def update_ring_group(group: RingGroup, data: dict) -> RingGroup:
 
 def delete_ring_group(group: RingGroup) -> None:
     refuse_if_referenced(group.tenant_id, "ring_group", group.id)
-    audit.record("delete", group, tenant_id=group.tenant_id, changes={"name": group.name})
-    db.session.delete(group)
-    db.session.flush()
+    audit.delete_row(group, tenant_id=group.tenant_id, changes={"name": group.name})
 
 
 def _set_no_answer(group: RingGroup, dest: Dest | None) -> None:

@@ -60,9 +60,7 @@ def update_schedule(schedule: Schedule, data: dict) -> Schedule:
 
 def delete_schedule(schedule: Schedule) -> None:
     refuse_if_referenced(schedule.tenant_id, "schedule", schedule.id)
-    audit.record("delete", schedule, tenant_id=schedule.tenant_id, changes={"name": schedule.name})
-    db.session.delete(schedule)
-    db.session.flush()
+    audit.delete_row(schedule, tenant_id=schedule.tenant_id, changes={"name": schedule.name})
 
 
 def _name_free(tenant_id: int, name: str) -> None:

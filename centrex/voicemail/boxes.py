@@ -116,9 +116,7 @@ def delete_shared_box(tenant: Tenant, box: VoicemailBox) -> None:
         VoicemailMessage.shared_box_id == box.id)).scalars().all()
     for message in messages:  # the recordings go too, once the deletion is committed
         command_after_commit(commands.voicemail_delete(message.box, tenant.domain, message.message_uuid))
-    audit.record("delete", box, tenant_id=tenant.id, changes={"number": box.number, "messages": len(messages)})
-    db.session.delete(box)
-    db.session.flush()
+    audit.delete_row(box, tenant_id=tenant.id, changes={"number": box.number, "messages": len(messages)})
 
 
 def box_id(box: UserVoicemail | VoicemailBox) -> str:

@@ -125,9 +125,7 @@ def rotate_secret(subscription: WebhookSubscription) -> str:
 
 
 def delete_subscription(subscription: WebhookSubscription) -> None:
-    audit.record("delete", subscription, tenant_id=subscription.tenant_id, changes={"url": subscription.url})
-    db.session.delete(subscription)
-    db.session.flush()
+    audit.delete_row(subscription, tenant_id=subscription.tenant_id, changes={"url": subscription.url})
 
 
 def subscriptions_of(tenant_id: int) -> list[WebhookSubscription]:
