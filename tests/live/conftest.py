@@ -274,6 +274,14 @@ def pytest_runtest_makereport(item, call):
                                     live.product.log_since(name, offsets.get(name, 0))[-15000:]))
 
 
+@pytest.fixture
+def no_stale_registrations(live):
+    """Forget every registration on the phones' profile before the test: a one-shot REGISTER of another
+    test (live.register, never unregistered) was dialled instead of the test's phone of that user."""
+    live.switch.api("sofia profile internal flush_inbound_reg")
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _live_log_offsets(request):
     if "live" in request.fixturenames:

@@ -7,19 +7,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live-call")
 DUPONT = "dupont.example"
-
-
-@pytest.fixture
-def no_stale_registrations(live):
-    """Forget every registration on the phones' profile before the test: a one-shot REGISTER of another
-    test (live.register, never unregistered) was dialled instead of the test's phone of that user."""
-    live.switch.api("sofia profile internal flush_inbound_reg")
-    yield
 
 
 def in_background(fn, *args, **kwargs) -> Future:

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 import pytest
 from live_routing import (
     group_changed,
-    no_stale_registrations,  # noqa: F401 - a fixture
     seconds_between,
     tenant,
 )

@@ -9,7 +9,6 @@ from live_routing import (
     forward_added,
     forward_changed,
     group_changed,
-    no_stale_registrations,  # noqa: F401 - a fixture
     seconds_between,
     user,
 )

@@ -3,7 +3,6 @@ per member (created for the test through the core services), and round robin ove
 import pytest
 from live_routing import (
     group_created,
-    no_stale_registrations,  # noqa: F401 - a fixture
     seconds_between,
     user,
 )

@@ -12,7 +12,6 @@ from live_routing import (
     dry_run_kinds,
     hang_up_everything,
     in_background,
-    no_stale_registrations,  # noqa: F401 - a fixture
     seconds_between,
 )
 

@@ -3,7 +3,6 @@ caller to the dialplan again, the product routes the short number (support team 
 ring, showing the outside caller."""
 import pytest
 from live_refer import transferring_phone
-from live_routing import no_stale_registrations  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
