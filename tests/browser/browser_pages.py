@@ -67,3 +67,10 @@ def open_menu(driver, base: str, email: str, entry: str) -> None:
     log_in(driver, base, email)
     wait_for(driver, ".menu-client")
     click_link(driver, entry)
+
+
+def send_form(driver, shot: str, button: str, confirmation: str) -> None:
+    """Screenshot the filled form (`shot`), press its `button`, wait until the page shows `confirmation`."""
+    driver.snap(shot)
+    submit(driver, button)
+    wait_text(driver, confirmation)

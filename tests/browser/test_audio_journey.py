@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, fill, open_menu, submit, wait_for, wait_text
+from browser.browser_pages import choose, fill, open_menu, send_form, wait_for, wait_text
 from centrex.models import AudioFile, Tenant
 from centrex.platform.db import db
 
@@ -27,9 +27,7 @@ def test_admin_uploads_hold_music_and_plays_it(live_server, browser, tmp_path):
     choose(browser, "target", "Musique d’attente · Musique d'attente")
     fill(browser, "name", "Jingle du printemps")
     browser.find_element(By.NAME, "file").send_keys(str(music))
-    browser.snap("audio-form")
-    submit(browser, "Téléverser")
-    wait_text(browser, "Jingle du printemps est téléversé.")
+    send_form(browser, "audio-form", "Téléverser", "Jingle du printemps est téléversé.")
     browser.snap("audio-uploaded")
     db.session.rollback()  # a new transaction sees what the server committed
     dupont = db.session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()

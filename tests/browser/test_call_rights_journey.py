@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, fill, open_menu, submit, wait_for, wait_text
+from browser.browser_pages import choose, fill, open_menu, send_form, wait_for
 from centrex.models import BlockedPrefix, User
 from centrex.platform.db import db
 
@@ -21,9 +21,7 @@ def test_admin_blocks_a_prefix_and_opens_international_calls_for_one_user(live_s
     fill(browser, "prefixes.2.label", "Surtaxés")
     sophie = db.session.execute(select(User).where(User.name == "Sophie Martin")).scalar_one()
     choose(browser, f"users.{sophie.id}.call_class", "international")
-    browser.snap("call-rights-form")
-    submit(browser, "Enregistrer")
-    wait_text(browser, "Appels autorisés enregistrés.")
+    send_form(browser, "call-rights-form", "Enregistrer", "Appels autorisés enregistrés.")
     db.session.rollback()  # a new transaction sees what the server committed
     assert db.session.get(User, sophie.id).call_class == "international"
     assert db.session.execute(select(BlockedPrefix.label).where(BlockedPrefix.prefix == "+4190")).scalar_one() \

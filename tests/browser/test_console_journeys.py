@@ -7,7 +7,18 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click, click_link, fill, log_in, open_menu, submit, wait_for, wait_text
+from browser.browser_pages import (
+    choose,
+    click,
+    click_link,
+    fill,
+    log_in,
+    open_menu,
+    send_form,
+    submit,
+    wait_for,
+    wait_text,
+)
 from centrex.models import Account, AuditEntry, Device, Number, Tenant, User
 from centrex.platform.crypto import digest_a1, verify_password
 from centrex.platform.db import db
@@ -27,9 +38,7 @@ def test_operator_creates_a_client(live_server, browser):
     fill(browser, "max_users", "5")
     fill(browser, "admin_email", "admin@favre.example")
     fill(browser, "admin_password", "un-mot-de-passe-long")
-    browser.snap("new-client")
-    submit(browser, "Créer le client")
-    wait_text(browser, "Client Favre Fiduciaire créé.")
+    send_form(browser, "new-client", "Créer le client", "Client Favre Fiduciaire créé.")
     db.session.rollback()  # a new transaction sees what the server committed
     tenant = db.session.execute(select(Tenant).where(Tenant.domain == "favre.example")).scalar_one()
     assert (tenant.name, tenant.max_users, tenant.status) == ("Favre Fiduciaire", 5, "active")
@@ -68,9 +77,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     click(browser, browser.find_element(By.CSS_SELECTOR, f"input[name=numbers][value='{free.id}']"))
     phone = db.session.execute(select(Device).where(Device.mac == "805ec0123456")).scalar_one()
     click(browser, browser.find_element(By.CSS_SELECTOR, f"input[name=devices][value='{phone.id}']"))
-    browser.snap("new-user")
-    submit(browser, "Créer l’utilisateur")
-    wait_text(browser, "Utilisateur Emma Blanc créé.")
+    send_form(browser, "new-user", "Créer l’utilisateur", "Utilisateur Emma Blanc créé.")
     browser.snap("users")
 
     db.session.rollback()  # a new transaction sees what the server committed

@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, open_menu, submit, wait_for, wait_text
+from browser.browser_pages import choose, click_link, fill, open_menu, send_form, wait_for, wait_text
 from centrex.models import CallQueue, QueueAgent, User
 from centrex.platform.db import db
 from esl_switch import esl_server, switch_on_esl  # noqa: F401 - fixtures
@@ -33,9 +33,7 @@ def test_admin_creates_a_queue_with_two_agents(live_server, browser, switch_on_e
     fill(browser, "max_wait_seconds", "60")
     choose(browser, "after.type", "Messagerie vocale")
     choose(browser, "after.box", "8000 · Répondeur Dupont SA")
-    browser.snap("queue-form")
-    submit(browser, "Enregistrer")
-    wait_text(browser, "File Commandes enregistrée.")
+    send_form(browser, "queue-form", "Enregistrer", "File Commandes enregistrée.")
     row = browser.find_element(By.XPATH, "//tr[td[contains(., 'Commandes')]]")
     assert "1. 1005 · Marc Rochat" in row.text and "2. 1002 · Sophie Martin" in row.text
     browser.snap("queue-list")

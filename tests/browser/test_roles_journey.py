@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from browser.browser_pages import click, click_link, fill, log_in, open_menu, submit, wait_for, wait_text
+from browser.browser_pages import click, click_link, fill, log_in, open_menu, send_form, submit, wait_for, wait_text
 from centrex.models import Account, PhonebookEntry, Role
 from centrex.platform.db import db
 
@@ -27,9 +27,7 @@ def test_admin_makes_a_role_and_the_reception_works_within_it(live_server, brows
     fill(browser, "name", "Standardiste")
     for box in ("perm.presence.read", "perm.phonebook.write"):
         click(browser, browser.find_element(By.NAME, box))
-    browser.snap("role-form")
-    submit(browser, "Enregistrer")
-    wait_text(browser, "Rôle Standardiste enregistré.")
+    send_form(browser, "role-form", "Enregistrer", "Rôle Standardiste enregistré.")
 
     click_link(browser, "Accès à la console")
     reception = db.session.execute(

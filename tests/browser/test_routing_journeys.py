@@ -11,7 +11,7 @@ from lxml import etree
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, open_menu, submit, wait_for, wait_text
+from browser.browser_pages import choose, click_link, fill, open_menu, send_form, submit, wait_for, wait_text
 from centrex.models import ForwardRule, Number, RingGroup, Tenant, User
 from centrex.platform.db import db
 from centrex.routing.numbers import assign_number
@@ -36,9 +36,7 @@ def test_admin_adds_a_call_group_and_sees_the_call_scenario(live_server, browser
     choose(browser, "members.1.who", "1003 · Luc Favre")
     choose(browser, "no_answer.type", "Messagerie vocale")
     choose(browser, "no_answer.box", "Messagerie de 1000 · Claire Dumas")
-    browser.snap("group-form")
-    submit(browser, "Enregistrer")
-    wait_text(browser, "Groupe d’appels Accueil enregistré.")
+    send_form(browser, "group-form", "Enregistrer", "Groupe d’appels Accueil enregistré.")
 
     click_link(browser, "Numéros")
     row = browser.find_element(By.XPATH, "//tr[td[contains(., '+41215550120')]]")
@@ -86,9 +84,7 @@ def test_user_forwards_on_no_answer_after_20_s_and_the_dialplan_follows(live_ser
     fill(browser, "ring_seconds", "20")
     choose(browser, "dest.type", "Utilisateur")
     choose(browser, "dest.id.user", "1003 · Luc Favre")
-    browser.snap("forwarding-form")
-    submit(browser, "Ajouter")
-    wait_text(browser, "Renvoi enregistré.")
+    send_form(browser, "forwarding-form", "Ajouter", "Renvoi enregistré.")
     browser.snap("forwarding")
 
     actions = dialplan_over_http(live_server)
