@@ -6,12 +6,14 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_migrate import Migrate
 
 from centrex.cli import core as core_cli, route as route_cli, workers as worker_cli
 from centrex.freeswitch import sync as switch_sync
 from centrex.platform import answer_cache
 from centrex.platform.config import settings_from_env
 from centrex.platform.db import db
+from centrex.platform.migrations import MIGRATIONS
 from centrex.platform.unit_of_work import register_hooks
 
 
@@ -24,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)  # flask db …
     register_hooks(app, answer_cache.HOOK, switch_sync.HOOK)  # what runs around every commit
     core_cli.register(app)
     route_cli.register(app)

@@ -43,9 +43,12 @@ def schema_sql() -> str:
 def register(app) -> None:
     @app.cli.command("init-db")
     def init_db():
-        """Create the tables (idempotent)."""
-        db.create_all()
-        click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+        """Create the tables or bring them to the newest schema (Alembic migrations; idempotent)."""
+        from centrex.platform import migrations
+
+        migrations.upgrade()
+        click.echo(f"Database ready at revision {migrations.current()}: "
+                   f"{db.engine.url.render_as_string(hide_password=True)}")
 
     @app.cli.command("dump-schema")
     @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
