@@ -13,6 +13,25 @@ workers=${CENTREX_WORKERS:-2}
 control_socket=${CENTREX_CONTROL_SOCKET:-$CENTREX_INSTANCE/gunicorn-${bind//[^A-Za-z0-9.]/_}.ctl}
 if [ "$control_socket" = none ]; then control=(--no-control-socket); else control=(--control-socket "$control_socket"); fi
 
+# Every address we listen on must be free: say which is taken and by what setting to move it.
+fax_bind=${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}
+python3 - "$bind" CENTREX_BIND "$fax_bind" CENTREX_FAX_INTAKE_BIND <<'PY'
+import socket, sys
+taken = []
+for address, setting in zip(sys.argv[1::2], sys.argv[2::2]):
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]") or "0.0.0.0"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            taken.append(f"  {address} ({exc.strerror}): set {setting}=host:port to use another")
+if taken:
+    sys.exit("make run: an address Centrex listens on is taken:\n" + "\n".join(taken))
+PY
+
 flask init-db
 flask load-demo
 
@@ -32,7 +51,7 @@ flask esl run &
 pids+=($!)
 flask outbox run &  # emails (fax to email, voicemail, notices) and the fax work
 pids+=($!)
-flask fax-intake &  # email to fax: SMTP on ${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}
+flask fax-intake &  # email to fax: SMTP on $fax_bind
 pids+=($!)
 
 password=$(cat "$CENTREX_INSTANCE/xmlcurl_password")
@@ -45,7 +64,7 @@ Centrex is running (Ctrl-C stops everything).
   gunicorn:       gunicornc -s $control_socket   (control socket; CENTREX_CONTROL_SOCKET=none disables it)
   ESL listener:   FreeSWITCH at ${CENTREX_ESL_NODES:-127.0.0.1:8021:ClueCon} (retried with backoff)
   Email outbox:   SMTP relay ${CENTREX_SMTP_HOST:-127.0.0.1}:${CENTREX_SMTP_PORT:-25} (flask outbox list)
-  Email to fax:   smtp://${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}, To: <number>@${CENTREX_FAX_EMAIL_DOMAIN:-fax.centrex.invalid},
+  Email to fax:   smtp://$fax_bind, To: <number>@${CENTREX_FAX_EMAIL_DOMAIN:-fax.centrex.invalid},
                   From: claire.dumas@dupont.example, Subject: fax-dupont-2026
 
 Demo logins (password demo-centrex-2026):
@@ -57,7 +76,7 @@ Demo logins (password demo-centrex-2026):
   admin@martin.example              the second company, same extension numbers
 
 Try the captured REGISTER of Alain Dupont (1001@dupont.example):
-  sed '1,/^\r\?$/d' tests/fixtures/freeswitch/xml_curl/21-directory-sip_auth-register-1001-password.http \\
+  sed '1,/^\r\?$/d' $PWD/tests/fixtures/freeswitch/xml_curl/21-directory-sip_auth-register-1001-password.http \\
     | curl -s -u freeswitch:$password --data-binary @- http://$bind/xmlcurl
 TXT
 wait -n "${pids[@]}"

@@ -28,12 +28,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_script_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
-    port, esl_port = free_port(), free_port()
-    env = {**os.environ, "CENTREX_INSTANCE": str(tmp_path), "CENTREX_BIND": f"127.0.0.1:{port}",
+def run_env(instance: Path, port: int, esl_port: int, fax_port: int | None = None) -> dict:
+    env = {**os.environ, "CENTREX_INSTANCE": str(instance), "CENTREX_BIND": f"127.0.0.1:{port}",
+           "CENTREX_FAX_INTAKE_BIND": f"127.0.0.1:{fax_port or free_port()}",
            "CENTREX_ESL_NODES": f"127.0.0.1:{esl_port}:ClueCon", "PATH": f"{Path(sys.executable).parent}:"
            + os.environ["PATH"]}
     env.pop("CENTREX_DATABASE_URL", None)
+    return env
+
+
+def test_a_taken_address_is_named_with_the_setting_that_moves_it(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run([str(ROOT / "scripts" / "run.sh")], cwd=tmp_path, capture_output=True, text=True,
+                              env=run_env(tmp_path, free_port(), free_port(), fax_port=taken), timeout=60)
+    assert done.returncode != 0 and time.monotonic() - started < 20
+    assert f"127.0.0.1:{taken}" in done.stderr and "CENTREX_FAX_INTAKE_BIND" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not (tmp_path / "centrex.sqlite").exists()  # stopped before touching anything
+
+
+def test_run_script_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
+    port, esl_port = free_port(), free_port()
+    env = run_env(tmp_path, port, esl_port)
     proc = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: list[str] = []
@@ -77,6 +97,9 @@ def test_run_script_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
         reader.join(timeout=10)
     output = "".join(lines)
     assert "Demo logins" in output and "admin@dupont.example" in output
+    # the curl line works from any directory: the capture is named by its absolute path
+    capture = next(w for line in lines for w in line.split() if w.endswith("-1001-password.http"))
+    assert Path(capture).is_absolute() and Path(capture).is_file()
     assert "retrying" in output.lower()
     assert proc.returncode is not None
     leftover = subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, text=True).stdout
