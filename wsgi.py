@@ -1,7 +1,6 @@
 """Composition root: builds the WSGI app from the core and the adapters (what gunicorn and `flask` load)."""
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from flask_migrate import Migrate
 
 from centrex.cli import core as core_cli, route as route_cli, workers as worker_cli
 from centrex.freeswitch import sync as switch_sync
-from centrex.platform import answer_cache
+from centrex.platform import answer_cache, logs
 from centrex.platform.config import settings_from_env
 from centrex.platform.db import db
 from centrex.platform.migrations import MIGRATIONS
@@ -22,8 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("centrex", instance_path=str(instance), instance_relative_config=True)
     app.config.update(settings_from_env(instance))
     app.config.update(overrides or {})
-    logging.basicConfig(level=os.environ.get("CENTREX_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(os.environ.get("CENTREX_LOG_LEVEL", "INFO"), os.environ.get("CENTREX_LOG_FORMAT", "text"))
 
     db.init_app(app)
     Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)  # flask db …

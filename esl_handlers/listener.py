@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from centrex.calls import journal as cdr
 from centrex.platform.db import db
+from centrex.platform.logs import log_context
 from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers import dispatch
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, NodeAddress
@@ -198,15 +199,18 @@ class Segment:
 
     @staticmethod
     def _call(handler, argument, events, *, batch=False, isolate=False) -> None:
+        first = events[0]
+        about = {} if len(events) > 1 else {  # a batch is about several calls: its lines name none
+            "tenant": first.get("variable_domain_name"),
+            "call_uuid": first.get("variable_call_uuid") or first.get("Unique-ID")}
         try:
-            with unit_of_work():
+            with log_context(**about), unit_of_work():
                 handler(argument)
         except Exception as exc:
             if database_down(exc):
                 raise
             if batch and not isolate:
                 raise _PoisonBatch() from exc
-            first = events[0]
             log.exception("handler %s failed on %s %s from %s; skipped", handler.__name__, first.key,
                           first.get("Unique-ID") or first.get("Job-UUID") or "", first.node)
 

@@ -8,6 +8,7 @@ from flask import Blueprint, request
 from sqlalchemy.exc import DBAPIError
 
 from centrex.platform.db import db
+from centrex.platform.logs import log_context
 from xmlcurl import configuration, dialplan, directory
 from xmlcurl.documents import not_found
 from xmlcurl.form import read_form
@@ -33,6 +34,12 @@ def fetch(path_section: str | None = None):
         log.info("xmlcurl: not found (body too large or with a NUL character)")
         return not_found()
     section = form.get("section") or path_section or ""
+    with log_context(tenant=form.get("domain") or form.get("variable_domain_name") or form.get("Hunt-Context"),
+                     call_uuid=form.get("variable_call_uuid") or form.get("Unique-ID")):
+        return _fetch(form, section, path_section, started)
+
+
+def _fetch(form, section: str, path_section: str | None, started: float):
     handler = SECTIONS.get(section)
     if handler is None or (path_section and path_section != section):
         log.info("xmlcurl %r: not found (section not served)", section[:40])
