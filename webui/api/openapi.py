@@ -138,7 +138,17 @@ def build_spec() -> dict:
         paths.setdefault(path, {})[op.method.lower()] = _operation(op, params)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return _without_patch_defaults(spec.to_dict())
+
+
+def _without_patch_defaults(doc: dict) -> dict:
+    """A PATCH body changes only what it names: no default in it, or generated clients send the defaults
+    (and reset what nobody asked to change). Creation bodies keep theirs."""
+    for name, schema in doc["components"]["schemas"].items():
+        if name.endswith("Patch"):
+            for prop in schema.get("properties", {}).values():
+                prop.pop("default", None)
+    return doc
 
 
 @lru_cache(maxsize=1)
