@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 
 from centrex.access import api_tokens
@@ -21,6 +21,7 @@ from centrex.platform.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.platform.ports import SwitchError
 from centrex.platform.unit_of_work import unit_of_work
 from centrex.tenants import licences
+from webui.api.strict import type_errors
 
 log = logging.getLogger("centrex.api")
 
@@ -39,6 +40,10 @@ class TooManyRequests(DomainError):
 
 class TooLarge(DomainError):
     status = 413
+
+
+class NotJson(DomainError):
+    status = 415
 
 
 @dataclass
@@ -92,7 +97,7 @@ def _authenticate() -> None:
     # transaction turned writer fails at once when another worker wrote meanwhile).
     db.session.expunge(found)
     db.session.commit()  # nothing written yet: this only ends the read
-    with unit_of_work():  # the count stands even if the request fails
+    with unit_of_work(write=True):  # the count stands even if the request fails; SQLite: waits its turn
         decision = api_tokens.consume_request(found)
     g.api_rate = decision
     if not decision.allowed:
@@ -121,6 +126,10 @@ MAX_BODY = 1_000_000
 def _json_body() -> dict:
     if (request.content_length or 0) > MAX_BODY:
         raise TooLarge("The body is larger than 1 MB.")
+    if not request.is_json:
+        raise NotJson(
+            f"Send the body as JSON with 'Content-Type: application/json' (not {request.mimetype or 'none'})."
+        )
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.")
@@ -158,9 +167,12 @@ def route(
                 g.api_query = _validated(query, request.args.to_dict())
             if body is not None:  # validated as documented; the service loads the same JSON itself
                 g.api_body = _json_body()
+                wrong_types = type_errors(body, g.api_body)
+                if wrong_types:
+                    raise Invalid("Some fields are not valid.", fields=wrong_types)
                 _validated(body, g.api_body)
             if method in WRITE_METHODS:
-                with unit_of_work(Actor(f"api:{token().name}", request.remote_addr)):
+                with unit_of_work(Actor(f"api:{token().name}", request.remote_addr), write=True):
                     result = view(**kwargs)
                 return _answer(result)
             answer = _answer(view(**kwargs))
@@ -184,6 +196,10 @@ def route(
                 else (400, 401, 403, 404, 422, 429)
             )
         )
+        if body is not None:
+            documented = tuple(sorted({*documented, 413, 415}))
+        if method in WRITE_METHODS:
+            documented = tuple(sorted({*documented, 503}))
         OPERATIONS.append(
             Operation(
                 rule,
@@ -239,6 +255,16 @@ def _integrity_error(exc: IntegrityError):
     db.session.rollback()
     log.info("API request refused by a database constraint: %s", exc.orig)
     return error_body("This conflicts with existing data (it may have changed meanwhile).", status=409)
+
+
+@bp.errorhandler(OperationalError)
+def _busy(exc: OperationalError):
+    """SQLite's write lock still taken by others after the busy timeout: a busy server, not a fault."""
+    db.session.rollback()
+    if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+        raise exc
+    log.warning("API request waited too long for the database's write lock: %s", exc.orig)
+    return error_body("The server is busy; try again in a moment.", status=503, headers={"Retry-After": "1"})
 
 
 @bp.errorhandler(DataError)

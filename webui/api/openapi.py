@@ -26,9 +26,13 @@ _STATUS_TEXT = {
     401: "No valid API key",
     403: "The key lacks the scope, or the company is suspended",
     404: "Not found (or not this company's)",
+    405: "This method is not allowed on this path (see Allow)",
     409: "Conflicts with existing data",
+    413: "The body is larger than 1 MB",
+    415: "The body is not JSON (send Content-Type: application/json)",
     422: "A field is not valid",
     429: "Too many requests with this key: see Retry-After",
+    503: "FreeSWITCH did not answer a live command, or the server is busy: try again (see Retry-After)",
 }
 
 
