@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
@@ -181,7 +181,9 @@ def route(
 
         def _answer(result):
             if response is None and content_type == "application/json":
-                return "", status
+                empty = current_app.response_class(status=status)
+                del empty.headers["Content-Type"]  # no content, so no type (Flask says text/html)
+                return empty
             if content_type != "application/json":
                 return result
             return jsonify(response.dump(result)), status

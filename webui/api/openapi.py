@@ -12,6 +12,7 @@ from flask import jsonify
 
 from centrex.models.api import SCOPES
 from webui.api.framework import OPERATIONS, Operation, bp
+from webui.api.openapi_shapes import shaped
 from webui.api.schemas import ErrorSchema
 
 TITLE = "Centrex API"
@@ -80,8 +81,9 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
     if op.description.strip():
         doc["description"] = " ".join(op.description.split())
     if op.scope:
-        doc["security"] = [{"bearerAuth": [op.scope]}]
+        doc["security"] = [{"bearerAuth": []}]  # an http scheme takes no scopes: the key's are checked
         doc["x-scope"] = op.scope
+        doc["description"] = (doc.get("description", "") + f" Scope: `{op.scope}`.").strip()
     if op.query is not None:
         doc["parameters"].append({"in": "query", "schema": op.query})
     if op.body is not None:
@@ -98,7 +100,7 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
             "description": _STATUS_TEXT.get(op.status, "OK"),
             "content": {"application/json": {"schema": op.response}},
         }
-    for status in op.errors:
+    for status in (*op.errors, 405):
         doc["responses"][str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     return doc
 
@@ -108,6 +110,7 @@ def build_spec() -> dict:
         title=TITLE,
         version=VERSION,
         openapi_version="3.0.3",
+        servers=[{"url": "/", "description": "This server (the paths start with /api/v1)"}],
         plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
         info={
             "description": "JSON API of a company's telephony for CRMs and integrations: "
@@ -121,18 +124,21 @@ def build_spec() -> dict:
         {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key created in the console. Scopes: " + ", ".join(SCOPES),
+            "description": "An API key created in the console (client menu, API & webhooks), sent as "
+            "'Authorization: Bearer <key>'. A key holds the scopes ticked when it was made; each operation "
+            "names the one it needs (in its description and as x-scope); without it the answer is 403. "
+            "Scopes: " + ", ".join(SCOPES) + ".",
         },
     )
     spec.components.schema("Error", schema=ErrorSchema)
     for status, text in _STATUS_TEXT.items():
         if status >= 400:
             response = {"description": text, "content": {"application/json": {"schema": "Error"}}}
-            if status == 429:
+            if status in (429, 503):
                 response["headers"] = {
                     "Retry-After": {
                         "schema": {"type": "integer"},
-                        "description": "Seconds until the next minute.",
+                        "description": "Seconds to wait before trying again.",
                     }
                 }
             spec.components.response(f"Error{status}", response)
@@ -142,17 +148,7 @@ def build_spec() -> dict:
         paths.setdefault(path, {})[op.method.lower()] = _operation(op, params)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return _without_patch_defaults(spec.to_dict())
-
-
-def _without_patch_defaults(doc: dict) -> dict:
-    """A PATCH body changes only what it names: no default in it, or generated clients send the defaults
-    (and reset what nobody asked to change). Creation bodies keep theirs."""
-    for name, schema in doc["components"]["schemas"].items():
-        if name.endswith("Patch"):
-            for prop in schema.get("properties", {}).values():
-                prop.pop("default", None)
-    return doc
+    return shaped(spec.to_dict())
 
 
 @lru_cache(maxsize=1)

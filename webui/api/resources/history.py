@@ -35,9 +35,9 @@ def list_cdrs():
     "/cdrs.csv",
     "GET",
     scope="cdr:read",
-    summary="Call history as CSV (same filters; page ignored)",
+    summary="Call history as CSV (same filters, newest first, no paging)",
     tag="call history",
-    query=CallFilterSchema(),
+    query=CallFilterSchema(exclude=("page", "per_page")),
     content_type="text/csv",
 )
 def export_cdrs():
