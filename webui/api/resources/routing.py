@@ -5,11 +5,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, pre_dump
 
 from centrex.models import ForwardRule, RingGroup, User
-from centrex.platform.db import db
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing import forwards as forward_service, groups as group_service
 from centrex.routing.schemas import ForwardRuleSchema, RingGroupSchema
-from webui.api.framework import body, route, tenant
+from webui.api.framework import body, query, route, tenant
+from webui.api.paging import ListQuery, page_of
 from webui.api.schemas import list_of, timestamp
 
 
@@ -77,12 +77,11 @@ FORWARD_LIST = list_of(ForwardRuleOut, "ForwardRuleList")
     scope="groups:read",
     summary="List the ring groups",
     tag="ring groups",
+    query=ListQuery(),
     response=GROUP_LIST,
 )
 def list_ring_groups():
-    return {
-        "items": list(db.session.execute(scoped(RingGroup, tenant().id).order_by(RingGroup.id)).scalars())
-    }
+    return page_of(scoped(RingGroup, tenant().id).order_by(RingGroup.id), query())
 
 
 @route(
@@ -142,10 +141,11 @@ def delete_ring_group(group_id: int):
     scope="forwarding:read",
     tag="forwarding",
     summary="A user's forwarding rules",
+    query=ListQuery(),
     response=FORWARD_LIST,
 )
 def list_forward_rules(user_id: int):
-    return {"items": forward_service.forward_rules(get_scoped(User, tenant().id, user_id))}
+    return page_of(forward_service.forward_rules(get_scoped(User, tenant().id, user_id)), query())
 
 
 @route(
