@@ -21,6 +21,7 @@ from centrex.platform.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.platform.ports import SwitchError
 from centrex.platform.unit_of_work import unit_of_work
 from centrex.tenants import licences
+from webui.api import idempotent
 from webui.api.strict import type_errors
 
 log = logging.getLogger("centrex.api")
@@ -171,8 +172,11 @@ def route(
                 if wrong_types:
                     raise Invalid("Some fields are not valid.", fields=wrong_types)
                 _validated(body, g.api_body)
+            key = idempotent.requested_key() if method == "POST" else None
             if method in WRITE_METHODS:
                 with unit_of_work(Actor(f"api:{token().name}", request.remote_addr), write=True):
+                    if key is not None:
+                        return idempotent.once(token(), key, lambda: _answer(view(**kwargs)))
                     result = view(**kwargs)
                 return _answer(result)
             answer = _answer(view(**kwargs))
@@ -186,7 +190,9 @@ def route(
                 return empty
             if content_type != "application/json":
                 return result
-            return jsonify(response.dump(result)), status
+            dumped = jsonify(response.dump(result))
+            dumped.status_code = status
+            return dumped
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=run, methods=[method])
         documented = (

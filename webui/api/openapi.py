@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from centrex.models.api import SCOPES
+from webui.api import idempotent
 from webui.api.framework import OPERATIONS, Operation, bp
 from webui.api.openapi_shapes import shaped
 from webui.api.schemas import ErrorSchema
@@ -84,6 +85,8 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
         doc["security"] = [{"bearerAuth": []}]  # an http scheme takes no scopes: the key's are checked
         doc["x-scope"] = op.scope
         doc["description"] = (doc.get("description", "") + f" Scope: `{op.scope}`.").strip()
+    if op.method == "POST":
+        doc["parameters"].append(idempotent.DOCUMENTED)
     if op.query is not None:
         doc["parameters"].append({"in": "query", "schema": op.query})
     if op.body is not None:
