@@ -1,5 +1,5 @@
 """The OpenAPI document says what the server does (issue 22, point 4): valid for openapi-spec-validator, a
-nullable destination typed as "a destination or null", nullable enums without a `null` member, servers, a
+nullable destination typed as "a destination or null", a nullable enum as "a named enum or null", servers, a
 bearer scheme without scopes (they are in its description), 405/415/429 and the rate-limit headers
 documented, /cdrs.csv without paging, and a 204 answered without content or content type."""
 
@@ -42,10 +42,14 @@ def test_a_nullable_destination_is_a_destination_or_null(spec):
     assert not [s for s in _subschemas(spec) if s == {"type": "object", "nullable": True}]
 
 
-def test_nullable_enums_have_no_null_member(spec):
+def test_nullable_enums_are_one_named_enum_or_null(spec):
     enums = [s for s in _subschemas(spec) if isinstance(s.get("enum"), list)]
     assert [s for s in enums if None in s["enum"]] == []
-    assert spec["components"]["schemas"]["User"]["properties"]["language"]["nullable"] is True
+    schemas = spec["components"]["schemas"]
+    for name in ("User", "UserPatch"):
+        language = schemas[name]["properties"]["language"]
+        assert (language["allOf"], language["nullable"]) == ([{"$ref": "#/components/schemas/Language"}], True)
+    assert schemas["Language"] == {"type": "string", "enum": ["fr", "en", "de", "it"]}
 
 
 def test_scopes_are_described_not_listed_on_the_bearer_scheme(spec):

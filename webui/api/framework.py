@@ -206,8 +206,7 @@ def route(
         )
         if body is not None:
             documented = tuple(sorted({*documented, 413, 415}))
-        if method in WRITE_METHODS:
-            documented = tuple(sorted({*documented, 503}))
+        documented = tuple(sorted({*documented, 503}))  # FreeSWITCH unreachable, or SQLite busy too long
         OPERATIONS.append(
             Operation(
                 rule,

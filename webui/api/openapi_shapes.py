@@ -17,14 +17,19 @@ RATE_HEADERS = {
 
 
 def shaped(doc: dict) -> dict:
-    for name, schema in doc["components"]["schemas"].items():
+    schemas = doc["components"]["schemas"]
+    enums: dict[tuple, str] = {}
+    for name, schema in list(schemas.items()):
         _walk(schema)
+        for prop, sub in schema.get("properties", {}).items():
+            _named_nullable_enum(schemas, enums, prop, sub)
         if name.endswith("Patch"):
             _without_defaults(schema)
     for path in doc["paths"].values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
                 _walk(parameter.get("schema", {}))
+                _not_null(parameter.get("schema", {}))  # a query string cannot say null
             for response in operation["responses"].values():
                 if "$ref" not in response:
                     response.setdefault("headers", {}).update(RATE_HEADERS)
@@ -32,6 +37,14 @@ def shaped(doc: dict) -> dict:
         if status != "Error401":
             response.setdefault("headers", {}).update(RATE_HEADERS)
     return doc
+
+
+def _not_null(schema: dict) -> None:
+    if schema.pop("nullable", None):
+        if schema.get("default", 0) is None:
+            del schema["default"]
+        if isinstance(schema.get("enum"), list):
+            schema["enum"] = [value for value in schema["enum"] if value is not None]
 
 
 def _without_defaults(schema: dict) -> None:
@@ -46,8 +59,6 @@ def _walk(schema: dict) -> None:
     if not isinstance(schema, dict):
         return
     _nullable_object(schema)
-    if schema.get("nullable") and isinstance(schema.get("enum"), list):
-        schema["enum"] = [value for value in schema["enum"] if value is not None]
     for key in ("properties",):
         for sub in schema.get(key, {}).values():
             _walk(sub)
@@ -56,6 +67,26 @@ def _walk(schema: dict) -> None:
     for key in ("allOf", "anyOf", "oneOf"):
         for sub in schema.get(key, []):
             _walk(sub)
+
+
+def _named_nullable_enum(schemas: dict, enums: dict, prop: str, schema: dict) -> None:
+    """A nullable enum as "one of these values, or null": allOf [a named enum] + nullable. apispec lists
+    `null` among the values, which generators turn into one class per null branch; without it, validators
+    (OpenAPI 3.0.3) would read null as refused. Identical value lists share one component."""
+    values = schema.get("enum")
+    if not (schema.get("nullable") and isinstance(values, list)):
+        return
+    values = [value for value in values if value is not None]
+    name = enums.get(tuple(values))
+    if name is None:
+        name = base = "".join(part.title() for part in prop.split("_"))
+        while name in schemas:
+            name = f"{base}{len(enums) + 1}"
+        schemas[name] = {"type": schema.get("type", "string"), "enum": values}
+        enums[tuple(values)] = name
+    kept = {k: v for k, v in schema.items() if k in ("default", "description")}
+    schema.clear()
+    schema.update(kept, allOf=[{"$ref": f"#/components/schemas/{name}"}], nullable=True)
 
 
 def _nullable_object(schema: dict) -> None:
