@@ -3,7 +3,6 @@ one after the other, never answered 500 "database is locked" (issue 22, point 2)
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -11,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from api_testing import bearer, key_for
-from centrex.models import User
+from centrex.models import Tenant, User
 from centrex.platform.audit import Actor, acting_as
 from centrex.platform.db import db
-from test_sqlite_concurrency import make_app
+from test_sqlite_concurrency import demo_file
 
 pytestmark = pytest.mark.smoke
 CLIENTS = 6
@@ -23,14 +22,9 @@ CRM = "198.51.99.10"  # a public address: no name to resolve while the write loc
 
 
 def test_clients_writing_at_once_on_sqlite_are_serialised(tmp_path):
-    from centrex.demo.companies import load_demo
-
-    url, instance = f"sqlite:///{tmp_path / 'centrex.sqlite'}", str(tmp_path / "instance")
-    os.makedirs(instance)
-    app = make_app(url, instance)
+    _url, _instance, app, _sales = demo_file(tmp_path)
     with app.app_context(), acting_as(Actor("test")):
-        db.create_all()
-        tenant = next(t for t in load_demo()["tenants"] if t.domain == "dupont.example")
+        tenant = db.session.execute(select(Tenant).filter_by(domain="dupont.example")).scalar_one()
         key = key_for(tenant, rate_limit=10000)
         users = [u.id for u in db.session.execute(select(User).filter_by(tenant_id=tenant.id)).scalars()]
         db.session.commit()
