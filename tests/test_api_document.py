@@ -1,14 +1,18 @@
 """The OpenAPI document says what the server does (issue 22, point 4): valid for openapi-spec-validator, a
 nullable destination typed as "a destination or null", a nullable enum as "a named enum or null", servers, a
 bearer scheme without scopes (they are in its description), 405/415/429 and the rate-limit headers
-documented, /cdrs.csv without paging, and a 204 answered without content or content type."""
+documented, /cdrs.csv without paging, a 204 answered without content or content type, and examples the
+server takes."""
 
 from __future__ import annotations
 
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import select
 
 from api_testing import bearer, keys  # noqa: F401
+from centrex.models import ForwardRule, Number, User
+from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke
 
@@ -98,3 +102,24 @@ def test_rules_only_the_server_checks_are_described(spec):
     assert "control characters" in schemas["User"]["properties"]["name"]["description"]
     assert "`external`" in schemas["Member"]["properties"]["user_id"]["description"]
     assert "needs `id`" in schemas["Destination"]["properties"]["type"]["description"]
+
+
+def test_every_example_in_the_document_is_accepted(client, demo, keys, spec):
+    tenant = demo["dupont.example"]
+    alain = db.session.execute(select(User).filter_by(tenant_id=tenant.id, extension="1001")).scalar_one()
+    ids = {
+        "user_id": alain.id,
+        "rule_id": db.session.execute(select(ForwardRule.id).filter_by(user_id=alain.id)).scalars().first(),
+        "number_id": db.session.execute(select(Number.id).filter_by(e164="+41215550106")).scalar_one(),
+    }
+    sent = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if "example" not in content:
+                continue
+            answer = client.open(path.format(**ids), method=method.upper(), json=content["example"],
+                                 headers=bearer(keys["dupont"]))
+            assert answer.status_code in (200, 201), (method, path, answer.get_json())
+            sent += 1
+    assert sent >= 7

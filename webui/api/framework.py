@@ -151,6 +151,7 @@ def route(
     content_type: str = "application/json",
     errors: tuple[int, ...] | None = None,
     description: str = "",
+    example: dict | None = None,
 ):
     """Declare an endpoint: it answers only with a token holding `scope`; `body`/`query` are validated
     before the view runs; the view's return value is dumped with `response` (None: empty answer)."""
@@ -222,6 +223,7 @@ def route(
                 content_type,
                 documented,
                 description or (view.__doc__ or ""),
+                {"example": example} if example else {},
             )
         )
         return run

@@ -90,7 +90,7 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
     if op.query is not None:
         doc["parameters"].append({"in": "query", "schema": op.query})
     if op.body is not None:
-        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
+        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body, **op.extra}}}
     if op.status == 204 or (op.response is None and op.content_type == "application/json"):
         doc["responses"][str(op.status)] = {"description": _STATUS_TEXT.get(op.status, "Done")}
     elif op.content_type != "application/json":

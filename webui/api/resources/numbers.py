@@ -87,6 +87,7 @@ def get_number(number_id: int):
     tag="numbers",
     body=NumberSchema(only=DESTINATION_FIELDS, partial=True),
     response=NumberOut(),
+    example={"dest_type": "external", "dest_value": "+41791234567"},
 )
 def point_number(number_id: int):
     """dest_type with dest_id (a user, a ring group…) or dest_value (an external number);

@@ -105,6 +105,9 @@ def get_ring_group(group_id: int):
     body=RingGroupSchema(),
     response=RingGroupOut(),
     status=201,
+    example={"name": "Comptabilité", "extension": "2010", "strategy": "sequential", "ring_seconds": 20,
+             "members": [{"external": "+41791234588", "ring_seconds": 25}],
+             "no_answer": {"type": "external", "value": "+41215550100"}},
 )
 def create_ring_group():
     return group_service.create_ring_group(tenant(), body())
@@ -157,6 +160,7 @@ def list_forward_rules(user_id: int):
     body=ForwardRuleSchema(),
     response=ForwardRuleOut(),
     status=201,
+    example={"kind": "no_answer", "ring_seconds": 20, "dest": {"type": "external", "value": "+41791234567"}},
 )
 def add_forward_rule(user_id: int):
     return forward_service.add_forward_rule(get_scoped(User, tenant().id, user_id), body())
@@ -182,6 +186,7 @@ def get_forward_rule(rule_id: int):
     summary="Change a forwarding rule (e.g. switch it on or off)",
     body=ForwardRuleSchema(partial=True),
     response=ForwardRuleOut(),
+    example={"enabled": False},
 )
 def update_forward_rule(rule_id: int):
     return forward_service.update_forward_rule(get_scoped(ForwardRule, tenant().id, rule_id), body())

@@ -83,6 +83,8 @@ def get_user(user_id: int):
     body=UserSchema(),
     response=UserOut(),
     status=201,
+    example={"extension": "1010", "name": "Julie Favre", "email": "julie.favre@dupont.example",
+             "mobile": "+41791234599", "call_class": "international"},
 )
 def create_user():
     """The SIP secret is generated when not given; it is never returned (phones get it by provisioning)."""
@@ -97,6 +99,7 @@ def create_user():
     tag="users",
     body=UserSchema(partial=True),
     response=UserOut(),
+    example={"max_calls": 3},
 )
 def update_user(user_id: int):
     return user_service.update_user(get_scoped(User, tenant().id, user_id), body())

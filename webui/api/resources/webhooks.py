@@ -85,6 +85,8 @@ def list_webhooks():
     body=WebhookSubscriptionSchema(),
     response=SubscriptionCreated(),
     status=201,
+    example={"url": "https://crm.example.com/hooks/centrex", "events": ["call.ringing", "call.ended"],
+             "description": "CRM"},
 )
 def create_webhook():
     subscription, secret = webhook_service.create_subscription(tenant(), body())
