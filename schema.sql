@@ -549,6 +549,22 @@ CREATE INDEX ix_api_call_token_id ON api_call (token_id);
 
 CREATE INDEX ix_api_call_user_id ON api_call (user_id);
 
+CREATE TABLE api_idempotent_answer (
+	id SERIAL NOT NULL, 
+	token_id INTEGER NOT NULL, 
+	key VARCHAR(255) NOT NULL, 
+	fingerprint VARCHAR(64) NOT NULL, 
+	status INTEGER NOT NULL, 
+	body JSON, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	expires_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_api_idempotent_answer PRIMARY KEY (id), 
+	CONSTRAINT uq_api_idempotent_answer_token_id_key UNIQUE (token_id, key), 
+	CONSTRAINT fk_api_idempotent_answer_token_id_api_token FOREIGN KEY(token_id) REFERENCES api_token (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_api_idempotent_answer_expires_at ON api_idempotent_answer (expires_at);
+
 CREATE TABLE api_rate_window (
 	token_id INTEGER NOT NULL, 
 	minute BIGINT NOT NULL, 

@@ -26,3 +26,26 @@ def bearer(key: str) -> dict:
 def keys(demo):
     """{"dupont": key, "martin": key}: every scope, one per demo company."""
     return {"dupont": key_for(demo["dupont.example"]), "martin": key_for(demo["martin.example"])}
+
+
+@pytest.fixture
+def api_server(app, committed):
+    """The whole app on 127.0.0.1:<free port> in a thread, the demo committed: (base URL, Dupont's key with
+    every scope and room for many requests)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from centrex.demo.companies import load_demo
+
+    tenants = {tenant.domain: tenant for tenant in load_demo()["tenants"]}
+    key = key_for(tenants["dupont.example"], rate_limit=10000)
+    committed.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="api-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", key
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

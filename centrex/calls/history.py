@@ -125,8 +125,8 @@ def _filtered(tenant: Tenant, filters: dict):
     return query
 
 
-def page(tenant: Tenant, filters: dict) -> dict:
-    """{"items": [...], "page", "per_page", "total"}: newest first."""
+def page(tenant: Tenant, filters: dict, *, offset: int | None = None) -> dict:
+    """{"items": [...], "page", "per_page", "total"}: newest first (from `offset` when given)."""
     query = _filtered(tenant, filters)
     total = db.session.execute(query.with_only_columns(func.count(CallRecord.id)).order_by(None)).scalar_one()
     size = filters.get("per_page", 50)
@@ -134,7 +134,7 @@ def page(tenant: Tenant, filters: dict) -> dict:
     rows = db.session.execute(
         query.order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
         .limit(size)
-        .offset((number - 1) * size)
+        .offset((number - 1) * size if offset is None else offset)
     ).scalars()
     return {"items": list(rows), "page": number, "per_page": size, "total": total}
 

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models of the core."""
 from centrex.models.account import Account, ConsoleSession  # noqa: F401 (console sessions)
-from centrex.models.api import (ApiCall, ApiRateWindow, ApiToken, WebhookAttempt,  # noqa: F401 (JSON API)
+from centrex.models.api import (ApiCall, ApiIdempotentAnswer, ApiRateWindow, ApiToken, WebhookAttempt,  # noqa: F401 (JSON API)
                                 WebhookDelivery, WebhookEvent, WebhookSubscription)
 from centrex.models.audit import AuditEntry
 from centrex.models.branding import Branding  # noqa: F401 (console white label)

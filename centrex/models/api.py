@@ -81,6 +81,24 @@ class ApiRateWindow(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ApiIdempotentAnswer(Base):
+    """The first answer to a POST sent with an Idempotency-Key, per token, replayed when the same request
+    comes again with that key (until expires_at); `fingerprint` (SHA-256 of method, path and body) tells a
+    repeat from another request reusing the key."""
+
+    __tablename__ = "api_idempotent_answer"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict | list | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ApiCall(Base):
     """A click-to-call request: ring the user's phone, then the destination. Its id is the A leg's UUID
     (origination_uuid), so the live channels and the call record say how it went on."""

@@ -67,7 +67,11 @@ def normalise_mac(value: str) -> str:
     return mac
 
 
+TEXT_RULES = "No control characters or line breaks, and no « ${ »."
+
+
 def Text(max_len: int, **kw):  # noqa: N802 - reads like a field type
+    kw.setdefault("metadata", {"description": TEXT_RULES})
     return fields.String(validate=[validate.Length(min=1, max=max_len), no_control_chars, no_switch_variables],
                          **kw)
 
@@ -125,7 +129,8 @@ class NumberSchema(Schema):
 
 
 class DeviceSchema(Schema):
-    mac = fields.String(required=True)
+    mac = fields.String(required=True, metadata={
+        "description": "12 hexadecimal digits; separators (: - . and spaces) and case are ignored."})
     vendor = fields.String(required=True, validate=validate.OneOf(VENDORS))
     model = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{2,32}$"))
     user_id = fields.Integer(allow_none=True, load_default=None)

@@ -20,7 +20,10 @@ HANGUP_CAUSES = ("NORMAL_CLEARING", "USER_BUSY", "CALL_REJECTED", "NO_ANSWER")
 class DestinationSchema(Schema):
     """{type, id, value}: a user/group/schedule/service by id, an external number or a box by value;
     loaded as a Dest."""
-    type = fields.String(required=True, validate=validate.OneOf(DESTINATION_TYPES))
+    type = fields.String(required=True, validate=validate.OneOf(DESTINATION_TYPES), metadata={
+        "description": "A user, ring group, menu, queue, conference, fax box or schedule needs `id`; "
+                       "external needs `value` (a phone number); voicemail `id` or `value` (the box); "
+                       "hangup may give a cause in `value`."})
     id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
     value = fields.String(allow_none=True, load_default=None,
                           validate=validate.Regexp(r"^[+0-9 ()./-]{2,32}$|^[A-Z_]{3,32}$",
@@ -50,7 +53,8 @@ def _seconds(default=None):
 
 
 class MemberSchema(Schema):
-    user_id = fields.Integer(allow_none=True, load_default=None)
+    user_id = fields.Integer(allow_none=True, load_default=None,
+                             metadata={"description": "A member is either a user (user_id) or `external`."})
     external = fields.String(allow_none=True, load_default=None,
                              validate=validate.Regexp(r"^[+0-9 ()./-]{3,32}$", error=N_("Not a phone number.")))
     ring_seconds = _seconds()

@@ -28,7 +28,9 @@ SECRET_PREFIX = "whsec_"
 
 
 class WebhookSubscriptionSchema(Schema):
-    url = fields.String(required=True, validate=[validate.Length(min=10, max=500), no_control_chars])
+    url = fields.String(required=True, validate=[validate.Length(min=10, max=500), no_control_chars], metadata={
+        "description": "An http:// or https:// address without credentials, on the Internet: loopback, private, "
+                       "link-local and metadata addresses are refused."})
     events = fields.List(
         fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)),
         required=True,

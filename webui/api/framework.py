@@ -8,9 +8,9 @@ import logging
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound as RouteNotFound
 
 from centrex.access import api_tokens
@@ -21,6 +21,8 @@ from centrex.platform.errors import DomainError, Forbidden, Invalid, NotFound
 from centrex.platform.ports import SwitchError
 from centrex.platform.unit_of_work import unit_of_work
 from centrex.tenants import licences
+from webui.api import idempotent
+from webui.api.strict import type_errors
 
 log = logging.getLogger("centrex.api")
 
@@ -39,6 +41,10 @@ class TooManyRequests(DomainError):
 
 class TooLarge(DomainError):
     status = 413
+
+
+class NotJson(DomainError):
+    status = 415
 
 
 @dataclass
@@ -92,7 +98,7 @@ def _authenticate() -> None:
     # transaction turned writer fails at once when another worker wrote meanwhile).
     db.session.expunge(found)
     db.session.commit()  # nothing written yet: this only ends the read
-    with unit_of_work():  # the count stands even if the request fails
+    with unit_of_work(write=True):  # the count stands even if the request fails; SQLite: waits its turn
         decision = api_tokens.consume_request(found)
     g.api_rate = decision
     if not decision.allowed:
@@ -121,6 +127,10 @@ MAX_BODY = 1_000_000
 def _json_body() -> dict:
     if (request.content_length or 0) > MAX_BODY:
         raise TooLarge("The body is larger than 1 MB.")
+    if not request.is_json:
+        raise NotJson(
+            f"Send the body as JSON with 'Content-Type: application/json' (not {request.mimetype or 'none'})."
+        )
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.")
@@ -141,6 +151,7 @@ def route(
     content_type: str = "application/json",
     errors: tuple[int, ...] | None = None,
     description: str = "",
+    example: dict | None = None,
 ):
     """Declare an endpoint: it answers only with a token holding `scope`; `body`/`query` are validated
     before the view runs; the view's return value is dumped with `response` (None: empty answer)."""
@@ -158,9 +169,15 @@ def route(
                 g.api_query = _validated(query, request.args.to_dict())
             if body is not None:  # validated as documented; the service loads the same JSON itself
                 g.api_body = _json_body()
+                wrong_types = type_errors(body, g.api_body)
+                if wrong_types:
+                    raise Invalid("Some fields are not valid.", fields=wrong_types)
                 _validated(body, g.api_body)
+            key = idempotent.requested_key() if method == "POST" else None
             if method in WRITE_METHODS:
-                with unit_of_work(Actor(f"api:{token().name}", request.remote_addr)):
+                with unit_of_work(Actor(f"api:{token().name}", request.remote_addr), write=True):
+                    if key is not None:
+                        return idempotent.once(token(), key, lambda: _answer(view(**kwargs)))
                     result = view(**kwargs)
                 return _answer(result)
             answer = _answer(view(**kwargs))
@@ -169,10 +186,14 @@ def route(
 
         def _answer(result):
             if response is None and content_type == "application/json":
-                return "", status
+                empty = current_app.response_class(status=status)
+                del empty.headers["Content-Type"]  # no content, so no type (Flask says text/html)
+                return empty
             if content_type != "application/json":
                 return result
-            return jsonify(response.dump(result)), status
+            dumped = jsonify(response.dump(result))
+            dumped.status_code = status
+            return dumped
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=run, methods=[method])
         documented = (
@@ -184,6 +205,9 @@ def route(
                 else (400, 401, 403, 404, 422, 429)
             )
         )
+        if body is not None:
+            documented = tuple(sorted({*documented, 413, 415}))
+        documented = tuple(sorted({*documented, 503}))  # FreeSWITCH unreachable, or SQLite busy too long
         OPERATIONS.append(
             Operation(
                 rule,
@@ -199,6 +223,7 @@ def route(
                 content_type,
                 documented,
                 description or (view.__doc__ or ""),
+                {"example": example} if example else {},
             )
         )
         return run
@@ -239,6 +264,16 @@ def _integrity_error(exc: IntegrityError):
     db.session.rollback()
     log.info("API request refused by a database constraint: %s", exc.orig)
     return error_body("This conflicts with existing data (it may have changed meanwhile).", status=409)
+
+
+@bp.errorhandler(OperationalError)
+def _busy(exc: OperationalError):
+    """SQLite's write lock still taken by others after the busy timeout: a busy server, not a fault."""
+    db.session.rollback()
+    if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+        raise exc
+    log.warning("API request waited too long for the database's write lock: %s", exc.orig)
+    return error_body("The server is busy; try again in a moment.", status=503, headers={"Retry-After": "1"})
 
 
 @bp.errorhandler(DataError)

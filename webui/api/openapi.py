@@ -11,7 +11,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from centrex.models.api import SCOPES
+from webui.api import idempotent
 from webui.api.framework import OPERATIONS, Operation, bp
+from webui.api.openapi_shapes import shaped
 from webui.api.schemas import ErrorSchema
 
 TITLE = "Centrex API"
@@ -26,9 +28,13 @@ _STATUS_TEXT = {
     401: "No valid API key",
     403: "The key lacks the scope, or the company is suspended",
     404: "Not found (or not this company's)",
+    405: "This method is not allowed on this path (see Allow)",
     409: "Conflicts with existing data",
+    413: "The body is larger than 1 MB",
+    415: "The body is not JSON (send Content-Type: application/json)",
     422: "A field is not valid",
     429: "Too many requests with this key: see Retry-After",
+    503: "FreeSWITCH did not answer a live command, or the server is busy: try again (see Retry-After)",
 }
 
 
@@ -76,12 +82,15 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
     if op.description.strip():
         doc["description"] = " ".join(op.description.split())
     if op.scope:
-        doc["security"] = [{"bearerAuth": [op.scope]}]
+        doc["security"] = [{"bearerAuth": []}]  # an http scheme takes no scopes: the key's are checked
         doc["x-scope"] = op.scope
+        doc["description"] = (doc.get("description", "") + f" Scope: `{op.scope}`.").strip()
+    if op.method == "POST":
+        doc["parameters"].append(idempotent.DOCUMENTED)
     if op.query is not None:
         doc["parameters"].append({"in": "query", "schema": op.query})
     if op.body is not None:
-        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
+        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body, **op.extra}}}
     if op.status == 204 or (op.response is None and op.content_type == "application/json"):
         doc["responses"][str(op.status)] = {"description": _STATUS_TEXT.get(op.status, "Done")}
     elif op.content_type != "application/json":
@@ -94,7 +103,7 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
             "description": _STATUS_TEXT.get(op.status, "OK"),
             "content": {"application/json": {"schema": op.response}},
         }
-    for status in op.errors:
+    for status in (*op.errors, 405):
         doc["responses"][str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     return doc
 
@@ -104,6 +113,7 @@ def build_spec() -> dict:
         title=TITLE,
         version=VERSION,
         openapi_version="3.0.3",
+        servers=[{"url": "/", "description": "This server (the paths start with /api/v1)"}],
         plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
         info={
             "description": "JSON API of a company's telephony for CRMs and integrations: "
@@ -117,18 +127,21 @@ def build_spec() -> dict:
         {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key created in the console. Scopes: " + ", ".join(SCOPES),
+            "description": "An API key created in the console (client menu, API & webhooks), sent as "
+            "'Authorization: Bearer <key>'. A key holds the scopes ticked when it was made; each operation "
+            "names the one it needs (in its description and as x-scope); without it the answer is 403. "
+            "Scopes: " + ", ".join(SCOPES) + ".",
         },
     )
     spec.components.schema("Error", schema=ErrorSchema)
     for status, text in _STATUS_TEXT.items():
         if status >= 400:
             response = {"description": text, "content": {"application/json": {"schema": "Error"}}}
-            if status == 429:
+            if status in (429, 503):
                 response["headers"] = {
                     "Retry-After": {
                         "schema": {"type": "integer"},
-                        "description": "Seconds until the next minute.",
+                        "description": "Seconds to wait before trying again.",
                     }
                 }
             spec.components.response(f"Error{status}", response)
@@ -138,7 +151,7 @@ def build_spec() -> dict:
         paths.setdefault(path, {})[op.method.lower()] = _operation(op, params)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return shaped(spec.to_dict())
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ from datetime import timezone
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from webui.api.paging import cursor_field, limit_field
+
 
 class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "What went wrong, for people."})
@@ -18,8 +20,19 @@ class ErrorSchema(Schema):
 
 
 def list_of(item: type[Schema], name: str, *, paged: bool = False) -> Schema:
-    """{"items": [...]} (and, for paged lists, the page, its size and the total count)."""
-    members = {"items": fields.List(fields.Nested(item), required=True)}
+    """{"items": [...], "next", "next_cursor"} (and, for lists also paged by number, the page, its size and
+    the total count)."""
+    members = {
+        "items": fields.List(fields.Nested(item), required=True),
+        "next": fields.String(
+            allow_none=True,
+            required=True,
+            metadata={"description": "The URL of the next page (same filters); null on the last page."},
+        ),
+        "next_cursor": fields.String(
+            allow_none=True, required=True, metadata={"description": "The `cursor` of the next page, or null."}
+        ),
+    }
     if paged:
         members.update(
             page=fields.Integer(required=True),
@@ -30,13 +43,15 @@ def list_of(item: type[Schema], name: str, *, paged: bool = False) -> Schema:
 
 
 class PageQuery(Schema):
-    """?page=1&per_page=50"""
+    """?page=1&per_page=50, or ?limit=50&cursor=… (the cursor wins)"""
 
     class Meta:
         unknown = EXCLUDE
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = limit_field()
+    cursor = cursor_field()
 
 
 class Timestamp(fields.DateTime):

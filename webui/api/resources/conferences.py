@@ -7,10 +7,11 @@ from marshmallow import Schema, fields
 
 from centrex.features import conferences
 from centrex.models import ConferenceRoom
-from centrex.platform.db import db
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.tenants import licences
-from webui.api.framework import route, tenant
+from webui.api.framework import query, route, tenant
+from webui.api.paging import MAX_LIMIT, ListQuery, page_of
+from webui.api.schemas import list_of
 
 
 class ConferenceRoomOut(Schema):
@@ -20,8 +21,7 @@ class ConferenceRoomOut(Schema):
     max_members = fields.Integer(required=True)
 
 
-ROOM_LIST = Schema.from_dict({"items": fields.List(fields.Nested(ConferenceRoomOut), required=True)},
-                             name="ConferenceRoomList")()
+ROOM_LIST = list_of(ConferenceRoomOut, "ConferenceRoomList")
 
 
 class ConferenceMemberOut(Schema):
@@ -34,8 +34,7 @@ class ConferenceMemberOut(Schema):
     is_moderator = fields.Boolean(required=True)
 
 
-MEMBER_LIST = Schema.from_dict({"items": fields.List(fields.Nested(ConferenceMemberOut), required=True)},
-                               name="ConferenceMemberList")()
+MEMBER_LIST = list_of(ConferenceMemberOut, "ConferenceMemberList")
 
 
 def _room(room_id: int) -> ConferenceRoom:
@@ -44,23 +43,22 @@ def _room(room_id: int) -> ConferenceRoom:
 
 
 @route("/conferences", "GET", scope="conferences:read", summary="The company's conference rooms",
-       tag="conferences", response=ROOM_LIST)
+       tag="conferences", query=ListQuery(), response=ROOM_LIST)
 def list_rooms():
     licences.require(tenant(), "conferences")
-    rooms = db.session.execute(scoped(ConferenceRoom, tenant().id).order_by(ConferenceRoom.number)).scalars()
-    return {"items": list(rooms)}
+    return page_of(scoped(ConferenceRoom, tenant().id).order_by(ConferenceRoom.number, ConferenceRoom.id), query())
 
 
 @route("/conferences/<int:room_id>/members", "GET", scope="conferences:read", tag="conferences",
-       summary="Who is in a room now (empty when nobody is)", response=MEMBER_LIST)
+       summary="Who is in a room now (empty when nobody is)", query=ListQuery(), response=MEMBER_LIST)
 def list_members(room_id: int):
-    return {"items": conferences.list_members(tenant(), _room(room_id))}
+    return page_of(conferences.list_members(tenant(), _room(room_id)), query())
 
 
 def _member_action(verb: str, summary: str):
     def view(room_id: int, member_id: int):
         getattr(conferences, verb)(tenant(), _room(room_id), member_id)
-        return {"items": conferences.list_members(tenant(), _room(room_id))}
+        return page_of(conferences.list_members(tenant(), _room(room_id)), {"limit": MAX_LIMIT})
 
     view.__name__ = f"{verb}_member"
     route(f"/conferences/<int:room_id>/members/<int:member_id>/{verb}", "POST", scope="conferences:write",

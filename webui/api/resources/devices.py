@@ -7,10 +7,10 @@ from marshmallow import Schema, fields
 from centrex.models import Device
 from centrex.phones import devices as device_service
 from centrex.phones.schemas import DeviceSettingsSchema
-from centrex.platform.db import db
 from centrex.platform.schemas import DeviceSchema
 from centrex.platform.tenancy import get_scoped, scoped
-from webui.api.framework import body, route, tenant
+from webui.api.framework import body, query, route, tenant
+from webui.api.paging import ListQuery, page_of
 from webui.api.schemas import list_of, timestamp
 
 
@@ -37,10 +37,11 @@ DEVICE_LIST = list_of(DeviceOut, "DeviceList")
     scope="devices:read",
     summary="List the company's phones",
     tag="devices",
+    query=ListQuery(),
     response=DEVICE_LIST,
 )
 def list_devices():
-    return {"items": list(db.session.execute(scoped(Device, tenant().id).order_by(Device.id)).scalars())}
+    return page_of(scoped(Device, tenant().id).order_by(Device.id), query())
 
 
 @route(

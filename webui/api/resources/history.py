@@ -12,9 +12,17 @@ from centrex.models import User
 from centrex.platform.db import db
 from centrex.platform.tenancy import scoped
 from webui.api.framework import query, route, tenant
+from webui.api.paging import ListQuery, cursor_field, limit_field, numbered, page_of, window
 from webui.api.schemas import list_of, timestamp
 
 CDR_PAGE = list_of(CallRecordSchema, "CallRecordPage", paged=True)
+
+
+class CdrQuery(CallFilterSchema):
+    """The filters, ?page=&per_page= or ?limit=&cursor= (the cursor wins)."""
+
+    limit = limit_field()
+    cursor = cursor_field()
 PRESENCE_STATES = ("offline", "available", "ringing", "busy", "on_hold")
 
 
@@ -24,20 +32,22 @@ PRESENCE_STATES = ("offline", "available", "ringing", "busy", "on_hold")
     scope="cdr:read",
     summary="Call history, newest first",
     tag="call history",
-    query=CallFilterSchema(),
+    query=CdrQuery(),
     response=CDR_PAGE,
 )
 def list_cdrs():
-    return call_history.page(tenant(), query())
+    offset, limit = window(query())
+    found = call_history.page(tenant(), {**query(), "per_page": limit}, offset=offset)
+    return numbered(found["items"], found["total"], offset, limit)
 
 
 @route(
     "/cdrs.csv",
     "GET",
     scope="cdr:read",
-    summary="Call history as CSV (same filters; page ignored)",
+    summary="Call history as CSV (same filters, newest first, no paging)",
     tag="call history",
-    query=CallFilterSchema(),
+    query=CallFilterSchema(exclude=("page", "per_page")),
     content_type="text/csv",
 )
 def export_cdrs():
@@ -81,13 +91,14 @@ class PresenceOut(Schema):
     scope="calls:read",
     summary="Calls going on now",
     tag="calls",
+    query=ListQuery(),
     response=list_of(LiveCallOut, "LiveCallList"),
 )
 def list_live_calls():
     calls: dict[str, list] = {}
     for channel in live.channels(tenant().id):
         calls.setdefault(channel.call_uuid or channel.uuid, []).append(channel)
-    return {"items": [{"call_id": call_id, "legs": legs} for call_id, legs in calls.items()]}
+    return page_of([{"call_id": call_id, "legs": legs} for call_id, legs in calls.items()], query())
 
 
 @route(
@@ -96,6 +107,7 @@ def list_live_calls():
     scope="presence:read",
     summary="Who is available, ringing or busy now",
     tag="presence",
+    query=ListQuery(),
     response=list_of(PresenceOut, "PresenceList"),
 )
 def list_presence():
@@ -103,8 +115,8 @@ def list_presence():
     registered = {r.extension for r in live.registrations(tenant().id)}
     shown = {"ringing": "ringing", "early": "ringing", "active": "busy", "held": "on_hold"}
     users = db.session.execute(scoped(User, tenant().id).order_by(User.extension)).scalars()
-    return {
-        "items": [
+    return page_of(
+        [
             {
                 "user_id": u.id,
                 "extension": u.extension,
@@ -115,5 +127,6 @@ def list_presence():
                 ),
             }
             for u in users
-        ]
-    }
+        ],
+        query(),
+    )

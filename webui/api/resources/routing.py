@@ -5,11 +5,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, pre_dump
 
 from centrex.models import ForwardRule, RingGroup, User
-from centrex.platform.db import db
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing import forwards as forward_service, groups as group_service
 from centrex.routing.schemas import ForwardRuleSchema, RingGroupSchema
-from webui.api.framework import body, route, tenant
+from webui.api.framework import body, query, route, tenant
+from webui.api.paging import ListQuery, page_of
 from webui.api.schemas import list_of, timestamp
 
 
@@ -77,12 +77,11 @@ FORWARD_LIST = list_of(ForwardRuleOut, "ForwardRuleList")
     scope="groups:read",
     summary="List the ring groups",
     tag="ring groups",
+    query=ListQuery(),
     response=GROUP_LIST,
 )
 def list_ring_groups():
-    return {
-        "items": list(db.session.execute(scoped(RingGroup, tenant().id).order_by(RingGroup.id)).scalars())
-    }
+    return page_of(scoped(RingGroup, tenant().id).order_by(RingGroup.id), query())
 
 
 @route(
@@ -106,6 +105,9 @@ def get_ring_group(group_id: int):
     body=RingGroupSchema(),
     response=RingGroupOut(),
     status=201,
+    example={"name": "Comptabilité", "extension": "2010", "strategy": "sequential", "ring_seconds": 20,
+             "members": [{"external": "+41791234588", "ring_seconds": 25}],
+             "no_answer": {"type": "external", "value": "+41215550100"}},
 )
 def create_ring_group():
     return group_service.create_ring_group(tenant(), body())
@@ -142,10 +144,11 @@ def delete_ring_group(group_id: int):
     scope="forwarding:read",
     tag="forwarding",
     summary="A user's forwarding rules",
+    query=ListQuery(),
     response=FORWARD_LIST,
 )
 def list_forward_rules(user_id: int):
-    return {"items": forward_service.forward_rules(get_scoped(User, tenant().id, user_id))}
+    return page_of(forward_service.forward_rules(get_scoped(User, tenant().id, user_id)), query())
 
 
 @route(
@@ -157,6 +160,7 @@ def list_forward_rules(user_id: int):
     body=ForwardRuleSchema(),
     response=ForwardRuleOut(),
     status=201,
+    example={"kind": "no_answer", "ring_seconds": 20, "dest": {"type": "external", "value": "+41791234567"}},
 )
 def add_forward_rule(user_id: int):
     return forward_service.add_forward_rule(get_scoped(User, tenant().id, user_id), body())
@@ -182,6 +186,7 @@ def get_forward_rule(rule_id: int):
     summary="Change a forwarding rule (e.g. switch it on or off)",
     body=ForwardRuleSchema(partial=True),
     response=ForwardRuleOut(),
+    example={"enabled": False},
 )
 def update_forward_rule(rule_id: int):
     return forward_service.update_forward_rule(get_scoped(ForwardRule, tenant().id, rule_id), body())

@@ -11,6 +11,7 @@ from centrex.platform.tenancy import get_scoped
 from centrex.webhooks import subscriptions as webhook_service
 from centrex.webhooks.subscriptions import WebhookSubscriptionSchema
 from webui.api.framework import body, query, route, tenant
+from webui.api.paging import ListQuery, numbered, page_of, window
 from webui.api.schemas import PageQuery, list_of, timestamp
 
 
@@ -68,10 +69,11 @@ DELIVERY_LIST = list_of(DeliveryOut, "WebhookDeliveryList", paged=True)
     scope="webhooks:read",
     summary="List the webhook subscriptions",
     tag="webhooks",
+    query=ListQuery(),
     response=SUBSCRIPTION_LIST,
 )
 def list_webhooks():
-    return {"items": webhook_service.subscriptions_of(tenant().id)}
+    return page_of(webhook_service.subscriptions_of(tenant().id), query())
 
 
 @route(
@@ -83,6 +85,8 @@ def list_webhooks():
     body=WebhookSubscriptionSchema(),
     response=SubscriptionCreated(),
     status=201,
+    example={"url": "https://crm.example.com/hooks/centrex", "events": ["call.ringing", "call.ended"],
+             "description": "CRM"},
 )
 def create_webhook():
     subscription, secret = webhook_service.create_subscription(tenant(), body())
@@ -151,13 +155,9 @@ def rotate_webhook_secret(webhook_id: int):
 )
 def list_deliveries(webhook_id: int):
     subscription = get_scoped(WebhookSubscription, tenant().id, webhook_id)
-    page, per_page = query()["page"], query()["per_page"]
-    return {
-        "items": webhook_service.deliveries_of(subscription, limit=per_page, offset=(page - 1) * per_page),
-        "page": page,
-        "per_page": per_page,
-        "total": webhook_service.count_deliveries(subscription),
-    }
+    offset, limit = window(query())
+    items = webhook_service.deliveries_of(subscription, limit=limit, offset=offset)
+    return numbered(items, webhook_service.count_deliveries(subscription), offset, limit)
 
 
 @route(
