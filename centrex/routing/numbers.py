@@ -1,6 +1,7 @@
 """The operator's number pool: add numbers, give them to tenants, point them at a destination."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from centrex.models import Number, Tenant
@@ -16,7 +17,7 @@ _schema = NumberSchema()
 
 
 def add_number(data: dict, tenant: Tenant | None = None) -> Number:
-    values = load(_schema, data)
+    values = load(_schema, data, country=tenant.country if tenant else current_app.config["CARRIER_COUNTRY"])
     if db.session.execute(select(Number.id).where(Number.e164 == values["e164"])).first():
         raise Conflict(N_("%(number)s is already in the pool."), number=values["e164"],
                        fields={"e164": [N_("Already in the pool.")]})

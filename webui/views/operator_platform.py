@@ -12,6 +12,7 @@ from centrex.platform.errors import N_, DomainError, NotFound
 from centrex.routing.numbers import add_number, assign_number
 from webui.access import OPERATOR, allow
 from webui.forms import change, errors_of, int_or_none, values
+from webui.numbers import readable_number
 from webui.views.history import render_history
 from webui.views.operator import bp
 
@@ -29,7 +30,7 @@ def numbers():
         try:
             with change():
                 number = add_number(values(form, text=("e164",), optional=("label",)))
-            flash(_("%(number)s added to the pool.", number=number.e164))
+            flash(_("%(number)s added to the pool.", number=readable_number(number.e164)))
             return redirect(url_for("operator.numbers"))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
