@@ -267,11 +267,14 @@ CREATE TABLE did_number (
 	CONSTRAINT ck_did_number_e164 CHECK (e164 LIKE '+%%'), 
 	CONSTRAINT ck_did_number_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
 	CONSTRAINT ck_did_number_dest_needs_tenant CHECK (dest_type IS NULL OR tenant_id IS NOT NULL), 
+	CONSTRAINT ck_did_number_main_needs_tenant CHECK (NOT is_main OR tenant_id IS NOT NULL), 
 	CONSTRAINT uq_did_number_e164 UNIQUE (e164), 
 	CONSTRAINT fk_did_number_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
 );
 
 CREATE INDEX ix_did_number_tenant_id ON did_number (tenant_id);
+
+CREATE UNIQUE INDEX uq_did_number_main ON did_number (tenant_id) WHERE is_main;
 
 CREATE TABLE fax_box (
 	id SERIAL NOT NULL, 

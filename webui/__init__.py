@@ -33,6 +33,7 @@ def init_app(app) -> None:
         "client_network",
         "client_queues",
         "fax",
+        "operator_client_numbers",
         "operator_platform",
         "phonebook",
         "presence",
