@@ -108,10 +108,12 @@ CREATE TABLE tenant (
 	status VARCHAR(16) NOT NULL, 
 	max_calls INTEGER NOT NULL, 
 	max_users INTEGER, 
+	default_call_class VARCHAR(16) DEFAULT 'national' NOT NULL, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_tenant PRIMARY KEY (id), 
 	CONSTRAINT ck_tenant_status CHECK (status IN ('active', 'suspended')), 
 	CONSTRAINT ck_tenant_max_calls_positive CHECK (max_calls > 0), 
+	CONSTRAINT ck_tenant_default_call_class CHECK (default_call_class IN ('internal', 'national', 'mobile', 'international')), 
 	CONSTRAINT uq_tenant_domain UNIQUE (domain)
 );
 

@@ -21,6 +21,9 @@ def secret_box() -> SecretBox:
 
 
 def create_user(tenant: Tenant, data: dict) -> User:
+    """A new user; without a call class, the company's default one."""
+    if isinstance(data, dict) and "call_class" not in data:
+        data = {**data, "call_class": tenant.default_call_class}
     values = load(_schema, data, country=tenant.country)
     _check_extension_free(tenant, values["extension"])
     _check_seats(tenant)

@@ -131,7 +131,7 @@ def user_new():
         "extension": next_extension(),
         "max_calls": "2",
         "caller_id_mode": "direct",
-        "call_class": "national",
+        "call_class": g.tenant.default_call_class,
         "enabled": True,
     }
     chosen_numbers, chosen_devices = set(), set()
