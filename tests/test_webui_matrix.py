@@ -11,6 +11,7 @@ import esl_handlers.fax  # noqa: F401 - registers the fax handlers (the matrix's
 import webui
 from centrex.access.roles import create_role
 from centrex.demo.companies import RECEPTION_RIGHTS
+from centrex.directory.users import create_user
 from centrex.fax.boxes import create_box
 from centrex.models import (
     Account,
@@ -93,6 +94,17 @@ def one_of(model, tenant: Tenant):
         row = add_device(tenant, {"mac": f"001565{tenant.id:06x}", "vendor": "yealink", "model": "T54W"})
     assert row is not None, f"no {model.__name__} in {tenant.domain}"
     return row
+
+
+def spare_user(tenant: Tenant) -> User:
+    """A user nobody routes to, made again after a role deleted it (client.user_delete)."""
+    user = db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == "1099")
+    ).scalar_one_or_none()
+    if user is None:
+        user = create_user(tenant, {"extension": "1099", "name": "Remplaçant"})
+        db.session.commit()
+    return user
 
 
 def extension_1001(tenant: Tenant) -> User:
@@ -259,7 +271,8 @@ ARGUMENTS = {
     "webhook_id": api_object("webhook"),
     "delivery_id": api_object("delivery"),
     "tenant_id": lambda tenant, rule: tenant.id,
-    "user_id": lambda tenant, rule: extension_1001(tenant).id,
+    "user_id": lambda tenant, rule: (spare_user(tenant) if rule.endpoint == "client.user_delete"
+                                     else extension_1001(tenant)).id,
     "number_id": lambda tenant, rule: one_of(Number, tenant).id,
     "device_id": lambda tenant, rule: one_of(Device, tenant).id,
     "entry_id": phonebook_entry,

@@ -29,6 +29,7 @@ def init_app(app) -> None:
         "client_assets",
         "client_logins",
         "client_menus",
+        "client_user_removal",
         "client_roles",
         "client_network",
         "client_queues",

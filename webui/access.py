@@ -39,6 +39,7 @@ CLIENT_AREAS: dict[str, str] = {
     "client.user_new": "users",
     "client.user_edit": "users",
     "client.user_secret": "users",
+    "client.user_delete": "users",
     "client.user_forwarding": "users",
     "client.user_forwarding_delete": "users",
     "client.user_forwarding_switch": "users",
