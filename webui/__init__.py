@@ -27,6 +27,7 @@ def init_app(app) -> None:
         "client_api",
         "calls",
         "client_assets",
+        "client_conferences",
         "client_logins",
         "client_menus",
         "client_user_removal",
