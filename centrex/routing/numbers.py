@@ -37,12 +37,17 @@ def add_number(data: dict, tenant: Tenant | None = None) -> Number:
 
 
 def assign_number(number: Number, tenant: Tenant | None) -> Number:
-    """Give a pool number to a tenant, or take it back (tenant None) — destination cleared."""
+    """Give a pool number to a tenant, or take it back (tenant None) — destination cleared, no longer main.
+    The audit row says where it routed before and whether it was its company's main number."""
+    before = {"from_tenant_id": number.tenant_id, "was_main": number.is_main,
+              "former_destination": f"{number.dest_type}:{number.dest_id or number.dest_value or ''}".rstrip(":")
+              if number.dest_type else None}
     changed = apply(number, {"tenant_id": tenant.id if tenant else None, "dest_type": None,
                              "dest_id": None, "dest_value": None, "is_main": False})
     if changed:
         db.session.flush()
-        audit.record("assign", number, tenant_id=tenant.id if tenant else None, changes=changed)
+        audit.record("assign", number, tenant_id=tenant.id if tenant else None,
+                     changes={"e164": number.e164, **changed, **{k: v for k, v in before.items() if v}})
     return number
 
 
