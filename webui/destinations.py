@@ -99,7 +99,7 @@ def describe(kind: str | None, obj_id: int | None, value: str | None, options: d
         return "—"
     label = labels.get(kind, kind)
     if kind == "external":
-        return f"{label} {value}"
+        return f"{label} {readable_number(value)}"
     if kind in ("hangup", "back", "top"):
         return label
     if kind == "voicemail" and obj_id is None:
