@@ -60,3 +60,14 @@ def log_in(driver, base: str, email: str, password: str = DEMO_PASSWORD) -> None
     fill(driver, "password", password)
     submit(driver, "Connexion")
     WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
+
+
+def create_client(driver, base: str, name: str, domain: str, admin_email: str, admin_password: str,
+                  max_users: str = "5") -> None:
+    """The operator's « Nouveau client » form, filled and sent (the operator is logged in)."""
+    driver.get(base + "/operator/clients/new")
+    wait_for(driver, "input[name=domain]")
+    for field, value in (("name", name), ("domain", domain), ("max_users", max_users),
+                         ("admin_email", admin_email), ("admin_password", admin_password)):
+        fill(driver, field, value)
+    submit(driver, "Créer le client")

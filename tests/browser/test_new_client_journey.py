@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, click, create_client, fill, log_in, submit, wait_for, wait_text
 from centrex.models import AuditEntry, Number, Tenant, User
 from centrex.platform.db import db
 
@@ -23,14 +23,8 @@ def _numbers(tenant_id: int) -> dict[str, bool]:
 
 def test_operator_sets_up_a_client_that_works(live_server, browser):
     log_in(browser, live_server, "operator@centrex.example")
-    browser.get(f"{live_server}/operator/clients/new")
-    wait_for(browser, "input[name=domain]")
-    fill(browser, "name", "Favre Fiduciaire")
-    fill(browser, "domain", "favre.example")
-    fill(browser, "max_users", "5")
-    fill(browser, "admin_email", "admin@favre.example")
-    fill(browser, "admin_password", "un-mot-de-passe-long")
-    submit(browser, "Créer le client")
+    create_client(browser, live_server, "Favre Fiduciaire", "favre.example", "admin@favre.example",
+                  "un-mot-de-passe-long")
     wait_text(browser, "Client Favre Fiduciaire créé.")
     wait_text(browser, "Aucun numéro pour l’instant.")
     tenant = db.session.execute(select(Tenant).where(Tenant.domain == "favre.example")).scalar_one()
