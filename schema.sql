@@ -108,10 +108,12 @@ CREATE TABLE tenant (
 	status VARCHAR(16) NOT NULL, 
 	max_calls INTEGER NOT NULL, 
 	max_users INTEGER, 
+	default_call_class VARCHAR(16) DEFAULT 'national' NOT NULL, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_tenant PRIMARY KEY (id), 
 	CONSTRAINT ck_tenant_status CHECK (status IN ('active', 'suspended')), 
 	CONSTRAINT ck_tenant_max_calls_positive CHECK (max_calls > 0), 
+	CONSTRAINT ck_tenant_default_call_class CHECK (default_call_class IN ('internal', 'national', 'mobile', 'international')), 
 	CONSTRAINT uq_tenant_domain UNIQUE (domain)
 );
 
@@ -267,11 +269,14 @@ CREATE TABLE did_number (
 	CONSTRAINT ck_did_number_e164 CHECK (e164 LIKE '+%%'), 
 	CONSTRAINT ck_did_number_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
 	CONSTRAINT ck_did_number_dest_needs_tenant CHECK (dest_type IS NULL OR tenant_id IS NOT NULL), 
+	CONSTRAINT ck_did_number_main_needs_tenant CHECK (NOT is_main OR tenant_id IS NOT NULL), 
 	CONSTRAINT uq_did_number_e164 UNIQUE (e164), 
 	CONSTRAINT fk_did_number_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
 );
 
 CREATE INDEX ix_did_number_tenant_id ON did_number (tenant_id);
+
+CREATE UNIQUE INDEX uq_did_number_main ON did_number (tenant_id) WHERE is_main;
 
 CREATE TABLE fax_box (
 	id SERIAL NOT NULL, 

@@ -59,7 +59,7 @@ def test_the_page_lists_music_announcements_and_numbers(admin, dupont, demo):
     assert page.status_code == 200
     body = text(page)
     for shown in ("Musique d&#39;attente", "Mélodie d&#39;attente", "Bienvenue chez Dupont SA", "Accueil Deutsch",
-                  "+41215550100", "pré-décroché"):
+                  "021 555 01 00", "pré-décroché"):
         assert shown in body, shown
     assert "martin.example" not in body and "Martin Sàrl" not in body
     martin_music = db.session.execute(select(MohClass).where(MohClass.tenant_id == demo["martin.example"].id)

@@ -11,11 +11,14 @@ import esl_handlers.fax  # noqa: F401 - registers the fax handlers (the matrix's
 import webui
 from centrex.access.roles import create_role
 from centrex.demo.companies import RECEPTION_RIGHTS
+from centrex.directory.users import create_user
 from centrex.fax.boxes import create_box
+from centrex.features.conferences import create_room
 from centrex.models import (
     Account,
     AuditEntry,
     CallQueue,
+    ConferenceRoom,
     Device,
     Fax,
     FaxBox,
@@ -93,6 +96,28 @@ def one_of(model, tenant: Tenant):
         row = add_device(tenant, {"mac": f"001565{tenant.id:06x}", "vendor": "yealink", "model": "T54W"})
     assert row is not None, f"no {model.__name__} in {tenant.domain}"
     return row
+
+
+def conference_room(tenant: Tenant, *, spare: bool) -> ConferenceRoom:
+    """Room 3000 of the demo, or room 3099, made again after a role deleted it (client.conference_delete)."""
+    number = "3099" if spare else "3000"
+    room = db.session.execute(select(ConferenceRoom).where(
+        ConferenceRoom.tenant_id == tenant.id, ConferenceRoom.number == number)).scalar_one_or_none()
+    if room is None:
+        room = create_room(tenant, {"number": number, "name": "Salle test", "access_code": "482913"})
+        db.session.commit()
+    return room
+
+
+def spare_user(tenant: Tenant) -> User:
+    """A user nobody routes to, made again after a role deleted it (client.user_delete)."""
+    user = db.session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.extension == "1099")
+    ).scalar_one_or_none()
+    if user is None:
+        user = create_user(tenant, {"extension": "1099", "name": "Remplaçant"})
+        db.session.commit()
+    return user
 
 
 def extension_1001(tenant: Tenant) -> User:
@@ -259,7 +284,10 @@ ARGUMENTS = {
     "webhook_id": api_object("webhook"),
     "delivery_id": api_object("delivery"),
     "tenant_id": lambda tenant, rule: tenant.id,
-    "user_id": lambda tenant, rule: extension_1001(tenant).id,
+    "room_id": lambda tenant, rule: conference_room(tenant, spare=rule.endpoint == "client.conference_delete").id,
+    "member_id": lambda tenant, rule: 1,
+    "user_id": lambda tenant, rule: (spare_user(tenant) if rule.endpoint == "client.user_delete"
+                                     else extension_1001(tenant)).id,
     "number_id": lambda tenant, rule: one_of(Number, tenant).id,
     "device_id": lambda tenant, rule: one_of(Device, tenant).id,
     "entry_id": phonebook_entry,

@@ -24,7 +24,7 @@ def own(email: str) -> User:
 
 def test_profile_shows_own_line_only(alain):
     page = text(alain.get("/me/"))
-    assert "Alain Dupont" in page and "1001" in page and "+41215550102" in page
+    assert "Alain Dupont" in page and "1001" in page and "021 555 01 02" in page
     assert "Claire Dumas" not in page and "Pierre Martin" not in page
 
 
@@ -68,7 +68,7 @@ def test_language_and_mobile(alain):
     assert (user.language, user.mobile) == ("de", "+41799999999")
     bad = post(alain, "/me/", {"language": "xx", "mobile": "079"})
     assert bad.status_code == 422
-    assert field_error(text(bad), "mobile") == "Utilisez le format international, p. ex. +41791234567."
+    assert field_error(text(bad), "mobile") == "Ce n’est pas un numéro de téléphone (p. ex. 078 123 45 67)."
 
 
 def test_same_extension_in_the_other_company_is_another_person(app, demo):

@@ -137,7 +137,7 @@ def test_edit_client_settings(operator, demo):
 
 def test_number_pool_add_assign_release(operator, demo):
     page = text(operator.get("/operator/numbers?show=free"))
-    assert "+41215550120" in page and "+41215550102" not in page
+    assert "021 555 01 20" in page and "021 555 01 02" not in page
     assert (
         post(operator, "/operator/numbers", {"e164": "+41215550130", "label": "Réserve"}).status_code == 302
     )
@@ -148,9 +148,11 @@ def test_number_pool_add_assign_release(operator, demo):
     assert db.session.get(Number, number.id).tenant_id == martin.id
     post(operator, f"/operator/numbers/{number.id}/assign", {"tenant": ""})
     assert db.session.get(Number, number.id).tenant_id is None
-    bad = post(operator, "/operator/numbers", {"e164": "0215550130"})
+    again = post(operator, "/operator/numbers", {"e164": "021 555 01 30"})  # the same number, written nationally
+    assert again.status_code == 409
+    bad = post(operator, "/operator/numbers", {"e164": "021 55"})
     assert bad.status_code == 422
-    assert field_error(text(bad), "e164") == "Utilisez le format international, p. ex. +41215550100."
+    assert field_error(text(bad), "e164") == "Ce n’est pas un numéro de téléphone (p. ex. 078 123 45 67)."
 
 
 def test_all_devices_of_every_client(operator, demo):

@@ -27,7 +27,7 @@ def test_admin_keeps_the_company_phonebook(client, dupont):
     assert "Garage Favre" in page and "Claire Dumas" in page  # colleagues are listed with the contacts
     bad = post(client, f"/t/{dupont.id}/phonebook", {"name": "", "number": "abc"})
     assert bad.status_code == 422
-    assert field_error(text(bad), "number") == "Chiffres, * et # uniquement (avec un + au début si besoin)."
+    assert field_error(text(bad), "number") == "Ce n’est pas un numéro de téléphone (p. ex. 078 123 45 67)."
     entry = db.session.execute(
         select(PhonebookEntry).where(PhonebookEntry.name == "Garage Favre")
     ).scalar_one()

@@ -7,6 +7,7 @@ from importlib import import_module
 
 from webui.console import csrf
 from webui.i18n import init_babel
+from webui.numbers import readable_number
 
 BLUEPRINT_NAMES = ("auth", "operator", "client", "me")
 
@@ -16,6 +17,7 @@ def init_app(app) -> None:
     app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
     init_babel(app)
     csrf.init_app(app)
+    app.add_template_filter(readable_number, "phone")
     from webui.views import auth, client, me, operator
 
     # These modules add their pages to the blueprints above.
@@ -25,12 +27,15 @@ def init_app(app) -> None:
         "client_api",
         "calls",
         "client_assets",
+        "client_conferences",
         "client_logins",
         "client_menus",
+        "client_user_removal",
         "client_roles",
         "client_network",
         "client_queues",
         "fax",
+        "operator_client_numbers",
         "operator_platform",
         "phonebook",
         "presence",

@@ -39,6 +39,7 @@ CLIENT_AREAS: dict[str, str] = {
     "client.user_new": "users",
     "client.user_edit": "users",
     "client.user_secret": "users",
+    "client.user_delete": "users",
     "client.user_forwarding": "users",
     "client.user_forwarding_delete": "users",
     "client.user_forwarding_switch": "users",
@@ -113,6 +114,12 @@ CLIENT_AREAS: dict[str, str] = {
     "client.role_delete": FULL_ADMIN,
     # Autoriser les appels vers: company-wide rules and every user's call class
     "client.call_rights": "call_rights",
+    # Conference rooms and who is in them now, like the calls of the moment (the API's scope too)
+    "client.conferences": "calls",
+    "client.conference_new": "calls",
+    "client.conference_edit": "calls",
+    "client.conference_member": "calls",
+    "client.conference_delete": "calls",
 }
 assert set(CLIENT_AREAS.values()) <= {*PERMISSION_AREAS, EVERY_STAFF, FULL_ADMIN}, "unknown area"
 
@@ -256,7 +263,8 @@ def allow(*roles: str):
 
 # The pages of a licensed service, by endpoint prefix (as the menu groups them): closed, with the reason,
 # to everyone (operator included) while the client's licence lacks the service.
-LICENSED_PAGES = {"client.queue": "queues", "client.menu": "ivr", "client.fax": "fax", "client.api": "api"}
+LICENSED_PAGES = {"client.queue": "queues", "client.menu": "ivr", "client.fax": "fax", "client.api": "api",
+                  "client.conference": "conferences"}
 
 
 def check_licence(tenant: Tenant | None) -> None:

@@ -11,6 +11,7 @@ from centrex.platform.db import db
 from centrex.platform.tenancy import scoped
 from centrex.routing.engine.destinations import Dest
 from centrex.routing.targets import service_kinds
+from webui.numbers import readable_number
 
 
 def choices(tenant_id: int) -> dict[str, list[tuple[int | str, str]]]:
@@ -66,7 +67,7 @@ def fields(prefix: str, dest: Dest | None, *, box_by_id: bool = False) -> dict:
         return {}
     out = {f"{prefix}.type": dest.kind}
     if dest.kind == "external":
-        out[f"{prefix}.value"] = dest.value
+        out[f"{prefix}.value"] = readable_number(dest.value)
     elif dest.kind == "voicemail":
         out[f"{prefix}.box"] = dest.id if box_by_id else dest.value
     elif dest.id is not None:
@@ -98,7 +99,7 @@ def describe(kind: str | None, obj_id: int | None, value: str | None, options: d
         return "—"
     label = labels.get(kind, kind)
     if kind == "external":
-        return f"{label} {value}"
+        return f"{label} {readable_number(value)}"
     if kind in ("hangup", "back", "top"):
         return label
     if kind == "voicemail" and obj_id is None:

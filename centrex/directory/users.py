@@ -21,7 +21,10 @@ def secret_box() -> SecretBox:
 
 
 def create_user(tenant: Tenant, data: dict) -> User:
-    values = load(_schema, data)
+    """A new user; without a call class, the company's default one."""
+    if isinstance(data, dict) and "call_class" not in data:
+        data = {**data, "call_class": tenant.default_call_class}
+    values = load(_schema, data, country=tenant.country)
     _check_extension_free(tenant, values["extension"])
     _check_seats(tenant)
     secret = values.pop("sip_secret") or new_sip_secret()
@@ -36,8 +39,8 @@ def create_user(tenant: Tenant, data: dict) -> User:
 
 
 def update_user(user: User, data: dict) -> User:
-    values = load(_schema, data, partial=True)
     tenant = user.tenant
+    values = load(_schema, data, partial=True, country=tenant.country)
     if "extension" in values and values["extension"] != user.extension:
         _check_extension_free(tenant, values["extension"])
     secret = values.pop("sip_secret", None)

@@ -15,8 +15,9 @@ from centrex.platform import audit, validate
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Invalid
 from centrex.platform.forms import apply, load
+from centrex.platform.phone_numbers import to_e164
 from centrex.platform.ports import SwitchError, switch
-from centrex.platform.schemas import E164_RE, EXTENSION_RE, Text
+from centrex.platform.schemas import EXTENSION_RE, Text
 from centrex.platform.tenancy import scoped
 from centrex.routing.addresses import short_number_free
 from centrex.tenants import licences
@@ -138,8 +139,8 @@ def dial_in(tenant: Tenant, room: ConferenceRoom, who: str) -> str:
     if EXTENSION_RE.match(who or "") and db.session.execute(scoped(User, tenant.id).where(
             User.extension == who, User.enabled.is_(True))).first():
         leg = commands.user_leg(who, tenant.domain)
-    elif E164_RE.match(who or ""):
-        leg = commands.dialplan_leg(who, tenant.domain)
+    elif (number := to_e164(who, tenant.country)) is not None:
+        leg = commands.dialplan_leg(number, tenant.domain)
     else:
         raise Invalid(N_("Dial an extension of this company or a number like +41791234567."),
                       fields={"who": [N_("Unknown extension or not an international number.")]})

@@ -1,7 +1,7 @@
 """A public number (DID, E.164) of the operator's pool, owned by a tenant, pointing somewhere."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centrex.models._types import created_at_column
@@ -19,6 +19,10 @@ class Number(Base):
             "dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', "
             "'conference', 'fax', 'schedule', 'external', 'hangup')", name="dest_type"),
         CheckConstraint("dest_type IS NULL OR tenant_id IS NOT NULL", name="dest_needs_tenant"),
+        CheckConstraint("NOT is_main OR tenant_id IS NOT NULL", name="main_needs_tenant"),
+        # At most one main number per company.
+        Index("uq_did_number_main", "tenant_id", unique=True,
+              postgresql_where=text("is_main"), sqlite_where=text("is_main")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,8 @@ class Tenant(Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'suspended')", name="status"),
         CheckConstraint("max_calls > 0", name="max_calls_positive"),
+        CheckConstraint("default_call_class IN ('internal', 'national', 'mobile', 'international')",
+                        name="default_call_class"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +28,8 @@ class Tenant(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     max_calls: Mapped[int] = mapped_column(Integer, default=10)
     max_users: Mapped[int | None] = mapped_column(Integer)
+    # The call class a new user gets unless told otherwise.
+    default_call_class: Mapped[str] = mapped_column(String(16), default="national", server_default="national")
     created_at: Mapped[datetime] = created_at_column()
 
     @property

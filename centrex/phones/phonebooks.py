@@ -16,7 +16,7 @@ def add_entry(tenant: Tenant, data: dict, *, owner: User | None = None) -> Phone
     """A contact in the company phonebook (owner None) or in `owner`'s personal phonebook."""
     if owner is not None and owner.tenant_id != tenant.id:
         raise Invalid(N_("This user does not exist in this company."), fields={"owner": [N_("Unknown.")]})
-    values = load(_schema, data)
+    values = load(_schema, data, country=tenant.country)
     entry = PhonebookEntry(tenant_id=tenant.id, owner_user_id=owner.id if owner else None, **values)
     db.session.add(entry)
     db.session.flush()
@@ -25,7 +25,8 @@ def add_entry(tenant: Tenant, data: dict, *, owner: User | None = None) -> Phone
 
 
 def update_entry(entry: PhonebookEntry, data: dict) -> PhonebookEntry:
-    changed = apply(entry, load(_schema, data, partial=True))
+    country = db.session.get(Tenant, entry.tenant_id).country
+    changed = apply(entry, load(_schema, data, partial=True, country=country))
     if changed:
         db.session.flush()
         audit.record("update", entry, tenant_id=entry.tenant_id, changes=changed)

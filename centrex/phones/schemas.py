@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validates
 from centrex.models.device import KEY_KINDS, TRANSFER_MODES
 from centrex.platform import validate
 from centrex.platform.errors import N_
+from centrex.platform.phone_numbers import PhoneNumber
 from centrex.platform.schemas import Text, no_control_chars
 
 DIALABLE_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -39,5 +40,4 @@ class DeviceKeySchema(Schema):
 
 class PhonebookEntrySchema(Schema):
     name = Text(120, required=True)
-    number = fields.String(required=True, validate=validate.Regexp(
-        DIALABLE_RE, error=N_("Digits, * and # only (an optional leading +).")))
+    number = PhoneNumber(required=True, short=True)

@@ -12,11 +12,11 @@ from centrex.models.tenant import TENANT_STATUSES
 from centrex.models.user import CALL_CLASSES, CALLER_ID_MODES
 from centrex.platform import validate
 from centrex.platform.errors import N_, Message
+from centrex.platform.phone_numbers import PhoneNumber
 
 LANGUAGES = ("fr", "en", "de", "it")
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 EXTENSION_RE = re.compile(r"^[1-9][0-9]{1,5}$")
-E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAC_RE = re.compile(r"^[0-9a-f]{12}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TIMEZONES = frozenset(available_timezones())
@@ -108,9 +108,7 @@ class UserSchema(Schema):
     sip_secret = fields.String(load_default=None, allow_none=True, load_only=True,
                                validate=[validate.Length(min=12, max=64), no_control_chars])
     vm_pin = fields.String(load_default=None, allow_none=True, load_only=True, validate=voicemail_pin)
-    mobile = fields.String(allow_none=True, load_default=None,
-                           validate=validate.Regexp(E164_RE,
-                                                    error=N_("Use the international format, e.g. +41791234567.")))
+    mobile = PhoneNumber(allow_none=True, load_default=None)
     max_calls = fields.Integer(load_default=2, validate=validate.Range(min=1, max=50))
     caller_id_mode = fields.String(load_default="direct", validate=validate.OneOf(CALLER_ID_MODES))
     call_class = fields.String(load_default="national", validate=validate.OneOf(CALL_CLASSES))
@@ -118,8 +116,7 @@ class UserSchema(Schema):
 
 
 class NumberSchema(Schema):
-    e164 = fields.String(required=True, validate=validate.Regexp(
-        E164_RE, error=N_("Use the international format, e.g. +41215550100.")))
+    e164 = PhoneNumber(required=True, any_range=True)
     label = Text(120, allow_none=True, load_default=None)
     dest_type = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(DESTINATION_TYPES))
     dest_id = fields.Integer(allow_none=True, load_default=None)

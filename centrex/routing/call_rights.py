@@ -45,6 +45,7 @@ class UserRightsSchema(Schema):
 
 class CallRightsSchema(Schema):
     max_call_class = fields.String(load_default=DEFAULT_CEILING, validate=validate.OneOf(CALL_CLASSES))
+    default_call_class = fields.String(validate=validate.OneOf(CALL_CLASSES))  # left out: unchanged
     allow_premium = fields.Boolean(load_default=True)
     prefixes = fields.List(fields.Nested(PrefixSchema), load_default=list, validate=validate.Length(
         max=MAX_BLOCKED_PREFIXES, error=Message.of(N_("At most %(n)s blocked prefixes."), n=MAX_BLOCKED_PREFIXES)))
@@ -98,6 +99,7 @@ def call_rights_of(tenant: Tenant) -> dict:
     policy = policy_of(tenant.id)
     return {
         "max_call_class": policy.max_call_class if policy else DEFAULT_CEILING,
+        "default_call_class": tenant.default_call_class,
         "allow_premium": policy.allow_premium if policy else True,
         "prefixes": [{"prefix": p.prefix, "label": p.label} for p in blocked_prefixes(tenant.id)],
         "users": [{"id": u.id, "call_class": u.call_class, "allow_premium": u.allow_premium}
@@ -110,6 +112,11 @@ def save_call_rights(tenant: Tenant, data: dict) -> None:
     values = load(_schema, data)
     users = _users_named(tenant.id, values["users"])
     _save_policy(tenant, values["max_call_class"], values["allow_premium"])
+    if values.get("default_call_class", tenant.default_call_class) != tenant.default_call_class:
+        tenant.default_call_class = values["default_call_class"]
+        db.session.flush()
+        audit.record("update", tenant, tenant_id=tenant.id,
+                     changes={"default_call_class": tenant.default_call_class})
     _save_prefixes(tenant, values["prefixes"])
     for row in values["users"]:
         user = users[row["id"]]

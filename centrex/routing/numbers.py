@@ -1,6 +1,7 @@
 """The operator's number pool: add numbers, give them to tenants, point them at a destination."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from centrex.models import Number, Tenant
@@ -16,17 +17,18 @@ _schema = NumberSchema()
 
 
 def add_number(data: dict, tenant: Tenant | None = None) -> Number:
-    values = load(_schema, data)
+    values = load(_schema, data, country=tenant.country if tenant else current_app.config["CARRIER_COUNTRY"])
     if db.session.execute(select(Number.id).where(Number.e164 == values["e164"])).first():
         raise Conflict(N_("%(number)s is already in the pool."), number=values["e164"],
                        fields={"e164": [N_("Already in the pool.")]})
     if values["is_main"] and tenant is None:
         raise Invalid(N_("Only a company's number can be its main number."),
                       fields={"is_main": [N_("Needs a company.")]})
-    number = Number(e164=values["e164"], label=values["label"], tenant_id=tenant.id if tenant else None,
-                    is_main=values["is_main"])
+    number = Number(e164=values["e164"], label=values["label"], tenant_id=tenant.id if tenant else None)
     db.session.add(number)
     db.session.flush()
+    if values["is_main"] and tenant is not None:
+        set_main_number(tenant, number)
     audit.record("create", number, tenant_id=number.tenant_id,
                  changes={"e164": number.e164, "is_main": number.is_main})
     if tenant and values.get("dest_type"):
@@ -35,12 +37,37 @@ def add_number(data: dict, tenant: Tenant | None = None) -> Number:
 
 
 def assign_number(number: Number, tenant: Tenant | None) -> Number:
-    """Give a pool number to a tenant, or take it back (tenant None) — destination cleared."""
+    """Give a pool number to a tenant, or take it back (tenant None) — destination cleared, no longer main.
+    The audit row says where it routed before and whether it was its company's main number."""
+    before = {"from_tenant_id": number.tenant_id, "was_main": number.is_main,
+              "former_destination": f"{number.dest_type}:{number.dest_id or number.dest_value or ''}".rstrip(":")
+              if number.dest_type else None}
     changed = apply(number, {"tenant_id": tenant.id if tenant else None, "dest_type": None,
-                             "dest_id": None, "dest_value": None})
+                             "dest_id": None, "dest_value": None, "is_main": False})
     if changed:
         db.session.flush()
-        audit.record("assign", number, tenant_id=tenant.id if tenant else None, changes=changed)
+        audit.record("assign", number, tenant_id=tenant.id if tenant else None,
+                     changes={"e164": number.e164, **changed, **{k: v for k, v in before.items() if v}})
+    return number
+
+
+def set_main_number(tenant: Tenant, number: Number) -> Number:
+    """Make `number` the company's main number (its caller ID for who has no direct line); the former
+    main number stays the company's, no longer main."""
+    if number.tenant_id != tenant.id:
+        raise Invalid(N_("This number does not belong to this company."),
+                      fields={"main_number": [N_("Unknown number.")]})
+    former = db.session.execute(select(Number).where(Number.tenant_id == tenant.id, Number.is_main.is_(True),
+                                                     Number.id != number.id)).scalar_one_or_none()
+    if former is None and number.is_main:
+        return number
+    if former is not None:
+        former.is_main = False
+        db.session.flush()  # the old main number first: one main number per company (unique index)
+    number.is_main = True
+    db.session.flush()
+    audit.record("set_main", number, tenant_id=tenant.id,
+                 changes={"main_number": number.e164, "former": former.e164 if former else None})
     return number
 
 

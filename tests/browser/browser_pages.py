@@ -74,3 +74,14 @@ def send_form(driver, shot: str, button: str, confirmation: str) -> None:
     driver.snap(shot)
     submit(driver, button)
     wait_text(driver, confirmation)
+
+
+def create_client(driver, base: str, name: str, domain: str, admin_email: str, admin_password: str,
+                  max_users: str = "5") -> None:
+    """The operator's « Nouveau client » form, filled and sent (the operator is logged in)."""
+    driver.get(base + "/operator/clients/new")
+    wait_for(driver, "input[name=domain]")
+    for field, value in (("name", name), ("domain", domain), ("max_users", max_users),
+                         ("admin_email", admin_email), ("admin_password", admin_password)):
+        fill(driver, field, value)
+    submit(driver, "Créer le client")

@@ -88,7 +88,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     number = db.session.get(Number, free.id)
     assert (number.dest_type, number.dest_id) == ("user", user.id)
     row = browser.find_element(By.XPATH, "//tr[td[contains(., 'Emma Blanc')]]")
-    assert "+41215550120" in row.text and "T54W" in row.text
+    assert "021 555 01 20" in row.text and "T54W" in row.text
 
 
 def test_user_changes_their_voicemail_pin(live_server, browser):

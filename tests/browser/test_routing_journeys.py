@@ -39,7 +39,7 @@ def test_admin_adds_a_call_group_and_sees_the_call_scenario(live_server, browser
     send_form(browser, "group-form", "Enregistrer", "Groupe d’appels Accueil enregistré.")
 
     click_link(browser, "Numéros")
-    row = browser.find_element(By.XPATH, "//tr[td[contains(., '+41215550120')]]")
+    row = browser.find_element(By.XPATH, "//tr[td[contains(., '021 555 01 20')]]")
     row.find_element(By.PARTIAL_LINK_TEXT, "Modifier").click()
     choose(browser, "dest_type", "Groupe d’appels")
     choose(browser, "dest_id_ring_group", "Accueil")
@@ -47,7 +47,7 @@ def test_admin_adds_a_call_group_and_sees_the_call_scenario(live_server, browser
     wait_text(browser, "Modifications enregistrées.")
 
     click_link(browser, "Scénario d’appels")
-    choose(browser, "number", "+41215550120")
+    choose(browser, "number", "021 555 01 20")
     submit(browser, "Afficher")
     wait_for(browser, "svg g.node-ring_group")
     titles = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg .node-title")]

@@ -26,7 +26,8 @@ def class_labels() -> list[tuple[str, str]]:
 
 
 def form_of(rights: dict) -> dict:
-    form = {"max_call_class": rights["max_call_class"], "allow_premium": rights["allow_premium"]}
+    form = {"max_call_class": rights["max_call_class"], "allow_premium": rights["allow_premium"],
+            "default_call_class": rights["default_call_class"]}
     for row, item in enumerate(rights["prefixes"]):
         form.update({f"prefixes.{row}.prefix": item["prefix"], f"prefixes.{row}.label": item["label"]})
     for item in rights["users"]:
@@ -54,6 +55,8 @@ def rights_from_form(form) -> tuple[dict, dict]:
         user_rows.append(user_id)
     data = {"max_call_class": form.get("max_call_class", ""), "allow_premium": "allow_premium" in form,
             "prefixes": prefixes, "users": users}
+    if "default_call_class" in form:
+        data["default_call_class"] = form["default_call_class"]
     return data, {"prefixes": prefix_rows, "users": user_rows}
 
 

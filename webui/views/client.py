@@ -17,6 +17,7 @@ from centrex.routing.numbers import point_number
 from webui.access import STAFF, allow
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, ids, values
+from webui.numbers import readable_number
 
 bp = console_blueprint("client", __name__, url_prefix="/t/<int:tenant_id>")
 
@@ -130,7 +131,7 @@ def user_new():
         "extension": next_extension(),
         "max_calls": "2",
         "caller_id_mode": "direct",
-        "call_class": "national",
+        "call_class": g.tenant.default_call_class,
         "enabled": True,
     }
     chosen_numbers, chosen_devices = set(), set()
@@ -170,6 +171,7 @@ def user_edit(user_id):
     user = get_scoped(User, g.tenant.id, user_id)
     numbers, devices = choices_for(user)
     form = {k: getattr(user, k) for k in USER_TEXT + USER_OPTIONAL + USER_CHECKBOXES if k != "vm_pin"}
+    form["mobile"] = readable_number(user.mobile)
     chosen_numbers = {n.id for n in numbers if n.dest_type == "user"}
     chosen_devices = {d.id for d in devices if d.user_id == user.id}
     errors, status = {}, 200

@@ -16,6 +16,7 @@ from centrex.platform.unit_of_work import unit_of_work
 from webui.access import ADMIN, OPERATOR, USER, allow, current_principal, start_session
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, values
+from webui.numbers import readable_number
 
 bp = console_blueprint("me", __name__, url_prefix="/me")
 
@@ -43,7 +44,7 @@ def render_profile(errors=None, form=None, status=200):
         .scalars()
         .all()
     )
-    form = form or {"language": user.language, "mobile": user.mobile}
+    form = form or {"language": user.language, "mobile": readable_number(user.mobile)}
     return (
         render_template(
             "console/me/profile.html",

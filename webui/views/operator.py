@@ -89,6 +89,15 @@ def client_new():
     return render_template("console/operator/client_form.html", form=form, errors=errors, new=True), status
 
 
+def numbers_of_client(tenant_id: int) -> dict:
+    """What the client page shows: the client's numbers (main first) and the free numbers of the pool."""
+    own = db.session.execute(select(Number).where(Number.tenant_id == tenant_id)
+                             .order_by(Number.is_main.desc(), Number.e164)).scalars().all()
+    free = db.session.execute(select(Number).where(Number.tenant_id.is_(None))
+                              .order_by(Number.e164)).scalars().all()
+    return {"client_numbers": own, "free_numbers": free}
+
+
 @bp.route("/clients/<int:tenant_id>", methods=["GET", "POST"])
 @allow(OPERATOR)
 def client_edit():
@@ -121,6 +130,7 @@ def client_edit():
             new=False,
             client=tenant,
             admins=admins,
+            **numbers_of_client(tenant.id),
         ),
         status,
     )

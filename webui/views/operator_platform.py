@@ -11,7 +11,10 @@ from centrex.platform.db import db
 from centrex.platform.errors import N_, DomainError, NotFound
 from centrex.routing.numbers import add_number, assign_number
 from webui.access import OPERATOR, allow
+from webui.destinations import choices, describe
 from webui.forms import change, errors_of, int_or_none, values
+from webui.i18n import destination_labels
+from webui.numbers import readable_number
 from webui.views.history import render_history
 from webui.views.operator import bp
 
@@ -29,7 +32,7 @@ def numbers():
         try:
             with change():
                 number = add_number(values(form, text=("e164",), optional=("label",)))
-            flash(_("%(number)s added to the pool.", number=number.e164))
+            flash(_("%(number)s added to the pool.", number=readable_number(number.e164)))
             return redirect(url_for("operator.numbers"))
         except DomainError as exc:
             errors, status = errors_of(exc), exc.status
@@ -73,13 +76,20 @@ def number_assign(number_id):
         tenant = db.session.get(Tenant, wanted)
         if tenant is None:
             raise NotFound(N_("No such client."))
+    leaving = number.tenant_id is not None and number.tenant_id != (tenant.id if tenant else None)
+    if leaving and (number.dest_type or number.is_main) and request.form.get("confirmed") != "1":
+        owner = db.session.get(Tenant, number.tenant_id)
+        routes_to = describe(number.dest_type, number.dest_id, number.dest_value, choices(owner.id),
+                             destination_labels()) if number.dest_type else None
+        return render_template("console/operator/number_move.html", number=number, owner=owner, target=tenant,
+                               routes_to=routes_to, show=request.args.get("show", "all"))
     try:
         with change():
             assign_number(number, tenant)
         flash(
-            _("%(number)s now belongs to %(name)s.", number=number.e164, name=tenant.name)
+            _("%(number)s now belongs to %(name)s.", number=readable_number(number.e164), name=tenant.name)
             if tenant
-            else _("%(number)s is back in the free pool.", number=number.e164)
+            else _("%(number)s is back in the free pool.", number=readable_number(number.e164))
         )
     except DomainError as exc:
         flash(errors_of(exc)["_form"][0], "error")

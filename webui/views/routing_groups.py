@@ -13,6 +13,7 @@ from centrex.routing.groups import create_ring_group, delete_ring_group, update_
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
+from webui.numbers import readable_number
 from webui.views.client import bp, tenant_rows
 
 SPARE_ROWS = 3
@@ -68,7 +69,7 @@ def form_of(group: RingGroup) -> dict:
     }
     for row, member in enumerate(group.members):
         form[f"members.{row}.who"] = f"user:{member.user_id}" if member.user_id else "external"
-        form[f"members.{row}.external"] = member.external_number
+        form[f"members.{row}.external"] = readable_number(member.external_number)
         form[f"members.{row}.ring_seconds"] = member.ring_seconds
     return form
 
