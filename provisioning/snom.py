@@ -5,21 +5,13 @@ per-device file names, fkey formats; templates/base.tpl: setting names), FusionP
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from centrex.phones import catalogue
 from centrex.phones.profile import DeviceProfile
 from provisioning.render import render_xml
 from provisioning.timezones import zone_rule
 
-
-@dataclass(frozen=True)
-class Model:
-    keys: int  # function keys we fill at most (the phone's own plus expansion modules), idx 0..keys-1
-
-
-# Key counts: FusionPBX D785 fills up to 78 fkeys; others are our conservative reading of the data sheets.
-MODELS = {"D712": Model(4), "D715": Model(5), "D717": Model(6), "D725": Model(18), "D735": Model(32),
-          "D745": Model(32), "D765": Model(16), "D785": Model(78)}
+MODELS = {model.name: model for model in catalogue.MODELS if model.vendor == "snom"}
 
 MODEL_HTM_RE = re.compile(r"^snom([A-Za-z0-9]{2,8})\.htm$")
 MODEL_XML_RE = re.compile(r"^snom([A-Za-z0-9]{2,8})\.xml$")
@@ -71,12 +63,13 @@ def _fkey(key, profile: DeviceProfile) -> str:
 
 def device_xml(profile: DeviceProfile, *, base_url: str, phonebook_url: str) -> str:
     """snom-<MAC>.xml: account, keys, phonebook and settings of one phone (carries its secrets)."""
-    model = MODELS.get(profile.model.upper(), Model(0))
+    model = MODELS.get(profile.model.upper())
+    last = model.total_keys if model else 0
     language, tones = LANGUAGES.get(profile.language, LANGUAGES["fr"])
     quick_transfer, transfer_on_hangup = TRANSFER[profile.transfer_mode]
     rule = zone_rule(profile.timezone)
     fkeys = [{"idx": key.position - 1, "label": key.label, "value": _fkey(key, profile)}
-             for key in profile.keys if key.position <= model.keys]
+             for key in profile.keys if key.position <= last]
     return render_xml("snom/d7xx.xml.j2", p=profile, s=profile.settings, base_url=base_url,
                       language=language, tones=tones, quick_transfer=quick_transfer,
                       transfer_on_hangup=transfer_on_hangup, utc_offset=rule.utc_offset_seconds, dst=_dst(rule),

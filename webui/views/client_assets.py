@@ -6,6 +6,7 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 
 from centrex.models import AuditEntry, Device, Number, User
+from centrex.phones import catalogue
 from centrex.phones.devices import add_device, retire_device, update_device
 from centrex.platform.errors import DomainError
 from centrex.platform.tenancy import get_scoped, scoped
@@ -130,6 +131,7 @@ def device_form(device: Device | None):
             errors=errors,
             users=tenant_rows(User, User.extension),
             transfer_modes=transfer_modes(),
+            models=model_choices(device.vendor if device else None),
         ),
         status,
     )
@@ -145,6 +147,20 @@ def device_new():
 @allow(*STAFF)
 def device_edit(device_id):
     return device_form(get_scoped(Device, g.tenant.id, device_id))
+
+
+def model_choices(vendor: str | None) -> list[tuple[str, str]]:
+    """The catalogue's models (of `vendor` only, for a phone that exists), with their keys."""
+    choices = []
+    for model in catalogue.MODELS:
+        if vendor is not None and model.vendor != vendor:
+            continue
+        keys = _("%(n)s keys", n=model.keys)
+        if model.module:
+            keys += " + " + _("%(name)s modules (up to %(count)s)", name=model.module.name,
+                              count=model.module.max_modules)
+        choices.append((model.name, f"{model.vendor.capitalize()} {model.name} · {keys}"))
+    return choices
 
 
 def transfer_modes() -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from centrex.models import Device
-from centrex.phones import devices as device_service
+from centrex.phones import catalogue, devices as device_service
 from centrex.phones.schemas import DeviceSettingsSchema
 from centrex.platform.db import db
 from centrex.platform.schemas import DeviceSchema
@@ -29,6 +29,41 @@ class DeviceOut(Schema):
 
 
 DEVICE_LIST = list_of(DeviceOut, "DeviceList")
+
+
+class DeviceModelOut(Schema):
+    vendor = fields.String(required=True)
+    model = fields.String(required=True, attribute="name")
+    keys = fields.Integer(required=True, metadata={"description": "Programmable keys on the phone itself"})
+    expansion_module = fields.String(allow_none=True, required=True, attribute="module.name")
+    module_keys = fields.Integer(required=True, attribute="module.keys")
+    max_modules = fields.Integer(required=True, attribute="module.max_modules")
+    files = fields.List(fields.String(), required=True)
+    source = fields.String(required=True)
+
+
+DEVICE_MODEL_LIST = list_of(DeviceModelOut, "DeviceModelList")
+
+
+@route(
+    "/device-models",
+    "GET",
+    scope="devices:read",
+    summary="The phone models a device may be (with their keys, expansion modules and file names)",
+    tag="devices",
+    response=DEVICE_MODEL_LIST,
+)
+def list_device_models():
+    tenant()  # the caller's company: the same catalogue for every company
+    return {"items": [_model_row(model) for model in catalogue.MODELS]}
+
+
+def _model_row(model: catalogue.PhoneModel) -> dict:
+    module = model.module
+    return {"vendor": model.vendor, "name": model.name, "keys": model.keys, "files": list(model.files),
+            "source": model.source, "module": {"name": module.name if module else None,
+                                               "keys": module.keys if module else 0,
+                                               "max_modules": module.max_modules if module else 0}}
 
 
 @route(
