@@ -21,7 +21,9 @@ YEALINK_KEYS = {
     "account.1.sip_server.1.address": WAZO_YEALINK, "account.1.sip_server.1.port": WAZO_YEALINK,
     "account.1.sip_server.1.transport_type": WAZO_YEALINK,
     "account.1.outbound_proxy_enable": FUSION_T46S, "account.1.outbound_proxy.1.address": FUSION_T46S,
-    "voice_mail.number.1": WAZO_YEALINK,
+    "voice_mail.number.1": WAZO_YEALINK, "account.1.subscribe_mwi": WAZO_YEALINK,
+    "account.1.subscribe_mwi_to_vm": "FusionPBX yealink/t46u/{$mac}.cfg",
+    "account.1.subscribe_mwi_expires": "FusionPBX yealink/t46u/{$mac}.cfg",
     "remote_phonebook.data.1.url": WAZO_YEALINK, "remote_phonebook.data.1.name": WAZO_YEALINK,
     "static.security.user_password": WAZO_YEALINK, "lang.gui": WAZO_YEALINK, "lang.wui": WAZO_YEALINK,
     "local_time.ntp_server1": WAZO_YEALINK, "local_time.time_zone": WAZO_YEALINK_COMMON,
@@ -105,6 +107,8 @@ def test_yealink_device_file_parses_and_carries_known_keys(client, dupont_users,
     assert [values[f"linekey.{n}.type"] for n in range(1, 7)] == ["15", "16", "13", "5", "2", "13"]
     assert values["linekey.2.value"] == "1000" and values["linekey.2.label"] == "Claire Dumas"
     assert values["linekey.6.value"] == "*97"
+    # MWI: the phone subscribes to its own account's message-summary (the lamp; live: test_live_phones)
+    assert (values["account.1.subscribe_mwi"], values["account.1.subscribe_mwi_to_vm"]) == ("1", "0")
     assert values[family_key] == "16" and values["expansion_module.1.key.1.value"] == "1002"
 
 
