@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, g, request
 
-from centrex.phones import fetch as fetching, provisioning as prov
+from centrex.phones import catalogue, fetch as fetching, provisioning as prov
 from centrex.phones.phonebooks import company_phonebook, personal_phonebook
 from centrex.phones.profile import Phone, build_profile
 from centrex.platform.db import db, read_connection
@@ -253,7 +253,8 @@ def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, model: str
     if device is None or device.vendor != vendor:
         if device is None:
             with unit_of_work():  # keep the record even though the request then fails
-                prov.record_unknown(mac, vendor, model, caller, now)
+                named = model or catalogue.model_from_user_agent(vendor, caller.user_agent)
+                prov.record_unknown(mac, vendor, named, caller, now)
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
     _refuse_if_locked(found, result)

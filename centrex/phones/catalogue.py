@@ -15,6 +15,7 @@ the list). Sources, named per row:
 - D7 / D3 = Snom D7 / D3 expansion module data sheets (18 keys; D7 up to 3, D3 up to 3)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from centrex.platform.errors import N_, Invalid
@@ -115,3 +116,19 @@ def checked(vendor: str, name: str) -> str:
         raise Invalid(N_("Unknown model %(model)s. Supported: %(models)s."), model=name, models=supported,
                       fields={"model": [N_("Not a supported model.")]})
     return model.name
+
+
+# "Yealink SIP-T46U 108.86.0.45 80:5e:c0:..." (wazo-yealink common.py); "... snomD785-SIP 10.1.33.33 ..."
+# (wazo-snom common.py): the model a phone names when it asks for its file.
+_USER_AGENTS = {"yealink": re.compile(r"[yY]ealink\s+SIP(?: VP)?-(\w+)\s"),
+                "snom": re.compile(r"snom(\w+)-SIP\s")}
+
+
+def model_from_user_agent(vendor: str, user_agent: str | None) -> str | None:
+    """The model named in a phone's User-Agent (the catalogue's spelling when we know it)."""
+    pattern = _USER_AGENTS.get(vendor)
+    match = pattern.search(user_agent or "") if pattern else None
+    if match is None:
+        return None
+    model = find(vendor, match.group(1))
+    return model.name if model else match.group(1)[:32]

@@ -58,6 +58,7 @@ def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
     if unknown is None:
         raise NotFound(N_("No unknown phone with MAC %(mac)s asked for its configuration."), mac=mac)
     values = {"vendor": unknown.vendor, "model": unknown.model or "", **data, "mac": mac}
+    values["model"] = catalogue.checked(unknown.vendor, values["model"])  # refused with the list
     return add_device(tenant, values)
 
 

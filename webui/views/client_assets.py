@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from centrex.models import AuditEntry, Device, Number, User
 from centrex.phones import catalogue
-from centrex.phones.devices import add_device, retire_device, update_device
+from centrex.phones.devices import add_device, claim_unknown_device, retire_device, update_device
 from centrex.platform.errors import DomainError
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing import numbers as number_service
@@ -135,6 +135,20 @@ def device_form(device: Device | None):
         ),
         status,
     )
+
+
+@bp.post("/devices/claim")
+@allow(*STAFF)
+def device_claim():
+    """Claim a phone that asked for its configuration (listed for the operator) by its MAC address."""
+    try:
+        with change():
+            device = claim_unknown_device(g.tenant, request.form.get("mac", ""), {})
+        flash(_("Phone %(mac)s claimed: assign it to a user.", mac=device.mac))
+        return redirect(url_for("client.device_edit", device_id=device.id))
+    except DomainError as exc:
+        flash(errors_of(exc)["_form"][0], "error")
+        return redirect(url_for("client.devices"))
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])
