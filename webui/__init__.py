@@ -25,6 +25,7 @@ def init_app(app) -> None:
         "client_api",
         "calls",
         "client_assets",
+        "client_device_keys",
         "client_logins",
         "client_menus",
         "client_roles",

@@ -44,3 +44,38 @@ def test_an_unknown_phone_is_listed_and_claimed(live_server, browser):
     device = db.session.execute(select(Device).where(Device.mac == MAC)).scalar_one()
     user = db.session.get(User, device.user_id)
     assert (device.model, user.extension) == ("T54W", "1003")
+
+
+def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
+    from centrex.models import Tenant
+    from centrex.phones.devices import add_device
+
+    dupont = db.session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+    users = {u.extension: u for u in db.session.execute(select(User).where(User.tenant_id == dupont.id)).scalars()}
+    desk = add_device(dupont, {"mac": "805ec0b1b2b3", "vendor": "yealink", "model": "T46U",
+                               "user_id": users["1001"].id, "label": "Bureau Alain"})
+    spare = add_device(dupont, {"mac": "805ec0b1b2b4", "vendor": "yealink", "model": "T54W", "label": "Salle"})
+    db.session.commit()
+    log_in(browser, live_server, "admin@dupont.example")
+    browser.get(f"{live_server}/t/{dupont.id}/devices/{desk.id}")
+    click_link(browser, "Touches programmables")
+    wait_for(browser, "select[name=kind_1]")
+    choose(browser, "kind_1", "Ligne")
+    choose(browser, "kind_2", "Collègue (BLF, interception)")
+    choose(browser, "target_2", "1000 · Claire Dumas")
+    choose(browser, "kind_3", "Numérotation abrégée")
+    fill(browser, "number_3", "+41791234567")
+    fill(browser, "label_3", "Mobile Alain")
+    submit(browser, "+ Module d’extension")  # saves, then draws the phone's first module too
+    wait_for(browser, "select[name=kind_28]")
+    wait_text(browser, "Module EXP43 n° 1")
+    browser.snap("keys-layout")
+    choose(browser, "kind_28", "Ne pas déranger")
+    submit(browser, "Enregistrer")
+    wait_text(browser, "Touches de 805ec0b1b2b3 enregistrées.")
+    browser.find_element(By.CSS_SELECTOR, f"input[name=devices][value='{spare.id}']").click()
+    submit(browser, "Copier")
+    wait_text(browser, "Touches copiées sur 1 téléphones.")
+    db.session.expire_all()
+    assert [(k.position, k.kind) for k in db.session.get(Device, spare.id).keys] == [
+        (1, "line"), (2, "blf"), (3, "speed_dial"), (28, "dnd")]

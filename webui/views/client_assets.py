@@ -94,7 +94,8 @@ def devices():
 
 
 def device_form(device: Device | None):
-    form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended"}
+    form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended",
+            "firmware_url": ""}
     if device is not None:
         form = {
             "mac": device.mac,
@@ -103,11 +104,12 @@ def device_form(device: Device | None):
             "label": device.label,
             "user_id": device.user_id,
             "transfer_mode": device.transfer_mode,
+            "firmware_url": device.firmware_url or "",
         }
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        data = values(form, text=("model",), optional=("label",))
+        data = values(form, text=("model",), optional=("label", "firmware_url"))
         if form.get("transfer_mode"):
             data["transfer_mode"] = form["transfer_mode"]
         data["user_id"] = int_or_none(form.get("user_id"))

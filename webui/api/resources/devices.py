@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from centrex.models import Device
 from centrex.phones import catalogue, devices as device_service
-from centrex.phones.schemas import DeviceSettingsSchema
+from centrex.phones.schemas import DeviceKeySchema, DeviceSettingsSchema
 from centrex.platform.db import db
 from centrex.platform.schemas import DeviceSchema
 from centrex.platform.tenancy import get_scoped, scoped
@@ -43,6 +43,49 @@ class DeviceModelOut(Schema):
 
 
 DEVICE_MODEL_LIST = list_of(DeviceModelOut, "DeviceModelList")
+
+
+class DeviceKeyOut(Schema):
+    position = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    target_user_id = fields.Integer(allow_none=True, required=True)
+    number = fields.String(allow_none=True, required=True)
+    label = fields.String(allow_none=True, required=True)
+
+
+class DeviceKeysIn(Schema):
+    keys = fields.List(fields.Nested(DeviceKeySchema), required=True, metadata={
+        "description": "Every key of the phone (the list replaces them): positions count the phone's own keys, "
+                       "then its expansion modules' (see /device-models)"})
+
+
+DEVICE_KEY_LIST = list_of(DeviceKeyOut, "DeviceKeyList")
+
+
+@route(
+    "/devices/<int:device_id>/keys",
+    "GET",
+    scope="devices:read",
+    summary="The phone's programmable keys",
+    tag="devices",
+    response=DEVICE_KEY_LIST,
+)
+def get_device_keys(device_id: int):
+    return {"items": list(get_scoped(Device, tenant().id, device_id).keys)}
+
+
+@route(
+    "/devices/<int:device_id>/keys",
+    "PUT",
+    scope="devices:write",
+    summary="Replace the phone's programmable keys",
+    tag="devices",
+    body=DeviceKeysIn(),
+    response=DEVICE_KEY_LIST,
+)
+def set_device_keys(device_id: int):
+    device = get_scoped(Device, tenant().id, device_id)
+    return {"items": device_service.set_device_keys(device, body()["keys"])}
 
 
 @route(
