@@ -28,6 +28,10 @@ LANGUAGES = {"fr": ("Francais", "FRA"), "en": ("English", "USA"), "de": ("Deutsc
 # attended with transfer_on_hangup.
 TRANSFER = {"blind": ("blind", "off"), "attended": ("attended", "off"), "new_call": ("new_call", "off"),
             "semi_attended": ("attended", "on")}
+# user_dtmf_info off (RFC 2833) / sip_info_only (wazo _SIP_DTMF_MODE); user_srtp on/off and user_savp
+# off/optional/mandatory (wazo base.tpl); codec_priority_list, telephone-event last (wazo, FusionPBX).
+DTMF = {"rfc2833": "off", "inband": "off", "sip_info": "sip_info_only"}
+SRTP = {"off": ("off", "off"), "optional": ("on", "optional"), "mandatory": ("on", "mandatory")}
 # <timezone>: Snom's own zone codes (country and standard offset, the phone knows the DST rule), e.g.
 # CHE+1, FRA+1, GER+1, USA-5 (public Snom templates); a zone not listed gets utc_offset and dst only.
 TIMEZONES = {"Europe/Zurich": "CHE+1", "Europe/Paris": "FRA+1", "Europe/Berlin": "GER+1",
@@ -91,7 +95,9 @@ def device_xml(profile: DeviceProfile, *, base_url: str, phonebook_url: str) -> 
     return render_xml("snom/d7xx.xml.j2", p=profile, s=profile.settings, base_url=base_url,
                       language=language, tones=tones, quick_transfer=quick_transfer,
                       transfer_on_hangup=transfer_on_hangup, utc_offset=rule.utc_offset_seconds, dst=_dst(rule),
-                      timezone=TIMEZONES.get(profile.timezone, ""),
+                      timezone=TIMEZONES.get(profile.timezone, ""), dtmf=DTMF[profile.settings["dtmf"]],
+                      srtp=SRTP[profile.settings["srtp"]],
+                      codec_list=",".join((*profile.settings["codecs"], "telephone-event")),
                       fkeys=fkeys, phonebook_url=phonebook_url)
 
 

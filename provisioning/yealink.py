@@ -23,6 +23,11 @@ EXPECTED_MISSES = re.compile(r"^(y000000000000\.boot|[0-9A-Fa-f]{12}\.boot|[0-9A
 
 KEY_TYPES = {"line": 15, "blf": 16, "speed_dial": 13, "voicemail": 13, "dnd": 5, "forward": 2}
 TRANSPORTS = {"udp": 0, "tcp": 1, "tls": 2}
+# account.X.dtmf.type (wazo _SIP_DTMF_MODE), account.X.srtp_encryption (0 off, 1 optional, 2 compulsory),
+# account.X.codec.<name>.enable/.priority (FusionPBX t46u).
+DTMF = {"inband": 0, "rfc2833": 1, "sip_info": 2}
+SRTP = {"off": 0, "optional": 1, "mandatory": 2}
+CODECS = ("g722", "pcma", "pcmu", "g729", "opus")
 LANGUAGES = {"fr": "French", "en": "English", "de": "German", "it": "Italian"}
 COUNTRIES = {"CH": "Switzerland", "FR": "France", "DE": "Germany", "IT": "Italy", "US": "United States"}
 # transfer.dsskey_deal_type: 0 new call, 1 attended, 2 blind (admin guide, "Transfer Mode via DSS Key").
@@ -88,7 +93,10 @@ def device_file(profile: DeviceProfile, *, base_url: str, phonebooks: list[tuple
         transport=TRANSPORTS.get(profile.settings["sip_transport"], 0),
         tz_offset=_offset(rule.utc_offset_seconds), rule=rule,
         dst_start=_transition(rule.start) if rule.start else "", dst_end=_transition(rule.end) if rule.end else "",
-        deal_type=deal_type, semi_attended=semi_attended, blind_on_hook=blind_on_hook, phonebooks=phonebooks)
+        deal_type=deal_type, semi_attended=semi_attended, blind_on_hook=blind_on_hook, phonebooks=phonebooks,
+        dtmf=DTMF[profile.settings["dtmf"]], srtp=SRTP[profile.settings["srtp"]],
+        codecs=[(name, profile.settings["codecs"].index(name) + 1 if name in profile.settings["codecs"] else 0)
+                for name in CODECS])
 
 
 def phonebook(title: str, rows: list[tuple[str, str]]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from centrex.models import AuditEntry, Device, Number, User
@@ -88,8 +88,10 @@ def number_edit(number_id):
 @allow(*STAFF)
 def devices():
     users = {u.id: u for u in tenant_rows(User, User.extension)}
+    prov_url = current_app.config.get("PROV_BASE_URL") or request.url_root.rstrip("/") + "/prov"
     return render_template(
-        "console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users
+        "console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users,
+        prov_url=prov_url.rstrip("/") + "/",
     )
 
 
