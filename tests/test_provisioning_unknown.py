@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from centrex.models import Device, UnknownDevice
 from centrex.platform.db import db
+from tests.provisioning_helpers import device_auth, phone
 from webui_testing import OPERATOR, login, post, text
 
 pytestmark = pytest.mark.smoke
@@ -41,3 +42,20 @@ def test_a_mac_that_never_asked_cannot_be_claimed(client, admin, dupont):
     refused = post(admin, f"/t/{dupont.id}/devices/claim", {"mac": "805ec0999999"}, follow_redirects=True)
     assert "805ec0999999" in text(refused)
     assert db.session.execute(select(Device).where(Device.mac == "805ec0999999")).first() is None
+
+
+def test_unknown_phones_behind_a_nat_do_not_lock_out_the_phones_that_prove_themselves(client, admin, dupont, app,
+                                                                                       monkeypatch):
+    """An office's unclaimed phones retry and lock their shared address; its provisioned phones, which
+    send their own credentials, are served all the same."""
+    monkeypatch.setitem(app.config, "PROV_LOCKOUT_FAILURES", 5)
+    office = {"REMOTE_ADDR": "203.0.113.50"}
+    device = phone(dupont, None, model="T54W", mac="805ec0000042")
+    device.bootstrap_until = None
+    db.session.commit()
+    answers = [client.get(f"/prov/805ec0dd00{n:02d}.cfg", headers={"User-Agent": YEALINK_UA},
+                          environ_base=office).status_code for n in range(8)]
+    assert answers[:5] == [404] * 5 and set(answers[5:]) == {429}  # the address is locked for guesses
+    own = client.get(f"/prov/{device.mac}.cfg", headers={"User-Agent": YEALINK_UA, **device_auth(device)},
+                     environ_base=office)
+    assert own.status_code == 200
