@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Response, current_app, g, request
 
-from centrex.phones import fetch as fetching, provisioning as prov
+from centrex.phones import catalogue, fetch as fetching, provisioning as prov
 from centrex.phones.phonebooks import company_phonebook, personal_phonebook
 from centrex.phones.profile import Phone, build_profile
 from centrex.platform.db import db, read_connection
@@ -165,7 +165,8 @@ def _response(status: int) -> Response:
 def _answer(name: str, caller: prov.Caller, now) -> Served:
     """The file we serve, else raise Outcome. Per-device files check the lockout in their one lookup
     query; everything else checks it first (and reads in autocommit: single statements)."""
-    if not (yealink.DEVICE_RE.match(name) or snom.DEVICE_HTM_RE.match(name) or snom.DEVICE_XML_RE.match(name)):
+    if not (yealink.DEVICE_RE.match(name) or snom.DEVICE_HTM_RE.match(name) or snom.DEVICE_XML_RE.match(name)
+            or snom.DEVICE_FIRMWARE_RE.match(name)):
         read_connection()  # autocommit on PostgreSQL: reads, then one INSERT (failures roll back first)
         if not name.startswith(PHONEBOOK_PREFIX):
             _check_lock(caller, now)
@@ -190,6 +191,11 @@ def _answer(name: str, caller: prov.Caller, now) -> Served:
     if match := snom.DEVICE_HTM_RE.match(name):
         phone, result, _ = _identify(match.group(2), "snom", caller, now, model=match.group(1))
         return Served(snom.device_htm(phone.mac, base_url=base), "application/xml", result, phone, seen=True)
+    if match := snom.DEVICE_FIRMWARE_RE.match(name):
+        phone, result, _ = _identify(match.group(2), "snom", caller, now, model=match.group(1))
+        if not phone.file.firmware_url:
+            raise Outcome(404, prov.NOT_FOUND, mac=phone.mac, device=phone)
+        return Served(snom.firmware_xml(phone.file.firmware_url), "application/xml", result, phone, seen=True)
     if match := snom.DEVICE_XML_RE.match(name):
         phone, result, recorded = _identify(match.group(1), "snom", caller, now, file=name)
         profile = build_profile(phone.file, token=_proven_token(caller, result))
@@ -203,7 +209,7 @@ def _answer(name: str, caller: prov.Caller, now) -> Served:
     if match := snom.MODEL_XML_RE.match(name):
         if match.group(1).upper() not in snom.MODELS:
             raise Outcome(404, prov.NOT_FOUND)
-        return Served(snom.model_xml(match.group(1), settings=settings), "application/xml")
+        return Served(snom.model_xml(match.group(1), base_url=base, settings=settings), "application/xml")
     if yealink.EXPECTED_MISSES.match(name) or snom.EXPECTED_MISSES.match(name):
         raise Outcome(404, prov.NOT_FOUND)
     raise Outcome(404, prov.BAD_REQUEST)  # a name no phone of ours asks for: probing
@@ -247,7 +253,8 @@ def _identify(raw_mac: str, vendor: str, caller: prov.Caller, now, *, model: str
     if device is None or device.vendor != vendor:
         if device is None:
             with unit_of_work():  # keep the record even though the request then fails
-                prov.record_unknown(mac, vendor, model, caller, now)
+                named = model or catalogue.model_from_user_agent(vendor, caller.user_agent)
+                prov.record_unknown(mac, vendor, named, caller, now)
         raise Outcome(404, prov.UNKNOWN_MAC, mac=mac)
     result = prov.authenticate(device, caller, now)
     _refuse_if_locked(found, result)

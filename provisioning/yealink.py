@@ -5,34 +5,15 @@ counts and funckey types, templates/base.tpl), FusionPBX templates (yealink/<mod
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from centrex.phones import catalogue
+from centrex.phones.catalogue import PhoneModel
 from centrex.phones.profile import DeviceProfile
 from provisioning.render import render_key_value, render_xml
 from provisioning.timezones import zone_rule
 
-
-@dataclass(frozen=True)
-class Model:
-    common_code: str  # the NNN of y000000000NNN.cfg this model's firmware fetches
-    line_keys: int  # linekey.1 … linekey.N on the phone itself
-    family: str  # t4x (EXP40 expansion modules) or t5x (EXP50)
-
-
-# Expansion modules per family, (keys on one module, modules a phone takes): wazo-yealink common.py.
-EXPANSION = {"t4x": (40, 6), "t5x": (60, 3)}
-
-
-MODELS = {
-    # wazo-yealink v86 entry.py COMMON_FILES (065-068 T4xS, 108 T4xU, 095-097 T5xW); FusionPBX t41s/068,
-    # t42s/067, t46s/066, t43u/107, t42u/116. Line key counts: wazo common.py _NB_LINEKEY (T4xU: as the
-    # T4xS sibling, an assumption).
-    "T41S": Model("068", 15, "t4x"), "T42S": Model("067", 15, "t4x"),
-    "T46S": Model("066", 27, "t4x"), "T48S": Model("065", 29, "t4x"),
-    "T42U": Model("116", 15, "t4x"), "T43U": Model("107", 15, "t4x"), "T46U": Model("108", 27, "t4x"),
-    "T53W": Model("095", 21, "t5x"), "T54W": Model("096", 27, "t5x"), "T57W": Model("097", 29, "t5x"),
-}
-COMMON_CODES = {model.common_code for model in MODELS.values()}
+MODELS = {model.name: model for model in catalogue.MODELS if model.vendor == "yealink"}
+COMMON_CODES = catalogue.common_codes()
 
 COMMON_RE = re.compile(r"^y000000000(\d{3})\.cfg$")
 DEVICE_RE = re.compile(r"^([0-9A-Fa-f]{12})\.cfg$")
@@ -42,6 +23,11 @@ EXPECTED_MISSES = re.compile(r"^(y000000000000\.boot|[0-9A-Fa-f]{12}\.boot|[0-9A
 
 KEY_TYPES = {"line": 15, "blf": 16, "speed_dial": 13, "voicemail": 13, "dnd": 5, "forward": 2}
 TRANSPORTS = {"udp": 0, "tcp": 1, "tls": 2}
+# account.X.dtmf.type (wazo _SIP_DTMF_MODE), account.X.srtp_encryption (0 off, 1 optional, 2 compulsory),
+# account.X.codec.<name>.enable/.priority (FusionPBX t46u).
+DTMF = {"inband": 0, "rfc2833": 1, "sip_info": 2}
+SRTP = {"off": 0, "optional": 1, "mandatory": 2}
+CODECS = ("g722", "pcma", "pcmu", "g729", "opus")
 LANGUAGES = {"fr": "French", "en": "English", "de": "German", "it": "Italian"}
 COUNTRIES = {"CH": "Switzerland", "FR": "France", "DE": "Germany", "IT": "Italy", "US": "United States"}
 # transfer.dsskey_deal_type: 0 new call, 1 attended, 2 blind (admin guide, "Transfer Mode via DSS Key").
@@ -49,7 +35,8 @@ TRANSFER = {"blind": (2, 0, 1), "attended": (1, 0, 0), "new_call": (0, 0, 0), "s
 
 
 def model_for_code(code: str) -> str | None:
-    return next((name for name, model in MODELS.items() if model.common_code == code), None)
+    """The models sharing this common file, for its header (e.g. "T53/T53W")."""
+    return "/".join(model.name for model in MODELS.values() if model.common_code == code) or None
 
 
 def common_file(code: str, *, base_url: str, settings: dict) -> str:
@@ -68,17 +55,18 @@ def _transition(t) -> str:
     return f"{t.month}/{t.week}/{t.weekday}/{t.hour}"
 
 
-def key_name(position: int, model: Model | None) -> str | None:
+def key_name(position: int, model: PhoneModel | None) -> str | None:
     """The setting prefix of the key at `position` (1-based): the phone's own line keys, then its
-    expansion modules' keys; None past the last module (or for a model we do not know)."""
+    expansion modules' keys, module by module (wazo-yealink common.py's order); None past the last
+    module (or for a model we do not know)."""
     if model is None:
         return None
-    if position <= model.line_keys:
+    if position <= model.keys:
         return f"linekey.{position}"
-    per_module, modules = EXPANSION[model.family]
-    n = position - model.line_keys - 1
-    if n >= per_module * modules:
+    n = position - model.keys - 1
+    if model.module is None or n >= model.module.keys * model.module.max_modules:
         return None
+    per_module = model.module.keys
     return f"expansion_module.{n // per_module + 1}.key.{n % per_module + 1}"
 
 
@@ -105,7 +93,10 @@ def device_file(profile: DeviceProfile, *, base_url: str, phonebooks: list[tuple
         transport=TRANSPORTS.get(profile.settings["sip_transport"], 0),
         tz_offset=_offset(rule.utc_offset_seconds), rule=rule,
         dst_start=_transition(rule.start) if rule.start else "", dst_end=_transition(rule.end) if rule.end else "",
-        deal_type=deal_type, semi_attended=semi_attended, blind_on_hook=blind_on_hook, phonebooks=phonebooks)
+        deal_type=deal_type, semi_attended=semi_attended, blind_on_hook=blind_on_hook, phonebooks=phonebooks,
+        dtmf=DTMF[profile.settings["dtmf"]], srtp=SRTP[profile.settings["srtp"]],
+        codecs=[(name, profile.settings["codecs"].index(name) + 1 if name in profile.settings["codecs"] else 0)
+                for name in CODECS])
 
 
 def phonebook(title: str, rows: list[tuple[str, str]]) -> str:

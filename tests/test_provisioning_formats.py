@@ -21,7 +21,9 @@ YEALINK_KEYS = {
     "account.1.sip_server.1.address": WAZO_YEALINK, "account.1.sip_server.1.port": WAZO_YEALINK,
     "account.1.sip_server.1.transport_type": WAZO_YEALINK,
     "account.1.outbound_proxy_enable": FUSION_T46S, "account.1.outbound_proxy.1.address": FUSION_T46S,
-    "voice_mail.number.1": WAZO_YEALINK,
+    "voice_mail.number.1": WAZO_YEALINK, "account.1.subscribe_mwi": WAZO_YEALINK,
+    "account.1.subscribe_mwi_to_vm": "FusionPBX yealink/t46u/{$mac}.cfg",
+    "account.1.subscribe_mwi_expires": "FusionPBX yealink/t46u/{$mac}.cfg",
     "remote_phonebook.data.1.url": WAZO_YEALINK, "remote_phonebook.data.1.name": WAZO_YEALINK,
     "static.security.user_password": WAZO_YEALINK, "lang.gui": WAZO_YEALINK, "lang.wui": WAZO_YEALINK,
     "local_time.ntp_server1": WAZO_YEALINK, "local_time.time_zone": WAZO_YEALINK_COMMON,
@@ -105,6 +107,8 @@ def test_yealink_device_file_parses_and_carries_known_keys(client, dupont_users,
     assert [values[f"linekey.{n}.type"] for n in range(1, 7)] == ["15", "16", "13", "5", "2", "13"]
     assert values["linekey.2.value"] == "1000" and values["linekey.2.label"] == "Claire Dumas"
     assert values["linekey.6.value"] == "*97"
+    # MWI: the phone subscribes to its own account's message-summary (the lamp; live: test_live_phones)
+    assert (values["account.1.subscribe_mwi"], values["account.1.subscribe_mwi_to_vm"]) == ("1", "0")
     assert values[family_key] == "16" and values["expansion_module.1.key.1.value"] == "1002"
 
 
@@ -168,10 +172,16 @@ def test_phonebooks_in_each_vendor_format(client, dupont_users):
 
 
 def test_yealink_keys_past_the_phone_go_to_its_family_of_expansion_modules():
-    """EXP40 modules (T4x) hold 40 keys, up to 6; EXP50 modules (T5x) 60, up to 3 (wazo-yealink common.py)."""
+    """EXP40 modules (T46S/T48S) hold 40 keys, up to 6; EXP50 modules (T5x) 60, up to 3 (wazo-yealink
+    common.py); EXP43 modules (T43U/T46U/T48U) 60 on three pages, up to 3 (EXP43 data sheet)."""
     from provisioning.yealink import MODELS, key_name
 
-    t46s, t54w = MODELS["T46S"], MODELS["T54W"]
+    t46s, t54w, t46u = MODELS["T46S"], MODELS["T54W"], MODELS["T46U"]
+    # the 41st key of a T46U's modules is the first of its module's third page, not the next module
+    assert [key_name(27 + n, t46u) for n in (1, 40, 41, 60, 61, 180)] == [
+        "expansion_module.1.key.1", "expansion_module.1.key.40", "expansion_module.1.key.41",
+        "expansion_module.1.key.60", "expansion_module.2.key.1", "expansion_module.3.key.60"]
+    assert key_name(27 + 181, t46u) is None and key_name(16, MODELS["T42S"]) is None
     assert [key_name(n, t46s) for n in (1, 27, 28, 67, 68, 267)] == [
         "linekey.1", "linekey.27", "expansion_module.1.key.1", "expansion_module.1.key.40",
         "expansion_module.2.key.1", "expansion_module.6.key.40"]

@@ -58,7 +58,7 @@ def test_create_user_with_number_phone_and_login(admin, dupont):
     phone = post(
         admin,
         f"/t/{dupont.id}/devices/new",
-        {"mac": "80-5E-C0-AA-BB-CC", "vendor": "yealink", "model": "W73P", "label": "DECT"},
+        {"mac": "80-5E-C0-AA-BB-CC", "vendor": "yealink", "model": "T54W", "label": "DECT"},
     )
     assert phone.status_code == 302
     device = db.session.execute(select(Device).where(Device.mac == "805ec0aabbcc")).scalar_one()

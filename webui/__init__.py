@@ -28,6 +28,7 @@ def init_app(app) -> None:
         "calls",
         "client_assets",
         "client_conferences",
+        "client_device_keys",
         "client_logins",
         "client_menus",
         "client_user_removal",

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from centrex.directory.users import secret_box
 from centrex.freeswitch import commands
 from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
+from centrex.phones import catalogue
 from centrex.phones.schemas import DeviceKeySchema, DeviceSettingsSchema
 from centrex.platform import audit
 from centrex.platform.crypto import new_sip_secret
@@ -35,6 +36,7 @@ def add_device(tenant: Tenant, data: dict) -> Device:
     settings = load(_settings, settings, partial=True)
     if db.session.execute(select(Device.id).where(Device.mac == values["mac"])).first():
         raise Conflict(N_("This MAC address is already registered."), fields={"mac": [N_("Already registered.")]})
+    values["model"] = catalogue.checked(values["vendor"], values["model"])
     _check_owner_id(tenant.id, values.get("user_id"))
     device = Device(tenant_id=tenant.id, **values, **settings)
     device.admin_password_enc = secret_box().encrypt(new_sip_secret(16))
@@ -56,6 +58,7 @@ def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
     if unknown is None:
         raise NotFound(N_("No unknown phone with MAC %(mac)s asked for its configuration."), mac=mac)
     values = {"vendor": unknown.vendor, "model": unknown.model or "", **data, "mac": mac}
+    values["model"] = catalogue.checked(unknown.vendor, values["model"])  # refused with the list
     return add_device(tenant, values)
 
 
@@ -64,6 +67,8 @@ def update_device(device: Device, data: dict) -> Device:
     data.pop("mac", None)
     data.pop("vendor", None)
     values = load(_settings, data, partial=True)
+    if "model" in values:
+        values["model"] = catalogue.checked(device.vendor, values["model"])
     if "user_id" in values:
         _check_owner_id(device.tenant_id, values["user_id"])
     changed = apply(device, values)
@@ -86,6 +91,12 @@ def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
     positions = [key["position"] for key in loaded]
     if len(set(positions)) != len(positions):
         raise Invalid(N_("Two keys cannot share a position."), fields={"position": [N_("Duplicate.")]})
+    model = catalogue.find(device.vendor, device.model)
+    last = model.total_keys if model else 0
+    for index, position in enumerate(positions):
+        if position > last:
+            raise Invalid(N_("This phone has %(n)s keys with its expansion modules."), n=last,
+                          fields={f"{index}.position": [N_("Beyond the phone's last key.")]})
     for index, key in enumerate(loaded):
         if key["kind"] == "blf":
             if key["target_user_id"] is None:

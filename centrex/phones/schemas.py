@@ -30,7 +30,7 @@ class DeviceSettingsSchema(Schema):
 
 
 class DeviceKeySchema(Schema):
-    position = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
+    position = fields.Integer(required=True, validate=validate.Range(min=1, max=400))
     kind = fields.String(required=True, validate=validate.OneOf(KEY_KINDS))
     target_user_id = fields.Integer(allow_none=True, load_default=None)
     number = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(

@@ -107,6 +107,11 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "PROV_NTP_SERVER": get("CENTREX_PROV_NTP_SERVER", "pool.ntp.org"),
         "PROV_VOICEMAIL_NUMBER": get("CENTREX_PROV_VOICEMAIL_NUMBER", "*97"),
         "PROV_PICKUP_PREFIX": get("CENTREX_PROV_PICKUP_PREFIX", "**"),
+        # Set in every phone file rather than left to the firmware (provisioning/yealink.py, snom.py).
+        "PROV_REGISTER_EXPIRY": int(get("CENTREX_PROV_REGISTER_EXPIRY", "600")),
+        "PROV_DTMF": get("CENTREX_PROV_DTMF", "rfc2833"),  # rfc2833, sip_info or inband
+        "PROV_CODECS": tuple(c.strip() for c in get("CENTREX_PROV_CODECS", "g722,pcma,pcmu").split(",") if c.strip()),
+        "PROV_SRTP": get("CENTREX_PROV_SRTP", "off"),  # off, optional or mandatory
         "PROV_SOFIA_PROFILE": get("CENTREX_PROV_SOFIA_PROFILE", "internal"),
         "PROV_BOOTSTRAP_HOURS": int(get("CENTREX_PROV_BOOTSTRAP_HOURS", "24")),
         "PROV_LOCKOUT_FAILURES": int(get("CENTREX_PROV_LOCKOUT_FAILURES", "20")),

@@ -60,7 +60,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     click_link(browser, "Ajouter un téléphone")
     wait_for(browser, "input[name=mac]")
     fill(browser, "mac", "80:5E:C0:12:34:56")
-    fill(browser, "model", "T54W")
+    choose(browser, "model", "Yealink T54W · 27 touches + modules EXP50 (jusqu’à 3)")
     fill(browser, "label", "Bureau d'accueil")
     submit(browser, "Enregistrer")
     wait_text(browser, "Téléphone 805ec0123456 enregistré.")

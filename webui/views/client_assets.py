@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from centrex.models import AuditEntry, Device, Number, User
-from centrex.phones.devices import add_device, retire_device, update_device
+from centrex.phones import catalogue
+from centrex.phones.devices import add_device, claim_unknown_device, retire_device, update_device
 from centrex.platform.errors import DomainError
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing import numbers as number_service
@@ -87,13 +88,16 @@ def number_edit(number_id):
 @allow(*STAFF)
 def devices():
     users = {u.id: u for u in tenant_rows(User, User.extension)}
+    prov_url = current_app.config.get("PROV_BASE_URL") or request.url_root.rstrip("/") + "/prov"
     return render_template(
-        "console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users
+        "console/client/devices.html", devices=tenant_rows(Device, Device.mac), users=users,
+        prov_url=prov_url.rstrip("/") + "/",
     )
 
 
 def device_form(device: Device | None):
-    form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended"}
+    form = {"vendor": "yealink", "model": "", "label": "", "user_id": "", "transfer_mode": "attended",
+            "firmware_url": ""}
     if device is not None:
         form = {
             "mac": device.mac,
@@ -102,11 +106,12 @@ def device_form(device: Device | None):
             "label": device.label,
             "user_id": device.user_id,
             "transfer_mode": device.transfer_mode,
+            "firmware_url": device.firmware_url or "",
         }
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        data = values(form, text=("model",), optional=("label",))
+        data = values(form, text=("model",), optional=("label", "firmware_url"))
         if form.get("transfer_mode"):
             data["transfer_mode"] = form["transfer_mode"]
         data["user_id"] = int_or_none(form.get("user_id"))
@@ -130,9 +135,24 @@ def device_form(device: Device | None):
             errors=errors,
             users=tenant_rows(User, User.extension),
             transfer_modes=transfer_modes(),
+            models=model_choices(device.vendor if device else None),
         ),
         status,
     )
+
+
+@bp.post("/devices/claim")
+@allow(*STAFF)
+def device_claim():
+    """Claim a phone that asked for its configuration (listed for the operator) by its MAC address."""
+    try:
+        with change():
+            device = claim_unknown_device(g.tenant, request.form.get("mac", ""), {})
+        flash(_("Phone %(mac)s claimed: assign it to a user.", mac=device.mac))
+        return redirect(url_for("client.device_edit", device_id=device.id))
+    except DomainError as exc:
+        flash(errors_of(exc)["_form"][0], "error")
+        return redirect(url_for("client.devices"))
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])
@@ -145,6 +165,20 @@ def device_new():
 @allow(*STAFF)
 def device_edit(device_id):
     return device_form(get_scoped(Device, g.tenant.id, device_id))
+
+
+def model_choices(vendor: str | None) -> list[tuple[str, str]]:
+    """The catalogue's models (of `vendor` only, for a phone that exists), with their keys."""
+    choices = []
+    for model in catalogue.MODELS:
+        if vendor is not None and model.vendor != vendor:
+            continue
+        keys = _("%(n)s keys", n=model.keys)
+        if model.module:
+            keys += " + " + _("%(name)s modules (up to %(count)s)", name=model.module.name,
+                              count=model.module.max_modules)
+        choices.append((model.name, f"{model.vendor.capitalize()} {model.name} · {keys}"))
+    return choices
 
 
 def transfer_modes() -> list[tuple[str, str]]:

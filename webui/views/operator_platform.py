@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from centrex.models import AuditEntry, Device, Number, Tenant, User
+from centrex.models import AuditEntry, Device, Number, Tenant, UnknownDevice, User
 from centrex.platform.db import db
 from centrex.platform.errors import N_, DomainError, NotFound
 from centrex.routing.numbers import add_number, assign_number
@@ -113,6 +113,9 @@ def devices():
         tenants=tenants,
         names={t.id: t.name for t in tenants},
         wanted=wanted,
+        unknown=db.session.execute(
+            select(UnknownDevice).order_by(UnknownDevice.last_seen_at.desc()).limit(200)
+        ).scalars().all(),
     )
 
 

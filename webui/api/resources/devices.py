@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from centrex.models import Device
-from centrex.phones import devices as device_service
-from centrex.phones.schemas import DeviceSettingsSchema
+from centrex.phones import catalogue, devices as device_service
+from centrex.phones.schemas import DeviceKeySchema, DeviceSettingsSchema
+from centrex.platform.db import db
 from centrex.platform.schemas import DeviceSchema
 from centrex.platform.tenancy import get_scoped, scoped
 from webui.api.framework import body, query, route, tenant
@@ -29,6 +30,84 @@ class DeviceOut(Schema):
 
 
 DEVICE_LIST = list_of(DeviceOut, "DeviceList")
+
+
+class DeviceModelOut(Schema):
+    vendor = fields.String(required=True)
+    model = fields.String(required=True, attribute="name")
+    keys = fields.Integer(required=True, metadata={"description": "Programmable keys on the phone itself"})
+    expansion_module = fields.String(allow_none=True, required=True, attribute="module.name")
+    module_keys = fields.Integer(required=True, attribute="module.keys")
+    max_modules = fields.Integer(required=True, attribute="module.max_modules")
+    files = fields.List(fields.String(), required=True)
+    source = fields.String(required=True)
+
+
+DEVICE_MODEL_LIST = list_of(DeviceModelOut, "DeviceModelList")
+
+
+class DeviceKeyOut(Schema):
+    position = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    target_user_id = fields.Integer(allow_none=True, required=True)
+    number = fields.String(allow_none=True, required=True)
+    label = fields.String(allow_none=True, required=True)
+
+
+class DeviceKeysIn(Schema):
+    keys = fields.List(fields.Nested(DeviceKeySchema), required=True, metadata={
+        "description": "Every key of the phone (the list replaces them): positions count the phone's own keys, "
+                       "then its expansion modules' (see /device-models)"})
+
+
+DEVICE_KEY_LIST = list_of(DeviceKeyOut, "DeviceKeyList")
+
+
+@route(
+    "/devices/<int:device_id>/keys",
+    "GET",
+    scope="devices:read",
+    summary="The phone's programmable keys",
+    tag="devices",
+    response=DEVICE_KEY_LIST,
+)
+def get_device_keys(device_id: int):
+    return {"items": list(get_scoped(Device, tenant().id, device_id).keys)}
+
+
+@route(
+    "/devices/<int:device_id>/keys",
+    "PUT",
+    scope="devices:write",
+    summary="Replace the phone's programmable keys",
+    tag="devices",
+    body=DeviceKeysIn(),
+    response=DEVICE_KEY_LIST,
+)
+def set_device_keys(device_id: int):
+    device = get_scoped(Device, tenant().id, device_id)
+    return {"items": device_service.set_device_keys(device, body()["keys"])}
+
+
+@route(
+    "/device-models",
+    "GET",
+    scope="devices:read",
+    summary="The phone models a device may be (with their keys, expansion modules and file names)",
+    tag="devices",
+    response=DEVICE_MODEL_LIST,
+)
+def list_device_models():
+    tenant()  # the caller's company: the same catalogue for every company
+    return {"items": [_model_row(model) for model in catalogue.MODELS]}
+
+
+def _model_row(model: catalogue.PhoneModel) -> dict:
+    module = model.module
+    return {"vendor": model.vendor, "name": model.name, "keys": model.keys, "files": list(model.files),
+            "source": model.source, "module": {"name": module.name if module else None,
+                                               "keys": module.keys if module else 0,
+                                               "max_modules": module.max_modules if module else 0}}
 
 
 @route(

@@ -1,0 +1,73 @@
+"""A desk phone configured only by the file it fetched: it registers with the account the file carries,
+subscribes to its voicemail's message-summary as the file says, and its lamp lights (a NOTIFY inside that
+subscription saying Messages-Waiting: yes) when a caller leaves a message."""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pytest
+from live_phones import YEALINK_UA, ProvisionedPhone, fetch, parse_cfg
+from sqlalchemy import select
+from test_live_voicemail import leave_message
+
+pytestmark = pytest.mark.live
+
+MAC = "805ec0f00d02"
+
+
+@pytest.fixture
+def sophies_t46u(phones):
+    """A Yealink T46U of Dupont given to Sophie (1002); retired afterwards."""
+    from centrex.models import Device, Tenant, User
+    from centrex.phones.devices import add_device, retire_device
+
+    with phones.data() as session:
+        tenant = session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+        sophie = session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1002")).scalar_one()
+        add_device(tenant, {"mac": MAC, "vendor": "yealink", "model": "T46U", "user_id": sophie.id})
+    yield f"{phones.product.url}/prov/{MAC}.cfg"
+    with phones.data() as session:
+        retire_device(session.execute(select(Device).where(Device.mac == MAC)).scalar_one())
+
+
+def test_a_phone_set_up_by_its_file_registers_subscribes_and_its_lamp_lights(phones, sophies_t46u):
+    live = phones
+    live.at("2026-12-07 10:00")
+    status, bootstrap = fetch(sophies_t46u, user_agent=YEALINK_UA)  # factory phone: bootstrap window
+    assert status == 200, status
+    first = parse_cfg(bootstrap)
+    credentials = (first["static.auto_provision.server.username"], first["static.auto_provision.server.password"])
+    status, own = fetch(sophies_t46u, user_agent=YEALINK_UA, credentials=credentials)  # then MAC + token
+    assert status == 200, status
+    values = parse_cfg(own)
+    assert values["account.1.user_name"] == "1002" and values["account.1.subscribe_mwi"] == "1"
+
+    phone = ProvisionedPhone(live, values, live.port())
+    try:
+        registered = phone.register()
+        assert registered.final == 200, registered.output
+        started = time.monotonic()
+        subscribed = phone.subscribe_mwi()
+        answers = subscribed.responses("SUBSCRIBE")
+        assert answers and answers[-1] in (200, 202), (answers, subscribed.output)
+        dialog = next(m.header("Call-ID") for m in subscribed.messages
+                      if m.direction == "sent" and m.method == "SUBSCRIBE")
+        live.wait_for(lambda: [m for m in phone.notifies() if m.header("Call-ID") == dialog], 10,
+                      what="the subscription's first NOTIFY")
+
+        calling = datetime.now()
+        result = leave_message(live, "1001", "1002")  # Sophie's phone answers busy: her voicemail
+        assert result.final == 200, result.output
+
+        def lamp_on():
+            return [m for m in phone.notifies() if m.at >= calling and m.header("Call-ID") == dialog
+                    and "Messages-Waiting: yes" in m.text]
+        notify = live.wait_for(lamp_on, 20, what="a NOTIFY in the subscription with Messages-Waiting: yes")[-1]
+        assert (notify.header("Event") or "").startswith("message-summary")
+        assert "1002@dupont.example" in notify.text
+        print(f"subscribed, message left and lamp lit in {time.monotonic() - started:.1f} s")
+    finally:
+        if phone.registered:
+            phone.register(expires=0)
+        phone.stop()
