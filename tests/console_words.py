@@ -126,3 +126,35 @@ def walk(client, start: str, limit: int = 400):
             if answer.mimetype == "text/html":
                 answers.append((f"POST {action} (from {url})", answer.get_data(as_text=True)))
     return pages, answers
+
+
+FRENCH = re.compile(r"\b(?:Enregistrer|Ajouter|Supprimer|Annuler|Modifier|Rechercher|Filtrer|Essayer|utilisateurs?|"
+                    r"numéros?|téléphones?|appels?|messagerie|horaires?|groupes?|aucune?|oui|non|retour|toutes?|"
+                    r"jours?|depuis|jusqu|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|avec|pour|dans|"
+                    r"être|à|où|été|déjà)\b|\b(?:[lLdDnNsScCjJ]|[qQ]u)[’'](?=\w)", re.IGNORECASE)
+
+
+def data_texts(session) -> list[str]:
+    """Every text the companies typed (names, labels, descriptions…): shown as typed in any language."""
+    from sqlalchemy import String, select
+
+    from centrex.platform.db import Base
+
+    found = set()
+    for mapper in Base.registry.mappers:
+        for column in mapper.columns:
+            if isinstance(column.type, String) and column.table is mapper.local_table:
+                found |= {v for v in session.execute(select(column).distinct()).scalars() if v and len(v) > 1}
+    from centrex.models import AuditEntry
+
+    for changes in session.execute(select(AuditEntry.changes)).scalars():
+        found |= {str(v) for v in (changes or {}).values() if isinstance(v, str) and len(v) > 1}
+    return sorted(found, key=len, reverse=True)
+
+
+def french_words(html: str, data: list[str]) -> list[str]:
+    """French words on an English page, once the companies' own texts are taken out."""
+    text = visible_text(html)
+    for typed in data:
+        text = text.replace(typed, " ")
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in FRENCH.finditer(text)]

@@ -78,7 +78,7 @@ FIELDS = {
     "pin": N_("PIN"), "url": N_("Address"), "events": N_("Events"), "mac": N_("MAC address"),
     "vendor": N_("Make"), "model": N_("Model"), "keys": N_("Keys"), "credentials": N_("Credentials"),
     "bootstrap_until": N_("First set-up until"), "command": N_("Command"), "services_added": N_("Services added"),
-    "services_removed": N_("Services removed"), "to": N_("To"), "pages": N_("Pages"),
+    "services_removed": N_("Services removed"), "to": N_("Number called"), "pages": N_("Pages"),
     "requested_by": N_("Requested by"), "state": N_("State"), "expires_at": N_("Expires"),
     "call_id": N_("Call"), "who": N_("Who"), "member_id": N_("Participant"), "messages": N_("Messages"),
     "box": N_("Voicemail box"), "caller": N_("Caller"), "event_id": N_("Event"),

@@ -49,7 +49,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     db.session.commit()
     log_in(browser, live_server, "admin@dupont.example")
     wait_for(browser, ".menu-client")
-    click_link(browser, "Matériel")
+    click_link(browser, "Téléphones")
     click_link(browser, "Ajouter un téléphone")
     wait_for(browser, "input[name=mac]")
     fill(browser, "mac", "80:5E:C0:12:34:56")
