@@ -49,7 +49,7 @@ def test_refusal_history_and_scenario_in_words(live_server, browser):
     submit(browser, "Enregistrer")
     wait_text(browser, "Appels autorisés enregistrés.")
 
-    click_link(browser, "Historique")
+    browser.find_element(By.LINK_TEXT, "Historique").click()  # the history of changes, not of calls
     wait_text(browser, "Utilisateur Sophie Martin (1002)")
     words = body(browser)
     assert "Peut appeler : national et mobiles" in words
@@ -67,7 +67,7 @@ def test_refusal_history_and_scenario_in_words(live_server, browser):
 
     for entry, heading in (("Téléphones", "Téléphones"), ("Autorisations", "Autorisations"),
                            ("Vue d’ensemble", "Vue d’ensemble")):
-        click_link(browser, entry)
+        browser.find_element(By.LINK_TEXT, entry).click()
         WebDriverWait(browser, 10).until(lambda d: d.title.startswith(heading))
         assert browser.find_element(By.CSS_SELECTOR, "main h1").text.startswith(heading)
 
@@ -79,14 +79,17 @@ def test_refusal_history_and_scenario_in_words(live_server, browser):
     wait_text(browser, "le samedi 12 décembre 2026 à 10:00")
     words = body(browser)
     assert "compteurs" not in words and "2026-12-12" not in words
+    show_the_answer = "document.querySelector('.dry-run').scrollIntoView({block: 'center'})"
+    browser.execute_script(show_the_answer)
     browser.snap("scenario-1366")
     on_a_phone(browser)
+    browser.execute_script(show_the_answer)
     browser.snap("scenario-390")
     on_a_laptop(browser)
 
     browser.find_element(By.CSS_SELECTOR, "button[name=lang][value=en]").click()
     wait_text(browser, "on Saturday, December 12, 2026 at 10:00")
-    click_link(browser, "History")
+    browser.find_element(By.LINK_TEXT, "History").click()
     wait_text(browser, "User Sophie Martin (1002)")
     assert "May call: national and mobile" in body(browser)
     browser.snap("history-en-1366")
