@@ -65,11 +65,11 @@ def test_refusal_history_and_scenario_in_words(live_server, browser):
     assert width <= 390, "the history must not scroll sideways on a phone"
     on_a_laptop(browser)
 
-    for entry, heading in (("Téléphones", "Téléphones"), ("Autorisations", "Autorisations"),
-                           ("Vue d’ensemble", "Vue d’ensemble")):
+    for entry in ("Téléphones", "Autorisations", "Vue d’ensemble"):
         browser.find_element(By.LINK_TEXT, entry).click()
-        WebDriverWait(browser, 10).until(lambda d: d.title.startswith(heading))
-        assert browser.find_element(By.CSS_SELECTOR, "main h1").text.startswith(heading)
+        WebDriverWait(browser, 10).until(lambda d, title=entry: d.title.startswith(title))
+        wait_text(browser, entry)
+        assert browser.find_element(By.CSS_SELECTOR, "main h1").text.startswith(entry)
 
     click_link(browser, "Scénario d’appels")
     wait_for(browser, "input[name=day]")
