@@ -61,6 +61,7 @@ def test_the_history_speaks_french(admin, dupont, changes):
             "Sophie Martin (1002)") in words
     assert "Rôle dans la console changé" in words and "Rôle dans la console : Standard" in words
     assert "admin@dupont.example depuis 192.0.2.7" in words
+    assert "Autorisations : Qui est au téléphone (lecture)" in words  # the role's rights by their menu names
     assert not INTERNALS.findall(words), INTERNALS.findall(words)
     assert '<option value="assign_role">Rôle dans la console changé</option>' in page
     assert '<option value="did_number">Numéro</option>' in page

@@ -201,6 +201,8 @@ def value_words(field: str, value, tenant_id: int | None) -> str:
         return name_of(_user_by_extension(text, tenant_id)) or text
     if text in HIDDEN:
         return _(HIDDEN[text])
+    if field == "permissions":
+        return _permissions(text)
     if field == "duration_ms" and text.isdigit():
         return _("%(seconds)s s", seconds=round(int(text) / 1000))
     choice = CHOICES.get(field, {}).get(text)
@@ -217,6 +219,15 @@ CHOICES = {
     "language": {"fr": "Français", "en": "English", "de": "Deutsch"},
     "status": {"active": N_("active"), "suspended": N_("suspended")},
 }
+
+
+def _permissions(text: str) -> str:
+    """'groups:write, calls:read' as 'Call groups (write), Call history (read)'."""
+    from webui.views.client_roles import area_labels
+
+    labels, levels = area_labels(), {"read": _("read"), "write": _("write")}
+    grants = [part.strip().partition(":") for part in text.split(",") if part.strip()]
+    return ", ".join(f"{labels.get(area, area)} ({levels.get(level, level)})" for area, _sep, level in grants)
 
 
 def changes_in_words(entry: AuditEntry) -> list[tuple[str, str]]:
