@@ -69,6 +69,21 @@ def test_the_history_speaks_french(admin, dupont, changes):
     assert "Sophie Martin (1002)" in filtered and "Standard" not in filtered.split("Sur quoi", 2)[-1]
 
 
+def test_settings_are_in_the_words_of_their_forms(admin, dupont):
+    """The demo's history: ringing orders, schedules' ranges and holidays, voicemail e-mail modes as the
+    console's forms say them, not as stored (top-down, yearly, mon-fri, notify, ISO dates)."""
+    words = visible_text(history_text(admin, f"/t/{dupont.id}/history?object_type=schedule", "fr"))
+    assert "lun.-ven. 08:00-12:00 → Utilisateur · Claire Dumas (1000)" in words
+    assert "1 janv. 2026 chaque année → la destination par défaut" in words
+    words = visible_text(history_text(admin, f"/t/{dupont.id}/history?object_type=ring_group", "fr"))
+    assert "Ordre de sonnerie : L’un après l’autre" in words and "Ordre de sonnerie : Tous en même temps" in words
+    for kind in ("schedule", "ring_group", "call_queue", "voicemail_box", "did_number", "fax_box"):
+        words = visible_text(history_text(admin, f"/t/{dupont.id}/history?object_type={kind}", "fr"))
+        for stored in ("yearly", "mon-fri", "top-down", "sequential", "simultaneous", "notify", "2026-01-01",
+                       "#None", "['"):
+            assert stored not in words, (kind, stored)
+
+
 def test_the_history_speaks_english(admin, dupont, changes):
     words = visible_text(history_text(admin, f"/t/{dupont.id}/history", "en"))
     assert "Modification Number +41215550106 Destination: User · Sophie Martin (1002)" in words

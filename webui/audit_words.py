@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import get_locale, gettext as _
 from sqlalchemy import select
@@ -93,6 +94,9 @@ REFERENCES = {"moh_class_id": "moh_class", "schedule_id": "schedule", "menu_id":
               "audio_id": "audio_file", "user_id": "sip_user", "tenant_id": "tenant", "fax_box_id": "fax_box"}
 DEST_TEXT = re.compile(r"\b([a-z_]+):(\d*):([^\s;,]*)")
 USER_MEMBER = re.compile(r"\buser (\d+)\b")
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+YEARLY = re.compile(r"\byearly\b")
+DEFAULT = re.compile(r"(?<=→ )default\b")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_RANGE = re.compile(r"\b(" + "|".join(DAYS) + r")\b")
 
@@ -159,7 +163,14 @@ def _with_names(text: str, tenant_id: int | None) -> str:
 
         return get_day_names("abbreviated", locale=get_locale())[DAYS.index(match.group(1))]
 
-    return DAY_RANGE.sub(day, USER_MEMBER.sub(user, DEST_TEXT.sub(destination, text)))
+    def iso_day(match: re.Match) -> str:
+        from babel.dates import format_date
+
+        return format_date(date.fromisoformat(match.group(0)), format="medium", locale=get_locale())
+
+    text = DAY_RANGE.sub(day, USER_MEMBER.sub(user, DEST_TEXT.sub(destination, text)))
+    text = ISO_DAY.sub(iso_day, text.replace(" -> ", " → "))
+    return YEARLY.sub(_("every year"), DEFAULT.sub(_("the default destination"), text))
 
 
 def _user_by_extension(extension: str, tenant_id: int | None):
@@ -182,10 +193,27 @@ def _destination(kind: str | None, key: int | None, value: str | None, tenant_id
         row = _row(table, key, tenant_id)
         if row is not None:
             options = {kind: [(key, name_of(row))]}
+    if key is None and kind not in ("external", "voicemail"):
+        return labels.get(kind, kind) if kind else "—"
     return describe_destination(kind, key, value, options, labels)
 
 
-def value_words(field: str, value, tenant_id: int | None) -> str:
+def _form_choices(table: str, field: str) -> list[tuple[str, str]]:
+    """The words the console's own forms give a setting (the same as where it is changed)."""
+    from webui.views import client_menus, client_queues, routing_groups, voicemail_shared
+
+    if field == "strategy":
+        return (client_queues.strategies() if table == "call_queue" else routing_groups.strategies())
+    if field == "email_mode":
+        return voicemail_shared.email_modes()
+    if field == "invalid_action":
+        return client_menus.invalid_actions()
+    if field == "caller_id_mode":
+        return [("direct", _("The direct number")), ("main", _("The company main number"))]
+    return []
+
+
+def value_words(field: str, value, tenant_id: int | None, entry_table: str = "") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -205,6 +233,13 @@ def value_words(field: str, value, tenant_id: int | None) -> str:
         return _permissions(text)
     if field == "duration_ms" and text.isdigit():
         return _("%(seconds)s s", seconds=round(int(text) / 1000))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if text.startswith("[") and text.endswith("]"):  # a list kept as its Python text
+        return ", ".join(part.strip(" '\"") for part in text[1:-1].split(",")) or "—"
+    form_words = dict(_form_choices(entry_table, field)).get(text)
+    if form_words:
+        return form_words
     choice = CHOICES.get(field, {}).get(text)
     return _(choice) if choice else _with_names(text, tenant_id)
 
@@ -244,7 +279,7 @@ def changes_in_words(entry: AuditEntry) -> list[tuple[str, str]]:
         out.append((_(FIELDS.get(f"{prefix}dest", FIELDS["dest"])), words))
     for field, value in changes.items():
         label = FIELDS.get(field)
-        out.append((_(label) if label else field, value_words(field, value, entry.tenant_id)))
+        out.append((_(label) if label else field, value_words(field, value, entry.tenant_id, entry.object_type)))
     return out
 
 
