@@ -119,7 +119,7 @@ def test_failed_reception_is_reported_with_no_page(session, dupont_fax, fax_spoo
     [mail] = smtp_server.received
     assert mail.message["Subject"].startswith("Fax incomplet de 1001 (0 p.)")
     body = mail.message.get_body(("plain",)).get_content()
-    assert "The call dropped prematurely (code 49)" in body and "Aucune page n'est arrivée" in body
+    assert "The call dropped prematurely (code 49)" in body and "Aucune page n’est arrivée" in body
     assert list(mail.message.iter_attachments()) == []
 
 

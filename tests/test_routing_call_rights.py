@@ -58,7 +58,7 @@ def test_ceiling_lowers_every_users_class(ceiling, number, allowed):
         assert carrier_address(plan).startswith("+41") or carrier_address(plan).startswith("+33")
     else:
         assert actions(plan)[-1] == PlayError("OUTGOING_CALL_BARRED")
-        assert "l'entreprise limite" in last_words(plan)["fr"]
+        assert "l’entreprise limite" in last_words(plan)["fr"]
         assert "the company allows at most" in last_words(plan)["en"]
 
 
@@ -73,7 +73,7 @@ def test_blocked_prefix_is_barred_even_for_an_international_user(dialled):
     plan = outbound(dialled, users=INTERNATIONAL, blocked_prefixes=SATELLITE)
     assert actions(plan)[-1] == PlayError("OUTGOING_CALL_BARRED")
     words = last_words(plan)
-    assert "bloqué pour toute l'entreprise" in words["fr"] and "Satellite" in words["fr"]
+    assert "bloqué pour toute l’entreprise" in words["fr"] and "Satellite" in words["fr"]
     assert "blocked for the whole company" in words["en"]
 
 
@@ -93,7 +93,7 @@ def test_blocked_prefix_also_refuses_a_forward_to_it():
 def test_premium_refused_by_the_company_even_when_the_user_has_it():
     plan = outbound("0900123456", users=INTERNATIONAL, premium_allowed=False)
     assert actions(plan)[-1] == PlayError("OUTGOING_CALL_BARRED")
-    assert "refusé pour toute l'entreprise" in last_words(plan)["fr"]
+    assert "refusé pour toute l’entreprise" in last_words(plan)["fr"]
 
 
 def test_premium_allowed_by_the_company_still_needs_the_users_switch():

@@ -113,7 +113,7 @@ def test_recording_not_reachable_is_said_and_kept(session, demo, tmp_path):
     set_box(demo, "dupont.example", "1002", email_mode="attach", keep_after_email=False)
     deliver(captured_leave_message(), str(tmp_path / "not-here.wav"))
     message = db.session.execute(select(OutboxMessage).where(OutboxMessage.purpose == "voicemail")).scalar_one()
-    assert not message.attachments and "n'a pas pu être joint" in message.body
+    assert not message.attachments and "n’a pas pu être joint" in message.body
     assert pending_commands() == []  # never delete what the mail does not carry
 
 

@@ -87,9 +87,9 @@ def test_wav_and_mp3_are_uploaded_and_played_back(app, admin, dupont, tmp_path):
 
 @pytest.mark.parametrize("filename,data,status,french,english", [
     ("voix.wav", b"RIFF" + b"\x00" * 4 + b"WAVE" + bytes(range(256)) * 8, 422,
-     "Ce fichier n'est pas un WAV lisible.", "This file is not a readable WAV file."),
+     "Ce fichier n’est pas un WAV lisible.", "This file is not a readable WAV file."),
     ("setup.mp3", b"MZ\x90\x00" + b"\x00" * 2000, 422,
-     "Ce fichier n'est pas un MP3 lisible.", "This file is not a readable MP3 file."),
+     "Ce fichier n’est pas un MP3 lisible.", "This file is not a readable MP3 file."),
     ("../../etc/cron.d/x.wav", None, 422, "Nom de fichier refusé", "File name refused"),
     ("musique.exe", None, 415, "Seuls les fichiers WAV et MP3 sont acceptés.", "Only WAV and MP3 files are accepted."),
 ])
@@ -189,8 +189,8 @@ def test_the_announcement_before_ringing_is_chosen_per_number(admin, dupont, mar
 @pytest.mark.parametrize("message,french,english", [
     (Message.of(N_("The file is larger than 16 MB.")), "Le fichier dépasse 16 Mo.", "The file is larger than 16 MB."),
     (Message.of(N_("This file is not a readable %(format)s file."), format="MP3"),
-     "Ce fichier n'est pas un MP3 lisible.", "This file is not a readable MP3 file."),
-    (N_("Not allowed for this user's call class."), "Non autorisé pour la catégorie d'appels de cet utilisateur.",
+     "Ce fichier n’est pas un MP3 lisible.", "This file is not a readable MP3 file."),
+    (N_("Not allowed for this user's call class."), "Non autorisé pour la catégorie d’appels de cet utilisateur.",
      "Not allowed for this user's call class."),
 ])
 def test_core_messages_are_shown_in_the_reader_language(app, message, french, english):

@@ -149,7 +149,7 @@ def test_dry_run_explains_the_blocked_prefix(admin, dupont):
     last = response.get_json()["steps"][-1]
     assert (last["kind"], last["cause"], last["note"]) == ("error", "OUTGOING_CALL_BARRED", "prefix_blocked")
     assert last["text"]["fr"] == ("+88212345678 commence par +882 (Satellite et réseaux internationaux (Thuraya…)), "
-                                  "bloqué pour toute l'entreprise : appel refusé.")
+                                  "bloqué pour toute l’entreprise : appel refusé.")
     assert "blocked for the whole company" in last["text"]["en"]
 
 

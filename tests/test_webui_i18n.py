@@ -100,7 +100,7 @@ def test_core_messages_are_translated_by_key(app):
         assert translate(too_long) == "La longueur doit être comprise entre 1 et 120."
         assert translate(Message.of(N_("%(tenant)s's licence does not include %(feature)s."), tenant="Dupont SA",
                                     feature=Message.of(N_("call queues")))) == \
-            "La licence de Dupont SA n'inclut pas les files d'attente."
+            "La licence de Dupont SA n’inclut pas les files d’attente."
         assert translate("claire.dumas@dupont.example") == "claire.dumas@dupont.example"  # data, not a key
     with app.test_request_context(headers={"Cookie": "console_lang=en"}):
         assert translate(taken.text) == "Extension 1001 is already used in this company."

@@ -50,7 +50,7 @@ def test_the_admin_cannot_use_a_service_the_licence_lacks(client, demo):
     refused = post(client, f"/t/{martin.id}/queues/new", {"name": "Hotline", "extension": "2300",
                                                           "strategy": "ring-all"})
     assert refused.status_code == 403
-    assert "La licence de Martin Sàrl n'inclut pas les files d'attente." in text(refused).replace("&#39;", "'")
+    assert "La licence de Martin Sàrl n’inclut pas les files d’attente." in text(refused).replace("&#39;", "'")
     assert db.session.execute(select(CallQueue.id).where(CallQueue.tenant_id == martin.id)).all() == queues_before
     refused = post(client, f"/t/{martin.id}/api", {"name": "CRM", "scopes": ["users:read"]})
     assert refused.status_code == 403
@@ -89,5 +89,5 @@ def test_taking_a_service_away_stops_what_already_exists(client, demo):
     for url in (f"/t/{dupont.id}/queues", f"/t/{dupont.id}/queues/{queue.id}", f"/t/{dupont.id}/api"):
         page = client.get(url)
         assert page.status_code == 403, url
-        assert "n'inclut pas" in text(page).replace("&#39;", "'")
+        assert "n’inclut pas" in text(page).replace("&#39;", "'")
     assert client.get(f"/t/{dupont.id}/menus").status_code == 200

@@ -170,7 +170,7 @@ def test_history_filters(operator, demo):
     post(operator, f"/operator/clients/{martin.id}/status", {"action": "suspend"})
     page = text(operator.get(f"/operator/history?tenant={martin.id}&actor=operator&action=update"))
     rows = re.findall(r"<tr>\s*<td class=\"nowrap\">", page)
-    assert len(rows) == 1 and "suspended" in page and "127.0.0.1" in page
+    assert len(rows) == 1 and "suspendu" in page and "127.0.0.1" in page  # the status in words
     assert "Rien ne correspond" in text(operator.get("/operator/history?since=2999-01-01"))
     everything = text(operator.get("/operator/history"))
     assert "Dupont SA" in everything and "Martin Sàrl" in everything

@@ -196,7 +196,7 @@ def test_forwarding_needs_a_destination_and_respects_the_call_class(app, dupont)
         sophie, "/me/forwarding", {"kind": "always", "dest.type": "external", "dest.value": "+33142685300"}
     )
     assert abroad.status_code == 422
-    assert "Non autorisé pour la catégorie d'appels de cet utilisateur." in html.unescape(text(abroad))
+    assert "Non autorisé pour la catégorie d’appels de cet utilisateur." in html.unescape(text(abroad))
 
 
 def test_admin_manages_a_users_forwarding_but_not_through_another_user(admin, dupont):

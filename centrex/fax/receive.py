@@ -133,7 +133,7 @@ def _reception_text(fax: Fax, tenant: Tenant) -> tuple[str, str]:
     subject = (f"Fax de {sender} ({fax.pages} p.) / Fax from {sender}" if complete else
                f"Fax incomplet de {sender} ({fax.pages} p.) / Incomplete fax from {sender}")
     lines = ["Vous avez reçu un fax. / You received a fax." if complete else
-             "Un fax n'a pas été reçu en entier. / A fax was not received completely.", "",
+             "Un fax n’a pas été reçu en entier. / A fax was not received completely.", "",
              f"De / From: {sender}" +
              (f" (station {fax.remote_station_id})" if fax.remote_station_id else ""),
              f"À / To: {fax.local_number or '-'}" + (f" ({fax.box.name})" if fax.box else ""),
@@ -143,7 +143,7 @@ def _reception_text(fax: Fax, tenant: Tenant) -> tuple[str, str]:
              f"Résultat / Result: {fax.result_text or '-'}" +
              (f" (code {fax.result_code})" if fax.result_code else "")]
     if not fax.pdf_path:
-        lines.append("Aucune page n'est arrivée. / No page arrived." if not fax.pages or not fax.tiff_path
+        lines.append("Aucune page n’est arrivée. / No page arrived." if not fax.pages or not fax.tiff_path
                      else "Le document joint est au format TIFF. / The attached document is a TIFF.")
     lines += ["", f"Réf. / Ref.: fax {fax.id}"]
     return subject, "\n".join(lines) + "\n"

@@ -60,7 +60,7 @@ def refusal(tenant: Tenant, sender: str, number: str) -> tuple[str, str] | None:
     if not tenant.active:
         return "la société est suspendue", "the company is suspended"
     if "fax" not in features_of(tenant.id):
-        return "la licence n'inclut pas le fax", "the licence does not include fax"
+        return "la licence n’inclut pas le fax", "the licence does not include fax"
     dialled = dialing.classify(number, tenant.country)
     if dialled.kind in ("invalid", "emergency"):
         return "ce numéro ne reçoit pas de fax", "this number takes no fax"
@@ -70,7 +70,7 @@ def refusal(tenant: Tenant, sender: str, number: str) -> tuple[str, str] | None:
                     f"numbers starting with {blocked.prefix} are blocked for the company")
     policy = policy_of(tenant.id)
     if policy is not None and not dialing.allowed(policy.max_call_class, dialled.needs):
-        return (f"la société n'autorise que la classe {policy.max_call_class}",
+        return (f"la société n’autorise que la classe {policy.max_call_class}",
                 f"the company allows calls up to the class {policy.max_call_class}")
     if dialled.premium and policy is not None and not policy.allow_premium:
         return ("les numéros surtaxés sont refusés pour la société",
@@ -209,7 +209,7 @@ def report(fax: Fax) -> OutboxMessage | None:
                  f"Pages: {fax.pages}" + (f" / {fax.total_pages}" if fax.total_pages else "")]
     else:
         subject = f"Échec du fax à {fax.remote_number} / Fax to {fax.remote_number} failed"
-        lines = ["Votre fax n'a pas pu être transmis. / Your fax could not be sent.", "",
+        lines = ["Votre fax n’a pas pu être transmis. / Your fax could not be sent.", "",
                  f"Raison / Reason: {fax.failure_reason or '-'}",
                  f"Pages transmises / Pages sent: {fax.pages}" +
                  (f" / {fax.total_pages}" if fax.total_pages else "")]

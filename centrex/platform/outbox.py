@@ -238,8 +238,8 @@ def _notify_admins(message: OutboxMessage) -> None:
         return
     recipients = ", ".join(message.recipients)
     enqueue(message.tenant_id, admins,
-            f"Échec d'envoi d'un e-mail / Email delivery failed: {message.subject}"[:255],
-            "Un e-mail n'a pas pu être remis après {n} essais.\n"
+            f"Échec d’envoi d’un e-mail / Email delivery failed: {message.subject}"[:255],
+            "Un e-mail n’a pas pu être remis après {n} essais.\n"
             "An email could not be delivered after {n} tries.\n\n"
             "Destinataires / Recipients: {to}\nObjet / Subject: {subject}\n"
             "Dernière réponse du serveur / Last server answer: {answer}\nRéf. / Ref.: {ref}\n".format(

@@ -31,6 +31,14 @@ MARSHMALLOW_MESSAGES = (
     N_("Not a valid string."),
     N_("Not a valid email address."),
     N_("String does not match expected pattern."),
+    N_("Not a valid date."),
+    N_("Not a valid time."),
+    N_("Not a valid datetime."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid URL."),
+    N_("Not a valid number."),
+    N_("Invalid type."),
 )
 
 

@@ -43,6 +43,12 @@ def _exists(model, tenant_id: int, obj_id: int | None, field: str) -> None:
                       fields={field: [N_("Unknown destination.")]})
 
 
+# A call class as the console names it ("May call"), for messages that tell how to allow a call.
+CALL_CLASS_WORDS = {"internal": Message.of(N_("internal only")), "national": Message.of(N_("national")),
+                    "mobile": Message.of(N_("national and mobile")),
+                    "international": Message.of(N_("international"))}
+
+
 def external_number(tenant: Tenant, value: str | None, field: str, owner: User | None = None) -> str:
     return _external(tenant, value, field, owner)
 
@@ -61,8 +67,10 @@ def _external(tenant: Tenant, value: str | None, field: str, owner: User | None)
         raise Invalid(N_("Numbers starting with %(prefix)s are blocked for the whole company."), prefix=blocked,
                       fields={field: [N_("Blocked for the company.")]})
     if owner is not None and not dialing.allowed(owner.call_class, dialled.needs):
-        raise Invalid(N_("%(name)s may not call %(number)s (call class %(call_class)s)."), name=owner.name,
-                      number=dialled.number, call_class=owner.call_class,
+        raise Invalid(N_("%(name)s may not call %(number)s: they may call %(call_class)s numbers. To allow it, "
+                         "choose “%(needed)s” for %(name)s under Allowed calls."), name=owner.name,
+                      number=dialled.number, call_class=CALL_CLASS_WORDS.get(owner.call_class, owner.call_class),
+                      needed=CALL_CLASS_WORDS.get(dialled.needs, dialled.needs),
                       fields={field: [N_("Not allowed for this user's call class.")]})
     return dialled.number
 

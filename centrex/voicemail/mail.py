@@ -108,7 +108,7 @@ def _body(message: NewMessage, tenant: Tenant, box_name: str, wanted: bool, atta
         french.append("L'enregistrement est joint à ce message.")
         english.append("The recording is attached.")
     elif wanted:
-        french.append("L'enregistrement n'a pas pu être joint : écoutez-le depuis votre téléphone.")
+        french.append("L’enregistrement n’a pas pu être joint : écoutez-le depuis votre téléphone.")
         english.append("The recording could not be attached: listen to it from your phone.")
     else:
         french.append("Écoutez-le depuis votre téléphone.")

@@ -56,7 +56,7 @@ def test_admin_adds_a_phone_and_a_user(live_server, browser):
     free = db.session.execute(select(Number).where(Number.e164 == "+41215550120")).scalar_one()
     assign_number(free, dupont)  # the operator gave Dupont SA one more number
     db.session.commit()
-    open_menu(browser, live_server, "admin@dupont.example", "Matériel")
+    open_menu(browser, live_server, "admin@dupont.example", "Téléphones")
     click_link(browser, "Ajouter un téléphone")
     wait_for(browser, "input[name=mac]")
     fill(browser, "mac", "80:5E:C0:12:34:56")

@@ -33,7 +33,7 @@ def test_an_unknown_phone_is_listed_and_claimed(live_server, browser):
 
     log_in(browser, live_server, "admin@dupont.example")
     wait_for(browser, ".menu-client")
-    click_link(browser, "Matériel")
+    click_link(browser, "Téléphones")
     fill(browser, "mac", "80:5E:C0:A1:B2:C3")
     submit(browser, "Réclamer")
     wait_text(browser, f"Téléphone {MAC} réclamé : attribuez-le à un utilisateur.")

@@ -20,7 +20,7 @@ def area_labels() -> dict[str, str]:
     return {
         "users": _("Users"),
         "numbers": _("Numbers"),
-        "devices": _("Equipment"),
+        "devices": _("Phones"),
         "groups": _("Call groups"),
         "schedules": _("Schedules"),
         "queues": _("Queues"),

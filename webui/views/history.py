@@ -9,6 +9,7 @@ from sqlalchemy import Select, func
 
 from centrex.models import AuditEntry, Tenant
 from centrex.platform.db import db
+from webui.audit_words import action_words, actor_words, in_words, object_words
 
 PAGE_SIZE = 50
 
@@ -72,12 +73,13 @@ def render_history(query: Select, template: str, tenants: list[Tenant] | None = 
     names = {t.id: t.name for t in tenants} if tenants is not None else {}
     return render_template(
         f"console/{template}",
-        entries=rows[:PAGE_SIZE],
+        entries=[in_words(entry) for entry in rows[:PAGE_SIZE]],
         more=len(rows) > PAGE_SIZE,
         page=page,
         filters=filters,
-        actions=actions,
-        kinds=kinds,
+        actions=sorted(((a, action_words(a)) for a in actions), key=lambda c: c[1].lower()),
+        kinds=sorted(((k, object_words(k)) for k in kinds), key=lambda c: c[1].lower()),
+        actor_words=actor_words,
         tenants=tenants,
         tenant_names=names,
         **extra,

@@ -3,10 +3,11 @@ routing engine's dry run, "what happens if someone calls at …" (also as JSON).
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from flask import g, jsonify, render_template, request
-from flask_babel import gettext as _
+from flask_babel import format_date, get_locale, gettext as _
 
 from centrex.models import Number
 from centrex.platform.errors import DomainError
@@ -20,6 +21,29 @@ from webui.scenario_tree import BOX_H, BOX_W, numbers_of, scenario_of
 from webui.views.client import bp
 
 OUTSIDE_CALLER = "+41791234567"
+# Steps of the dry run that tell how the switch does its work, not where the call goes: not on the page
+# (the JSON keeps them).
+INTERNAL_NOTES = {"tenant_stamp", "keep_limits", "enter_tenant"}
+ISO_MOMENT = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(?::\d{2})?(?:[+-]\d{2}:\d{2})?)?")
+
+
+def readable_moment(match: re.Match) -> str:
+    """'2026-12-07 10:00' as people read it: 'lundi 7 décembre 2026 à 10:00'."""
+    day = format_date(date.fromisoformat(match.group(1)), format="full")
+    return _("%(day)s at %(time)s", day=day, time=match.group(2)) if match.group(2) else day
+
+
+def for_people(steps: list[dict], lang: str) -> list[dict]:
+    """The dry run's steps in the reader's language, without the switch's internals, dates in words."""
+    out = []
+    for step in steps:
+        if step.get("note") in INTERNAL_NOTES:
+            continue
+        text = step["text"][lang] if isinstance(step["text"], dict) else step["text"]
+        branches = [{**branch, "when": branch["when"][lang], "steps": for_people(branch["steps"], lang)}
+                    for branch in step.get("branches", [])]
+        out.append({**step, "text": ISO_MOMENT.sub(readable_moment, text), "branches": branches})
+    return out
 
 
 def parse_moment(day: str, time: str) -> datetime | None:
@@ -62,6 +86,8 @@ def scenario():
         else:
             try:
                 result = explain_call(g.tenant.id, form["caller"], number.e164, moment)
+                result = {**result, "at": readable_moment(ISO_MOMENT.match(result["at"])),
+                          "steps": for_people(result["steps"], str(get_locale() or "fr"))}
             except DomainError as exc:
                 errors, status = errors_of(exc), exc.status
     return (

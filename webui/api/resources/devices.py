@@ -7,7 +7,6 @@ from marshmallow import Schema, fields
 from centrex.models import Device
 from centrex.phones import catalogue, devices as device_service
 from centrex.phones.schemas import DeviceKeySchema, DeviceSettingsSchema
-from centrex.platform.db import db
 from centrex.platform.schemas import DeviceSchema
 from centrex.platform.tenancy import get_scoped, scoped
 from webui.api.framework import body, query, route, tenant
