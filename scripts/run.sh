@@ -33,7 +33,7 @@ if taken:
 PY
 
 flask init-db
-flask load-demo
+flask load-demo --with-history  # a week of past calls, voicemail and a fax, once
 
 pids=()
 stop() {

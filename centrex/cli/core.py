@@ -62,16 +62,25 @@ def register(app) -> None:
             click.echo(text, nl=False)
 
     @app.cli.command("load-demo")
-    def load_demo_command():
+    @click.option("--with-history", is_flag=True,
+                  help="Also a week of past calls, voicemail messages and a received fax (once).")
+    def load_demo_command(with_history):
         """Load the Dupont SA demo (and a second company), unless it is already there."""
         from centrex.demo.companies import DEMO_PASSWORD, demo_loaded, load_demo
 
         if demo_loaded():
             click.echo("Demo already loaded.")
-            return
-        with cli_transaction():
-            load_demo()
-        click.echo(f"Demo loaded: dupont.example, martin.example (console password: {DEMO_PASSWORD}).")
+        else:
+            with cli_transaction():
+                load_demo()
+            click.echo(f"Demo loaded: dupont.example, martin.example (console password: {DEMO_PASSWORD}).")
+        if with_history:
+            from centrex.demo.history import load_demo_history
+
+            with cli_transaction():
+                loaded = load_demo_history()
+            click.echo("Demo history: {calls} calls ({legs} legs through the CDR import), {voicemail} voicemail "
+                       "messages, {fax} fax.".format(**loaded) if loaded["calls"] else "Demo history already loaded.")
 
     @app.cli.command("create-operator")
     @click.argument("email")
