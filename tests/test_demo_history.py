@@ -81,8 +81,8 @@ def test_the_console_shows_the_past(client, dupont, session):
 
     login(client, "admin@dupont.example")
     page = client.get(f"/t/{dupont.id}/calls").get_data(as_text=True)
-    chart = page.split('class="chart', 1)[1].split("</ul>", 1)[0]
-    assert chart.count("<li>") >= 7, "calls per day for a week"
+    per_day = page.split("<h2>Appels par jour</h2>", 1)[1].split("</ol>", 1)[0]
+    assert per_day.count('<span class="value">') >= 7, "calls per day for a week"
     faxes = client.get(f"/t/{dupont.id}/faxes").get_data(as_text=True)
     assert "+41215559998" in faxes and "Entrant" in faxes
     client.post("/logout")

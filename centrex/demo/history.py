@@ -53,7 +53,7 @@ def _instants(rng: random.Random, now: datetime, per_weekday: int, per_weekend: 
     hours, weights = list(HOUR_WEIGHTS), list(HOUR_WEIGHTS.values())
     for back in range(DAYS, -1, -1):
         day = (now - timedelta(days=back)).date()
-        count = per_weekday if day.weekday() < 5 else per_weekend
+        count = round((per_weekday if day.weekday() < 5 else per_weekend) * rng.uniform(0.7, 1.2))
         for hour in rng.choices(hours, weights, k=count):
             hour = hour if day.weekday() < 5 else rng.randint(9, 16)
             at = datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), rng.randint(0, 59),
@@ -101,15 +101,16 @@ def _voicemail_message(tenant: Tenant, call: Call) -> str:
     message_uuid = str(uuidlib.uuid4())
     switch_file = voicemail_messages.switch_path(tenant, call.callee, f"msg_{message_uuid}.wav")
     local = voicemail_messages.local_path_for(switch_file)
+    seconds = min(call.talk, 6)  # the call also heard the greeting and the beep; a tone stands for the voice
     try:
         local.parent.mkdir(parents=True, exist_ok=True)
-        local.write_bytes(tone_wav(494, min(call.talk, 3)))
+        local.write_bytes(tone_wav(494, seconds))
         remove_file_on_rollback(str(local))
     except OSError as exc:  # storage not writable here: the list still shows the message
         log.warning("demo voicemail recording %s not written: %s", local, exc)
     voicemail_messages.record_message(
         domain=tenant.domain, box=call.callee, message_uuid=message_uuid, caller_name=call.caller[0],
-        caller_number=call.caller[1], file_path=switch_file, length_seconds=call.talk,
+        caller_number=call.caller[1], file_path=switch_file, length_seconds=seconds,
         timestamp=int((call.at + timedelta(seconds=call.ring)).timestamp()))
     return switch_file
 
