@@ -3,20 +3,21 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from centrex.cli import core as core_cli, route as route_cli, workers as worker_cli
 from centrex.freeswitch import sync as switch_sync
-from centrex.platform import answer_cache
-from centrex.platform.config import settings_from_env
+from centrex.platform import answer_cache, metrics
+from centrex.platform.config import instance_folder, settings_from_env
 from centrex.platform.db import db
 from centrex.platform.unit_of_work import register_hooks
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    instance = Path(os.environ.get("CENTREX_INSTANCE", Path(__file__).resolve().parent / "instance"))
+    instance = instance_folder()
     app = Flask("centrex", instance_path=str(instance), instance_relative_config=True)
     app.config.update(settings_from_env(instance))
     app.config.update(overrides or {})
@@ -24,6 +25,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    if not event.contains(Engine, "before_cursor_execute", metrics.count_query):
+        event.listen(Engine, "before_cursor_execute", metrics.count_query)  # SQL statements per answer
     register_hooks(app, answer_cache.HOOK, switch_sync.HOOK)  # what runs around every commit
     core_cli.register(app)
     route_cli.register(app)
@@ -51,6 +54,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     import webui.api
 
     app.register_blueprint(webui.api.bp)  # /api/v1
+
+    import monitoring
+
+    app.register_blueprint(monitoring.bp)  # /metrics, /healthz, /readyz
+    monitoring.register_cli(app)  # flask health
     return app
 
 

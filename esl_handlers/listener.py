@@ -19,7 +19,9 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from centrex.calls import journal as cdr
+from centrex.platform import metrics
 from centrex.platform.db import db
+from centrex.platform.heartbeat import Heartbeat
 from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers import dispatch
 from esl_handlers.esl_wrapper import EslConnection, EslDisconnected, EslError, NodeAddress
@@ -136,6 +138,7 @@ class NodeReader(threading.Thread):
 
     def _read(self, connection: EslConnection) -> None:
         last = time.monotonic()
+        received = metrics.ESL_RECEIVED.labels(self.address.name)
         while True:
             if self.stop.is_set():
                 self._drain(connection)
@@ -148,6 +151,7 @@ class NodeReader(threading.Thread):
                 continue
             last = time.monotonic()
             self.events_read += 1
+            received.inc()
             if event.key != "HEARTBEAT" or dispatch.handlers_for(event):
                 dispatch.prepare(event)
                 self.out.put(event)
@@ -184,6 +188,7 @@ class Segment:
                 self.next_handler += 1
             self.next_event += 1
             self.next_handler = 0
+            metrics.ESL_HANDLED.labels(event.node).inc()
         for handler, keys in dispatch.batch_handlers():
             if handler in self.batches_done:
                 continue
@@ -274,7 +279,9 @@ class Listener:
     # -- the worker ----------------------------------------------------------------------------------
     def _work(self) -> None:
         next_catch_up = 0.0
+        beat = Heartbeat(self.app.instance_path, "esl")
         while True:
+            beat.beat()
             if time.monotonic() >= next_catch_up:
                 if self._retrying(self._catch_up, "CDR catch-up"):
                     next_catch_up = time.monotonic() + self.settings.catch_up_every
@@ -308,6 +315,7 @@ class Listener:
                 items.append(self.queue.get_nowait())
             except queue.Empty:
                 break
+        metrics.ESL_QUEUE.set(self.queue.qsize())
         return items
 
     @staticmethod

@@ -33,6 +33,7 @@ from sqlalchemy import or_, select, update
 
 from centrex.models import Account, OutboxAttachment, OutboxMessage
 from centrex.platform.db import db
+from centrex.platform.heartbeat import Heartbeat
 from centrex.platform.unit_of_work import unit_of_work
 from centrex.tenants.branding import email_from
 
@@ -346,7 +347,9 @@ def run_worker(stop: threading.Event | None = None, interval: float = 2.0) -> No
     if released:
         log.warning("Took back %s email(s) claimed by a worker that died", released)
     log.info("Outbox worker %s running (every %.1f s)", worker_id(), interval)
+    beat = Heartbeat(current_app.instance_path, "outbox", every=min(5.0, interval))
     while not stop.is_set():
+        beat.beat()
         run_once()
         db.session.remove()
         stop.wait(interval)
