@@ -90,6 +90,7 @@ class NodeReader(threading.Thread):
         self.address, self.out, self.stop, self.events, self.settings = address, out, stop, events, settings
         self.connected = threading.Event()
         self.events_read = 0
+        self.received = metrics.ESL_RECEIVED.labels(address.name)
 
     def run(self) -> None:
         delay = 1.0
@@ -108,6 +109,7 @@ class NodeReader(threading.Thread):
                 self._snapshot(connection)
                 if self.settings.read_events_directly:
                     for event in connection.read_events_directly():
+                        self.received.inc()
                         dispatch.prepare(event)
                         self.out.put(event)
                 delay = 1.0
@@ -138,7 +140,6 @@ class NodeReader(threading.Thread):
 
     def _read(self, connection: EslConnection) -> None:
         last = time.monotonic()
-        received = metrics.ESL_RECEIVED.labels(self.address.name)
         while True:
             if self.stop.is_set():
                 self._drain(connection)
@@ -151,7 +152,7 @@ class NodeReader(threading.Thread):
                 continue
             last = time.monotonic()
             self.events_read += 1
-            received.inc()
+            self.received.inc()
             if event.key != "HEARTBEAT" or dispatch.handlers_for(event):
                 dispatch.prepare(event)
                 self.out.put(event)
@@ -163,6 +164,7 @@ class NodeReader(threading.Thread):
             deadline = time.monotonic() + limit
             while time.monotonic() < deadline and (event := connection.recv_event(0.2)) is not None:
                 self.events_read += 1
+                self.received.inc()
                 dispatch.prepare(event)
                 self.out.put(event)
         except EslError as exc:

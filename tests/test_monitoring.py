@@ -60,9 +60,8 @@ def test_metrics_move_with_xmlcurl_provisioning_and_login_traffic(client, demo):
     assert moved(before, after, latency, section="directory", outcome="not_found") == 1
     assert moved(before, after, latency, section="configuration", outcome="not_found") == 1
     assert moved(before, after, latency, section="directory", outcome="error") == 0
-    # each answer ran some SQL: the histogram of statements per answer counts them
-    assert moved(before, after, "centrex_xmlcurl_sql_queries_count", section="directory") == 4
-    assert moved(before, after, "centrex_xmlcurl_sql_queries_sum", section="directory") >= 4
+    # each answer ran some SQL, counted per section
+    assert moved(before, after, "centrex_xmlcurl_sql_queries_total", section="directory") >= 4
     # the cache is off in these tests (SQLite, or ANSWER_CACHE off): every lookup went to the database
     assert moved(before, after, "centrex_answer_cache_lookups_total", result="bypass") >= 4
     assert moved(before, after, "centrex_provisioning_downloads_total", status="404") == 1
@@ -145,13 +144,13 @@ def test_esl_events_and_imported_cdrs_show_in_metrics(app, esl_server, tenants):
         esl_server.wait_subscribed()
         esl_server.broadcast(capture_events("events-plain-all.bin.gz"))
         wait_until(lambda: count(CallRecord) > 0, what="call records")
-        wait_until(lambda: listener.queue.empty() and listener.readers[0].events_read > 0, what="queue drained")
-        node = listener.addresses[0].name
-        ages = heartbeat.ages(app.instance_path)
-        db.session.remove()
-        after = scrape(client)
+    # stopped: what was read is handled, and no event is counted half-way
+    node = listener.addresses[0].name
+    ages = heartbeat.ages(app.instance_path)
+    db.session.remove()
+    after = scrape(client)
     received = moved(before, after, "centrex_esl_events_received_total", node=node)
-    assert received == listener.readers[0].events_read > 0
+    assert received >= listener.readers[0].events_read > 0
     assert 0 < moved(before, after, "centrex_esl_events_handled_total", node=node) <= received
     assert moved(before, after, "centrex_cdrs_imported_total") >= count(CallRecord) > 0
     assert ("centrex_esl_queue_depth",) in after

@@ -61,7 +61,7 @@ def _measure(section: str, outcome: str, started: float, queries_before: int) ->
     """Record one answer's latency and SQL statements; its duration in seconds."""
     elapsed = time.perf_counter() - started
     _LATENCY[section, outcome].observe(elapsed)
-    _QUERIES[section].observe(metrics.queries.count - queries_before)
+    _QUERIES[section].inc(metrics.queries.count - queries_before)
     return elapsed
 
 
