@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from centrex.platform.config import instance_folder
+from centrex.platform.processes import pid_alive
 
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(instance_folder() / "metrics"))
 METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
@@ -76,23 +77,13 @@ def clean_dead_processes(directory: Path = METRICS_DIR) -> int:
     removed = 0
     for path in glob.glob(str(directory / "*.db")):
         match = _PID.search(path)
-        if match and not _alive(int(match.group(1))):
+        if match and not pid_alive(int(match.group(1))):
             try:
                 os.remove(path)
                 removed += 1
             except FileNotFoundError:
                 pass
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def process_dead(pid: int) -> None:
