@@ -60,6 +60,7 @@ def scrape():
     refused = refusal("metrics")
     if refused is not None:
         return refused
+    metrics.clean_dead_processes(keep_counts=True)
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(metrics.METRICS_DIR))
     registry.register(DatabaseCollector(current_app.instance_path))

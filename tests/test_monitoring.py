@@ -3,7 +3,10 @@ captured ESL events over the wire), its gate, /healthz and /readyz, and the work
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -11,7 +14,7 @@ from sqlalchemy import select
 
 from centrex.demo.companies import load_demo
 from centrex.models import CallRecord, Tenant
-from centrex.platform import heartbeat
+from centrex.platform import heartbeat, metrics
 from centrex.platform.answer_cache import cache
 from centrex.platform.db import db
 from conftest import read_capture, xmlcurl_headers
@@ -181,3 +184,24 @@ def test_answer_cache_hits_misses_and_flushes_and_readyz_sees_it_listening(app, 
     assert moved(before, after, "centrex_answer_cache_lookups_total", result="miss") >= 1
     assert moved(before, after, "centrex_answer_cache_lookups_total", result="hit") >= 1
     assert moved(before, after, "centrex_answer_cache_lookups_total", result="bypass") == 0
+
+
+def finished_process(code: str) -> int:
+    """Run `code` in a process of its own (writing its metrics where this one does); its pid."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics.METRICS_DIR),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", f"import os\nfrom centrex.platform import metrics\n{code}\n"
+                           "print(os.getpid())"], env=env, capture_output=True, text=True, timeout=60, check=True)
+    return int(done.stdout.split()[-1])
+
+
+def test_a_scrape_keeps_dead_processes_counts_and_drops_their_empty_files(client):
+    before = scrape(client)
+    quiet = finished_process("")  # e.g. `flask user secret`: metrics imported, nothing counted
+    counting = finished_process("metrics.PROV_LOCKOUTS.inc()\nmetrics.ESL_QUEUE.set(7)")
+    assert list(metrics.METRICS_DIR.glob(f"*_{quiet}.db"))
+    after = scrape(client)
+    assert not list(metrics.METRICS_DIR.glob(f"*_{quiet}.db"))
+    # what the dead process counted still counts (a counter never goes back); its live gauge is gone
+    assert [p.name for p in metrics.METRICS_DIR.glob(f"*_{counting}.db")] == [f"counter_{counting}.db"]
+    assert moved(before, after, "centrex_provisioning_lockouts_total") == 1

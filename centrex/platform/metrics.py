@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import struct
 import threading
 from pathlib import Path
 
@@ -23,6 +24,7 @@ METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 METRICS_DIR.mkdir(parents=True, exist_ok=True)
 
 from prometheus_client import Counter, Gauge, Histogram, multiprocess  # noqa: E402  (after the directory is set)
+from prometheus_client.mmap_dict import MmapedDict  # noqa: E402
 
 # -- xml_curl -----------------------------------------------------------------------------------------
 XMLCURL_SECONDS = Histogram(
@@ -72,18 +74,31 @@ def count_query(*_args) -> None:
 _PID = re.compile(r"_(\d+)\.db$")
 
 
-def clean_dead_processes(directory: Path = METRICS_DIR) -> int:
-    """Remove the metric files of processes that no longer run (at a process start); how many."""
+def clean_dead_processes(directory: Path = METRICS_DIR, *, keep_counts: bool = False) -> int:
+    """Remove the metric files of processes that no longer run; how many. At a process start, all of
+    them (counters start again). With `keep_counts` (every scrape), only those that change no sum: the
+    live gauges of a dead process and files holding nothing but zeros — every `flask` command leaves
+    such files, which would otherwise pile up until the next start."""
     removed = 0
     for path in glob.glob(str(directory / "*.db")):
         match = _PID.search(path)
-        if match and not pid_alive(int(match.group(1))):
-            try:
-                os.remove(path)
-                removed += 1
-            except FileNotFoundError:
-                pass
+        if not match or pid_alive(int(match.group(1))):
+            continue
+        if keep_counts and not os.path.basename(path).startswith("gauge_live") and _holds_counts(path):
+            continue
+        try:
+            os.remove(path)
+            removed += 1
+        except FileNotFoundError:
+            pass
     return removed
+
+
+def _holds_counts(path: str) -> bool:
+    try:
+        return any(value for _key, value, _ts, _pos in MmapedDict.read_all_values_from_file(path))
+    except (OSError, ValueError, struct.error):
+        return False  # unreadable (cut short): nothing a scrape could use either
 
 
 def process_dead(pid: int) -> None:
