@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
 from flask_migrate import Migrate
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from centrex.cli import core as core_cli, route as route_cli, workers as worker_cli
 from centrex.freeswitch import sync as switch_sync
-from centrex.platform import answer_cache, logs
-from centrex.platform.config import settings_from_env
+from centrex.platform import answer_cache, logs, metrics
+from centrex.platform.config import instance_folder, settings_from_env
 from centrex.platform.db import db
 from centrex.platform.migrations import MIGRATIONS
 from centrex.platform.unit_of_work import register_hooks
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    instance = Path(os.environ.get("CENTREX_INSTANCE", Path(__file__).resolve().parent / "instance"))
+    instance = instance_folder()
     app = Flask("centrex", instance_path=str(instance), instance_relative_config=True)
     app.config.update(settings_from_env(instance))
     app.config.update(overrides or {})
@@ -25,6 +26,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)  # flask db …
+    if not event.contains(Engine, "before_cursor_execute", metrics.count_query):
+        event.listen(Engine, "before_cursor_execute", metrics.count_query)  # SQL statements per answer
     register_hooks(app, answer_cache.HOOK, switch_sync.HOOK)  # what runs around every commit
     core_cli.register(app)
     route_cli.register(app)
@@ -52,6 +55,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     import webui.api
 
     app.register_blueprint(webui.api.bp)  # /api/v1
+
+    import monitoring
+
+    app.register_blueprint(monitoring.bp)  # /metrics, /healthz, /readyz
+    monitoring.register_cli(app)  # flask health
     return app
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from centrex.calls import journal as cdr
-from centrex.freeswitch.access import credentials_match, source_allowed
+from centrex.freeswitch.access import refusal as switch_refusal
 from centrex.freeswitch.cdr_legs import LegFormatError
 from centrex.platform.unit_of_work import unit_of_work
 
@@ -16,22 +16,9 @@ bp = Blueprint("xml_cdr", __name__)
 log = logging.getLogger("centrex.esl.cdr_post")
 
 
-def _refusal() -> Response | None:
-    """The same gate as mod_xml_curl's: FreeSWITCH's source addresses and its basic-auth credentials."""
-    cfg = current_app.config
-    if not source_allowed(request.remote_addr, cfg["XMLCURL_ALLOWED_NETWORKS"]):
-        log.warning("xml_cdr: refused source address %s", request.remote_addr)
-        return Response("source address not allowed\n", status=403, mimetype="text/plain")
-    if not credentials_match(request.authorization, cfg):
-        log.warning("xml_cdr: bad or missing credentials from %s", request.remote_addr)
-        return Response("authentication required\n", status=401, mimetype="text/plain",
-                        headers={"WWW-Authenticate": 'Basic realm="centrex-xmlcdr"'})
-    return None
-
-
 @bp.post("/cdr")
 def receive():
-    refusal = _refusal()
+    refusal = switch_refusal("xml_cdr")
     if refusal is not None:
         return refusal
     record = request.form.get("cdr") or request.get_data(as_text=True)

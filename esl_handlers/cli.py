@@ -32,8 +32,10 @@ def register(app) -> None:
     @esl_cli.command("run")
     def run():
         """Listen to every node of CENTREX_ESL_NODES until SIGTERM/SIGINT (then finish what was read)."""
+        from centrex.platform.metrics import clean_dead_processes
         from esl_handlers.listener import Listener
 
+        clean_dead_processes()
         listener = Listener(current_app._get_current_object(), list(current_app.config.get("ESL_NODES", [])),
                             _settings(current_app.config))
 

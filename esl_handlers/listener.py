@@ -19,7 +19,9 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from centrex.calls import journal as cdr
+from centrex.platform import metrics
 from centrex.platform.db import db
+from centrex.platform.heartbeat import Heartbeat
 from centrex.platform.logs import log_context
 from centrex.platform.unit_of_work import unit_of_work
 from esl_handlers import dispatch
@@ -89,6 +91,7 @@ class NodeReader(threading.Thread):
         self.address, self.out, self.stop, self.events, self.settings = address, out, stop, events, settings
         self.connected = threading.Event()
         self.events_read = 0
+        self.received = metrics.ESL_RECEIVED.labels(address.name)
 
     def run(self) -> None:
         delay = 1.0
@@ -107,6 +110,7 @@ class NodeReader(threading.Thread):
                 self._snapshot(connection)
                 if self.settings.read_events_directly:
                     for event in connection.read_events_directly():
+                        self.received.inc()
                         dispatch.prepare(event)
                         self.out.put(event)
                 delay = 1.0
@@ -149,6 +153,7 @@ class NodeReader(threading.Thread):
                 continue
             last = time.monotonic()
             self.events_read += 1
+            self.received.inc()
             if event.key != "HEARTBEAT" or dispatch.handlers_for(event):
                 dispatch.prepare(event)
                 self.out.put(event)
@@ -160,6 +165,7 @@ class NodeReader(threading.Thread):
             deadline = time.monotonic() + limit
             while time.monotonic() < deadline and (event := connection.recv_event(0.2)) is not None:
                 self.events_read += 1
+                self.received.inc()
                 dispatch.prepare(event)
                 self.out.put(event)
         except EslError as exc:
@@ -185,6 +191,7 @@ class Segment:
                 self.next_handler += 1
             self.next_event += 1
             self.next_handler = 0
+            metrics.ESL_HANDLED.labels(event.node).inc()
         for handler, keys in dispatch.batch_handlers():
             if handler in self.batches_done:
                 continue
@@ -278,7 +285,9 @@ class Listener:
     # -- the worker ----------------------------------------------------------------------------------
     def _work(self) -> None:
         next_catch_up = 0.0
+        beat = Heartbeat(self.app.instance_path, "esl")
         while True:
+            beat.beat()
             if time.monotonic() >= next_catch_up:
                 if self._retrying(self._catch_up, "CDR catch-up"):
                     next_catch_up = time.monotonic() + self.settings.catch_up_every
@@ -312,6 +321,7 @@ class Listener:
                 items.append(self.queue.get_nowait())
             except queue.Empty:
                 break
+        metrics.ESL_QUEUE.set(self.queue.qsize())
         return items
 
     @staticmethod

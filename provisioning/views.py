@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, g, request
 from centrex.phones import catalogue, fetch as fetching, provisioning as prov
 from centrex.phones.phonebooks import company_phonebook, personal_phonebook
 from centrex.phones.profile import Phone, build_profile
+from centrex.platform import metrics
 from centrex.platform.db import db, read_connection
 from centrex.platform.unit_of_work import unit_of_work
 from provisioning import snom, yealink
@@ -23,6 +24,12 @@ from provisioning.render import UnsafeValue
 
 bp = Blueprint("provisioning", __name__, url_prefix="/prov")
 log = logging.getLogger("centrex.provisioning")
+
+
+@bp.after_request
+def _count_download(response: Response) -> Response:
+    metrics.PROV_DOWNLOADS.labels(str(response.status_code)).inc()
+    return response
 
 MAX_NAME = 96
 PHONEBOOK_PREFIX = "phonebook/"

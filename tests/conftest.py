@@ -2,17 +2,25 @@
 each test in a transaction rolled back through a savepoint, and factories for test data."""
 from __future__ import annotations
 
+import atexit
 import base64
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from centrex.platform.audit import Actor, acting_as
-from centrex.platform.crypto import SecretBox, use_cheap_hashing
-from centrex.platform.db import db
-from wsgi import create_app
+# This run's own metrics files (centrex.platform.metrics reads the variable at import): a scrape counts
+# this process's traffic only, never another test run's or a benchmark's in the same clone.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="centrex-test-metrics-")
+atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], True)
+
+from centrex.platform.audit import Actor, acting_as  # noqa: E402
+from centrex.platform.crypto import SecretBox, use_cheap_hashing  # noqa: E402
+from centrex.platform.db import db  # noqa: E402
+from wsgi import create_app  # noqa: E402
 
 pytest_plugins = ["smtp_server", "fax_helpers", "esl_server"]  # real SMTP server, fax spool, test ESL server
 

@@ -10,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.smoke
 
 ROOT = Path(__file__).resolve().parents[1]
-ADAPTERS = ("xmlcurl", "esl_handlers", "provisioning", "webui", "wsgi", "ESL")
+ADAPTERS = ("xmlcurl", "esl_handlers", "provisioning", "webui", "monitoring", "wsgi", "ESL")
 
 
 def module_name(path: Path) -> str:

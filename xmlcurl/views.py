@@ -7,6 +7,7 @@ import time
 from flask import Blueprint, request
 from sqlalchemy.exc import DBAPIError
 
+from centrex.platform import metrics
 from centrex.platform.db import db
 from centrex.platform.logs import log_context
 from xmlcurl import configuration, dialplan, directory
@@ -18,6 +19,9 @@ bp = Blueprint("xmlcurl", __name__)
 log = logging.getLogger("centrex.xmlcurl")
 
 SECTIONS = {"directory": directory.answer, "dialplan": dialplan.answer, "configuration": configuration.answer}
+_LATENCY = {(s, o): metrics.XMLCURL_SECONDS.labels(s, o) for s in SECTIONS
+            for o in (metrics.ANSWERED, metrics.NOT_FOUND, metrics.ERROR)}
+_QUERIES = {s: metrics.XMLCURL_QUERIES.labels(s) for s in SECTIONS}
 
 
 @bp.before_request
@@ -44,17 +48,28 @@ def _fetch(form, section: str, path_section: str | None, started: float):
     if handler is None or (path_section and path_section != section):
         log.info("xmlcurl %r: not found (section not served)", section[:40])
         return not_found()
+    queries_before = metrics.queries.count
     try:
         response, reason = _answer(handler, form)
     except Exception:  # FreeSWITCH must get a document, never a 500: log it and say "not found"
         log.exception("xmlcurl %s: error while answering; answered not found", section)
+        _measure(section, metrics.ERROR, started, queries_before)
         return not_found()
-    elapsed = (time.perf_counter() - started) * 1000
+    elapsed = _measure(section, metrics.ANSWERED if response is not None else metrics.NOT_FOUND, started,
+                       queries_before)
     if response is None:
-        log.info("xmlcurl %s: not found (%s) %.1f ms", section, reason, elapsed)
+        log.info("xmlcurl %s: not found (%s) %.1f ms", section, reason, elapsed * 1000)
         return not_found()
-    log.debug("xmlcurl %s: %s %.1f ms", section, reason, elapsed)
+    log.debug("xmlcurl %s: %s %.1f ms", section, reason, elapsed * 1000)
     return response
+
+
+def _measure(section: str, outcome: str, started: float, queries_before: int) -> float:
+    """Record one answer's latency and SQL statements; its duration in seconds."""
+    elapsed = time.perf_counter() - started
+    _LATENCY[section, outcome].observe(elapsed)
+    _QUERIES[section].inc(metrics.queries.count - queries_before)
+    return elapsed
 
 
 def _answer(handler, form):

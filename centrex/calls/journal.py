@@ -20,6 +20,7 @@ from centrex.calls.composition import compose
 from centrex.freeswitch.cdr_legs import LegFormatError, leg_from_headers, leg_from_plain, leg_from_xml_cdr
 from centrex.models import CallRecord, CdrJournal, CdrProblem, Number, Tenant
 from centrex.models._types import utcnow
+from centrex.platform import metrics
 from centrex.platform.db import db
 from centrex.platform.tenancy import scoped
 
@@ -250,6 +251,7 @@ def import_calls(call_uuids: Iterable[str], fresh: Iterable[JournalEntry] = ()) 
         _upsert_records(records)
     _set_problems(problems, [r["call_uuid"] for r in records])
     counts.imported = len(records)
+    metrics.CDRS_IMPORTED.inc(len(records))
     for status, _, _ in problems.values():
         setattr(counts, status, getattr(counts, status) + 1)
     return counts

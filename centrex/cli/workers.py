@@ -32,6 +32,9 @@ def register(app) -> None:
         """Send queued emails and run the fax work (conversion, dialling) until stopped."""
         from centrex.platform import outbox
         from centrex.platform.audit import Actor, acting_as
+        from centrex.platform.metrics import clean_dead_processes
+
+        clean_dead_processes()
 
         load_worker_modules()
         with acting_as(Actor("outbox-worker")):

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from centrex.models import Device, ProvisioningDownload, ProvisioningLockout, UnknownDevice
 from centrex.phones.devices import token_hash
+from centrex.platform import metrics
 from centrex.platform.db import db
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def record_failure(source: str | None, now: datetime) -> bool:
     if failures < cfg.get("PROV_LOCKOUT_FAILURES", 20):
         return False
     until = now + timedelta(seconds=cfg.get("PROV_LOCKOUT_SECONDS", 900))
+    metrics.PROV_LOCKOUTS.inc()
     db.session.execute(update(table).where(table.source == source)
                        .values(locked_until=until, failures=0, window_started_at=now))
     current_app.logger.warning("provisioning: source %s locked out until %s after %d failures",

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.sql.util import find_tables
 
+from centrex.platform import metrics
 from centrex.platform.db import db
 from centrex.platform.unit_of_work import TransactionHook
 
@@ -101,12 +102,17 @@ class AnswerCache:
 
     def get(self, key, load: Callable[[], object]):
         if not self._usable():
+            metrics.CACHE_BYPASS.inc()
             return load()
         generation = self._generation
         try:
-            return self._data[key]
+            value = self._data[key]
         except KeyError:
             pass
+        else:
+            metrics.CACHE_HIT.inc()
+            return value
+        metrics.CACHE_MISS.inc()
         value = load()
         with self._lock:
             # A change committed while we were loading: the value may predate it, do not keep it.
@@ -120,6 +126,14 @@ class AnswerCache:
         with self._lock:
             self._generation += 1
             self._data.clear()
+        metrics.CACHE_FLUSHES.inc()
+
+    def state(self) -> str:
+        """"off" (disabled, or SQLite), "ok" (listening) or "not listening" (serving from the database);
+        starts this process's listener if it was not yet."""
+        if not current_app.config.get("ANSWER_CACHE", True) or db.engine.url.get_backend_name() != "postgresql":
+            return "off"
+        return "ok" if self._usable() else "not listening"
 
     def _usable(self) -> bool:
         if not current_app.config.get("ANSWER_CACHE", True):

@@ -28,6 +28,11 @@ def _instance_secret(instance: Path, name: str, make) -> str:
     return path.read_text().strip()
 
 
+def instance_folder(env=os.environ) -> Path:
+    """The instance folder (secrets, audio, metrics, heartbeats): CENTREX_INSTANCE, else instance/ of the clone."""
+    return Path(env.get("CENTREX_INSTANCE") or Path(__file__).resolve().parents[2] / "instance")
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 

@@ -33,6 +33,8 @@ from sqlalchemy import or_, select, update
 
 from centrex.models import Account, OutboxAttachment, OutboxMessage
 from centrex.platform.db import db
+from centrex.platform.heartbeat import Heartbeat
+from centrex.platform.processes import pid_alive
 from centrex.platform.unit_of_work import unit_of_work
 from centrex.tenants.branding import email_from
 
@@ -124,23 +126,13 @@ def release_dead_claims(now: datetime | None = None) -> int:
         OutboxMessage.state == "sending", OutboxMessage.claimed_by.like(f"{host}:%"))).all()
     for message_id, claimed_by in rows:
         pid = int(claimed_by.rsplit(":", 1)[1])
-        if pid != os.getpid() and not _pid_alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             db.session.execute(update(OutboxMessage).where(
                 OutboxMessage.id == message_id, OutboxMessage.claimed_by == claimed_by,
                 OutboxMessage.state == "sending").values(claimed_until=now))
             released += 1
     db.session.commit()
     return released
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def claim_next(now: datetime | None = None, worker: str | None = None) -> int | None:
@@ -346,7 +338,9 @@ def run_worker(stop: threading.Event | None = None, interval: float = 2.0) -> No
     if released:
         log.warning("Took back %s email(s) claimed by a worker that died", released)
     log.info("Outbox worker %s running (every %.1f s)", worker_id(), interval)
+    beat = Heartbeat(current_app.instance_path, "outbox", every=min(5.0, interval))
     while not stop.is_set():
+        beat.beat()
         run_once()
         db.session.remove()
         stop.wait(interval)

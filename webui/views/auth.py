@@ -11,6 +11,7 @@ from centrex.access.accounts import authenticate
 from centrex.access.login_throttle import note_attempt, retry_after
 from centrex.access.logins import record_login
 from centrex.models import Account, Tenant
+from centrex.platform import metrics
 from centrex.platform.audit import Actor
 from centrex.platform.db import db
 from centrex.platform.unit_of_work import unit_of_work
@@ -45,6 +46,7 @@ def login():
         ip = request.remote_addr or "?"
         wait = retry_after(email, ip)
         if wait:
+            metrics.LOGINS_REFUSED.labels("throttled").inc()
             minutes = max(1, round(wait / 60))
             error, status = (
                 _("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes),
@@ -55,6 +57,7 @@ def login():
             with unit_of_work():  # the attempt is kept even when the login fails
                 note_attempt(email, ip, succeeded=bool(opened))
             if not opened:
+                metrics.LOGINS_REFUSED.labels("bad_credentials").inc()
                 error, status = _("Wrong email address or password."), 401
             elif len(opened) == 1:
                 return _signed_in(opened[0], ip)
