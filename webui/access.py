@@ -93,6 +93,7 @@ CLIENT_AREAS: dict[str, str] = {
     "client.fax_resend": "faxes",
     "client.network": "network",
     "client.presence": "presence",
+    "client.presence_json": "presence",
     "client.phonebook": "phonebook",
     "client.phonebook_delete": "phonebook",
     "client.history": "history",

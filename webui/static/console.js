@@ -25,3 +25,26 @@ document.querySelectorAll("[data-destination-widget]").forEach(function (widget)
   }
   if (kind) { kind.addEventListener("change", update); update(); }
 });
+
+// « Qui est au téléphone »: poll the page's JSON twin every few seconds and update each person in place.
+document.querySelectorAll("[data-presence-poll]").forEach(function (list) {
+  var url = list.getAttribute("data-presence-poll");
+  var every = 1000 * (parseInt(list.getAttribute("data-poll-seconds"), 10) || 3);
+  function apply(data) {
+    (data.people || []).forEach(function (person) {
+      var item = list.querySelector('li[data-extension="' + person.extension + '"]');
+      if (!item) { return; }
+      item.className = "presence-" + person.state;
+      item.querySelector(".state").textContent = person.label;
+    });
+  }
+  function poll() {
+    if (document.hidden) { window.setTimeout(poll, every); return; }
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { apply(data); } })
+      .catch(function () {})
+      .then(function () { window.setTimeout(poll, every); });
+  }
+  window.setTimeout(poll, every);
+});
