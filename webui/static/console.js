@@ -48,3 +48,24 @@ document.querySelectorAll("[data-presence-poll]").forEach(function (list) {
   }
   window.setTimeout(poll, every);
 });
+
+// Voicemail: playing a new message marks it read (the button does the same without JS).
+document.querySelectorAll("audio[data-mark-read]").forEach(function (audio) {
+  audio.addEventListener("play", function () {
+    var url = audio.getAttribute("data-mark-read");
+    if (!url) { return; }
+    audio.removeAttribute("data-mark-read");
+    var body = new FormData();
+    body.append("csrf_token", audio.getAttribute("data-csrf"));
+    body.append("read", "1");
+    fetch(url, {method: "POST", body: body, credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+      .then(function (response) {
+        if (!response.ok) { return; }
+        var row = audio.closest("tr");
+        row.className = "message-read";
+        var badge = row.querySelector(".badge-new");
+        if (badge) { badge.remove(); }
+      })
+      .catch(function () {});
+  }, {once: true});
+});
