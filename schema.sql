@@ -1092,6 +1092,7 @@ CREATE TABLE voicemail_message (
 	length_seconds INTEGER NOT NULL, 
 	file_path VARCHAR(512) NOT NULL, 
 	received_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	read_at TIMESTAMP WITH TIME ZONE, 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_voicemail_message PRIMARY KEY (id), 
 	CONSTRAINT uq_voicemail_message_tenant_id_message_uuid UNIQUE (tenant_id, message_uuid), 

@@ -46,6 +46,7 @@ def init_app(app) -> None:
         "scenario",
         "voicemail_shared",
         "voicemail_mine",
+        "voicemail_message_actions",
     ):
         import_module(f"webui.views.{pages}")
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):

@@ -27,6 +27,7 @@ ACTIONS = {
     "set_keys": N_("Phone keys set"), "set_agents": N_("Queue agents set"), "set": N_("Announcement chosen"),
     "revoke": N_("Revocation"), "purge": N_("Deleted at the end of its retention"), "upload": N_("File uploaded"),
     "submit": N_("Fax sent"), "resend": N_("Fax sent again"), "redeliver": N_("Delivered again"),
+    "forward": N_("Forwarded by e-mail"),
     "reprovision": N_("Phone set up again"), "check_sync": N_("Phone told to reload its settings"),
     "dial_in": N_("Participant called in"), "click_to_call": N_("Call started from the console"),
     "rotate_secret": N_("New signing secret"), "mute": N_("Participant muted"),

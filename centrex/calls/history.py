@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 from sqlalchemy import func, or_
@@ -165,3 +166,18 @@ def csv_cell(value):
 
 def _is_number(value: str) -> bool:
     return value[:1] in "+-" and value[1:].isdigit() or value.isdigit()
+
+
+def calls_per_hour(tenant: Tenant, now: datetime) -> list[int]:
+    """Today's calls (in the tenant's time zone) started in each hour 0–23: the dashboard's chart."""
+    zone = ZoneInfo(tenant.timezone or "Europe/Zurich")
+    start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = [0] * 24
+    rows = db.session.execute(scoped(CallRecord, tenant.id).with_only_columns(CallRecord.started_at).where(
+        CallRecord.started_at >= start.astimezone(timezone.utc),
+        CallRecord.started_at < (start + timedelta(days=1)).astimezone(timezone.utc))).scalars()
+    for started in rows:
+        if started.tzinfo is None:  # SQLite gives naive UTC back
+            started = started.replace(tzinfo=timezone.utc)
+        counts[started.astimezone(zone).hour] += 1
+    return counts

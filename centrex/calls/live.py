@@ -183,3 +183,8 @@ def device_addresses(tenant_id: int, *,
         same_vendor = [r for r in found if r.user_agent and device.vendor.lower() in r.user_agent.lower()]
         out.append((device, same_vendor or found))
     return out
+
+
+def calls_now(tenant_id: int) -> int:
+    """How many of the tenant's calls are up now (ringing or talking): its channels, counted by call."""
+    return len({channel.call_uuid or channel.uuid for channel in channels(tenant_id)})

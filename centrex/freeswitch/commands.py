@@ -88,6 +88,11 @@ def voicemail_delete(box: str, domain: str, message_uuid: str) -> str:
     return f"vm_delete {box}@{domain} {message_uuid}"
 
 
+def voicemail_read(box: str, domain: str, message_uuid: str, read: bool) -> str:
+    """Mark a message read or new in mod_voicemail too (its count drives the phones' MWI lamp)."""
+    return f"vm_read {box}@{domain} {'read' if read else 'unread'} {message_uuid}"
+
+
 # --- phones (mod_sofia) ----------------------------------------------------------------------------
 
 def check_sync(profile: str, extension: str, domain: str) -> str:

@@ -74,4 +74,5 @@ class VoicemailMessage(Base):
     length_seconds: Mapped[int] = mapped_column(Integer, default=0)
     file_path: Mapped[str] = mapped_column(String(512))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: not listened to yet
     created_at: Mapped[datetime] = created_at_column()

@@ -7,16 +7,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 from flask import current_app
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from centrex.freeswitch import commands
 from centrex.freeswitch.sync import command_after_commit
 from centrex.models import Tenant, User, VoicemailBox, VoicemailMessage
-from centrex.platform import audit
+from centrex.platform import audit, outbox, validate
 from centrex.platform.db import db
-from centrex.platform.errors import N_, NotFound
+from centrex.platform.errors import N_, Invalid, NotFound
 from centrex.platform.tenancy import get_scoped, scoped
 
 log = logging.getLogger("centrex.voicemail")
@@ -142,3 +144,49 @@ def switch_path(tenant: Tenant, box: str, filename: str, profile: str = "default
 def local_path_for(switch_file: str) -> Path:
     """Our path for a file under FreeSWITCH's storage root (the demo writes through it)."""
     return _local_root() / PurePosixPath(switch_file).relative_to(_switch_root())
+
+
+def mark_read(tenant: Tenant, message: VoicemailMessage, read: bool = True) -> None:
+    """Listened to (or back to new): here now and in mod_voicemail once committed (`vm_read`), so the
+    phone's message lamp and the box's spoken count agree with the console."""
+    if message.tenant_id != tenant.id:
+        raise NotFound(N_("%(kind)s %(id)s not found"), kind="VoicemailMessage", id=message.id)
+    if (message.read_at is not None) == read:
+        return
+    message.read_at = datetime.now(timezone.utc) if read else None
+    db.session.flush()
+    command_after_commit(commands.voicemail_read(message.box, tenant.domain, message.message_uuid, read))
+
+
+FORWARD_PURPOSE = "voicemail_forward"
+MAX_FORWARD_BYTES = 20 * 1024 * 1024
+
+
+def forward_message(tenant: Tenant, message: VoicemailMessage, to: str, *, sender: str, language: str = "fr"):
+    """E-mail the message (recording attached) to `to` through the outbox; audited. The address
+    must look like one (Invalid otherwise)."""
+    to = (to or "").strip()
+    try:
+        validate.Email()(to)
+    except ValidationError as exc:
+        raise Invalid(N_("Not a valid email address."), fields={"email": [N_("Not a valid email address.")]}
+                      ) from exc
+    found = recording_of(message, tenant)
+    if found is None or found[0].stat().st_size > MAX_FORWARD_BYTES:
+        raise NotFound(N_("The recording is not available."))
+    path, content_type = found
+    caller = message.caller_name or message.caller_number or "?"
+    when = message.received_at.astimezone(ZoneInfo(tenant.timezone or "Europe/Zurich")).strftime("%d.%m.%Y %H:%M")
+    if language == "fr":
+        subject = f"Message vocal de {caller} ({when}), transféré par {sender}"
+        body = (f"{sender} vous transfère un message vocal laissé le {when} par {caller} "
+                f"({message.length_seconds} s). L’enregistrement est joint.\n")
+    else:
+        subject = f"Voicemail from {caller} ({when}), forwarded by {sender}"
+        body = (f"{sender} forwards you a voicemail left on {when} by {caller} ({message.length_seconds} s). "
+                "The recording is attached.\n")
+    queued = outbox.enqueue(tenant.id, to, subject, body, [outbox.Attachment(
+        filename=f"message-{message.box}-{message.id}{path.suffix}", data=path.read_bytes(),
+        content_type=content_type)], purpose=FORWARD_PURPOSE, ref=f"{tenant.domain}/{message.box}/{message.id}")
+    audit.record("forward", message, tenant_id=tenant.id, changes={"box": message.box, "email": to})
+    return queued

@@ -25,3 +25,47 @@ document.querySelectorAll("[data-destination-widget]").forEach(function (widget)
   }
   if (kind) { kind.addEventListener("change", update); update(); }
 });
+
+// « Qui est au téléphone »: poll the page's JSON twin every few seconds and update each person in place.
+document.querySelectorAll("[data-presence-poll]").forEach(function (list) {
+  var url = list.getAttribute("data-presence-poll");
+  var every = 1000 * (parseInt(list.getAttribute("data-poll-seconds"), 10) || 3);
+  function apply(data) {
+    (data.people || []).forEach(function (person) {
+      var item = list.querySelector('li[data-extension="' + person.extension + '"]');
+      if (!item) { return; }
+      item.className = "presence-" + person.state;
+      item.querySelector(".state").textContent = person.label;
+    });
+  }
+  function poll() {
+    if (document.hidden) { window.setTimeout(poll, every); return; }
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { apply(data); } })
+      .catch(function () {})
+      .then(function () { window.setTimeout(poll, every); });
+  }
+  window.setTimeout(poll, every);
+});
+
+// Voicemail: playing a new message marks it read (the button does the same without JS).
+document.querySelectorAll("audio[data-mark-read]").forEach(function (audio) {
+  audio.addEventListener("play", function () {
+    var url = audio.getAttribute("data-mark-read");
+    if (!url) { return; }
+    audio.removeAttribute("data-mark-read");
+    var body = new FormData();
+    body.append("csrf_token", audio.getAttribute("data-csrf"));
+    body.append("read", "1");
+    fetch(url, {method: "POST", body: body, credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+      .then(function (response) {
+        if (!response.ok) { return; }
+        var row = audio.closest("tr");
+        row.className = "message-read";
+        var badge = row.querySelector(".badge-new");
+        if (badge) { badge.remove(); }
+      })
+      .catch(function () {});
+  }, {once: true});
+});

@@ -7,14 +7,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from centrex.access.logins import give_login, login_of
+from centrex.calls import history, live
 from centrex.directory.users import create_user, regenerate_secret, update_user
 from centrex.models import Device, ForwardRule, Number, User
+from centrex.models._types import utcnow
 from centrex.phones.devices import update_device
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Conflict, DomainError
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing.numbers import point_number
-from webui.access import STAFF, allow
+from webui.access import STAFF, allow, current_principal
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, ids, values
 from webui.numbers import readable_number
@@ -38,12 +40,19 @@ def dashboard():
         scoped(model, tenant.id).with_only_columns(func.count(model.id))
     ).scalar_one()
     main = db.session.execute(scoped(Number, tenant.id).where(Number.is_main.is_(True))).scalars().first()
+    principal = current_principal()
+    live_view = principal.may_open("client.presence")  # the live figures follow the role's areas
+    per_hour = history.calls_per_hour(tenant, utcnow()) if principal.may_open("client.calls") else None
     return render_template(
         "console/client/dashboard.html",
         users=count(User),
         numbers=count(Number),
         devices=count(Device),
         main=main,
+        registered=len(live.registrations(tenant.id)) if live_view else None,
+        calls_now=live.calls_now(tenant.id) if live_view else None,
+        per_hour=per_hour,
+        busiest=max(per_hour or [0]) or 1,
     )
 
 

@@ -42,13 +42,14 @@ def box_settings_from_form(form) -> dict:
     }
 
 
-def send_recording(message: VoicemailMessage, tenant: Tenant):
-    """The message's recording from FreeSWITCH's storage; 404 when its path is not inside it."""
+def send_recording(message: VoicemailMessage, tenant: Tenant, download: bool = False):
+    """The message's recording from FreeSWITCH's storage (to play, or as a file to keep); 404 when its path
+    is not inside it."""
     found = voicemail_messages.recording_of(message, tenant)
     if found is None:
         raise NotFound(N_("The recording is not available."))
     path, content_type = found
-    response = send_file(path, mimetype=content_type, conditional=True, max_age=0,
+    response = send_file(path, mimetype=content_type, conditional=True, max_age=0, as_attachment=download,
                          download_name=f"message-{message.box}-{message.id}{path.suffix}")
     response.headers["Cache-Control"] = "private, no-store"
     return response
