@@ -33,6 +33,7 @@ def init_app(app) -> None:
         "client_menus",
         "client_user_removal",
         "client_roles",
+        "client_sip_account",
         "client_network",
         "client_queues",
         "fax",

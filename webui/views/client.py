@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from centrex.access.logins import give_login, login_of
+from centrex.directory.sip_accounts import sip_account
 from centrex.directory.users import create_user, regenerate_secret, update_user
 from centrex.models import Device, ForwardRule, Number, User
 from centrex.phones.devices import update_device
@@ -199,6 +200,7 @@ def user_edit(user_id):
             chosen_numbers=chosen_numbers,
             chosen_devices=chosen_devices,
             login=login_of(user),
+            account=sip_account(user),
         ),
         status,
     )
@@ -211,4 +213,5 @@ def user_secret(user_id):
     user = get_scoped(User, g.tenant.id, user_id)
     with change():
         secret = regenerate_secret(user)
-    return render_template("console/client/user_secret.html", user=user, secret=secret)
+    return render_template("console/client/user_secret.html", user=user, secret=secret,
+                           account=sip_account(user), replaced=True)
