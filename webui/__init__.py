@@ -34,6 +34,7 @@ def init_app(app) -> None:
         "client_user_removal",
         "client_roles",
         "client_sip_account",
+        "password_links",
         "client_network",
         "client_queues",
         "fax",

@@ -6,7 +6,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from centrex.access.logins import give_login, login_of
+from centrex.access.logins import login_of
+from centrex.access.password_links import invite_employee
 from centrex.directory.sip_accounts import sip_account
 from centrex.directory.users import create_user, regenerate_secret, update_user
 from centrex.models import Device, ForwardRule, Number, User
@@ -19,6 +20,7 @@ from webui.access import STAFF, allow
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, ids, values
 from webui.numbers import readable_number
+from webui.views.password_links import link_for
 
 bp = console_blueprint("client", __name__, url_prefix="/t/<int:tenant_id>")
 
@@ -121,8 +123,9 @@ def user_values(form) -> dict:
 
 
 def save_login(user: User, form) -> None:
+    """An invitation to the address given (the employee chooses their password from the e-mail)."""
     if form.get("login_email", "").strip() and login_of(user) is None:
-        give_login(g.tenant, user, form.get("login_email", ""), form.get("login_password", ""))
+        invite_employee(g.tenant, user, form.get("login_email", ""), link_for)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
