@@ -46,8 +46,8 @@ def test_invited_administrator_chooses_the_password_once(app, admin, demo):
     login(person, "direction@dupont.example", "direction-2026")
     again = person.get(link)
     assert again.status_code == 410 and "Ce lien a expiré ou a déjà servi." in text(again)
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "set_password_by_link")).scalar_one()
-    assert entry.actor == "direction@dupont.example" and entry.changes["link"] == "invite"
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "accept_invitation")).scalar_one()
+    assert entry.actor == "direction@dupont.example" and entry.changes == {"password": "***"}
 
 
 def test_forgotten_password_answers_the_same_for_unknown_addresses(app, demo):

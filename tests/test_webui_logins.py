@@ -60,8 +60,8 @@ def test_send_an_employee_a_reset_link(app, admin, demo):
     post(admin, f"/t/{demo['dupont.example'].id}/logins/{target.id}/password")
     assert choose_password(app.test_client(), last_link(USER_DUPONT), "un-nouveau-mot-de-passe").status_code == 302
     login(app.test_client(), USER_DUPONT, "un-nouveau-mot-de-passe")
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "reset_password")).scalar_one()
-    assert entry.changes == {"password": "***"} and entry.actor == ADMIN_DUPONT
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "send_password_link")).scalar_one()
+    assert entry.changes == {"email": USER_DUPONT} and entry.actor == ADMIN_DUPONT
 
 
 def test_add_an_administrator(app, admin, demo):

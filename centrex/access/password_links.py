@@ -66,8 +66,8 @@ def set_password_by_link(token: str, new: str, confirm: str) -> list[Account]:
         account.password_hash = hash_login_password(account.email, new)
         close_all_sessions(account)
         db.session.flush()
-        audit.record("set_password_by_link", account, tenant_id=account.tenant_id,
-                     changes={"password": "changed", "link": kind})
+        audit.record("accept_invitation" if kind == "invite" else "set_password_by_link", account,
+                     tenant_id=account.tenant_id, changes={"password": "changed"})
     return accounts
 
 
@@ -103,7 +103,7 @@ def send_reset_of(account: Account, link_for) -> OutboxMessage:
     """An administrator sends one login of the company a reset link (the password stays until it is
     used); audited. Flushes."""
     tenant = db.session.get(Tenant, account.tenant_id) if account.tenant_id else None
-    audit.record("reset_password", account, tenant_id=account.tenant_id, changes={"password": "link sent"})
+    audit.record("send_password_link", account, tenant_id=account.tenant_id, changes={"email": account.email})
     return _send(account.email, "reset", [account], link_for, tenant.name if tenant else "Centrex")
 
 
