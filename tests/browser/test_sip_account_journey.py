@@ -18,6 +18,14 @@ from centrex.platform import outbox
 from centrex.platform.db import db
 
 
+def snap_both(browser, name: str) -> None:
+    """Screenshots at laptop and phone widths (kept with CENTREX_SCREENSHOTS=1)."""
+    browser.snap(f"{name}-1366")
+    browser.set_window_size(390, 844)
+    browser.snap(f"{name}-390")
+    browser.set_window_size(1366, 900)
+
+
 def _alain():
     dupont = db.session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
     user = db.session.execute(select(User).where(User.tenant_id == dupont.id, User.extension == "1001")).scalar_one()
@@ -32,7 +40,7 @@ def test_admin_shows_the_sip_account_and_sends_the_welcome_email(live_server, br
     card = wait_for(browser, "#sip-account")
     for words in ("Compte SIP", "Serveur SIP", "dupont.example", "5060", "UDP"):
         assert words in card.text
-    browser.snap("sip-account")
+    snap_both(browser, "sip-account")
     submit(browser, "Afficher le mot de passe SIP")
     wait_text(browser, "inchangé")
     shown = browser.find_element(By.ID, "sip-secret").text
@@ -73,4 +81,4 @@ def test_employee_sees_which_of_his_phones_are_registered(live_server, browser):
     browser.refresh()
     phones = wait_for(browser, "#my-phones")
     assert "Yealink T46U · Bureau — Enregistré 192.0.2.10" in phones.text
-    browser.snap("my-phones")
+    snap_both(browser, "my-phones")

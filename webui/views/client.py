@@ -9,7 +9,7 @@ from sqlalchemy import func
 from centrex.access.logins import login_of
 from centrex.access.password_links import invite_employee
 from centrex.directory.sip_accounts import sip_account
-from centrex.directory.users import create_user, regenerate_secret, update_user
+from centrex.directory.users import create_user, update_user
 from centrex.models import Device, ForwardRule, Number, User
 from centrex.phones.devices import update_device
 from centrex.platform.db import db
@@ -207,14 +207,3 @@ def user_edit(user_id):
         ),
         status,
     )
-
-
-@bp.post("/users/<int:user_id>/secret")
-@allow(*STAFF)
-def user_secret(user_id):
-    """A new SIP secret, shown once on this page (never put in a cookie, a redirect or a log)."""
-    user = get_scoped(User, g.tenant.id, user_id)
-    with change():
-        secret = regenerate_secret(user)
-    return render_template("console/client/user_secret.html", user=user, secret=secret,
-                           account=sip_account(user), replaced=True)
