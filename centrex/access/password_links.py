@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -17,6 +18,7 @@ from centrex.access.accounts import MIN_PASSWORD, create_account, hash_login_pas
 from centrex.access.logins import give_login
 from centrex.access.sessions import close_all_sessions
 from centrex.models import Account, OutboxMessage, Tenant, User
+from centrex.models._types import utcnow
 from centrex.platform import audit, outbox
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Invalid, Message
@@ -24,6 +26,7 @@ from centrex.platform.errors import N_, Invalid, Message
 SALT = "console-password-link"
 LIFETIME = {"invite": 7 * 24 * 3600, "reset": 3600}  # seconds a link of each kind is good for
 PURPOSE = "password_link"
+RESET_PAUSE_SECONDS = 300  # « Mot de passe oublié ? » sends an address one e-mail per five minutes at most
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -92,11 +95,19 @@ def send_reset(email: str, link_for) -> OutboxMessage | None:
     email = (email or "").strip().lower()
     accounts = list(db.session.execute(select(Account).where(
         Account.email == email, Account.active.is_(True)).order_by(Account.id)).scalars())
-    if not accounts:
+    if not accounts or _sent_lately(accounts[0]):
         return None
     names = sorted({n for n in db.session.execute(select(Tenant.name).where(
         Tenant.id.in_([a.tenant_id for a in accounts if a.tenant_id]))).scalars()})
     return _send(email, "reset", accounts, link_for, ", ".join(names) or "Centrex")
+
+
+def _sent_lately(account: Account) -> bool:
+    """A reset e-mail for this address went out a moment ago (nobody fills a mailbox from the login page)."""
+    since = utcnow() - timedelta(seconds=RESET_PAUSE_SECONDS)
+    return db.session.execute(select(OutboxMessage.id).where(
+        OutboxMessage.purpose == PURPOSE, OutboxMessage.ref == f"reset/{account.id}",
+        OutboxMessage.created_at > since)).first() is not None
 
 
 def send_reset_of(account: Account, link_for) -> OutboxMessage:
