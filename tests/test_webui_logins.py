@@ -8,6 +8,7 @@ from sqlalchemy import select
 from centrex.demo.companies import DEMO_PASSWORD
 from centrex.models import Account, AuditEntry
 from centrex.platform.db import db
+from password_link_helpers import choose_password, last_link
 from webui_testing import ADMIN_DUPONT, ADMIN_MARTIN, USER_DUPONT, login, post, text
 
 
@@ -53,20 +54,14 @@ def test_an_admin_cannot_lock_themselves_out(admin, demo):
     assert account(ADMIN_DUPONT).active is True
 
 
-def test_set_a_new_password_for_an_employee(app, admin, demo):
+def test_send_an_employee_a_reset_link(app, admin, demo):
+    """No password typed by the administrator: the employee chooses it from the e-mailed link."""
     target = account(USER_DUPONT)
-    short = post(
-        admin, f"/t/{demo['dupont.example'].id}/logins/{target.id}/password", {"new_password": "court"}
-    )
-    assert "Au moins 10 caractères." in text(admin.get(short.headers["Location"]))
-    post(
-        admin,
-        f"/t/{demo['dupont.example'].id}/logins/{target.id}/password",
-        {"new_password": "un-nouveau-mot-de-passe"},
-    )
+    post(admin, f"/t/{demo['dupont.example'].id}/logins/{target.id}/password")
+    assert choose_password(app.test_client(), last_link(USER_DUPONT), "un-nouveau-mot-de-passe").status_code == 302
     login(app.test_client(), USER_DUPONT, "un-nouveau-mot-de-passe")
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "reset_password")).scalar_one()
-    assert entry.changes == {"password": "***"} and entry.actor == ADMIN_DUPONT
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "send_password_link")).scalar_one()
+    assert entry.changes == {"email": USER_DUPONT} and entry.actor == ADMIN_DUPONT
 
 
 def test_add_an_administrator(app, admin, demo):
@@ -74,7 +69,7 @@ def test_add_an_administrator(app, admin, demo):
     response = post(
         admin,
         f"/t/{dupont.id}/logins",
-        {"email": "direction@dupont.example", "password": "mot-de-passe-direction"},
+        {"email": "direction@dupont.example"},
     )
     assert response.status_code == 302
     assert (account("direction@dupont.example").role, account("direction@dupont.example").tenant_id) == (

@@ -316,6 +316,19 @@ def custom_role(tenant: Tenant, rule) -> int:
 ARGUMENTS["role_id"] = custom_role
 
 
+def password_link(tenant: Tenant, rule) -> str:
+    """A reset link of Alain's login at Dupont, whatever the company: the link is the capability (it
+    opens its login's password page to whoever holds it), not a page of a company's console."""
+    from centrex.access.password_links import link_token
+
+    dupont = db.session.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+    alain = db.session.execute(select(Account).where(Account.user_id == extension_1001(dupont).id)).scalar_one()
+    return link_token("reset", [alain])
+
+
+ARGUMENTS["token"] = password_link
+
+
 def delegated_may(endpoint: str, method: str) -> bool:
     """What the demo role « Réception » opens: its areas (GET: read; POST: write), pages for all staff."""
     if not endpoint.startswith(CLIENT_MENU + "."):

@@ -33,6 +33,8 @@ def init_app(app) -> None:
         "client_menus",
         "client_user_removal",
         "client_roles",
+        "client_sip_account",
+        "password_links",
         "client_network",
         "client_queues",
         "fax",

@@ -39,6 +39,8 @@ CLIENT_AREAS: dict[str, str] = {
     "client.user_new": "users",
     "client.user_edit": "users",
     "client.user_secret": "users",
+    "client.user_secret_show": "users",
+    "client.user_welcome": "users",
     "client.user_delete": "users",
     "client.user_forwarding": "users",
     "client.user_forwarding_delete": "users",
@@ -52,6 +54,9 @@ CLIENT_AREAS: dict[str, str] = {
     "client.device_delete": "devices",
     "client.device_reprovision": "devices",
     "client.device_admin_password": "devices",
+    "client.device_claim": "devices",
+    "client.device_keys": "devices",
+    "client.device_keys_copy": "devices",
     # Groupes d'appels, horaires
     "client.groups": "groups",
     "client.group_new": "groups",
@@ -209,7 +214,10 @@ def load_principal() -> Principal | None:
     (logout, deactivation and password changes take effect at once)."""
     account = account_of(session.get("sid"), int(current_app.permanent_session_lifetime.total_seconds()))
     if account is None:
+        flashes = session.get("_flashes")  # what the last page said survives (« déconnecté », a link sent)
         session.clear()
+        if flashes:
+            session["_flashes"] = flashes
         return None
     grants = None
     if account.role == ADMIN and account.role_id is not None:

@@ -66,16 +66,3 @@ def set_active(account: Account, active: bool, *, by: Account) -> Account:
             changes={"email": account.email, "active": active},
         )
     return account
-
-
-def reset_password(account: Account, new: str) -> None:
-    """An administrator sets a new password for a login of the company (e.g. a forgotten one)."""
-    if len(new or "") < MIN_PASSWORD:
-        raise Invalid(
-            N_("The new password is too short."),
-            fields={"new_password": [Message.of(N_("At least %(n)s characters."), n=MIN_PASSWORD)]},
-        )
-    account.password_hash = hash_login_password(account.email, new)
-    close_all_sessions(account)
-    db.session.flush()
-    audit.record("reset_password", account, tenant_id=account.tenant_id, changes={"password": "changed"})

@@ -1,5 +1,6 @@
 """A person with a login at two client companies (an accountant) logs in once and chooses the company,
-in a real browser; each company's administrator gave the login without learning of the other."""
+in a real browser; each company's administrator invited the address without learning of the other, and
+the person chose the password from each invitation's link."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from browser.browser_pages import click, fill, log_in, submit, wait_for, wait_te
 from centrex.demo.companies import DEMO_PASSWORD
 from centrex.models import Tenant
 from centrex.platform.db import db
+from password_link_helpers import last_link
 
 pytestmark = pytest.mark.slow
 
@@ -25,10 +27,18 @@ def give_login_as(browser, live_server, admin: str, domain: str) -> None:
     browser.get(f"{live_server}/t/{tenant.id}/logins")
     wait_for(browser, "input[name=email]")
     fill(browser, "email", ACCOUNTANT)
-    fill(browser, "password", DEMO_PASSWORD)
-    submit(browser, "Ajouter")
-    wait_text(browser, ACCOUNTANT)
+    submit(browser, "Envoyer l’invitation")
+    wait_text(browser, f"Invitation envoyée à {ACCOUNTANT}")
     assert "déjà un compte" not in browser.page_source
+    # The accountant opens the invitation's link and chooses the password (the same at both companies).
+    browser.delete_all_cookies()
+    db.session.rollback()  # see what the server committed
+    browser.get(live_server + last_link(ACCOUNTANT))
+    wait_text(browser, "Bienvenue")
+    fill(browser, "new_password", DEMO_PASSWORD)
+    fill(browser, "confirm_password", DEMO_PASSWORD)
+    submit(browser, "Enregistrer mon mot de passe")
+    wait_text(browser, "Votre mot de passe est enregistré.")
 
 
 def test_one_login_two_companies_the_person_chooses(live_server, browser):

@@ -6,9 +6,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from centrex.access.logins import give_login, login_of
+from centrex.access.logins import login_of
+from centrex.access.password_links import invite_employee
 from centrex.calls import history, live
-from centrex.directory.users import create_user, regenerate_secret, update_user
+from centrex.directory.sip_accounts import sip_account
+from centrex.directory.users import create_user, update_user
 from centrex.models import Device, ForwardRule, Number, User
 from centrex.models._types import utcnow
 from centrex.phones.devices import update_device
@@ -20,6 +22,7 @@ from webui.access import STAFF, allow, current_principal
 from webui.console import console_blueprint
 from webui.forms import change, errors_of, ids, values
 from webui.numbers import readable_number
+from webui.views.password_links import link_for
 
 bp = console_blueprint("client", __name__, url_prefix="/t/<int:tenant_id>")
 
@@ -129,8 +132,9 @@ def user_values(form) -> dict:
 
 
 def save_login(user: User, form) -> None:
+    """An invitation to the address given (the employee chooses their password from the e-mail)."""
     if form.get("login_email", "").strip() and login_of(user) is None:
-        give_login(g.tenant, user, form.get("login_email", ""), form.get("login_password", ""))
+        invite_employee(g.tenant, user, form.get("login_email", ""), link_for)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -208,16 +212,7 @@ def user_edit(user_id):
             chosen_numbers=chosen_numbers,
             chosen_devices=chosen_devices,
             login=login_of(user),
+            account=sip_account(user),
         ),
         status,
     )
-
-
-@bp.post("/users/<int:user_id>/secret")
-@allow(*STAFF)
-def user_secret(user_id):
-    """A new SIP secret, shown once on this page (never put in a cookie, a redirect or a log)."""
-    user = get_scoped(User, g.tenant.id, user_id)
-    with change():
-        secret = regenerate_secret(user)
-    return render_template("console/client/user_secret.html", user=user, secret=secret)

@@ -8,8 +8,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from centrex.access.accounts import create_account
-from centrex.access.logins import reset_password, set_active
+from centrex.access.logins import set_active
+from centrex.access.password_links import invite, send_reset_of
 from centrex.access.roles import assign_role, roles_of
 from centrex.models import Account, Role, User
 from centrex.platform.db import db
@@ -18,6 +18,7 @@ from centrex.platform.tenancy import get_scoped, scoped
 from webui.access import STAFF, allow, current_principal
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows
+from webui.views.password_links import link_for
 
 
 def render_logins(errors=None, form=None, status=200):
@@ -66,11 +67,10 @@ def logins():
         form = request.form
         try:
             with change():
-                account = create_account(
-                    form.get("email", ""), form.get("password", ""), "admin", tenant=g.tenant
-                )
+                account = invite(g.tenant, form.get("email", ""), "admin", link_for)
                 assign_role(account, chosen_role(form))
-            flash(_("%(email)s can now manage %(name)s.", email=account.email, name=g.tenant.name))
+            flash(_("Invitation sent to %(email)s: they choose their password from the e-mail's link.",
+                    email=account.email))
             return redirect(url_for("client.logins"))
         except DomainError as exc:
             return render_logins(errors_of(exc), form, exc.status)
@@ -102,12 +102,9 @@ def login_active(account_id):
 @allow(*STAFF)
 def login_password(account_id):
     account = get_scoped(Account, g.tenant.id, account_id)
-    try:
-        with change():
-            reset_password(account, request.form.get("new_password", ""))
-        flash(_("New password set for %(email)s.", email=account.email))
-    except DomainError as exc:
-        flash_error(exc)
+    with change():
+        send_reset_of(account, link_for)
+    flash(_("A link to choose a new password was sent to %(email)s.", email=account.email))
     return redirect(url_for("client.logins"))
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from centrex.access.logins import change_password
+from centrex.calls.live import device_addresses
 from centrex.directory.users import update_user
 from centrex.models import Account, Device, Number, User
 from centrex.platform.db import db
@@ -44,6 +45,7 @@ def render_profile(errors=None, form=None, status=200):
         .scalars()
         .all()
     )
+    contacts = {device.id: found for device, found in device_addresses(user.tenant_id) if device.user_id == user.id}
     form = form or {"language": user.language, "mobile": readable_number(user.mobile)}
     return (
         render_template(
@@ -51,6 +53,7 @@ def render_profile(errors=None, form=None, status=200):
             user=user,
             numbers=numbers,
             devices=devices,
+            contacts=contacts,
             form=form,
             errors=errors or {},
         ),
