@@ -39,14 +39,26 @@ def _answer(spec: dict, operations: dict) -> dict:
     return spec["components"]["schemas"].get(ref.rsplit("/", 1)[1], {}).get("properties", {})
 
 
+def _device(demo) -> int:
+    """Alain's T46U with five speed-dial keys (the demo has no phone)."""
+    from centrex.phones.devices import set_device_keys
+    from provisioning_helpers import phone
+
+    device = phone(demo["dupont.example"], _user(demo, "1001"), model="T46U")
+    set_device_keys(device, [{"position": n, "kind": "speed_dial", "number": f"10{n:02d}"} for n in range(2, 7)])
+    return device.id
+
+
 def test_every_list_is_paged_with_a_next_link(client, demo, keys):
     key = keys["dupont"]
     alain = _user(demo, "1001")
     spec = client.get("/api/v1/openapi.json").get_json()
     lists = [path for path, operations in spec["paths"].items() if "next_cursor" in _answer(spec, operations)]
+    device_id = _device(demo)
     assert len(lists) >= 11, lists
     for path in lists:
-        url = path.replace("{user_id}", str(alain.id)).replace("{room_id}", "1").replace("{webhook_id}", "1")
+        url = (path.replace("{user_id}", str(alain.id)).replace("{room_id}", "1").replace("{webhook_id}", "1")
+               .replace("{device_id}", str(device_id)))
         names = {p["name"] for p in spec["paths"][path]["get"]["parameters"] if p["in"] == "query"}
         assert {"limit", "cursor"} <= names, path
         if "{webhook_id}" in path or "{room_id}" in path:

@@ -32,7 +32,7 @@ def test_dry_run_in_the_missing_hour_names_the_real_time(demo):
     assert result["at"] == "2026-03-29T03:30+02:00"  # not 02:30+01:00, a time no clock shows
     clock = result["steps"][0]
     assert clock["note"] == "clock_missing"
-    assert "02:30 n'existe pas le 2026-03-29" in clock["text"]["fr"]
+    assert "02:30 n’existe pas le 2026-03-29" in clock["text"]["fr"]
     assert "01:30 UTC" in clock["text"]["fr"] and "03:30 (+02:00)" in clock["text"]["fr"]
     assert "02:30 does not exist on 2026-03-29" in clock["text"]["en"]
     assert "routed as at 03:30 (+02:00)" in clock["text"]["en"]
@@ -65,6 +65,6 @@ def test_cli_prints_the_real_time_and_the_clock_note(app, demo):
     assert french.exit_code == 0, french.output
     header, first = french.output.splitlines()[:2]
     assert "2026-03-29T03:30+02:00" in header and "02:30+01:00" not in french.output
-    assert first.startswith("1. 02:30 n'existe pas le 2026-03-29")
+    assert first.startswith("1. 02:30 n’existe pas le 2026-03-29")
     english = runner.invoke(args=args + ["--lang", "en"])
     assert "02:30 does not exist on 2026-03-29" in english.output

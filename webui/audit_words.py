@@ -92,6 +92,10 @@ FIELDS = {
     "max_call_class": N_("Nobody may call further than"), "logo": N_("Logo"), "sender_name": N_("Sender name"),
     "received_at": N_("Received"), "primary_color": N_("Colour"), "transfer_mode": N_("Transfer"),
     "fax_box_id": N_("Fax box"),
+    "default_call_class": N_("New users may call"), "dest_type": N_("Destination kind"),
+    "dest_id": N_("Destination"), "forwards": N_("Call forwardings deleted"),
+    "groups": N_("Left the call groups"), "logins": N_("Console logins deleted"),
+    "numbers_to": N_("Numbers given to"), "voicemail_messages": N_("Voicemail messages deleted"),
 }
 HIDDEN = {"***": N_("hidden"), "set": N_("set"), "changed": N_("changed"), "regenerated": N_("new")}
 # Fields holding the id of another row: shown by that row's name.

@@ -68,10 +68,12 @@ DEVICE_KEY_LIST = list_of(DeviceKeyOut, "DeviceKeyList")
     scope="devices:read",
     summary="The phone's programmable keys",
     tag="devices",
+    query=ListQuery(),
     response=DEVICE_KEY_LIST,
 )
 def get_device_keys(device_id: int):
-    return {"items": list(get_scoped(Device, tenant().id, device_id).keys)}
+    keys = sorted(get_scoped(Device, tenant().id, device_id).keys, key=lambda k: k.position)
+    return page_of(keys, query())
 
 
 @route(
@@ -85,7 +87,8 @@ def get_device_keys(device_id: int):
 )
 def set_device_keys(device_id: int):
     device = get_scoped(Device, tenant().id, device_id)
-    return {"items": device_service.set_device_keys(device, body()["keys"])}
+    keys = sorted(device_service.set_device_keys(device, body()["keys"]), key=lambda k: k.position)
+    return {"items": keys, "next": None, "next_cursor": None}  # every key, in one answer
 
 
 @route(
@@ -94,11 +97,12 @@ def set_device_keys(device_id: int):
     scope="devices:read",
     summary="The phone models a device may be (with their keys, expansion modules and file names)",
     tag="devices",
+    query=ListQuery(),
     response=DEVICE_MODEL_LIST,
 )
 def list_device_models():
     tenant()  # the caller's company: the same catalogue for every company
-    return {"items": [_model_row(model) for model in catalogue.MODELS]}
+    return page_of([_model_row(model) for model in catalogue.MODELS], query())
 
 
 def _model_row(model: catalogue.PhoneModel) -> dict:
