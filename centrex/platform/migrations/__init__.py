@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 
 from centrex.platform.db import db
 
@@ -31,7 +32,12 @@ def head() -> str:
 
 
 def current() -> str | None:
-    with db.engine.connect() as connection:
+    """The database's revision, read on a connection of its own (or on the connection the session is
+    bound to, when it is one: a test's outer transaction)."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection):
+        return MigrationContext.configure(bind).get_current_revision()
+    with bind.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
