@@ -17,6 +17,7 @@ from webui.access import ADMIN, OPERATOR, STAFF, USER, allow
 from webui.forms import change, errors_of, int_or_none, values
 from webui.i18n import destination_labels
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 from webui.views.history import render_history
 
 FIXED_DESTINATIONS = ("external", "hangup")
@@ -155,18 +156,6 @@ def device_claim():
         return redirect(url_for("client.devices"))
 
 
-@bp.route("/devices/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def device_new():
-    return device_form(None)
-
-
-@bp.route("/devices/<int:device_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def device_edit(device_id):
-    return device_form(get_scoped(Device, g.tenant.id, device_id))
-
-
 def model_choices(vendor: str | None) -> list[tuple[str, str]]:
     """The catalogue's models (of `vendor` only, for a phone that exists), with their keys."""
     choices = []
@@ -191,17 +180,6 @@ def transfer_modes() -> list[tuple[str, str]]:
     ]
 
 
-@bp.post("/devices/<int:device_id>/delete")
-@allow(*STAFF)
-def device_delete(device_id):
-    device = get_scoped(Device, g.tenant.id, device_id)
-    mac = device.mac
-    with change():
-        retire_device(device)
-    flash(_("Phone %(mac)s removed.", mac=mac))
-    return redirect(url_for("client.devices"))
-
-
 @bp.get("/history")
 @allow(*STAFF)
 def history():
@@ -218,3 +196,8 @@ def logo():
     response.headers["Content-Type"] = branding.logo_type
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+add_editor_routes(bp, key="device", path="/devices", id_name="device_id", model=Device, page=device_form,
+                  remove=retire_device, listing="client.devices",
+                  removed=lambda device: _("Phone %(mac)s removed.", mac=device.mac))

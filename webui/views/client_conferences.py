@@ -13,6 +13,7 @@ from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 
 ROOM_TEXT = ("number", "name", "max_members", "access_code")
 MEMBER_ACTIONS = {"mute": mute, "unmute": unmute, "kick": kick}
@@ -59,18 +60,6 @@ def room_page(room: ConferenceRoom | None):
                            members=members, unreachable=unreachable), status
 
 
-@bp.route("/conferences/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def conference_new():
-    return room_page(None)
-
-
-@bp.route("/conferences/<int:room_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def conference_edit(room_id):
-    return room_page(get_scoped(ConferenceRoom, g.tenant.id, room_id))
-
-
 @bp.post("/conferences/<int:room_id>/members/<int:member_id>")
 @allow(*STAFF)
 def conference_member(room_id, member_id):
@@ -91,12 +80,6 @@ def conference_member(room_id, member_id):
     return redirect(url_for("client.conference_edit", room_id=room.id))
 
 
-@bp.post("/conferences/<int:room_id>/delete")
-@allow(*STAFF)
-def conference_delete(room_id):
-    room = get_scoped(ConferenceRoom, g.tenant.id, room_id)
-    name = room.name
-    with change():
-        delete_room(g.tenant, room)
-    flash(_("Conference room %(name)s removed.", name=name))
-    return redirect(url_for("client.conferences"))
+add_editor_routes(bp, key="conference", path="/conferences", id_name="room_id", model=ConferenceRoom,
+                  page=room_page, remove=lambda room: delete_room(g.tenant, room), listing="client.conferences",
+                  removed=lambda room: _("Conference room %(name)s removed.", name=room.name))

@@ -11,11 +11,12 @@ from centrex.features.ivr import create_menu, delete_entry, delete_menu, entries
 from centrex.models import AudioFile, IvrEntry, IvrMenu, Number
 from centrex.platform.db import db
 from centrex.platform.errors import DomainError
-from centrex.platform.tenancy import get_scoped, scoped
+from centrex.platform.tenancy import scoped
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#")
 MENU_FIELDS = ("name", "extension", "greeting_id", "repeat_greeting_id", "no_input_seconds",
@@ -175,27 +176,6 @@ def menu_page(menu: IvrMenu | None):
     )
 
 
-@bp.route("/menus/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def menu_new():
-    return menu_page(None)
-
-
-@bp.route("/menus/<int:menu_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def menu_edit(menu_id):
-    return menu_page(get_scoped(IvrMenu, g.tenant.id, menu_id))
-
-
-@bp.post("/menus/<int:menu_id>/delete")
-@allow(*STAFF)
-def menu_delete(menu_id):
-    menu = get_scoped(IvrMenu, g.tenant.id, menu_id)
-    name = menu.name
-    try:
-        with change():
-            delete_menu(g.tenant, menu)
-        flash(_("Voice menu %(name)s removed.", name=name))
-    except DomainError as exc:
-        flash(errors_of(exc)["_form"][0], "error")
-    return redirect(url_for("client.menus"))
+add_editor_routes(bp, key="menu", path="/menus", id_name="menu_id", model=IvrMenu, page=menu_page,
+                  remove=lambda menu: delete_menu(g.tenant, menu), listing="client.menus",
+                  removed=lambda menu: _("Voice menu %(name)s removed.", name=menu.name))

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from centrex.features.queues import agents_of, create_queue, delete_queue, set_agents, update_queue
 from centrex.models import CallQueue, MohClass, User
 from centrex.platform.errors import DomainError
-from centrex.platform.tenancy import get_scoped
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 from webui.views.presence import colleagues
 
 SPARE_ROWS = 2
@@ -149,27 +149,6 @@ def queue_page(queue: CallQueue | None):
     )
 
 
-@bp.route("/queues/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def queue_new():
-    return queue_page(None)
-
-
-@bp.route("/queues/<int:queue_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def queue_edit(queue_id):
-    return queue_page(get_scoped(CallQueue, g.tenant.id, queue_id))
-
-
-@bp.post("/queues/<int:queue_id>/delete")
-@allow(*STAFF)
-def queue_delete(queue_id):
-    queue = get_scoped(CallQueue, g.tenant.id, queue_id)
-    name = queue.name
-    try:
-        with change():
-            delete_queue(g.tenant, queue)
-        flash(_("Queue %(name)s removed.", name=name))
-    except DomainError as exc:
-        flash(errors_of(exc)["_form"][0], "error")
-    return redirect(url_for("client.queues"))
+add_editor_routes(bp, key="queue", path="/queues", id_name="queue_id", model=CallQueue, page=queue_page,
+                  remove=lambda queue: delete_queue(g.tenant, queue), listing="client.queues",
+                  removed=lambda queue: _("Queue %(name)s removed.", name=queue.name))

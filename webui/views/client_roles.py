@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from centrex.access.roles import create_role, delete_role, logins_with, roles_of, update_role
 from centrex.models.role import PERMISSION_AREAS, Role
 from centrex.platform.errors import DomainError
-from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.views.client import bp
+from webui.views.editing import add_editor_routes
 
 
 def area_labels() -> dict[str, str]:
@@ -110,28 +110,10 @@ def role_page(role: Role | None):
     )
 
 
-@bp.route("/roles/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def role_new():
-    return role_page(None)
+def role_in_use(errors: dict[str, list[str]]) -> str:
+    return f"{errors['_form'][0]} ({', '.join(errors.get('logins', []))})"
 
 
-@bp.route("/roles/<int:role_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def role_edit(role_id):
-    return role_page(get_scoped(Role, g.tenant.id, role_id))
-
-
-@bp.post("/roles/<int:role_id>/delete")
-@allow(*STAFF)
-def role_delete(role_id):
-    role = get_scoped(Role, g.tenant.id, role_id)
-    name = role.name
-    try:
-        with change():
-            delete_role(role)
-        flash(_("Role %(name)s removed.", name=name))
-    except DomainError as exc:
-        errors = errors_of(exc)
-        flash(f"{errors['_form'][0]} ({', '.join(errors.get('logins', []))})", "error")
-    return redirect(url_for("client.roles"))
+add_editor_routes(bp, key="role", path="/roles", id_name="role_id", model=Role, page=role_page,
+                  remove=delete_role, listing="client.roles", refused=role_in_use,
+                  removed=lambda role: _("Role %(name)s removed.", name=role.name))

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 
 from centrex.models import RingGroup
 from centrex.platform.errors import DomainError
-from centrex.platform.tenancy import get_scoped
 from centrex.routing.groups import create_ring_group, delete_ring_group, update_ring_group
 from webui import destinations
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.numbers import readable_number
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 
 SPARE_ROWS = 3
 MAX_ROWS = 50
@@ -129,27 +129,6 @@ def group_page(group: RingGroup | None):
     )
 
 
-@bp.route("/groups/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def group_new():
-    return group_page(None)
-
-
-@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def group_edit(group_id):
-    return group_page(get_scoped(RingGroup, g.tenant.id, group_id))
-
-
-@bp.post("/groups/<int:group_id>/delete")
-@allow(*STAFF)
-def group_delete(group_id):
-    group = get_scoped(RingGroup, g.tenant.id, group_id)
-    name = group.name
-    try:
-        with change():
-            delete_ring_group(group)
-        flash(_("Ring group %(name)s removed.", name=name))
-    except DomainError as exc:
-        flash(errors_of(exc)["_form"][0], "error")
-    return redirect(url_for("client.groups"))
+add_editor_routes(bp, key="group", path="/groups", id_name="group_id", model=RingGroup, page=group_page,
+                  remove=delete_ring_group, listing="client.groups",
+                  removed=lambda group: _("Ring group %(name)s removed.", name=group.name))

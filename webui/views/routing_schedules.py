@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 
 from centrex.models import Schedule
 from centrex.platform.errors import DomainError
-from centrex.platform.tenancy import get_scoped
 from centrex.routing.engine.schedule import DAY_NAMES, hhmm
 from centrex.routing.schedules import create_schedule, delete_schedule, update_schedule
 from webui import destinations
@@ -16,6 +15,7 @@ from webui.access import STAFF, allow
 from webui.forms import change, errors_of
 from webui.scenario_tree import day_words
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 from webui.views.routing_groups import MAX_ROWS, SPARE_ROWS
 
 
@@ -155,27 +155,6 @@ def schedule_page(schedule: Schedule | None):
     )
 
 
-@bp.route("/schedules/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def schedule_new():
-    return schedule_page(None)
-
-
-@bp.route("/schedules/<int:schedule_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def schedule_edit(schedule_id):
-    return schedule_page(get_scoped(Schedule, g.tenant.id, schedule_id))
-
-
-@bp.post("/schedules/<int:schedule_id>/delete")
-@allow(*STAFF)
-def schedule_delete(schedule_id):
-    schedule = get_scoped(Schedule, g.tenant.id, schedule_id)
-    name = schedule.name
-    try:
-        with change():
-            delete_schedule(schedule)
-        flash(_("Schedule %(name)s removed.", name=name))
-    except DomainError as exc:
-        flash(errors_of(exc)["_form"][0], "error")
-    return redirect(url_for("client.schedules"))
+add_editor_routes(bp, key="schedule", path="/schedules", id_name="schedule_id", model=Schedule,
+                  page=schedule_page, remove=delete_schedule, listing="client.schedules",
+                  removed=lambda schedule: _("Schedule %(name)s removed.", name=schedule.name))

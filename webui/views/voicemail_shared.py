@@ -14,6 +14,7 @@ from centrex.voicemail import boxes as voicemail, messages as voicemail_messages
 from webui.access import STAFF, allow
 from webui.forms import change, errors_of, int_or_none
 from webui.views.client import bp, tenant_rows
+from webui.views.editing import add_editor_routes
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch", "it": "Italiano"}
 
@@ -100,32 +101,6 @@ def box_page(box: VoicemailBox | None):
     )
 
 
-@bp.route("/voicemail/new", methods=["GET", "POST"])
-@allow(*STAFF)
-def voicemail_box_new():
-    return box_page(None)
-
-
-@bp.route("/voicemail/<int:box_id>", methods=["GET", "POST"])
-@allow(*STAFF)
-def voicemail_box_edit(box_id):
-    return box_page(get_scoped(VoicemailBox, g.tenant.id, box_id))
-
-
-@bp.post("/voicemail/<int:box_id>/delete")
-@allow(*STAFF)
-def voicemail_box_delete(box_id):
-    box = get_scoped(VoicemailBox, g.tenant.id, box_id)
-    name = box.name
-    try:
-        with change():
-            voicemail.delete_shared_box(g.tenant, box)
-        flash(_("Voicemail box %(name)s removed.", name=name))
-    except DomainError as exc:
-        flash(errors_of(exc)["_form"][0], "error")
-    return redirect(url_for("client.voicemail_boxes"))
-
-
 @bp.get("/voicemail/<int:box_id>/messages/<int:message_id>")
 @allow(*STAFF)
 def voicemail_box_listen(box_id, message_id):
@@ -142,3 +117,8 @@ def voicemail_box_message_delete(box_id, message_id):
         voicemail_messages.delete_message(g.tenant, message)
     flash(_("The message is deleted."))
     return redirect(url_for("client.voicemail_box_edit", box_id=box_id) + "#messages")
+
+
+add_editor_routes(bp, key="voicemail_box", path="/voicemail", id_name="box_id", model=VoicemailBox, page=box_page,
+                  remove=lambda box: voicemail.delete_shared_box(g.tenant, box), listing="client.voicemail_boxes",
+                  removed=lambda box: _("Voicemail box %(name)s removed.", name=box.name))
