@@ -339,8 +339,21 @@ class Sipp:
         log = open(files[2].with_suffix(".out"), "wb")
         process = subprocess.Popen(self.argv(target, *files, port, *extra), stdin=subprocess.DEVNULL,
                                    stdout=log, stderr=subprocess.STDOUT)
-        time.sleep(0.3)
+        wait_until_listening(process, port)
         return Running(process, files[2])
+
+
+def wait_until_listening(process: subprocess.Popen, port: int, timeout: float = 5.0) -> None:
+    """Until the SIPp process has bound its UDP port: a request sent before that is refused by the kernel
+    (ICMP port unreachable), and FreeSWITCH then gives up on it at once instead of retransmitting."""
+    bound = f":{port:04X}"  # /proc/net/udp's local_address column: 0100007F:9C40
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with open("/proc/net/udp") as table:
+            if any(line.split()[1].endswith(bound) for line in table.readlines()[1:]):
+                return
+        time.sleep(0.05)
+    time.sleep(0.3)  # no /proc answer (or the process ended): the old fixed pause
 
 
 @dataclass
