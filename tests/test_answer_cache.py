@@ -137,3 +137,65 @@ def test_the_cache_watches_what_the_answers_read():
 
 def test_tables_of_logs_do_not_invalidate():
     assert not {"audit_entry", "prov_download", "outbox_message"} & watched_tables()
+
+
+def test_a_change_in_one_company_keeps_the_other_companies_answers(cached_app, committed):
+    post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    martin = {"dupont.example": "martin.example"}
+    before = a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http", martin))
+    flushes = cache._generation
+    someone = committed.execute(select(User).join(User.tenant).where(
+        User.extension == "1001", User.tenant.has(domain="martin.example"))).scalar_one()
+    update_user(someone, {"sip_secret": "martins-new-secret-77"})
+    committed.commit()
+    expected = someone.sip_a1_hash
+    wait_until(lambda: a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http", martin))
+               == expected != before, 2.0)
+    assert cache._generation > flushes  # the NOTIFY came and was acted on
+    with counted_queries() as statements:
+        dupont = post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    assert statements == []  # Dupont's answer survived Martin's change
+    assert a1_of(dupont) != ""
+
+
+def test_a_notify_naming_other_companies_keeps_an_answer_and_one_naming_its_company_drops_it(cached_app, app):
+    post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    dupont_id = db.session.execute(text("SELECT id FROM tenant WHERE domain = 'dupont.example'")).scalar_one()
+    flushes = cache._generation
+    with db.engine.begin() as conn:
+        conn.execute(text("SELECT pg_notify('centrex_config', :ids)"), {"ids": f"{dupont_id + 1000},{dupont_id + 1001}"})
+    wait_until(lambda: cache._generation > flushes, 2.0)
+    with counted_queries() as statements:
+        post(cached_app, "21-directory-sip_auth-register-1001-password.http")
+    assert statements == []
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE sip_user SET sip_a1_hash = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee' "
+                          "WHERE extension = '1001' AND name = 'Alain Dupont'"))
+        conn.execute(text("SELECT pg_notify('centrex_config', :ids)"), {"ids": str(dupont_id)})
+    wait_until(lambda: a1_of(post(cached_app, "21-directory-sip_auth-register-1001-password.http"))
+               == "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", 2.0)
+
+
+def test_a_not_found_answer_goes_with_any_change(cached_app, committed):
+    """A "no such user" depends on no company's rows yet: the company that creates the user drops it."""
+    from centrex.directory.users import create_user
+    from centrex.models import Tenant
+
+    def new_user_found():
+        doc = post(cached_app, "21-directory-sip_auth-register-1001-password.http",
+                   {"1001": "1077"})
+        return a1_of(doc) != ""
+
+    assert not new_user_found()
+    dupont = committed.execute(select(Tenant).where(Tenant.domain == "dupont.example")).scalar_one()
+    create_user(dupont, {"name": "Nouveau Collègue", "extension": "1077"})
+    committed.commit()
+    wait_until(new_user_found, 2.0)
+
+
+def test_notify_payloads():
+    from centrex.platform.answer_cache import companies_of
+
+    assert companies_of("") is None
+    assert companies_of("5,7") == {5, 7}
+    assert companies_of("5,x") is None  # unreadable: everything goes

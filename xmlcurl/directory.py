@@ -46,7 +46,8 @@ def answer(form) -> tuple[object | None, str]:
         return None, f"key={form.get('key')[:40]!r} is not served"
     if not EXTENSION_RE.fullmatch(user):
         return None, f"not an extension {user[:40]!r}@{domain}"
-    body = cache.get(("directory-user", domain, user), lambda: _user_document(find_user(domain, user)))
+    _company, body = cache.get(("directory-user", domain, user), lambda: _user_answer(find_user(domain, user)),
+                               company=lambda answer: answer[0])
     if not body:  # not a user: a shared voicemail box answers mod_voicemail's own lookups
         return shared_box_answer(domain, user, action)
     return xml_body_response(body), f"user {user}@{domain} action={action or '-'}"
@@ -63,6 +64,11 @@ def _domain_document(found: DirectoryDomain):
     root, section = document("directory")
     _domain_element(section, found.domain, found.tenant_id)
     return xml_response(root)
+
+
+def _user_answer(u: DirectoryUser | None) -> tuple[int | None, bytes | None]:
+    """(the user's company, the serialised answer): what the answer cache keeps."""
+    return (u.tenant_id if u else None), _user_document(u)
 
 
 def _user_document(u: DirectoryUser | None) -> bytes | None:

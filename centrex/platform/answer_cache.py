@@ -1,10 +1,13 @@
 """A per-process cache of what FreeSWITCH asks for on every REGISTER and call (directory users, a
 tenant's routing graph), correct without a time-to-live.
 
-Every transaction that changes a table those answers read sends a PostgreSQL NOTIFY, delivered when it
-commits; every process listens and drops its whole cache when one arrives, and bypasses the cache while
-it is not listening (so a lost channel costs speed, never correctness). Which tables count is derived
-from the statements the answers run (`read_by`), so a new feature table joins automatically.
+Every transaction that changes a table those answers read sends a PostgreSQL NOTIFY naming the companies
+whose rows it changed, delivered when it commits; every process listens and drops those companies'
+answers (and the answers of no company: "not found" ones), or everything when a changed row belongs to no
+single company; it bypasses the cache while it is not listening (so a lost channel costs speed, never
+correctness). Which tables count is derived from the statements the answers run (`read_by`), so a new
+feature table joins automatically; each of them holds its company in `tenant_id` (`tenant` is the
+company itself).
 Off on SQLite (no NOTIFY) and in tests unless asked for (ANSWER_CACHE). The NOTIFY is sent by `HOOK`,
 which the app factory registers."""
 from __future__ import annotations
@@ -15,8 +18,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from itertools import chain
+from typing import TypeVar
 
 from flask import current_app
+from sqlalchemy import inspect
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.sql.util import find_tables
 
@@ -31,6 +36,7 @@ log = logging.getLogger("centrex.platform.answer_cache")
 _sources: list[Callable[[], Iterable]] = []
 _watched: tuple[tuple, frozenset[str]] = ((), frozenset())
 _PENDING = "centrex_config_notified"
+T = TypeVar("T")
 
 
 def read_by(source: Callable[[], Iterable]) -> Callable[[], Iterable]:
@@ -51,34 +57,79 @@ def watched_tables() -> frozenset[str]:
     return _watched[1]
 
 
-def notify_change(session) -> None:
-    """Tell every process (this one at once) that cached answers may be stale, at this transaction's
-    commit. For writes that bypass the ORM flush (Core UPDATEs)."""
-    cache.clear()
+def notify_change(session, companies: Iterable[int] | None = None) -> None:
+    """Tell every process (this one at once) that the cached answers of these companies (None: of every
+    company) may be stale, at this transaction's commit. For writes that bypass the ORM flush (Core
+    UPDATEs)."""
+    companies = None if companies is None else frozenset(companies)
     if isinstance(session, scoped_session):
         session = session()
-    if _notified(session):
+    told = _told(session)
+    if told is ALL or (companies is not None and told is not None and companies <= told):
         return
+    cache.drop(companies)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '')")
+        connection.exec_driver_sql("SELECT pg_notify(%(channel)s, %(payload)s)",
+                                   {"channel": CHANNEL, "payload": _payload(companies)})
         # The NOTIFY belongs to the innermost transaction: a savepoint that ends takes it along (rolled
         # back) or hands it over (released); either way the next change notifies again.
-        session.info[_PENDING] = session.get_nested_transaction() or session.get_transaction()
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        session.info[_PENDING] = (transaction, ALL if companies is None else (told or frozenset()) | companies)
 
 
-def _notified(session) -> bool:
+ALL = "all"  # every company's answers
+
+
+def _payload(companies: frozenset[int] | None) -> str:
+    if companies is None or len(companies) > 500:  # NOTIFY payloads stop at 8000 bytes
+        return ""
+    return ",".join(map(str, sorted(companies)))
+
+
+def companies_of(payload: str) -> frozenset[int] | None:
+    """The companies a NOTIFY names; None (everything) for an empty or unreadable payload."""
+    try:
+        return frozenset(int(part) for part in payload.split(",")) if payload else None
+    except ValueError:
+        return None
+
+
+def _told(session):
+    """What this transaction has already notified: ALL, a set of companies, or None."""
     pending = session.info.get(_PENDING)
-    return pending is not None and pending.is_active
+    if pending is None or not pending[0].is_active:
+        return None
+    return pending[1]
+
+
+def _changed_companies(objects) -> frozenset[int] | None:
+    """The companies whose watched rows these are (before and after the change), or None when one of
+    them belongs to no single company (e.g. a number of the operator's pool)."""
+    watched = watched_tables()
+    companies: set[int] = set()
+    for obj in objects:
+        table = getattr(type(obj), "__tablename__", None)
+        if table not in watched:
+            continue
+        if table == "tenant":
+            ids = {obj.id}
+        else:
+            history = inspect(obj).attrs.tenant_id.history
+            ids = {*history.added, *history.unchanged, *history.deleted}
+        if not ids or None in ids:
+            return None
+        companies |= ids
+    return frozenset(companies)
 
 
 def _notify_on_watched_changes(session) -> None:
-    if _notified(session):
+    if _told(session) is ALL:
         return
-    objects = chain(session.new, session.dirty, session.deleted)
-    tables = {getattr(type(obj), "__tablename__", None) for obj in objects}
-    if tables & watched_tables():
-        notify_change(session)
+    objects = list(chain(session.new, session.dirty, session.deleted))
+    if not {getattr(type(obj), "__tablename__", None) for obj in objects} & watched_tables():
+        return
+    notify_change(session, _changed_companies(objects))
 
 
 def _forget(session) -> None:
@@ -91,16 +142,20 @@ HOOK = TransactionHook("answer_cache", flushed=_notify_on_watched_changes, commi
 
 
 class AnswerCache:
-    """key -> value, cleared whole on any configuration change; thread-safe; one per process."""
+    """key -> value, each value filed under its company (or under None: no company), dropped by company
+    on a configuration change; thread-safe; one per process."""
 
     def __init__(self):
         self._data: dict = {}
+        self._keys_of: dict[int | None, set] = {}
         self._generation = 0
         self._lock = threading.Lock()
         self._listening = False
         self._listener_pid: int | None = None
 
-    def get(self, key, load: Callable[[], object]):
+    def get(self, key, load: Callable[[], T], company: Callable[[T], int | None] | None = None) -> T:
+        """The cached value of `key`, else `load()` kept under `company(value)` (None, the default: the
+        value depends on no single company and goes with any change)."""
         if not self._usable():
             metrics.CACHE_BYPASS.inc()
             return load()
@@ -119,14 +174,27 @@ class AnswerCache:
             if generation == self._generation and self._listening:
                 if len(self._data) >= MAX_ENTRIES:
                     self._data.clear()
+                    self._keys_of.clear()
                 self._data[key] = value
+                self._keys_of.setdefault(company(value) if company else None, set()).add(key)
         return value
 
     def clear(self) -> None:
+        self.drop(None)
+
+    def drop(self, companies: Iterable[int] | None) -> None:
+        """Forget the answers of these companies and of no company; everything when `companies` is None.
+        A value being loaded meanwhile is not kept (it may predate the change)."""
         with self._lock:
             self._generation += 1
-            self._data.clear()
-        metrics.CACHE_FLUSHES.inc()
+            if companies is None:
+                self._data.clear()
+                self._keys_of.clear()
+            else:
+                for company in (None, *companies):
+                    for key in self._keys_of.pop(company, ()):
+                        self._data.pop(key, None)
+        metrics.CACHE_FLUSHES.labels(scope="all" if companies is None else "companies").inc()
 
     def state(self) -> str:
         """"off" (disabled, or SQLite), "ok" (listening) or "not listening" (serving from the database);
@@ -164,8 +232,8 @@ class AnswerCache:
                     self._listening = True
                     delay = 1.0
                     log.info("answer cache: listening for configuration changes (pid %s)", os.getpid())
-                    for _notification in conn.notifies():
-                        self.clear()
+                    for notification in conn.notifies():
+                        self.drop(companies_of(notification.payload))
             except Exception as exc:  # the channel is gone: serve from the database until it is back
                 self._listening = False
                 self.clear()

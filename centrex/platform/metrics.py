@@ -41,7 +41,8 @@ _CACHE = Counter("centrex_answer_cache_lookups_total",
                  "Answer-cache lookups: hit, miss, or bypass (the cache was not listening).", ["result"])
 CACHE_HIT, CACHE_MISS, CACHE_BYPASS = (_CACHE.labels(r) for r in ("hit", "miss", "bypass"))
 CACHE_FLUSHES = Counter("centrex_answer_cache_flushes_total",
-                        "Times a process dropped its whole answer cache (a configuration change).")
+                        "Times a process dropped cached answers after a configuration change: of the companies "
+                        "it changed (scope=companies) or all of them (scope=all).", ["scope"])
 
 # -- the event socket listener ------------------------------------------------------------------------
 ESL_RECEIVED = Counter("centrex_esl_events_received_total", "Events read from a FreeSWITCH node.", ["node"])

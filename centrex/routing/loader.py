@@ -83,8 +83,12 @@ def load_config(call: Call) -> TenantConfig | None:
         did = dialing.carrier_e164(call.destination, current_app.config.get("CARRIER_COUNTRY", "CH"))
         if did is None:
             return None
-        return cache.get(("routing-did", did), lambda: _tenant_by_did(did))
-    return cache.get(("routing", call.context), lambda: _load("domain", {"domain": call.context}))
+        return cache.get(("routing-did", did), lambda: _tenant_by_did(did), company=_company)
+    return cache.get(("routing", call.context), lambda: _load("domain", {"domain": call.context}), company=_company)
+
+
+def _company(config: TenantConfig | None) -> int | None:
+    return config.tenant_id if config is not None else None
 
 
 def load_address(config: TenantConfig, number: str) -> Dest | None:
@@ -93,7 +97,8 @@ def load_address(config: TenantConfig, number: str) -> Dest | None:
     address = parse_dialplan_address(number)
     if address is None:
         return None
-    return cache.get(("routing-address", config.tenant_id, number), lambda: _resolve(config.tenant_id, address))
+    return cache.get(("routing-address", config.tenant_id, number), lambda: _resolve(config.tenant_id, address),
+                     company=lambda _dest: config.tenant_id)
 
 
 def _resolve(tenant_id: int, address) -> Dest | None:
@@ -124,7 +129,7 @@ def advance_rotations(tenant_id: int, group_ids) -> None:
         db.session.execute(update(RingGroup)
                            .where(RingGroup.tenant_id == tenant_id, RingGroup.id.in_(sorted(group_ids)))
                            .values(rotation=RingGroup.rotation + 1))
-        notify_change(db.session)  # cached routing graphs hold the old rotation
+        notify_change(db.session, {tenant_id})  # cached routing graphs hold the old rotation
 
 
 def _tenant_only(row) -> TenantConfig:
