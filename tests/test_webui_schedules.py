@@ -1,0 +1,70 @@
+"""Schedules in the console: any number of ranges and holidays (rows added and removed as typed), the
+"closed now" switch, public holidays imported from the `holidays` library, a copy of a schedule."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from centrex.models import Schedule
+from centrex.platform.db import db
+from test_webui_routing import employee
+from webui_testing import post, text
+
+
+def a_range(row: int, days: tuple[str, ...], start: str, end: str, **dest) -> dict:
+    p = f"ranges.{row}"
+    return {**{f"{p}.day.{d}": "on" for d in days}, f"{p}.start": start, f"{p}.end": end,
+            **{f"{p}.dest.{k.replace('_', '.')}": v for k, v in dest.items()}}
+
+
+def schedule_named(name: str) -> Schedule:
+    db.session.expire_all()
+    return db.session.execute(select(Schedule).where(Schedule.name == name)).scalar_one()
+
+
+def test_a_schedule_takes_more_ranges_and_holidays_than_the_form_first_shows(admin, dupont):
+    claire = employee(dupont, "1000")
+    ranges = {}
+    # Rows 0, 1, 2, 5, 9: numbers with gaps, as when rows were added and others removed in the browser.
+    for row, (days, start, end) in zip((0, 1, 2, 5, 9), [(("mon", "tue"), "08:00", "12:00"),
+                                                         (("mon", "tue"), "13:30", "17:30"),
+                                                         (("wed",), "08:00", "12:00"),
+                                                         (("thu", "fri"), "08:00", "17:00"),
+                                                         (("sat",), "09:00", "11:00")]):
+        ranges.update(a_range(row, days, start, end, type="user", id_user=str(claire.id)))
+    holidays = {f"exceptions.{row}.day": day for row, day in ((0, "2027-01-01"), (3, "2027-08-01"),
+                                                              (4, "2027-12-25"))}
+    response = post(admin, f"/t/{dupont.id}/schedules/new", {"name": "Cinq plages", **ranges, **holidays,
+                                                             "default.type": "voicemail", "default.box": "1000"})
+    assert response.status_code == 302, text(response)[:2000]
+    schedule = schedule_named("Cinq plages")
+    assert [(r.days, r.start_minute, r.end_minute) for r in schedule.ranges] == [
+        (3, 480, 720), (3, 810, 1050), (4, 480, 720), (24, 480, 1020), (32, 540, 660)]
+    assert [e.day.isoformat() for e in schedule.exceptions] == ["2027-01-01", "2027-08-01", "2027-12-25"]
+
+    page = text(admin.get(f"/t/{dupont.id}/schedules/{schedule.id}"))
+    assert 'name="ranges.4.start" type="time" value="09:00"' in page
+    assert 'name="ranges.5.start" type="time" value=""' in page, "one empty row after the five saved ones"
+    assert 'name="ranges.6.start"' not in page
+    assert 'name="exceptions.2.day" type="date" value="2027-12-25"' in page
+
+
+def test_add_a_row_keeps_what_was_typed_and_saves_nothing(admin, dupont):
+    typed = {"name": "En cours", **a_range(0, ("mon",), "08:00", "12:00", type="hangup"),
+             "ranges.0.label": "Matin", "edit_rows": "ranges"}
+    response = post(admin, f"/t/{dupont.id}/schedules/new", typed)
+    page = text(response)
+    assert response.status_code == 200
+    assert 'value="Matin"' in page and 'value="En cours"' in page and 'value="08:00"' in page
+    assert 'name="ranges.1.start"' in page, "the added row"
+    assert db.session.execute(select(Schedule).where(Schedule.name == "En cours")).first() is None
+
+
+def test_remove_a_row_redraws_the_form_without_it(admin, dupont):
+    typed = {"name": "Retrait", **a_range(0, ("mon",), "08:00", "12:00", type="hangup"),
+             **a_range(1, ("tue",), "14:00", "18:00", type="hangup"), "ranges.1.label": "À enlever",
+             "edit_rows": "ranges.1"}
+    page = text(post(admin, f"/t/{dupont.id}/schedules/new", typed))
+    assert 'value="À enlever"' not in page and "À enlever" not in page
+    assert 'name="ranges.0.start"' in page and 'value="08:00"' in page
+    assert db.session.execute(select(Schedule).where(Schedule.name == "Retrait")).first() is None
