@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select
 
-from centrex.models import Schedule
+from api_testing import bearer, key_for
+from centrex.models import AuditEntry, Number, Schedule
 from centrex.platform.db import db
 from test_webui_routing import employee
 from webui_testing import post, text
@@ -68,3 +71,59 @@ def test_remove_a_row_redraws_the_form_without_it(admin, dupont):
     assert 'value="À enlever"' not in page and "À enlever" not in page
     assert 'name="ranges.0.start"' in page and 'value="08:00"' in page
     assert db.session.execute(select(Schedule).where(Schedule.name == "Retrait")).first() is None
+
+
+def main_schedule(dupont) -> Schedule:
+    return db.session.execute(select(Schedule).where(Schedule.tenant_id == dupont.id,
+                                                     Schedule.name == "Heures d'ouverture")).scalar_one()
+
+
+def dry_run(admin, dupont, day: str, time: str) -> str:
+    main = db.session.execute(select(Number).where(Number.e164 == "+41215550100")).scalar_one()
+    return text(admin.get(f"/t/{dupont.id}/scenario?number={main.id}&caller=%2B41791234567&day={day}&time={time}"))
+
+
+def test_closed_now_in_one_click_from_the_list_overrides_the_hours_until_opened_again(admin, dupont):
+    office = main_schedule(dupont)
+    assert "Claire Dumas" in dry_run(admin, dupont, "2026-12-08", "10:00")  # a Tuesday: reception
+    listing = text(admin.get(f"/t/{dupont.id}/schedules"))
+    assert f'action="/t/{dupont.id}/schedules/{office.id}/closed"' in listing and "Fermer maintenant" in listing
+
+    response = post(admin, f"/t/{dupont.id}/schedules/{office.id}/closed", {"closed": "1"})
+    assert response.status_code == 302
+    office = main_schedule(dupont)
+    assert office.closed_since is not None and office.closed_by == "admin@dupont.example"
+    listing = text(admin.get(f"/t/{dupont.id}/schedules"))
+    assert "Fermé maintenant" in listing and "Rouvrir" in listing and "admin@dupont.example" in listing
+    page = dry_run(admin, dupont, "2026-12-08", "10:00")
+    assert "fermé par « Fermé maintenant », destination par défaut" in html.unescape(page)
+    assert "Messagerie" in page
+    picture = html.unescape(text(admin.get(f"/t/{dupont.id}/scenario")))
+    assert "fermé maintenant" in picture and "Lun–Ven 08:00–12:00" not in picture
+
+    assert post(admin, f"/t/{dupont.id}/schedules/{office.id}/closed", {"closed": "0"}).status_code == 302
+    assert main_schedule(dupont).closed_since is None
+    assert "fermé par" not in html.unescape(dry_run(admin, dupont, "2026-12-08", "10:00"))
+    actions = db.session.execute(select(AuditEntry.action).where(AuditEntry.object_type == "schedule",
+                                                                 AuditEntry.object_id == office.id)
+                                 .order_by(AuditEntry.id)).scalars().all()
+    assert actions[-2:] == ["close_now", "reopen"]
+    history = html.unescape(text(admin.get(f"/t/{dupont.id}/history")))
+    assert "Fermé maintenant : tous les appels vers la destination par défaut" in history
+
+
+def test_closed_now_through_the_api_patch_changes_nothing_else(client, dupont):
+    office = main_schedule(dupont)
+    key = key_for(dupont, ["groups:read", "groups:write"])
+    before = client.get(f"/api/v1/schedules/{office.id}", headers=bearer(key)).get_json()
+    assert before["closed"] is False and before["closed_since"] is None and len(before["ranges"]) == 3
+    answer = client.patch(f"/api/v1/schedules/{office.id}", json={"closed": True}, headers=bearer(key))
+    assert answer.status_code == 200, answer.get_json()
+    after = answer.get_json()
+    assert after["closed"] is True and after["closed_by"] == "api:CRM" and after["closed_since"]
+    assert {k: v for k, v in after.items() if not k.startswith("closed")} == \
+        {k: v for k, v in before.items() if not k.startswith("closed")}
+    listed = client.get("/api/v1/schedules", headers=bearer(key)).get_json()
+    assert [s["closed"] for s in listed["items"] if s["id"] == office.id] == [True]
+    reopened = client.patch(f"/api/v1/schedules/{office.id}", json={"closed": False}, headers=bearer(key))
+    assert reopened.get_json()["closed"] is False

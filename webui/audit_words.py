@@ -36,6 +36,8 @@ ACTIONS = {
     "dial_in": N_("Participant called in"), "click_to_call": N_("Call started from the console"),
     "rotate_secret": N_("New signing secret"), "mute": N_("Participant muted"),
     "unmute": N_("Participant unmuted"), "kick": N_("Participant removed"),
+    "close_now": N_("Closed now: every call to the default destination"),
+    "reopen": N_("Opened again: its hours apply"),
 }
 
 # What it was done to (AuditEntry.object_type = the table's name).

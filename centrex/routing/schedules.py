@@ -1,10 +1,12 @@
-"""Schedules (time routing): weekly ranges, holidays, default destination. Validated, flushed, audited,
-refused when they would make calls go round in a circle."""
+"""Schedules (time routing): weekly ranges, holidays, default destination, and « Fermé maintenant » (closed
+now: every call to the default destination until switched back). Validated, flushed, audited, refused
+when they would make calls go round in a circle."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from centrex.models import Schedule, ScheduleException, ScheduleRange, Tenant
+from centrex.models._types import utcnow
 from centrex.platform import audit
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Conflict
@@ -31,6 +33,7 @@ def create_schedule(tenant: Tenant, data: dict) -> Schedule:
         refuse_loop(tenant, Dest("schedule", schedule.id))
     audit.record("create", schedule, tenant_id=tenant.id, changes={
         "name": schedule.name, "default": _default_text(schedule), "ranges": ranges, "exceptions": exceptions})
+    set_closed(schedule, values.get("closed", False))
     return schedule
 
 
@@ -55,7 +58,22 @@ def update_schedule(schedule: Schedule, data: dict) -> Schedule:
         refuse_loop(tenant, Dest("schedule", schedule.id))
     if changed:
         audit.record("update", schedule, tenant_id=tenant.id, changes=changed)
+    if "closed" in values:
+        set_closed(schedule, values["closed"])
     return schedule
+
+
+def set_closed(schedule: Schedule, closed: bool) -> bool:
+    """« Fermé maintenant » on (every call to the default destination, whatever the time) or off; audited
+    as "close_now" / "reopen". False when it already was so."""
+    if closed == (schedule.closed_since is not None):
+        return False
+    schedule.closed_since = utcnow() if closed else None
+    schedule.closed_by = audit.current_actor().name if closed else None
+    db.session.flush()
+    audit.record("close_now" if closed else "reopen", schedule, tenant_id=schedule.tenant_id,
+                 changes={"name": schedule.name, "default": _default_text(schedule)})
+    return True
 
 
 def delete_schedule(schedule: Schedule) -> None:
