@@ -127,3 +127,57 @@ def test_closed_now_through_the_api_patch_changes_nothing_else(client, dupont):
     assert [s["closed"] for s in listed["items"] if s["id"] == office.id] == [True]
     reopened = client.patch(f"/api/v1/schedules/{office.id}", json={"closed": False}, headers=bearer(key))
     assert reopened.get_json()["closed"] is False
+
+
+VAUD_2027_NEW = ["2027-03-26", "2027-03-29", "2027-05-06", "2027-05-17", "2027-09-20"]
+
+
+def test_public_holidays_of_vaud_are_imported_in_french_without_the_days_already_there(admin, dupont):
+    office = main_schedule(dupont)
+    before = {e.day.isoformat(): e.label for e in office.exceptions}
+    page = text(admin.get(f"/t/{dupont.id}/schedules/{office.id}/holidays"))
+    assert '<option value="VD">Vaud</option>' in page and "Tout le pays (CH)" in page
+    response = post(admin, f"/t/{dupont.id}/schedules/{office.id}/holidays", {"year": "2027", "subdivision": "VD"})
+    assert response.status_code == 302
+    flashed = html.unescape(text(admin.get(response.headers["Location"])))
+    assert "5 jours fériés ajoutés à Heures d'ouverture :" in flashed
+    office = main_schedule(dupont)
+    after = {e.day.isoformat(): e.label for e in office.exceptions}
+    # New Year, Berchtold, 1 August and Christmas are yearly in the demo: kept, not doubled.
+    assert sorted(set(after) - set(before)) == VAUD_2027_NEW
+    assert after["2027-03-26"] == "Vendredi saint" and after["2027-09-20"] == "Lundi du Jeûne fédéral"
+    assert all(after[day] == label for day, label in before.items())
+    again = post(admin, f"/t/{dupont.id}/schedules/{office.id}/holidays", {"year": "2027", "subdivision": "VD"})
+    assert "Aucun jour férié ajouté" in html.unescape(text(admin.get(again.headers["Location"])))
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "import_holidays")).scalar_one()
+    assert "2027-05-06 Ascension" in entry.changes["exceptions"]
+
+
+def test_an_unknown_region_or_year_is_refused_on_the_form(admin, dupont):
+    office = main_schedule(dupont)
+    response = post(admin, f"/t/{dupont.id}/schedules/{office.id}/holidays", {"year": "2027", "subdivision": "XX"})
+    assert response.status_code == 422 and "Région inconnue." in text(response)
+    response = post(admin, f"/t/{dupont.id}/schedules/{office.id}/holidays", {"year": "deux mille"})
+    assert response.status_code == 422 and "Année invraisemblable." in text(response)
+
+
+def test_duplicate_makes_an_open_copy_with_the_same_ranges_holidays_and_destinations(admin, dupont):
+    office = main_schedule(dupont)
+    post(admin, f"/t/{dupont.id}/schedules/{office.id}/closed", {"closed": "1"})
+    response = post(admin, f"/t/{dupont.id}/schedules/{office.id}/copy")
+    assert response.status_code == 302
+    copy = schedule_named("Heures d'ouverture (copie)")
+    assert response.headers["Location"].endswith(f"/schedules/{copy.id}")
+    office = main_schedule(dupont)
+
+    def shape(s):
+        return ([(r.label, r.days, r.start_minute, r.end_minute, r.dest_type, r.dest_id, r.dest_value)
+                 for r in s.ranges],
+                [(e.day, e.yearly, e.label, e.dest_type, e.dest_id, e.dest_value) for e in s.exceptions],
+                (s.default_type, s.default_id, s.default_value))
+    assert shape(copy) == shape(office) and copy.closed_since is None
+    assert post(admin, f"/t/{dupont.id}/schedules/{office.id}/copy").status_code == 302
+    assert schedule_named("Heures d'ouverture (copie) 2").ranges
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "schedule",
+                                                        AuditEntry.object_id == copy.id)).scalar_one()
+    assert entry.action == "create" and entry.changes["copied_from"] == "Heures d'ouverture"

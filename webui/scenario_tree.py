@@ -156,7 +156,7 @@ class TreeBuilder:
             return Node("hangup", _("Unknown schedule"), _("the call is refused"))
         default = (schedule.default_type, schedule.default_id, schedule.default_value)
         if schedule.closed_since is not None:  # « Fermé maintenant »: one way out, whatever the time
-            node = Node("schedule", schedule.name, _("closed now: every call goes to its default destination"))
+            node = Node("schedule", schedule.name, _("closed until opened again"))
             node.children.append((_("closed now"), self.dest(*default, depth + 1, path)))
             return node
         node = Node("schedule", schedule.name, _("depends on the day and time"))

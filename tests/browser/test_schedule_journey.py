@@ -67,3 +67,59 @@ def test_a_schedule_with_five_ranges_added_row_by_row(live_server, browser):
     assert schedule.ranges[0].label == "Lundi matin"
     at_width(browser, 390, "schedules-390")
     browser.snap("schedules-1366")
+
+
+def list_card(browser, name: str):
+    return browser.find_element(By.XPATH, f"//section[contains(@class,'card')][.//h2[contains(., \"{name}\")]]")
+
+
+def press_on_card(browser, name: str, text: str) -> None:
+    card = list_card(browser, name)
+    found = [e for e in card.find_elements(By.CSS_SELECTOR, "a, button") if e.text.strip() == text]
+    assert found, f"no {text!r} on {name}"
+    click(browser, found[0])
+
+
+def test_holidays_of_vaud_a_copy_and_closed_now_with_the_dry_run(live_server, browser):
+    open_menu(browser, live_server, "admin@dupont.example", "Plages horaires")
+    wait_for(browser, ".page-head")
+    press_on_card(browser, "Heures équipe des ventes", "Jours fériés officiels")
+    wait_for(browser, "select[name=subdivision]")
+    choose(browser, "year", "2027")
+    choose(browser, "subdivision", "Vaud")
+    at_width(browser, 390, "holidays-390")
+    send_form(browser, "holidays-1366", "Importer les jours fériés",
+              "9 jours fériés ajoutés à Heures équipe des ventes :")
+    assert "Vendredi saint" in browser.find_element(By.CSS_SELECTOR, ".alert-ok").text
+    assert "26.03.2027" in list_card(browser, "Heures équipe des ventes").text
+
+    press_on_card(browser, "Heures équipe des ventes", "Dupliquer")
+    wait_for(browser, "input[name=name]")
+    assert browser.find_element(By.NAME, "name").get_attribute("value") == "Heures équipe des ventes (copie)"
+    fill(browser, "name", "Ventes été")
+    send_form(browser, "copy-form", "Enregistrer", "Plage horaire Ventes été enregistrée.")
+    db.session.rollback()
+    copy = db.session.execute(select(Schedule).where(Schedule.name == "Ventes été")).scalar_one()
+    assert len(copy.exceptions) == 9 and copy.ranges[0].start_minute == 480
+
+    press_on_card(browser, "Heures d'ouverture", "Fermer maintenant")
+    wait_for(browser, ".closed-now")
+    assert "Fermé maintenant" in list_card(browser, "Heures d'ouverture").text
+    at_width(browser, 390, "schedules-closed-390")
+    browser.snap("schedules-closed-1366")
+    click_link(browser, "Scénario d’appels")
+    choose(browser, "number", "021 555 01 00 · Numéro principal")
+    browser.execute_script("document.querySelector('[name=day]').value = '2027-03-02';"
+                           "document.querySelector('[name=time]').value = '10:00';")
+    click(browser, button(browser, "Essayer"))
+    wait_for(browser, ".dry-run")
+    assert "fermé par « Fermé maintenant »" in browser.find_element(By.CSS_SELECTOR, ".dry-run").text
+    browser.snap("dry-run-closed")
+
+    click_link(browser, "Plages horaires")
+    press_on_card(browser, "Heures d'ouverture", "Rouvrir")
+    wait_for(browser, ".alert-ok")
+    assert not list_card(browser, "Heures d'ouverture").find_elements(By.CSS_SELECTOR, ".closed-now")
+    db.session.rollback()
+    office = db.session.execute(select(Schedule).where(Schedule.name == "Heures d'ouverture")).scalar_one()
+    assert office.closed_since is None
