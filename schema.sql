@@ -431,6 +431,8 @@ CREATE TABLE schedule (
 	default_type VARCHAR(16), 
 	default_id INTEGER, 
 	default_value VARCHAR(32), 
+	closed_since TIMESTAMP WITH TIME ZONE, 
+	closed_by VARCHAR(254), 
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_schedule PRIMARY KEY (id), 
 	CONSTRAINT uq_schedule_tenant_id_name UNIQUE (tenant_id, name), 

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from api_testing import bearer, keys  # noqa: F401
-from centrex.models import ForwardRule, Number, User
+from centrex.models import ForwardRule, Number, Schedule, User
 from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke
@@ -111,6 +111,7 @@ def test_every_example_in_the_document_is_accepted(client, demo, keys, spec):
         "user_id": alain.id,
         "rule_id": db.session.execute(select(ForwardRule.id).filter_by(user_id=alain.id)).scalars().first(),
         "number_id": db.session.execute(select(Number.id).filter_by(e164="+41215550106")).scalar_one(),
+        "schedule_id": db.session.execute(select(Schedule.id).filter_by(tenant_id=tenant.id)).scalars().first(),
     }
     sent = 0
     for path, operations in spec["paths"].items():

@@ -25,6 +25,7 @@ from centrex.models import (
     ForwardRule,
     Number,
     RingGroup,
+    Schedule,
     User,
     WebhookDelivery,
     WebhookSubscription,
@@ -33,6 +34,7 @@ from centrex.phones.devices import add_device
 from centrex.platform.db import db
 from centrex.routing.forwards import add_forward_rule
 from centrex.routing.groups import create_ring_group
+from centrex.routing.schedules import create_schedule
 from centrex.webhooks import subscriptions as webhooks
 from esl_switch import api_bodies, switch_on_esl  # noqa: F401 - fixture
 
@@ -77,6 +79,14 @@ def group_of(tenant) -> RingGroup:
     )
 
 
+def schedule_of(tenant) -> Schedule:
+    """A schedule of the matrix's own (the demo's are used by numbers: they cannot be deleted)."""
+    return first(Schedule, tenant, Schedule.name.like("Matrice%")) or create_schedule(
+        tenant, {"name": f"Matrice {tenant.name}", "ranges": [
+            {"days": "mon-fri", "start": "08:00", "end": "12:00",
+             "dest": {"type": "user", "id": user_1001(tenant).id}}]})
+
+
 def rule_of(tenant) -> ForwardRule:
     return first(ForwardRule, tenant) or add_forward_rule(
         user_1001(tenant), {"kind": "busy", "dest": {"type": "voicemail", "value": "1001"}}
@@ -112,6 +122,7 @@ ARGUMENTS = {
     "number_id": lambda t: first(Number, t).id,
     "device_id": lambda t: device_of(t).id,
     "group_id": lambda t: group_of(t).id,
+    "schedule_id": lambda t: schedule_of(t).id,
     "rule_id": lambda t: rule_of(t).id,
     "webhook_id": lambda t: webhook_of(t).id,
     "delivery_id": lambda t: delivery_of(t).id,
@@ -132,6 +143,9 @@ BODIES = {
         "members": [{"user_id": user_1001(t).id}],
     },
     "update_ring_group": lambda t: {"ring_seconds": 25},
+    "create_schedule": lambda t: {"name": f"Horaire {next(_serial)}",
+                                  "default": {"type": "voicemail", "value": "1001"}},
+    "update_schedule": lambda t: {"closed": True},
     "add_forward_rule": lambda t: {
         "kind": "no_answer",
         "ring_seconds": 20,
@@ -154,6 +168,8 @@ FOREIGN_BODIES = {
     "set_device_keys": lambda other: {"keys": [{"position": 1, "kind": "blf", "target_user_id": user_1001(other).id}]},
     "create_ring_group": lambda other: {"name": "Intrus", "members": [{"user_id": user_1001(other).id}]},
     "update_ring_group": lambda other: {"members": [{"user_id": user_1001(other).id}]},
+    "create_schedule": lambda other: {"name": "Intrus", "default": {"type": "user", "id": user_1001(other).id}},
+    "update_schedule": lambda other: {"default": {"type": "user", "id": user_1001(other).id}},
     "point_number": lambda other: {"dest_type": "user", "dest_id": user_1001(other).id},
     "add_forward_rule": lambda other: {"kind": "always", "dest": {"type": "user", "id": user_1001(other).id}},
 }

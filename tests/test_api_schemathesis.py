@@ -21,6 +21,7 @@ from centrex.models import (
     ForwardRule,
     Number,
     RingGroup,
+    Schedule,
     Tenant,
     User,
     WebhookDelivery,
@@ -38,6 +39,7 @@ CLI = Path(sys.executable).with_name("schemathesis")
 PATH_IDS = {  # path parameter -> the model whose ids it takes
     "user_id": User, "group_id": RingGroup, "rule_id": ForwardRule, "number_id": Number, "device_id": Device,
     "webhook_id": WebhookSubscription, "delivery_id": WebhookDelivery, "room_id": ConferenceRoom,
+    "schedule_id": Schedule,
 }
 # A request valid for the document may still break a rule of the data (an extension already used, a
 # destination that does not exist): 409 and 422 say so with the reason. Any other refusal is a failure.

@@ -1,6 +1,7 @@
 """Time routing: ranges, across midnight, holidays, time zone and the DST nights (pure functions)."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timezone
 
 import pytest
@@ -126,3 +127,13 @@ def test_day_and_time_parsing():
     for bad in ("8", "25:00", "08:60", "8h30", "24:01"):
         with pytest.raises(ValueError):
             parse_hhmm(bad)
+
+
+@pytest.mark.parametrize("when", ["2026-12-01 09:00", "2026-12-05 10:00", "2026-12-25 10:00",
+                                  "2026-04-03 10:00", "2026-12-01 03:00"])
+def test_closed_now_sends_every_call_to_the_default_over_ranges_and_holidays(when):
+    closed = dataclasses.replace(SCHEDULE, closed=True)
+    match = evaluate(closed, local(when), "Europe/Zurich")
+    assert (match.kind, match.dest) == ("closed", MACHINE)
+    assert not is_open(closed, local(when), "Europe/Zurich")  # a rule limited to its hours is off too
+    assert evaluate(SCHEDULE, local(when), "Europe/Zurich").kind != "closed"

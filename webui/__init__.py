@@ -44,6 +44,7 @@ def init_app(app) -> None:
         "presence",
         "routing_groups",
         "routing_schedules",
+        "schedule_actions",
         "routing_forwards",
         "scenario",
         "voicemail_shared",

@@ -66,6 +66,9 @@ CLIENT_AREAS: dict[str, str] = {
     "client.schedule_new": "schedules",
     "client.schedule_edit": "schedules",
     "client.schedule_delete": "schedules",
+    "client.schedule_closed": "schedules",
+    "client.schedule_holidays": "schedules",
+    "client.schedule_copy": "schedules",
     # Files d'attente, menus vocaux, messagerie partagée, fichiers audio
     "client.queues": "queues",
     "client.queue_new": "queues",

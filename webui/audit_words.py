@@ -36,6 +36,9 @@ ACTIONS = {
     "dial_in": N_("Participant called in"), "click_to_call": N_("Call started from the console"),
     "rotate_secret": N_("New signing secret"), "mute": N_("Participant muted"),
     "unmute": N_("Participant unmuted"), "kick": N_("Participant removed"),
+    "close_now": N_("Closed now: every call to the default destination"),
+    "reopen": N_("Opened again: its hours apply"),
+    "import_holidays": N_("Public holidays imported"),
 }
 
 # What it was done to (AuditEntry.object_type = the table's name).
@@ -91,7 +94,7 @@ FIELDS = {
     "box": N_("Voicemail box"), "caller": N_("Caller"), "event_id": N_("Event"),
     "max_call_class": N_("Nobody may call further than"), "logo": N_("Logo"), "sender_name": N_("Sender name"),
     "received_at": N_("Received"), "primary_color": N_("Colour"), "transfer_mode": N_("Transfer"),
-    "fax_box_id": N_("Fax box"),
+    "fax_box_id": N_("Fax box"), "copied_from": N_("Copied from"),
     "default_call_class": N_("New users may call"), "dest_type": N_("Destination kind"),
     "dest_id": N_("Destination"), "forwards": N_("Call forwardings deleted"),
     "groups": N_("Left the call groups"), "logins": N_("Console logins deleted"),

@@ -154,6 +154,11 @@ class TreeBuilder:
     def schedule(self, schedule: Schedule | None, depth, path) -> Node:
         if schedule is None:
             return Node("hangup", _("Unknown schedule"), _("the call is refused"))
+        default = (schedule.default_type, schedule.default_id, schedule.default_value)
+        if schedule.closed_since is not None:  # « Fermé maintenant »: one way out, whatever the time
+            node = Node("schedule", schedule.name, _("closed until opened again"))
+            node.children.append((_("closed now"), self.dest(*default, depth + 1, path)))
+            return node
         node = Node("schedule", schedule.name, _("depends on the day and time"))
         for item in schedule.ranges:
             end = "24:00" if item.end_minute == 1440 else hhmm(item.end_minute)
@@ -167,14 +172,7 @@ class TreeBuilder:
                 node.children.append(
                     (label, self.dest(item.dest_type, item.dest_id, item.dest_value, depth + 1, path))
                 )
-        node.children.append(
-            (
-                _("otherwise"),
-                self.dest(
-                    schedule.default_type, schedule.default_id, schedule.default_value, depth + 1, path
-                ),
-            )
-        )
+        node.children.append((_("otherwise"), self.dest(*default, depth + 1, path)))
         return node
 
 

@@ -4,7 +4,17 @@ A destination is always a typed reference (dest_type, dest_id, dest_value), as o
 be deleted later, so the engine resolves it defensively at call time."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centrex.models._types import created_at_column
@@ -71,7 +81,9 @@ class RingGroupMember(Base):
 
 
 class Schedule(Base):
-    """Time routing: weekly ranges each pointing somewhere, holidays, and a default destination."""
+    """Time routing: weekly ranges each pointing somewhere, holidays, and a default destination.
+    « Fermé maintenant »: while `closed_since` is set, every call goes to the default destination, whatever
+    the ranges and holidays say, until someone opens it again."""
     __tablename__ = "schedule"
     __table_args__ = (UniqueConstraint("tenant_id", "name"), _dest_check("default"))
 
@@ -81,6 +93,8 @@ class Schedule(Base):
     default_type: Mapped[str | None] = mapped_column(String(16))
     default_id: Mapped[int | None] = mapped_column(Integer)
     default_value: Mapped[str | None] = mapped_column(String(32))
+    closed_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(254))  # who pressed « Fermé maintenant »
     created_at: Mapped[datetime] = created_at_column()
 
     ranges: Mapped[list["ScheduleRange"]] = relationship(

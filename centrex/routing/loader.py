@@ -235,7 +235,8 @@ def _graph_query(tenant_id):
               ints={"user_id": RingGroupMember.user_id, "ring_seconds": RingGroupMember.ring_seconds},
               texts={"external_number": RingGroupMember.external_number})
         .where(RingGroupMember.tenant_id == tenant_id),
-        _part("schedule", Schedule.id, ints={"dest_id": Schedule.default_id},
+        _part("schedule", Schedule.id, ints={"dest_id": Schedule.default_id,
+                                             "closed": case((Schedule.closed_since.is_not(None), 1), else_=0)},
               texts={"name": Schedule.name, "dest_type": Schedule.default_type, "dest_value": Schedule.default_value})
         .where(Schedule.tenant_id == tenant_id),
         _part("range", ScheduleRange.id, ref=ScheduleRange.schedule_id, pos=ScheduleRange.position,
@@ -373,7 +374,8 @@ def _load(by: str, params: dict) -> TenantConfig | None:
                                 tuple(m for _, _, m in sorted(members[gid])), _dest(g), g.extension, g.rotation or 0)
                 for gid, g in groups.items()},
         schedules={sid: ScheduleEntry(sid, s.name, tuple(rng for _, _, rng in sorted(ranges[sid])),
-                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)), _dest(s))
+                                      tuple(sorted(exceptions[sid], key=lambda e: e.day)), _dest(s),
+                                      bool(s.closed))
                    for sid, s in schedules.items()},
         numbers=numbers, main_number=main, direct_numbers={uid: e164 for uid, (_, e164) in direct.items()},
         targets=found, queue_overflows=frozenset(overflows),

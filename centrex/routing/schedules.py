@@ -1,10 +1,12 @@
-"""Schedules (time routing): weekly ranges, holidays, default destination. Validated, flushed, audited,
-refused when they would make calls go round in a circle."""
+"""Schedules (time routing): weekly ranges, holidays, default destination, and « Fermé maintenant » (closed
+now: every call to the default destination until switched back). Validated, flushed, audited, refused
+when they would make calls go round in a circle."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from centrex.models import Schedule, ScheduleException, ScheduleRange, Tenant
+from centrex.models._types import utcnow
 from centrex.platform import audit
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Conflict
@@ -17,7 +19,7 @@ from centrex.routing.schemas import ScheduleSchema
 _schema = ScheduleSchema()
 
 
-def create_schedule(tenant: Tenant, data: dict) -> Schedule:
+def create_schedule(tenant: Tenant, data: dict, *, copied_from: str | None = None) -> Schedule:
     values = load(_schema, data)
     with db.session.begin_nested():
         _name_free(tenant.id, values["name"])
@@ -30,7 +32,9 @@ def create_schedule(tenant: Tenant, data: dict) -> Schedule:
         db.session.flush()
         refuse_loop(tenant, Dest("schedule", schedule.id))
     audit.record("create", schedule, tenant_id=tenant.id, changes={
-        "name": schedule.name, "default": _default_text(schedule), "ranges": ranges, "exceptions": exceptions})
+        "name": schedule.name, "default": _default_text(schedule), "ranges": ranges, "exceptions": exceptions,
+        **({"copied_from": copied_from} if copied_from else {})})
+    set_closed(schedule, values.get("closed", False))
     return schedule
 
 
@@ -55,7 +59,47 @@ def update_schedule(schedule: Schedule, data: dict) -> Schedule:
         refuse_loop(tenant, Dest("schedule", schedule.id))
     if changed:
         audit.record("update", schedule, tenant_id=tenant.id, changes=changed)
+    if "closed" in values:
+        set_closed(schedule, values["closed"])
     return schedule
+
+
+def set_closed(schedule: Schedule, closed: bool) -> bool:
+    """« Fermé maintenant » on (every call to the default destination, whatever the time) or off; audited
+    as "close_now" / "reopen". False when it already was so."""
+    if closed == (schedule.closed_since is not None):
+        return False
+    schedule.closed_since = utcnow() if closed else None
+    schedule.closed_by = audit.current_actor().name if closed else None
+    db.session.flush()
+    audit.record("close_now" if closed else "reopen", schedule, tenant_id=schedule.tenant_id,
+                 changes={"name": schedule.name, "default": _default_text(schedule)})
+    return True
+
+
+def copy_schedule(schedule: Schedule, name: str) -> Schedule:
+    """A new schedule `name` with the same ranges, holidays and destinations (open, whatever the original's
+    « Fermé maintenant »); audited as a creation that says where it was copied from."""
+    def dest(kind, dest_id, value):
+        return {"type": kind, "id": dest_id, "value": value} if kind else None
+
+    data = {
+        "name": name,
+        "default": dest(schedule.default_type, schedule.default_id, schedule.default_value),
+        "ranges": [{"label": r.label, "days": days_text(r.days), "start": hhmm(r.start_minute),
+                    "end": hhmm(r.end_minute), "dest": dest(r.dest_type, r.dest_id, r.dest_value)}
+                   for r in schedule.ranges],
+        "exceptions": [{"day": e.day.isoformat(), "yearly": e.yearly, "label": e.label,
+                        "dest": dest(e.dest_type, e.dest_id, e.dest_value)} for e in schedule.exceptions],
+    }
+    return create_schedule(db.session.get(Tenant, schedule.tenant_id), data, copied_from=schedule.name)
+
+
+def free_name(tenant_id: int, wanted: str) -> str:
+    """`wanted`, or `wanted 2`, `wanted 3`… the first no schedule of the company has."""
+    taken = set(db.session.execute(select(Schedule.name).where(Schedule.tenant_id == tenant_id)).scalars())
+    return next(name for name in (wanted if n == 1 else f"{wanted} {n}" for n in range(1, len(taken) + 2))
+                if name not in taken)
 
 
 def delete_schedule(schedule: Schedule) -> None:

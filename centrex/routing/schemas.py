@@ -119,6 +119,7 @@ class ScheduleSchema(Schema):
     default = fields.Nested(DestinationSchema, allow_none=True, load_default=None)
     ranges = fields.List(fields.Nested(RangeSchema), load_default=list, validate=validate.Length(max=100))
     exceptions = fields.List(fields.Nested(ExceptionSchema), load_default=list, validate=validate.Length(max=200))
+    closed = fields.Boolean()  # « Fermé maintenant »; left out: as it is (open for a new schedule)
 
 
 class ForwardRuleSchema(Schema):

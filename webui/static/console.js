@@ -16,14 +16,45 @@ document.querySelectorAll("[data-destination-form]").forEach(function (form) {
 });
 
 // Destination pickers: show the "which one" field of the chosen kind only.
-document.querySelectorAll("[data-destination-widget]").forEach(function (widget) {
-  var kind = widget.querySelector("[data-destination-kind]");
-  function update() {
-    widget.querySelectorAll("[data-destination]").forEach(function (el) {
-      el.hidden = el.getAttribute("data-destination") !== kind.value;
+function destinationPickers(root) {
+  root.querySelectorAll("[data-destination-widget]").forEach(function (widget) {
+    var kind = widget.querySelector("[data-destination-kind]");
+    function update() {
+      widget.querySelectorAll("[data-destination]").forEach(function (el) {
+        el.hidden = el.getAttribute("data-destination") !== kind.value;
+      });
+    }
+    if (kind) { kind.addEventListener("change", update); update(); }
+  });
+}
+destinationPickers(document);
+
+// Repeated rows (time ranges, holidays): "add" clones the row template with the next free number and
+// "remove" drops the row, without reloading (without JS the same buttons redraw the form as typed).
+document.addEventListener("click", function (event) {
+  var add = event.target.closest("[data-add-row]");
+  var remove = event.target.closest("[data-remove-row]");
+  if (add) {
+    var kind = add.getAttribute("data-add-row");
+    var rows = document.querySelector('[data-rows="' + kind + '"]');
+    var template = document.querySelector('[data-row-template="' + kind + '"]');
+    if (!rows || !template) { return; }
+    event.preventDefault();
+    var next = 0;
+    rows.querySelectorAll("[data-row]").forEach(function (row) {
+      next = Math.max(next, parseInt(row.getAttribute("data-row"), 10) + 1);
     });
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.split("__row__").join(String(next));
+    destinationPickers(holder);
+    var row = holder.firstElementChild;
+    rows.appendChild(row);
+    var first = row.querySelector("input:not([type=hidden]), select");
+    if (first) { first.focus(); }
+  } else if (remove && remove.closest("[data-rows]")) {
+    event.preventDefault();
+    remove.closest("[data-row]").remove();
   }
-  if (kind) { kind.addEventListener("change", update); update(); }
 });
 
 // « Qui est au téléphone »: poll the page's JSON twin every few seconds and update each person in place.

@@ -16,7 +16,8 @@ from webui.forms import change, errors_of
 from webui.scenario_tree import day_words
 from webui.views.client import bp, tenant_rows
 from webui.views.editing import add_editor_routes
-from webui.views.routing_groups import MAX_ROWS, SPARE_ROWS
+
+ROW_KINDS = ("ranges", "exceptions")
 
 
 def day_labels() -> list[tuple[str, str]]:
@@ -27,7 +28,7 @@ def day_labels() -> list[tuple[str, str]]:
 def schedule_from_form(form) -> tuple[dict, dict]:
     """The schedule as the service takes it, and form row -> position maps for ranges and exceptions."""
     ranges, range_rows, exceptions, exception_rows = [], [], [], []
-    for row in range(MAX_ROWS):
+    for row in row_numbers(form, "ranges"):
         p = f"ranges.{row}"
         days = ",".join(d for d in DAY_NAMES if f"{p}.day.{d}" in form)
         start, end = form.get(f"{p}.start", "").strip(), form.get(f"{p}.end", "").strip()
@@ -43,7 +44,7 @@ def schedule_from_form(form) -> tuple[dict, dict]:
             }
         )
         range_rows.append(row)
-    for row in range(MAX_ROWS):
+    for row in row_numbers(form, "exceptions"):
         p = f"exceptions.{row}"
         if not form.get(f"{p}.day", "").strip():
             continue
@@ -104,11 +105,22 @@ def errors_on_rows(errors: dict, rows: dict) -> dict:
     return out
 
 
-def rows_in(form, name: str) -> range:
-    used = [
-        int(k.split(".")[1]) for k in form.keys() if k.startswith(name + ".") and k.split(".")[1].isdigit()
-    ]
-    return range(min(MAX_ROWS, max(used + [-1]) + 1 + SPARE_ROWS))
+def row_numbers(form, name: str) -> list[int]:
+    """The numbers of the `name` rows the form holds (`ranges.3.start` -> 3), in order: rows may have gaps
+    where one was removed, and there is no fixed count."""
+    return sorted({int(k.split(".")[1]) for k in form.keys()
+                   if k.startswith(name + ".") and k.split(".")[1].isdigit() and len(k.split(".")[1]) < 5})
+
+
+def rows_in(form, name: str, spare: int) -> list[int]:
+    """The rows to draw: those of the form, then `spare` empty ones."""
+    used = row_numbers(form, name)
+    return used + list(range(max(used + [-1]) + 1, max(used + [-1]) + 1 + spare))
+
+
+def without_row(form, key: str) -> dict:
+    """The form as typed, less row `key` ("ranges.2")."""
+    return {k: v for k, v in form.items(multi=False) if not k.startswith(key + ".")}
 
 
 @bp.get("/schedules")
@@ -126,9 +138,14 @@ def schedules():
 
 def schedule_page(schedule: Schedule | None):
     form = form_of(schedule) if schedule else {}
-    errors, status = {}, 200
-    if request.method == "POST":
-        form = request.form
+    errors, status, spare = {}, 200, {"ranges": 1, "exceptions": 1}
+    if request.method == "POST" and request.form.get("edit_rows"):
+        # "Add a row" / "Remove" without JavaScript: draw the form again as typed, nothing saved.
+        kind, _sep, row = request.form["edit_rows"].partition(".")
+        form = dict(request.form.items()) if not row else without_row(request.form, request.form["edit_rows"])
+        spare = {k: int(k == kind and not row) for k in ROW_KINDS}
+    elif request.method == "POST":
+        form, spare = request.form, {k: 0 for k in ROW_KINDS}
         data, rows = schedule_from_form(form)
         try:
             with change():
@@ -148,8 +165,8 @@ def schedule_page(schedule: Schedule | None):
             errors=errors,
             options=destinations.choices(g.tenant.id),
             days=day_labels(),
-            range_rows=rows_in(form, "ranges"),
-            exception_rows=rows_in(form, "exceptions"),
+            range_rows=rows_in(form, "ranges", spare["ranges"]),
+            exception_rows=rows_in(form, "exceptions", spare["exceptions"]),
         ),
         status,
     )

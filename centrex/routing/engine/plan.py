@@ -87,6 +87,7 @@ class ScheduleEntry:
     ranges: tuple[RangeEntry, ...] = ()
     exceptions: tuple[ExceptionEntry, ...] = ()
     default: Dest | None = None
+    closed: bool = False  # « Fermé maintenant »: the default destination, whatever the time
 
 
 @dataclass(frozen=True, slots=True)

@@ -264,7 +264,9 @@ class _Router(OutboundRules):
             return self.missing(plan, dest)
         match = evaluate(schedule, at, self.config.timezone)
         when = match.local.strftime("%Y-%m-%d %H:%M")
-        if match.kind == "exception":
+        if match.kind == "closed":
+            why = Note.of("schedule_closed", name=schedule.name, when=when)
+        elif match.kind == "exception":
             why = Note.of("schedule_exception", name=schedule.name, when=when, label=match.exception.label or "")
         elif match.kind == "range":
             rng = match.range

@@ -18,7 +18,8 @@ WEEKEND = 0b1100000
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """What the schedule says at an instant: kind is 'exception', 'range' or 'default'."""
+    """What the schedule says at an instant: kind is 'closed' (switched to « Fermé maintenant »),
+    'exception', 'range' or 'default'."""
     kind: str
     dest: Dest | None
     local: datetime
@@ -71,8 +72,11 @@ def range_matches(rng: RangeEntry, local: datetime) -> bool:
 
 
 def evaluate(schedule: ScheduleEntry, at: datetime, tz_name: str) -> Match:
-    """Holidays first, then the first range that contains the local time, else the default."""
+    """Closed now first (the default, until switched back), then holidays, then the first range that
+    contains the local time, else the default."""
     local = local_time(at, tz_name)
+    if schedule.closed:
+        return Match("closed", schedule.default, local)
     exc = exception_on(schedule, local.date())
     if exc is not None:
         return Match("exception", exc.dest or schedule.default, local, exception=exc)

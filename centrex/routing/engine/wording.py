@@ -70,6 +70,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "chaque appel), {seconds} s en tout.",
                                "Group \"{name}\": {count} numbers in turn (the first one rotates call "
                                "after call), {seconds} s in all."),
+    "schedule_closed": ("Horaire « {name} », {when} : fermé par « Fermé maintenant », destination par défaut.",
+                        "Schedule \"{name}\", {when}: closed by \"Closed now\", default destination."),
     "schedule_exception": ("Horaire « {name} », {when} : jour d’exception {label}.",
                            "Schedule \"{name}\", {when}: exception day {label}."),
     "schedule_range": ("Horaire « {name} », {when} : plage {label} {start}–{end}.",
