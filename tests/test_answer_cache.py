@@ -163,7 +163,8 @@ def test_a_notify_naming_other_companies_keeps_an_answer_and_one_naming_its_comp
     dupont_id = db.session.execute(text("SELECT id FROM tenant WHERE domain = 'dupont.example'")).scalar_one()
     flushes = cache._generation
     with db.engine.begin() as conn:
-        conn.execute(text("SELECT pg_notify('centrex_config', :ids)"), {"ids": f"{dupont_id + 1000},{dupont_id + 1001}"})
+        others = f"{dupont_id + 1000},{dupont_id + 1001}"
+        conn.execute(text("SELECT pg_notify('centrex_config', :ids)"), {"ids": others})
     wait_until(lambda: cache._generation > flushes, 2.0)
     with counted_queries() as statements:
         post(cached_app, "21-directory-sip_auth-register-1001-password.http")
