@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export FLASK_APP := wsgi:create_app
 
-.PHONY: run test lint test-full test-live test-smoke bench schema venv clean translations
+.PHONY: run test lint test-full test-live test-smoke bench schema venv clean translations vendor-jssip
 
 venv: $(VENV)/.installed
 
@@ -60,6 +60,11 @@ translations: venv
 	$(VENV)/bin/pybabel extract -F webui/babel.cfg -k N_ --no-location --sort-output -o webui/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i webui/translations/messages.pot -d webui/translations -l fr -N --ignore-obsolete -w 120
 	$(VENV)/bin/pybabel compile -d webui/translations --statistics
+
+# The web phone's SIP library (webui/static/vendor/jssip.min.js, committed): rebuilt from the npm tarballs
+# pinned with their integrity hashes in scripts/vendor-jssip/package-lock.json (needs node, npm, network).
+vendor-jssip:
+	scripts/vendor-jssip.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -12,6 +12,9 @@ FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock 
    menus, chatplan and skinny profiles.
 2. Copies freeswitch.xml, autoload_configs/*, sip_profiles/* and lang/* of this folder over the stock files.
 3. Writes centrex_vars.xml with this node's values (the only file that differs between nodes).
+4. The web phone's secure WebSocket (internal profile's wss-binding, --wss-port, default 7443): with
+   --wss-cert, copies the operator's certificate (PEM: certificate chain + private key) to
+   <certs-dir>/wss.pem, where sofia reads it (--certs-dir, default FreeSWITCH's own certs_dir).
 Standard library only: it runs with the system's python3, before Centrex's virtualenv exists.
 """
 from __future__ import annotations
@@ -38,7 +41,10 @@ VARIABLES = {
     "centrex_sip_ip": ("sip_ip", "$${local_ip_v4}"),
     "centrex_internal_sip_port": ("internal_port", "5060"),
     "centrex_external_sip_port": ("external_port", "5080"),
+    "centrex_wss_port": ("wss_port", "7443"),
+    "centrex_certs_dir": ("certs_dir", "$${certs_dir}"),
 }
+BUILT_IN = ("$${local_ip_v4}", "$${certs_dir}")  # FreeSWITCH's own variables, allowed as defaults
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -54,12 +60,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sip-ip", help="the address the SIP profiles bind (default: the host's IPv4)")
     parser.add_argument("--internal-port", help="phones' SIP port (default 5060)")
     parser.add_argument("--external-port", help="the carrier's SIP port (default 5080)")
+    parser.add_argument("--wss-port", help="the web phone's secure WebSocket port (default 7443)")
+    parser.add_argument("--certs-dir", help="where sofia finds wss.pem (default: FreeSWITCH's certs_dir)")
+    parser.add_argument("--wss-cert", type=Path,
+                        help="a PEM file with the WSS certificate chain and its key, copied to <certs-dir>/wss.pem")
     parser.add_argument("--rtp-ports", help="RTP port range START-END (default: FreeSWITCH's, 16384-32768)")
     return parser.parse_args(argv)
 
 
 def _value(text: str) -> str:
-    if any(ord(c) < 32 for c in text) or "$${" in text.replace("$${local_ip_v4}", ""):
+    plain = text
+    for name in BUILT_IN:
+        plain = plain.replace(name, "")
+    if any(ord(c) < 32 for c in text) or "$${" in plain:
         raise SystemExit(f"deploy.py: refused value {text!r} (control character or $${{…}})")
     return text
 
@@ -90,12 +103,25 @@ def set_rtp_ports(conf: Path, start: str, end: str) -> None:
     switch_conf.write_text(text)
 
 
+def install_wss_certificate(certificate: Path, certs_dir: Path) -> None:
+    """The operator's WSS certificate as sofia wants it: one PEM with the certificate(s) and the key."""
+    text = certificate.read_text() if certificate.is_file() else ""
+    if "-----BEGIN CERTIFICATE-----" not in text or not re.search(r"-----BEGIN (?:\w+ )?PRIVATE KEY-----", text):
+        raise SystemExit(f"deploy.py: --wss-cert {certificate} must be a PEM with the certificate and its private key")
+    certs_dir.mkdir(parents=True, exist_ok=True)
+    target = certs_dir / "wss.pem"
+    shutil.copyfile(certificate, target)
+    target.chmod(0o600)
+
+
 def deploy(args: argparse.Namespace) -> None:
     conf: Path = args.conf
     if not (conf / "freeswitch.xml").is_file() or not (conf / "autoload_configs").is_dir():
         raise SystemExit(f"deploy.py: {conf} is not a FreeSWITCH configuration folder")
     node_vars = vars_xml(args)  # every value checked before anything is touched
     rtp = rtp_range(args.rtp_ports) if args.rtp_ports else None
+    if args.wss_cert and not args.certs_dir:
+        raise SystemExit("deploy.py: --wss-cert needs --certs-dir (where FreeSWITCH will read wss.pem)")
     aside = conf / "stock-disabled"
     aside.mkdir(exist_ok=True)
     for name in STOCK_ASIDE:
@@ -116,6 +142,8 @@ def deploy(args: argparse.Namespace) -> None:
     (conf / "centrex_vars.xml").write_text(node_vars)
     if rtp:
         set_rtp_ports(conf, *rtp)
+    if args.wss_cert:
+        install_wss_certificate(args.wss_cert, Path(args.certs_dir))
 
 
 if __name__ == "__main__":

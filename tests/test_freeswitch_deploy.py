@@ -50,7 +50,8 @@ def test_the_nodes_values_land_in_centrex_vars_only(stock):
                       "centrex_esl_password": "esl-pw", "centrex_esl_port": "8021",
                       "centrex_carrier_proxy": "sip.carrier.example", "centrex_carrier_network": "203.0.113.0/24",
                       "centrex_sip_ip": "10.0.0.7", "centrex_internal_sip_port": "5060",
-                      "centrex_external_sip_port": "5080"}
+                      "centrex_external_sip_port": "5080", "centrex_wss_port": "7443",
+                      "centrex_certs_dir": "$${certs_dir}"}
     switch = (stock / "autoload_configs" / "switch.conf.xml").read_text()
     assert '<param name="rtp-start-port" value="20000"/>' in switch and "<!--" not in switch
 
@@ -75,3 +76,28 @@ def test_values_freeswitch_would_misread_are_refused(stock, extra, message):
 def test_a_folder_that_is_not_a_freeswitch_conf_is_refused(tmp_path):
     result = deploy(tmp_path)
     assert result.returncode != 0 and "is not a FreeSWITCH configuration folder" in result.stderr
+
+
+def test_the_operators_wss_certificate_is_copied_where_sofia_reads_it(stock, tmp_path):
+    pem = tmp_path / "operator.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+                   "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n")
+    certs = tmp_path / "certs"
+    assert deploy(stock, "--wss-port", "8443", "--certs-dir", str(certs), "--wss-cert", str(pem)).returncode == 0
+    assert (certs / "wss.pem").read_text() == pem.read_text()
+    assert (certs / "wss.pem").stat().st_mode & 0o077 == 0  # the key: readable by FreeSWITCH's user only
+    values = etree.parse(str(stock / "centrex_vars.xml")).xpath("//X-PRE-PROCESS/@data")
+    assert "centrex_wss_port=8443" in values and f"centrex_certs_dir={certs}" in values
+
+
+@pytest.mark.parametrize("content, extra", [
+    ("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", []),  # no key
+    ("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n", None),
+])
+def test_a_wss_certificate_without_its_key_or_folder_is_refused(stock, tmp_path, content, extra):
+    pem = tmp_path / "operator.pem"
+    pem.write_text(content)
+    extra = ["--certs-dir", str(tmp_path / "certs")] if extra is not None else []
+    result = deploy(stock, "--wss-cert", str(pem), *extra)
+    assert result.returncode != 0 and ("private key" in result.stderr or "needs --certs-dir" in result.stderr)
+    assert not (tmp_path / "certs" / "wss.pem").exists()

@@ -50,6 +50,7 @@ def init_app(app) -> None:
         "voicemail_shared",
         "voicemail_mine",
         "voicemail_message_actions",
+        "webphone",
     ):
         import_module(f"webui.views.{pages}")
     for blueprint in (auth.bp, operator.bp, client.bp, me.bp):

@@ -10,8 +10,13 @@ from centrex.platform.schemas import DOMAIN_RE, EXTENSION_RE
 from xmlcurl.documents import document, params, serialise, variables, xml_body_response, xml_response
 from xmlcurl.voicemail_boxes import shared_box_answer
 
-# sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile.
-DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}"
+# sofia's default, spelt out so every tenant's user gets the same: all contacts of the user, any profile
+# (a browser's WebSocket contact too). absolute_codec_string: the leg offers the caller's codec first
+# (${read_codec}: no transcoding between two desk phones), then the phones' list (internal.xml). Left to
+# itself FreeSWITCH 1.10 offered the caller's codec alone, even with codec_string set, so a browser
+# calling in Opus reached no desk phone (seen live: INCOMPATIBLE_DESTINATION).
+DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}"
+               ":absolute_codec_string=${read_codec},${centrex_phone_codecs}}"
                "${sofia_contact(*/${dialed_user}@${dialed_domain})}")
 
 # Lookups answered with the user. Anything else is refused on purpose:

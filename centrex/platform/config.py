@@ -122,6 +122,9 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "PROV_LOCKOUT_FAILURES": int(get("CENTREX_PROV_LOCKOUT_FAILURES", "20")),
         "PROV_LOCKOUT_WINDOW_SECONDS": int(get("CENTREX_PROV_LOCKOUT_WINDOW_SECONDS", "600")),
         "PROV_LOCKOUT_SECONDS": int(get("CENTREX_PROV_LOCKOUT_SECONDS", "900")),
+        # The console's web phone: the secure WebSocket of the internal profile (wss-binding), e.g.
+        # wss://sip.example.net:7443; empty = wss://<outbound proxy or the company's domain>:7443.
+        "WEBPHONE_WSS_URL": get("CENTREX_WEBPHONE_WSS_URL", ""),
         # JSON API (webui/api): requests per minute of a new token, and webhook delivery.
         "API_RATE_LIMIT_PER_MINUTE": int(get("CENTREX_API_RATE_LIMIT_PER_MINUTE", "120")),
         "WEBHOOK_TIMEOUT": float(get("CENTREX_WEBHOOK_TIMEOUT", "10")),

@@ -131,8 +131,11 @@ class Live:
         return next(self._ports)
 
     def phone(self, extension: str, domain: str = "dupont.example", behaviour: str = "answer", *,
-              ring_ms: int = 500, talk_ms: int = 0, register: bool = True) -> Phone:
+              ring_ms: int = 500, talk_ms: int = 0, register: bool = True, rtp_echo: bool = False) -> Phone:
+        """`rtp_echo`: the phone sends back every RTP packet it gets (audio and DTMF events), as a person
+        talking back: RTP then flows both ways through the switch."""
         phone = Phone(self, extension, domain, self.port())
+        phone.sipp_args = ("-rtp_echo",) if rtp_echo else ()
         phone.behaviour = (behaviour, ring_ms, talk_ms)
         phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
         if register:
@@ -188,13 +191,14 @@ class Phone:
         self.behaviour: tuple = ("answer", 500, 0)
         self.past: list = []  # earlier UAS processes of this phone (their traces still count)
         self.registered = False
+        self.sipp_args: tuple[str, ...] = ()
 
     def listen(self, behaviour: str = "answer", *, ring_ms: int = 500, talk_ms: int = 0) -> None:
         self.stop()
         self.behaviour = (behaviour, ring_ms, talk_ms)
         self.uas = self.live.sipp.start(f"phone-{self.extension}-{self.domain}", self.live.internal,
                                         phone_scenario(behaviour, ring_ms, talk_ms), [self.extension], self.port,
-                                        "-s", self.extension)
+                                        "-s", self.extension, *self.sipp_args)
 
     def register(self, expires: int = 3600):
         """REGISTER from the phone's own port (its UAS steps aside meanwhile), then listen again."""
@@ -230,6 +234,7 @@ def live(tmp_path_factory):
                           esl_node=f"127.0.0.1:{ports.esl}:{esl_password}", smtp_port=smtp.port,
                           fax_intake_port=free_port(), voicemail_storage=root / "switch" / "storage" / "voicemail",
                           cdr_spool=root / "switch" / "log" / "centrex-cdr-spool")
+    product.env["CENTREX_WEBPHONE_WSS_URL"] = f"wss://127.0.0.1:{ports.wss}"  # the console's web phone
     product.root.mkdir(parents=True)
     carrier_port = base + 6
     switch = LiveSwitch(INSTALL, root / "switch", ports, centrex_url=product.url, credentials="",

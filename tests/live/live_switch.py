@@ -57,6 +57,20 @@ class Ports:
     external: int
     esl: int
     rtp_start: int
+    wss: int = 0  # the web phone's secure WebSocket (0: internal + 8)
+
+    def __post_init__(self):
+        self.wss = self.wss or self.internal + 8
+
+
+def self_signed_wss_pem(path: Path) -> Path:
+    """A certificate for 127.0.0.1 and its key in one PEM, as an operator gives deploy.py --wss-cert."""
+    key, cert = path.with_suffix(".key"), path.with_suffix(".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    path.write_text(cert.read_text() + key.read_text())
+    return path
 
 
 class LiveSwitch:
@@ -66,7 +80,7 @@ class LiveSwitch:
                  esl_password: str, carrier: str):
         self.install, self.root, self.ports = install, root, ports
         self.esl_password = esl_password
-        self.conf, self.log_dir = root / "conf", root / "log"
+        self.conf, self.log_dir, self.certs = root / "conf", root / "log", root / "certs"
         self.db_dir, self.run_dir, self.storage = root / "db", root / "run", root / "storage"
         self.clock_file = root / "faketime"
         self.centrex_url, self.credentials, self.carrier = centrex_url, credentials, carrier
@@ -93,7 +107,9 @@ class LiveSwitch:
                         "--carrier-proxy", self.carrier, "--carrier-network", "127.0.0.0/8",
                         "--sip-ip", "127.0.0.1", "--internal-port", str(self.ports.internal),
                         "--external-port", str(self.ports.external),
-                        "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}"],
+                        "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}",
+                        "--wss-port", str(self.ports.wss), "--certs-dir", str(self.certs),
+                        "--wss-cert", str(self_signed_wss_pem(self.root / "wss-source.pem"))],
                        check=True, capture_output=True)
 
     def environment(self) -> dict:
@@ -112,7 +128,8 @@ class LiveSwitch:
     def start(self, timeout: float = 30.0) -> None:
         self.process = subprocess.Popen(
             [str(self.install.binary), "-nonat", "-nc", "-nf", "-conf", str(self.conf), "-log", str(self.log_dir),
-             "-db", str(self.db_dir), "-run", str(self.run_dir), "-storage", str(self.storage)],
+             "-db", str(self.db_dir), "-run", str(self.run_dir), "-storage", str(self.storage),
+             "-certs", str(self.certs)],
             env=self.environment(), stdin=subprocess.DEVNULL, stdout=open(self.root / "stdout.log", "ab"),
             stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
