@@ -1,5 +1,6 @@
 """On a 390 px phone the console's menu folds under ☰ and opens with the keyboard alone (Tab, Space), the
-language switch shows both languages whole and switches, all without a JavaScript error."""
+language switch shows both languages whole and switches, all without a JavaScript error; a table of
+fields (the licences) reads as cards and still saves."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select
 
-from browser.browser_pages import log_in, wait_text
+from browser.browser_pages import click, log_in, wait_text
 from browser.layout_pages import LAPTOP, PHONE, set_width, watch_errors
+from centrex.models import Tenant
+from centrex.platform.db import db
+from centrex.tenants.licences import features_of
 
 pytestmark = pytest.mark.slow
 
@@ -77,3 +82,23 @@ def test_phone_menu_opens_with_the_keyboard_and_the_language_switch_is_whole(liv
     WebDriverWait(browser, 5).until(menu_shown)
     assert not browser.find_element(By.ID, "nav-toggle").is_displayed()
     assert browser.execute_script("return window.__layoutErrors") == []
+
+
+def test_operator_changes_a_licence_on_a_phone(live_server, browser):
+    """The licences table as cards: each field under its column's name, saved by the row's button."""
+    set_width(browser, PHONE)
+    log_in(browser, live_server, "operator@centrex.example")
+    browser.get(live_server + "/operator/licences")
+    row = browser.find_element(By.XPATH, "//tr[td[contains(., 'Martin Sàrl')]]")
+    calls = row.find_element(By.NAME, "max_calls")
+    assert calls.find_element(By.XPATH, "ancestor::td").get_attribute("data-label") == "Appels simultanés"
+    assert inside_screen(browser, "table input:not([type=hidden]), table button") == []
+    calls.clear()
+    calls.send_keys("7")
+    row.find_element(By.XPATH, ".//label[contains(., 'Fax')]/input").click()
+    click(browser, row.find_element(By.XPATH, ".//button[.='Enregistrer']"))
+    wait_text(browser, "Licence de Martin Sàrl enregistrée.")
+    db.session.rollback()  # a new transaction sees what the server committed
+    martin = db.session.execute(select(Tenant).where(Tenant.domain == "martin.example")).scalar_one()
+    assert martin.max_calls == 7
+    assert "fax" not in features_of(martin.id)
