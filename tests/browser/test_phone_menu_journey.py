@@ -25,6 +25,15 @@ def press(driver, key: str) -> None:
     ActionChains(driver).send_keys(key).perform()
 
 
+def tab_into_menu(driver) -> bool:
+    """Tab past the top bar's brand, languages and logout until an entry of the menu has the focus."""
+    for _ in range(8):
+        press(driver, Keys.TAB)
+        if driver.switch_to.active_element.find_elements(By.XPATH, "ancestor::nav[@id='menu']"):
+            return True
+    return False
+
+
 def menu_shown(driver) -> bool:
     return driver.find_element(By.CSS_SELECTOR, "nav.sidebar").is_displayed()
 
@@ -61,12 +70,13 @@ def test_phone_menu_opens_with_the_keyboard_and_the_language_switch_is_whole(liv
     WebDriverWait(browser, 5).until(menu_shown)
     browser.snap("phone-menu-open")
     assert inside_screen(browser, "nav.sidebar a") == [], "every menu entry whole on the screen"
-    for _ in range(8):  # past the top bar's brand, languages and logout, into the menu
-        press(browser, Keys.TAB)
-        if browser.switch_to.active_element.find_elements(By.XPATH, "ancestor::nav[@id='menu']"):
-            break
-    entry = browser.switch_to.active_element
-    assert entry.find_elements(By.XPATH, "ancestor::nav[@id='menu']"), "Tab reaches the menu's entries"
+    assert tab_into_menu(browser), "Tab reaches the menu's entries"
+    press(browser, Keys.ESCAPE)  # Escape folds it, the focus back on its switch; Space opens it again
+    WebDriverWait(browser, 5).until(lambda d: not menu_shown(d))
+    assert browser.switch_to.active_element.get_attribute("id") == "nav-toggle"
+    press(browser, Keys.SPACE)
+    WebDriverWait(browser, 5).until(menu_shown)
+    assert tab_into_menu(browser)
     press(browser, Keys.ENTER)
     WebDriverWait(browser, 5).until(lambda d: "/t/" in d.current_url and not menu_shown(d))
 

@@ -24,6 +24,12 @@ document.querySelectorAll("table.table").forEach(function (table) {
   table.setAttribute("data-cards", "");
 });
 
+// The phone menu (a checkbox drawn as ☰): Escape folds it again and gives the focus back to its switch.
+document.addEventListener("keydown", function (event) {
+  var toggle = document.getElementById("nav-toggle");
+  if (event.key === "Escape" && toggle && toggle.checked) { toggle.checked = false; toggle.focus(); }
+});
+
 // Number form: show only the choice that matches "Calls go to".
 document.querySelectorAll("[data-destination-form]").forEach(function (form) {
   var kind = form.querySelector("select[name=dest_type]");
