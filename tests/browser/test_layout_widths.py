@@ -1,12 +1,14 @@
 """Every console page each kind of person reaches fits a 1366 px laptop (no sideways scroll, the actions
-of every table row in sight) and a 390 px phone (nothing cut off), without a JavaScript error."""
+of every table row in sight) and a 390 px phone (nothing cut off), without a JavaScript error; in French,
+and the administrator's pages in English too."""
 
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import log_in
+from browser.browser_pages import log_in, wait_for
 from browser.layout_pages import (
     LAPTOP,
     PHONE,
@@ -23,10 +25,11 @@ from centrex.platform.db import db
 
 pytestmark = pytest.mark.slow
 
-PEOPLE = {
-    "operator": "operator@centrex.example",
-    "administrator": "admin@dupont.example",
-    "employee": "alain.dupont@dupont.example",
+PEOPLE = {  # who: (login, language of the console)
+    "operator": ("operator@centrex.example", "fr"),
+    "administrator": ("admin@dupont.example", "fr"),
+    "employee": ("alain.dupont@dupont.example", "fr"),
+    "administrator-in-English": ("admin@dupont.example", "en"),
 }
 
 
@@ -44,15 +47,18 @@ def lived_in(live_server, committed):
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_every_page_fits_a_laptop_and_a_phone(lived_in, browser, who):
-    live_server = lived_in
     watch_errors(browser)
     set_width(browser, LAPTOP)
-    log_in(browser, live_server, PEOPLE[who])
-    pages = reachable_pages(browser, live_server, "/")
+    email, language = PEOPLE[who]
+    log_in(browser, lived_in, email)
+    if language != "fr":
+        browser.find_element(By.CSS_SELECTOR, f"button[name=lang][value={language}]").click()
+        wait_for(browser, f"html[lang={language}]")
+    pages = reachable_pages(browser, lived_in, "/")
     assert len(pages) >= (3 if who == "employee" else 15), f"too few pages found: {pages}"
     problems = []
     for width in (LAPTOP, PHONE):
         set_width(browser, width)
         for path in pages:
-            problems += problems_on(browser, live_server, path, width, screenshots_folder(), who)
+            problems += problems_on(browser, lived_in, path, width, screenshots_folder(), who)
     assert not problems, f"{len(problems)} problems on {len(pages)} pages:\n" + "\n".join(problems)
