@@ -4,6 +4,32 @@ document.addEventListener("submit", function (event) {
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
 
+// Tables: each cell is given its column's heading (data-label), so that on a phone a row reads as a card
+// (console.css); a table so marked is data-cards. Without this script tables scroll inside their box.
+document.querySelectorAll("table.table").forEach(function (table) {
+  if (!table.tHead || !table.tHead.rows.length) { return; }
+  var labels = [];
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (heading) {
+    for (var i = 0; i < heading.colSpan; i += 1) { labels.push(heading.textContent.trim()); }
+  });
+  Array.prototype.forEach.call(table.tBodies, function (body) {
+    Array.prototype.forEach.call(body.rows, function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (!cell.hasAttribute("data-label")) { cell.setAttribute("data-label", cell.colSpan > 1 ? "" : labels[column] || ""); }
+        column += cell.colSpan;
+      });
+    });
+  });
+  table.setAttribute("data-cards", "");
+});
+
+// The phone menu (a checkbox drawn as ☰): Escape folds it again and gives the focus back to its switch.
+document.addEventListener("keydown", function (event) {
+  var toggle = document.getElementById("nav-toggle");
+  if (event.key === "Escape" && toggle && toggle.checked) { toggle.checked = false; toggle.focus(); }
+});
+
 // Number form: show only the choice that matches "Calls go to".
 document.querySelectorAll("[data-destination-form]").forEach(function (form) {
   var kind = form.querySelector("select[name=dest_type]");
