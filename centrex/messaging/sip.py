@@ -1,0 +1,87 @@
+"""Messages to and from desk phones and softphones (SIP MESSAGE). A phone's message reaches FreeSWITCH's
+chat routing (mod_sms, freeswitch/chatplan/centrex.xml), which fires it as a MESSAGE event; the ESL
+listener hands it to `receive`. The sender is the authenticated From (the internal profile challenges
+MESSAGE like INVITE), so its domain is its company: a message to another domain, or to nobody of that
+company, is refused and stored nowhere. What a colleague should see on their phones goes out with
+FreeSWITCH's `chat` command once the message is committed (`relay_after_commit`)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from centrex.freeswitch.sync import call_after_commit
+from centrex.messaging import conversations
+from centrex.models import ChatMessage, Conversation, Tenant, User
+from centrex.platform.db import db
+from centrex.platform.ports import SwitchError, switch
+from centrex.platform.tenancy import scoped, tenant_by_domain
+
+log = logging.getLogger("centrex.messaging")
+
+
+@dataclass(frozen=True)
+class PhoneMessage:
+    """What FreeSWITCH reported of one SIP MESSAGE."""
+    from_user: str
+    from_host: str
+    to_user: str
+    to_host: str
+    body: str
+
+
+def _user(tenant: Tenant, extension: str) -> User | None:
+    return db.session.execute(scoped(User, tenant.id).where(User.extension == extension,
+                                                            User.enabled.is_(True))).scalar_one_or_none()
+
+
+def receive(message: PhoneMessage) -> ChatMessage | None:
+    """Store a phone's message in the private conversation of sender and recipient (flushed) and relay
+    it to the recipient's phones after the commit; None (and nothing stored) when it is refused."""
+    from_host, to_host = message.from_host.lower(), message.to_host.lower()
+    if from_host != to_host:
+        log.warning("SIP MESSAGE from %s@%s to %s@%s refused: another company's domain",
+                    message.from_user, from_host, message.to_user, to_host)
+        return None
+    tenant = tenant_by_domain(from_host)
+    sender = _user(tenant, message.from_user) if tenant else None
+    recipient = _user(tenant, message.to_user) if tenant else None
+    if tenant is None or sender is None or recipient is None or sender.id == recipient.id:
+        log.warning("SIP MESSAGE from %s@%s to %s@%s refused: no such pair of colleagues",
+                    message.from_user, from_host, message.to_user, to_host)
+        return None
+    conversation = conversations.private_with(sender, recipient)
+    stored = conversations.post(conversation, sender, message.body, channel="sip")
+    relay_after_commit(conversation, sender, stored)
+    return stored
+
+
+def relay_after_commit(conversation: Conversation, sender: User, message: ChatMessage) -> None:
+    """Once committed, send the message as SIP MESSAGE to the phones of the other members (a group's
+    message carries the group's name in front)."""
+    tenant = db.session.get(Tenant, conversation.tenant_id)
+    text = message.body if conversation.kind == "private" else f"[{conversation.name}] {message.body}"
+    sender_address = f"{sender.extension}@{tenant.domain}"
+    recipients = [f"{u.extension}@{tenant.domain}" for u in conversations.members(conversation) if u.id != sender.id]
+    call_after_commit(lambda: _send(sender_address, recipients, text))
+
+
+def _send(sender: str, recipients: list[str], text: str) -> None:
+    """Never raises: the message is stored; a phone that is not registered simply gets nothing."""
+    try:
+        port = switch()
+    except SwitchError as exc:
+        log.info("SIP MESSAGE from %s not relayed: %s", sender, exc)
+        return
+    for recipient in recipients:
+        try:
+            port.send_chat(sender, recipient, text)
+        except (SwitchError, ValueError) as exc:
+            log.warning("SIP MESSAGE from %s to %s not relayed: %s", sender, recipient, exc)
+
+
+def post_and_relay(conversation: Conversation, sender: User, body: str) -> ChatMessage:
+    """A message typed in the console: stored (flushed), and sent to the other members' phones once
+    committed."""
+    message = conversations.post(conversation, sender, body)
+    relay_after_commit(conversation, sender, message)
+    return message

@@ -1,0 +1,110 @@
+"""Instant messaging, the domain: private and group conversations, unread counts, members only, one
+company only; and what a phone's SIP MESSAGE becomes (centrex.messaging.sip)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from centrex.freeswitch import commands
+from centrex.messaging import conversations as chat
+from centrex.messaging.sip import PhoneMessage, receive
+from centrex.models import ChatMessage, Conversation, User
+from centrex.platform.db import db
+from centrex.platform.errors import Invalid, NotFound
+
+
+def user(tenant, extension: str) -> User:
+    return db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == extension)
+                              ).scalar_one()
+
+
+@pytest.fixture
+def martin(demo):
+    return demo["martin.example"]
+
+
+def test_a_private_conversation_is_one_per_pair_and_counts_what_the_other_has_not_read(dupont):
+    alain, bruno = user(dupont, "1001"), user(dupont, "1002")
+    conversation = chat.private_with(alain, bruno)
+    assert chat.private_with(bruno, alain).id == conversation.id
+    chat.post(conversation, alain, "  Tu as le dossier Müller ?  ")
+    chat.post(conversation, alain, "C'est urgent")
+    assert [s.unread for s in chat.overview(bruno)] == [2]
+    assert [s.unread for s in chat.overview(alain)] == [0]  # one has read what one wrote
+    assert chat.overview(bruno)[0].title == alain.name and chat.overview(alain)[0].title == bruno.name
+    assert chat.overview(bruno)[0].last.body == "C'est urgent"
+    chat.mark_read(conversation, bruno)
+    assert chat.unread_total(bruno) == 0
+    reply = chat.post(conversation, bruno, "Oui, je te l'envoie")
+    assert chat.unread_total(alain) == 1
+    assert [m.body for m in chat.messages(conversation)] == ["Tu as le dossier Müller ?", "C'est urgent",
+                                                             "Oui, je te l'envoie"]
+    assert chat.messages(conversation, after=reply.id) == []
+    assert [m.body for m in chat.messages(conversation, before=reply.id, limit=1)] == ["C'est urgent"]
+
+
+def test_a_group_has_a_name_and_its_members_only(dupont):
+    claire, alain, bruno, other = (user(dupont, e) for e in ("1000", "1001", "1002", "1003"))
+    group = chat.create_group(claire, "Équipe vente", [alain.id, bruno.id])
+    assert [u.extension for u in chat.members(group)] == ["1000", "1001", "1002"]
+    chat.post(group, alain, "Réunion à 14 h")
+    assert chat.unread_total(claire) == 1 and chat.unread_total(bruno) == 1 and chat.unread_total(other) == 0
+    assert chat.overview(bruno)[0].title == "Équipe vente"
+    assert chat.conversation_for(bruno, group.id).id == group.id
+    with pytest.raises(NotFound):
+        chat.conversation_for(other, group.id)  # not a member: it does not exist for them
+    with pytest.raises(NotFound):
+        chat.post(group, other, "Je peux venir ?")
+
+
+def test_wrong_input_is_refused_with_the_field(dupont):
+    alain, bruno = user(dupont, "1001"), user(dupont, "1002")
+    with pytest.raises(Invalid) as empty:
+        chat.post(chat.private_with(alain, bruno), alain, "   ")
+    assert "body" in empty.value.fields
+    with pytest.raises(Invalid) as long:
+        chat.post(chat.private_with(alain, bruno), alain, "x" * (chat.MAX_BODY + 1))
+    assert "body" in long.value.fields
+    with pytest.raises(Invalid):
+        chat.create_group(alain, "", [bruno.id])
+    with pytest.raises(Invalid):
+        chat.create_group(alain, "Seul", [alain.id])
+    with pytest.raises(Invalid):
+        chat.private_with(alain, alain)
+
+
+def test_another_company_is_out_of_reach(dupont, martin):
+    alain, bruno = user(dupont, "1001"), user(dupont, "1002")
+    pierre = user(martin, "1001")
+    conversation = chat.private_with(alain, bruno)
+    with pytest.raises(NotFound):
+        chat.conversation_for(pierre, conversation.id)
+    with pytest.raises(Invalid):
+        chat.private_with(pierre, alain)
+    with pytest.raises(Invalid):
+        chat.private_with_id(pierre, alain.id)
+    with pytest.raises(Invalid):
+        chat.create_group(pierre, "Espions", [alain.id])
+    assert chat.overview(pierre) == []
+
+
+def test_a_phone_message_lands_in_the_private_conversation_and_another_domain_is_refused(dupont, martin):
+    alain, bruno = user(dupont, "1001"), user(dupont, "1002")
+    stored = receive(PhoneMessage("1001", "DUPONT.example", "1002", "dupont.example", "Rappelle-moi"))
+    assert stored is not None and stored.channel == "sip" and stored.sender_user_id == alain.id
+    assert stored.conversation_id == chat.private_with(alain, bruno).id
+    assert chat.unread_total(bruno) == 1
+    before = db.session.execute(select(func.count(ChatMessage.id))).scalar()
+    assert receive(PhoneMessage("1001", "martin.example", "1002", "dupont.example", "Bonjour")) is None
+    assert receive(PhoneMessage("1001", "dupont.example", "1999", "dupont.example", "Personne")) is None
+    assert receive(PhoneMessage("1001", "nowhere.example", "1002", "nowhere.example", "Inconnu")) is None
+    assert db.session.execute(select(func.count(ChatMessage.id))).scalar() == before
+    assert db.session.execute(select(func.count(Conversation.id)).where(Conversation.tenant_id == martin.id)
+                              ).scalar() == 0
+
+
+def test_the_chat_command_is_one_line_and_the_text_cannot_cut_it():
+    assert commands.chat("1001@dupont.example", "1002@dupont.example", "Salut |\nça va ?") == \
+        "chat sip|1001@dupont.example|1002@dupont.example|Salut \u00a6 ça va ?|text/plain"
+    with pytest.raises(ValueError):
+        commands.chat("1001@dupont.example", "1002@dupont.example|x", "Salut")
