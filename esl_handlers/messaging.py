@@ -10,8 +10,11 @@ CHATPLAN_MARK = ("centrex_chat", "inbound")
 
 
 def phone_message(event: Event) -> PhoneMessage | None:
-    """The message of a MESSAGE event our chatplan fired; None for any other MESSAGE event."""
+    """The message of a MESSAGE event our chatplan fired; None for any other MESSAGE event (FreeSWITCH's
+    core fires a copy of every message it has handled, with a delivery header: never the phone's)."""
     if event.get(CHATPLAN_MARK[0]) != CHATPLAN_MARK[1] or (event.get("proto") or "sip") != "sip":
+        return None
+    if event.get("Nonblocking-Delivery") or event.get("Delivery-Failure"):
         return None
     fields = [event.get(name) or "" for name in ("from_user", "from_host", "to_user", "to_host")]
     if not all(fields):

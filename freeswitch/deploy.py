@@ -10,7 +10,8 @@ FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock 
    nobody asked: the sample directory (users 1000-1019, password 1234), the sample dialplan, every stock
    SIP profile (internal-ipv6 and external-ipv6 included, with their gateway examples), the sample IVR
    menus, chatplan and skinny profiles.
-2. Copies freeswitch.xml, autoload_configs/*, sip_profiles/* and lang/* of this folder over the stock files.
+2. Copies freeswitch.xml, autoload_configs/*, sip_profiles/*, lang/* and chatplan/* of this folder over the
+   stock files.
 3. Writes centrex_vars.xml with this node's values (the only file that differs between nodes).
 Standard library only: it runs with the system's python3, before Centrex's virtualenv exists.
 """
@@ -25,7 +26,7 @@ from xml.sax.saxutils import quoteattr
 
 HERE = Path(__file__).resolve().parent
 STOCK_ASIDE = ("directory", "dialplan", "sip_profiles", "ivr_menus", "chatplan", "skinny_profiles")
-OURS = ("freeswitch.xml", "autoload_configs", "sip_profiles", "lang")
+OURS = ("freeswitch.xml", "autoload_configs", "sip_profiles", "lang", "chatplan")
 
 # name in centrex_vars.xml -> (option, default)
 VARIABLES = {

@@ -105,6 +105,6 @@ def test_a_phone_message_lands_in_the_private_conversation_and_another_domain_is
 
 def test_the_chat_command_is_one_line_and_the_text_cannot_cut_it():
     assert commands.chat("1001@dupont.example", "1002@dupont.example", "Salut |\nça va ?") == \
-        "chat sip|1001@dupont.example|1002@dupont.example|Salut \u00a6 ça va ?|text/plain"
+        "chat sip|1001@dupont.example|internal/1002@dupont.example|Salut \u00a6 ça va ?|text/plain"
     with pytest.raises(ValueError):
         commands.chat("1001@dupont.example", "1002@dupont.example|x", "Salut")

@@ -113,13 +113,14 @@ def chat_text(body: str) -> str:
     return " ".join(body.replace(CHAT_SEPARATOR, "\u00a6").split())
 
 
-def chat(sender: str, recipient: str, body: str) -> str:
-    """`chat sip|<from>|<to>|<text>|text/plain`: sofia sends a SIP MESSAGE to every phone registered as
-    `recipient` (user@domain), from `sender` (user@domain)."""
+def chat(sender: str, recipient: str, body: str, profile: str = "internal") -> str:
+    """`chat sip|<from>|<profile>/<to>|<text>|text/plain`: sofia sends a SIP MESSAGE to every phone
+    registered as `recipient` (user@domain) on the profile, from `sender` (user@domain). Without the
+    profile, sofia looks for a profile named like the domain ("Invalid Profile dupont.example")."""
     for address in (sender, recipient):
-        if CHAT_SEPARATOR in address or any(c.isspace() for c in address):
+        if CHAT_SEPARATOR in address or "/" in address or any(c.isspace() for c in address):
             raise ValueError(f"not a chat address: {address!r}")
-    return f"chat sip|{sender}|{recipient}|{chat_text(body)}|text/plain"
+    return f"chat sip|{sender}|{profile}/{recipient}|{chat_text(body)}|text/plain"
 
 # --- originate legs and destinations ---------------------------------------------------------------
 

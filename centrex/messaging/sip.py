@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from centrex.calls import live
 from centrex.freeswitch.sync import call_after_commit
 from centrex.messaging import conversations
 from centrex.models import ChatMessage, Conversation, Tenant, User
@@ -56,13 +57,18 @@ def receive(message: PhoneMessage) -> ChatMessage | None:
 
 
 def relay_after_commit(conversation: Conversation, sender: User, message: ChatMessage) -> None:
-    """Once committed, send the message as SIP MESSAGE to the phones of the other members (a group's
-    message carries the group's name in front)."""
+    """Once committed, send the message as SIP MESSAGE to the registered phones of the other members (a
+    group's message carries the group's name in front). Members with no registered phone are skipped:
+    for a user it cannot find registered, sofia would send the MESSAGE to sip:user@<company domain>,
+    out to wherever that domain's DNS points."""
     tenant = db.session.get(Tenant, conversation.tenant_id)
     text = message.body if conversation.kind == "private" else f"[{conversation.name}] {message.body}"
     sender_address = f"{sender.extension}@{tenant.domain}"
-    recipients = [f"{u.extension}@{tenant.domain}" for u in conversations.members(conversation) if u.id != sender.id]
-    call_after_commit(lambda: _send(sender_address, recipients, text))
+    online = {registration.extension for registration in live.registrations(tenant.id)}
+    recipients = [f"{u.extension}@{tenant.domain}" for u in conversations.members(conversation)
+                  if u.id != sender.id and u.extension in online]
+    if recipients:
+        call_after_commit(lambda: _send(sender_address, recipients, text))
 
 
 def _send(sender: str, recipients: list[str], text: str) -> None:
