@@ -24,7 +24,7 @@ document.querySelectorAll("[data-chat-poll]").forEach(function (chat) {
     if (empty) { empty.remove(); }
     var item = el("li", message.mine ? "mine" : "");
     item.setAttribute("data-message", message.id);
-    item.appendChild(el("span", "who", message.sender));
+    item.appendChild(el("span", "sender", message.sender));
     item.appendChild(el("p", "", message.body));
     item.appendChild(el("small", "", message.at + (message.phone ? " · " + labels.getAttribute("data-phone") : "")));
     thread.appendChild(item);
