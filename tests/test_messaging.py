@@ -108,3 +108,39 @@ def test_the_chat_command_is_one_line_and_the_text_cannot_cut_it():
         "chat sip|1001@dupont.example|internal/1002@dupont.example|Salut \u00a6 ça va ?|text/plain"
     with pytest.raises(ValueError):
         commands.chat("1001@dupont.example", "1002@dupont.example|x", "Salut")
+
+
+def registered(tenant, extension: str) -> None:
+    from centrex.models import LiveRegistration
+
+    db.session.add(LiveRegistration(tenant_id=tenant.id, extension=extension, call_id=f"reg-{extension}",
+                                    node="127.0.0.1:8021", contact=f"sip:{extension}@192.0.2.10:5060"))
+    db.session.flush()
+
+
+def test_messages_go_to_the_registered_phones_of_the_other_members_only(dupont):
+    from centrex.freeswitch.sync import pending_commands
+    from centrex.messaging.sip import post_and_relay
+
+    alain, sophie, luc = user(dupont, "1001"), user(dupont, "1002"), user(dupont, "1003")
+    registered(dupont, "1001")
+    registered(dupont, "1002")  # Luc has no phone registered: nothing is sent for him
+    post_and_relay(chat.create_group(alain, "Équipe", [sophie.id, luc.id]), alain, "Bonjour")
+    receive(PhoneMessage("1002", "dupont.example", "1001", "dupont.example", "Bien reçu"))
+    assert [c for c in pending_commands() if c.startswith("chat ")] == [
+        "chat sip|1001@dupont.example|internal/1002@dupont.example|[Équipe] Bonjour|text/plain",
+        "chat sip|1002@dupont.example|internal/1001@dupont.example|Bien reçu|text/plain"]
+
+
+def test_the_listener_takes_only_what_our_chatplan_fired():
+    from esl_handlers.dispatch import Event
+    from esl_handlers.messaging import phone_message
+
+    fired = {"Event-Name": "MESSAGE", "proto": "sip", "centrex_chat": "inbound", "from_user": "1001",
+             "from_host": "dupont.example", "to_user": "1002", "to_host": "dupont.example"}
+    assert phone_message(Event(fired, body="Salut\n")) == PhoneMessage("1001", "dupont.example", "1002",
+                                                                      "dupont.example", "Salut")
+    assert phone_message(Event({**fired, "centrex_chat": ""}, body="Salut")) is None  # not through the chatplan
+    assert phone_message(Event({**fired, "Nonblocking-Delivery": "true"}, body="Salut")) is None  # core's copy
+    assert phone_message(Event({**fired, "proto": "global"}, body="Salut")) is None  # our own `chat` relay
+    assert phone_message(Event({**fired, "from_host": ""}, body="Salut")) is None

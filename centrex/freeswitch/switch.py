@@ -24,11 +24,6 @@ class SwitchCommandsBase:
         """Every node NOTIFYs the phones registered as extension@domain: they re-fetch their configuration."""
         return self.api_all(commands.check_sync(profile, extension, domain))
 
-    def send_chat(self, sender: str, recipient: str, body: str) -> dict[str, str]:
-        """A SIP MESSAGE to the phones registered as `recipient` (user@domain), from every node (each
-        sends to the phones registered with it)."""
-        return self.api_all(commands.chat(sender, recipient, body))
-
     def conference_members(self, room: str) -> list[ConferenceMember]:
         """The people in a room now (SwitchError "… not found" when nobody is in it)."""
         return commands.parse_conference_list(self.api(commands.conference_list(room)))

@@ -10,11 +10,11 @@ import logging
 from dataclasses import dataclass
 
 from centrex.calls import live
-from centrex.freeswitch.sync import call_after_commit
+from centrex.freeswitch import commands
+from centrex.freeswitch.sync import command_after_commit
 from centrex.messaging import conversations
 from centrex.models import ChatMessage, Conversation, Tenant, User
 from centrex.platform.db import db
-from centrex.platform.ports import SwitchError, switch
 from centrex.platform.tenancy import scoped, tenant_by_domain
 
 log = logging.getLogger("centrex.messaging")
@@ -58,31 +58,20 @@ def receive(message: PhoneMessage) -> ChatMessage | None:
 
 def relay_after_commit(conversation: Conversation, sender: User, message: ChatMessage) -> None:
     """Once committed, send the message as SIP MESSAGE to the registered phones of the other members (a
-    group's message carries the group's name in front). Members with no registered phone are skipped:
-    for a user it cannot find registered, sofia would send the MESSAGE to sip:user@<company domain>,
-    out to wherever that domain's DNS points."""
+    group's message carries the group's name in front), with FreeSWITCH's `chat` command on every node.
+    Members with no registered phone are skipped: for a user it cannot find registered, sofia would send
+    the MESSAGE to sip:user@<company domain>, out to wherever that domain's DNS points."""
     tenant = db.session.get(Tenant, conversation.tenant_id)
     text = message.body if conversation.kind == "private" else f"[{conversation.name}] {message.body}"
-    sender_address = f"{sender.extension}@{tenant.domain}"
     online = {registration.extension for registration in live.registrations(tenant.id)}
-    recipients = [f"{u.extension}@{tenant.domain}" for u in conversations.members(conversation)
-                  if u.id != sender.id and u.extension in online]
-    if recipients:
-        call_after_commit(lambda: _send(sender_address, recipients, text))
-
-
-def _send(sender: str, recipients: list[str], text: str) -> None:
-    """Never raises: the message is stored; a phone that is not registered simply gets nothing."""
-    try:
-        port = switch()
-    except SwitchError as exc:
-        log.info("SIP MESSAGE from %s not relayed: %s", sender, exc)
-        return
-    for recipient in recipients:
+    for user in conversations.members(conversation):
+        if user.id == sender.id or user.extension not in online:
+            continue
         try:
-            port.send_chat(sender, recipient, text)
-        except (SwitchError, ValueError) as exc:
-            log.warning("SIP MESSAGE from %s to %s not relayed: %s", sender, recipient, exc)
+            command_after_commit(commands.chat(f"{sender.extension}@{tenant.domain}",
+                                               f"{user.extension}@{tenant.domain}", text))
+        except ValueError as exc:  # not an address FreeSWITCH can take: the message stays in the console
+            log.warning("SIP MESSAGE to %s@%s not relayed: %s", user.extension, tenant.domain, exc)
 
 
 def post_and_relay(conversation: Conversation, sender: User, body: str) -> ChatMessage:

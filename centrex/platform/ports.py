@@ -31,9 +31,6 @@ class SwitchCommands(Protocol):
     def check_sync(self, extension: str, domain: str, profile: str = "internal") -> dict[str, str]:
         """Tell the phones registered as extension@domain to re-fetch their configuration (every node)."""
 
-    def send_chat(self, sender: str, recipient: str, body: str) -> dict[str, str]:
-        """A SIP MESSAGE from sender to the phones registered as recipient (both user@domain)."""
-
     def conference_members(self, room: str) -> list[ConferenceMember]:
         """The people in a conference room now."""
 
