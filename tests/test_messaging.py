@@ -144,3 +144,16 @@ def test_the_listener_takes_only_what_our_chatplan_fired():
     assert phone_message(Event({**fired, "Nonblocking-Delivery": "true"}, body="Salut")) is None  # core's copy
     assert phone_message(Event({**fired, "proto": "global"}, body="Salut")) is None  # our own `chat` relay
     assert phone_message(Event({**fired, "from_host": ""}, body="Salut")) is None
+
+
+def test_a_deleted_colleague_leaves_the_words_without_a_name(dupont):
+    from centrex.directory.removal import delete_user
+
+    alain, leaving = user(dupont, "1001"), user(dupont, "1005")  # 1005 answers no queue
+    conversation = chat.private_with(alain, leaving)
+    chat.post(conversation, leaving, "Je pars à la fin du mois")
+    delete_user(leaving)
+    db.session.expire_all()
+    [summary] = chat.overview(alain)
+    assert summary.title == "" and summary.unread == 1
+    assert [(m.body, m.sender_user_id) for m in chat.messages(conversation)] == [("Je pars à la fin du mois", None)]

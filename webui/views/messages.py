@@ -55,7 +55,7 @@ def _message_json(message: ChatMessage, me_user: User, names: dict[int, str], zo
 
 def _summary_json(summary: chat.Summary, zone: ZoneInfo) -> dict:
     last = summary.last
-    return {"id": summary.conversation.id, "title": summary.title, "group": summary.conversation.kind == "group",
+    return {"id": summary.conversation.id, "title": summary.title or _("former colleague"), "group": summary.conversation.kind == "group",
             "unread": summary.unread, "url": url_for("me.conversation", conversation_id=summary.conversation.id),
             "last": last.body[:80] if last else "", "at": _when(last.created_at, zone) if last else ""}
 
@@ -77,7 +77,8 @@ def render_messages(user: User, conversation: Conversation | None = None, errors
     people = chat.members(conversation) if conversation else []
     return render_template(
         "console/me/messages.html", summaries=[_summary_json(s, zone) for s in summaries],
-        conversation=conversation, title=chat.title_for(conversation, user, people) if conversation else "",
+        conversation=conversation,
+        title=(chat.title_for(conversation, user, people) or _("former colleague")) if conversation else "",
         people=people, shown=shown, colleagues=_colleagues(user), errors=errors or {}, form=form or {},
         poll_url=url_for("me.messages_updates"), poll_seconds=POLL_SECONDS), status
 
