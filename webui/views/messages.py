@@ -55,7 +55,8 @@ def _message_json(message: ChatMessage, me_user: User, names: dict[int, str], zo
 
 def _summary_json(summary: chat.Summary, zone: ZoneInfo) -> dict:
     last = summary.last
-    return {"id": summary.conversation.id, "title": summary.title or _("former colleague"), "group": summary.conversation.kind == "group",
+    return {"id": summary.conversation.id, "title": summary.title or _("former colleague"),
+            "group": summary.conversation.kind == "group",
             "unread": summary.unread, "url": url_for("me.conversation", conversation_id=summary.conversation.id),
             "last": last.body[:80] if last else "", "at": _when(last.created_at, zone) if last else ""}
 
