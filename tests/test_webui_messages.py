@@ -90,3 +90,21 @@ def test_an_administrator_without_an_extension_is_told_why(app, dupont):
     admin = logged_in(app, ADMIN_DUPONT)
     answer = admin.get("/me/messages")
     assert answer.status_code == 403 and "poste" in text(answer)
+
+
+def test_an_administrator_with_an_extension_chats_as_that_employee(app, dupont):
+    from centrex.access.accounts import create_account
+    from centrex.demo.companies import DEMO_PASSWORD
+    from centrex.models import User
+    from centrex.platform.db import db
+
+    claire = db.session.get(User, user_id(dupont, "1000"))
+    create_account("direction@dupont.example", DEMO_PASSWORD, "admin", tenant=dupont, user=claire)
+    boss = logged_in(app, "direction@dupont.example")
+    page = text(boss.get("/me/messages"))
+    assert 'href="/me/messages"' in page  # in the menu, under « Mon téléphone »
+    conversation = start_private(boss, user_id(dupont, "1001"))
+    post(boss, f"/me/messages/{conversation}", {"body": "Point à 9 h demain"})
+    alain = logged_in(app, USER_DUPONT)
+    assert [(c["title"], c["unread"]) for c in alain.get("/me/messages/updates.json").get_json()["conversations"]] \
+        == [("Claire Dumas", 1)]
