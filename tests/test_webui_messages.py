@@ -108,3 +108,11 @@ def test_an_administrator_with_an_extension_chats_as_that_employee(app, dupont):
     alain = logged_in(app, USER_DUPONT)
     assert [(c["title"], c["unread"]) for c in alain.get("/me/messages/updates.json").get_json()["conversations"]] \
         == [("Claire Dumas", 1)]
+
+
+def test_the_page_speaks_english_when_asked(app, dupont):
+    alain = logged_in(app, USER_DUPONT)
+    alain.set_cookie("console_lang", "en")
+    page = text(alain.get("/me/messages"))
+    assert "New conversation" in page and "No conversation yet: start one below." in page
+    assert "Nouvelle conversation" not in page
