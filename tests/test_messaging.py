@@ -11,6 +11,7 @@ from centrex.messaging.sip import PhoneMessage, receive
 from centrex.models import ChatMessage, Conversation, User
 from centrex.platform.db import db
 from centrex.platform.errors import Invalid, NotFound
+from esl_switch import switch_on_esl  # noqa: F401 - the fixture
 
 
 def user(tenant, extension: str) -> User:
@@ -110,26 +111,29 @@ def test_the_chat_command_is_one_line_and_the_text_cannot_cut_it():
         commands.chat("1001@dupont.example", "1002@dupont.example|x", "Salut")
 
 
-def registered(tenant, extension: str) -> None:
+def registered(tenant, extension: str, node: str = "127.0.0.1:8021") -> None:
     from centrex.models import LiveRegistration
 
-    db.session.add(LiveRegistration(tenant_id=tenant.id, extension=extension, call_id=f"reg-{extension}",
-                                    node="127.0.0.1:8021", contact=f"sip:{extension}@192.0.2.10:5060"))
+    db.session.add(LiveRegistration(tenant_id=tenant.id, extension=extension, call_id=f"reg-{extension}-{node}",
+                                    node=node, contact=f"sip:{extension}@192.0.2.10:5060"))
     db.session.flush()
 
 
 def test_messages_go_to_the_registered_phones_of_the_other_members_only(dupont):
-    from centrex.freeswitch.sync import pending_commands
-    from centrex.messaging.sip import post_and_relay
+    from centrex.messaging.sip import relay_commands
 
     alain, sophie, luc = user(dupont, "1001"), user(dupont, "1002"), user(dupont, "1003")
     registered(dupont, "1001")
     registered(dupont, "1002")  # Luc has no phone registered: nothing is sent for him
-    post_and_relay(chat.create_group(alain, "Équipe", [sophie.id, luc.id]), alain, "Bonjour")
-    receive(PhoneMessage("1002", "dupont.example", "1001", "dupont.example", "Bien reçu"))
-    assert [c for c in pending_commands() if c.startswith("chat ")] == [
-        "chat sip|1001@dupont.example|internal/1002@dupont.example|[Équipe] Bonjour|text/plain",
-        "chat sip|1002@dupont.example|internal/1001@dupont.example|Bien reçu|text/plain"]
+    registered(dupont, "1002", node="10.0.0.2:8021")  # Sophie's softphone is on a second switch
+    group = chat.create_group(alain, "Équipe", [sophie.id, luc.id])
+    assert relay_commands(group, alain, chat.post(group, alain, "Bonjour")) == [
+        ("10.0.0.2:8021", "chat sip|1001@dupont.example|internal/1002@dupont.example|[Équipe] Bonjour|text/plain"),
+        ("127.0.0.1:8021", "chat sip|1001@dupont.example|internal/1002@dupont.example|[Équipe] Bonjour|text/plain")]
+    stored = receive(PhoneMessage("1002", "dupont.example", "1001", "dupont.example", "Bien reçu"))
+    conversation = chat.conversation_for(sophie, stored.conversation_id)
+    assert relay_commands(conversation, sophie, stored) == [
+        ("127.0.0.1:8021", "chat sip|1002@dupont.example|internal/1001@dupont.example|Bien reçu|text/plain")]
 
 
 def test_the_listener_takes_only_what_our_chatplan_fired():
@@ -157,3 +161,23 @@ def test_a_deleted_colleague_leaves_the_words_without_a_name(dupont):
     [summary] = chat.overview(alain)
     assert summary.title == "" and summary.unread == 1
     assert [(m.body, m.sender_user_id) for m in chat.messages(conversation)] == [("Je pars à la fin du mois", None)]
+
+
+def test_after_the_commit_the_chat_command_goes_to_the_phones_node(committed, switch_on_esl):
+    """The real ESL command client against the test ESL server: what FreeSWITCH would be told."""
+    from centrex.demo.companies import load_demo
+    from centrex.messaging.sip import post_and_relay
+    from centrex.platform.unit_of_work import unit_of_work
+    from esl_switch import api_commands
+
+    dupont = {t.domain: t for t in load_demo()["tenants"]}["dupont.example"]
+    committed.commit()
+    node = switch_on_esl.address.rsplit(":", 1)[0]  # host:port, as the listener names a node
+    registered(dupont, "1002", node=node)
+    with unit_of_work():
+        message = post_and_relay(chat.private_with(user(dupont, "1001"), user(dupont, "1002")),
+                                 user(dupont, "1001"), "Salut")
+        assert not [c for c in api_commands(switch_on_esl) if c.startswith("chat ")]  # not before the commit
+    assert message.id
+    assert [c for c in api_commands(switch_on_esl) if c.startswith("chat ")] == [
+        "chat sip|1001@dupont.example|internal/1002@dupont.example|Salut|text/plain"]

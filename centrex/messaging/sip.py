@@ -3,7 +3,8 @@ chat routing (mod_sms, freeswitch/chatplan/centrex.xml), which fires it as a MES
 listener hands it to `receive`. The sender is the authenticated From (the internal profile challenges
 MESSAGE like INVITE), so its domain is its company: a message to another domain, or to nobody of that
 company, is refused and stored nowhere. What a colleague should see on their phones goes out with
-FreeSWITCH's `chat` command once the message is committed (`relay_after_commit`)."""
+FreeSWITCH's `chat` command, once the message is committed, to the node(s) their phones are registered
+with (`relay_after_commit`)."""
 from __future__ import annotations
 
 import logging
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 
 from centrex.calls import live
 from centrex.freeswitch import commands
-from centrex.freeswitch.sync import command_after_commit
+from centrex.freeswitch.sync import call_after_commit
 from centrex.messaging import conversations
 from centrex.models import ChatMessage, Conversation, Tenant, User
 from centrex.platform.db import db
+from centrex.platform.ports import SwitchError, switch
 from centrex.platform.tenancy import scoped, tenant_by_domain
 
 log = logging.getLogger("centrex.messaging")
@@ -56,22 +58,48 @@ def receive(message: PhoneMessage) -> ChatMessage | None:
     return stored
 
 
-def relay_after_commit(conversation: Conversation, sender: User, message: ChatMessage) -> None:
-    """Once committed, send the message as SIP MESSAGE to the registered phones of the other members (a
-    group's message carries the group's name in front), with FreeSWITCH's `chat` command on every node.
-    Members with no registered phone are skipped: for a user it cannot find registered, sofia would send
-    the MESSAGE to sip:user@<company domain>, out to wherever that domain's DNS points."""
+def relay_commands(conversation: Conversation, sender: User, message: ChatMessage) -> list[tuple[str, str]]:
+    """(node, `chat` command) for every node where another member has a phone registered (a group's
+    message carries the group's name in front). Members with no registered phone, and nodes where they
+    have none, get nothing: for a user it cannot find registered, sofia sends the MESSAGE to
+    sip:user@<company domain>, out to wherever that domain's DNS points."""
     tenant = db.session.get(Tenant, conversation.tenant_id)
     text = message.body if conversation.kind == "private" else f"[{conversation.name}] {message.body}"
-    online = {registration.extension for registration in live.registrations(tenant.id)}
+    nodes: dict[str, set[str]] = {}
+    for registration in live.registrations(tenant.id):
+        nodes.setdefault(registration.extension, set()).add(registration.node)
+    relayed = []
     for user in conversations.members(conversation):
-        if user.id == sender.id or user.extension not in online:
+        if user.id == sender.id:
             continue
         try:
-            command_after_commit(commands.chat(f"{sender.extension}@{tenant.domain}",
-                                               f"{user.extension}@{tenant.domain}", text))
+            command = commands.chat(f"{sender.extension}@{tenant.domain}", f"{user.extension}@{tenant.domain}", text)
         except ValueError as exc:  # not an address FreeSWITCH can take: the message stays in the console
             log.warning("SIP MESSAGE to %s@%s not relayed: %s", user.extension, tenant.domain, exc)
+            continue
+        relayed += [(node, command) for node in sorted(nodes.get(user.extension, ()))]
+    return relayed
+
+
+def relay_after_commit(conversation: Conversation, sender: User, message: ChatMessage) -> None:
+    """Once committed, send the message to the other members' registered phones (relay_commands)."""
+    relayed = relay_commands(conversation, sender, message)
+    if relayed:
+        call_after_commit(lambda: _send(relayed))
+
+
+def _send(relayed: list[tuple[str, str]]) -> None:
+    """Never raises: the message is stored whatever FreeSWITCH says."""
+    try:
+        port = switch()
+    except SwitchError as exc:
+        log.warning("%d SIP MESSAGE(s) not relayed: %s", len(relayed), exc)
+        return
+    for node, command in relayed:
+        try:
+            port.api(command, node=node)
+        except SwitchError as exc:
+            log.warning("FreeSWITCH %s did not relay a SIP MESSAGE: %s", node, exc)
 
 
 def post_and_relay(conversation: Conversation, sender: User, body: str) -> ChatMessage:
