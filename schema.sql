@@ -255,6 +255,23 @@ CREATE TABLE console_role (
 
 CREATE INDEX ix_console_role_tenant_id ON console_role (tenant_id);
 
+CREATE TABLE conversation (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	kind VARCHAR(8) NOT NULL, 
+	name VARCHAR(80), 
+	pair_key VARCHAR(40), 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	last_message_at TIMESTAMP WITH TIME ZONE, 
+	CONSTRAINT pk_conversation PRIMARY KEY (id), 
+	CONSTRAINT ck_conversation_kind CHECK (kind IN ('private', 'group')), 
+	CONSTRAINT ck_conversation_pair_key_for_private CHECK ((kind = 'private') = (pair_key IS NOT NULL)), 
+	CONSTRAINT uq_conversation_pair UNIQUE (tenant_id, pair_key), 
+	CONSTRAINT fk_conversation_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_conversation_tenant_id ON conversation (tenant_id);
+
 CREATE TABLE did_number (
 	id SERIAL NOT NULL, 
 	e164 VARCHAR(16) NOT NULL, 
@@ -628,6 +645,25 @@ CREATE TABLE call_queue (
 
 CREATE INDEX ix_call_queue_tenant_id ON call_queue (tenant_id);
 
+CREATE TABLE chat_message (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	conversation_id INTEGER NOT NULL, 
+	sender_user_id INTEGER, 
+	body TEXT NOT NULL, 
+	channel VARCHAR(8) NOT NULL, 
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_chat_message PRIMARY KEY (id), 
+	CONSTRAINT ck_chat_message_channel CHECK (channel IN ('console', 'sip')), 
+	CONSTRAINT fk_chat_message_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
+	CONSTRAINT fk_chat_message_conversation_id_conversation FOREIGN KEY(conversation_id) REFERENCES conversation (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_chat_message_sender_user_id_sip_user FOREIGN KEY(sender_user_id) REFERENCES sip_user (id) ON DELETE SET NULL
+);
+
+CREATE INDEX ix_chat_message_conversation_id_id ON chat_message (conversation_id, id);
+
+CREATE INDEX ix_chat_message_tenant_id ON chat_message (tenant_id);
+
 CREATE TABLE console_role_permission (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -645,6 +681,22 @@ CREATE TABLE console_role_permission (
 CREATE INDEX ix_console_role_permission_role_id ON console_role_permission (role_id);
 
 CREATE INDEX ix_console_role_permission_tenant_id ON console_role_permission (tenant_id);
+
+CREATE TABLE conversation_member (
+	conversation_id INTEGER NOT NULL, 
+	user_id INTEGER NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	last_read_id INTEGER, 
+	joined_at TIMESTAMP WITH TIME ZONE NOT NULL, 
+	CONSTRAINT pk_conversation_member PRIMARY KEY (conversation_id, user_id), 
+	CONSTRAINT fk_conversation_member_conversation_id_conversation FOREIGN KEY(conversation_id) REFERENCES conversation (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_conversation_member_user_id_sip_user FOREIGN KEY(user_id) REFERENCES sip_user (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_conversation_member_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
+);
+
+CREATE INDEX ix_conversation_member_tenant_id ON conversation_member (tenant_id);
+
+CREATE INDEX ix_conversation_member_user_id ON conversation_member (user_id);
 
 CREATE TABLE device (
 	id SERIAL NOT NULL, 

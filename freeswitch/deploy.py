@@ -10,7 +10,8 @@ FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock 
    nobody asked: the sample directory (users 1000-1019, password 1234), the sample dialplan, every stock
    SIP profile (internal-ipv6 and external-ipv6 included, with their gateway examples), the sample IVR
    menus, chatplan and skinny profiles.
-2. Copies freeswitch.xml, autoload_configs/*, sip_profiles/* and lang/* of this folder over the stock files.
+2. Copies freeswitch.xml, autoload_configs/*, sip_profiles/*, lang/* and chatplan/* of this folder over the
+   stock files.
 3. Writes centrex_vars.xml with this node's values (the only file that differs between nodes).
 4. The web phone's secure WebSocket (internal profile's wss-binding, --wss-port, default 7443): with
    --wss-cert, copies the operator's certificate (PEM: certificate chain + private key) to
@@ -28,7 +29,7 @@ from xml.sax.saxutils import quoteattr
 
 HERE = Path(__file__).resolve().parent
 STOCK_ASIDE = ("directory", "dialplan", "sip_profiles", "ivr_menus", "chatplan", "skinny_profiles")
-OURS = ("freeswitch.xml", "autoload_configs", "sip_profiles", "lang")
+OURS = ("freeswitch.xml", "autoload_configs", "sip_profiles", "lang", "chatplan")
 
 # name in centrex_vars.xml -> (option, default)
 VARIABLES = {

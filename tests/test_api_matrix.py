@@ -155,6 +155,7 @@ BODIES = {
     "create_webhook": lambda t: {"url": "https://crm.example.com/h", "events": ["call.ended"]},
     "update_webhook": lambda t: {"description": "CRM"},
     "place_call": lambda t: {"from_user": "1001", "to": "1002"},
+    "send_message": lambda t: {"to_user_id": first(User, t, User.extension == "1002").id, "body": "Bonjour"},
 }
 # Bodies naming another company's objects: refused as unknown, never linked.
 FOREIGN_BODIES = {
@@ -172,6 +173,7 @@ FOREIGN_BODIES = {
     "update_schedule": lambda other: {"default": {"type": "user", "id": user_1001(other).id}},
     "point_number": lambda other: {"dest_type": "user", "dest_id": user_1001(other).id},
     "add_forward_rule": lambda other: {"kind": "always", "dest": {"type": "user", "id": user_1001(other).id}},
+    "send_message": lambda other: {"to_user_id": user_1001(other).id, "body": "Intrus"},
 }
 
 

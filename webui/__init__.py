@@ -42,6 +42,7 @@ def init_app(app) -> None:
         "operator_platform",
         "phonebook",
         "presence",
+        "messages",
         "routing_groups",
         "routing_schedules",
         "schedule_actions",

@@ -148,6 +148,7 @@ SCOPE_AREAS: dict[str, str] = {
     "conferences": "calls",  # live control of the rooms, like the calls of the moment
     "presence": "presence",
     "webhooks": "api",
+    "messages": FULL_ADMIN,  # employees' private conversations: no delegated administrator gives them
 }
 
 

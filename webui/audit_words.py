@@ -54,7 +54,7 @@ OBJECTS = {
     "phonebook_entry": N_("Phonebook contact"), "voicemail_box": N_("Shared voicemail"),
     "user_voicemail": N_("Voicemail"), "voicemail_message": N_("Voicemail message"), "api_token": N_("API key"),
     "webhook_subscription": N_("Webhook"), "webhook_delivery": N_("Webhook delivery"),
-    "licensed_feature": N_("Licence"),
+    "licensed_feature": N_("Licence"), "conversation": N_("Conversation"),
 }
 
 # Each field of a change by its label (keys of AuditEntry.changes).

@@ -101,6 +101,27 @@ def check_sync(profile: str, extension: str, domain: str) -> str:
     return f"sofia profile {profile} check_sync {extension}@{domain}"
 
 
+
+# --- instant messaging (mod_sms / sofia's chat interface) ------------------------------------------------
+
+CHAT_SEPARATOR = "|"
+
+
+def chat_text(body: str) -> str:
+    """A message as one `chat` argument: the API command is one line split on "|" (a newline would end it,
+    a "|" would cut the text), so line breaks become spaces and "|" a broken bar."""
+    return " ".join(body.replace(CHAT_SEPARATOR, "\u00a6").split())
+
+
+def chat(sender: str, recipient: str, body: str, profile: str = "internal") -> str:
+    """`chat sip|<from>|<profile>/<to>|<text>|text/plain`: sofia sends a SIP MESSAGE to every phone
+    registered as `recipient` (user@domain) on the profile, from `sender` (user@domain). Without the
+    profile, sofia looks for a profile named like the domain ("Invalid Profile dupont.example")."""
+    for address in (sender, recipient):
+        if CHAT_SEPARATOR in address or "/" in address or any(c.isspace() for c in address):
+            raise ValueError(f"not a chat address: {address!r}")
+    return f"chat sip|{sender}|{profile}/{recipient}|{chat_text(body)}|text/plain"
+
 # --- originate legs and destinations ---------------------------------------------------------------
 
 def user_leg(extension: str, domain: str) -> str:

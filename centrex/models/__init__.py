@@ -25,6 +25,7 @@ from centrex.models.queue import CallQueue, QueueAgent  # noqa: F401
 from centrex.models.role import Role, RolePermission  # noqa: F401 (console custom roles)
 from centrex.models.licence import LicensedFeature  # noqa: F401 (optional services per client)
 from centrex.models.call_rights import BlockedPrefix, CallPolicy  # noqa: F401 (allowed call destinations)
+from centrex.models.messaging import ChatMessage, Conversation, ConversationMember  # noqa: F401 (instant messaging)
 
 __all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
            "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",

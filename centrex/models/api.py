@@ -38,6 +38,8 @@ SCOPES = (
     "presence:read",
     "webhooks:read",
     "webhooks:write",
+    "messages:read",
+    "messages:write",
 )
 WEBHOOK_EVENTS = ("call.ringing", "call.answered", "call.ended", "voicemail.left", "fax.received")
 DELIVERY_STATES = ("waiting", "sending", "delivered", "failed")

@@ -44,8 +44,8 @@ def chromium_profile():
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture
-def browser(chromium_profile, request):
+def _chromium(chromium_profile, request, name: str = ""):
+    """A headless Chromium of its own (own profile: own cookies), quit when the test ends."""
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         pytest.skip(
             "Debian's chromium and chromium-driver are needed (scripts/ensure-debian-packages.sh test)"
@@ -73,11 +73,20 @@ def browser(chromium_profile, request):
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     driver.implicitly_wait(0)
-    driver.snap = lambda name: _snap(driver, f"{request.node.name}-{name}", always=False)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    driver.snap = lambda shot: _snap(driver, f"{request.node.name}{name}-{shot}", always=False)
+    request.addfinalizer(driver.quit)
+    return driver
+
+
+@pytest.fixture
+def browser(chromium_profile, request):
+    return _chromium(chromium_profile, request)
+
+
+@pytest.fixture
+def second_browser(chromium_profile, request):
+    """Another person's browser in the same test (e.g. two colleagues chatting)."""
+    return _chromium(chromium_profile, request, "-second")
 
 
 def _snap(driver, name: str, always: bool) -> None:

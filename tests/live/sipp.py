@@ -72,11 +72,13 @@ BYE_ANSWERED = f"""  <label id="bye"/>
 
 def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
     """What a desk phone does with an INVITE: "answer" after ring_ms (then waits for the BYE, or hangs up
-    after talk_ms), "busy" (486), "ring" (rings until cancelled). NOTIFY (MWI) and OPTIONS get a 200."""
+    after talk_ms), "busy" (486), "ring" (rings until cancelled). NOTIFY (MWI), OPTIONS and MESSAGE (instant
+    messages) get a 200."""
     head = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="phone">
   <recv request="NOTIFY" optional="true" next="notify"/>
   <recv request="OPTIONS" optional="true" next="notify"/>
+  <recv request="MESSAGE" optional="true" next="notify"/>
   <recv request="INVITE" crlf="true" rrs="true"/>
 """
     if behaviour == "busy":
