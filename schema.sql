@@ -453,6 +453,8 @@ CREATE TABLE sip_user (
 	vm_pin_hash VARCHAR(255), 
 	vm_a1_hash VARCHAR(32), 
 	mobile VARCHAR(16), 
+	twin_enabled BOOLEAN DEFAULT false NOT NULL, 
+	twin_delay INTEGER DEFAULT '0' NOT NULL, 
 	max_calls INTEGER NOT NULL, 
 	caller_id_mode VARCHAR(8) NOT NULL, 
 	call_class VARCHAR(16) NOT NULL, 
@@ -463,6 +465,7 @@ CREATE TABLE sip_user (
 	CONSTRAINT ck_sip_user_call_class CHECK (call_class IN ('internal', 'national', 'mobile', 'international')), 
 	CONSTRAINT ck_sip_user_caller_id_mode CHECK (caller_id_mode IN ('direct', 'main')), 
 	CONSTRAINT ck_sip_user_max_calls_positive CHECK (max_calls > 0), 
+	CONSTRAINT ck_sip_user_twin_delay_range CHECK (twin_delay >= 0 AND twin_delay <= 30), 
 	CONSTRAINT fk_sip_user_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
 );
 

@@ -214,6 +214,8 @@ def dial_string(step: Ring, plan: Plan) -> str:
         if leg.kind == "user":
             legs.append(f"[{','.join(leg_vars)}]{commands.user_leg(leg.address, plan.domain)}")
             continue
+        if leg.delay:  # a mobile twin: its INVITE leaves that many seconds after the phones'
+            leg_vars.append(f"leg_delay_start={leg.delay}")
         if leg.caller_id:
             leg_vars.append(f"origination_caller_id_number={_var_value(leg.caller_id)}")
         if step.caller_id_name:

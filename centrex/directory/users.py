@@ -12,6 +12,7 @@ from centrex.platform.errors import N_, Conflict, Invalid
 from centrex.platform.forms import apply, load
 from centrex.platform.schemas import PIN_IS_THE_NUMBER, UserSchema, pin_echoes_number
 from centrex.routing.addresses import short_number_free
+from centrex.routing.checks import external_number
 
 _schema = UserSchema()
 
@@ -30,6 +31,7 @@ def create_user(tenant: Tenant, data: dict) -> User:
     secret = values.pop("sip_secret") or new_sip_secret()
     pin = values.pop("vm_pin")
     user = User(tenant_id=tenant.id, tenant=tenant, **values)
+    _check_twin(user)
     _set_secret(user, tenant, secret)
     _set_pin(user, tenant, pin)
     db.session.add(user)
@@ -46,6 +48,8 @@ def update_user(user: User, data: dict) -> User:
     secret = values.pop("sip_secret", None)
     pin = values.pop("vm_pin", None)
     changed = apply(user, values)
+    if changed.keys() & {"twin_enabled", "mobile", "call_class", "allow_premium"}:
+        _check_twin(user)
     if secret:
         _set_secret(user, tenant, secret)
         changed["sip_secret"] = "changed"
@@ -90,6 +94,16 @@ def _set_pin(user: User, tenant: Tenant, pin: str | None) -> None:
     user.vm_pin_hash = hash_password(pin)
     # mod_voicemail checks md5(id:domain:pin) against the directory's vm-a1-hash param.
     user.vm_a1_hash = digest_a1(user.extension, tenant.domain, pin)
+
+
+def _check_twin(user: User) -> None:
+    """A mobile twin needs a mobile the user may call: it is an outgoing call of theirs."""
+    if not user.twin_enabled:
+        return
+    if not user.mobile:
+        raise Invalid(N_("A mobile number is needed for the mobile to ring with the phones."),
+                      fields={"mobile": [N_("Required for the twin.")]})
+    user.mobile = external_number(user.tenant, user.mobile, "mobile", owner=user)
 
 
 def _check_extension_free(tenant: Tenant, extension: str) -> None:

@@ -129,7 +129,8 @@ def _detail(step) -> dict:
     if isinstance(step, Ring):
         return {"mode": step.mode, "timeout": step.timeout, "legs": [
             {"kind": leg.kind, "address": leg.address, "label": leg.label, "ring_seconds": leg.ring_seconds,
-             **({"caller_id": leg.caller_id} if leg.caller_id else {})} for leg in step.legs]}
+             **({"caller_id": leg.caller_id} if leg.caller_id else {}),
+             **({"delay": leg.delay} if leg.delay else {})} for leg in step.legs]}
     if isinstance(step, EnterTenant):
         return {"domain": step.domain}
     if isinstance(step, StampTenant):

@@ -1,5 +1,6 @@
 """Calls leaving the company (the outbound half of the routing engine): emergency numbers, call classes
-and premium rates of the user and the company, blocked prefixes, and the caller ID shown outside. Pure, as
+and premium rates of the user and the company, blocked prefixes, the caller ID shown outside, and a user's
+mobile twin (an outgoing call like any other). Pure, as
 the engine: mixed into its router, which provides `config`, `settings`, `call` and `error`."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from centrex.routing.engine import dialing
 from centrex.routing.engine.plan import (
     Call,
+    Decision,
     Leg,
     Limit,
     Note,
@@ -24,6 +26,7 @@ class OutboundRules:
     config: TenantConfig
     settings: RoutingSettings
     call: Call
+    presented: str | None
     error: Callable[[Plan, str, Note], None]
 
     def emergency(self, plan: Plan, caller: UserEntry, digits: str) -> None:
@@ -75,6 +78,34 @@ class OutboundRules:
         if user.caller_id_mode == "main":
             return self.config.main_number or direct
         return direct or self.config.main_number
+
+    def twin(self, plan: Plan, user: UserEntry, seconds: int) -> Leg | None:
+        """The user's mobile twin, ringing with the phones after its delay and at least the minimum time a
+        mobile needs; its ring time counts from the start of the call, as FreeSWITCH's leg_timeout does."""
+        if user.twin_delay is None or not user.mobile:
+            return None
+        number, refused = self.twin_number(user)
+        if number is None:
+            plan.then(Decision(), Note.of(refused, name=user.name, number=user.mobile))
+            return None
+        delay = user.twin_delay
+        total = max(seconds, delay + self.settings.external_min_ring)
+        plan.then(Decision(), Note.of("twin", name=user.name, number=number, delay=delay, seconds=total - delay))
+        return Leg("external", number, total, label=f"{user.name} (mobile)", caller_id=self.presented, delay=delay)
+
+    def twin_number(self, user: UserEntry) -> tuple[str | None, str]:
+        """The user's mobile twin if their call rights and the company's let them call it, with why not
+        (a note key) otherwise: the twin is an outgoing call like any other."""
+        c = self.config
+        dialled = dialing.classify(user.mobile or "", c.country)
+        if dialled.kind in ("invalid", "emergency") or not dialled.number.startswith("+"):
+            return None, "twin_invalid"
+        if self.blocked_prefix(dialled.number) is not None or (dialled.premium and not (
+                c.premium_allowed and user.allow_premium)):
+            return None, "twin_barred"
+        if not (dialing.allowed(user.call_class, dialled.needs) and dialing.allowed(c.call_ceiling, dialled.needs)):
+            return None, "twin_barred"
+        return dialled.number, ""
 
     def callable_external(self, number: str | None) -> str | None:
         """An external number we may ring on someone's behalf: valid, not premium-rate, not blocked."""

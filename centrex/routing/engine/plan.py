@@ -24,6 +24,8 @@ class UserEntry:
     allow_premium: bool = False
     caller_id_mode: str = "direct"
     language: str | None = None
+    mobile: str | None = None      # E.164
+    twin_delay: int | None = None  # the mobile twin rings this many seconds after the phones (None: no twin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ class Leg:
     ring_seconds: int
     label: str = ""
     caller_id: str | None = None   # external legs: the number presented
+    delay: int = 0                 # seconds after the other legs it starts ringing (a mobile twin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,8 +221,12 @@ class _Router(OutboundRules):
             fallback["then"] = voicemail
         if any(d.kind in ("ring_group", "schedule") for d in fallback.values()):
             fallback[SKIP] = Dest("user", user.id)  # a team he belongs to must not ring him again
-        leg = Leg("user", user.extension, seconds, label=user.name)
-        self.ring(plan, Ring((leg,), "simultaneous", seconds, tuple(fallback.items()), hops), at,
+        legs, timeout = [Leg("user", user.extension, seconds, label=user.name)], seconds
+        twin = self.twin(plan, user, seconds)
+        if twin is not None:
+            legs.append(twin)
+            timeout = twin.ring_seconds
+        self.ring(plan, Ring(tuple(legs), "simultaneous", timeout, tuple(fallback.items()), hops), at,
                   Note.of("ring_user", name=user.name, extension=user.extension, seconds=seconds))
 
     def group(self, plan: Plan, group: GroupEntry, at: datetime, hops: int, after: Dest | None) -> None:

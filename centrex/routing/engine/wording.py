@@ -57,6 +57,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forward_always": ("Renvoi permanent de {name} vers {target}.", "{name} forwards every call to {target}."),
     "ring_user": ("Sonner {name} ({extension}) pendant {seconds} s.",
                   "Ring {name} ({extension}) for {seconds} s."),
+    "twin": ("Le mobile de {name}, {number}, sonne aussi, {delay} s après ses téléphones, pendant {seconds} s : "
+             "le premier qui décroche prend l’appel.",
+             "{name}'s mobile, {number}, rings too, {delay} s after their phones, for {seconds} s: whoever "
+             "answers first takes the call."),
+    "twin_barred": ("Le mobile de {name}, {number}, ne sonne pas : ses droits d’appel ne le permettent pas.",
+                    "{name}'s mobile, {number}, does not ring: their call rights do not allow it."),
+    "twin_invalid": ("Le mobile de {name}, {number}, n’est pas un numéro appelable : il ne sonne pas.",
+                     "{name}'s mobile, {number}, is not a number we can call: it does not ring."),
     "group_skips_origin": ("{name} ({extension}) ne sonne pas dans le groupe « {group} » : l’appel vient "
                            "de son renvoi.",
                            "{name} ({extension}) is not rung in group \"{group}\": the call comes from "
