@@ -1,0 +1,72 @@
+"""One number for desk and mobile through the live switch: a carrier call to Alain Dupont's direct line
+rings his desk phone and, after the twin's delay, his mobile at the carrier (showing the caller); whoever
+answers first takes the call and the other stops ringing (CANCEL)."""
+from contextlib import contextmanager
+
+import pytest
+from live_routing import carrier_numbers, seconds_between, user
+
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
+
+ALAIN_DIRECT = "+41215550102"
+ALAIN_MOBILE = "+41791234567"
+CALLER = "+41791112233"
+
+
+@contextmanager
+def twin_on(live, extension: str, delay: int):
+    """The user's mobile twin switched on (update_user, as the console does) for the block; off after."""
+    from centrex.directory.users import update_user
+
+    with live.data() as session:
+        update_user(user(session, extension), {"twin_enabled": True, "twin_delay": delay})
+    try:
+        yield
+    finally:
+        with live.data() as session:
+            update_user(user(session, extension), {"twin_enabled": False, "twin_delay": 0})
+
+
+def received(phone, method: str) -> list:
+    return [m for uas in phone.past + ([phone.uas] if phone.uas else []) for m in uas.received(method)]
+
+
+def test_the_mobile_rings_after_its_delay_and_takes_the_call(phones):
+    live = phones
+    live.at("2026-12-07 10:00")
+    desk = live.phone("1001", behaviour="ring")
+    carrier = live.carrier_answers("answer", ring_ms=500)
+    with twin_on(live, "1001", delay=2):
+        result = live.carrier_call(ALAIN_DIRECT, caller=CALLER, talk_ms=1500)
+    assert result.final == 200, result.output
+    assert carrier_numbers(live) == [ALAIN_MOBILE]
+    invite = carrier.invites()[0]
+    assert CALLER in invite.header("From")  # the mobile shows who calls, as a forward does
+    # the twin's INVITE leaves 2 s after the desk phone's (FreeSWITCH counts whole seconds: up to 3 s)
+    assert 1.5 <= seconds_between([desk.invites()[0].at, invite.at])[0] <= 4.5
+    assert len(received(desk, "CANCEL")) == 1  # the desk phone stopped ringing when the mobile answered
+    assert len(desk.invites()) == 1
+
+
+def test_the_desk_answers_first_and_the_mobile_stops_ringing(phones):
+    live = phones
+    live.at("2026-12-07 10:00")
+    desk = live.phone("1001", ring_ms=4000)
+    carrier = live.carrier_answers("ring")
+    with twin_on(live, "1001", delay=1):
+        result = live.carrier_call(ALAIN_DIRECT, caller=CALLER, talk_ms=1500)
+    assert result.final == 200, result.output
+    assert carrier_numbers(live) == [ALAIN_MOBILE]  # both rang together…
+    assert carrier.invites()[0].at < received(desk, "ACK")[0].at
+    live.wait_for(lambda: received(carrier, "CANCEL"), 10, what="the carrier's CANCEL for the mobile")
+    assert len(received(carrier, "CANCEL")) == 1  # …and the desk took the call
+
+
+def test_without_the_twin_only_the_desk_rings(phones):
+    live = phones
+    live.at("2026-12-07 10:00")
+    live.phone("1001", ring_ms=300)
+    live.carrier_answers("answer")
+    result = live.carrier_call(ALAIN_DIRECT, caller=CALLER, talk_ms=500)
+    assert result.final == 200, result.output
+    assert carrier_numbers(live) == []
