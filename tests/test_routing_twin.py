@@ -13,10 +13,10 @@ from centrex.models import AuditEntry, Number, User
 from centrex.platform.db import db
 from centrex.platform.errors import Invalid
 from centrex.routing.engine import Call, route
-from centrex.routing.engine.plan import Leg, Ring
+from centrex.routing.engine.plan import Leg, MoveToMobile, Ring
 from centrex.routing.explain import explain_call
-from routing_factory import DOMAIN, config, group, local, member_user, users
-from test_routing_dialplan import CARRIER_IN_TENANT, actions, at, data_of, doc
+from routing_factory import DOMAIN, actions, config, group, local, member_user, users
+from test_routing_dialplan import CARRIER_IN_TENANT, actions as xml_actions, at, data_of, doc
 from webui_testing import USER_DUPONT, login, post, text
 
 TUESDAY_9 = local("2026-12-01 09:00")
@@ -93,7 +93,7 @@ def alain() -> User:
 def test_carrier_call_to_alains_direct_line_rings_desk_and_mobile(demo, post_capture):
     update_user(alain(), {"twin_enabled": True, "twin_delay": 5})
     db.session.flush()
-    acts = actions(doc(post_capture(CARRIER_IN_TENANT, replace={
+    acts = xml_actions(doc(post_capture(CARRIER_IN_TENANT, replace={
         "Destination-Number=1002": "Destination-Number=%2B41215550102",
         "Caller-Caller-ID-Number=%2B41791234567": "Caller-Caller-ID-Number=%2B41791112233",
         "Event-Date-Timestamp=1795948713968491": f"Event-Date-Timestamp={at('2026-12-01 09:00')}"})))
@@ -162,3 +162,42 @@ def test_admin_sets_the_twin_on_the_user_form_and_the_api_shows_it(admin, dupont
     assert (shown["twin_enabled"], shown["twin_delay"]) == (True, 3)
     changed = admin.patch(f"/api/v1/users/{user.id}", json={"twin_delay": 40}, headers=bearer(key_for(dupont)))
     assert changed.status_code == 422 and "twin_delay" in str(changed.get_json()), changed.get_json()
+
+
+# --- moving a call: *1 on the desk phone, the mobile takes the call ----------------------------------
+
+def test_a_user_with_a_twin_can_move_the_answered_call_to_the_mobile():
+    ring = ring_of(route(twin_config(), Call(DOMAIN, "1001", caller=CALLER), TUESDAY_9))
+    assert ring.move_from == "1001"
+    assert ring_of(route(twin_config(twin_delay=None), Call(DOMAIN, "1001"), TUESDAY_9)).move_from is None
+    plan = route(twin_config(), Call(DOMAIN, "centrex-move", caller=CALLER, move_from="1001"), TUESDAY_9)
+    assert plan.steps == [MoveToMobile(ALAIN_MOBILE, CALLER, 30)]
+
+
+@pytest.mark.parametrize("move_from, changes", [("1001", {"twin_delay": None}), ("1001", {"call_class": "national"}),
+                                                 ("", {}), ("1002", {})])
+def test_a_move_that_is_not_allowed_leaves_the_call_alone(move_from, changes):
+    plan = route(twin_config(**changes), Call(DOMAIN, "centrex-move", caller=CALLER, move_from=move_from), TUESDAY_9)
+    assert actions(plan) == []  # runs on the other party's leg: never a hang-up
+
+
+def test_the_desk_binds_star_1_and_the_move_intercepts_the_other_party(demo, post_capture):
+    update_user(alain(), {"twin_enabled": True, "twin_delay": 5})
+    db.session.flush()
+    first = xml_actions(doc(post_capture(CARRIER_IN_TENANT, replace={
+        "Destination-Number=1002": "Destination-Number=%2B41215550102",
+        "Event-Date-Timestamp=1795948713968491": f"Event-Date-Timestamp={at('2026-12-01 09:00')}"})))
+    bind = first.index(("bind_meta_app", "1 b a execute_extension::centrex-move XML dupont.example"))
+    assert first[bind - 1] == ("set", "centrex_move_from=1001") and first[bind + 1][0] == "bridge"
+    move = xml_actions(doc(post_capture(CARRIER_IN_TENANT, replace={
+        "Destination-Number=1002": "Destination-Number=centrex-move",
+        "Caller-Caller-ID-Number=%2B41791234567": "Caller-Caller-ID-Number=%2B41791112233",
+        "variable_call_uuid=": "variable_centrex_move_from=1001&variable_call_uuid="})))
+    tenant_id = demo["dupont.example"].id
+    assert move == [("set", "centrex_move_job=${bgapi(originate {originate_timeout=30,ignore_early_media=true,"
+                            f"tenant_id={tenant_id},accountcode=dupont.example,"
+                            "origination_caller_id_number=+41791112233}sofia/gateway/carrier/+41791234567 "
+                            "&intercept(${uuid}))}")]
+    forged = xml_actions(doc(post_capture(CARRIER_IN_TENANT, replace={
+        "Destination-Number=1002": "Destination-Number=centrex-move"})))
+    assert forged == []  # dialled without our variable on the leg: nothing happens

@@ -14,7 +14,7 @@ from lxml import etree
 
 from centrex.freeswitch import commands, fax_contract, names
 from centrex.freeswitch.dispositions import outcome_of
-from centrex.freeswitch.names import CONTINUE_EXTENSION
+from centrex.freeswitch.names import CONTINUE_EXTENSION, MOVE_EXTENSION, MOVE_KEY
 from centrex.routing.calls import route_call
 from centrex.routing.engine import Call, Continuation, Dest
 from centrex.routing.engine.plan import (
@@ -27,6 +27,7 @@ from centrex.routing.engine.plan import (
     HoldMusic,
     KeepLimits,
     Limit,
+    MoveToMobile,
     Pickup,
     Plan,
     PlayError,
@@ -41,6 +42,7 @@ from xmlcurl.documents import document, xml_response
 # What a dialled string or context may look like; anything else is answered "not found".
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@-]{1,64}$")
 _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
+_EXTENSION = re.compile(r"^[0-9]{2,6}$")
 _FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then|skip)=([a-z_]{1,16}):([0-9]{0,10}):"
                             r"([A-Za-z0-9%+._-]{0,120})$")
 # Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
@@ -62,8 +64,12 @@ def call_from_form(form) -> Call:
             outcome=outcome_of(form.get("variable_originate_disposition"), form.get("variable_DIALSTATUS")),
             fallback=decode_fallback(form.get("variable_centrex_fallback") or ""),
             hops=_int(form.get("variable_centrex_hops")))
+    move_from = None
+    if destination == MOVE_EXTENSION:  # what our Ring put on the leg, never what a phone dialled
+        move_from = form.get("variable_centrex_move_from") or ""
+        move_from = move_from if _EXTENSION.match(move_from) else ""
     return Call(context=context, destination=destination, caller=form.get("Caller-Caller-ID-Number") or "",
-                caller_user=caller_user, continuation=continuation)
+                caller_user=caller_user, continuation=continuation, move_from=move_from)
 
 
 def call_time(form) -> datetime:
@@ -135,6 +141,8 @@ def actions(step, plan: Plan):
         yield from _ring(step, plan)
     elif isinstance(step, Transfer):
         yield "transfer", commands.dialplan_destination(step.number, step.context)
+    elif isinstance(step, MoveToMobile):
+        yield "set", f"centrex_move_job={_move_to_mobile(step, plan)}"
     elif isinstance(step, Voicemail):
         box = names.voicemail_box(step.box)
         if not step.check:  # the call record names the box the call reached (centrex.calls.composition)
@@ -198,9 +206,23 @@ def _ring(step: Ring, plan: Plan):
     for leg in step.legs:
         if leg.kind == "user":  # so a colleague can pick this call up (pickup prefix + extension)
             yield "hash", f"insert/{_pickup_realm(plan.domain)}/{leg.address}/${{uuid}}"
+    if step.move_from:  # the desk phone's *1 moves the answered call to the mobile (run on this leg)
+        yield "set", f"centrex_move_from={step.move_from}"
+        yield "bind_meta_app", f"{MOVE_KEY} b a execute_extension::{MOVE_EXTENSION} XML {plan.domain}"
     yield "bridge", dial_string(step, plan)
     if step.fallback:
         yield "transfer", commands.dialplan_destination(CONTINUE_EXTENSION, plan.domain)
+
+
+def _move_to_mobile(step: MoveToMobile, plan: Plan) -> str:
+    """In the background (bgapi, so this leg goes on talking): call the mobile and, once it answers,
+    intercept this leg, which hangs up the desk phone it was bridged to (PICKED_OFF)."""
+    leg_vars = [f"originate_timeout={step.ring_seconds}", "ignore_early_media=true",
+                f"tenant_id={plan.tenant_id}", f"accountcode={_var_value(plan.domain)}"]
+    if step.caller_id:
+        leg_vars.append(f"origination_caller_id_number={_var_value(step.caller_id)}")
+    url = commands.gateway_leg(plan.gateway, step.number)
+    return f"${{bgapi(originate {{{','.join(leg_vars)}}}{url} &intercept(${{uuid}}))}}"
 
 
 def _pickup_realm(domain: str) -> str:

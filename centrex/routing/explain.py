@@ -20,6 +20,7 @@ from centrex.routing.engine.plan import (
     HoldMusic,
     KeepLimits,
     Limit,
+    MoveToMobile,
     Note,
     Pickup,
     Plan,
@@ -121,7 +122,7 @@ def _kind(step) -> str:
     return {Decision: "decision", EnterTenant: "set", StampTenant: "set", KeepLimits: "set", HoldMusic: "set",
             Limit: "limit", Ring: "ring", Transfer: "transfer",
             Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
-            Announcement: "announcement"}.get(
+            Announcement: "announcement", MoveToMobile: "move"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -148,6 +149,8 @@ def _detail(step) -> dict:
         return {"path": step.path}
     if isinstance(step, Pickup):
         return {"extension": step.extension}
+    if isinstance(step, MoveToMobile):
+        return {"number": step.number}
     if isinstance(step, Application):
         return {"id": step.id, "key": step.key}
     if isinstance(step, ReceiveFax):

@@ -131,10 +131,10 @@ class Live:
         return next(self._ports)
 
     def phone(self, extension: str, domain: str = "dupont.example", behaviour: str = "answer", *,
-              ring_ms: int = 500, talk_ms: int = 0, register: bool = True) -> Phone:
+              ring_ms: int = 500, talk_ms: int = 0, register: bool = True, dtmf: str = "") -> Phone:
         phone = Phone(self, extension, domain, self.port())
         phone.behaviour = (behaviour, ring_ms, talk_ms)
-        phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
+        phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms, dtmf=dtmf)
         if register:
             result = phone.register()
             assert result.final == 200, f"{extension}@{domain} did not register: {result.responses('REGISTER')}"
@@ -186,15 +186,16 @@ class Phone:
         self.live, self.extension, self.domain, self.port = live, extension, domain, port
         self.uas = None
         self.behaviour: tuple = ("answer", 500, 0)
+        self.dtmf = ""  # digits sent once a call is answered
         self.past: list = []  # earlier UAS processes of this phone (their traces still count)
         self.registered = False
 
-    def listen(self, behaviour: str = "answer", *, ring_ms: int = 500, talk_ms: int = 0) -> None:
+    def listen(self, behaviour: str = "answer", *, ring_ms: int = 500, talk_ms: int = 0, dtmf: str = "") -> None:
         self.stop()
-        self.behaviour = (behaviour, ring_ms, talk_ms)
+        self.behaviour, self.dtmf = (behaviour, ring_ms, talk_ms), dtmf
         self.uas = self.live.sipp.start(f"phone-{self.extension}-{self.domain}", self.live.internal,
-                                        phone_scenario(behaviour, ring_ms, talk_ms), [self.extension], self.port,
-                                        "-s", self.extension)
+                                        phone_scenario(behaviour, ring_ms, talk_ms, dtmf), [self.extension],
+                                        self.port, "-s", self.extension)
 
     def register(self, expires: int = 3600):
         """REGISTER from the phone's own port (its UAS steps aside meanwhile), then listen again."""
@@ -203,7 +204,7 @@ class Phone:
                                     [self.extension, self.domain], self.port, "-au", self.extension, "-ap",
                                     self.live.secret(self.extension, self.domain))
         behaviour, ring_ms, talk_ms = self.behaviour
-        self.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
+        self.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms, dtmf=self.dtmf)
         self.registered = result.final == 200 and expires > 0
         return result
 

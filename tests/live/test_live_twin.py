@@ -4,7 +4,7 @@ answers first takes the call and the other stops ringing (CANCEL)."""
 from contextlib import contextmanager
 
 import pytest
-from live_routing import carrier_numbers, seconds_between, user
+from live_routing import carrier_numbers, in_background, seconds_between, user
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("no_stale_registrations")]
 
@@ -70,3 +70,29 @@ def test_without_the_twin_only_the_desk_rings(phones):
     result = live.carrier_call(ALAIN_DIRECT, caller=CALLER, talk_ms=500)
     assert result.final == 200, result.output
     assert carrier_numbers(live) == []
+
+
+def caller_was_hung_up(result) -> bool:
+    return any(m.direction == "received" and m.method == "BYE" for m in result.messages)
+
+
+def test_the_desk_moves_the_call_to_the_mobile_and_takes_it_back_while_the_caller_stays(phones):
+    """*1 on the desk phone: the mobile is called and, when it answers, takes the call (the desk is
+    released); then the desk dials its own pickup code (**1001) and takes the call back from the mobile."""
+    live = phones
+    live.at("2026-12-07 10:00")
+    desk = live.phone("1001", ring_ms=300, dtmf="*1")
+    carrier = live.carrier_answers("answer", ring_ms=300)
+    with twin_on(live, "1001", delay=30):  # the desk answers long before the twin would ring
+        call = in_background(live.carrier_call, ALAIN_DIRECT, caller=CALLER, talk_ms=20000)
+        live.wait_for(lambda: received(desk, "BYE"), 20, what="the desk phone released after *1")
+        assert carrier_numbers(live) == [ALAIN_MOBILE]  # the move called the mobile…
+        assert CALLER in carrier.invites()[0].header("From")
+        assert received(carrier, "ACK") and not received(carrier, "BYE")  # …which now has the call
+        back = live.call("1001", "**1001", talk_ms=30000)  # ends when the caller hangs up
+        result = call.result(timeout=60)
+    assert result.final == 200, result.output
+    assert back.final == 200, back.output
+    assert len(received(carrier, "BYE")) == 1  # the mobile was released when the desk took the call back
+    assert received(carrier, "BYE")[0].at < max(m.at for m in result.messages)
+    assert not caller_was_hung_up(result), "the caller's leg was hung up by the switch"

@@ -12,6 +12,7 @@ from centrex.routing.engine.plan import (
     Decision,
     Leg,
     Limit,
+    MoveToMobile,
     Note,
     Plan,
     Ring,
@@ -92,6 +93,21 @@ class OutboundRules:
         total = max(seconds, delay + self.settings.external_min_ring)
         plan.then(Decision(), Note.of("twin", name=user.name, number=number, delay=delay, seconds=total - delay))
         return Leg("external", number, total, label=f"{user.name} (mobile)", caller_id=self.presented, delay=delay)
+
+    def move_to_mobile(self, plan: Plan, user: UserEntry | None) -> None:
+        """The call moves from the user's desk phone to their twin mobile. Refused quietly (nothing happens,
+        the call goes on at the desk) when the user has no twin any more or may not call it: the other
+        party's leg runs this plan, so it must never end the call."""
+        if user is None or user.twin_delay is None or not user.mobile:
+            plan.then(Decision(), Note.of("move_no_twin", extension=self.call.move_from or ""))
+            return
+        number, refused = self.twin_number(user)
+        if number is None:
+            plan.then(Decision(), Note.of(refused, name=user.name, number=user.mobile))
+            return
+        seconds = max(self.settings.ring_seconds, self.settings.external_min_ring)
+        plan.then(MoveToMobile(number, self.presented, seconds),
+                  Note.of("move_to_mobile", name=user.name, number=number, seconds=seconds))
 
     def twin_number(self, user: UserEntry) -> tuple[str | None, str]:
         """The user's mobile twin if their call rights and the company's let them call it, with why not

@@ -168,6 +168,7 @@ class Call:
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
     continuation: Continuation | None = None
     address: Dest | None = None     # a dialled `dest-…` address, as the loader resolved it (None: nothing)
+    move_from: str | None = None    # the extension whose desk phone asked to move this call to their mobile
 
 
 # --- plan steps -------------------------------------------------------------------------------
@@ -243,6 +244,16 @@ class Ring:
     fallback: tuple[tuple[str, Dest], ...] = ()
     hops: int = 0
     caller_id_name: str | None = None
+    move_from: str | None = None   # the user who may move the answered call to their mobile (desk phone: *1)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveToMobile:
+    """Call the user's mobile and, when it answers, take the call over from their desk phone (which is
+    released); the other party stays connected and hears nothing of it meanwhile."""
+    number: str            # E.164
+    caller_id: str | None = None
+    ring_seconds: int = 30
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,8 @@ class _Router(OutboundRules):
 
     def fresh(self, plan: Plan, at: datetime) -> None:
         c, number = self.config, self.call.destination
+        if self.call.move_from is not None:  # a desk phone's *1, run on the other party's leg
+            return self.move_to_mobile(plan, c.users.get(self.call.move_from))
         caller = c.users.get(self.call.caller_user or "")
         if caller is not None and dialing.is_emergency(dialing.clean(number), c.country) \
                 and not number.startswith(("+", "0")):
@@ -226,8 +228,9 @@ class _Router(OutboundRules):
         if twin is not None:
             legs.append(twin)
             timeout = twin.ring_seconds
-        self.ring(plan, Ring(tuple(legs), "simultaneous", timeout, tuple(fallback.items()), hops), at,
-                  Note.of("ring_user", name=user.name, extension=user.extension, seconds=seconds))
+        ring = Ring(tuple(legs), "simultaneous", timeout, tuple(fallback.items()), hops,
+                    move_from=user.extension if twin is not None else None)
+        self.ring(plan, ring, at, Note.of("ring_user", name=user.name, extension=user.extension, seconds=seconds))
 
     def group(self, plan: Plan, group: GroupEntry, at: datetime, hops: int, after: Dest | None) -> None:
         members = list(group.members)

@@ -61,6 +61,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
              "le premier qui décroche prend l’appel.",
              "{name}'s mobile, {number}, rings too, {delay} s after their phones, for {seconds} s: whoever "
              "answers first takes the call."),
+    "move_to_mobile": ("L’appel passe sur le mobile de {name}, {number} (sonne {seconds} s) : quand il répond, "
+                       "le téléphone fixe est libéré, le correspondant reste en ligne.",
+                       "The call moves to {name}'s mobile, {number} (rings {seconds} s): when it answers, the "
+                       "desk phone is released and the other party stays on the line."),
+    "move_no_twin": ("Le poste {extension} n’a pas de mobile jumelé : l’appel reste sur le fixe.",
+                     "Extension {extension} has no twin mobile: the call stays on the desk phone."),
     "twin_barred": ("Le mobile de {name}, {number}, ne sonne pas : ses droits d’appel ne le permettent pas.",
                     "{name}'s mobile, {number}, does not ring: their call rights do not allow it."),
     "twin_invalid": ("Le mobile de {name}, {number}, n’est pas un numéro appelable : il ne sonne pas.",
