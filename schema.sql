@@ -267,7 +267,7 @@ CREATE TABLE did_number (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_did_number PRIMARY KEY (id), 
 	CONSTRAINT ck_did_number_e164 CHECK (e164 LIKE '+%%'), 
-	CONSTRAINT ck_did_number_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT ck_did_number_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup', 'access')), 
 	CONSTRAINT ck_did_number_dest_needs_tenant CHECK (dest_type IS NULL OR tenant_id IS NOT NULL), 
 	CONSTRAINT ck_did_number_main_needs_tenant CHECK (NOT is_main OR tenant_id IS NOT NULL), 
 	CONSTRAINT uq_did_number_e164 UNIQUE (e164), 

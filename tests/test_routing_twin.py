@@ -3,7 +3,9 @@ company's call rights, presenting the caller; the engine on hand-built configura
 captured carrier request, the dry run, the console and the API."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from urllib.parse import quote
 
 import pytest
 
@@ -12,9 +14,10 @@ from centrex.directory.users import update_user
 from centrex.models import AuditEntry, Number, User
 from centrex.platform.db import db
 from centrex.platform.errors import Invalid
-from centrex.routing.engine import Call, route
-from centrex.routing.engine.plan import Leg, MoveToMobile, Ring
+from centrex.routing.engine import Call, Dest, route
+from centrex.routing.engine.plan import AccessPrompt, Leg, MoveToMobile, PlayError, Ring
 from centrex.routing.explain import explain_call
+from centrex.routing.numbers import add_number, point_number
 from routing_factory import DOMAIN, actions, config, group, local, member_user, users
 from test_routing_dialplan import CARRIER_IN_TENANT, actions as xml_actions, at, data_of, doc
 from webui_testing import USER_DUPONT, login, post, text
@@ -201,3 +204,52 @@ def test_the_desk_binds_star_1_and_the_move_intercepts_the_other_party(demo, pos
     forged = xml_actions(doc(post_capture(CARRIER_IN_TENANT, replace={
         "Destination-Number=1002": "Destination-Number=centrex-move"})))
     assert forged == []  # dialled without our variable on the leg: nothing happens
+
+
+# --- the access number: a user's mobile calls out through the company ---------------------------------
+
+ACCESS_DID = "+41215550199"
+ALAIN_PIN = "400066"  # the demo's voicemail PIN of Alain Dupont
+
+
+def test_the_access_number_knows_the_users_mobiles_only():
+    cfg = config(users=users(**{"1001": {"mobile": ALAIN_MOBILE, "has_voicemail": True}}),
+                 numbers={ACCESS_DID: Dest("access")})
+    plan = route(cfg, Call(DOMAIN, ACCESS_DID, caller=ALAIN_MOBILE), TUESDAY_9)
+    assert actions(plan)[-1] == AccessPrompt("1001")
+    for call in (Call(DOMAIN, ACCESS_DID, caller=CALLER), Call(DOMAIN, ACCESS_DID, caller="1002", caller_user="1002")):
+        assert actions(route(cfg, call, TUESDAY_9))[-1] == PlayError("CALL_REJECTED")
+
+
+def access_request(post_capture, destination, caller=ALAIN_MOBILE, variables=""):
+    """The actions answered for `destination`, whose extension must match what FreeSWITCH hunts."""
+    document = doc(post_capture(CARRIER_IN_TENANT, replace={
+        "Destination-Number=1002": f"Destination-Number={quote(destination)}",
+        "Caller-Caller-ID-Number=%2B41791234567": f"Caller-Caller-ID-Number={quote(caller)}",
+        "variable_call_uuid=": variables + "variable_call_uuid="}))
+    expression = document.xpath("string(//condition[@field='destination_number']/@expression)")
+    assert re.fullmatch(expression, destination), (expression, destination)
+    return xml_actions(document)
+
+
+def test_access_number_asks_the_pin_and_the_number_then_calls_with_the_company_number(demo, post_capture):
+    tenant = demo["dupont.example"]
+    point_number(add_number({"e164": ACCESS_DID, "label": "Accès mobiles"}, tenant), tenant, {"dest_type": "access"})
+    db.session.flush()
+    first = access_request(post_capture, ACCESS_DID)
+    assert first[-6:] == [
+        ("answer", None), ("sleep", "500"),
+        ("play_and_get_digits", r"4 10 3 5000 # tone_stream://%(200,100,800) silence_stream://250 "
+                                r"centrex_access_pin \d+ 3000"),
+        ("play_and_get_digits", r"2 20 3 5000 # tone_stream://%(200,100,800);%(200,100,800) silence_stream://250 "
+                                r"centrex_access_number \d+ 3000"),
+        ("set", "centrex_access_user=1001"), ("transfer", "centrex-access XML dupont.example")]
+    typed = "variable_centrex_access_user=1001&variable_centrex_access_number=0791112233&"
+    then = access_request(post_capture, "centrex-access", variables=typed + f"variable_centrex_access_pin={ALAIN_PIN}&")
+    assert data_of(then, "bridge") == ("[leg_timeout=90,origination_caller_id_number=+41215550102,"
+                                       "origination_caller_id_name=Dupont SA]sofia/gateway/carrier/+41791112233")
+    for wrong in (typed + "variable_centrex_access_pin=123456&",  # a wrong PIN
+                  typed.replace("1001", "1002") + f"variable_centrex_access_pin={ALAIN_PIN}&"):  # another user
+        assert ("hangup", "UNALLOCATED_NUMBER") in access_request(post_capture, "centrex-access", variables=wrong)
+    assert ("hangup", "UNALLOCATED_NUMBER") in access_request(  # the right PIN from another phone
+        post_capture, "centrex-access", caller=CALLER, variables=typed + f"variable_centrex_access_pin={ALAIN_PIN}&")

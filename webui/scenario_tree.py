@@ -75,6 +75,8 @@ class TreeBuilder:
             return Node("voicemail", self.labels["voicemail"], _("box %(box)s", box=value or obj_id))
         if kind == "hangup":
             return Node("hangup", self.labels["hangup"], value or "")
+        if kind == "access":
+            return Node("access", self.labels["access"], _("PIN, then the number to call"))
         spec = target_kind(kind)
         row = self.get(spec.model, obj_id) if spec else None
         name = str(getattr(row, spec.label)) if row is not None else f"#{obj_id}"

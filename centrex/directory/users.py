@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from centrex.models import Tenant, User
 from centrex.platform import audit
-from centrex.platform.crypto import SecretBox, digest_a1, hash_password, new_sip_secret
+from centrex.platform.crypto import SecretBox, digest_a1, hash_password, new_sip_secret, verify_password
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Conflict, Invalid
 from centrex.platform.forms import apply, load
@@ -122,3 +122,14 @@ def _check_seats(tenant: Tenant) -> None:
     count = db.session.execute(select(func.count(User.id)).where(User.tenant_id == tenant.id)).scalar_one()
     if count >= tenant.max_users:
         raise Conflict(N_("The licence allows %(n)s users; all seats are taken."), n=tenant.max_users)
+
+
+def mobile_caller(domain: str, extension: str, caller: str | None, pin: str) -> bool:
+    """An access number's caller is `extension` of the active company `domain`: calling from that user's
+    mobile (E.164) and typing their voicemail PIN."""
+    if not (extension and caller and pin):
+        return False
+    user = db.session.execute(select(User).join(Tenant, Tenant.id == User.tenant_id).where(
+        Tenant.domain == domain, Tenant.status == "active", User.extension == extension,
+        User.enabled.is_(True))).scalar_one_or_none()
+    return user is not None and user.mobile == caller and verify_password(user.vm_pin_hash, pin)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from centrex.platform.errors import N_, Invalid, NotFound
 from centrex.routing.engine import dialing
 from centrex.routing.engine.plan import (
+    AccessPrompt,
     Announcement,
     Application,
     Call,
@@ -122,7 +123,7 @@ def _kind(step) -> str:
     return {Decision: "decision", EnterTenant: "set", StampTenant: "set", KeepLimits: "set", HoldMusic: "set",
             Limit: "limit", Ring: "ring", Transfer: "transfer",
             Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
-            Announcement: "announcement", MoveToMobile: "move"}.get(
+            Announcement: "announcement", MoveToMobile: "move", AccessPrompt: "access"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -148,6 +149,8 @@ def _detail(step) -> dict:
     if isinstance(step, Announcement):
         return {"path": step.path}
     if isinstance(step, Pickup):
+        return {"extension": step.extension}
+    if isinstance(step, AccessPrompt):
         return {"extension": step.extension}
     if isinstance(step, MoveToMobile):
         return {"number": step.number}

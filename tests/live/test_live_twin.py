@@ -96,3 +96,49 @@ def test_the_desk_moves_the_call_to_the_mobile_and_takes_it_back_while_the_calle
     assert len(received(carrier, "BYE")) == 1  # the mobile was released when the desk took the call back
     assert received(carrier, "BYE")[0].at < max(m.at for m in result.messages)
     assert not caller_was_hung_up(result), "the caller's leg was hung up by the switch"
+
+
+SALES_NUMBER = "+41215550110"
+DEMO_PIN = "400066"  # the demo's voicemail PIN of Alain Dupont
+# SIPp replays one pcap per digit: the same digit twice in a row has the same RTP timestamp and FreeSWITCH
+# takes the second for a retransmission of the first. So no repeated digit in what the caller types.
+ALAIN_PIN, DIALLED, DIALLED_E164 = "246813", "0791234560", "+41791234560"
+
+
+@contextmanager
+def access_number(live, e164: str):
+    """A company number made the access number for the employees' mobiles (point_number), and Alain's
+    voicemail PIN one SIPp can type, for the block."""
+    from live_routing import tenant
+    from sqlalchemy import select
+
+    from centrex.directory.users import update_user
+    from centrex.models import Number
+    from centrex.routing.numbers import point_number
+
+    with live.data() as session:
+        number = session.execute(select(Number).where(Number.e164 == e164)).scalar_one()
+        before = {"dest_type": number.dest_type, "dest_id": number.dest_id, "dest_value": number.dest_value}
+        point_number(number, tenant(session), {"dest_type": "access", "dest_id": None, "dest_value": None})
+        update_user(user(session, "1001"), {"vm_pin": ALAIN_PIN})
+    try:
+        yield
+    finally:
+        with live.data() as session:
+            number = session.execute(select(Number).where(Number.e164 == e164)).scalar_one()
+            point_number(number, tenant(session), before)
+            update_user(user(session, "1001"), {"vm_pin": DEMO_PIN})
+
+
+@pytest.mark.parametrize("pin, dialled", [(ALAIN_PIN, [DIALLED_E164]), ("123456", [])])
+def test_a_call_from_the_mobile_through_the_access_number_leaves_with_the_company_number(phones, pin, dialled):
+    live = phones
+    live.at("2026-12-07 10:00")
+    carrier = live.carrier_answers("answer", ring_ms=300)
+    with access_number(live, SALES_NUMBER):
+        result = live.carrier_call(SALES_NUMBER, caller=ALAIN_MOBILE, dtmf=f"{pin}#{DIALLED}#", talk_ms=5000)
+    assert result.final == 200, result.output  # the access number answers, then asks the PIN and the number
+    assert carrier_numbers(live) == dialled
+    if dialled:
+        assert ALAIN_DIRECT in carrier.invites()[0].header("From")  # Alain's company number, not his mobile
+        assert ALAIN_MOBILE not in carrier.invites()[0].text

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from centrex.routing.engine import dialing
 from centrex.routing.engine.plan import (
+    AccessPrompt,
     Call,
     Decision,
     Leg,
@@ -93,6 +94,16 @@ class OutboundRules:
         total = max(seconds, delay + self.settings.external_min_ring)
         plan.then(Decision(), Note.of("twin", name=user.name, number=number, delay=delay, seconds=total - delay))
         return Leg("external", number, total, label=f"{user.name} (mobile)", caller_id=self.presented, delay=delay)
+
+    def access(self, plan: Plan) -> None:
+        """A call to the company's access number: only from a user's mobile (by caller ID; the PIN asked
+        next proves it), and only from outside."""
+        c = self.config
+        number = dialing.carrier_e164(self.call.caller, c.country)
+        user = next((u for u in c.users.values() if number and u.mobile == number and u.has_voicemail), None)
+        if self.call.caller_user is not None or user is None:
+            return self.error(plan, "CALL_REJECTED", Note.of("access_unknown", number=self.call.caller or "-"))
+        plan.then(AccessPrompt(user.extension), Note.of("access_prompt", name=user.name, number=number))
 
     def move_to_mobile(self, plan: Plan, user: UserEntry | None) -> None:
         """The call moves from the user's desk phone to their twin mobile. Refused quietly (nothing happens,

@@ -257,6 +257,13 @@ class MoveToMobile:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessPrompt:
+    """A company's access number answers a user's mobile: it asks the user's voicemail PIN and the number
+    to call, then the call goes on as if the user dialled it from their desk (the PIN checked first)."""
+    extension: str
+
+
+@dataclass(frozen=True, slots=True)
 class Transfer:
     number: str
     context: str

@@ -197,6 +197,8 @@ class _Router(OutboundRules):
             return self.end(plan, step, Note.of("voicemail_greeting" if step.greeting else "voicemail", box=box))
         if kind in ("ivr", "queue", "conference", "fax"):
             return self.service(plan, dest)
+        if kind == "access":
+            return self.access(plan)
         if kind == "hangup":
             cause = dest.value if dest.value and set(dest.value) <= _CAUSE_CHARS else "NORMAL_CLEARING"
             return self.end(plan, Hangup(cause), Note.of("hangup", cause=cause))

@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "le téléphone fixe est libéré, le correspondant reste en ligne.",
                        "The call moves to {name}'s mobile, {number} (rings {seconds} s): when it answers, the "
                        "desk phone is released and the other party stays on the line."),
+    "access_prompt": ("Numéro d’accès : {number} est le mobile de {name} ; son code de messagerie, puis le "
+                      "numéro à appeler, sont demandés ; l’appel part comme depuis son poste.",
+                      "Access number: {number} is {name}'s mobile; their voicemail PIN, then the number to call "
+                      "are asked; the call leaves as if from their desk."),
+    "access_unknown": ("Numéro d’accès : {number} n’est le mobile d’aucun employé : appel refusé.",
+                       "Access number: {number} is no employee's mobile: call refused."),
     "move_no_twin": ("Le poste {extension} n’a pas de mobile jumelé : l’appel reste sur le fixe.",
                      "Extension {extension} has no twin mobile: the call stays on the desk phone."),
     "twin_barred": ("Le mobile de {name}, {number}, ne sonne pas : ses droits d’appel ne le permettent pas.",
