@@ -1,7 +1,8 @@
 """Calls leaving the company (the outbound half of the routing engine): emergency numbers, call classes
 and premium rates of the user and the company, blocked prefixes, the caller ID shown outside, and a user's
-mobile twin (an outgoing call like any other). Pure, as
-the engine: mixed into its router, which provides `config`, `settings`, `call` and `error`."""
+mobile (the twin that rings with their phones, moving a call to it, the access number it calls out
+through): an outgoing call like any other. Pure, as the engine: mixed into its router, which provides
+`config`, `settings`, `call`, `presented` and `error`."""
 from __future__ import annotations
 
 from collections.abc import Callable
