@@ -284,7 +284,7 @@ CREATE TABLE did_number (
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL, 
 	CONSTRAINT pk_did_number PRIMARY KEY (id), 
 	CONSTRAINT ck_did_number_e164 CHECK (e164 LIKE '+%%'), 
-	CONSTRAINT ck_did_number_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup')), 
+	CONSTRAINT ck_did_number_dest_type CHECK (dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', 'hangup', 'access')), 
 	CONSTRAINT ck_did_number_dest_needs_tenant CHECK (dest_type IS NULL OR tenant_id IS NOT NULL), 
 	CONSTRAINT ck_did_number_main_needs_tenant CHECK (NOT is_main OR tenant_id IS NOT NULL), 
 	CONSTRAINT uq_did_number_e164 UNIQUE (e164), 
@@ -472,6 +472,8 @@ CREATE TABLE sip_user (
 	vm_pin_hash VARCHAR(255), 
 	vm_a1_hash VARCHAR(32), 
 	mobile VARCHAR(16), 
+	twin_enabled BOOLEAN DEFAULT false NOT NULL, 
+	twin_delay INTEGER DEFAULT '0' NOT NULL, 
 	max_calls INTEGER NOT NULL, 
 	caller_id_mode VARCHAR(8) NOT NULL, 
 	call_class VARCHAR(16) NOT NULL, 
@@ -482,6 +484,7 @@ CREATE TABLE sip_user (
 	CONSTRAINT ck_sip_user_call_class CHECK (call_class IN ('internal', 'national', 'mobile', 'international')), 
 	CONSTRAINT ck_sip_user_caller_id_mode CHECK (caller_id_mode IN ('direct', 'main')), 
 	CONSTRAINT ck_sip_user_max_calls_positive CHECK (max_calls > 0), 
+	CONSTRAINT ck_sip_user_twin_delay_range CHECK (twin_delay >= 0 AND twin_delay <= 30), 
 	CONSTRAINT fk_sip_user_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT
 );
 

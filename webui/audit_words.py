@@ -60,6 +60,7 @@ OBJECTS = {
 # Each field of a change by its label (keys of AuditEntry.changes).
 FIELDS = {
     "name": N_("Name"), "extension": N_("Extension"), "email": N_("E-mail"), "mobile": N_("Mobile"),
+    "twin_enabled": N_("Mobile rings with the phones"), "twin_delay": N_("Mobile rings after (seconds)"),
     "call_class": N_("May call"), "allow_premium": N_("Premium-rate numbers"), "max_calls": N_("Calls at once"),
     "caller_id_mode": N_("Number shown to the called"), "enabled": N_("Active"), "language": N_("Language"),
     "sip_secret": N_("SIP password"), "e164": N_("Number"), "is_main": N_("Main number"),

@@ -30,6 +30,11 @@ def values(form: MultiDict, text: tuple = (), optional: tuple = (), checkboxes: 
     return out
 
 
+def twin_values(found: dict) -> dict:
+    """A user form's values without an empty twin delay (the saved one, or 0, stays)."""
+    return {k: v for k, v in found.items() if not (k == "twin_delay" and v is None)}
+
+
 def int_or_none(value) -> int | None:
     try:
         return int(value)

@@ -41,6 +41,7 @@ def destination_labels() -> dict[str, str]:
         "schedule": gettext("Schedule"),
         "external": gettext("An outside number"),
         "hangup": gettext("Hang up"),
+        "access": gettext("Access for the employees' mobiles"),
         "back": gettext("Back to the previous menu"),
         "top": gettext("Back to the first menu"),
     }

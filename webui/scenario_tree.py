@@ -75,6 +75,8 @@ class TreeBuilder:
             return Node("voicemail", self.labels["voicemail"], _("box %(box)s", box=value or obj_id))
         if kind == "hangup":
             return Node("hangup", self.labels["hangup"], value or "")
+        if kind == "access":
+            return Node("access", self.labels["access"], _("PIN, then the number to call"))
         spec = target_kind(kind)
         row = self.get(spec.model, obj_id) if spec else None
         name = str(getattr(row, spec.label)) if row is not None else f"#{obj_id}"
@@ -102,11 +104,14 @@ class TreeBuilder:
             (r.ring_seconds for r in rules if r.kind == "no_answer" and r.ring_seconds),
             current_app.config.get("USER_RING_SECONDS", 30),
         )
-        node = Node(
-            "user",
-            f"{user.extension} · {user.name}",
-            _("forwards every call") if always else _("rings %(s)s s", s=seconds),
-        )
+        if always:
+            detail = _("forwards every call")
+        elif user.twin_enabled and user.mobile:
+            detail = _("rings %(s)s s, and the mobile %(number)s after %(delay)s s",
+                       s=seconds, number=user.mobile, delay=user.twin_delay)
+        else:
+            detail = _("rings %(s)s s", s=seconds)
+        node = Node("user", f"{user.extension} · {user.name}", detail)
         words = {
             "always": _("always"),
             "busy": _("busy"),

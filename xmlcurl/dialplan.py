@@ -10,15 +10,19 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import quote, unquote
 
+from flask import current_app
 from lxml import etree
 
+from centrex.directory.users import mobile_caller
 from centrex.freeswitch import commands, fax_contract, names
 from centrex.freeswitch.dispositions import outcome_of
-from centrex.freeswitch.names import CONTINUE_EXTENSION
+from centrex.freeswitch.names import ACCESS_EXTENSION, CONTINUE_EXTENSION, MOVE_EXTENSION, MOVE_KEY
 from centrex.routing.calls import route_call
 from centrex.routing.engine import Call, Continuation, Dest
+from centrex.routing.engine.dialing import carrier_e164
 from centrex.routing.engine.plan import (
     OUTCOMES,
+    AccessPrompt,
     Announcement,
     Application,
     Decision,
@@ -27,6 +31,7 @@ from centrex.routing.engine.plan import (
     HoldMusic,
     KeepLimits,
     Limit,
+    MoveToMobile,
     Pickup,
     Plan,
     PlayError,
@@ -41,6 +46,7 @@ from xmlcurl.documents import document, xml_response
 # What a dialled string or context may look like; anything else is answered "not found".
 _DIALLED = re.compile(r"^[0-9A-Za-z+*#_.@-]{1,64}$")
 _CONTEXT = re.compile(r"^[a-z0-9.-]{1,253}$")
+_EXTENSION = re.compile(r"^[0-9]{2,6}$")
 _FALLBACK_ITEM = re.compile(r"^(busy|no_answer|offline|failed|then|skip)=([a-z_]{1,16}):([0-9]{0,10}):"
                             r"([A-Za-z0-9%+._-]{0,120})$")
 # Special information tone (ITU-T E.180): "this number cannot be reached", no sound files needed.
@@ -62,8 +68,27 @@ def call_from_form(form) -> Call:
             outcome=outcome_of(form.get("variable_originate_disposition"), form.get("variable_DIALSTATUS")),
             fallback=decode_fallback(form.get("variable_centrex_fallback") or ""),
             hops=_int(form.get("variable_centrex_hops")))
+    if destination == ACCESS_EXTENSION:
+        destination, caller_user = _access(form, context)
+    move_from = None
+    if destination == MOVE_EXTENSION:  # what our Ring put on the leg, never what a phone dialled
+        move_from = form.get("variable_centrex_move_from") or ""
+        move_from = move_from if _EXTENSION.match(move_from) else ""
     return Call(context=context, destination=destination, caller=form.get("Caller-Caller-ID-Number") or "",
-                caller_user=caller_user, continuation=continuation)
+                caller_user=caller_user, continuation=continuation, move_from=move_from)
+
+
+def _access(form, context: str) -> tuple[str, str | None]:
+    """After an access number's prompts: the number typed, dialled as the user whose mobile calls and who
+    typed their PIN; else the access extension itself, which routes nowhere (error tone)."""
+    extension = form.get("variable_centrex_access_user") or ""
+    number = form.get("variable_centrex_access_number") or ""
+    caller = carrier_e164(form.get("Caller-Caller-ID-Number") or "",
+                          current_app.config.get("CARRIER_COUNTRY", "CH"))
+    if (_EXTENSION.match(extension) and re.fullmatch(r"[0-9*#]{2,20}", number)
+            and mobile_caller(context, extension, caller, form.get("variable_centrex_access_pin") or "")):
+        return number, extension
+    return ACCESS_EXTENSION, None
 
 
 def call_time(form) -> datetime:
@@ -83,12 +108,15 @@ def answer(form):
         if call.context == "public":
             return xml_response(render_refusal(call)), f"public: {call.destination} is no DID of ours"
         return None, f"context {call.context!r} is not a tenant"
-    return xml_response(render(plan, call)), f"{call.destination}@{call.context}: {len(plan.steps)} steps"
+    # the extension matches what FreeSWITCH hunts (centrex-access), not the number typed there
+    dialled = (form.get("Hunt-Destination-Number") or form.get("Caller-Destination-Number") or "").strip()
+    return (xml_response(render(plan, call, dialled)),
+            f"{call.destination}@{call.context}: {len(plan.steps)} steps")
 
 
-def render(plan: Plan, call: Call):
+def render(plan: Plan, call: Call, dialled: str | None = None):
     root, section = document("dialplan", "centrex")
-    condition = _extension(section, plan.context, call.destination)
+    condition = _extension(section, plan.context, dialled or call.destination)
     for step in plan.steps:
         for app, data in actions(step, plan):
             attrs = {"application": app}
@@ -135,6 +163,10 @@ def actions(step, plan: Plan):
         yield from _ring(step, plan)
     elif isinstance(step, Transfer):
         yield "transfer", commands.dialplan_destination(step.number, step.context)
+    elif isinstance(step, AccessPrompt):
+        yield from _access_prompts(step, plan)
+    elif isinstance(step, MoveToMobile):
+        yield "set", f"centrex_move_job={_move_to_mobile(step, plan)}"
     elif isinstance(step, Voicemail):
         box = names.voicemail_box(step.box)
         if not step.check:  # the call record names the box the call reached (centrex.calls.composition)
@@ -198,9 +230,34 @@ def _ring(step: Ring, plan: Plan):
     for leg in step.legs:
         if leg.kind == "user":  # so a colleague can pick this call up (pickup prefix + extension)
             yield "hash", f"insert/{_pickup_realm(plan.domain)}/{leg.address}/${{uuid}}"
+    if step.move_from:  # the desk phone's *1 moves the answered call to the mobile (run on this leg)
+        yield "set", f"centrex_move_from={step.move_from}"
+        yield "bind_meta_app", f"{MOVE_KEY} b a execute_extension::{MOVE_EXTENSION} XML {plan.domain}"
     yield "bridge", dial_string(step, plan)
     if step.fallback:
         yield "transfer", commands.dialplan_destination(CONTINUE_EXTENSION, plan.domain)
+
+
+def _access_prompts(step: AccessPrompt, plan: Plan):
+    """Answer, collect the PIN (one beep) and the number (two beeps), each ended by #, then go on."""
+    yield "answer", None
+    yield "sleep", "500"
+    for var, low, high, beeps in (("centrex_access_pin", 4, 10, 1), ("centrex_access_number", 2, 20, 2)):
+        prompt = "tone_stream://" + ";".join(["%(200,100,800)"] * beeps)
+        yield "play_and_get_digits", f"{low} {high} 3 5000 # {prompt} silence_stream://250 {var} \\d+ 3000"
+    yield "set", f"centrex_access_user={step.extension}"
+    yield "transfer", commands.dialplan_destination(ACCESS_EXTENSION, plan.domain)
+
+
+def _move_to_mobile(step: MoveToMobile, plan: Plan) -> str:
+    """In the background (bgapi, so this leg goes on talking): call the mobile and, once it answers,
+    intercept this leg, which hangs up the desk phone it was bridged to (PICKED_OFF)."""
+    leg_vars = [f"originate_timeout={step.ring_seconds}", "ignore_early_media=true",
+                f"tenant_id={plan.tenant_id}", f"accountcode={_var_value(plan.domain)}"]
+    if step.caller_id:
+        leg_vars.append(f"origination_caller_id_number={_var_value(step.caller_id)}")
+    url = commands.gateway_leg(plan.gateway, step.number)
+    return f"${{bgapi(originate {{{','.join(leg_vars)}}}{url} &intercept(${{uuid}}))}}"
 
 
 def _pickup_realm(domain: str) -> str:
@@ -214,6 +271,8 @@ def dial_string(step: Ring, plan: Plan) -> str:
         if leg.kind == "user":
             legs.append(f"[{','.join(leg_vars)}]{commands.user_leg(leg.address, plan.domain)}")
             continue
+        if leg.delay:  # a mobile twin: its INVITE leaves that many seconds after the phones'
+            leg_vars.append(f"leg_delay_start={leg.delay}")
         if leg.caller_id:
             leg_vars.append(f"origination_caller_id_number={_var_value(leg.caller_id)}")
         if step.caller_id_name:

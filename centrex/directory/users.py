@@ -6,12 +6,13 @@ from sqlalchemy import func, select
 
 from centrex.models import Tenant, User
 from centrex.platform import audit
-from centrex.platform.crypto import SecretBox, digest_a1, hash_password, new_sip_secret
+from centrex.platform.crypto import SecretBox, digest_a1, hash_password, new_sip_secret, verify_password
 from centrex.platform.db import db
 from centrex.platform.errors import N_, Conflict, Invalid
 from centrex.platform.forms import apply, load
 from centrex.platform.schemas import PIN_IS_THE_NUMBER, UserSchema, pin_echoes_number
 from centrex.routing.addresses import short_number_free
+from centrex.routing.checks import external_number
 
 _schema = UserSchema()
 
@@ -30,6 +31,7 @@ def create_user(tenant: Tenant, data: dict) -> User:
     secret = values.pop("sip_secret") or new_sip_secret()
     pin = values.pop("vm_pin")
     user = User(tenant_id=tenant.id, tenant=tenant, **values)
+    _check_twin(user)
     _set_secret(user, tenant, secret)
     _set_pin(user, tenant, pin)
     db.session.add(user)
@@ -46,6 +48,8 @@ def update_user(user: User, data: dict) -> User:
     secret = values.pop("sip_secret", None)
     pin = values.pop("vm_pin", None)
     changed = apply(user, values)
+    if changed.keys() & {"twin_enabled", "mobile", "call_class", "allow_premium"}:
+        _check_twin(user)
     if secret:
         _set_secret(user, tenant, secret)
         changed["sip_secret"] = "changed"
@@ -92,6 +96,16 @@ def _set_pin(user: User, tenant: Tenant, pin: str | None) -> None:
     user.vm_a1_hash = digest_a1(user.extension, tenant.domain, pin)
 
 
+def _check_twin(user: User) -> None:
+    """A mobile twin needs a mobile the user may call: it is an outgoing call of theirs."""
+    if not user.twin_enabled:
+        return
+    if not user.mobile:
+        raise Invalid(N_("A mobile number is needed for the mobile to ring with the phones."),
+                      fields={"mobile": [N_("Required for the twin.")]})
+    user.mobile = external_number(user.tenant, user.mobile, "mobile", owner=user)
+
+
 def _check_extension_free(tenant: Tenant, extension: str) -> None:
     """Not another user's extension, nor a group's, menu's, queue's, room's or shared box's number."""
     taken = db.session.execute(
@@ -108,3 +122,14 @@ def _check_seats(tenant: Tenant) -> None:
     count = db.session.execute(select(func.count(User.id)).where(User.tenant_id == tenant.id)).scalar_one()
     if count >= tenant.max_users:
         raise Conflict(N_("The licence allows %(n)s users; all seats are taken."), n=tenant.max_users)
+
+
+def mobile_caller(domain: str, extension: str, caller: str | None, pin: str) -> bool:
+    """An access number's caller is `extension` of the active company `domain`: calling from that user's
+    mobile (E.164) and typing their voicemail PIN."""
+    if not (extension and caller and pin):
+        return False
+    user = db.session.execute(select(User).join(Tenant, Tenant.id == User.tenant_id).where(
+        Tenant.domain == domain, Tenant.status == "active", User.extension == extension,
+        User.enabled.is_(True))).scalar_one_or_none()
+    return user is not None and user.mobile == caller and verify_password(user.vm_pin_hash, pin)

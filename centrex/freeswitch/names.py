@@ -8,6 +8,12 @@ import re
 
 # The dialplan extension a failed bridge transfers to, so the routing engine runs again from its fallback.
 CONTINUE_EXTENSION = "centrex-continue"
+# The extension a desk phone's *1 runs on the other party's leg: the call moves to the user's mobile.
+MOVE_EXTENSION = "centrex-move"
+# The extension an access number's call goes on to once the PIN and the number are typed.
+ACCESS_EXTENSION = "centrex-access"
+# The key after * that moves a call from the desk phone to the mobile (bind_meta_app: one digit).
+MOVE_KEY = "1"
 
 _DOMAIN = r"[a-z0-9.-]{3,253}"
 _MENU_NAME = re.compile(rf"^(?P<domain>{_DOMAIN})_ivr(?P<id>[0-9]{{1,12}})$")

@@ -8,7 +8,7 @@ from centrex.models._types import created_at_column
 from centrex.platform.db import Base
 
 DESTINATION_TYPES = ("user", "ring_group", "ivr", "queue", "voicemail", "conference", "fax",
-                     "schedule", "external", "hangup")
+                     "schedule", "external", "hangup", "access")
 
 
 class Number(Base):
@@ -17,7 +17,7 @@ class Number(Base):
         CheckConstraint("e164 LIKE '+%'", name="e164"),
         CheckConstraint(
             "dest_type IS NULL OR dest_type IN ('user', 'ring_group', 'ivr', 'queue', 'voicemail', "
-            "'conference', 'fax', 'schedule', 'external', 'hangup')", name="dest_type"),
+            "'conference', 'fax', 'schedule', 'external', 'hangup', 'access')", name="dest_type"),
         CheckConstraint("dest_type IS NULL OR tenant_id IS NOT NULL", name="dest_needs_tenant"),
         CheckConstraint("NOT is_main OR tenant_id IS NOT NULL", name="main_needs_tenant"),
         # At most one main number per company.

@@ -1,7 +1,7 @@
 """An employee of a tenant: an extension, a SIP account and a voicemail box."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centrex.models._types import created_at_column
@@ -20,6 +20,7 @@ class User(Base):
                         name="call_class"),
         CheckConstraint("caller_id_mode IN ('direct', 'main')", name="caller_id_mode"),
         CheckConstraint("max_calls > 0", name="max_calls_positive"),
+        CheckConstraint("twin_delay >= 0 AND twin_delay <= 30", name="twin_delay_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,9 @@ class User(Base):
     vm_pin_hash: Mapped[str | None] = mapped_column(String(255))
     vm_a1_hash: Mapped[str | None] = mapped_column(String(32))
     mobile: Mapped[str | None] = mapped_column(String(16))
+    # The mobile twin: the mobile rings with the user's phones, `twin_delay` seconds after them.
+    twin_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    twin_delay: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     max_calls: Mapped[int] = mapped_column(Integer, default=2)
     caller_id_mode: Mapped[str] = mapped_column(String(8), default="direct")
     call_class: Mapped[str] = mapped_column(String(16), default="national")

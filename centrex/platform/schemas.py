@@ -109,6 +109,10 @@ class UserSchema(Schema):
                                validate=[validate.Length(min=12, max=64), no_control_chars])
     vm_pin = fields.String(load_default=None, allow_none=True, load_only=True, validate=voicemail_pin)
     mobile = PhoneNumber(allow_none=True, load_default=None)
+    twin_enabled = fields.Boolean(load_default=False, metadata={
+        "description": "The mobile rings with the user's phones (a twin); the first to answer takes the call."})
+    twin_delay = fields.Integer(load_default=0, validate=validate.Range(min=0, max=30), metadata={
+        "description": "Seconds after the phones the mobile starts ringing."})
     max_calls = fields.Integer(load_default=2, validate=validate.Range(min=1, max=50))
     caller_id_mode = fields.String(load_default="direct", validate=validate.OneOf(CALLER_ID_MODES))
     call_class = fields.String(load_default="national", validate=validate.OneOf(CALL_CLASSES))

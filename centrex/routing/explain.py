@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from centrex.platform.errors import N_, Invalid, NotFound
 from centrex.routing.engine import dialing
 from centrex.routing.engine.plan import (
+    AccessPrompt,
     Announcement,
     Application,
     Call,
@@ -20,6 +21,7 @@ from centrex.routing.engine.plan import (
     HoldMusic,
     KeepLimits,
     Limit,
+    MoveToMobile,
     Note,
     Pickup,
     Plan,
@@ -121,7 +123,7 @@ def _kind(step) -> str:
     return {Decision: "decision", EnterTenant: "set", StampTenant: "set", KeepLimits: "set", HoldMusic: "set",
             Limit: "limit", Ring: "ring", Transfer: "transfer",
             Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
-            Announcement: "announcement"}.get(
+            Announcement: "announcement", MoveToMobile: "move", AccessPrompt: "access"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -129,7 +131,8 @@ def _detail(step) -> dict:
     if isinstance(step, Ring):
         return {"mode": step.mode, "timeout": step.timeout, "legs": [
             {"kind": leg.kind, "address": leg.address, "label": leg.label, "ring_seconds": leg.ring_seconds,
-             **({"caller_id": leg.caller_id} if leg.caller_id else {})} for leg in step.legs]}
+             **({"caller_id": leg.caller_id} if leg.caller_id else {}),
+             **({"delay": leg.delay} if leg.delay else {})} for leg in step.legs]}
     if isinstance(step, EnterTenant):
         return {"domain": step.domain}
     if isinstance(step, StampTenant):
@@ -147,6 +150,10 @@ def _detail(step) -> dict:
         return {"path": step.path}
     if isinstance(step, Pickup):
         return {"extension": step.extension}
+    if isinstance(step, AccessPrompt):
+        return {"extension": step.extension}
+    if isinstance(step, MoveToMobile):
+        return {"number": step.number}
     if isinstance(step, Application):
         return {"id": step.id, "key": step.key}
     if isinstance(step, ReceiveFax):

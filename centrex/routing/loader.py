@@ -138,16 +138,16 @@ def _tenant_only(row) -> TenantConfig:
 
 
 # --- the routing graph in one query --------------------------------------------------------------
-# Each kind of row is one SELECT of the UNION ALL, its columns put in shared slots (4 integers, 5 texts);
+# Each kind of row is one SELECT of the UNION ALL, its columns put in shared slots (4 integers, 6 texts);
 # `_part` declares them by name and `_named` reads a row back as that kind's named tuple (`row.extension`).
 
 _INTS = 4
-_TEXTS = 5
+_TEXTS = 6
 _ROW_TYPES: dict[str, tuple[type, int, int]] = {}  # kind -> (named tuple, its int and text counts), by _part
 
 
 def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, texts: dict | None = None):
-    """The SELECT of one kind of row: `ints`/`texts` name its integer and text columns (at most 4 and 5)."""
+    """The SELECT of one kind of row: `ints`/`texts` name its integer and text columns (at most 4 and 6)."""
     ints, texts = ints or {}, texts or {}
     row_type = namedtuple(f"{kind.replace(':', '_')}_row", ("id", "ref", "pos", *ints, *texts))  # type: ignore[misc]
     _ROW_TYPES[kind] = (row_type, len(ints), len(texts))
@@ -201,9 +201,10 @@ def _graph_query(tenant_id):
                      "country": Tenant.country, "language": Tenant.language})
         .where(Tenant.id == tenant_id),
         _part("user", User.id, ints={"max_calls": User.max_calls, "has_voicemail": has_vm,
-                                     "allow_premium": User.allow_premium},
+                                     "allow_premium": User.allow_premium,
+                                     "twin_delay": case((User.twin_enabled.is_(True), User.twin_delay), else_=None)},
               texts={"extension": User.extension, "name": User.name, "call_class": User.call_class,
-                     "caller_id_mode": User.caller_id_mode, "language": User.language})
+                     "caller_id_mode": User.caller_id_mode, "language": User.language, "mobile": User.mobile})
         .where(User.tenant_id == tenant_id, User.enabled.is_(True)),
         # What voicemail plays: the box's language and uploaded greeting (a user's box, a shared box).
         _part("user_box", UserVoicemail.id, ref=UserVoicemail.user_id,
@@ -308,7 +309,7 @@ def _load(by: str, params: dict) -> TenantConfig | None:
         if kind == "user":
             users[row.extension] = UserEntry(row.id, row.extension, row.name, row.max_calls, bool(row.has_voicemail),
                                              row.call_class, bool(row.allow_premium), row.caller_id_mode,
-                                             row.language)
+                                             row.language, row.mobile, row.twin_delay)
         elif kind == "member":
             members[row.ref].append((row.pos or 0, row.id,
                                      MemberEntry(row.user_id, row.external_number, row.ring_seconds)))

@@ -89,7 +89,7 @@ def point_number(number: Number, tenant: Tenant, data: dict) -> Number:
 def check_destination(tenant: Tenant, dest: Dest | None) -> None:
     """Refuse a destination this company cannot send calls to: a row of another company or of no kind
     we know (see centrex.routing.targets), an external destination without a number."""
-    if dest is None or dest.kind == "hangup":
+    if dest is None or dest.kind in ("hangup", "access"):  # access: the company's dial-in for mobiles
         return
     if dest.kind == "external":
         if not dest.value:

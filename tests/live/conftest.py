@@ -131,13 +131,14 @@ class Live:
         return next(self._ports)
 
     def phone(self, extension: str, domain: str = "dupont.example", behaviour: str = "answer", *,
-              ring_ms: int = 500, talk_ms: int = 0, register: bool = True, rtp_echo: bool = False) -> Phone:
+              ring_ms: int = 500, talk_ms: int = 0, register: bool = True, rtp_echo: bool = False,
+              dtmf: str = "") -> Phone:
         """`rtp_echo`: the phone sends back every RTP packet it gets (audio and DTMF events), as a person
-        talking back: RTP then flows both ways through the switch."""
+        talking back: RTP then flows both ways through the switch. `dtmf`: digits it sends once answered."""
         phone = Phone(self, extension, domain, self.port())
         phone.sipp_args = ("-rtp_echo",) if rtp_echo else ()
         phone.behaviour = (behaviour, ring_ms, talk_ms)
-        phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
+        phone.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms, dtmf=dtmf)
         if register:
             result = phone.register()
             assert result.final == 200, f"{extension}@{domain} did not register: {result.responses('REGISTER')}"
@@ -189,16 +190,17 @@ class Phone:
         self.live, self.extension, self.domain, self.port = live, extension, domain, port
         self.uas = None
         self.behaviour: tuple = ("answer", 500, 0)
+        self.dtmf = ""  # digits sent once a call is answered
         self.past: list = []  # earlier UAS processes of this phone (their traces still count)
         self.registered = False
         self.sipp_args: tuple[str, ...] = ()
 
-    def listen(self, behaviour: str = "answer", *, ring_ms: int = 500, talk_ms: int = 0) -> None:
+    def listen(self, behaviour: str = "answer", *, ring_ms: int = 500, talk_ms: int = 0, dtmf: str = "") -> None:
         self.stop()
-        self.behaviour = (behaviour, ring_ms, talk_ms)
+        self.behaviour, self.dtmf = (behaviour, ring_ms, talk_ms), dtmf
         self.uas = self.live.sipp.start(f"phone-{self.extension}-{self.domain}", self.live.internal,
-                                        phone_scenario(behaviour, ring_ms, talk_ms), [self.extension], self.port,
-                                        "-s", self.extension, *self.sipp_args)
+                                        phone_scenario(behaviour, ring_ms, talk_ms, dtmf), [self.extension],
+                                        self.port, "-s", self.extension, *self.sipp_args)
 
     def register(self, expires: int = 3600):
         """REGISTER from the phone's own port (its UAS steps aside meanwhile), then listen again."""
@@ -207,7 +209,7 @@ class Phone:
                                     [self.extension, self.domain], self.port, "-au", self.extension, "-ap",
                                     self.live.secret(self.extension, self.domain))
         behaviour, ring_ms, talk_ms = self.behaviour
-        self.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms)
+        self.listen(behaviour, ring_ms=ring_ms, talk_ms=talk_ms, dtmf=self.dtmf)
         self.registered = result.final == 200 and expires > 0
         return result
 

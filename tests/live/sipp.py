@@ -70,10 +70,10 @@ BYE_ANSWERED = f"""  <label id="bye"/>
 """
 
 
-def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
-    """What a desk phone does with an INVITE: "answer" after ring_ms (then waits for the BYE, or hangs up
-    after talk_ms), "busy" (486), "ring" (rings until cancelled). NOTIFY (MWI), OPTIONS and MESSAGE (instant
-    messages) get a 200."""
+def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0, dtmf: str = "") -> str:
+    """What a desk phone does with an INVITE: "answer" after ring_ms (then sends `dtmf` as RFC 2833 events
+    a second apart, and waits for the BYE, or hangs up after talk_ms), "busy" (486), "ring" (rings until
+    cancelled). NOTIFY (MWI), OPTIONS and MESSAGE (instant messages) get a 200."""
     head = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="phone">
   <recv request="NOTIFY" optional="true" next="notify"/>
@@ -114,7 +114,7 @@ def phone_scenario(behaviour: str, ring_ms: int = 0, talk_ms: int = 0) -> str:
             answer = f"""  <label id="answer"/>
   <send>{reply(200, "OK", sdp=SDP)}</send>
 {ack}
-{hangup}  <recv request="BYE" next="bye"/>
+{dtmf_actions(dtmf, 1000)}{hangup}  <recv request="BYE" next="bye"/>
 """
         wait = f'timeout="{ring_ms}" ontimeout="answer" ' if behaviour == "answer" else ""
         body = f"""  <send>{reply(180, "Ringing")}</send>
@@ -170,6 +170,17 @@ def register_scenario(expires: int = 3600, user_agent: str = "SIPp-phone") -> st
 AUTH_LINE = "      [authentication]\n"
 
 
+def dtmf_actions(dtmf: str, wait_before_dtmf_ms: int) -> str:
+    """Scenario lines sending `dtmf` as RFC 2833 events, each after a pause."""
+    digits = ""
+    for digit in dtmf:
+        name = {"*": "star", "#": "pound"}.get(digit, digit)
+        digits += f"""  <pause milliseconds="{wait_before_dtmf_ms}"/>
+  <nop><action><exec play_pcap_audio="{PCAPS / f'dtmf_2833_{name}.pcap'}"/></action></nop>
+"""
+    return digits
+
+
 def call_scenario(*, auth: bool, talk_ms: int, dtmf: str = "", media: str = "", wait_before_dtmf_ms: int = 1500,
                   extra_headers: str = "") -> str:
     """A caller: INVITE (with digest if challenged), then whatever final answer; when answered it plays
@@ -210,12 +221,7 @@ def call_scenario(*, auth: bool, talk_ms: int, dtmf: str = "", media: str = "", 
 {refusal_ack(1)}  <send retrans="500">{invite(2, AUTH_LINE)}</send>
 """
     play = f'  <nop><action><exec play_pcap_audio="{media}"/></action></nop>\n' if media else ""
-    digits = ""
-    for digit in dtmf:
-        name = {"*": "star", "#": "pound"}.get(digit, digit)
-        digits += f"""  <pause milliseconds="{wait_before_dtmf_ms}"/>
-  <nop><action><exec play_pcap_audio="{PCAPS / f'dtmf_2833_{name}.pcap'}"/></action></nop>
-"""
+    digits = dtmf_actions(dtmf, wait_before_dtmf_ms)
     finals = "".join(f'  <recv response="{code}" optional="true" next="refused"/>\n'
                      for code in (403, 404, 407, 480, 486, 487, 488, 500, 502, 503, 600, 603))
     return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>

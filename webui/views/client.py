@@ -20,15 +20,15 @@ from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing.numbers import point_number
 from webui.access import STAFF, allow, current_principal
 from webui.console import console_blueprint
-from webui.forms import change, errors_of, ids, values
+from webui.forms import change, errors_of, ids, twin_values, values
 from webui.numbers import readable_number
 from webui.views.password_links import link_for
 
 bp = console_blueprint("client", __name__, url_prefix="/t/<int:tenant_id>")
 
 USER_TEXT = ("extension", "name", "caller_id_mode", "call_class", "max_calls")
-USER_OPTIONAL = ("email", "language", "mobile", "vm_pin")
-USER_CHECKBOXES = ("enabled", "allow_premium")
+USER_OPTIONAL = ("email", "language", "mobile", "vm_pin", "twin_delay")
+USER_CHECKBOXES = ("enabled", "allow_premium", "twin_enabled")
 
 
 def tenant_rows(model, *order):
@@ -128,7 +128,7 @@ def assign(user: User, number_ids: set[int], device_ids: set[int]) -> None:
 
 
 def user_values(form) -> dict:
-    return values(form, text=USER_TEXT, optional=USER_OPTIONAL, checkboxes=USER_CHECKBOXES)
+    return twin_values(values(form, text=USER_TEXT, optional=USER_OPTIONAL, checkboxes=USER_CHECKBOXES))
 
 
 def save_login(user: User, form) -> None:

@@ -20,7 +20,7 @@ from webui.views.client import bp, tenant_rows
 from webui.views.editing import add_editor_routes
 from webui.views.history import render_history
 
-FIXED_DESTINATIONS = ("external", "hangup")
+FIXED_DESTINATIONS = ("external", "hangup", "access")
 
 
 def destination_choices() -> dict[str, list]:

@@ -16,7 +16,7 @@ from centrex.platform.tenancy import get_scoped, scoped
 from centrex.platform.unit_of_work import unit_of_work
 from webui.access import ADMIN, OPERATOR, USER, allow, current_principal, start_session
 from webui.console import console_blueprint
-from webui.forms import change, errors_of, values
+from webui.forms import change, errors_of, twin_values, values
 from webui.numbers import readable_number
 
 bp = console_blueprint("me", __name__, url_prefix="/me")
@@ -46,7 +46,8 @@ def render_profile(errors=None, form=None, status=200):
         .all()
     )
     contacts = {device.id: found for device, found in device_addresses(user.tenant_id) if device.user_id == user.id}
-    form = form or {"language": user.language, "mobile": readable_number(user.mobile)}
+    form = form or {"language": user.language, "mobile": readable_number(user.mobile),
+                    "twin_enabled": user.twin_enabled, "twin_delay": user.twin_delay}
     return (
         render_template(
             "console/me/profile.html",
@@ -67,7 +68,8 @@ def profile():
     if request.method == "POST":
         try:
             with change():
-                update_user(own_user(), values(request.form, optional=("language", "mobile")))
+                update_user(own_user(), twin_values(values(request.form, optional=("language", "mobile", "twin_delay"),
+                                                           checkboxes=("twin_enabled",))))
             flash(_("Changes saved."))
             return redirect(url_for("me.profile"))
         except DomainError as exc:

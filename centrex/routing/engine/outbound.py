@@ -1,15 +1,20 @@
 """Calls leaving the company (the outbound half of the routing engine): emergency numbers, call classes
-and premium rates of the user and the company, blocked prefixes, and the caller ID shown outside. Pure, as
-the engine: mixed into its router, which provides `config`, `settings`, `call` and `error`."""
+and premium rates of the user and the company, blocked prefixes, the caller ID shown outside, and a user's
+mobile (the twin that rings with their phones, moving a call to it, the access number it calls out
+through): an outgoing call like any other. Pure, as the engine: mixed into its router, which provides
+`config`, `settings`, `call`, `presented` and `error`."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from centrex.routing.engine import dialing
 from centrex.routing.engine.plan import (
+    AccessPrompt,
     Call,
+    Decision,
     Leg,
     Limit,
+    MoveToMobile,
     Note,
     Plan,
     Ring,
@@ -24,6 +29,7 @@ class OutboundRules:
     config: TenantConfig
     settings: RoutingSettings
     call: Call
+    presented: str | None
     error: Callable[[Plan, str, Note], None]
 
     def emergency(self, plan: Plan, caller: UserEntry, digits: str) -> None:
@@ -75,6 +81,59 @@ class OutboundRules:
         if user.caller_id_mode == "main":
             return self.config.main_number or direct
         return direct or self.config.main_number
+
+    def twin(self, plan: Plan, user: UserEntry, seconds: int) -> Leg | None:
+        """The user's mobile twin, ringing with the phones after its delay and at least the minimum time a
+        mobile needs; its ring time counts from the start of the call, as FreeSWITCH's leg_timeout does."""
+        if user.twin_delay is None or not user.mobile:
+            return None
+        number, refused = self.twin_number(user)
+        if number is None:
+            plan.then(Decision(), Note.of(refused, name=user.name, number=user.mobile))
+            return None
+        delay = user.twin_delay
+        total = max(seconds, delay + self.settings.external_min_ring)
+        plan.then(Decision(), Note.of("twin", name=user.name, number=number, delay=delay, seconds=total - delay))
+        return Leg("external", number, total, label=f"{user.name} (mobile)", caller_id=self.presented, delay=delay)
+
+    def access(self, plan: Plan) -> None:
+        """A call to the company's access number: only from a user's mobile (by caller ID; the PIN asked
+        next proves it), and only from outside."""
+        c = self.config
+        number = dialing.carrier_e164(self.call.caller, c.country)
+        user = next((u for u in c.users.values() if number and u.mobile == number and u.has_voicemail), None)
+        if self.call.caller_user is not None or user is None:
+            return self.error(plan, "CALL_REJECTED", Note.of("access_unknown", number=self.call.caller or "-"))
+        plan.then(AccessPrompt(user.extension), Note.of("access_prompt", name=user.name, number=number))
+
+    def move_to_mobile(self, plan: Plan, user: UserEntry | None) -> None:
+        """The call moves from the user's desk phone to their twin mobile. Refused quietly (nothing happens,
+        the call goes on at the desk) when the user has no twin any more or may not call it: the other
+        party's leg runs this plan, so it must never end the call."""
+        if user is None or user.twin_delay is None or not user.mobile:
+            plan.then(Decision(), Note.of("move_no_twin", extension=self.call.move_from or ""))
+            return
+        number, refused = self.twin_number(user)
+        if number is None:
+            plan.then(Decision(), Note.of(refused, name=user.name, number=user.mobile))
+            return
+        seconds = max(self.settings.ring_seconds, self.settings.external_min_ring)
+        plan.then(MoveToMobile(number, self.presented, seconds),
+                  Note.of("move_to_mobile", name=user.name, number=number, seconds=seconds))
+
+    def twin_number(self, user: UserEntry) -> tuple[str | None, str]:
+        """The user's mobile twin if their call rights and the company's let them call it, with why not
+        (a note key) otherwise: the twin is an outgoing call like any other."""
+        c = self.config
+        dialled = dialing.classify(user.mobile or "", c.country)
+        if dialled.kind in ("invalid", "emergency") or not dialled.number.startswith("+"):
+            return None, "twin_invalid"
+        if self.blocked_prefix(dialled.number) is not None or (dialled.premium and not (
+                c.premium_allowed and user.allow_premium)):
+            return None, "twin_barred"
+        if not (dialing.allowed(user.call_class, dialled.needs) and dialing.allowed(c.call_ceiling, dialled.needs)):
+            return None, "twin_barred"
+        return dialled.number, ""
 
     def callable_external(self, number: str | None) -> str | None:
         """An external number we may ring on someone's behalf: valid, not premium-rate, not blocked."""

@@ -24,6 +24,8 @@ class UserEntry:
     allow_premium: bool = False
     caller_id_mode: str = "direct"
     language: str | None = None
+    mobile: str | None = None      # E.164
+    twin_delay: int | None = None  # the mobile twin rings this many seconds after the phones (None: no twin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,7 @@ class Call:
     caller_user: str | None = None  # the authenticated extension, when the caller is one of ours
     continuation: Continuation | None = None
     address: Dest | None = None     # a dialled `dest-…` address, as the loader resolved it (None: nothing)
+    move_from: str | None = None    # the extension whose desk phone asked to move this call to their mobile
 
 
 # --- plan steps -------------------------------------------------------------------------------
@@ -229,6 +232,7 @@ class Leg:
     ring_seconds: int
     label: str = ""
     caller_id: str | None = None   # external legs: the number presented
+    delay: int = 0                 # seconds after the other legs it starts ringing (a mobile twin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,23 @@ class Ring:
     fallback: tuple[tuple[str, Dest], ...] = ()
     hops: int = 0
     caller_id_name: str | None = None
+    move_from: str | None = None   # the user who may move the answered call to their mobile (desk phone: *1)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveToMobile:
+    """Call the user's mobile and, when it answers, take the call over from their desk phone (which is
+    released); the other party stays connected and hears nothing of it meanwhile."""
+    number: str            # E.164
+    caller_id: str | None = None
+    ring_seconds: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPrompt:
+    """A company's access number answers a user's mobile: it asks the user's voicemail PIN and the number
+    to call, then the call goes on as if the user dialled it from their desk (the PIN checked first)."""
+    extension: str
 
 
 @dataclass(frozen=True, slots=True)

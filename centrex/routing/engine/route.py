@@ -94,6 +94,8 @@ class _Router(OutboundRules):
 
     def fresh(self, plan: Plan, at: datetime) -> None:
         c, number = self.config, self.call.destination
+        if self.call.move_from is not None:  # a desk phone's *1, run on the other party's leg
+            return self.move_to_mobile(plan, c.users.get(self.call.move_from))
         caller = c.users.get(self.call.caller_user or "")
         if caller is not None and dialing.is_emergency(dialing.clean(number), c.country) \
                 and not number.startswith(("+", "0")):
@@ -195,6 +197,8 @@ class _Router(OutboundRules):
             return self.end(plan, step, Note.of("voicemail_greeting" if step.greeting else "voicemail", box=box))
         if kind in ("ivr", "queue", "conference", "fax"):
             return self.service(plan, dest)
+        if kind == "access":
+            return self.access(plan)
         if kind == "hangup":
             cause = dest.value if dest.value and set(dest.value) <= _CAUSE_CHARS else "NORMAL_CLEARING"
             return self.end(plan, Hangup(cause), Note.of("hangup", cause=cause))
@@ -221,9 +225,14 @@ class _Router(OutboundRules):
             fallback["then"] = voicemail
         if any(d.kind in ("ring_group", "schedule") for d in fallback.values()):
             fallback[SKIP] = Dest("user", user.id)  # a team he belongs to must not ring him again
-        leg = Leg("user", user.extension, seconds, label=user.name)
-        self.ring(plan, Ring((leg,), "simultaneous", seconds, tuple(fallback.items()), hops), at,
-                  Note.of("ring_user", name=user.name, extension=user.extension, seconds=seconds))
+        legs, timeout = [Leg("user", user.extension, seconds, label=user.name)], seconds
+        twin = self.twin(plan, user, seconds)
+        if twin is not None:
+            legs.append(twin)
+            timeout = twin.ring_seconds
+        ring = Ring(tuple(legs), "simultaneous", timeout, tuple(fallback.items()), hops,
+                    move_from=user.extension if twin is not None else None)
+        self.ring(plan, ring, at, Note.of("ring_user", name=user.name, extension=user.extension, seconds=seconds))
 
     def group(self, plan: Plan, group: GroupEntry, at: datetime, hops: int, after: Dest | None) -> None:
         members = list(group.members)

@@ -57,6 +57,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forward_always": ("Renvoi permanent de {name} vers {target}.", "{name} forwards every call to {target}."),
     "ring_user": ("Sonner {name} ({extension}) pendant {seconds} s.",
                   "Ring {name} ({extension}) for {seconds} s."),
+    "twin": ("Le mobile de {name}, {number}, sonne aussi, {delay} s après ses téléphones, pendant {seconds} s : "
+             "le premier qui décroche prend l’appel.",
+             "{name}'s mobile, {number}, rings too, {delay} s after their phones, for {seconds} s: whoever "
+             "answers first takes the call."),
+    "move_to_mobile": ("L’appel passe sur le mobile de {name}, {number} (sonne {seconds} s) : quand il répond, "
+                       "le téléphone fixe est libéré, le correspondant reste en ligne.",
+                       "The call moves to {name}'s mobile, {number} (rings {seconds} s): when it answers, the "
+                       "desk phone is released and the other party stays on the line."),
+    "access_prompt": ("Numéro d’accès : {number} est le mobile de {name} ; son code de messagerie, puis le "
+                      "numéro à appeler, sont demandés ; l’appel part comme depuis son poste.",
+                      "Access number: {number} is {name}'s mobile; their voicemail PIN, then the number to call "
+                      "are asked; the call leaves as if from their desk."),
+    "access_unknown": ("Numéro d’accès : {number} n’est le mobile d’aucun employé : appel refusé.",
+                       "Access number: {number} is no employee's mobile: call refused."),
+    "move_no_twin": ("Le poste {extension} n’a pas de mobile jumelé : l’appel reste sur le fixe.",
+                     "Extension {extension} has no twin mobile: the call stays on the desk phone."),
+    "twin_barred": ("Le mobile de {name}, {number}, ne sonne pas : ses droits d’appel ne le permettent pas.",
+                    "{name}'s mobile, {number}, does not ring: their call rights do not allow it."),
+    "twin_invalid": ("Le mobile de {name}, {number}, n’est pas un numéro appelable : il ne sonne pas.",
+                     "{name}'s mobile, {number}, is not a number we can call: it does not ring."),
     "group_skips_origin": ("{name} ({extension}) ne sonne pas dans le groupe « {group} » : l’appel vient "
                            "de son renvoi.",
                            "{name} ({extension}) is not rung in group \"{group}\": the call comes from "

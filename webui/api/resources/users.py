@@ -22,6 +22,8 @@ class UserOut(Schema):
     language = fields.String(allow_none=True, required=True)
     enabled = fields.Boolean(required=True)
     mobile = fields.String(allow_none=True, required=True)
+    twin_enabled = fields.Boolean(required=True)
+    twin_delay = fields.Integer(required=True)
     max_calls = fields.Integer(required=True)
     caller_id_mode = fields.String(required=True)
     call_class = fields.String(required=True)
