@@ -911,10 +911,11 @@ CREATE TABLE device_key (
 	label VARCHAR(64), 
 	CONSTRAINT pk_device_key PRIMARY KEY (id), 
 	CONSTRAINT uq_device_key_device_id_position UNIQUE (device_id, position), 
-	CONSTRAINT ck_device_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail')), 
+	CONSTRAINT ck_device_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail', 'park', 'transfer')), 
 	CONSTRAINT ck_device_key_position_positive CHECK (position > 0), 
 	CONSTRAINT ck_device_key_blf_needs_target CHECK (kind != 'blf' OR target_user_id IS NOT NULL), 
 	CONSTRAINT ck_device_key_speed_dial_needs_number CHECK (kind != 'speed_dial' OR number IS NOT NULL), 
+	CONSTRAINT ck_device_key_park_transfer_need_number CHECK (kind NOT IN ('park', 'transfer') OR number IS NOT NULL), 
 	CONSTRAINT fk_device_key_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_device_key_device_id_device FOREIGN KEY(device_id) REFERENCES device (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_device_key_target_user_id_sip_user FOREIGN KEY(target_user_id) REFERENCES sip_user (id) ON DELETE CASCADE

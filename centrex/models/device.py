@@ -10,7 +10,10 @@ from centrex.platform.db import Base
 VENDORS = ("yealink", "snom")
 # The seed's "Type de transfert": aveugle, avec annonce, nouvel appel, optionnel (semi-attended).
 TRANSFER_MODES = ("blind", "attended", "new_call", "semi_attended")
-KEY_KINDS = ("line", "blf", "speed_dial", "dnd", "forward", "voicemail")
+KEY_KINDS = ("line", "blf", "speed_dial", "dnd", "forward", "voicemail", "park", "transfer")
+# A park key's number is its slot (1-9: the phones dial the park code + slot); a transfer key's, where to.
+KIND_CHECK = "kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail', 'park', 'transfer')"
+NUMBER_CHECK = "kind NOT IN ('park', 'transfer') OR number IS NOT NULL"
 
 
 class Device(Base):
@@ -56,14 +59,16 @@ class Device(Base):
 
 
 class DeviceKey(Base):
-    """One programmable key: a line, a BLF on a colleague, a speed dial, DND, forward, voicemail."""
+    """One programmable key: a line, a BLF on a colleague, a speed dial, DND, forward, voicemail, call
+    park (on a slot) or transfer (to a number)."""
     __tablename__ = "device_key"
     __table_args__ = (
         UniqueConstraint("device_id", "position"),
-        CheckConstraint("kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail')", name="kind"),
+        CheckConstraint(KIND_CHECK, name="kind"),
         CheckConstraint("position > 0", name="position_positive"),
         CheckConstraint("kind != 'blf' OR target_user_id IS NOT NULL", name="blf_needs_target"),
         CheckConstraint("kind != 'speed_dial' OR number IS NOT NULL", name="speed_dial_needs_number"),
+        CheckConstraint(NUMBER_CHECK, name="park_transfer_need_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

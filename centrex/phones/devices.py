@@ -23,6 +23,7 @@ from centrex.platform.forms import apply, load, replace_rows
 from centrex.platform.ports import switch
 from centrex.platform.schemas import DeviceSchema, normalise_mac
 
+PARK_SLOTS = tuple("123456789")  # the park code + one of these (centrex.routing.engine: park_slot)
 _schema = DeviceSchema()
 _settings = DeviceSettingsSchema()
 _key_schema = DeviceKeySchema()
@@ -105,8 +106,12 @@ def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
             _check_owner_id(device.tenant_id, key["target_user_id"])
         else:
             key["target_user_id"] = None
-        if key["kind"] == "speed_dial" and not key["number"]:
-            raise Invalid(N_("A speed dial needs a number."), fields={f"{index}.number": [N_("Required.")]})
+        if key["kind"] in ("speed_dial", "transfer") and not key["number"]:
+            raise Invalid(N_("A speed dial or transfer key needs a number."),
+                          fields={f"{index}.number": [N_("Required.")]})
+        if key["kind"] == "park" and (key["number"] or "") not in PARK_SLOTS:
+            raise Invalid(N_("A park key parks on a slot from 1 to 9."),
+                          fields={f"{index}.number": [N_("A slot from 1 to 9.")]})
     replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
     db.session.flush()
     audit.record("set_keys", device, tenant_id=device.tenant_id,

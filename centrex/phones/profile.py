@@ -91,6 +91,7 @@ def profile_settings() -> dict:
         "ntp_server": cfg.get("PROV_NTP_SERVER", "pool.ntp.org"),
         "voicemail_number": cfg.get("PROV_VOICEMAIL_NUMBER", "*97"),
         "pickup_prefix": cfg.get("PROV_PICKUP_PREFIX", "**"),
+        "park_prefix": cfg.get("PROV_PARK_PREFIX", "*6"),
         # Set explicitly in every file rather than left to the firmware's defaults (one place: the config).
         "register_expiry": int(cfg.get("PROV_REGISTER_EXPIRY", 600)),
         "dtmf": cfg.get("PROV_DTMF", "rfc2833"),  # rfc2833, sip_info or inband

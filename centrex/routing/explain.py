@@ -21,6 +21,7 @@ from centrex.routing.engine.plan import (
     KeepLimits,
     Limit,
     Note,
+    Park,
     Pickup,
     Plan,
     PlayError,
@@ -121,7 +122,7 @@ def _kind(step) -> str:
     return {Decision: "decision", EnterTenant: "set", StampTenant: "set", KeepLimits: "set", HoldMusic: "set",
             Limit: "limit", Ring: "ring", Transfer: "transfer",
             Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
-            Announcement: "announcement"}.get(
+            Park: "park", Announcement: "announcement"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -147,6 +148,8 @@ def _detail(step) -> dict:
         return {"path": step.path}
     if isinstance(step, Pickup):
         return {"extension": step.extension}
+    if isinstance(step, Park):
+        return {"slot": step.slot}
     if isinstance(step, Application):
         return {"id": step.id, "key": step.key}
     if isinstance(step, ReceiveFax):

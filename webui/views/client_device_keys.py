@@ -17,7 +17,8 @@ from webui.views.client import bp, tenant_rows
 
 def key_kinds() -> list[tuple[str, str]]:
     return [("line", _("Line")), ("blf", _("Colleague (BLF, pickup)")), ("speed_dial", _("Speed dial")),
-            ("voicemail", _("Voicemail")), ("dnd", _("Do not disturb")), ("forward", _("Forward"))]
+            ("voicemail", _("Voicemail")), ("dnd", _("Do not disturb")), ("forward", _("Forward")),
+            ("park", _("Call park (slot 1-9 in Number)")), ("transfer", _("Transfer to the number"))]
 
 
 def _layout(device: Device, modules: int) -> list[tuple[str, list[int]]]:
