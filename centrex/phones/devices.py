@@ -46,6 +46,9 @@ def add_device(tenant: Tenant, data: dict) -> Device:
     db.session.execute(delete(UnknownDevice).where(UnknownDevice.mac == device.mac))
     db.session.flush()
     audit.record("create", device, tenant_id=tenant.id, changes={**values, **settings})
+    from centrex.phones.layouts import start_with_default_keys  # layouts builds on this module
+
+    start_with_default_keys(device)
     return device
 
 
@@ -86,24 +89,34 @@ def assign_device(device: Device, user: User | None) -> Device:
 
 def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
     """Replace the programmable keys; BLF targets must be users of the device's own tenant."""
+    model = catalogue.find(device.vendor, device.model)
+    loaded = checked_keys(device.tenant_id, keys, model.total_keys if model else 0,
+                          N_("This phone has %(n)s keys with its expansion modules."))
+    replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
+    db.session.flush()
+    audit.record("set_keys", device, tenant_id=device.tenant_id,
+                 changes={"keys": [f"{k['position']}:{k['kind']}" for k in loaded]})
+    return list(device.keys)
+
+
+def checked_keys(tenant_id: int, keys: list[dict], last: int, too_far: str) -> list[dict]:
+    """The keys validated (kinds, numbers, slots, BLF colleagues of this tenant, positions up to `last`,
+    else Invalid with the `too_far` message and `n`=last)."""
     if not isinstance(keys, list):
         raise Invalid(N_("Expected a list of keys."))
     loaded = [load(_key_schema, key) for key in keys]
     positions = [key["position"] for key in loaded]
     if len(set(positions)) != len(positions):
         raise Invalid(N_("Two keys cannot share a position."), fields={"position": [N_("Duplicate.")]})
-    model = catalogue.find(device.vendor, device.model)
-    last = model.total_keys if model else 0
     for index, position in enumerate(positions):
         if position > last:
-            raise Invalid(N_("This phone has %(n)s keys with its expansion modules."), n=last,
-                          fields={f"{index}.position": [N_("Beyond the phone's last key.")]})
+            raise Invalid(too_far, n=last, fields={f"{index}.position": [N_("Beyond the phone's last key.")]})
     for index, key in enumerate(loaded):
         if key["kind"] == "blf":
             if key["target_user_id"] is None:
                 raise Invalid(N_("A BLF key watches a colleague."),
                               fields={f"{index}.target_user_id": [N_("Required.")]})
-            _check_owner_id(device.tenant_id, key["target_user_id"])
+            _check_owner_id(tenant_id, key["target_user_id"])
         else:
             key["target_user_id"] = None
         if key["kind"] in ("speed_dial", "transfer") and not key["number"]:
@@ -112,11 +125,7 @@ def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
         if key["kind"] == "park" and (key["number"] or "") not in PARK_SLOTS:
             raise Invalid(N_("A park key parks on a slot from 1 to 9."),
                           fields={f"{index}.number": [N_("A slot from 1 to 9.")]})
-    replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
-    db.session.flush()
-    audit.record("set_keys", device, tenant_id=device.tenant_id,
-                 changes={"keys": [f"{k['position']}:{k['kind']}" for k in loaded]})
-    return list(device.keys)
+    return loaded
 
 
 def reprovision_after_factory_reset(device: Device) -> None:

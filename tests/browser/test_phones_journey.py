@@ -46,6 +46,14 @@ def test_an_unknown_phone_is_listed_and_claimed(live_server, browser):
     assert (device.model, user.extension) == ("T54W", "1003")
 
 
+def open_keys_page(live_server, browser, device) -> None:
+    """Dupont's administrator on the phone's keys page, reached from the phone's own page."""
+    log_in(browser, live_server, "admin@dupont.example")
+    browser.get(f"{live_server}/t/{device.tenant_id}/devices/{device.id}")
+    click_link(browser, "Touches programmables")
+    wait_for(browser, "select[name=kind_1]")
+
+
 def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
     from centrex.models import Tenant
     from centrex.phones.devices import add_device
@@ -56,10 +64,7 @@ def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
                                "user_id": users["1001"].id, "label": "Bureau Alain"})
     spare = add_device(dupont, {"mac": "805ec0b1b2b4", "vendor": "yealink", "model": "T54W", "label": "Salle"})
     db.session.commit()
-    log_in(browser, live_server, "admin@dupont.example")
-    browser.get(f"{live_server}/t/{dupont.id}/devices/{desk.id}")
-    click_link(browser, "Touches programmables")
-    wait_for(browser, "select[name=kind_1]")
+    open_keys_page(live_server, browser, desk)
     choose(browser, "kind_1", "Ligne")
     choose(browser, "kind_2", "Collègue (BLF, interception)")
     choose(browser, "target_2", "1000 · Claire Dumas")

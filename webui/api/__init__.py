@@ -7,7 +7,7 @@ from importlib import import_module
 
 from webui.api.framework import OPERATIONS, bp
 
-RESOURCES = ("users", "numbers", "devices", "routing", "calls", "conferences", "history", "webhooks")
+RESOURCES = ("users", "numbers", "devices", "default_keys", "routing", "calls", "conferences", "history", "webhooks")
 
 for _name in RESOURCES:
     import_module(f"webui.api.resources.{_name}")
