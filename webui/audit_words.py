@@ -42,6 +42,7 @@ ACTIONS = {
 # What it was done to (AuditEntry.object_type = the table's name).
 OBJECTS = {
     "tenant": N_("Client"), "sip_user": N_("User"), "did_number": N_("Number"), "device": N_("Phone"),
+    "phone_settings": N_("Phone settings of the company"),
     "device_key": N_("Phone key"), "ring_group": N_("Call group"), "schedule": N_("Schedule"),
     "forward_rule": N_("Call forwarding"), "account": N_("Console login"), "console_role": N_("Console role"),
     "call_policy": N_("Allowed calls"), "blocked_prefix": N_("Blocked prefix"),
@@ -57,6 +58,8 @@ OBJECTS = {
 
 # Each field of a change by its label (keys of AuditEntry.changes).
 FIELDS = {
+    "register_expiry": N_("Registration expiry (seconds)"), "dtmf": N_("DTMF mode"),
+    "codecs": N_("Codecs in order of preference"), "srtp": N_("SRTP (encrypted voice)"),
     "name": N_("Name"), "extension": N_("Extension"), "email": N_("E-mail"), "mobile": N_("Mobile"),
     "call_class": N_("May call"), "allow_premium": N_("Premium-rate numbers"), "max_calls": N_("Calls at once"),
     "caller_id_mode": N_("Number shown to the called"), "enabled": N_("Active"), "language": N_("Language"),

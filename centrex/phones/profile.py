@@ -41,6 +41,11 @@ class PhoneFile:
     user_language: str | None
     user_enabled: bool | None
     sip_secret_enc: str | None = field(repr=False)
+    # The operator's settings for this company's phones (None: the CENTREX_PROV_* default).
+    register_expiry: int | None = None
+    dtmf: str | None = None
+    codecs: str | None = None  # comma-separated, in order
+    srtp: str | None = None
     keys: tuple[PhoneKey, ...] = ()
 
 
@@ -100,6 +105,13 @@ def profile_settings() -> dict:
     }
 
 
+def company_settings(settings: dict, file: PhoneFile) -> dict:
+    """The operator's defaults with this company's own choices in their place."""
+    own = {"register_expiry": file.register_expiry, "dtmf": file.dtmf, "srtp": file.srtp,
+           "codecs": tuple(file.codecs.split(",")) if file.codecs else None}
+    return {**settings, **{name: value for name, value in own.items() if value is not None}}
+
+
 def build_profile(file: PhoneFile, settings: dict | None = None, *, token: str | None = None) -> DeviceProfile:
     """Everything the phone's files say, from its stored inputs only (secrets decrypted here). `token`:
     the provisioning token the phone has just proved it holds (its hash matched), so not decrypted again."""
@@ -122,7 +134,8 @@ def build_profile(file: PhoneFile, settings: dict | None = None, *, token: str |
         admin_password=box.decrypt(file.admin_password_enc) if file.admin_password_enc else "",
         prov_username=file.mac,
         prov_token=token if token is not None else box.decrypt(file.prov_token_enc) if file.prov_token_enc else "",
-        account=account, keys=keys, settings=settings if settings is not None else profile_settings())
+        account=account, keys=keys,
+        settings=company_settings(settings if settings is not None else profile_settings(), file))
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,23 @@ def test_default_layout_for_new_phones_and_applied_to_others(live_server, browse
     wait_text(browser, "Téléphone 805ec0d4d5d6 enregistré.")
     new = db.session.execute(select(Device).where(Device.mac == "805ec0d4d5d6")).scalar_one()
     assert [k[:2] for k in _keys(new.id)] == [(1, "line"), (2, "blf")]
+
+
+def test_operator_sets_one_companys_phone_settings(live_server, browser):
+    dupont = _dupont()
+    log_in(browser, live_server, "operator@centrex.example")
+    browser.get(f"{live_server}/operator/clients/{dupont.id}")
+    click_link(browser, "Réglages des téléphones")
+    wait_text(browser, "Les réglages de chaque téléphone de Dupont SA")
+    fill(browser, "register_expiry", "300")
+    choose(browser, "dtmf", "SIP INFO")
+    fill(browser, "codecs", "pcma,g722")
+    choose(browser, "srtp", "Obligatoire")
+    submit(browser, "Enregistrer")
+    wait_text(browser, "Réglages des téléphones de Dupont SA enregistrés")
+    _snap_both_widths(browser, "operator-phone-settings")
+    from centrex.phones.company_settings import phone_settings_of
+
+    db.session.expire_all()
+    row = phone_settings_of(dupont.id)
+    assert (row.register_expiry, row.dtmf, row.codecs, row.srtp) == (300, "sip_info", "pcma,g722", "mandatory")
