@@ -52,8 +52,8 @@ def add_device(tenant: Tenant, data: dict) -> Device:
     return device
 
 
-def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
-    """The admin claims a MAC that asked for its configuration: it becomes this tenant's device."""
+def unknown_device(mac: str) -> UnknownDevice:
+    """The phone nobody owns that asked with this MAC (typed in any notation), else Invalid / NotFound."""
     try:
         mac = normalise_mac(mac)
     except Exception as exc:  # marshmallow's ValidationError: a person typed it
@@ -61,6 +61,14 @@ def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
     unknown = db.session.get(UnknownDevice, mac)
     if unknown is None:
         raise NotFound(N_("No unknown phone with MAC %(mac)s asked for its configuration."), mac=mac)
+    return unknown
+
+
+def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
+    """The admin claims a MAC that asked for its configuration: it becomes this tenant's device (of the
+    model in `data`, else the one its User-Agent named)."""
+    unknown = unknown_device(mac)
+    mac = unknown.mac
     values = {"vendor": unknown.vendor, "model": unknown.model or "", **data, "mac": mac}
     values["model"] = catalogue.checked(unknown.vendor, values["model"])  # refused with the list
     return add_device(tenant, values)

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
@@ -35,6 +36,11 @@ def test_an_unknown_phone_is_listed_and_claimed(live_server, browser):
     wait_for(browser, ".menu-client")
     click_link(browser, "Téléphones")
     fill(browser, "mac", "80:5E:C0:A1:B2:C3")
+    submit(browser, "Réclamer")
+    wait_text(browser, "Il s’est présenté comme")  # the model to confirm, preselected from its User-Agent
+    model = Select(browser.find_element(By.NAME, "model"))
+    assert model.first_selected_option.get_attribute("value") == "T54W"
+    browser.snap("claim-model")
     submit(browser, "Réclamer")
     wait_text(browser, f"Téléphone {MAC} réclamé : attribuez-le à un utilisateur.")
     choose(browser, "user_id", "1003 · Luc Favre")
