@@ -83,4 +83,4 @@ def test_the_api_sets_reads_and_applies_the_default(client, keys, dupont):
     assert applied.status_code == 200 and applied.get_json() == {"applied": 1}
     assert _kinds(device.id) == [(1, "line"), (5, "transfer")]
     other = client.post("/api/v1/default-keys/apply", headers=bearer(keys["martin"]), json={"devices": [device.id]})
-    assert other.status_code == 404  # another company's phone
+    assert other.status_code == 422 and _kinds(device.id) == [(1, "line"), (5, "transfer")]  # not Martin's

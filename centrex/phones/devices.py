@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from centrex.directory.users import secret_box
 from centrex.freeswitch import commands
-from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
+from centrex.models import DefaultKey, Device, DeviceKey, Tenant, UnknownDevice, User
 from centrex.phones import catalogue
 from centrex.phones.schemas import DeviceKeySchema, DeviceSettingsSchema
 from centrex.platform import audit
@@ -46,9 +46,9 @@ def add_device(tenant: Tenant, data: dict) -> Device:
     db.session.execute(delete(UnknownDevice).where(UnknownDevice.mac == device.mac))
     db.session.flush()
     audit.record("create", device, tenant_id=tenant.id, changes={**values, **settings})
-    from centrex.phones.layouts import start_with_default_keys  # layouts builds on this module
-
-    start_with_default_keys(device)
+    defaults = as_rows(default_keys(tenant.id))  # the company's default layout (centrex.phones.layouts)
+    if defaults:
+        set_device_keys(device, layout_for(device, defaults))
     return device
 
 
@@ -134,6 +134,27 @@ def checked_keys(tenant_id: int, keys: list[dict], last: int, too_far: str) -> l
             raise Invalid(N_("A park key parks on a slot from 1 to 9."),
                           fields={f"{index}.number": [N_("A slot from 1 to 9.")]})
     return loaded
+
+
+KEY_FIELDS = ("position", "kind", "target_user_id", "number", "label")
+
+
+def default_keys(tenant_id: int) -> list[DefaultKey]:
+    """The company's default key layout (set in centrex.phones.layouts)."""
+    return list(db.session.execute(select(DefaultKey).where(DefaultKey.tenant_id == tenant_id)
+                                   .order_by(DefaultKey.position)).scalars())
+
+
+def as_rows(keys) -> list[dict]:
+    """Key rows (a phone's or the default's) as the dicts set_device_keys takes."""
+    return [{name: getattr(key, name) for name in KEY_FIELDS} for key in keys]
+
+
+def layout_for(device: Device, keys: list[dict]) -> list[dict]:
+    """The default keys this phone has room for (its own keys, not its expansion modules')."""
+    model = catalogue.find(device.vendor, device.model)
+    room = model.keys if model else 0
+    return [key for key in keys if key["position"] <= room]
 
 
 def reprovision_after_factory_reset(device: Device) -> None:

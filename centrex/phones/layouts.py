@@ -5,28 +5,16 @@ phone's own keys (positions 1 to the largest phone's count, never an expansion m
 fewer keys gets the keys it has."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from centrex.models import DefaultKey, Device, Tenant
 from centrex.phones import catalogue
-from centrex.phones.devices import checked_keys, set_device_keys
+from centrex.phones.devices import as_rows, checked_keys, default_keys, layout_for, set_device_keys
 from centrex.platform import audit
 from centrex.platform.db import db
-from centrex.platform.errors import N_
+from centrex.platform.errors import N_, Invalid
+from centrex.platform.tenancy import scoped
 
-KEY_FIELDS = ("position", "kind", "target_user_id", "number", "label")
 # The phone with the most keys of its own (modules aside): the default layout's last position.
 LAST_POSITION = max(model.keys for model in catalogue.MODELS)
-
-
-def default_keys(tenant_id: int) -> list[DefaultKey]:
-    return list(db.session.execute(select(DefaultKey).where(DefaultKey.tenant_id == tenant_id)
-                                   .order_by(DefaultKey.position)).scalars())
-
-
-def as_rows(keys) -> list[dict]:
-    """Key rows (a phone's or the default's) as the dicts set_device_keys / set_default_keys take."""
-    return [{name: getattr(key, name) for name in KEY_FIELDS} for key in keys]
 
 
 def set_default_keys(tenant: Tenant, keys: list[dict]) -> list[DefaultKey]:
@@ -43,11 +31,14 @@ def set_default_keys(tenant: Tenant, keys: list[dict]) -> list[DefaultKey]:
     return default_keys(tenant.id)
 
 
-def layout_for(device: Device, keys: list[dict]) -> list[dict]:
-    """The default keys this phone has room for (its own keys)."""
-    model = catalogue.find(device.vendor, device.model)
-    room = model.keys if model else 0
-    return [key for key in keys if key["position"] <= room]
+def phones_of(tenant: Tenant, device_ids: list[int]) -> list[Device]:
+    """The company's phones with these ids, else Invalid (another company's phone is never touched)."""
+    wanted = set(device_ids)
+    found = list(db.session.execute(scoped(Device, tenant.id).where(Device.id.in_(wanted))
+                                    .order_by(Device.id)).scalars())
+    if len(found) != len(wanted):
+        raise Invalid(N_("No such phone in this company."), fields={"devices": [N_("Unknown.")]})
+    return found
 
 
 def apply_default_keys(tenant: Tenant, devices: list[Device]) -> int:
@@ -57,11 +48,3 @@ def apply_default_keys(tenant: Tenant, devices: list[Device]) -> int:
         assert device.tenant_id == tenant.id, "a phone of another company"
         set_device_keys(device, layout_for(device, keys))
     return len(devices)
-
-
-def start_with_default_keys(device: Device) -> None:
-    """A new phone: the company's default layout, if it has one (no audit row of its own: the phone's
-    creation says it, and set_device_keys records the keys)."""
-    keys = as_rows(default_keys(device.tenant_id))
-    if keys:
-        set_device_keys(device, layout_for(device, keys))

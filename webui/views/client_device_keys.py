@@ -9,7 +9,14 @@ from flask_babel import gettext as _
 from centrex.models import Device, User
 from centrex.phones import catalogue
 from centrex.phones.devices import set_device_keys
-from centrex.phones.layouts import LAST_POSITION, apply_default_keys, as_rows, default_keys, set_default_keys
+from centrex.phones.layouts import (
+    LAST_POSITION,
+    apply_default_keys,
+    as_rows,
+    default_keys,
+    phones_of,
+    set_default_keys,
+)
 from centrex.platform.errors import DomainError
 from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
@@ -121,10 +128,10 @@ def default_layout():
 @allow(*STAFF)
 def default_layout_apply():
     """Give the phones ticked the default keys, in place of their own."""
-    targets = [get_scoped(Device, g.tenant.id, int_or_none(raw) or 0) for raw in request.form.getlist("devices")]
+    ids = [int_or_none(raw) or 0 for raw in request.form.getlist("devices")]
     try:
         with change():
-            count = apply_default_keys(g.tenant, targets)
+            count = apply_default_keys(g.tenant, phones_of(g.tenant, ids))
         flash(_("Default keys applied to %(n)s phones.", n=count))
     except DomainError as exc:
         flash(errors_of(exc)["_form"][0], "error")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from centrex.models import Device
 from centrex.phones import layouts
 from centrex.phones.schemas import DeviceKeySchema
-from centrex.platform.tenancy import get_scoped
 from webui.api.framework import body, query, route, tenant
 from webui.api.paging import ListQuery, page_of
 from webui.api.resources.devices import DEVICE_KEY_LIST
@@ -45,5 +43,4 @@ def set_default_keys():
        response=DefaultKeysAppliedOut())
 def apply_default_keys():
     company = tenant()
-    devices = [get_scoped(Device, company.id, device_id) for device_id in body()["devices"]]
-    return {"applied": layouts.apply_default_keys(company, devices)}
+    return {"applied": layouts.apply_default_keys(company, layouts.phones_of(company, body()["devices"]))}
