@@ -419,6 +419,19 @@ CREATE INDEX ix_outbox_message_state_next_attempt_at ON outbox_message (state, n
 
 CREATE INDEX ix_outbox_message_tenant_id ON outbox_message (tenant_id);
 
+CREATE TABLE phone_settings (
+	tenant_id INTEGER NOT NULL, 
+	register_expiry INTEGER, 
+	dtmf VARCHAR(16), 
+	codecs VARCHAR(64), 
+	srtp VARCHAR(16), 
+	CONSTRAINT pk_phone_settings PRIMARY KEY (tenant_id), 
+	CONSTRAINT ck_phone_settings_register_expiry_range CHECK (register_expiry BETWEEN 60 AND 86400), 
+	CONSTRAINT ck_phone_settings_dtmf CHECK (dtmf IN ('rfc2833', 'sip_info', 'inband')), 
+	CONSTRAINT ck_phone_settings_srtp CHECK (srtp IN ('off', 'optional', 'mandatory')), 
+	CONSTRAINT fk_phone_settings_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE
+);
+
 CREATE TABLE ring_group (
 	id SERIAL NOT NULL, 
 	tenant_id INTEGER NOT NULL, 
@@ -701,6 +714,29 @@ CREATE INDEX ix_conversation_member_tenant_id ON conversation_member (tenant_id)
 
 CREATE INDEX ix_conversation_member_user_id ON conversation_member (user_id);
 
+CREATE TABLE default_key (
+	id SERIAL NOT NULL, 
+	tenant_id INTEGER NOT NULL, 
+	position INTEGER NOT NULL, 
+	kind VARCHAR(16) NOT NULL, 
+	target_user_id INTEGER, 
+	number VARCHAR(32), 
+	label VARCHAR(64), 
+	CONSTRAINT pk_default_key PRIMARY KEY (id), 
+	CONSTRAINT uq_default_key_tenant_id_position UNIQUE (tenant_id, position), 
+	CONSTRAINT ck_default_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail', 'park', 'transfer')), 
+	CONSTRAINT ck_default_key_position_positive CHECK (position > 0), 
+	CONSTRAINT ck_default_key_blf_needs_target CHECK (kind != 'blf' OR target_user_id IS NOT NULL), 
+	CONSTRAINT ck_default_key_speed_dial_needs_number CHECK (kind != 'speed_dial' OR number IS NOT NULL), 
+	CONSTRAINT ck_default_key_park_transfer_need_number CHECK (kind NOT IN ('park', 'transfer') OR number IS NOT NULL), 
+	CONSTRAINT fk_default_key_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_default_key_target_user_id_sip_user FOREIGN KEY(target_user_id) REFERENCES sip_user (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_default_key_target_user_id ON default_key (target_user_id);
+
+CREATE INDEX ix_default_key_tenant_id ON default_key (tenant_id);
+
 CREATE TABLE device (
 	id SERIAL NOT NULL, 
 	mac VARCHAR(12) NOT NULL, 
@@ -968,10 +1004,11 @@ CREATE TABLE device_key (
 	label VARCHAR(64), 
 	CONSTRAINT pk_device_key PRIMARY KEY (id), 
 	CONSTRAINT uq_device_key_device_id_position UNIQUE (device_id, position), 
-	CONSTRAINT ck_device_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail')), 
+	CONSTRAINT ck_device_key_kind CHECK (kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail', 'park', 'transfer')), 
 	CONSTRAINT ck_device_key_position_positive CHECK (position > 0), 
 	CONSTRAINT ck_device_key_blf_needs_target CHECK (kind != 'blf' OR target_user_id IS NOT NULL), 
 	CONSTRAINT ck_device_key_speed_dial_needs_number CHECK (kind != 'speed_dial' OR number IS NOT NULL), 
+	CONSTRAINT ck_device_key_park_transfer_need_number CHECK (kind NOT IN ('park', 'transfer') OR number IS NOT NULL), 
 	CONSTRAINT fk_device_key_tenant_id_tenant FOREIGN KEY(tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT, 
 	CONSTRAINT fk_device_key_device_id_device FOREIGN KEY(device_id) REFERENCES device (id) ON DELETE CASCADE, 
 	CONSTRAINT fk_device_key_target_user_id_sip_user FOREIGN KEY(target_user_id) REFERENCES sip_user (id) ON DELETE CASCADE

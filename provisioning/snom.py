@@ -68,6 +68,10 @@ def _dst(rule) -> str:
     return f"{rule.dst_save_seconds} {fmt(rule.start)} {fmt(rule.end)}" if rule.start else ""
 
 
+# wazo-snom common.py _add_fkeys: a park key is an `orbit` on these models, a speed dial elsewhere.
+ORBIT_MODELS = {"D715", "D725", "D765"}
+
+
 def _fkey(key, profile: DeviceProfile) -> str:
     s = profile.settings
     if key.kind == "blf":
@@ -80,6 +84,10 @@ def _fkey(key, profile: DeviceProfile) -> str:
         return "keyevent F_DND"
     if key.kind == "forward":
         return "keyevent F_REDIRECT"
+    if key.kind == "park":
+        return f"{'orbit' if profile.model.upper() in ORBIT_MODELS else 'speed'} {s['park_prefix']}{key.number}"
+    if key.kind == "transfer":  # FusionPBX snom.php: the transfer fkey type
+        return f"transfer {key.number}"
     return "line"
 
 

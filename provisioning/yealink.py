@@ -21,7 +21,9 @@ DEVICE_RE = re.compile(r"^([0-9A-Fa-f]{12})\.cfg$")
 EXPECTED_MISSES = re.compile(r"^(y000000000000\.boot|[0-9A-Fa-f]{12}\.boot|[0-9A-Fa-f]{12}-local\.cfg"
                              r"|[0-9A-Fa-f]{12}-(contact|calllog|favorite_setting)\.xml)$")
 
-KEY_TYPES = {"line": 15, "blf": 16, "speed_dial": 13, "voicemail": 13, "dnd": 5, "forward": 2}
+# DSS key types (wazo-yealink; FusionPBX app/devices/resources/classes/yealink.php: 3 transfer, 10 call park).
+KEY_TYPES = {"line": 15, "blf": 16, "speed_dial": 13, "voicemail": 13, "dnd": 5, "forward": 2, "park": 10,
+             "transfer": 3}
 TRANSPORTS = {"udp": 0, "tcp": 1, "tls": 2}
 # account.X.dtmf.type (wazo _SIP_DTMF_MODE), account.X.srtp_encryption (0 off, 1 optional, 2 compulsory),
 # account.X.codec.<name>.enable/.priority (FusionPBX t46u).
@@ -83,6 +85,8 @@ def device_file(profile: DeviceProfile, *, base_url: str, phonebooks: list[tuple
         value = key.number or ""
         if key.kind == "voicemail":
             value = profile.settings["voicemail_number"]
+        if key.kind == "park":  # the park code + slot: pressed in a call, parks it there (or takes it back)
+            value = profile.settings["park_prefix"] + (key.number or "")
         if key.kind == "line":
             value = profile.account.extension if profile.account else ""
         keys.append({"name": name, "type": KEY_TYPES[key.kind], "value": value, "label": key.label,

@@ -138,6 +138,8 @@ BODIES = {
     "add_device": lambda t: {"mac": f"0015652{next(_serial):05x}", "vendor": "snom", "model": "D785"},
     "update_device": lambda t: {"label": "Accueil"},
     "set_device_keys": lambda t: {"keys": [{"position": 1, "kind": "line"}]},
+    "set_default_keys": lambda t: {"keys": [{"position": 1, "kind": "line"}]},
+    "apply_default_keys": lambda t: {"devices": [device_of(t).id]},
     "create_ring_group": lambda t: {
         "name": f"Groupe {next(_serial)}",
         "members": [{"user_id": user_1001(t).id}],
@@ -167,6 +169,8 @@ FOREIGN_BODIES = {
     },
     "update_device": lambda other: {"user_id": user_1001(other).id},
     "set_device_keys": lambda other: {"keys": [{"position": 1, "kind": "blf", "target_user_id": user_1001(other).id}]},
+    "set_default_keys": lambda other: {"keys": [{"position": 1, "kind": "blf", "target_user_id": user_1001(other).id}]},
+    "apply_default_keys": lambda other: {"devices": [device_of(other).id]},
     "create_ring_group": lambda other: {"name": "Intrus", "members": [{"user_id": user_1001(other).id}]},
     "update_ring_group": lambda other: {"members": [{"user_id": user_1001(other).id}]},
     "create_schedule": lambda other: {"name": "Intrus", "default": {"type": "user", "id": user_1001(other).id}},

@@ -47,6 +47,7 @@ def test_mod_xml_curl_loads_before_the_modules_that_need_config():
                                                      "mod_conference", "mod_local_stream"))
     assert modules.index("mod_xml_curl") < first_consumer
     assert "mod_hash" in modules  # the `limit` backend for per-user and per-tenant call caps
+    assert "mod_valet_parking" in modules  # call park: the park code's valet_park
 
 
 def test_internal_profile_authenticates_everything_and_serves_all_domains():

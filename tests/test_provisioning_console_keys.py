@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from api_testing import bearer, keys  # noqa: F401
 from centrex.models import Device, User
+from centrex.phones.devices import set_device_keys
 from centrex.platform.db import db
-from tests.provisioning_helpers import device_auth, parse_yealink, phone
+from tests.provisioning_helpers import device_auth, parse_xml, parse_yealink, phone
 from webui_testing import post, text
 
 pytestmark = pytest.mark.smoke
@@ -47,7 +48,8 @@ def test_keys_saved_in_the_console_reach_the_phone_and_copy_to_others(client, ad
 def test_a_wrong_key_is_refused_with_its_reason(admin, dupont):
     device = phone(dupont, None, model="T41S")
     refused = post(admin, f"/t/{dupont.id}/devices/{device.id}/keys", {"kind_3": "speed_dial"})
-    assert refused.status_code == 422 and "Une numérotation abrégée a besoin d’un numéro." in text(refused)
+    assert refused.status_code == 422
+    assert "Une numérotation abrégée ou une touche de transfert a besoin d’un numéro." in text(refused)
 
 
 def test_the_firmware_url_is_set_in_the_phone_form(admin, dupont):
@@ -70,3 +72,38 @@ def test_the_api_reads_and_replaces_a_phones_keys(client, keys, dupont):
         (2, "blf", claire.id), (68, "dnd", None)]
     too_far = client.put(url, headers=bearer(keys["dupont"]), json={"keys": [{"position": 208, "kind": "dnd"}]})
     assert too_far.status_code == 422  # a T46U has 27 keys + 3 EXP43 modules of 60
+
+
+def test_park_and_transfer_keys_reach_yealink_and_snom_files(client, admin, dupont):
+    """A park key dials the park code + its slot (Yealink type 10; Snom orbit or speed, as wazo-snom),
+    a transfer key its number (Yealink type 3; Snom `transfer`)."""
+    yealink = phone(dupont, _user(dupont, "1001"), model="T54W")
+    saved = post(admin, f"/t/{dupont.id}/devices/{yealink.id}/keys", {
+        "kind_3": "park", "number_3": "2", "label_3": "Parking", "kind_4": "transfer", "number_4": "1000"})
+    assert saved.status_code == 302
+    values = parse_yealink(client.get(f"/prov/{yealink.mac}.cfg", headers=device_auth(yealink)).get_data(as_text=True))
+    assert (values["linekey.3.type"], values["linekey.3.value"], values["linekey.3.label"]) == ("10", "*62", "Parking")
+    assert (values["linekey.4.type"], values["linekey.4.value"]) == ("3", "1000")
+    for model, park in (("D725", "orbit *62"), ("D785", "speed *62")):
+        snom = phone(dupont, _user(dupont, "1002"), vendor="snom", model=model, mac=f"000413{model[1:]}ab1")
+        set_device_keys(snom, [{"position": 1, "kind": "park", "number": "2"},
+                               {"position": 2, "kind": "transfer", "number": "+41791234567"}])
+        own = client.get(f"/prov/snom-{snom.mac.upper()}.xml", headers=device_auth(snom))
+        fkeys = {k.get("idx"): k.text for k in parse_xml(own.get_data()).find("functionKeys")}
+        assert fkeys == {"0": park, "1": "transfer +41791234567"}, model
+
+
+def test_a_park_key_needs_a_slot(admin, dupont):
+    device = phone(dupont, None, model="T46U")
+    refused = post(admin, f"/t/{dupont.id}/devices/{device.id}/keys", {"kind_1": "park", "number_1": "12"})
+    assert refused.status_code == 422 and "Une touche de parcage parque sur une place de 1 à 9." in text(refused)
+
+
+def test_the_api_takes_park_and_transfer_keys(client, keys, dupont):
+    device = phone(dupont, None, model="T46U")
+    url = f"/api/v1/devices/{device.id}/keys"
+    no_number = client.put(url, headers=bearer(keys["dupont"]), json={"keys": [{"position": 1, "kind": "transfer"}]})
+    assert no_number.status_code == 422 and "0.number" in no_number.get_json()["fields"]
+    accepted = client.put(url, headers=bearer(keys["dupont"]), json={"keys": [
+        {"position": 1, "kind": "park", "number": "9"}, {"position": 2, "kind": "transfer", "number": "2001"}]})
+    assert accepted.status_code == 200, accepted.get_json()

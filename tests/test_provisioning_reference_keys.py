@@ -18,6 +18,7 @@ from tests.provisioning_helpers import device_auth, parse_xml, parse_yealink, ph
 pytestmark = pytest.mark.smoke
 
 FIXTURES = Path(__file__).parent / "fixtures" / "phones"
+KINDS = 8  # one key of each kind on the phone's first keys (_keys)
 YEALINK_INDEXES = [(r"^account\.\d+\.", "account.X."), (r"\.(sip_server|outbound_proxy)\.\d+\.", r".\1.Y."),
                    (r"^voice_mail\.number\.\d+$", "voice_mail.number.X"),
                    (r"^remote_phonebook\.data\.\d+\.", "remote_phonebook.data.X."), (r"^linekey\.\d+\.", "linekey.X."),
@@ -77,7 +78,8 @@ def _keys(model: catalogue.PhoneModel, tenant) -> list[dict]:
         select(User).where(User.tenant_id == tenant.id, User.extension == "1000")).scalar_one()
     kinds = [{"kind": "line"}, {"kind": "blf", "target_user_id": colleague.id},
              {"kind": "speed_dial", "number": "+41791234567", "label": "Mobile"}, {"kind": "voicemail"},
-             {"kind": "dnd"}, {"kind": "forward"}]
+             {"kind": "dnd"}, {"kind": "forward"}, {"kind": "park", "number": "1", "label": "Parking"},
+             {"kind": "transfer", "number": "1000", "label": "Accueil"}]
     keys = [{"position": n, **kind} for n, kind in enumerate(kinds[:model.keys], start=1)]
     if model.module:
         first, last = model.keys + 1, model.total_keys
@@ -107,7 +109,7 @@ def test_yealink_files_hold_only_reference_keys(client, dupont, name):
     check(normalised, rows, family(model))
     # the layout: line keys up to the phone's count, then module after module of the model's module size
     lines = {int(k.split(".")[1]) for k in generated if k.startswith("linekey.")}
-    assert lines == set(range(1, min(6, model.keys) + 1))
+    assert lines == set(range(1, min(KINDS, model.keys) + 1))
     modules = {tuple(int(n) for n in k.split(".")[1:4:2]) for k in generated if k.startswith("expansion_module.")}
     if model.module:
         assert modules == {(1, 1), (2, 1), (model.module.max_modules, model.module.keys)}
@@ -131,7 +133,7 @@ def test_snom_files_hold_only_reference_settings(client, dupont, name):
     fkeys = {int(k.get("idx")): k.text for k in parse_xml(own.get_data()).find("functionKeys")}
     for text in fkeys.values():
         check({"fkey.type": text.split(" ", 1)[0]}, rows, family(model))
-    expected = {n - 1 for n in range(1, min(6, model.keys) + 1)}
+    expected = {n - 1 for n in range(1, min(KINDS, model.keys) + 1)}
     if model.module:
         expected |= {model.keys, model.keys + model.module.keys, model.total_keys - 1}
     assert set(fkeys) == expected  # fkey idx from 0: the phone's keys, then its modules' (FusionPBX D785)

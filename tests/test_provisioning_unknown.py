@@ -29,13 +29,28 @@ def test_the_operator_sees_it_and_a_company_claims_it(app, client, admin, dupont
     login(operator, OPERATOR)
     page = text(operator.get("/operator/devices"))
     assert "805ec012abcd" in page and "Yealink T46U" in page
-    claimed = post(admin, f"/t/{dupont.id}/devices/claim", {"mac": "80:5E:C0:12:AB:CD"})
+    offered = post(admin, f"/t/{dupont.id}/devices/claim", {"mac": "80:5E:C0:12:AB:CD"})
+    assert offered.status_code == 200  # the model to confirm, preselected from its User-Agent
+    assert '<option value="T46U" selected' in offered.get_data(as_text=True)
+    assert "T54W" in text(offered) and "D385" not in text(offered)  # its vendor's models only
+    assert db.session.execute(select(Device).where(Device.mac == "805ec012abcd")).first() is None
+    claimed = post(admin, f"/t/{dupont.id}/devices/claim", {"mac": "805ec012abcd", "model": "T46U"})
     assert claimed.status_code == 302
     device = db.session.execute(select(Device).where(Device.mac == "805ec012abcd")).scalar_one()
     assert (device.tenant_id, device.model) == (dupont.id, "T46U")
     assert claimed.headers["Location"].endswith(f"/devices/{device.id}")
     assert db.session.get(UnknownDevice, "805ec012abcd") is None
     assert "805ec012abcd" not in text(operator.get("/operator/devices")).split('id="unknown"')[-1]
+
+
+def test_the_model_is_chosen_when_its_user_agent_named_none_we_know(client, admin, dupont):
+    client.get("/prov/snom-000413abcd99.xml", headers={"User-Agent": "snomD999-SIP 10.1.1.1"})
+    offered = post(admin, f"/t/{dupont.id}/devices/claim", {"mac": "000413abcd99"})
+    assert offered.status_code == 200 and " selected" not in offered.get_data(as_text=True).split('name="model"')[1]
+    claimed = post(admin, f"/t/{dupont.id}/devices/claim", {"mac": "000413abcd99", "model": "D785"})
+    assert claimed.status_code == 302
+    device = db.session.execute(select(Device).where(Device.mac == "000413abcd99")).scalar_one()
+    assert (device.vendor, device.model) == ("snom", "D785")
 
 
 def test_a_mac_that_never_asked_cannot_be_claimed(client, admin, dupont):

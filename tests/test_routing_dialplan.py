@@ -282,10 +282,27 @@ def test_voicemail_access_and_pickup_keys_of_the_phones(demo, post_capture):
     assert not any(a == "intercept" for a, _ in unknown)
 
 
+# The captured internal call, made by the user of the same extension at Martin Sàrl.
+AS_MARTIN = {"Caller-Context=dupont.example": "Caller-Context=martin.example",
+             "Hunt-Context=dupont.example": "Hunt-Context=martin.example",
+             "variable_domain_name=dupont.example": "variable_domain_name=martin.example"}
+DIALLED = "Destination-Number=1002"
+
+
+def test_park_code_parks_on_the_company_lot_and_takes_back_from_it(demo, post_capture):
+    """*6 + slot (the phones' park keys): valet_park on the company's own lot; the same code takes the
+    call back. Other slots and the code from the carrier are no park."""
+    park = actions(doc(post_capture(INTERNAL, replace={"Destination-Number=1002": "Destination-Number=*61"})))
+    assert park[-2:] == [("answer", None), ("valet_park", "dupont.example-park 1")]
+    for number in ("*60", "*610", "*6"):
+        acts = actions(doc(post_capture(INTERNAL, replace={"Destination-Number=1002": f"Destination-Number={number}"})))
+        assert not any(a == "valet_park" for a, _ in acts), number
+    martin = actions(doc(post_capture(INTERNAL, replace={**AS_MARTIN, DIALLED: "Destination-Number=*69"})),
+                     "martin.example")
+    assert martin[-1] == ("valet_park", "martin.example-park 9")
+
+
 def test_pickup_stays_in_the_tenant(demo, post_capture):
-    acts = actions(doc(post_capture(INTERNAL, replace={
-        "Caller-Context=dupont.example": "Caller-Context=martin.example",
-        "Hunt-Context=dupont.example": "Hunt-Context=martin.example",
-        "variable_domain_name=dupont.example": "variable_domain_name=martin.example",
-        "Destination-Number=1002": "Destination-Number=**1002"})), "martin.example")
+    acts = actions(doc(post_capture(INTERNAL, replace={**AS_MARTIN, DIALLED: "Destination-Number=**1002"})),
+                   "martin.example")
     assert acts[-1] == ("intercept", "${hash(select/martin.example-last_dial/1002)}")

@@ -40,6 +40,7 @@ def init_app(app) -> None:
         "fax",
         "operator_client_numbers",
         "operator_platform",
+        "operator_phones",
         "phonebook",
         "presence",
         "messages",

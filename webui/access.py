@@ -57,6 +57,8 @@ CLIENT_AREAS: dict[str, str] = {
     "client.device_claim": "devices",
     "client.device_keys": "devices",
     "client.device_keys_copy": "devices",
+    "client.default_layout": "devices",
+    "client.default_layout_apply": "devices",
     # Groupes d'appels, horaires
     "client.groups": "groups",
     "client.group_new": "groups",

@@ -28,7 +28,8 @@ ACTIONS = {
     "accept_invitation": N_("Invitation accepted, password chosen"), "set_main": N_("Main number changed"),
     "reveal_secret": N_("SIP password shown"),
     "reveal_admin_password": N_("Phone admin password shown"), "regenerate_secret": N_("New SIP password"),
-    "set_keys": N_("Phone keys set"), "set_agents": N_("Queue agents set"), "set": N_("Announcement chosen"),
+    "set_keys": N_("Phone keys set"), "set_default_keys": N_("Default phone keys set"),
+    "set_agents": N_("Queue agents set"), "set": N_("Announcement chosen"),
     "revoke": N_("Revocation"), "purge": N_("Deleted at the end of its retention"), "upload": N_("File uploaded"),
     "submit": N_("Fax sent"), "resend": N_("Fax sent again"), "redeliver": N_("Delivered again"),
     "forward": N_("Forwarded by e-mail"),
@@ -44,6 +45,7 @@ ACTIONS = {
 # What it was done to (AuditEntry.object_type = the table's name).
 OBJECTS = {
     "tenant": N_("Client"), "sip_user": N_("User"), "did_number": N_("Number"), "device": N_("Phone"),
+    "phone_settings": N_("Phone settings of the company"),
     "device_key": N_("Phone key"), "ring_group": N_("Call group"), "schedule": N_("Schedule"),
     "forward_rule": N_("Call forwarding"), "account": N_("Console login"), "console_role": N_("Console role"),
     "call_policy": N_("Allowed calls"), "blocked_prefix": N_("Blocked prefix"),
@@ -59,6 +61,8 @@ OBJECTS = {
 
 # Each field of a change by its label (keys of AuditEntry.changes).
 FIELDS = {
+    "register_expiry": N_("Registration expiry (seconds)"), "dtmf": N_("DTMF mode"),
+    "codecs": N_("Codecs in order of preference"), "srtp": N_("SRTP (encrypted voice)"),
     "name": N_("Name"), "extension": N_("Extension"), "email": N_("E-mail"), "mobile": N_("Mobile"),
     "twin_enabled": N_("Mobile rings with the phones"), "twin_delay": N_("Mobile rings after (seconds)"),
     "call_class": N_("May call"), "allow_premium": N_("Premium-rate numbers"), "max_calls": N_("Calls at once"),

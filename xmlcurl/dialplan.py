@@ -32,6 +32,7 @@ from centrex.routing.engine.plan import (
     KeepLimits,
     Limit,
     MoveToMobile,
+    Park,
     Pickup,
     Plan,
     PlayError,
@@ -185,6 +186,9 @@ def actions(step, plan: Plan):
         yield "set", f"ringback={RINGBACK}"
     elif isinstance(step, Pickup):  # the uuid each ring stored under the extension (see _ring)
         yield "intercept", f"${{hash(select/{_pickup_realm(domain)}/{step.extension})}}"
+    elif isinstance(step, Park):  # the first call on a slot waits there; the next one takes it back
+        yield "answer", None  # valet_park bridges the taker unanswered (183 then nothing: seen live)
+        yield "valet_park", f"{names.parking_lot(domain)} {step.slot}"
     elif isinstance(step, Application):
         yield "answer", None
         if step.kind == "ivr":

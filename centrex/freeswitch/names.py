@@ -97,6 +97,11 @@ def limit_resource(scope: str, owner: str, domain: str) -> str:
 SOUND_PACKS = {"fr": "fr/ca/june", "de": "de/de/daedalus3", "en": "en/us/callie", "it": "en/us/callie"}
 
 
+def parking_lot(domain: str) -> str:
+    """The company's valet_park lot (its slots are the park keys' *61…*69)."""
+    return f"{domain}-park"
+
+
 def sound_prefix(language: str | None) -> str | None:
     """The channel's `sound_prefix` for a language (FreeSWITCH's global ${sounds_dir} expands at run time)."""
     pack = SOUND_PACKS.get(language or "")

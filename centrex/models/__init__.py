@@ -5,7 +5,7 @@ from centrex.models.api import (ApiCall, ApiIdempotentAnswer, ApiRateWindow, Api
 from centrex.models.audit import AuditEntry
 from centrex.models.branding import Branding  # noqa: F401 (console white label)
 from centrex.models.cdr import CallRecord, CdrJournal, CdrProblem
-from centrex.models.device import Device, DeviceKey
+from centrex.models.device import DefaultKey, Device, DeviceKey, PhoneSettings
 from centrex.models.fax import Fax, FaxBox
 from centrex.models.live import LiveChannel, LiveRegistration
 from centrex.models.login_attempt import LoginAttempt  # noqa: F401 (console login throttle)
@@ -27,7 +27,7 @@ from centrex.models.licence import LicensedFeature  # noqa: F401 (optional servi
 from centrex.models.call_rights import BlockedPrefix, CallPolicy  # noqa: F401 (allowed call destinations)
 from centrex.models.messaging import ChatMessage, Conversation, ConversationMember  # noqa: F401 (instant messaging)
 
-__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "Device", "DeviceKey",
+__all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "DefaultKey", "Device", "DeviceKey",
            "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",
-           "OutboxMessage", "PhonebookEntry", "ProvisioningDownload", "ProvisioningLockout", "Tenant",
+           "OutboxMessage", "PhonebookEntry", "PhoneSettings", "ProvisioningDownload", "ProvisioningLockout", "Tenant",
            "UnknownDevice", "User"]

@@ -1,2 +1,3 @@
-"""Desk phones: devices and their keys (devices), what a phone is given when it asks
-(fetch, profile, phonebooks, schemas) and who may ask (provisioning: credentials, lockouts)."""
+"""Desk phones: devices and their keys (devices), the company's default keys (layouts), the operator's
+phone settings per company (company_settings), what a phone is given when it asks (fetch, profile,
+phonebooks, schemas) and who may ask (provisioning: credentials, lockouts)."""

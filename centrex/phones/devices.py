@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from centrex.directory.users import secret_box
 from centrex.freeswitch import commands
-from centrex.models import Device, DeviceKey, Tenant, UnknownDevice, User
+from centrex.models import DefaultKey, Device, DeviceKey, Tenant, UnknownDevice, User
 from centrex.phones import catalogue
 from centrex.phones.schemas import DeviceKeySchema, DeviceSettingsSchema
 from centrex.platform import audit
@@ -23,6 +23,7 @@ from centrex.platform.forms import apply, load, replace_rows
 from centrex.platform.ports import switch
 from centrex.platform.schemas import DeviceSchema, normalise_mac
 
+PARK_SLOTS = tuple("123456789")  # the park code + one of these (centrex.routing.engine: park_slot)
 _schema = DeviceSchema()
 _settings = DeviceSettingsSchema()
 _key_schema = DeviceKeySchema()
@@ -45,11 +46,14 @@ def add_device(tenant: Tenant, data: dict) -> Device:
     db.session.execute(delete(UnknownDevice).where(UnknownDevice.mac == device.mac))
     db.session.flush()
     audit.record("create", device, tenant_id=tenant.id, changes={**values, **settings})
+    defaults = as_rows(default_keys(tenant.id))  # the company's default layout (centrex.phones.layouts)
+    if defaults:
+        set_device_keys(device, layout_for(device, defaults))
     return device
 
 
-def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
-    """The admin claims a MAC that asked for its configuration: it becomes this tenant's device."""
+def unknown_device(mac: str) -> UnknownDevice:
+    """The phone nobody owns that asked with this MAC (typed in any notation), else Invalid / NotFound."""
     try:
         mac = normalise_mac(mac)
     except Exception as exc:  # marshmallow's ValidationError: a person typed it
@@ -57,6 +61,14 @@ def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
     unknown = db.session.get(UnknownDevice, mac)
     if unknown is None:
         raise NotFound(N_("No unknown phone with MAC %(mac)s asked for its configuration."), mac=mac)
+    return unknown
+
+
+def claim_unknown_device(tenant: Tenant, mac: str, data: dict) -> Device:
+    """The admin claims a MAC that asked for its configuration: it becomes this tenant's device (of the
+    model in `data`, else the one its User-Agent named)."""
+    unknown = unknown_device(mac)
+    mac = unknown.mac
     values = {"vendor": unknown.vendor, "model": unknown.model or "", **data, "mac": mac}
     values["model"] = catalogue.checked(unknown.vendor, values["model"])  # refused with the list
     return add_device(tenant, values)
@@ -85,33 +97,64 @@ def assign_device(device: Device, user: User | None) -> Device:
 
 def set_device_keys(device: Device, keys: list[dict]) -> list[DeviceKey]:
     """Replace the programmable keys; BLF targets must be users of the device's own tenant."""
+    model = catalogue.find(device.vendor, device.model)
+    loaded = checked_keys(device.tenant_id, keys, model.total_keys if model else 0,
+                          N_("This phone has %(n)s keys with its expansion modules."))
+    replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
+    db.session.flush()
+    audit.record("set_keys", device, tenant_id=device.tenant_id,
+                 changes={"keys": [f"{k['position']}:{k['kind']}" for k in loaded]})
+    return list(device.keys)
+
+
+def checked_keys(tenant_id: int, keys: list[dict], last: int, too_far: str) -> list[dict]:
+    """The keys validated (kinds, numbers, slots, BLF colleagues of this tenant, positions up to `last`,
+    else Invalid with the `too_far` message and `n`=last)."""
     if not isinstance(keys, list):
         raise Invalid(N_("Expected a list of keys."))
     loaded = [load(_key_schema, key) for key in keys]
     positions = [key["position"] for key in loaded]
     if len(set(positions)) != len(positions):
         raise Invalid(N_("Two keys cannot share a position."), fields={"position": [N_("Duplicate.")]})
-    model = catalogue.find(device.vendor, device.model)
-    last = model.total_keys if model else 0
     for index, position in enumerate(positions):
         if position > last:
-            raise Invalid(N_("This phone has %(n)s keys with its expansion modules."), n=last,
-                          fields={f"{index}.position": [N_("Beyond the phone's last key.")]})
+            raise Invalid(too_far, n=last, fields={f"{index}.position": [N_("Beyond the phone's last key.")]})
     for index, key in enumerate(loaded):
         if key["kind"] == "blf":
             if key["target_user_id"] is None:
                 raise Invalid(N_("A BLF key watches a colleague."),
                               fields={f"{index}.target_user_id": [N_("Required.")]})
-            _check_owner_id(device.tenant_id, key["target_user_id"])
+            _check_owner_id(tenant_id, key["target_user_id"])
         else:
             key["target_user_id"] = None
-        if key["kind"] == "speed_dial" and not key["number"]:
-            raise Invalid(N_("A speed dial needs a number."), fields={f"{index}.number": [N_("Required.")]})
-    replace_rows(device.keys, (DeviceKey(tenant_id=device.tenant_id, **key) for key in loaded))
-    db.session.flush()
-    audit.record("set_keys", device, tenant_id=device.tenant_id,
-                 changes={"keys": [f"{k['position']}:{k['kind']}" for k in loaded]})
-    return list(device.keys)
+        if key["kind"] in ("speed_dial", "transfer") and not key["number"]:
+            raise Invalid(N_("A speed dial or transfer key needs a number."),
+                          fields={f"{index}.number": [N_("Required.")]})
+        if key["kind"] == "park" and (key["number"] or "") not in PARK_SLOTS:
+            raise Invalid(N_("A park key parks on a slot from 1 to 9."),
+                          fields={f"{index}.number": [N_("A slot from 1 to 9.")]})
+    return loaded
+
+
+KEY_FIELDS = ("position", "kind", "target_user_id", "number", "label")
+
+
+def default_keys(tenant_id: int) -> list[DefaultKey]:
+    """The company's default key layout (set in centrex.phones.layouts)."""
+    return list(db.session.execute(select(DefaultKey).where(DefaultKey.tenant_id == tenant_id)
+                                   .order_by(DefaultKey.position)).scalars())
+
+
+def as_rows(keys) -> list[dict]:
+    """Key rows (a phone's or the default's) as the dicts set_device_keys takes."""
+    return [{name: getattr(key, name) for name in KEY_FIELDS} for key in keys]
+
+
+def layout_for(device: Device, keys: list[dict]) -> list[dict]:
+    """The default keys this phone has room for (its own keys, not its expansion modules')."""
+    model = catalogue.find(device.vendor, device.model)
+    room = model.keys if model else 0
+    return [key for key in keys if key["position"] <= room]
 
 
 def reprovision_after_factory_reset(device: Device) -> None:

@@ -1,7 +1,8 @@
 """The provisioning hot path: a phone fetching its own file. On PostgreSQL it costs one statement (one
 round trip, autocommitted): it reads the device with its tenant, user, keys and the source's lockout,
 and, when the request carries this phone's own credentials (locked out or not), also
-records the download and where the phone is (network map), in the same statement. Elsewhere (SQLite),
+records the download and where the phone is (network map), in the same statement. The company's phone
+settings (the operator's overrides) come in the same read. Elsewhere (SQLite),
 and for every other outcome, a read then a write. Statements are built once (building one costs more
 than running it); on PostgreSQL the read is compiled once too and sent by the driver itself (prepared,
 plain tuples back: SQLAlchemy's per-execution result machinery cost more than the query). The MAC picks
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, case, func, insert, literal, select, update
 
-from centrex.models import Device, DeviceKey, ProvisioningDownload, ProvisioningLockout, Tenant, User
+from centrex.models import Device, DeviceKey, PhoneSettings, ProvisioningDownload, ProvisioningLockout, Tenant, User
 from centrex.phones.devices import token_hash
 from centrex.phones.profile import Phone, PhoneFile, PhoneKey
 from centrex.phones.provisioning import (
@@ -39,6 +40,7 @@ class Found:
 
 
 _D, _T, _U, _K = Device.__table__, Tenant.__table__, User.__table__, DeviceKey.__table__
+_S = PhoneSettings.__table__
 _TARGET = User.__table__.alias("target")
 _LOCK, _DOWNLOAD = ProvisioningLockout.__table__, ProvisioningDownload.__table__
 _TS = DateTime(timezone=True)
@@ -51,19 +53,21 @@ _PHONE = (
            _D.c.mac, _D.c.vendor, _D.c.model, _D.c.transfer_mode, _D.c.firmware_url, _D.c.prov_token_enc,
            _D.c.admin_password_enc, _T.c.domain, _T.c.name, _T.c.timezone, _T.c.language, _T.c.country,
            _U.c.extension, _U.c.name, _U.c.language, _U.c.enabled, _U.c.sip_secret_enc,
+           _S.c.register_expiry, _S.c.dtmf, _S.c.codecs, _S.c.srtp,
            _K.c.position, _K.c.kind, _K.c.label, _K.c.number, _TARGET.c.extension, _TARGET.c.name,
            # the later lock of this address and of this device (counted apart)
            select(func.max(_LOCK.c.locked_until))
            .where(_LOCK.c.source.in_([_IP, literal("mac:", String).concat(_MAC)])).scalar_subquery())
     .select_from(_D.join(_T, _T.c.id == _D.c.tenant_id)
+                 .outerjoin(_S, _S.c.tenant_id == _D.c.tenant_id)
                  .outerjoin(_U, (_U.c.id == _D.c.user_id) & (_U.c.tenant_id == _D.c.tenant_id))
                  .outerjoin(_K, (_K.c.device_id == _D.c.id) & (_K.c.tenant_id == _D.c.tenant_id))
                  .outerjoin(_TARGET, (_TARGET.c.id == _K.c.target_user_id) & (_TARGET.c.tenant_id == _D.c.tenant_id)))
     .where(_D.c.mac == _MAC)
     .order_by(_K.c.position))
-_FILE_COLUMNS = slice(9, 26)   # mac ... sip_secret_enc: PhoneFile's fields before `keys`
-_KEY_COLUMNS = slice(26, 32)   # position ... target name
-_LOCKED_UNTIL, _SERVED_DOWNLOAD = 32, 33
+_FILE_COLUMNS = slice(9, 30)   # mac ... the company's phone settings: PhoneFile's fields before `keys`
+_KEY_COLUMNS = slice(30, 36)   # position ... target name
+_LOCKED_UNTIL, _SERVED_DOWNLOAD = 36, 37
 
 # PostgreSQL: the same read, plus (data-modifying CTEs, one snapshot, one statement) the device's
 # network-map update and the download row when the token's SHA-256 is the device's (a device proving

@@ -41,6 +41,11 @@ class PhoneFile:
     user_language: str | None
     user_enabled: bool | None
     sip_secret_enc: str | None = field(repr=False)
+    # The operator's settings for this company's phones (None: the CENTREX_PROV_* default).
+    register_expiry: int | None = None
+    dtmf: str | None = None
+    codecs: str | None = None  # comma-separated, in order
+    srtp: str | None = None
     keys: tuple[PhoneKey, ...] = ()
 
 
@@ -91,12 +96,20 @@ def profile_settings() -> dict:
         "ntp_server": cfg.get("PROV_NTP_SERVER", "pool.ntp.org"),
         "voicemail_number": cfg.get("PROV_VOICEMAIL_NUMBER", "*97"),
         "pickup_prefix": cfg.get("PROV_PICKUP_PREFIX", "**"),
+        "park_prefix": cfg.get("PROV_PARK_PREFIX", "*6"),
         # Set explicitly in every file rather than left to the firmware's defaults (one place: the config).
         "register_expiry": int(cfg.get("PROV_REGISTER_EXPIRY", 600)),
         "dtmf": cfg.get("PROV_DTMF", "rfc2833"),  # rfc2833, sip_info or inband
         "codecs": tuple(cfg.get("PROV_CODECS", ("g722", "pcma", "pcmu"))),  # in order of preference
         "srtp": cfg.get("PROV_SRTP", "off"),  # off, optional or mandatory
     }
+
+
+def company_settings(settings: dict, file: PhoneFile) -> dict:
+    """The operator's defaults with this company's own choices in their place."""
+    own = {"register_expiry": file.register_expiry, "dtmf": file.dtmf, "srtp": file.srtp,
+           "codecs": tuple(file.codecs.split(",")) if file.codecs else None}
+    return {**settings, **{name: value for name, value in own.items() if value is not None}}
 
 
 def build_profile(file: PhoneFile, settings: dict | None = None, *, token: str | None = None) -> DeviceProfile:
@@ -121,7 +134,8 @@ def build_profile(file: PhoneFile, settings: dict | None = None, *, token: str |
         admin_password=box.decrypt(file.admin_password_enc) if file.admin_password_enc else "",
         prov_username=file.mac,
         prov_token=token if token is not None else box.decrypt(file.prov_token_enc) if file.prov_token_enc else "",
-        account=account, keys=keys, settings=settings if settings is not None else profile_settings())
+        account=account, keys=keys,
+        settings=company_settings(settings if settings is not None else profile_settings(), file))
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "PROV_NTP_SERVER": get("CENTREX_PROV_NTP_SERVER", "pool.ntp.org"),
         "PROV_VOICEMAIL_NUMBER": get("CENTREX_PROV_VOICEMAIL_NUMBER", "*97"),
         "PROV_PICKUP_PREFIX": get("CENTREX_PROV_PICKUP_PREFIX", "**"),
+        "PROV_PARK_PREFIX": get("CENTREX_PROV_PARK_PREFIX", "*6"),  # + slot 1-9: call park (park keys)
         # Set in every phone file rather than left to the firmware (provisioning/yealink.py, snom.py).
         "PROV_REGISTER_EXPIRY": int(get("CENTREX_PROV_REGISTER_EXPIRY", "600")),
         "PROV_DTMF": get("CENTREX_PROV_DTMF", "rfc2833"),  # rfc2833, sip_info or inband

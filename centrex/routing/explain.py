@@ -23,6 +23,7 @@ from centrex.routing.engine.plan import (
     Limit,
     MoveToMobile,
     Note,
+    Park,
     Pickup,
     Plan,
     PlayError,
@@ -123,7 +124,7 @@ def _kind(step) -> str:
     return {Decision: "decision", EnterTenant: "set", StampTenant: "set", KeepLimits: "set", HoldMusic: "set",
             Limit: "limit", Ring: "ring", Transfer: "transfer",
             Voicemail: "voicemail", ReceiveFax: "fax", PlayError: "error", Hangup: "hangup", Pickup: "pickup",
-            Announcement: "announcement", MoveToMobile: "move", AccessPrompt: "access"}.get(
+            Announcement: "announcement", MoveToMobile: "move", AccessPrompt: "access", Park: "park"}.get(
         type(step), getattr(step, "kind", "step"))
 
 
@@ -154,6 +155,8 @@ def _detail(step) -> dict:
         return {"extension": step.extension}
     if isinstance(step, MoveToMobile):
         return {"number": step.number}
+    if isinstance(step, Park):
+        return {"slot": step.slot}
     if isinstance(step, Application):
         return {"id": step.id, "key": step.key}
     if isinstance(step, ReceiveFax):

@@ -72,6 +72,7 @@ def settings() -> RoutingSettings:
         hop_limit=int(cfg.get("ROUTING_HOP_LIMIT", 12)),
         voicemail_access=cfg.get("PROV_VOICEMAIL_NUMBER", "*97"),  # what the phones' keys dial
         pickup_prefix=cfg.get("PROV_PICKUP_PREFIX", "**"),
+        park_prefix=cfg.get("PROV_PARK_PREFIX", "*6"),
     )
 
 

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
@@ -36,6 +37,11 @@ def test_an_unknown_phone_is_listed_and_claimed(live_server, browser):
     click_link(browser, "Téléphones")
     fill(browser, "mac", "80:5E:C0:A1:B2:C3")
     submit(browser, "Réclamer")
+    wait_text(browser, "Il s’est présenté comme")  # the model to confirm, preselected from its User-Agent
+    model = Select(browser.find_element(By.NAME, "model"))
+    assert model.first_selected_option.get_attribute("value") == "T54W"
+    browser.snap("claim-model")
+    submit(browser, "Réclamer")
     wait_text(browser, f"Téléphone {MAC} réclamé : attribuez-le à un utilisateur.")
     choose(browser, "user_id", "1003 · Luc Favre")
     browser.snap("claimed-phone")
@@ -44,6 +50,14 @@ def test_an_unknown_phone_is_listed_and_claimed(live_server, browser):
     device = db.session.execute(select(Device).where(Device.mac == MAC)).scalar_one()
     user = db.session.get(User, device.user_id)
     assert (device.model, user.extension) == ("T54W", "1003")
+
+
+def open_keys_page(live_server, browser, device) -> None:
+    """Dupont's administrator on the phone's keys page, reached from the phone's own page."""
+    log_in(browser, live_server, "admin@dupont.example")
+    browser.get(f"{live_server}/t/{device.tenant_id}/devices/{device.id}")
+    click_link(browser, "Touches programmables")
+    wait_for(browser, "select[name=kind_1]")
 
 
 def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
@@ -56,10 +70,7 @@ def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
                                "user_id": users["1001"].id, "label": "Bureau Alain"})
     spare = add_device(dupont, {"mac": "805ec0b1b2b4", "vendor": "yealink", "model": "T54W", "label": "Salle"})
     db.session.commit()
-    log_in(browser, live_server, "admin@dupont.example")
-    browser.get(f"{live_server}/t/{dupont.id}/devices/{desk.id}")
-    click_link(browser, "Touches programmables")
-    wait_for(browser, "select[name=kind_1]")
+    open_keys_page(live_server, browser, desk)
     choose(browser, "kind_1", "Ligne")
     choose(browser, "kind_2", "Collègue (BLF, interception)")
     choose(browser, "target_2", "1000 · Claire Dumas")

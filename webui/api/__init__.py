@@ -7,8 +7,8 @@ from importlib import import_module
 
 from webui.api.framework import OPERATIONS, bp
 
-RESOURCES = ("users", "numbers", "devices", "routing", "schedules", "calls", "conferences", "history", "webhooks",
-             "messages")
+RESOURCES = ("users", "numbers", "devices", "default_keys", "routing", "schedules", "calls", "conferences", "history",
+             "webhooks", "messages")
 
 for _name in RESOURCES:
     import_module(f"webui.api.resources.{_name}")

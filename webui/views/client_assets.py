@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from centrex.models import AuditEntry, Device, Number, User
 from centrex.phones import catalogue
-from centrex.phones.devices import add_device, claim_unknown_device, retire_device, update_device
+from centrex.phones.devices import add_device, claim_unknown_device, retire_device, unknown_device, update_device
 from centrex.platform.errors import DomainError
 from centrex.platform.tenancy import get_scoped, scoped
 from centrex.routing import numbers as number_service
@@ -145,10 +145,17 @@ def device_form(device: Device | None):
 @bp.post("/devices/claim")
 @allow(*STAFF)
 def device_claim():
-    """Claim a phone that asked for its configuration (listed for the operator) by its MAC address."""
+    """Claim a phone that asked for its configuration (listed for the operator) by its MAC address: first
+    the model to confirm (preselected from the User-Agent it was seen with), then the claim."""
+    form = request.form
     try:
+        if not form.get("model"):
+            unknown = unknown_device(form.get("mac", ""))
+            seen = catalogue.find(unknown.vendor, unknown.model)
+            return render_template("console/client/device_claim.html", unknown=unknown,
+                                   models=model_choices(unknown.vendor), form={"model": seen.name if seen else ""})
         with change():
-            device = claim_unknown_device(g.tenant, request.form.get("mac", ""), {})
+            device = claim_unknown_device(g.tenant, form.get("mac", ""), {"model": form["model"]})
         flash(_("Phone %(mac)s claimed: assign it to a user.", mac=device.mac))
         return redirect(url_for("client.device_edit", device_id=device.id))
     except DomainError as exc:

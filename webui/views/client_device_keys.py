@@ -1,5 +1,6 @@
 """A phone's programmable keys, drawn as its model lays them out (the phone's own keys, then its expansion
-modules), and copying a layout to the company's other phones (core: centrex.phones.devices)."""
+modules), copying a layout to the company's other phones (core: centrex.phones.devices), and the
+company's default layout, applied to new phones and, on request, to existing ones (centrex.phones.layouts)."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -8,6 +9,14 @@ from flask_babel import gettext as _
 from centrex.models import Device, User
 from centrex.phones import catalogue
 from centrex.phones.devices import set_device_keys
+from centrex.phones.layouts import (
+    LAST_POSITION,
+    apply_default_keys,
+    as_rows,
+    default_keys,
+    phones_of,
+    set_default_keys,
+)
 from centrex.platform.errors import DomainError
 from centrex.platform.tenancy import get_scoped
 from webui.access import STAFF, allow
@@ -17,7 +26,8 @@ from webui.views.client import bp, tenant_rows
 
 def key_kinds() -> list[tuple[str, str]]:
     return [("line", _("Line")), ("blf", _("Colleague (BLF, pickup)")), ("speed_dial", _("Speed dial")),
-            ("voicemail", _("Voicemail")), ("dnd", _("Do not disturb")), ("forward", _("Forward"))]
+            ("voicemail", _("Voicemail")), ("dnd", _("Do not disturb")), ("forward", _("Forward")),
+            ("park", _("Call park (slot 1-9 in Number)")), ("transfer", _("Transfer to the number"))]
 
 
 def _layout(device: Device, modules: int) -> list[tuple[str, list[int]]]:
@@ -54,11 +64,6 @@ def _submitted(form) -> list[dict]:
     return sorted(keys, key=lambda key: key["position"] or 0)
 
 
-def _as_rows(device: Device) -> list[dict]:
-    return [{"position": k.position, "kind": k.kind, "label": k.label, "number": k.number,
-             "target_user_id": k.target_user_id} for k in device.keys]
-
-
 @bp.route("/devices/<int:device_id>/keys", methods=["GET", "POST"])
 @allow(*STAFF)
 def device_keys(device_id):
@@ -92,8 +97,42 @@ def device_keys_copy(device_id):
     try:
         with change():
             for target in targets:
-                set_device_keys(target, _as_rows(device))
+                set_device_keys(target, as_rows(device.keys))
         flash(_("Keys copied to %(n)s phones.", n=len(targets)))
     except DomainError as exc:
         flash(errors_of(exc)["_form"][0], "error")
     return redirect(url_for("client.device_keys", device_id=device.id))
+
+
+@bp.route("/devices/default-keys", methods=["GET", "POST"])
+@allow(*STAFF)
+def default_layout():
+    """The keys every new phone of the company starts with (its own keys, up to what its model has)."""
+    current = {k.position: k for k in default_keys(g.tenant.id)}
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            with change():
+                set_default_keys(g.tenant, _submitted(request.form))
+            flash(_("Default keys saved: new phones start with them."))
+            return redirect(url_for("client.default_layout"))
+        except DomainError as exc:
+            errors, status = errors_of(exc), exc.status
+            current = {key["position"]: key for key in _submitted(request.form)}
+    return render_template("console/client/default_keys.html", positions=range(1, LAST_POSITION + 1),
+                           current=current, kinds=key_kinds(), errors=errors, users=tenant_rows(User, User.extension),
+                           devices=tenant_rows(Device, Device.mac)), status
+
+
+@bp.post("/devices/default-keys/apply")
+@allow(*STAFF)
+def default_layout_apply():
+    """Give the phones ticked the default keys, in place of their own."""
+    ids = [int_or_none(raw) or 0 for raw in request.form.getlist("devices")]
+    try:
+        with change():
+            count = apply_default_keys(g.tenant, phones_of(g.tenant, ids))
+        flash(_("Default keys applied to %(n)s phones.", n=count))
+    except DomainError as exc:
+        flash(errors_of(exc)["_form"][0], "error")
+    return redirect(url_for("client.default_layout"))

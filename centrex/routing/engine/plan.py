@@ -113,6 +113,7 @@ class RoutingSettings:
     hop_limit: int = 12
     voicemail_access: str = "*97"  # what users dial to listen to their voicemail
     pickup_prefix: str = "**"      # + extension: pick up that phone's ringing call
+    park_prefix: str = "*6"        # + slot 1-9: park the call there, or take back the call parked there
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +283,13 @@ class Voicemail:
 class Pickup:
     """Answer a call that is ringing someone else's phone of the tenant (BLF / pickup prefix)."""
     extension: str
+
+
+@dataclass(frozen=True, slots=True)
+class Park:
+    """Call park (the phones' park key): the call waits on this slot of the company's parking lot; dialling
+    the same slot again takes it back (FreeSWITCH's valet_park)."""
+    slot: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from centrex.routing.engine.plan import (
     Leg,
     Limit,
     Note,
+    Park,
     Pickup,
     Plan,
     PlayError,
@@ -116,6 +117,9 @@ class _Router(OutboundRules):
         if caller is not None and prefix and number.startswith(prefix) and number[len(prefix):] in c.users:
             picked = c.users[number[len(prefix):]]
             return self.end(plan, Pickup(picked.extension), Note.of("pickup", name=picked.name))
+        slot = self.park_slot(number)
+        if caller is not None and slot is not None:
+            return self.end(plan, Park(slot), Note.of("park", slot=slot))
         if number.startswith(ADDRESS_PREFIX):  # a menu key, a menu's timeout, a queue's overflow…
             if self.call.address is None:
                 return self.error(plan, "UNALLOCATED_NUMBER", Note.of("number_unassigned", number=number))
@@ -145,6 +149,12 @@ class _Router(OutboundRules):
             return
         self.dest(plan, dest, at, cont.hops, after=cont.fallback.get("then"),
                   why=Note.of("continuation", outcome=cont.outcome))
+
+    def park_slot(self, number: str) -> str | None:
+        """The parking slot (1-9) a park code names (e.g. *61), else None."""
+        prefix = self.settings.park_prefix
+        rest = number[len(prefix):] if prefix and number.startswith(prefix) else ""
+        return rest if len(rest) == 1 and rest in "123456789" else None
 
     # --- destinations --------------------------------------------------------------------------
 

@@ -53,6 +53,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_voicemail": ("{name} n’a pas de messagerie vocale : tonalité d’erreur.",
                      "{name} has no voicemail box: error tone."),
     "pickup": ("Intercepter l’appel qui sonne chez {name}.", "Pick up the call ringing {name}'s phone."),
+    "park": ("Parquer l’appel sur la place {slot} (ou reprendre l’appel qui y attend).",
+             "Park the call on slot {slot} (or take back the call waiting there)."),
     "hangup": ("Fin de l’appel ({cause}).", "Call ends ({cause})."),
     "forward_always": ("Renvoi permanent de {name} vers {target}.", "{name} forwards every call to {target}."),
     "ring_user": ("Sonner {name} ({extension}) pendant {seconds} s.",
