@@ -39,6 +39,17 @@ def choose(driver, name: str, visible_text: str) -> None:
     Select(driver.find_element(By.NAME, name)).select_by_visible_text(visible_text)
 
 
+def fill_in(driver, fields: dict[str, str]) -> None:
+    """Fill each named field in turn as a person would: a list by its option's visible text, else typed."""
+    for name, value in fields.items():
+        field = driver.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            Select(field).select_by_visible_text(value)
+        else:
+            field.clear()
+            field.send_keys(value)
+
+
 def click_link(driver, text: str) -> None:
     driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
 

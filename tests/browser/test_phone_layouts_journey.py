@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import click, click_link, fill, fill_in, log_in, submit, wait_for, wait_text
 from browser.test_phones_journey import open_keys_page
 from centrex.models import Device, Tenant, User
 from centrex.platform.db import db
@@ -36,14 +36,10 @@ def test_admin_gives_a_phone_park_and_transfer_keys(live_server, browser):
     desk = add_device(dupont, {"mac": "805ec0c1c2c3", "vendor": "yealink", "model": "T46U", "label": "Accueil"})
     db.session.commit()
     open_keys_page(live_server, browser, desk)
-    choose(browser, "kind_1", "Parcage d’appel (place 1 à 9 dans Numéro)")
-    fill(browser, "number_1", "1")
-    fill(browser, "label_1", "Parking 1")
-    choose(browser, "kind_2", "Transfert vers le numéro")
-    fill(browser, "number_2", "1000")
-    fill(browser, "label_2", "Vers l’accueil")
-    choose(browser, "kind_3", "Parcage d’appel (place 1 à 9 dans Numéro)")
-    fill(browser, "number_3", "12")  # no such slot: refused with the reason, the form kept
+    park = "Parcage d’appel (place 1 à 9 dans Numéro)"
+    fill_in(browser, {"kind_1": park, "number_1": "1", "label_1": "Parking 1",
+                      "kind_2": "Transfert vers le numéro", "number_2": "1000", "label_2": "Vers l’accueil",
+                      "kind_3": park, "number_3": "12"})  # no such slot: refused with the reason, the form kept
     submit(browser, "Enregistrer")
     wait_text(browser, "Une touche de parcage parque sur une place de 1 à 9.")
     assert browser.find_element(By.NAME, "number_2").get_attribute("value") == "1000"
@@ -66,12 +62,8 @@ def test_default_layout_for_new_phones_and_applied_to_others(live_server, browse
     click_link(browser, "Téléphones")
     click_link(browser, "Touches par défaut")
     wait_text(browser, "Chaque téléphone ajouté désormais reçoit ces touches")
-    choose(browser, "kind_1", "Ligne")
-    choose(browser, "kind_2", "Collègue (BLF, interception)")
-    choose(browser, "target_2", f"1000 · {claire.name}")
-    fill(browser, "label_2", "Accueil")
-    choose(browser, "kind_3", "Messagerie vocale")
-    choose(browser, "kind_4", "Ne pas déranger")
+    fill_in(browser, {"kind_1": "Ligne", "kind_2": "Collègue (BLF, interception)", "target_2": f"1000 · {claire.name}",
+                      "label_2": "Accueil", "kind_3": "Messagerie vocale", "kind_4": "Ne pas déranger"})
     submit(browser, "Enregistrer")
     wait_text(browser, "Touches par défaut enregistrées : les nouveaux téléphones les reçoivent.")
     _snap_both_widths(browser, "default-layout-page")
@@ -97,10 +89,7 @@ def test_operator_sets_one_companys_phone_settings(live_server, browser):
     browser.get(f"{live_server}/operator/clients/{dupont.id}")
     click_link(browser, "Réglages des téléphones")
     wait_text(browser, "Les réglages de chaque téléphone de Dupont SA")
-    fill(browser, "register_expiry", "300")
-    choose(browser, "dtmf", "SIP INFO")
-    fill(browser, "codecs", "pcma,g722")
-    choose(browser, "srtp", "Obligatoire")
+    fill_in(browser, {"register_expiry": "300", "dtmf": "SIP INFO", "codecs": "pcma,g722", "srtp": "Obligatoire"})
     submit(browser, "Enregistrer")
     wait_text(browser, "Réglages des téléphones de Dupont SA enregistrés")
     _snap_both_widths(browser, "operator-phone-settings")

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, log_in, submit, wait_for, wait_text
+from browser.browser_pages import choose, click_link, fill, fill_in, log_in, submit, wait_for, wait_text
 from centrex.models import Device, User
 from centrex.platform.db import db
 
@@ -71,12 +71,8 @@ def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
     spare = add_device(dupont, {"mac": "805ec0b1b2b4", "vendor": "yealink", "model": "T54W", "label": "Salle"})
     db.session.commit()
     open_keys_page(live_server, browser, desk)
-    choose(browser, "kind_1", "Ligne")
-    choose(browser, "kind_2", "Collègue (BLF, interception)")
-    choose(browser, "target_2", "1000 · Claire Dumas")
-    choose(browser, "kind_3", "Numérotation abrégée")
-    fill(browser, "number_3", "+41791234567")
-    fill(browser, "label_3", "Mobile Alain")
+    fill_in(browser, {"kind_1": "Ligne", "kind_2": "Collègue (BLF, interception)", "target_2": "1000 · Claire Dumas",
+                      "kind_3": "Numérotation abrégée", "number_3": "+41791234567", "label_3": "Mobile Alain"})
     submit(browser, "+ Module d’extension")  # saves, then draws the phone's first module too
     wait_for(browser, "select[name=kind_28]")
     wait_text(browser, "Module EXP43 n° 1")

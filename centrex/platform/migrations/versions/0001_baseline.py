@@ -1,19 +1,9 @@
 """baseline: the schema of the first release (a database made by `create_all` before migrations existed is
-stamped with this revision by `flask init-db`).
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-12-07 14:26:22.300859
-
-"""
+stamped with this revision by `flask init-db`)."""
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0001'
-down_revision = None
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0001', None, None, None
 
 
 def upgrade():

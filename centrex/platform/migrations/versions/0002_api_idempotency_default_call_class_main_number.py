@@ -1,19 +1,9 @@
 """idempotent API answers, company default call class, one main number per company (CHECK constraints
-written by hand: autogenerate does not see them)
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-12-07 14:36:29.639833
-
-"""
+written by hand: autogenerate does not see them)"""
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = '0001'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0002', '0001', None, None
 
 
 def upgrade():

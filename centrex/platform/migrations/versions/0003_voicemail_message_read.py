@@ -1,18 +1,8 @@
-"""voicemail messages remember whether they were listened to (read_at)
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-07 14:50:00
-
-"""
+"""voicemail messages remember whether they were listened to (read_at)"""
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0003', '0002', None, None
 
 
 def upgrade():

@@ -1,18 +1,8 @@
-"""schedules can be closed now (« Fermé maintenant »): closed_since, closed_by
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-07 16:30:00
-
-"""
+"""schedules can be closed now (« Fermé maintenant »): closed_since, closed_by"""
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0003'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0004', '0003', None, None
 
 
 def upgrade():

@@ -1,18 +1,8 @@
-"""instant messaging: conversations, their members (how far each has read) and messages
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-07 16:50:00
-
-"""
+"""instant messaging: conversations, their members (how far each has read) and messages"""
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0005', '0004', None, None
 
 
 def upgrade():

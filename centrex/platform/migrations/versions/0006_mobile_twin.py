@@ -1,22 +1,12 @@
 """a user's mobile twin (the mobile rings with the user's phones after its own delay), and numbers that
-are the company's access number for the employees' mobiles (dest_type 'access')
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-07 16:40:00
-
-"""
+are the company's access number for the employees' mobiles (dest_type 'access')"""
 import sqlalchemy as sa
 from alembic import op
 
 _KINDS = ("'user', 'ring_group', 'ivr', 'queue', 'voicemail', 'conference', 'fax', 'schedule', 'external', "
           "'hangup'")
 
-# revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0006', '0005', None, None
 
 
 def upgrade():

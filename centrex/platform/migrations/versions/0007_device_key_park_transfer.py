@@ -1,18 +1,8 @@
 """device keys may be call park (on a slot) and transfer (to a number): the kind CHECK widened and a
-number required for both (CHECK constraints written by hand: autogenerate does not see them)
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-07 16:30:00
-
-"""
+number required for both (CHECK constraints written by hand: autogenerate does not see them)"""
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0006'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0007', '0006', None, None
 
 OLD_KINDS = "kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail')"
 NEW_KINDS = "kind IN ('line', 'blf', 'speed_dial', 'dnd', 'forward', 'voicemail', 'park', 'transfer')"

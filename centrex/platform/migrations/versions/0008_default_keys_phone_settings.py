@@ -1,19 +1,9 @@
 """a company's default key layout (default_key) and the operator's phone settings per company
-(phone_settings: registration expiry, DTMF, codecs, SRTP overriding the CENTREX_PROV_* defaults)
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-07 16:45:00
-
-"""
+(phone_settings: registration expiry, DTMF, codecs, SRTP overriding the CENTREX_PROV_* defaults)"""
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = '0008', '0007', None, None
 
 
 def upgrade():
