@@ -57,3 +57,27 @@ def test_only_an_employee_has_a_web_phone(client, dupont):
     login(client, ADMIN_DUPONT)
     assert client.get("/me/phone").status_code in (302, 403)
     assert client.get("/me/phone/account.json").status_code in (302, 403)
+
+
+def test_the_users_voicemail_is_beside_the_phone(client, dupont):
+    from centrex.voicemail.messages import messages_of_user, record_message
+
+    record_message(domain="dupont.example", box="1001", message_uuid="beside-the-phone-1", caller_name="Julie Client",
+                   caller_number="+41791112233", file_path="/tmp/none.wav", length_seconds=12)
+    record_message(domain="dupont.example", box="1002", message_uuid="someone-elses-1", caller_name="Pour Sophie",
+                   caller_number="+41790000000", file_path="/tmp/none.wav", length_seconds=3)
+    db.session.commit()
+    login(client, USER_DUPONT)
+    page = text(client.get("/me/phone"))
+    unread = sum(1 for m in messages_of_user(alain(dupont)) if m.read_at is None)  # the demo's past, and Julie's
+    assert "Messagerie vocale" in page and f"{unread} à écouter" in page and unread >= 1
+    assert "Julie Client" in page and 'data-dial="+41791112233"' in page and "12 s" in page
+    assert "Pour Sophie" not in page  # only Alain's own box
+    assert "/me/voicemail/messages/" in page  # each message plays in the page
+
+
+def test_the_page_offers_an_announced_transfer(client, dupont):
+    login(client, USER_DUPONT)
+    page = text(client.get("/me/phone"))
+    assert 'data-action="consult"' in page and "Transfert avec annonce" in page
+    assert 'data-action="complete"' in page and "Passer l’appel" in page

@@ -193,3 +193,29 @@ def test_the_web_phone_transfers_a_call_blind(phones, web_phone):
     wait_for_panel(driver, "data-call", "idle")
     live.wait_for(lambda: luc.invites(), timeout=15, what="Luc's phone ringing")  # Marie, handed over
     assert len(marie.invites()) == 1 and len(luc.invites()) == 1, luc.invites()[0].text
+
+
+def test_the_web_phone_announces_a_transfer_and_hands_the_call_over(phones, web_phone):
+    """Alain talks with Sophie (1002), puts her on hold by calling Luc (1003), talks with Luc, then hands
+    Sophie over to him (REFER with Replaces): Sophie and Luc stay connected to each other, the browser is out."""
+    live = phones
+    driver, _received = web_phone
+    idle(driver)
+    live.at("2026-12-07 10:00")
+    sophie, luc = live.phone("1002", talk_ms=40000), live.phone("1003", talk_ms=40000)
+    press(driver, '[data-dial="1002"]')
+    wait_for_panel(driver, "data-call", "in_call")
+    number = driver.find_element("css selector", "input[name=number]")
+    number.clear()
+    number.send_keys("1003")
+    press(driver, '[data-action="consult"]')
+    wait_for_panel(driver, "data-call", "consulting")  # Luc answered; Sophie waits on hold
+    assert len(luc.invites()) == 1 and len(sophie.invites()) == 1
+    press(driver, '[data-action="complete"]')
+    wait_for_panel(driver, "data-call", "idle")
+    def bridged():
+        out = live.switch.api("show bridged_calls")
+        return out if "1 total" in out and "1002" in out and "1003" in out else ""
+    calls = live.wait_for(bridged, timeout=10, what="Sophie and Luc bridged together after the hand-over")
+    time.sleep(2)  # still connected a moment later: neither desk phone was hung up
+    assert not sophie.uas.received("BYE") and not luc.uas.received("BYE"), calls

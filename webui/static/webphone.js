@@ -12,7 +12,8 @@
   var audio = root.querySelector(".webphone-audio");
   var buttons = {};
   root.querySelectorAll("[data-action]").forEach(function (b) { buttons[b.getAttribute("data-action")] = b; });
-  var ua = null, session = null, domain = "", ringer = null, muted = false;
+  // `held`: during an announced transfer, the first call, on hold while `session` is the consultation.
+  var ua = null, session = null, held = null, domain = "", ringer = null, muted = false;
 
   function say(key, who) { status.textContent = labels[key].replace("%(who)s", who || ""); }
   function show(names) {
@@ -24,7 +25,8 @@
     say(state, who);
     if (state === "ringing") { show(["answer", "hangup"]); }
     else if (state === "calling") { show(["hangup"]); }
-    else { show(["hangup", "hold", "mute", "transfer"]); }
+    else if (state === "consulting") { show(["hangup", "mute", "complete"]); }
+    else { show(["hangup", "hold", "mute", "transfer", "consult"]); }
   }
   function target(text) {
     var digits = (text || "").replace(/[\s.\-()]/g, "");
@@ -71,11 +73,25 @@
     muted = false;
     if (s.connection) { attachAudio(s.connection); }
     s.on("peerconnection", function (event) { attachAudio(event.peerconnection); });
-    s.on("accepted", function () { stopRinging(); setCall("in_call", peer(s)); });
-    s.on("hold", function () { setCall("held", peer(s)); buttons.hold.setAttribute("aria-pressed", "true"); });
-    s.on("unhold", function () { setCall("in_call", peer(s)); buttons.hold.setAttribute("aria-pressed", "false"); });
+    s.on("accepted", function () { stopRinging(); setCall(held ? "consulting" : "in_call", peer(s)); });
+    s.on("hold", function () {
+      if (session !== s) { return; }  // the call waiting during a consultation
+      setCall("held", peer(s)); buttons.hold.setAttribute("aria-pressed", "true");
+    });
+    s.on("unhold", function () {
+      if (session !== s) { return; }
+      setCall("in_call", peer(s)); buttons.hold.setAttribute("aria-pressed", "false");
+    });
     function ended() {
       stopRinging();
+      if (held === s) { held = null; }  // the waiting party hung up
+      if (session === s && held) {      // the consultation ended: back to the call on hold
+        session = held;
+        held = null;
+        setCall("held", peer(session));
+        buttons.hold.setAttribute("aria-pressed", "true");
+        return;
+      }
       if (session === s) { session = null; say("ended"); setCall("idle"); }
       buttons.hold.setAttribute("aria-pressed", "false");
       buttons.mute.setAttribute("aria-pressed", "false");
@@ -85,16 +101,18 @@
   }
   var media = {mediaConstraints: {audio: true, video: false}, pcConfig: {iceServers: []}};
   // JsSIP refuses a new offer (returns false) while the previous one is unanswered: try again shortly.
-  function reoffer(method) {
+  function reoffer(method, s) {
     var tries = 0;
+    s = s || session;
     (function attempt() {
-      if (session && !session[method]() && ++tries < 25) { window.setTimeout(attempt, 200); }
+      if (s && !s.isEnded() && !s[method]() && ++tries < 25) { window.setTimeout(attempt, 200); }
     }());
   }
+  function end(s) { try { s.terminate(); } catch (e) { /* already ended by the switch */ } }
 
   function call(text) {
     var uri = target(text);
-    if (!uri || !ua || session) { return; }
+    if (!uri || !ua || (session && !held)) { return; }
     askNotifications();
     number.value = text;
     try {
@@ -125,6 +143,24 @@
       if (!uri) { return; }
       var s = session;
       s.refer(uri, {eventHandlers: {accepted: function () { say("transferred"); s.terminate(); }}});
+    },
+    consult: function () {  // announced transfer: the call waits on hold while we call the number
+      var text = number.value || window.prompt(labels.transfer_to, "");
+      if (!session || held || !target(text)) { return; }
+      held = session;
+      reoffer("hold", held);
+      call(text);
+      if (session === held) { held = null; }  // the consultation could not start
+    },
+    complete: function () {  // hand the waiting call over to the one we consulted (REFER with Replaces)
+      if (!held || !session) { return; }
+      var waiting = held, consulted = session;
+      waiting.refer(consulted.remote_identity.uri, {replaces: consulted, eventHandlers: {accepted: function () {
+        say("transferred");
+        held = null;
+        end(waiting);
+        end(consulted);
+      }}});
     }
   };
   Object.keys(buttons).forEach(function (name) {

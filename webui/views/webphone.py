@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from centrex.models import CallRecord, User
 from centrex.platform.db import db
 from centrex.platform.tenancy import scoped
+from centrex.voicemail import messages as voicemail_messages
 from webui.access import USER, allow
 from webui.console import SECURITY_HEADERS
 from webui.views import me
@@ -20,6 +21,7 @@ from webui.views.calls import filtered
 from webui.views.presence import POLL_SECONDS, colleagues, state_labels
 
 RECENT_CALLS = 10
+VOICEMAIL_SHOWN = 5
 DEFAULT_WSS_PORT = 7443
 
 
@@ -45,6 +47,7 @@ def phone_labels() -> dict[str, str]:
         "in_call": _("On the phone with %(who)s"), "held": _("On hold: %(who)s"), "ended": _("Call ended."),
         "no_microphone": _("The browser gave no microphone: allow it for this site."),
         "transfer_to": _("Transfer to which number?"), "transferred": _("Call transferred."),
+        "consulting": _("With %(who)s; your other call waits on hold."),
         "notification": _("Incoming call"),
     }
 
@@ -59,10 +62,12 @@ def web_phone():
                                                                    "") | {"extension": user.extension}, ZoneInfo("UTC"))
         .order_by(CallRecord.started_at.desc(), CallRecord.id.desc()).limit(RECENT_CALLS)).scalars().all()
     people = [(u, state) for u, state in colleagues(user.tenant_id) if u.id != user.id]
+    messages = voicemail_messages.messages_of_user(user)
     response = current_app.make_response(render_template(
         "console/me/phone.html", user=user, people=people, labels=state_labels(), recent=recent,
         poll_url=url_for("me.my_colleagues_json"), poll_seconds=POLL_SECONDS, phone_labels=phone_labels(),
-        account_url=url_for("me.web_phone_account")))
+        account_url=url_for("me.web_phone_account"), messages=messages[:VOICEMAIL_SHOWN],
+        unread=sum(1 for m in messages if m.read_at is None)))
     response.headers["Content-Security-Policy"] = content_security_policy(url)
     return response
 
