@@ -8,7 +8,7 @@ from sqlalchemy import and_, bindparam, select
 
 from centrex.models import Number, Tenant, User
 from centrex.platform.answer_cache import read_by
-from centrex.platform.db import autocommit_engine, driver_rows, read_connection
+from centrex.platform.db import read_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +65,7 @@ read_by(lambda: (_user_query(), _domain_query()))
 
 
 def _first(statement, params: dict):
-    """The first row: on PostgreSQL straight through psycopg (a REGISTER waits on it, and the ORM
-    session and SQLAlchemy's execution cost more CPU than the query), else through the session."""
-    if autocommit_engine() is None:
-        return read_connection().execute(statement, params).first()
-    rows = driver_rows(statement, params)
+    rows = read_rows(statement, params)
     return rows[0] if rows else None
 
 

@@ -163,6 +163,15 @@ def autocommit_engine() -> Engine | None:
     return engine
 
 
+def read_rows(statement, params: dict) -> list:
+    """The rows of a read-only lookup (directory, dialplan): outside a transaction on PostgreSQL, straight
+    through psycopg (driver_rows); inside one (a service checking what it just changed), through the
+    session, which sees its own changes. Rows are indexed by position either way."""
+    if not db.session().in_transaction() and autocommit_engine() is not None:
+        return driver_rows(statement, params)
+    return list(read_connection().execute(statement, params).all())
+
+
 _COMPILED: dict = {}
 
 
