@@ -2,7 +2,7 @@
 in-process through Flask's test client, over distinct users of a bench dataset; with --profile, the
 functions that cost most (cProfile). Not part of `make bench` (files named _*.py are not scripts):
     scripts/with-postgres.sh .venv/bin/python bench/_misses_profile.py [--requests N] [--profile]
-With --database URL it reuses a dataset built earlier (--keep prints its URL)."""
+With --database URL it measures a dataset already built (by the bench, on the same cluster)."""
 from __future__ import annotations
 
 import argparse

@@ -139,5 +139,7 @@ def _run(lua: str, url: str, seconds: float, connections: int, threads: int) -> 
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout[-800:]} {out.stderr[-800:]}")
     data = json.loads(line.split(" ", 1)[1])
     errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
+    if errors:
+        print(f"wrk {url}: {errors} errors in {data['requests']} requests ({data})", flush=True)
     return LoadResult(requests=data["requests"], seconds=data["duration_us"] / 1e6,
                       p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000, errors=errors)
