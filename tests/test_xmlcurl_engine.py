@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 import centrex.platform.db
 from centrex.demo.companies import load_demo
@@ -53,21 +55,26 @@ def answered(response) -> str:
 
 
 def test_lookups_through_the_pool_are_answered_in_autocommit(loaded, app):
-    """No BEGIN/ROLLBACK round trips around an answer's SELECTs: the connection runs in autocommit."""
+    """No BEGIN/ROLLBACK round trips around an answer's SELECTs: every connection an answer takes from a
+    pool (the lookups run straight through psycopg, see centrex.platform.db.read_rows), and every statement
+    run through SQLAlchemy, is in autocommit."""
     expected = expected_hash(app)
     modes = []
 
     def record(conn, cursor, statement, *_):
         modes.append(conn.connection.dbapi_connection.autocommit)
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+
+    def checked_out(dbapi_connection, *_):
+        modes.append(dbapi_connection.autocommit)
+    event.listen(Engine, "before_cursor_execute", record)
+    event.listen(Pool, "checkout", checked_out)
     try:
         for _ in range(3):
             assert answered(post(loaded, REGISTER)) == expected
             assert b"user/1002@dupont.example" in post(loaded, CALL).data
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(Engine, "before_cursor_execute", record)
+        event.remove(Pool, "checkout", checked_out)
     assert modes and all(modes)
 
 

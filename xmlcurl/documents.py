@@ -50,7 +50,36 @@ def _unreadable_by_preprocessor(raw: bytes) -> bytes:
 
 def serialise(root) -> bytes:
     """The answer's bytes: the one place every section's values leave for FreeSWITCH."""
-    return _unreadable_by_preprocessor(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return serialised_text(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def serialised_text(raw: bytes) -> bytes:
+    """The answer's bytes from a document already written out (lxml's, or a template filled with
+    `attribute` values): the preprocessor's words made unreadable."""
+    return _unreadable_by_preprocessor(raw)
+
+
+# A document of a fixed shape can be written as text; its values then go through `attribute`, which
+# escapes them as lxml does in an attribute and refuses what lxml refuses (no XML 1.0 character).
+DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def attribute(value) -> str:
+    """`value` (str() of it) written inside an attribute's double quotes."""
+    text = str(value)
+    if _NOT_XML.search(text):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+    return text.translate(_ATTRIBUTE_ESCAPES)
+
+
+def named_values_text(tag: str, child: str, items) -> str:
+    """`<params><param name=… value=…/>…</params>` as text (likewise variables); None values left out."""
+    inner = "".join(f'<{child} name="{attribute(name)}" value="{attribute(value)}"/>'
+                    for name, value in items if value is not None)
+    return f"<{tag}>{inner}</{tag}>" if inner else f"<{tag}/>"
 
 
 def xml_body_response(body: bytes) -> Response:

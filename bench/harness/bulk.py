@@ -62,3 +62,8 @@ def counts() -> tuple[int, int]:
 
 def _domain(n: int) -> str:
     return f"t{n:05d}.bench.example"
+
+
+def tenant_domain(n: int) -> str:
+    """The domain of bulk tenant number n."""
+    return _domain(n)

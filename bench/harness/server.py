@@ -11,8 +11,6 @@ from pathlib import Path
 
 from harness import REPO
 
-BENCH_DIR = REPO / "bench"
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -24,8 +22,8 @@ class Gunicorn:
     """`gunicorn --workers N` serving harness.benchapp:app with the given CENTREX_* environment, with
     the options scripts/run.sh gives the product (sync workers, an access log)."""
 
-    def __init__(self, name: str, env: dict, workdir: Path, workers: int = 2):
-        self.name = name
+    def __init__(self, name: str, env: dict, workdir: Path, workers: int = 2, repo: Path = REPO):
+        self.name, self._repo = name, repo  # repo: the checkout whose product it serves
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"gunicorn-{name}.log"
@@ -42,9 +40,9 @@ class Gunicorn:
         cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
                "--workers", str(self._workers),
                "--access-logfile", str(self.access_log), "--graceful-timeout", "5",
-               "--pythonpath", str(BENCH_DIR), "harness.benchapp:app"]
+               "--pythonpath", str(self._repo / "bench"), "harness.benchapp:app"]
         self._log = open(self.log_path, "wb")
-        self._proc = subprocess.Popen(cmd, cwd=REPO, env=self._env, stdout=self._log,
+        self._proc = subprocess.Popen(cmd, cwd=self._repo, env=self._env, stdout=self._log,
                                       stderr=subprocess.STDOUT)
         self._wait_ready()
         return self

@@ -8,7 +8,7 @@ from sqlalchemy import and_, bindparam, select
 
 from centrex.models import Number, Tenant, User
 from centrex.platform.answer_cache import read_by
-from centrex.platform.db import read_connection
+from centrex.platform.db import read_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,14 @@ def _domain_query():
 read_by(lambda: (_user_query(), _domain_query()))
 
 
+def _first(statement, params: dict):
+    rows = read_rows(statement, params)
+    return rows[0] if rows else None
+
+
 def find_user(domain: str, extension: str) -> DirectoryUser | None:
     """An enabled user of an active tenant, or None: the only source of directory answers."""
-    row = read_connection().execute(_user_query(), {"domain": domain, "extension": extension}).first()
+    row = _first(_user_query(), {"domain": domain, "extension": extension})
     if row is None:
         return None
     (tenant_id, tdomain, tname, tlang, ext, name, a1, vm_a1, max_calls, ulang, cid_mode, direct_no,
@@ -78,5 +83,5 @@ def find_user(domain: str, extension: str) -> DirectoryUser | None:
 
 
 def find_domain(domain: str) -> DirectoryDomain | None:
-    row = read_connection().execute(_domain_query(), {"domain": domain}).first()
+    row = _first(_domain_query(), {"domain": domain})
     return DirectoryDomain(*row) if row else None

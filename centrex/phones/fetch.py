@@ -29,7 +29,7 @@ from centrex.phones.provisioning import (
     locked_until,
     printable,
 )
-from centrex.platform.db import autocommit_engine, db
+from centrex.platform.db import db, driver_rows
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def find_phone(mac: str, caller: Caller, now: datetime, *, file: str | None = No
         statement = _PHONE_RECORDING_SERVED
         params.update(p_now=now, p_vendor=vendor, p_token_hash=token_hash(caller.password or ""),
                       p_user_agent=printable(caller.user_agent, 255), p_file=printable(file, 128))
-    rows = _driver_rows(statement, params) if postgresql else db.session.connection().execute(statement, params).all()
+    rows = driver_rows(statement, params) if postgresql else db.session.connection().execute(statement, params).all()
     if not rows:
         return Found(None, locked_until(caller.ip, now) is not None)
     first: Any = rows[0]  # a Row or a psycopg tuple
@@ -114,33 +114,6 @@ def find_phone(mac: str, caller: Caller, now: datetime, *, file: str | None = No
     until = aware(first[_LOCKED_UNTIL])
     served = first[_SERVED_DOWNLOAD] if statement is _PHONE_RECORDING_SERVED else None
     return Found(phone, until is not None and until > now, served)
-
-
-_COMPILED: dict = {}
-
-
-def _driver_rows(statement, params: dict) -> list[tuple]:
-    """PostgreSQL: the statement, compiled once, run by psycopg on a pooled autocommit connection (or,
-    when the session is bound to an open Connection, as in tests, on that one, inside its transaction)."""
-    engine = autocommit_engine()
-    bind = engine or db.session.connection()
-    key = (id(statement), bind.dialect.name)
-    if key not in _COMPILED:
-        compiled = statement.compile(dialect=bind.dialect)
-        _COMPILED[key] = (str(compiled), {k: v for k, v in compiled.params.items() if v is not None})
-    sql, constants = _COMPILED[key]
-    # psycopg's connection (bind is the session's Connection when there is no autocommit engine)
-    connection: Any = engine.raw_connection() if engine is not None else bind.connection  # type: ignore[union-attr]
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, {**constants, **params}, prepare=True)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-    finally:
-        if engine is not None:
-            connection.close()  # back to the pool
 
 
 _MARK_SEEN = update(_D).where(_D.c.id == bindparam("log_device_id")).values(

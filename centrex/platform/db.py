@@ -1,8 +1,9 @@
 """The SQLAlchemy handle shared by the core and the adapters (bound by the composition root)."""
+import logging
 import os
 import sqlite3
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +28,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def _cache_long_statements() -> None:
+    """psycopg converts (regex-splits) a statement longer than 4,096 characters again on every execution;
+    the routing graph's is ~15,000, and that was a sixth of a dialplan miss's CPU. Its cache is an LRU of
+    128 statements, whatever their length: let it keep ours."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # no psycopg (SQLite only)
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", None) is not None:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 65_536)
+
+
+_cache_long_statements()
 
 
 # How long a SQLite writer waits for another to finish before "database is locked": longer than any
@@ -145,3 +161,63 @@ def autocommit_engine() -> Engine | None:
         engine = engines[bind.url] = create_engine(  # nothing to roll back when a connection returns
             bind.url, **{**options, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None})
     return engine
+
+
+def read_rows(statement, params: dict) -> list:
+    """The rows of a read-only lookup (directory, dialplan): outside a transaction on PostgreSQL, straight
+    through psycopg (driver_rows); inside one (a service checking what it just changed), through the
+    session, which sees its own changes. Rows are indexed by position either way."""
+    if not db.session().in_transaction() and autocommit_engine() is not None:
+        return driver_rows(statement, params)
+    return list(read_connection().execute(statement, params).all())
+
+
+_COMPILED: dict = {}
+
+
+def driver_rows(statement, params: dict) -> list[tuple]:
+    """PostgreSQL: the statement, compiled once, run by psycopg (prepared) on a pooled autocommit
+    connection, or, when the session is bound to an open Connection (as in tests), on that one, inside
+    its transaction. No ORM session, no SQLAlchemy execution context: for the lookups FreeSWITCH waits
+    on (a phone's file, a REGISTER), where those cost more than the query. Counted in metrics.queries."""
+    from centrex.platform import metrics
+
+    engine = autocommit_engine()
+    bind = engine or db.session.connection()
+    key = (id(statement), bind.dialect.name)
+    if key not in _COMPILED:
+        compiled = statement.compile(dialect=bind.dialect)
+        _COMPILED[key] = (str(compiled), {k: v for k, v in compiled.params.items() if v is not None})
+    sql, constants = _COMPILED[key]
+    metrics.count_query()
+    if engine is None:  # psycopg's connection under the session's Connection
+        return _run(bind.connection, sql, {**constants, **params})  # type: ignore[union-attr]
+    for attempt in (1, 2):
+        connection: Any = engine.raw_connection()
+        try:
+            return _run(connection, sql, {**constants, **params})
+        except Exception as exc:
+            # The database dropped this pooled connection (a restart, a failover): asked again once on a
+            # fresh one, as xmlcurl does for the ORM's, and the broken one never goes back to the pool.
+            if attempt == 2 or not _connection_lost(connection):
+                raise
+            logging.getLogger("centrex.platform.db").warning(
+                "database connection lost (%s); asking again on a fresh one", type(exc).__name__)
+            connection.invalidate(exc)
+        finally:
+            connection.close()  # back to the pool (a no-op once invalidated)
+    raise AssertionError("unreachable")
+
+
+def _run(connection, sql: str, params: dict) -> list[tuple]:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _connection_lost(connection) -> bool:
+    driver = getattr(connection, "driver_connection", None)
+    return bool(getattr(driver, "closed", False) or getattr(driver, "broken", False))

@@ -38,7 +38,7 @@ from centrex.models import (
 )
 from centrex.models.licence import LicensedFeature
 from centrex.platform.answer_cache import cache, notify_change, read_by
-from centrex.platform.db import db, read_connection
+from centrex.platform.db import db, read_connection, read_rows
 from centrex.routing.addresses import resolve_address
 from centrex.routing.engine import dialing
 from centrex.routing.engine.destinations import Dest, parse_dialplan_address
@@ -170,8 +170,8 @@ def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, te
 
 def _named(row):
     """A row of the UNION as the named tuple its kind declared."""
-    row_type, n_ints, n_texts = _ROW_TYPES[row.kind]
-    return row_type(row.id, row.ref, row.pos, *row[4:4 + n_ints], *row[4 + _INTS:4 + _INTS + n_texts])
+    row_type, n_ints, n_texts = _ROW_TYPES[row[0]]  # kind, id, ref, pos, ints..., texts...
+    return row_type(row[1], row[2], row[3], *row[4:4 + n_ints], *row[4 + _INTS:4 + _INTS + n_texts])
 
 
 _statements: dict = {}
@@ -305,8 +305,8 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     user_boxes, shared_boxes, announcements, hold_music = {}, [], {}, None
     ceiling, premium_allowed, blocked = "international", True, []
-    for raw in read_connection().execute(_graph_statement(by), params).all():
-        kind, row = raw.kind, _named(raw)
+    for raw in read_rows(_graph_statement(by), params):  # psycopg's tuples: the statement is compiled once
+        kind, row = raw[0], _named(raw)
         if kind == "user":
             users[row.extension] = UserEntry(row.id, row.extension, row.name, row.max_calls, bool(row.has_voicemail),
                                              row.call_class, bool(row.allow_premium), row.caller_id_mode,
