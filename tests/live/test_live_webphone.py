@@ -178,17 +178,24 @@ def test_a_desk_phone_calls_1001_and_the_browser_rings_and_answers(phones, web_p
     assert live.secret("1001", "dupont.example") not in received.everything()
 
 
-def test_the_web_phone_transfers_a_call_blind(phones, web_phone):
-    live = phones
-    driver, received = web_phone
+def talking_to_1002_with_1003_typed(live, driver, luc: dict):
+    """The browser (idle first) calls 1002 from the colleagues list and, once in the call, types 1003 —
+    the start of a transfer; the two desk phones (1003 answering as `luc` says)."""
     idle(driver)
     live.at("2026-12-07 10:00")
-    marie, luc = live.phone("1002", talk_ms=15000), live.phone("1003", ring_ms=500)
+    sophie, luc_phone = live.phone("1002", talk_ms=40000), live.phone("1003", **luc)
     press(driver, '[data-dial="1002"]')
     wait_for_panel(driver, "data-call", "in_call")
     number = driver.find_element("css selector", "input[name=number]")
     number.clear()
     number.send_keys("1003")
+    return sophie, luc_phone
+
+
+def test_the_web_phone_transfers_a_call_blind(phones, web_phone):
+    live = phones
+    driver, received = web_phone
+    marie, luc = talking_to_1002_with_1003_typed(live, driver, {"ring_ms": 500})
     press(driver, '[data-action="transfer"]')
     wait_for_panel(driver, "data-call", "idle")
     live.wait_for(lambda: luc.invites(), timeout=15, what="Luc's phone ringing")  # Marie, handed over
@@ -200,19 +207,13 @@ def test_the_web_phone_announces_a_transfer_and_hands_the_call_over(phones, web_
     Sophie over to him (REFER with Replaces): Sophie and Luc stay connected to each other, the browser is out."""
     live = phones
     driver, _received = web_phone
-    idle(driver)
-    live.at("2026-12-07 10:00")
-    sophie, luc = live.phone("1002", talk_ms=40000), live.phone("1003", talk_ms=40000)
-    press(driver, '[data-dial="1002"]')
-    wait_for_panel(driver, "data-call", "in_call")
-    number = driver.find_element("css selector", "input[name=number]")
-    number.clear()
-    number.send_keys("1003")
+    sophie, luc = talking_to_1002_with_1003_typed(live, driver, {"talk_ms": 40000})
     press(driver, '[data-action="consult"]')
     wait_for_panel(driver, "data-call", "consulting")  # Luc answered; Sophie waits on hold
     assert len(luc.invites()) == 1 and len(sophie.invites()) == 1
     press(driver, '[data-action="complete"]')
     wait_for_panel(driver, "data-call", "idle")
+
     def bridged():
         out = live.switch.api("show bridged_calls")
         return out if "1 total" in out and "1002" in out and "1003" in out else ""
