@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export FLASK_APP := wsgi:create_app
 
-.PHONY: run test lint test-full test-live test-smoke bench schema venv clean translations vendor-jssip
+.PHONY: run test lint test-full test-live test-cluster test-smoke bench schema venv clean translations vendor-jssip
 
 venv: $(VENV)/.installed
 
@@ -22,9 +22,9 @@ run: venv
 	scripts/run.sh
 
 test: venv
-	scripts/ensure-debian-packages.sh test live
+	scripts/ensure-debian-packages.sh test live cluster
 	scripts/ensure-freeswitch.sh
-	$(MAKE) --no-print-directory lint test-full test-live test-smoke
+	$(MAKE) --no-print-directory lint test-full test-live test-cluster test-smoke
 
 # ruff on the whole tree (ruff.toml), mypy on the core (setup.cfg); a finding fails `make test`.
 lint: venv
@@ -33,7 +33,7 @@ lint: venv
 
 # Every unit and integration test on a throwaway PostgreSQL cluster.
 test-full:
-	scripts/with-postgres.sh $(PY) -m pytest --ignore=tests/live $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PY) -m pytest --ignore=tests/live --ignore=tests/cluster $(PYTEST_ARGS)
 
 # Every call path through a live FreeSWITCH with SIPp phones and carrier (tests/live), in its own process.
 # Real SIP timing on a shared 2-core machine: a failed live test runs once more (pytest-rerunfailures) and
@@ -44,9 +44,15 @@ test-live: venv
 	scripts/ensure-freeswitch.sh
 	scripts/with-postgres.sh $(PY) -m pytest tests/live --reruns $(LIVE_RERUNS) --reruns-delay 3 $(PYTEST_ARGS)
 
+# Kamailio (Debian's) as the registrar in front of the switches, with SIPp phones (tests/cluster): README,
+# "Scaling out". Skipped with one line without Kamailio, unless CENTREX_REQUIRE_KAMAILIO=1.
+test-cluster: venv
+	scripts/ensure-debian-packages.sh cluster
+	scripts/with-postgres.sh $(PY) -m pytest tests/cluster $(PYTEST_ARGS)
+
 # The smoke subset on the embedded default (SQLite), as `make run` uses it.
 test-smoke:
-	CENTREX_TEST_DATABASE_URL= $(PY) -m pytest --ignore=tests/live -m smoke -q $(PYTEST_ARGS)
+	CENTREX_TEST_DATABASE_URL= $(PY) -m pytest --ignore=tests/live --ignore=tests/cluster -m smoke -q $(PYTEST_ARGS)
 
 bench: venv
 	scripts/ensure-debian-packages.sh base bench

@@ -1201,3 +1201,8 @@ CREATE INDEX ix_voicemail_message_shared_box_id ON voicemail_message (shared_box
 CREATE INDEX ix_voicemail_message_tenant_id ON voicemail_message (tenant_id);
 
 CREATE INDEX ix_voicemail_message_user_id ON voicemail_message (user_id);
+
+CREATE VIEW sip_credentials AS
+SELECT sip_user.extension AS username, tenant.domain AS domain, sip_user.sip_a1_hash AS ha1
+FROM sip_user JOIN tenant ON tenant.id = sip_user.tenant_id
+WHERE tenant.status = 'active' AND sip_user.enabled;

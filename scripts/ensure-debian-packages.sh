@@ -2,7 +2,8 @@
 # Installs the Debian packages a target needs when they are missing: "base" (venv, compiler, headers),
 # "run" (what the product calls: Ghostscript and libtiff tools for faxes, sox with mp3 for audio uploads),
 # "test" (run + PostgreSQL server, Chromium and its driver, poppler), "live" (the live suite: PostgreSQL,
-# SIPp, libfaketime), "bench" (PostgreSQL, wrk).
+# SIPp, libfaketime), "bench" (PostgreSQL, wrk), "cluster" (Kamailio as registrar: kamailio with its
+# PostgreSQL modules, kamcmd; PostgreSQL, SIPp).
 set -euo pipefail
 
 need=()
@@ -32,6 +33,12 @@ for set in "$@"; do
       ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
       has_cmd sipp || need+=(sip-tester)
       has_cmd faketime || need+=(faketime)
+      ;;
+    cluster)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+      has_cmd sipp || need+=(sip-tester)
+      has_cmd kamailio || need+=(kamailio)
+      ls /usr/lib/*/kamailio/modules/db_postgres.so >/dev/null 2>&1 || need+=(kamailio-postgres-modules)
       ;;
     bench)
       ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

@@ -75,6 +75,9 @@ def schema_of(url: str) -> dict:
                                   for u in inspector.get_unique_constraints(table)),
                 "checks": sorted((c["name"], _normal(c["sqltext"])) for c in inspector.get_check_constraints(table)),
             }
+        for view in inspector.get_view_names():  # views (sip_credentials): their columns and their query
+            found[f"view {view}"] = {"columns": [c["name"] for c in inspector.get_columns(view)],
+                                     "query": _normal(inspector.get_view_definition(view))}
     finally:
         engine.dispose()
     return found
@@ -105,13 +108,14 @@ def test_every_revision_up_gives_exactly_the_models_schema_and_each_comes_down_a
         db.create_all()
         db.engine.dispose()
     assert schema_of(migrated_url) == schema_of(created_url)
-    assert len(schema_of(migrated_url)) == len(db.metadata.tables)
+    assert len(schema_of(migrated_url)) == len(db.metadata.tables) + 1  # and the view sip_credentials
 
     with migrated.app_context():  # down to nothing, revision by revision, and up again
         for revision in reversed(revisions_in_order()):
             command.downgrade(migrations.alembic_config(), "-1")
             assert migrations.current() != revision
         assert migrations.current() is None and set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        assert inspect(db.engine).get_view_names() == []
         migrations.upgrade()
         assert migrations.at_head()
         db.engine.dispose()

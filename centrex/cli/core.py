@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from centrex.models import User
+from centrex.models.sip_credentials import SIP_CREDENTIALS_VIEW
 from centrex.platform.audit import Actor
 from centrex.platform.db import db
 from centrex.platform.errors import DomainError
@@ -37,6 +38,7 @@ def schema_sql() -> str:
         parts.append(str(CreateTable(table).compile(dialect=dialect)).strip() + ";\n")
         for index in sorted(table.indexes, key=lambda ix: ix.name):
             parts.append(str(CreateIndex(index).compile(dialect=dialect)).strip() + ";\n")
+    parts.append(SIP_CREDENTIALS_VIEW + ";\n")
     return "\n".join(parts)
 
 

@@ -26,6 +26,7 @@ from centrex.models.role import Role, RolePermission  # noqa: F401 (console cust
 from centrex.models.licence import LicensedFeature  # noqa: F401 (optional services per client)
 from centrex.models.call_rights import BlockedPrefix, CallPolicy  # noqa: F401 (allowed call destinations)
 from centrex.models.messaging import ChatMessage, Conversation, ConversationMember  # noqa: F401 (instant messaging)
+from centrex.models.sip_credentials import SIP_CREDENTIALS_VIEW  # noqa: F401 (the registrar's view, Kamailio)
 
 __all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "DefaultKey", "Device", "DeviceKey",
            "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",
