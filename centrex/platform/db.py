@@ -198,12 +198,15 @@ def driver_rows(statement, params: dict) -> list[tuple]:
             return _run(connection, sql, {**constants, **params})
         except Exception as exc:
             # The database dropped this pooled connection (a restart, a failover): asked again once on a
-            # fresh one, as xmlcurl does for the ORM's, and the broken one never goes back to the pool.
+            # fresh one, as xmlcurl does for the ORM's. The broken one never goes back to the pool, and
+            # neither do the others pooled before it (the server that dropped one dropped them all), as
+            # SQLAlchemy's own disconnect handling does for the session's pool.
             if attempt == 2 or not _connection_lost(connection):
                 raise
             logging.getLogger("centrex.platform.db").warning(
                 "database connection lost (%s); asking again on a fresh one", type(exc).__name__)
             connection.invalidate(exc)
+            engine.dispose()
         finally:
             connection.close()  # back to the pool (a no-op once invalidated)
     raise AssertionError("unreachable")
