@@ -329,6 +329,23 @@ def password_link(tenant: Tenant, rule) -> str:
 ARGUMENTS["token"] = password_link
 
 
+def conversation_of(tenant: Tenant, rule) -> int:
+    """Alain's (1001) private conversation with Claire (1000) in this company, made the first time."""
+    from centrex.messaging.conversations import private_with
+
+    claire = db.session.execute(select(User).where(User.tenant_id == tenant.id, User.extension == "1000")
+                                ).scalar_one()
+    conversation = private_with(extension_1001(tenant), claire)
+    db.session.commit()
+    return conversation.id
+
+
+ARGUMENTS["conversation_id"] = conversation_of
+# « Messages » is for people with an extension: administrators may chat when their login has one; the
+# matrix's administrators have none, and are told so (403 with the reason).
+EXTENSION_ONLY = {"me.messages", "me.conversation", "me.send", "me.start", "me.messages_updates"}
+
+
 def delegated_may(endpoint: str, method: str) -> bool:
     """What the demo role « Réception » opens: its areas (GET: read; POST: write), pages for all staff."""
     if not endpoint.startswith(CLIENT_MENU + "."):
@@ -403,6 +420,8 @@ def test_route_for_every_role_and_company(app, companies, rule, method):
                 assert status == 302 and "/login" in response.headers["Location"], where
             elif as_role not in allowed:
                 assert status == 403, where
+            elif role in ("admin", "delegated") and rule.endpoint in EXTENSION_ONLY:
+                assert status == 403 and (not body or "réservés aux personnes qui ont un poste" in body), where
             elif role != "operator" and target is martin and tenant_bound:
                 assert status == 404, where
             elif role == "delegated" and not delegated_may(rule.endpoint, method):
