@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from browser.browser_pages import choose, click, click_link, fill, open_menu, send_form, wait_for
@@ -25,6 +26,8 @@ def at_width(browser, width: int, shot: str) -> None:
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width, shot
     browser.snap(shot)
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    # back to the laptop's layout before going on (the menu is folded under ☰ at phone width)
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.documentElement.clientWidth") > 600)
 
 
 def button(browser, text: str):
