@@ -109,7 +109,8 @@ class NodeReader(threading.Thread):
                          " ".join(self.events))
                 self._snapshot(connection)
                 if self.settings.read_events_directly:
-                    for event in connection.read_events_directly():
+                    for event in connection.read_events_directly():  # sent while the snapshot was taken
+                        self.events_read += 1
                         self.received.inc()
                         dispatch.prepare(event)
                         self.out.put(event)

@@ -50,7 +50,9 @@ def test_admin_adds_a_call_group_and_sees_the_call_scenario(live_server, browser
     choose(browser, "number", "021 555 01 20")
     submit(browser, "Afficher")
     wait_for(browser, "svg g.node-ring_group")
-    titles = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "svg .node-title")]
+    # read in one go: the picture may be drawn again (fitted to the width) while we read it
+    titles = browser.execute_script(
+        "return [...document.querySelectorAll('svg .node-title')].map(e => e.textContent.trim())")
     assert titles[:2] == ["+41215550120", "Accueil"]
     assert "1000 · Claire Dumas" in titles or any("Messagerie" in t for t in titles)
     browser.snap("scenario")
