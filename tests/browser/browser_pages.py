@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -29,29 +31,41 @@ def click(driver, element) -> None:
     element.click()
 
 
+def again_if_redrawn(action):
+    """Do `action` once more when the page's script replaced the element meanwhile (a picker redrawn
+    after a choice): a person acts on what the page shows now."""
+    for attempt in range(3):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == 2:
+                raise
+            time.sleep(0.2)
+
+
 def fill(driver, name: str, value: str) -> None:
-    field = driver.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
+    def typed():
+        field = driver.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    again_if_redrawn(typed)
 
 
 def choose(driver, name: str, visible_text: str) -> None:
-    Select(driver.find_element(By.NAME, name)).select_by_visible_text(visible_text)
+    again_if_redrawn(lambda: Select(driver.find_element(By.NAME, name)).select_by_visible_text(visible_text))
 
 
 def fill_in(driver, fields: dict[str, str]) -> None:
     """Fill each named field in turn as a person would: a list by its option's visible text, else typed."""
     for name, value in fields.items():
-        field = driver.find_element(By.NAME, name)
-        if field.tag_name == "select":
-            Select(field).select_by_visible_text(value)
+        if driver.find_element(By.NAME, name).tag_name == "select":
+            choose(driver, name, value)
         else:
-            field.clear()
-            field.send_keys(value)
+            fill(driver, name, value)
 
 
 def click_link(driver, text: str) -> None:
-    driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
+    again_if_redrawn(lambda: driver.find_element(By.PARTIAL_LINK_TEXT, text).click())
 
 
 def submit(driver, button_text: str) -> None:

@@ -11,7 +11,17 @@ from lxml import etree
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from browser.browser_pages import choose, click_link, fill, open_menu, send_form, submit, wait_for, wait_text
+from browser.browser_pages import (
+    again_if_redrawn,
+    choose,
+    click_link,
+    fill,
+    open_menu,
+    send_form,
+    submit,
+    wait_for,
+    wait_text,
+)
 from centrex.models import ForwardRule, Number, RingGroup, Tenant, User
 from centrex.platform.db import db
 from centrex.routing.numbers import assign_number
@@ -39,8 +49,8 @@ def test_admin_adds_a_call_group_and_sees_the_call_scenario(live_server, browser
     send_form(browser, "group-form", "Enregistrer", "Groupe d’appels Accueil enregistré.")
 
     click_link(browser, "Numéros")
-    row = browser.find_element(By.XPATH, "//tr[td[contains(., '021 555 01 20')]]")
-    row.find_element(By.PARTIAL_LINK_TEXT, "Modifier").click()
+    again_if_redrawn(lambda: browser.find_element(By.XPATH, "//tr[td[contains(., '021 555 01 20')]]")
+                     .find_element(By.PARTIAL_LINK_TEXT, "Modifier").click())
     choose(browser, "dest_type", "Groupe d’appels")
     choose(browser, "dest_id_ring_group", "Accueil")
     submit(browser, "Enregistrer")
