@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -14,15 +14,28 @@ from centrex.demo.companies import DEMO_PASSWORD
 WAIT = 15
 
 
+def _redrawn(error: WebDriverException) -> bool:
+    """The element was replaced under us: stale, or (Chromium 156, mid-navigation) a node that "does not
+    belong to the document" any more."""
+    return isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error)
+
+
+def _page_shows(driver, text: str) -> bool:
+    try:
+        return text in driver.find_element(By.TAG_NAME, "body").text
+    except WebDriverException as error:
+        if _redrawn(error):
+            return False  # the page was being replaced: look again at the next poll
+        raise
+
+
 def wait_for(driver, css: str):
     return WebDriverWait(driver, WAIT).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def wait_text(driver, text: str):
     """Until the page shows `text` (the page may be replaced meanwhile: a stale body is looked up again)."""
-    WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text
-    )
+    WebDriverWait(driver, WAIT).until(lambda d: _page_shows(d, text))
 
 
 def click(driver, element) -> None:
@@ -37,8 +50,8 @@ def again_if_redrawn(action):
     for attempt in range(3):
         try:
             return action()
-        except StaleElementReferenceException:
-            if attempt == 2:
+        except WebDriverException as error:
+            if attempt == 2 or not _redrawn(error):
                 raise
             time.sleep(0.2)
 
@@ -58,7 +71,7 @@ def choose(driver, name: str, visible_text: str) -> None:
 def fill_in(driver, fields: dict[str, str]) -> None:
     """Fill each named field in turn as a person would: a list by its option's visible text, else typed."""
     for name, value in fields.items():
-        if driver.find_element(By.NAME, name).tag_name == "select":
+        if again_if_redrawn(lambda field=name: driver.find_element(By.NAME, field).tag_name) == "select":
             choose(driver, name, value)
         else:
             fill(driver, name, value)

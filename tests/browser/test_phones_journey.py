@@ -82,7 +82,7 @@ def test_admin_programs_a_phones_keys_and_copies_them(live_server, browser):
     wait_text(browser, "Touches de 805ec0b1b2b3 enregistrées.")
     browser.find_element(By.CSS_SELECTOR, f"input[name=devices][value='{spare.id}']").click()
     submit(browser, "Copier")
-    wait_text(browser, "Touches copiées sur 1 téléphones.")
+    wait_text(browser, "Touches copiées sur 1 téléphone.")
     db.session.expire_all()
     assert [(k.position, k.kind) for k in db.session.get(Device, spare.id).keys] == [
         (1, "line"), (2, "blf"), (3, "speed_dial"), (28, "dnd")]

@@ -4,7 +4,7 @@ company's default layout, applied to new phones and, on request, to existing one
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from centrex.models import Device, User
 from centrex.phones import catalogue
@@ -98,7 +98,7 @@ def device_keys_copy(device_id):
         with change():
             for target in targets:
                 set_device_keys(target, as_rows(device.keys))
-        flash(_("Keys copied to %(n)s phones.", n=len(targets)))
+        flash(ngettext("Keys copied to %(num)s phone.", "Keys copied to %(num)s phones.", len(targets)))
     except DomainError as exc:
         flash(errors_of(exc)["_form"][0], "error")
     return redirect(url_for("client.device_keys", device_id=device.id))
