@@ -5,7 +5,11 @@ Timeouts: FreeSWITCH's mod_xml_curl bindings give up after 3-5 s (freeswitch/dep
 an answer later than that helps no one and only keeps a worker from the next REGISTER or call. A worker
 silent for longer than `timeout` is killed and replaced. The console's uploads (audio, faxes) must
 therefore reach gunicorn whole: put a buffering reverse proxy (nginx, the default) in front of the
-console, never a slow client straight onto a worker."""
+console, never a slow client straight onto a worker.
+
+Two pools run this file: centrex-web.service (CENTREX_BIND, CENTREX_WORKERS: mod_xml_curl's lookups, console,
+API, provisioning) and centrex-cdr.service (CENTREX_POOL=cdr: CENTREX_CDR_BIND, CENTREX_CDR_WORKERS), where
+mod_xml_cdr posts its 2 records per call, so that record keeping never queues in front of call setup."""
 from __future__ import annotations
 
 import multiprocessing
@@ -18,8 +22,13 @@ _INSTANCE = Path(os.environ.get("CENTREX_INSTANCE") or _ROOT / "instance")
 wsgi_app = "wsgi:app"
 chdir = str(_ROOT)
 raw_env = ["CENTREX_EAGER_APP=1"]  # wsgi.py builds the app at import (one per worker)
-bind = os.environ.get("CENTREX_BIND", "127.0.0.1:8080").split(",")
-workers = int(os.environ.get("CENTREX_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+_CDR_POOL = os.environ.get("CENTREX_POOL") == "cdr"
+if _CDR_POOL:
+    bind = os.environ.get("CENTREX_CDR_BIND", "127.0.0.1:8081").split(",")
+    workers = int(os.environ.get("CENTREX_CDR_WORKERS") or 2)
+else:
+    bind = os.environ.get("CENTREX_BIND", "127.0.0.1:8080").split(",")
+    workers = int(os.environ.get("CENTREX_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = "sync"  # one request at a time per worker: its latency is the request's own
 
 timeout = int(os.environ.get("CENTREX_WORKER_TIMEOUT", "5"))  # never longer than FreeSWITCH waits
@@ -32,6 +41,8 @@ limit_request_line = 8190
 accesslog = "-"  # journald, through systemd
 errorlog = "-"
 _control = os.environ.get("CENTREX_CONTROL_SOCKET") or str(_INSTANCE / "gunicorn.ctl")  # for gunicornc -s
+if _CDR_POOL and _control != "none":
+    _control = _control.removesuffix(".ctl") + "-cdr.ctl"  # one socket per pool
 if _control == "none":
     control_socket_disable = True
 else:

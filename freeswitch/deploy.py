@@ -34,6 +34,7 @@ OURS = ("freeswitch.xml", "autoload_configs", "sip_profiles", "lang", "chatplan"
 # name in centrex_vars.xml -> (option, default)
 VARIABLES = {
     "centrex_url": ("url", "http://127.0.0.1:8080"),
+    "centrex_cdr_url": ("cdr_url", None),  # default: --url's host, port 8081 (see cdr_url)
     "centrex_xmlcurl_credentials": ("credentials", None),
     "centrex_esl_password": ("esl_password", None),
     "centrex_esl_port": ("esl_port", "8021"),
@@ -52,6 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("conf", type=Path, help="FreeSWITCH's configuration folder (e.g. /etc/freeswitch)")
     parser.add_argument("--url", help="where Centrex listens (default http://127.0.0.1:8080)")
+    parser.add_argument("--cdr-url", help="where Centrex's CDR pool listens (centrex-cdr.service; default: "
+                                          "--url's host, port 8081)")
     parser.add_argument("--credentials", required=True,
                         help="user:password of CENTREX_XMLCURL_USERNAME / CENTREX_XMLCURL_PASSWORD")
     parser.add_argument("--esl-password", required=True, help="the event socket's password (CENTREX_ESL_NODES)")
@@ -66,7 +69,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--wss-cert", type=Path,
                         help="a PEM file with the WSS certificate chain and its key, copied to <certs-dir>/wss.pem")
     parser.add_argument("--rtp-ports", help="RTP port range START-END (default: FreeSWITCH's, 16384-32768)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.cdr_url = args.cdr_url or cdr_url(args.url or VARIABLES["centrex_url"][1])
+    return args
+
+
+def cdr_url(url: str) -> str:
+    """mod_xml_cdr's posts go to their own gunicorn (centrex-cdr.service, port 8081), never to the workers
+    that answer call setup's lookups: the same scheme and host as --url, port 8081."""
+    match = re.fullmatch(r"(https?://)(\[[^]]+\]|[^:/]+)(?::\d+)?/?", url)
+    if not match:
+        raise SystemExit(f"deploy.py: --url wants http(s)://host[:port], got {url!r}; or give --cdr-url")
+    return f"{match[1]}{match[2]}:8081"
 
 
 def _value(text: str) -> str:

@@ -7,15 +7,19 @@ export FLASK_APP=wsgi:create_app
 export CENTREX_INSTANCE=${CENTREX_INSTANCE:-$PWD/instance}
 bind=${CENTREX_BIND:-127.0.0.1:8080}
 workers=${CENTREX_WORKERS:-2}
+# mod_xml_cdr's posts go to a pool of their own (README "Event socket: CDRs"), never in front of call setup
+cdr_bind=${CENTREX_CDR_BIND:-127.0.0.1:8081}
+cdr_workers=${CENTREX_CDR_WORKERS:-2}
 # gunicorn's control socket (for gunicornc), one per instance: by default it is one path per user
 # (~/.gunicorn/gunicorn.ctl), which a second instance on the host takes over, and removes on stopping.
 # Here: in the instance folder, named after the bind address (unique on the host); "none" disables it.
 control_socket=${CENTREX_CONTROL_SOCKET:-$CENTREX_INSTANCE/gunicorn-${bind//[^A-Za-z0-9.]/_}.ctl}
-if [ "$control_socket" = none ]; then control=(--no-control-socket); else control=(--control-socket "$control_socket"); fi
+if [ "$control_socket" = none ]; then control=(--no-control-socket); cdr_control=(--no-control-socket)
+else control=(--control-socket "$control_socket"); cdr_control=(--control-socket "${control_socket%.ctl}-cdr.ctl"); fi
 
 # Every address we listen on must be free: say which is taken and by what setting to move it.
 fax_bind=${CENTREX_FAX_INTAKE_BIND:-127.0.0.1:2525}
-python3 - "$bind" CENTREX_BIND "$fax_bind" CENTREX_FAX_INTAKE_BIND <<'PY'
+python3 - "$bind" CENTREX_BIND "$cdr_bind" CENTREX_CDR_BIND "$fax_bind" CENTREX_FAX_INTAKE_BIND <<'PY'
 import socket, sys
 taken = []
 for address, setting in zip(sys.argv[1::2], sys.argv[2::2]):
@@ -47,6 +51,9 @@ trap stop INT TERM EXIT
 CENTREX_EAGER_APP=1 gunicorn --bind "$bind" --workers "$workers" --access-logfile - \
   --graceful-timeout 5 "${control[@]}" wsgi:app &
 pids+=($!)
+CENTREX_EAGER_APP=1 gunicorn --bind "$cdr_bind" --workers "$cdr_workers" --access-logfile - \
+  --graceful-timeout 5 "${cdr_control[@]}" wsgi:app &
+pids+=($!)
 flask esl run &
 pids+=($!)
 flask outbox run &  # emails (fax to email, voicemail, notices) and the fax work
@@ -60,6 +67,7 @@ cat <<TXT
 Centrex is running (Ctrl-C stops everything).
   Console:        http://$bind/
   mod_xml_curl:   http://$bind/xmlcurl   (basic auth freeswitch / $password)
+  mod_xml_cdr:    http://$cdr_bind/cdr   (its own gunicorn: freeswitch/deploy.py --cdr-url)
   Provisioning:   http://$bind/prov/
   gunicorn:       gunicornc -s $control_socket   (control socket; CENTREX_CONTROL_SOCKET=none disables it)
   ESL listener:   FreeSWITCH at ${CENTREX_ESL_NODES:-127.0.0.1:8021:ClueCon} (retried with backoff)

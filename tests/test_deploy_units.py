@@ -22,7 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ROOT / "deploy" / "systemd"
 BIN = Path(sys.executable).parent
-SERVICES = ["centrex-web.service", "centrex-esl.service", "centrex-outbox.service", "centrex-fax-intake.service"]
+SERVICES = ["centrex-web.service", "centrex-cdr.service", "centrex-esl.service", "centrex-outbox.service",
+            "centrex-fax-intake.service"]
 needs_systemd = pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 
 
@@ -70,6 +71,32 @@ def test_every_process_has_its_unit_restart_policy_and_settings_file():
     target = ConfigParser(strict=False, interpolation=None)
     target.read(UNITS / "centrex.target")
     assert sorted(target["Unit"]["Wants"].split()) == sorted(SERVICES)
+
+
+def gunicorn_settings(monkeypatch, **env: str) -> dict:
+    """deploy/gunicorn.conf.py's settings as gunicorn reads them, under these settings-file values."""
+    for key in [k for k in os.environ if k.startswith("CENTREX_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    namespace: dict = {"__file__": str(ROOT / "deploy" / "gunicorn.conf.py")}
+    exec(compile((ROOT / "deploy" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    return namespace
+
+
+def test_the_cdr_pool_runs_the_same_configuration_on_its_own_address_and_workers(monkeypatch, tmp_path):
+    """centrex-cdr.service (CENTREX_POOL=cdr) must not take the lookups' address, workers or control socket,
+    even though it reads the same settings file."""
+    settings = {"CENTREX_INSTANCE": str(tmp_path), "CENTREX_BIND": "127.0.0.1:8080", "CENTREX_WORKERS": "5"}
+    web = gunicorn_settings(monkeypatch, **settings)
+    cdr = gunicorn_settings(monkeypatch, **settings, CENTREX_POOL="cdr", CENTREX_CDR_WORKERS="3")
+    assert (web["bind"], web["workers"], web["control_socket"]) == (["127.0.0.1:8080"], 5,
+                                                                    str(tmp_path / "gunicorn.ctl"))
+    assert (cdr["bind"], cdr["workers"], cdr["control_socket"]) == (["127.0.0.1:8081"], 3,
+                                                                    str(tmp_path / "gunicorn-cdr.ctl"))
+    unit = ConfigParser(strict=False, interpolation=None)
+    unit.read(UNITS / "centrex-cdr.service")
+    assert unit["Service"]["Environment"] == "CENTREX_POOL=cdr"
 
 
 def free_port() -> int:

@@ -39,21 +39,46 @@ def test_stock_samples_and_profiles_are_moved_aside_and_ours_copied(stock):
     assert sorted(p.name for p in (stock / "sip_profiles").glob("*.xml")) == ["external.xml", "internal.xml"]
     assert (stock / "stock-disabled" / "sip_profiles" / "internal-ipv6.xml").exists()
     assert (stock / "autoload_configs" / "xml_curl.conf.xml").exists()
-    assert "$${centrex_url}" in (stock / "autoload_configs" / "xml_cdr.conf.xml").read_text()
 
 
 def test_the_nodes_values_land_in_centrex_vars_only(stock):
     assert deploy(stock, "--sip-ip", "10.0.0.7", "--rtp-ports", "20000-20999").returncode == 0
-    values = dict(x.get("data").split("=", 1)
-                  for x in etree.parse(str(stock / "centrex_vars.xml")).xpath("//X-PRE-PROCESS"))
-    assert values == {"centrex_url": "http://10.0.0.5:8080", "centrex_xmlcurl_credentials": "freeswitch:s3cret",
+    values = node_values(stock)
+    assert values == {"centrex_url": "http://10.0.0.5:8080", "centrex_cdr_url": "http://10.0.0.5:8081",
+                      "centrex_xmlcurl_credentials": "freeswitch:s3cret",
                       "centrex_esl_password": "esl-pw", "centrex_esl_port": "8021",
                       "centrex_carrier_proxy": "sip.carrier.example", "centrex_carrier_network": "203.0.113.0/24",
                       "centrex_sip_ip": "10.0.0.7", "centrex_internal_sip_port": "5060",
                       "centrex_external_sip_port": "5080", "centrex_wss_port": "7443",
                       "centrex_certs_dir": "$${certs_dir}"}
-    switch = (stock / "autoload_configs" / "switch.conf.xml").read_text()
-    assert '<param name="rtp-start-port" value="20000"/>' in switch and "<!--" not in switch
+    switch = etree.parse(str(stock / "autoload_configs" / "switch.conf.xml"))
+    params = {p.get("name"): p.get("value") for p in switch.xpath("/configuration/settings/param")}
+    assert (params["rtp-start-port"], params["rtp-end-port"]) == ("20000", "20999")
+
+
+def node_values(conf: Path) -> dict[str, str]:
+    variables = etree.parse(str(conf / "centrex_vars.xml")).xpath("//X-PRE-PROCESS")
+    return dict(x.get("data").split("=", 1) for x in variables)
+
+
+def test_the_switch_conf_shipped_sizes_the_node_and_replaces_the_stock_one(stock):
+    """The stock switch.conf caps new sessions at 30 a second (15 bridged calls); ours is the node's."""
+    assert deploy(stock).returncode == 0
+    switch = etree.parse(str(stock / "autoload_configs" / "switch.conf.xml"))
+    params = {p.get("name"): p.get("value") for p in switch.xpath("/configuration/settings/param")}
+    assert params["sessions-per-second"] == "80" and params["max-sessions"] == "1000"
+    assert (params["rtp-start-port"], params["rtp-end-port"]) == ("16384", "32768")
+
+
+@pytest.mark.parametrize(("extra", "cdr_url"), [
+    ([], "http://10.0.0.5:8081"),
+    (["--url", "https://[2001:db8::5]"], "https://[2001:db8::5]:8081"),
+    (["--cdr-url", "http://10.0.0.6:9000"], "http://10.0.0.6:9000"),
+])
+def test_call_records_are_posted_to_their_own_pool(stock, extra, cdr_url):
+    assert deploy(stock, *extra).returncode == 0
+    assert node_values(stock)["centrex_cdr_url"] == cdr_url
+    assert "$${centrex_cdr_url}/cdr" in (stock / "autoload_configs" / "xml_cdr.conf.xml").read_text()
 
 
 def test_running_it_twice_keeps_the_first_stock_files_aside(stock):

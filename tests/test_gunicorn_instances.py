@@ -37,6 +37,7 @@ class Instance:
         self.log = root / "run.log"
         env = {**os.environ, "HOME": str(home), "CENTREX_INSTANCE": str(self.folder),
                "CENTREX_BIND": f"127.0.0.1:{self.port}", "CENTREX_WORKERS": "1",
+               "CENTREX_CDR_BIND": f"127.0.0.1:{free_port()}", "CENTREX_CDR_WORKERS": "1",
                "CENTREX_ESL_NODES": f"127.0.0.1:{free_port()}:ClueCon",
                "CENTREX_FAX_INTAKE_BIND": f"127.0.0.1:{free_port()}", "PATH": f"{BIN}:{os.environ['PATH']}"}
         for name in ("CENTREX_DATABASE_URL", "XDG_RUNTIME_DIR", "CENTREX_CONTROL_SOCKET"):

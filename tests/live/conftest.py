@@ -251,12 +251,12 @@ def live(tmp_path_factory):
     product = LiveProduct(root / "product", database, port=free_port(),
                           esl_node=f"127.0.0.1:{ports.esl}:{esl_password}", smtp_port=smtp.port,
                           fax_intake_port=free_port(), voicemail_storage=root / "switch" / "storage" / "voicemail",
-                          cdr_spool=root / "switch" / "log" / "centrex-cdr-spool")
+                          cdr_spool=root / "switch" / "log" / "centrex-cdr-spool", cdr_port=free_port())
     product.env["CENTREX_WEBPHONE_WSS_URL"] = f"wss://127.0.0.1:{ports.wss}"  # the console's web phone
     product.root.mkdir(parents=True)
     carrier_port = base + 6
     switch = LiveSwitch(INSTALL, root / "switch", ports, centrex_url=product.url, credentials="",
-                        esl_password=esl_password, carrier=f"127.0.0.1:{carrier_port}")
+                        esl_password=esl_password, carrier=f"127.0.0.1:{carrier_port}", cdr_url=product.cdr_url)
     product.prepare()
     switch.credentials = product.credentials
     product.start_web()

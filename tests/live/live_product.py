@@ -31,8 +31,9 @@ def create_database(admin_url: str, name: str) -> str:
 
 class LiveProduct:
     def __init__(self, root: Path, database_url: str, *, port: int, esl_node: str, smtp_port: int,
-                 fax_intake_port: int, voicemail_storage: Path, cdr_spool: Path):
+                 fax_intake_port: int, voicemail_storage: Path, cdr_spool: Path, cdr_port: int | None = None):
         self.root, self.port = root, port
+        self.cdr_port = cdr_port  # mod_xml_cdr's own gunicorn pool (centrex-cdr.service), when given
         self.instance = root / "instance"
         self.xmlcurl_password = secrets.token_urlsafe(12)
         self.sip_key = Fernet.generate_key().decode()
@@ -64,6 +65,10 @@ class LiveProduct:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def cdr_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.cdr_port}" if self.cdr_port else None
+
+    @property
     def credentials(self) -> str:
         return f"freeswitch:{self.xmlcurl_password}"
 
@@ -88,20 +93,29 @@ class LiveProduct:
                                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
 
     def start_web(self) -> None:
-        self._spawn("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-                                 "--control-socket", str(self.instance / "gunicorn.ctl"),
-                                 "--access-logfile", "-", "--graceful-timeout", "5", "wsgi:app"],
-                    {"CENTREX_EAGER_APP": "1"})
+        """The lookups' gunicorn (2 workers) and, with a cdr_port, the CDR pool's (2 workers), as make run."""
+        pools = [("gunicorn", self.port, "gunicorn.ctl")]
+        if self.cdr_port:
+            pools.append(("gunicorn-cdr", self.cdr_port, "gunicorn-cdr.ctl"))
+        for name, port, control in pools:
+            self._spawn(name, [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--control-socket", str(self.instance / control),
+                               "--access-logfile", "-", "--graceful-timeout", "5", "wsgi:app"],
+                        {"CENTREX_EAGER_APP": "1"})
+        for name, port, _ in pools:
+            self._wait_serving(name, port)
+
+    def _wait_serving(self, name: str, port: int) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.url}/login", timeout=2).read()
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2).read()
                 return
             except OSError:
-                if self.processes["gunicorn"].poll() is not None:
+                if self.processes[name].poll() is not None:
                     break
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not start: {self.tail('gunicorn', 40)}")
+        raise RuntimeError(f"{name} did not start: {self.tail(name, 40)}")
 
     def start_workers(self) -> None:
         self.start_listener()

@@ -77,8 +77,9 @@ class LiveSwitch:
     """One FreeSWITCH process and its folders under `root`."""
 
     def __init__(self, install: Install, root: Path, ports: Ports, *, centrex_url: str, credentials: str,
-                 esl_password: str, carrier: str):
+                 esl_password: str, carrier: str, cdr_url: str | None = None):
         self.install, self.root, self.ports = install, root, ports
+        self.cdr_url = cdr_url  # where mod_xml_cdr posts (deploy.py --cdr-url); None: deploy.py's default
         self.esl_password = esl_password
         self.conf, self.log_dir, self.certs = root / "conf", root / "log", root / "certs"
         self.db_dir, self.run_dir, self.storage = root / "db", root / "run", root / "storage"
@@ -109,7 +110,8 @@ class LiveSwitch:
                         "--external-port", str(self.ports.external),
                         "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}",
                         "--wss-port", str(self.ports.wss), "--certs-dir", str(self.certs),
-                        "--wss-cert", str(self_signed_wss_pem(self.root / "wss-source.pem"))],
+                        "--wss-cert", str(self_signed_wss_pem(self.root / "wss-source.pem")),
+                        *(["--cdr-url", self.cdr_url] if self.cdr_url else [])],
                        check=True, capture_output=True)
 
     def environment(self) -> dict:
