@@ -32,11 +32,16 @@ def test_every_xml_curl_binding_has_a_timeout_credentials_and_one_section():
     assert sections == {"directory", "dialplan", "configuration"}
 
 
-def test_top_level_document_has_empty_directory_and_dialplan():
+def test_top_level_document_has_no_static_user_and_a_dialplan_that_only_says_try_later():
+    """When Centrex does not answer (in time), no static user can register or be called, and every call is
+    refused with a 503 (mod_dialplan_xml's "global" context answers for any context it does not find)."""
     doc = load("freeswitch.xml")
-    for name in ("directory", "dialplan"):
-        section = doc.xpath(f"/document/section[@name='{name}']")[0]
-        assert len(section) == 0, f"static {name} content would answer when Centrex says not found"
+    assert len(doc.xpath("/document/section[@name='directory']")[0]) == 0
+    dialplan = doc.xpath("/document/section[@name='dialplan']")[0]
+    assert [c.get("name") for c in dialplan.xpath("context")] == ["global"]
+    actions = [(a.get("application"), a.get("data")) for a in dialplan.xpath("context/extension/condition/action")]
+    assert [app for app, _ in actions] == ["log", "respond", "hangup"]
+    assert ("respond", "503 Service Unavailable") in actions
     includes = [x.get("data") for x in doc.xpath("//X-PRE-PROCESS[@cmd='include']")]
     assert not any("directory" in i or "dialplan" in i for i in includes)
 
