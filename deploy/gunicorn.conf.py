@@ -1,7 +1,7 @@
 """gunicorn's settings for the Centrex web process (xml_curl, provisioning, console, API), used by
 deploy/systemd/centrex-web.service: `gunicorn --config deploy/gunicorn.conf.py`.
 
-Timeouts: FreeSWITCH's mod_xml_curl bindings give up after 3-5 s (freeswitch/deploy.py sets them), so
+Timeouts: FreeSWITCH's mod_xml_curl bindings give up after 1-5 s (freeswitch/deploy.py sets them), so
 an answer later than that helps no one and only keeps a worker from the next REGISTER or call. A worker
 silent for longer than `timeout` is killed and replaced. The console's uploads (audio, faxes) must
 therefore reach gunicorn whole: put a buffering reverse proxy (nginx, the default) in front of the
