@@ -6,6 +6,7 @@ import time
 
 import pytest
 from live_overload import answers_within, cdr_post_port, every_worker_held, posted_cdrs
+from sqlalchemy import create_engine
 
 pytestmark = pytest.mark.live
 
@@ -71,3 +72,29 @@ def test_a_call_the_lookups_cannot_answer_in_time_hears_try_later_at_once(phones
     answered = live.carrier_call(DIRECT_LINE, talk_ms=500)
     assert answered.final == 200, answered.output
     assert len(alain.invites()) == 1
+
+
+def test_a_lookup_the_database_holds_up_gets_try_later_at_once(phones):
+    """Slow for real: the table of numbers is locked (as by a long migration), so the carrier call's
+    dialplan lookup waits on PostgreSQL; the caller hears 503 within the binding's second, not a 404."""
+    from centrex.models import Tenant
+    from centrex.platform.answer_cache import notify_change
+
+    live = phones
+    live.at("2026-12-07 10:00")
+    alain = live.phone("1001")
+    with live.data() as session:  # the company's cached answers dropped in every worker: the lookup reads
+        notify_change(session, [session.query(Tenant).filter_by(domain="dupont.example").one().id])
+    time.sleep(1)
+    engine = create_engine(live.product.env["CENTREX_DATABASE_URL"])
+    try:
+        with engine.connect() as connection, connection.begin():
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+            connection.exec_driver_sql("LOCK TABLE did_number IN ACCESS EXCLUSIVE MODE")
+            refused = live.carrier_call(DIRECT_LINE, talk_ms=500)
+    finally:
+        engine.dispose()
+    assert refused.final == 503, refused.output
+    assert setup_seconds(refused) < 2.5, refused.output
+    print(f"503 after {setup_seconds(refused):.2f} s with the numbers' table locked")
+    assert alain.invites() == []
