@@ -3,6 +3,7 @@ XMLCURL_ALLOWED_NETWORKS gets 403, and neither answer carries any data."""
 from __future__ import annotations
 
 import base64
+import socket
 
 import pytest
 
@@ -20,7 +21,8 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def post(client, path, capture, *, authorization=..., remote_addr="127.0.0.1", extra_headers=None):
+def post(client, path, capture, *, authorization=..., remote_addr="127.0.0.1", extra_headers=None,
+         environ_overrides=None):
     _, body = read_capture(capture)
     headers = xmlcurl_headers()
     if authorization is None:
@@ -28,7 +30,8 @@ def post(client, path, capture, *, authorization=..., remote_addr="127.0.0.1", e
     elif authorization is not ...:
         headers["Authorization"] = authorization
     headers.update(extra_headers or {})
-    return client.post(path, data=body, headers=headers, environ_base={"REMOTE_ADDR": remote_addr})
+    return client.post(path, data=body, headers=headers, environ_base={"REMOTE_ADDR": remote_addr},
+                       environ_overrides=environ_overrides)
 
 
 def capture_for(path: str) -> str:
@@ -114,3 +117,17 @@ def test_other_methods_get_no_data(client, hashes, method):
                            environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert response.status_code == 405
     assert_no_data(response, hashes)
+
+
+def test_a_request_freeswitch_gave_up_on_is_not_answered(client, demo):
+    """Queued past mod_xml_curl's timeout, the connection is closed by the time a worker takes it: a quick
+    empty 503, no lookup. While FreeSWITCH still waits, the answer as usual."""
+    waiting, worker_side = socket.socketpair()
+    try:
+        response = post(client, "/xmlcurl", DIALPLAN, environ_overrides={"gunicorn.socket": worker_side})
+        assert response.status_code == 200 and parse_document(response) is not None
+        waiting.close()
+        response = post(client, "/xmlcurl", DIALPLAN, environ_overrides={"gunicorn.socket": worker_side})
+        assert response.status_code == 503 and response.data == b""
+    finally:
+        worker_side.close()

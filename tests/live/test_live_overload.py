@@ -98,3 +98,21 @@ def test_a_lookup_the_database_holds_up_gets_try_later_at_once(phones):
     assert setup_seconds(refused) < 2.5, refused.output
     print(f"503 after {setup_seconds(refused):.2f} s with the numbers' table locked")
     assert alain.invites() == []
+
+
+def test_lookups_freeswitch_gave_up_on_are_dropped_and_the_next_call_connects(phones):
+    """After the overload, the requests that sat in the queue past their timeout (their callers already heard
+    503) are not answered: the workers go straight to the fresh ones."""
+    live = phones
+    live.at("2026-12-07 10:00")
+    alain = live.phone("1001")
+    offset = live.product.log_sizes()["gunicorn"]
+    with every_worker_held(live.product.port):
+        refused = [live.carrier_call(DIRECT_LINE, caller=f"+4179111223{n}", talk_ms=500) for n in range(3)]
+    assert [r.final for r in refused] == [503, 503, 503]
+    answered = live.carrier_call(DIRECT_LINE, talk_ms=500)
+    assert answered.final == 200, answered.output
+    assert len(alain.invites()) == 1
+    assert setup_seconds(answered) < 2, answered.output
+    dropped = live.product.log_since("gunicorn", offset).count("FreeSWITCH gave up waiting")
+    assert dropped == 3, live.product.log_since("gunicorn", offset)
