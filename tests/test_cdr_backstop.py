@@ -94,7 +94,7 @@ def test_cdr_commands(app, session, demo, tmp_path):
 def test_xml_cdr_config_posts_to_us_with_a_timeout_and_spools_failures():
     doc = etree.parse(str(FS / "autoload_configs" / "xml_cdr.conf.xml"))
     settings = {p.get("name"): p.get("value") for p in doc.xpath("//settings/param")}
-    assert settings["url"] == "$${centrex_url}/cdr"
+    assert settings["url"] == "$${centrex_cdr_url}/cdr"  # the CDR pool, never the lookups' workers
     assert settings["cred"] == "$${centrex_xmlcurl_credentials}"
     assert 0 < int(settings["timeout"]) <= 10
     assert settings["err-log-dir"] and settings["encode"] == "true"  # the spool format import_spool reads
