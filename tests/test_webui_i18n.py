@@ -34,9 +34,19 @@ def source_messages(folder: Path = WEBUI, methods=METHODS) -> set[str]:
     return found
 
 
-def french_catalogue() -> dict[str, str]:
-    catalogue = read_po((CATALOGUE / "messages.po").open("rb"))
-    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+def _translated(catalogue) -> dict[str, tuple[str, ...]]:
+    """Each translated message by its (singular) id: its translation, every plural form of it."""
+    found = {}
+    for m in catalogue:
+        key = m.id if isinstance(m.id, str) else m.id[0]
+        forms = (m.string,) if isinstance(m.string, str) else tuple(m.string)
+        if key and all(forms) and not m.fuzzy:
+            found[key] = forms
+    return found
+
+
+def french_catalogue() -> dict[str, tuple[str, ...]]:
+    return _translated(read_po((CATALOGUE / "messages.po").open("rb")))
 
 
 def test_every_console_text_has_a_french_translation():
@@ -80,10 +90,8 @@ def test_the_core_raises_its_messages_by_key():
 
 
 def test_compiled_catalogue_matches_its_source():
-    source = read_po((CATALOGUE / "messages.po").open("rb"))
-    compiled = read_mo((CATALOGUE / "messages.mo").open("rb"))
-    expected = {m.id: m.string for m in source if m.id and m.string and not m.fuzzy}
-    assert {m.id: m.string for m in compiled if m.id} == expected, "run `make translations` (pybabel compile)"
+    compiled = _translated(read_mo((CATALOGUE / "messages.mo").open("rb")))
+    assert compiled == french_catalogue(), "run `make translations` (pybabel compile)"
 
 
 def test_core_messages_are_translated_by_key(app):
