@@ -16,6 +16,10 @@ FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock 
 4. The web phone's secure WebSocket (internal profile's wss-binding, --wss-port, default 7443): with
    --wss-cert, copies the operator's certificate (PEM: certificate chain + private key) to
    <certs-dir>/wss.pem, where sofia reads it (--certs-dir, default FreeSWITCH's own certs_dir).
+5. With --behind-edge HOST[:PORT] (cluster deployment, README "Scaling out"): the node takes no
+   registration; its "internal" profile is edge/internal.xml instead (Kamailio at HOST trusted by the ACL
+   centrex_edge), and the static context centrex_edge (edge/dialplan.xml) names the caller Kamailio
+   authenticated. The rest (external profile, xml_curl, ESL, CDRs) is as in "single".
 Standard library only: it runs with the system's python3, before Centrex's virtualenv exists.
 """
 from __future__ import annotations
@@ -65,6 +69,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--certs-dir", help="where sofia finds wss.pem (default: FreeSWITCH's certs_dir)")
     parser.add_argument("--wss-cert", type=Path,
                         help="a PEM file with the WSS certificate chain and its key, copied to <certs-dir>/wss.pem")
+    parser.add_argument("--behind-edge", metavar="HOST[:PORT]",
+                        help="a node behind Kamailio (cluster): trust it, take no registration")
     parser.add_argument("--rtp-ports", help="RTP port range START-END (default: FreeSWITCH's, 16384-32768)")
     return parser.parse_args(argv)
 
@@ -145,6 +151,32 @@ def deploy(args: argparse.Namespace) -> None:
         set_rtp_ports(conf, *rtp)
     if args.wss_cert:
         install_wss_certificate(args.wss_cert, Path(args.certs_dir))
+    if args.behind_edge:
+        behind_edge(conf, args.behind_edge)
+
+
+def behind_edge(conf: Path, edge: str) -> None:
+    """The edge's profile, ACL and context instead of the phones' profile (step 5 of the docstring)."""
+    host = edge.rsplit(":", 1)[0] if edge.count(":") == 1 else edge
+    if not re.fullmatch(r"[0-9.]+", host):
+        raise SystemExit(f"deploy.py: --behind-edge wants Kamailio's IPv4 address[:port], got {edge!r}")
+    shutil.copytree(HERE / "edge", conf / "edge", dirs_exist_ok=True)
+    _replace_once(conf / "autoload_configs" / "sofia.conf.xml", 'data="../sip_profiles/internal.xml"',
+                  'data="../edge/internal.xml"')
+    _replace_once(conf / "autoload_configs" / "acl.conf.xml", "</network-lists>",
+                  f'  <list name="centrex_edge" default="deny">\n      <node type="allow" cidr="{host}/32"/>\n'
+                  "    </list>\n  </network-lists>")
+    _replace_once(conf / "freeswitch.xml",
+                  '<section name="dialplan" description="Every dialplan comes from Centrex over mod_xml_curl"/>',
+                  '<section name="dialplan" description="Centrex over mod_xml_curl; the edge\'s context">\n'
+                  '    <X-PRE-PROCESS cmd="include" data="edge/dialplan.xml"/>\n  </section>')
+
+
+def _replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    if text.count(old) != 1:
+        raise SystemExit(f"deploy.py: {path} has no single {old!r} to replace")
+    path.write_text(text.replace(old, new))
 
 
 if __name__ == "__main__":
