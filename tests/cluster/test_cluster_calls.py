@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from polling import poll
 
@@ -74,3 +74,30 @@ def test_a_killed_node_gets_no_new_call_within_seconds(pool):
     poll(lambda: pool.dispatcher_states().get("fs-a") == "AP", 15, 0.3, what="fs-a active again")
     print(f"first call answered {failover:.1f} s after the kill")
 
+
+def test_a_user_called_through_the_edge_rings_on_every_phone_one_record_per_call(pool):
+    """1001 calls 1002, whose two phones registered through the edge: the node calls 1002 through
+    Kamailio, which rings both; one answers, the other is cancelled. Twice: once per node."""
+    ringing = pool.phone("1002", behaviour="ring")
+    answering = pool.phone("1002", behaviour="answer", ring_ms=1000)
+    before = {row[0] for row in call_records(pool, "1001", "1002")}
+    carried = []
+    for attempt in (1, 2):
+        result = pool.call("1001", "1002", talk_ms=1500)
+        assert result.final == 200, f"{result.responses()}\n{result.output[-2000:]}"
+        carried.append(pool.node_of(result))
+        assert len(ringing.received("INVITE")) == attempt and len(answering.received("INVITE")) == attempt
+        poll(lambda n=attempt: len(ringing.received("CANCEL")) == n, 10, 0.2, what="the other phone cancelled")
+    assert set(carried) == {"fs-a", "fs-b"}, carried
+
+    def new_records():
+        return [row for row in call_records(pool, "1001", "1002") if row[0] not in before]
+    poll(lambda: len(new_records()) >= 2, 20, 0.5, what="2 call records")
+    time.sleep(2)  # any late leg journaled meanwhile would make a second record of the same call
+    calls = new_records()
+    assert len(calls) == 2  # exactly one record per call, whichever node carried it
+    with pool.cluster.engine.connect() as conn:
+        answered_by = conn.execute(text("SELECT answered_by FROM call_record WHERE call_uuid IN :ids")
+                                   .bindparams(bindparam("ids", expanding=True)),
+                                   {"ids": [row[0] for row in calls]}).scalars().all()
+    assert answered_by == ["1002", "1002"]
