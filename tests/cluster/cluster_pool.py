@@ -12,7 +12,6 @@ from pathlib import Path
 from live_product import LiveProduct
 from live_switch import LiveSwitch, Ports, find_freeswitch
 from sipp import call_scenario, phone_scenario, register_scenario
-from sqlalchemy import text
 
 from smtp_server import free_port
 
@@ -57,18 +56,14 @@ class Pool:
         self.phones: list = []
 
     def list_nodes(self) -> None:
-        """Every node in the product's table (drained off), then `kamcmd dispatcher.reload`."""
-        with self.cluster.engine.begin() as conn:
-            conn.execute(text("DELETE FROM switch_node"))
-            for node in self.nodes.values():
-                conn.execute(text("INSERT INTO switch_node (name, sip_address, esl_address, drained) "
-                                  "VALUES (:n, :s, :e, false)"),
-                             {"n": node.name, "s": node.sip_address, "e": f"127.0.0.1:{node.ports.esl}"})
+        """Every node added with the product's command (`flask nodes add`), then `kamcmd dispatcher.reload`."""
+        for node in self.nodes.values():
+            self.product.flask("nodes", "add", node.name, node.sip_address, f"127.0.0.1:{node.ports.esl}")
         self.reload()
 
     def drain(self, name: str, drained: bool = True) -> None:
-        with self.cluster.engine.begin() as conn:
-            conn.execute(text("UPDATE switch_node SET drained = :d WHERE name = :n"), {"d": drained, "n": name})
+        """`flask nodes drain NAME` (or `return`), then `kamcmd dispatcher.reload`, as the README says."""
+        self.product.flask("nodes", "drain" if drained else "return", name)
         self.reload()
 
     def reload(self) -> None:
