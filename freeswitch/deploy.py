@@ -127,6 +127,7 @@ def deploy(args: argparse.Namespace) -> None:
         raise SystemExit(f"deploy.py: {conf} is not a FreeSWITCH configuration folder")
     node_vars = vars_xml(args)  # every value checked before anything is touched
     rtp = rtp_range(args.rtp_ports) if args.rtp_ports else None
+    edge = edge_address(args.behind_edge) if args.behind_edge is not None else None
     if args.wss_cert and not args.certs_dir:
         raise SystemExit("deploy.py: --wss-cert needs --certs-dir (where FreeSWITCH will read wss.pem)")
     aside = conf / "stock-disabled"
@@ -151,15 +152,20 @@ def deploy(args: argparse.Namespace) -> None:
         set_rtp_ports(conf, *rtp)
     if args.wss_cert:
         install_wss_certificate(args.wss_cert, Path(args.certs_dir))
-    if args.behind_edge:
-        behind_edge(conf, args.behind_edge)
+    if edge:
+        behind_edge(conf, edge)
 
 
-def behind_edge(conf: Path, edge: str) -> None:
-    """The edge's profile, ACL and context instead of the phones' profile (step 5 of the docstring)."""
-    host = edge.rsplit(":", 1)[0] if edge.count(":") == 1 else edge
-    if not re.fullmatch(r"[0-9.]+", host):
+def edge_address(edge: str) -> str:
+    """Kamailio's IPv4 address (the port, if given, checked and dropped: the ACL trusts the address)."""
+    match = re.fullmatch(r"((?:[0-9]{1,3}\.){3}[0-9]{1,3})(?::[0-9]{1,5})?", edge)
+    if not match:
         raise SystemExit(f"deploy.py: --behind-edge wants Kamailio's IPv4 address[:port], got {edge!r}")
+    return match[1]
+
+
+def behind_edge(conf: Path, host: str) -> None:
+    """The edge's profile, ACL and context instead of the phones' profile (step 5 of the docstring)."""
     shutil.copytree(HERE / "edge", conf / "edge", dirs_exist_ok=True)
     _replace_once(conf / "autoload_configs" / "sofia.conf.xml", 'data="../sip_profiles/internal.xml"',
                   'data="../edge/internal.xml"')
