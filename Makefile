@@ -44,10 +44,12 @@ test-live: venv
 	scripts/ensure-freeswitch.sh
 	scripts/with-postgres.sh $(PY) -m pytest tests/live --reruns $(LIVE_RERUNS) --reruns-delay 3 $(PYTEST_ARGS)
 
-# Kamailio (Debian's) as the registrar in front of the switches, with SIPp phones (tests/cluster): README,
-# "Scaling out". Skipped with one line without Kamailio, unless CENTREX_REQUIRE_KAMAILIO=1.
+# Kamailio (Debian's) as the registrar and proxy in front of two FreeSWITCH nodes, with SIPp phones
+# (tests/cluster): README, "Scaling out". Skipped with one line without Kamailio (the call tests without
+# FreeSWITCH), unless CENTREX_REQUIRE_KAMAILIO=1.
 test-cluster: venv
 	scripts/ensure-debian-packages.sh cluster
+	scripts/ensure-freeswitch.sh
 	scripts/with-postgres.sh $(PY) -m pytest tests/cluster $(PYTEST_ARGS)
 
 # The smoke subset on the embedded default (SQLite), as `make run` uses it.

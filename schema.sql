@@ -98,6 +98,16 @@ CREATE TABLE prov_unknown_device (
 	CONSTRAINT pk_prov_unknown_device PRIMARY KEY (mac)
 );
 
+CREATE TABLE switch_node (
+	id SERIAL NOT NULL, 
+	name VARCHAR(64) NOT NULL, 
+	sip_address VARCHAR(255) NOT NULL, 
+	esl_address VARCHAR(255) NOT NULL, 
+	drained BOOLEAN DEFAULT false NOT NULL, 
+	CONSTRAINT pk_switch_node PRIMARY KEY (id), 
+	CONSTRAINT uq_switch_node_name UNIQUE (name)
+);
+
 CREATE TABLE tenant (
 	id SERIAL NOT NULL, 
 	domain VARCHAR(253) NOT NULL, 

@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from centrex.cli import core as core_cli, route as route_cli, workers as worker_cli
+from centrex.cli import core as core_cli, nodes as nodes_cli, route as route_cli, workers as worker_cli
 from centrex.freeswitch import sync as switch_sync
 from centrex.platform import answer_cache, logs, metrics
 from centrex.platform.config import instance_folder, settings_from_env
@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     core_cli.register(app)
     route_cli.register(app)
     worker_cli.register(app)
+    nodes_cli.register(app)
 
     import provisioning
     import xmlcurl

@@ -16,6 +16,10 @@ FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock 
 4. The web phone's secure WebSocket (internal profile's wss-binding, --wss-port, default 7443): with
    --wss-cert, copies the operator's certificate (PEM: certificate chain + private key) to
    <certs-dir>/wss.pem, where sofia reads it (--certs-dir, default FreeSWITCH's own certs_dir).
+5. With --behind-edge HOST[:PORT] (cluster deployment, README "Scaling out"): the node takes no
+   registration; its "internal" profile is edge/internal.xml instead (Kamailio at HOST trusted by the ACL
+   centrex_edge), and the static context centrex_edge (edge/dialplan.xml) names the caller Kamailio
+   authenticated. The rest (external profile, xml_curl, ESL, CDRs) is as in "single".
 Standard library only: it runs with the system's python3, before Centrex's virtualenv exists.
 """
 from __future__ import annotations
@@ -68,6 +72,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--certs-dir", help="where sofia finds wss.pem (default: FreeSWITCH's certs_dir)")
     parser.add_argument("--wss-cert", type=Path,
                         help="a PEM file with the WSS certificate chain and its key, copied to <certs-dir>/wss.pem")
+    parser.add_argument("--behind-edge", metavar="HOST[:PORT]",
+                        help="a node behind Kamailio (cluster): trust it, take no registration")
     parser.add_argument("--rtp-ports", help="RTP port range START-END (default: FreeSWITCH's, 16384-32768)")
     args = parser.parse_args(argv)
     args.cdr_url = args.cdr_url or cdr_url(args.url or VARIABLES["centrex_url"][1])
@@ -135,6 +141,7 @@ def deploy(args: argparse.Namespace) -> None:
         raise SystemExit(f"deploy.py: {conf} is not a FreeSWITCH configuration folder")
     node_vars = vars_xml(args)  # every value checked before anything is touched
     rtp = rtp_range(args.rtp_ports) if args.rtp_ports else None
+    edge = edge_address(args.behind_edge) if args.behind_edge is not None else None
     if args.wss_cert and not args.certs_dir:
         raise SystemExit("deploy.py: --wss-cert needs --certs-dir (where FreeSWITCH will read wss.pem)")
     aside = conf / "stock-disabled"
@@ -159,6 +166,37 @@ def deploy(args: argparse.Namespace) -> None:
         set_rtp_ports(conf, *rtp)
     if args.wss_cert:
         install_wss_certificate(args.wss_cert, Path(args.certs_dir))
+    if edge:
+        behind_edge(conf, edge)
+
+
+def edge_address(edge: str) -> str:
+    """Kamailio's IPv4 address (the port, if given, checked and dropped: the ACL trusts the address)."""
+    match = re.fullmatch(r"((?:[0-9]{1,3}\.){3}[0-9]{1,3})(?::[0-9]{1,5})?", edge)
+    if not match:
+        raise SystemExit(f"deploy.py: --behind-edge wants Kamailio's IPv4 address[:port], got {edge!r}")
+    return match[1]
+
+
+def behind_edge(conf: Path, host: str) -> None:
+    """The edge's profile, ACL and context instead of the phones' profile (step 5 of the docstring)."""
+    shutil.copytree(HERE / "edge", conf / "edge", dirs_exist_ok=True)
+    _replace_once(conf / "autoload_configs" / "sofia.conf.xml", 'data="../sip_profiles/internal.xml"',
+                  'data="../edge/internal.xml"')
+    _replace_once(conf / "autoload_configs" / "acl.conf.xml", "</network-lists>",
+                  f'  <list name="centrex_edge" default="deny">\n      <node type="allow" cidr="{host}/32"/>\n'
+                  "    </list>\n  </network-lists>")
+    _replace_once(conf / "freeswitch.xml",
+                  '<section name="dialplan" description="Every dialplan comes from Centrex over mod_xml_curl"/>',
+                  '<section name="dialplan" description="Centrex over mod_xml_curl; the edge\'s context">\n'
+                  '    <X-PRE-PROCESS cmd="include" data="edge/dialplan.xml"/>\n  </section>')
+
+
+def _replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    if text.count(old) != 1:
+        raise SystemExit(f"deploy.py: {path} has no single {old!r} to replace")
+    path.write_text(text.replace(old, new))
 
 
 if __name__ == "__main__":

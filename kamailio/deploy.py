@@ -8,10 +8,12 @@
 1. With --prepare-database ADMIN_URL (the product's database, as its owner): a role `kamailio` (created
    if missing, LOGIN) whose search_path is its own schema `kamailio`, then the product's `public`; in its
    schema Kamailio's standard `version` and `location` tables (Debian's SQL, /usr/share/kamailio/postgres);
-   on the product's side only SELECT on the view `sip_credentials` (migration 0009). Idempotent.
+   on the product's side only SELECT on the views `sip_credentials` (migration 0009) and `switch_dispatch`
+   (the FreeSWITCH pool, migration 0010; its row in Kamailio's `version` table). Idempotent.
 2. Writes the configuration: kamailio.cfg of this folder with this edge's values (listen address,
    database URL, CENTREX_MAX_REGISTRATIONS_PER_EXTENSION contacts per user, ban thresholds, a fresh nonce
-   secret, the control socket's folder for kamcmd).
+   secret, the control socket's folder for kamcmd, how often the FreeSWITCH nodes are probed and how long
+   a silent node is waited for before the next one).
 Standard library only (+ psycopg for --prepare-database, from Centrex's virtualenv).
 """
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 KAMAILIO_SQL = Path("/usr/share/kamailio/postgres")
 ROLE = "kamailio"
+DISPATCH_SET = 1  # centrex/models/switch_node.py: the view switch_dispatch's setid
+DISPATCHER_TABLE_VERSION = 4  # Kamailio 5.6 checks it in its `version` table
 
 
 def modules_folder() -> str:
@@ -34,14 +38,15 @@ def modules_folder() -> str:
 
 def render(*, listen: str, database_url: str, run_dir: str, max_contacts: int | None = None,
            children: int = 2, sync_seconds: int = 5, failed_auth_limit: int = 10, ban_seconds: int = 300,
-           pike_density: int = 60) -> str:
+           pike_density: int = 60, ping_seconds: int = 2, failover_ms: int = 2000) -> str:
     """kamailio.cfg with every @@NAME@@ filled in; `database_url` is postgres://user[:pw]@host:port/db."""
     if max_contacts is None:
         max_contacts = int(os.environ.get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5"))
     values = {"LISTEN": listen, "HOST": listen.rpartition(":")[0], "DB_URL": database_url, "RUN_DIR": run_dir,
               "MAX_CONTACTS": max_contacts, "CHILDREN": children, "SYNC_SECONDS": sync_seconds,
               "FAILED_AUTH_LIMIT": failed_auth_limit, "BAN_SECONDS": ban_seconds, "PIKE_DENSITY": pike_density,
-              "NONCE_SECRET": secrets.token_hex(16), "MODULES": modules_folder()}
+              "NONCE_SECRET": secrets.token_hex(16), "MODULES": modules_folder(), "PING_SECONDS": ping_seconds,
+              "FAILOVER_MS": failover_ms, "DISPATCH_SET": DISPATCH_SET}
     text = (HERE / "kamailio.cfg").read_text()
     for name, value in values.items():
         text = text.replace(f"@@{name}@@", str(value))
@@ -63,7 +68,7 @@ def prepare_database(admin_url: str, password: str | None = None) -> None:
         conn.execute(f'ALTER ROLE {ROLE} IN DATABASE "{database}" SET search_path = {ROLE}, public')
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ROLE} AUTHORIZATION {ROLE}")
         conn.execute(f"GRANT USAGE ON SCHEMA public TO {ROLE}")
-        conn.execute(f"GRANT SELECT ON sip_credentials TO {ROLE}")
+        conn.execute(f"GRANT SELECT ON sip_credentials, switch_dispatch TO {ROLE}")
         has_location = conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = 'location'",
                                     (ROLE,)).fetchone()
         if not has_location:
@@ -72,6 +77,8 @@ def prepare_database(admin_url: str, password: str | None = None) -> None:
                 conn.execute(f"SET LOCAL search_path = {ROLE}")
                 for script in ("standard-create.sql", "usrloc-create.sql"):
                     conn.execute((KAMAILIO_SQL / script).read_text())
+        conn.execute(f"INSERT INTO {ROLE}.version (table_name, table_version) VALUES ('switch_dispatch', %s) "
+                     "ON CONFLICT (table_name) DO NOTHING", (DISPATCHER_TABLE_VERSION,))
 
 
 def _literal(value: str) -> str:
@@ -87,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--failed-auth-limit", type=int, default=10)
     parser.add_argument("--ban-seconds", type=int, default=300)
+    parser.add_argument("--ping-seconds", type=int, default=2, help="OPTIONS to every FreeSWITCH node this often")
+    parser.add_argument("--failover-ms", type=int, default=2000,
+                        help="a node that has not answered an INVITE within this: the next node")
     parser.add_argument("--prepare-database", metavar="ADMIN_URL",
                         help="first set up the kamailio role, schema and tables (the database owner's URL)")
     parser.add_argument("--role-password", help="with --prepare-database: the kamailio role's password")
@@ -95,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         prepare_database(args.prepare_database, args.role_password)
     args.output.write_text(render(listen=args.listen, database_url=args.database_url, run_dir=args.run_dir,
                                   children=args.children, failed_auth_limit=args.failed_auth_limit,
-                                  ban_seconds=args.ban_seconds))
+                                  ban_seconds=args.ban_seconds, ping_seconds=args.ping_seconds,
+                                  failover_ms=args.failover_ms))
     print(f"wrote {args.output}; check it with: kamailio -c -f {args.output}")
     return 0
 

@@ -1,6 +1,8 @@
 """The directory section: who may register, what a bridged user looks like, voicemail's lookups."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app
 from lxml import etree
 
@@ -28,6 +30,19 @@ from xmlcurl.voicemail_boxes import shared_box_answer
 DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}"
                ":absolute_codec_string=${read_codec},${centrex_phone_codecs}}"
                "${sofia_contact(*/${dialed_user}@${dialed_domain})}")
+# Cluster deployment (CENTREX_SIP_EDGE = Kamailio's host:port): the nodes keep no registration, so a user
+# is called through the edge, which looks the user's contacts up and rings them all (README "Scaling out").
+EDGE_DIAL_TARGET = "[sip_route_uri=sip:%s]sofia/internal/${dialed_user}@${dialed_domain}"
+
+
+def dial_string() -> str:
+    return _dial_string(current_app.config.get("SIP_EDGE") or "")
+
+
+@lru_cache(maxsize=4)
+def _dial_string(edge: str) -> str:
+    return DIAL_STRING if not edge else DIAL_STRING.replace(
+        "${sofia_contact(*/${dialed_user}@${dialed_domain})}", EDGE_DIAL_TARGET % edge)
 
 # Lookups answered with the user. Anything else is refused on purpose:
 #   purpose=gateways (carrier gateways live in the operator's static sofia profile),
@@ -68,12 +83,18 @@ def answer(form) -> tuple[object | None, str]:
     return xml_body_response(body), f"user {user}@{domain} action={action or '-'}"
 
 
-_DOMAIN_PARAMS = named_values_text("params", "param", [("dial-string", DIAL_STRING)])
+def _domain_params() -> str:
+    return _domain_params_for(dial_string())
+
+
+@lru_cache(maxsize=4)
+def _domain_params_for(dial: str) -> str:
+    return named_values_text("params", "param", [("dial-string", dial)])
 
 
 def _domain_element(section, domain: str, tenant_id: int):
     element = etree.SubElement(section, "domain", name=domain)
-    params(element, [("dial-string", DIAL_STRING)])
+    params(element, [("dial-string", dial_string())])
     variables(element, [("tenant_id", tenant_id), ("user_context", domain)])
     return element
 
@@ -114,7 +135,7 @@ def _user_document(u: DirectoryUser | None) -> bytes | None:
         ("default_language", u.language),
     ])
     text = (f'{DECLARATION}<document type="freeswitch/xml"><section name="directory">'
-            f'<domain name="{attribute(u.domain)}">{_DOMAIN_PARAMS}'
+            f'<domain name="{attribute(u.domain)}">{_domain_params()}'
             + named_values_text("variables", "variable", [("tenant_id", u.tenant_id), ("user_context", u.domain)])
             + f'<groups><group name="default"><users><user id="{attribute(u.extension)}">{user_params}'
             f'{user_variables}</user></users></group></groups></domain></section></document>')

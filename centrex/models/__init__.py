@@ -32,3 +32,4 @@ __all__ = ["Account", "AuditEntry", "CallRecord", "CdrJournal", "CdrProblem", "D
            "DESTINATION_TYPES", "Fax", "FaxBox", "LiveChannel", "LiveRegistration", "Number", "OutboxAttachment",
            "OutboxMessage", "PhonebookEntry", "PhoneSettings", "ProvisioningDownload", "ProvisioningLockout", "Tenant",
            "UnknownDevice", "User"]
+from centrex.models.switch_node import SwitchNode  # noqa: F401 (FreeSWITCH nodes behind the edge, Kamailio)

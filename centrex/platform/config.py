@@ -56,6 +56,8 @@ def settings_from_env(instance: Path, env=os.environ) -> dict:
         "XMLCURL_ALLOWED_NETWORKS": _split(get("CENTREX_XMLCURL_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")),
         # FreeSWITCH nodes for the event socket: host:port:password, comma separated.
         "ESL_NODES": _split(get("CENTREX_ESL_NODES", "127.0.0.1:8021:ClueCon")),
+        # Cluster deployment: Kamailio's host:port; users are then called through it (README "Scaling out").
+        "SIP_EDGE": get("CENTREX_SIP_EDGE", ""),
         "MAX_REGISTRATIONS_PER_EXTENSION": int(get("CENTREX_MAX_REGISTRATIONS_PER_EXTENSION", "5")),
         # Per-process cache of directory/dialplan answers, invalidated by PostgreSQL NOTIFY (off on SQLite).
         "ANSWER_CACHE": get("CENTREX_ANSWER_CACHE", "1") == "1",

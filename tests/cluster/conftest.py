@@ -129,6 +129,25 @@ def cluster(tmp_path_factory):
     cluster.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pool(cluster, tmp_path_factory):
+    """Two FreeSWITCH nodes behind the edge and the product they ask (cluster_pool.py); skipped without
+    FreeSWITCH unless CENTREX_REQUIRE_KAMAILIO=1."""
+    from cluster_pool import INSTALL, start_pool
+
+    if INSTALL is None:
+        if REQUIRED:
+            pytest.fail("CENTREX_REQUIRE_KAMAILIO=1 but no FreeSWITCH (CENTREX_FREESWITCH_HOME, /opt/freeswitch)")
+        pytest.skip("no FreeSWITCH for the pool behind the edge (CENTREX_FREESWITCH_HOME, /opt/freeswitch)")
+    pool = start_pool(cluster, tmp_path_factory.mktemp("pool"))
+    yield pool
+    for phone in pool.phones:
+        phone.stop()
+    for node in pool.nodes.values():
+        node.stop()
+    pool.product.stop()
+
+
 @pytest.fixture
 def edge(cluster, request):
     """The cluster, with a clean slate of failed authentications and bans; Kamailio's log of the test

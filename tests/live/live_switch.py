@@ -103,16 +103,19 @@ class LiveSwitch:
         for folder in (self.log_dir, self.db_dir, self.run_dir, self.storage):
             folder.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, str(REPO / "freeswitch" / "deploy.py"), str(self.conf),
-                        "--url", self.centrex_url, "--credentials", self.credentials,
-                        "--esl-password", self.esl_password, "--esl-port", str(self.ports.esl),
-                        "--carrier-proxy", self.carrier, "--carrier-network", "127.0.0.0/8",
-                        "--sip-ip", "127.0.0.1", "--internal-port", str(self.ports.internal),
-                        "--external-port", str(self.ports.external),
-                        "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}",
-                        "--wss-port", str(self.ports.wss), "--certs-dir", str(self.certs),
-                        "--wss-cert", str(self_signed_wss_pem(self.root / "wss-source.pem")),
-                        *(["--cdr-url", self.cdr_url] if self.cdr_url else [])],
-                       check=True, capture_output=True)
+                        *self.deploy_options()], check=True, capture_output=True)
+
+    def deploy_options(self) -> list[str]:
+        """freeswitch/deploy.py's options for this node (a subclass may add some)."""
+        return ["--url", self.centrex_url, "--credentials", self.credentials,
+                "--esl-password", self.esl_password, "--esl-port", str(self.ports.esl),
+                "--carrier-proxy", self.carrier, "--carrier-network", "127.0.0.0/8",
+                "--sip-ip", "127.0.0.1", "--internal-port", str(self.ports.internal),
+                "--external-port", str(self.ports.external),
+                "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}",
+                "--wss-port", str(self.ports.wss), "--certs-dir", str(self.certs),
+                "--wss-cert", str(self_signed_wss_pem(self.root / "wss-source.pem")),
+                *(["--cdr-url", self.cdr_url] if self.cdr_url else [])]
 
     def environment(self) -> dict:
         env = dict(os.environ)
