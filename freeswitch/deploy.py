@@ -187,9 +187,10 @@ def behind_edge(conf: Path, host: str) -> None:
                   f'  <list name="centrex_edge" default="deny">\n      <node type="allow" cidr="{host}/32"/>\n'
                   "    </list>\n  </network-lists>")
     _replace_once(conf / "freeswitch.xml",
-                  '<section name="dialplan" description="Every dialplan comes from Centrex over mod_xml_curl"/>',
-                  '<section name="dialplan" description="Centrex over mod_xml_curl; the edge\'s context">\n'
-                  '    <X-PRE-PROCESS cmd="include" data="edge/dialplan.xml"/>\n  </section>')
+                  '<section name="dialplan" description="Every dialplan comes from Centrex over mod_xml_curl">',
+                  '<section name="dialplan" description="Every dialplan comes from Centrex over mod_xml_curl">\n'
+                  '    <!-- The edge\'s context: names the caller Kamailio authenticated. -->\n'
+                  '    <X-PRE-PROCESS cmd="include" data="edge/dialplan.xml"/>')
 
 
 def _replace_once(path: Path, old: str, new: str) -> None:
