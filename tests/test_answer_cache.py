@@ -200,3 +200,23 @@ def test_notify_payloads():
     assert companies_of("") is None
     assert companies_of("5,7") == {5, 7}
     assert companies_of("5,x") is None  # unreadable: everything goes
+
+
+def test_another_process_change_drops_that_company_routing_graph_only(cached_app, app):
+    """The routing graph is cached per company: a change committed elsewhere (another process: here
+    another connection, outside the ORM) with its NOTIFY naming Dupont is seen on Dupont's next call,
+    while Martin's graph stays cached."""
+    def bridges(domain):
+        doc = post(cached_app, "25-dialplan-call-1001-to-1002.http", {"dupont.example": domain})
+        return " ".join(doc.xpath("//action[@application='bridge']/@data"))
+
+    assert "user/1002@dupont.example" in bridges("dupont.example")
+    assert "user/1002@martin.example" in bridges("martin.example")
+    assert {("routing", "dupont.example"), ("routing", "martin.example")} <= set(cache._data)
+    with db.engine.begin() as conn:
+        dupont = conn.execute(text("SELECT id FROM tenant WHERE domain = 'dupont.example'")).scalar_one()
+        conn.execute(text("UPDATE sip_user SET enabled = false WHERE extension = '1002' AND tenant_id = :t"),
+                     {"t": dupont})
+        conn.execute(text("SELECT pg_notify('centrex_config', :companies)"), {"companies": str(dupont)})
+    wait_until(lambda: "user/1002@dupont.example" not in bridges("dupont.example"), 2.0)
+    assert ("routing", "martin.example") in cache._data

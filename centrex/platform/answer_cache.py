@@ -12,6 +12,7 @@ Off on SQLite (no NOTIFY) and in tests unless asked for (ANSWER_CACHE). The NOTI
 which the app factory registers."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -215,6 +216,7 @@ class AnswerCache:
                     self._listener_pid = os.getpid()
                     self._listening = False
                     self._data.clear()
+                    _keep_the_app_out_of_full_collections()
                     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
                     threading.Thread(target=self._listen, args=(dsn,), name="answer-cache-listener",
                                      daemon=True).start()
@@ -241,6 +243,16 @@ class AnswerCache:
                             type(exc).__name__, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 30.0)
+
+
+def _keep_the_app_out_of_full_collections() -> None:
+    """What the process holds when it starts caching (the app, its imports: some 300,000 objects) is
+    moved out of the garbage collector's reach (gc.freeze). The cache is what grows: thousands of routing
+    graphs after a restart, whose growth starts the collector's full passes, and each such pass walked the
+    whole app again (measured in-process over 1,000 companies: 0.080 ms of full passes per cold dialplan
+    answer, 0.025 ms with the app frozen). Once per process."""
+    gc.collect()
+    gc.freeze()
 
 
 cache = AnswerCache()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict, namedtuple
 from datetime import date
+from operator import itemgetter
 
 from flask import current_app
 from sqlalchemy import Integer, String, bindparam, case, cast, exists, literal, null, select, union_all, update
@@ -145,6 +146,7 @@ def _tenant_only(row) -> TenantConfig:
 _INTS = 4
 _TEXTS = 6
 _ROW_TYPES: dict[str, tuple[type, int, int]] = {}  # kind -> (named tuple, its int and text counts), by _part
+_POSITIONS: dict[str, dict[str, int]] = {}  # kind -> {column name: its index in the UNION's row}, by _part
 
 
 def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, texts: dict | None = None):
@@ -152,6 +154,8 @@ def _part(kind: str, id_col, *, ref=None, pos=None, ints: dict | None = None, te
     ints, texts = ints or {}, texts or {}
     row_type = namedtuple(f"{kind.replace(':', '_')}_row", ("id", "ref", "pos", *ints, *texts))  # type: ignore[misc]
     _ROW_TYPES[kind] = (row_type, len(ints), len(texts))
+    _POSITIONS[kind] = {"id": 1, "ref": 2, "pos": 3, **{name: 4 + n for n, name in enumerate(ints)},
+                        **{name: 4 + _INTS + n for n, name in enumerate(texts)}}
     int_cols = list(ints.values()) + [None] * (_INTS - len(ints))
     text_cols = list(texts.values()) + [None] * (_TEXTS - len(texts))
 
@@ -172,6 +176,18 @@ def _named(row):
     """A row of the UNION as the named tuple its kind declared."""
     row_type, n_ints, n_texts = _ROW_TYPES[row[0]]  # kind, id, ref, pos, ints..., texts...
     return row_type(row[1], row[2], row[3], *row[4:4 + n_ints], *row[4 + _INTS:4 + _INTS + n_texts])
+
+
+_GETTERS: dict[tuple[str, tuple[str, ...]], itemgetter] = {}
+
+
+def _columns(kind: str, *names: str) -> itemgetter:
+    """A getter of these columns of a row of `kind`, in this order: for the kinds a company has by the
+    hundred (users, numbers), read straight from psycopg's tuple, without a named tuple per row."""
+    getter = _GETTERS.get((kind, names))
+    if getter is None:
+        getter = _GETTERS[kind, names] = itemgetter(*(_POSITIONS[kind][name] for name in names))
+    return getter
 
 
 _statements: dict = {}
@@ -305,23 +321,31 @@ def _load(by: str, params: dict) -> TenantConfig | None:
     numbers, direct, main, found, overflows = {}, {}, None, {}, set()
     user_boxes, shared_boxes, announcements, hold_music = {}, [], {}, None
     ceiling, premium_allowed, blocked = "international", True, []
-    for raw in read_rows(_graph_statement(by), params):  # psycopg's tuples: the statement is compiled once
-        kind, row = raw[0], _named(raw)
+    rows = read_rows(_graph_statement(by), params)  # psycopg's tuples: the statement is compiled once
+    user_columns = _columns("user", "id", "extension", "name", "max_calls", "has_voicemail", "call_class",
+                            "allow_premium", "caller_id_mode", "language", "mobile", "twin_delay")
+    did_columns = _columns("did", "id", "e164", "is_main", "dest_type", "dest_id", "dest_value")
+    for raw in rows:
+        kind = raw[0]
         if kind == "user":
-            users[row.extension] = UserEntry(row.id, row.extension, row.name, row.max_calls, bool(row.has_voicemail),
-                                             row.call_class, bool(row.allow_premium), row.caller_id_mode,
-                                             row.language, row.mobile, row.twin_delay)
-        elif kind == "member":
+            (user_id, extension, name, max_calls, has_voicemail, call_class, allow_premium, caller_id_mode,
+             language, mobile, twin_delay) = user_columns(raw)
+            users[extension] = UserEntry(user_id, extension, name, max_calls, bool(has_voicemail), call_class,
+                                         bool(allow_premium), caller_id_mode, language, mobile, twin_delay)
+            continue
+        if kind == "did":
+            number_id, e164, is_main, dest_type, dest_id, dest_value = did_columns(raw)
+            numbers[e164] = Dest(dest_type, dest_id, dest_value) if dest_type else None
+            if is_main and main is None:
+                main = e164
+            if dest_type == "user" and dest_id is not None and (dest_id not in direct
+                                                                or number_id < direct[dest_id][0]):
+                direct[dest_id] = (number_id, e164)  # the oldest number pointing at the user, as the directory
+            continue
+        row = _named(raw)
+        if kind == "member":
             members[row.ref].append((row.pos or 0, row.id,
                                      MemberEntry(row.user_id, row.external_number, row.ring_seconds)))
-        elif kind == "did":
-            numbers[row.e164] = _dest(row)
-            if row.is_main and main is None:
-                main = row.e164
-            user_id = row.dest_id
-            if row.dest_type == "user" and user_id is not None and (user_id not in direct
-                                                                    or row.id < direct[user_id][0]):
-                direct[user_id] = (row.id, row.e164)  # the oldest number pointing at the user, as the directory
         elif kind == "fwd":
             forwards[row.ref].append(ForwardEntry(row.id, row.ref, row.kind, Dest(row.dest_type, row.dest_id,
                                                                                   row.dest_value),
