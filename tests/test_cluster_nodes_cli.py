@@ -3,8 +3,9 @@ Kamailio's dispatcher reads (the view switch_dispatch) follows: a drained node i
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from centrex.models import AuditEntry
 from centrex.platform.db import db
 
 pytestmark = pytest.mark.smoke
@@ -30,6 +31,13 @@ def test_nodes_added_drained_and_returned_as_the_dispatcher_sees_them(app, sessi
 
     assert runner.invoke(args=["nodes", "return", "fs-b"]).exit_code == 0
     assert dispatcher_rows()[1][2] == 0
+    history = [(row.action, row.changes, row.actor.startswith("cli:")) for row in db.session.execute(
+        select(AuditEntry).where(AuditEntry.object_type == "switch_node").order_by(AuditEntry.id)).scalars()]
+    assert history == [("create", {"name": "fs-a", "sip_address": "sip:10.0.0.21:5070",
+                                   "esl_address": "10.0.0.21:6070"}, True),
+                       ("create", {"name": "fs-b", "sip_address": "sip:10.0.0.21:5072",
+                                   "esl_address": "10.0.0.21:6072"}, True),
+                       ("update", {"drained": True}, True), ("update", {"drained": False}, True)]
 
 
 def test_wrong_values_and_unknown_nodes_are_refused_with_a_reason(app, session):

@@ -57,10 +57,13 @@ OBJECTS = {
     "user_voicemail": N_("Voicemail"), "voicemail_message": N_("Voicemail message"), "api_token": N_("API key"),
     "webhook_subscription": N_("Webhook"), "webhook_delivery": N_("Webhook delivery"),
     "licensed_feature": N_("Licence"), "conversation": N_("Conversation"),
+    "switch_node": N_("FreeSWITCH node"),
 }
 
 # Each field of a change by its label (keys of AuditEntry.changes).
 FIELDS = {
+    "sip_address": N_("SIP address"), "esl_address": N_("Event socket address"),
+    "drained": N_("Drained (no new call)"),
     "register_expiry": N_("Registration expiry (seconds)"), "dtmf": N_("DTMF mode"),
     "codecs": N_("Codecs in order of preference"), "srtp": N_("SRTP (encrypted voice)"),
     "name": N_("Name"), "extension": N_("Extension"), "email": N_("E-mail"), "mobile": N_("Mobile"),

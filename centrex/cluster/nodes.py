@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from centrex.models import SwitchNode
+from centrex.platform import audit
 from centrex.platform.db import db
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -40,10 +41,14 @@ def add_node(name: str, sip_address: str, esl_address: str) -> SwitchNode:
     node = SwitchNode(name=name, sip_address=sip_address, esl_address=esl_address, drained=False)
     db.session.add(node)
     db.session.flush()
+    audit.record("create", node, tenant_id=None,
+                 changes={"name": name, "sip_address": sip_address, "esl_address": esl_address})
     return node
 
 
 def set_drained(node: SwitchNode, drained: bool) -> None:
     """A drained node takes no new call from the edge (dispatcher flags 4); its calls go on."""
-    node.drained = drained
+    if node.drained != drained:
+        node.drained = drained
+        audit.record("update", node, tenant_id=None, changes={"drained": drained})
     db.session.flush()
