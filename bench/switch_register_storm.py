@@ -26,7 +26,7 @@ from pathlib import Path
 
 from harness import CANNOT_RUN, live_switch_load, run_bench, verdict
 from harness.distinct_load import empty_answer_caches
-from harness.live_switch_load import Backend, Rig, SippRun, load_average, run_sipp
+from harness.live_switch_load import Backend, Rig, SippRun, load_average, register_scenario, run_sipp, sipp_rows
 from harness.switch_setup import build_database, start_backends, users
 from harness.xmlcurl_data import product_env
 
@@ -39,34 +39,6 @@ ROWS = {
     "product, no message-count query": ("product", "no-message-query"),
     "product, no max-registrations": ("product, no max-registrations", ""),
 }
-
-
-def register_scenario() -> str:
-    def register(cseq: int, extra: str, mark: str) -> str:
-        return f"""  <send retrans="500"{mark}>
-    <![CDATA[
-      REGISTER sip:[field1] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@[field1]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[field1]>
-      Call-ID: [call_id]
-      CSeq: {cseq} REGISTER
-      Contact: <sip:[field0]@[local_ip]:[local_port];transport=[transport]>
-{extra}      Max-Forwards: 70
-      Expires: 3600
-      User-Agent: SIPp-storm
-      Content-Length: 0
-
-    ]]>
-  </send>
-"""
-    digest = "      [field2]\n"  # SIPp expands no [fieldN] inside [authentication]: the row holds the keyword
-    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register storm">
-{register(1, "", ' start_rtd="1"')}  <recv response="401" auth="true"/>
-{register(2, digest, "")}  <recv response="200" rtd="1"/>
-</scenario>
-"""
 
 
 class Step:
@@ -100,11 +72,6 @@ def storm(rig: Rig, backend: Backend, variant: str, rate: float, rows, work: Pat
         app_cpu = backend.cpu() - app_before
         switch_cpu = live_switch_load.cpu.cpu_seconds(live_switch_load.cpu.children(switch.pid)) - switch_before
     return Step(rate, len(rows), run, app_cpu, switch_cpu)
-
-
-def sipp_rows(users) -> list[list[str]]:
-    """field0 the extension, field1 the domain, field2 the digest keyword with the user's secret."""
-    return [[ext, domain, f"[authentication username={ext} password={secret}]"] for ext, domain, secret in users]
 
 
 def knee(steps: list[Step]) -> float:

@@ -25,8 +25,11 @@ for _folder in (REPO / "tests" / "live", REPO / "tests"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
+from live_processes import stop_process  # noqa: E402
 from live_switch import HOW_TO_GET, LiveSwitch, Ports, find_freeswitch  # noqa: E402
-from sipp import SIPP  # noqa: E402
+from sipp import SIPP, phone_scenario, wait_until_listening  # noqa: E402
+
+__all__ = ["phone_scenario", "stop_process"]  # for the benches (tests/live is on sys.path only from here)
 
 INSTALL = find_freeswitch()
 ESL_PASSWORD = "bench-esl-secret"
@@ -175,10 +178,44 @@ def start_sipp(folder: Path, target: str, scenario: str, port: int, *extra: str)
             "-mi", "127.0.0.1", "-mp", str(port + 2), *extra]
     process = subprocess.Popen(argv, cwd=folder, stdin=subprocess.DEVNULL,
                                stdout=open(folder / "sipp.out", "wb"), stderr=subprocess.STDOUT)
-    from sipp import wait_until_listening
-
     wait_until_listening(process, port)
     return process
+
+
+def register_scenario() -> str:
+    """REGISTER, 401, REGISTER with the digest of the row's user, 200: timed from the first to the 200.
+    Every registration gets a contact of its own (one SIPp port stands for all the phones; with the same
+    contact, sofia's multiple-registrations=contact was seen to drop other companies' same extensions)."""
+    def register(cseq: int, extra: str, mark: str) -> str:
+        return f"""  <send retrans="500"{mark}>
+    <![CDATA[
+      REGISTER sip:[field1] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@[field1]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@[field1]>
+      Call-ID: [call_id]
+      CSeq: {cseq} REGISTER
+      Contact: <sip:[field0]-[call_number]@[local_ip]:[local_port];transport=[transport]>
+{extra}      Max-Forwards: 70
+      Expires: 3600
+      User-Agent: SIPp-storm
+      Content-Length: 0
+
+    ]]>
+  </send>
+"""
+    digest = "      [field2]\n"  # SIPp expands no [fieldN] inside [authentication]: the row holds the keyword
+    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register storm">
+{register(1, "", ' start_rtd="1"')}  <recv response="401" auth="true"/>
+{register(2, digest, "")}  <recv response="200" rtd="1"/>
+</scenario>
+"""
+
+
+def sipp_rows(users) -> list[list[str]]:
+    """field0 the extension, field1 the domain, field2 the digest keyword with the user's secret."""
+    return [[ext, domain, f"[authentication username={ext} password={secret}]"] for ext, domain, secret in users]
 
 
 def _last_stats(path: Path) -> dict[str, str]:

@@ -1,0 +1,340 @@
+"""Calls per second through a real FreeSWITCH 1.10 (configured by freeswitch/deploy.py, as the live suite
+does), backed by the product (gunicorn, 2 sync workers, PostgreSQL, 2,000 users in 100 companies, the ESL
+listener journaling the calls) and, in the same run, interleaved, by constant answers (harness/
+switch_answers.py: the dialplan bridges the DID's user at once, the directory answers any user, the call
+record posts get an empty 200).
+Each round: the switch started cold and the product's answer caches emptied; 400 users (4 per company)
+register from one SIPp phone that answers every call at once and hangs up after 1 s (no RTP); then the
+carrier (SIPp on the external profile, as live.carrier_call does) calls their direct numbers, the
+companies in turn, at a fixed rate for --seconds. Per rate and backend: calls offered, answered, failed
+by final status (or "no answer": SIPp gave up), setup time (INVITE to 200) p50/p99, CPU ms per call of
+the backend (gunicorn + PostgreSQL + the ESL listener) and of FreeSWITCH, and for the product the call
+records written (each call the switch answered must have exactly one).
+The knee: the highest rate, climbing, at which every call was answered. Goals (issue 23): the product's
+knee >= 95 % of the constant's, one call record per call at every rate. Exit 0 met, 1 missed, 2 could
+not measure (no FreeSWITCH or SIPp: skipped)."""
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from harness import CANNOT_RUN, REPO, run_bench, verdict
+from harness.distinct_load import empty_answer_caches
+from harness.live_switch_load import (
+    Backend,
+    BenchSwitch,
+    Rig,
+    SippRun,
+    cpu,
+    load_average,
+    missing as switch_missing,
+    phone_scenario,
+    register_scenario,
+    run_sipp,
+    sipp_rows,
+    start_sipp,
+    stop_process,
+)
+from harness.switch_setup import COMPANIES, build_database, did, start_backends, users
+from harness.xmlcurl_data import product_env
+
+PHONES_PER_COMPANY = 4
+KNEE_SHARE = 0.95
+REFUSALS = (403, 404, 408, 480, 486, 487, 488, 500, 502, 503, 600, 603)
+CALLER = "+41791112233"
+
+
+def carrier_scenario() -> str:
+    """The carrier's call to [field0]: INVITE (the setup time starts), the 200 (it ends), ACK, then the
+    phone's BYE (or its own after 10 s). Each refusal is logged with its status and acknowledged."""
+    def ack(uri: str, via: str) -> str:
+        return f"""  <send>
+    <![CDATA[
+      ACK {uri} SIP/2.0
+      {via}
+      From: <sip:{CALLER}@carrier.example>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      [routes]
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+"""
+    own_via = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]"
+    refusals = "".join(f'  <recv response="{code}" optional="true" next="r{code}"/>\n' for code in REFUSALS)
+    labels = "".join(f"""  <label id="r{code}"/>
+  <nop><action><log message="refused {code}"/></action></nop>
+  <nop next="refused"/>
+""" for code in REFUSALS)
+    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="carrier">
+  <send retrans="500" start_rtd="1">
+    <![CDATA[
+      INVITE sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:{CALLER}@carrier.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:{CALLER}@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=carrier 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 8 0
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:0 PCMU/8000
+      a=sendrecv
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+{refusals}  <recv response="200" rtd="1" rrs="true">
+    <action><log message="answered"/></action>
+  </recv>
+{ack("[next_url]", own_via)}  <recv request="BYE" timeout="10000" ontimeout="hangup" next="bye"/>
+  <label id="hangup"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:{CALLER}@carrier.example>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      [routes]
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" next="end"/>
+  <label id="bye"/>
+  <send next="end">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+{labels}  <label id="refused"/>
+{ack("sip:[field0]@[remote_ip]:[remote_port]", "[last_Via:]")}  <label id="end"/>
+</scenario>
+"""
+
+
+class Step:
+    def __init__(self, rate: float, run: SippRun, app_cpu: float, switch_cpu: float, records: int | None):
+        self.rate, self.run, self.records = rate, run, records
+        self.offered = run.count("OutgoingCall(C)")
+        self.answered = sum(1 for line in run.logs if line.endswith("answered"))
+        self.refused = collections.Counter(line.rsplit(" ", 1)[1] for line in run.logs if "refused " in line)
+        self.no_answer = self.offered - self.answered - sum(self.refused.values())
+        self.failed = self.offered - self.answered
+        self.p50, self.p99 = run.quantile(0.50), run.quantile(0.99)
+        self.app_ms = 1000 * app_cpu / max(self.offered, 1)
+        self.switch_ms = 1000 * switch_cpu / max(self.offered, 1)
+
+    @property
+    def failures(self) -> str:
+        parts = [f"{code}x{n}" for code, n in sorted(self.refused.items())]
+        if self.no_answer:
+            parts.append(f"none x{self.no_answer}")
+        return " ".join(parts) or "-"
+
+
+class Listener:
+    """`flask esl run` on the product's database, towards the running switch (the product's second path
+    for call records, as in production)."""
+
+    def __init__(self, env: dict, switch: BenchSwitch, work: Path):
+        self._env = {**os.environ, **env, "FLASK_APP": "wsgi:create_app", "PYTHONPATH": str(REPO),
+                     "CENTREX_ESL_NODES": f"127.0.0.1:{switch.ports.esl}:{switch.esl_password}",
+                     "CENTREX_CDR_SPOOL_DIR": str(switch.cdr_spool)}
+        self._log = work / "esl-listener.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Listener:
+        offset = self._log.stat().st_size if self._log.exists() else 0
+        self.process = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "esl", "run"], cwd=REPO,
+                                        env=self._env, stdin=subprocess.DEVNULL,
+                                        stdout=open(self._log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and b"connected" not in self._log.read_bytes()[offset:]:
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop_process(self.process, timeout=10)
+
+
+def call_records(database_url: str) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM call_record")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def settled_records(database_url: str, expected: int, timeout: float = 40) -> int:
+    """The call records once their number stops moving (the posts and the listener catch up)."""
+    deadline, last, still = time.monotonic() + timeout, -1, 0
+    while time.monotonic() < deadline:
+        count = call_records(database_url)
+        still = still + 1 if count == last else 0
+        if count >= expected and still >= 2 or still >= 6:
+            return count
+        last = count
+        time.sleep(1.0)
+    return last
+
+
+def register_phones(rig: Rig, switch: BenchSwitch, phones, port: int, work: Path) -> None:
+    run = run_sipp(work, rig.internal, register_scenario(), sipp_rows(phones), port, rate=100, count=len(phones))
+    if run.count("SuccessfulCall(C)") != len(phones):
+        raise RuntimeError(f"only {run.count('SuccessfulCall(C)')} of {len(phones)} phones registered ({work})")
+    deadline = time.monotonic() + 60  # sofia writes registrations through a queued SQL thread, not in order
+    while (found := registrations(switch)) < len(phones):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the switch holds {found} of the {len(phones)} phones' registrations")
+        time.sleep(0.5)
+
+
+def registrations(switch: BenchSwitch) -> int:
+    """How many registrations the internal profile's database holds."""
+    found = re.search(r"Total items returned: (\d+)", switch.api("sofia status profile internal reg", timeout=30))
+    return int(found[1]) if found else 0
+
+
+def one_round(rig: Rig, backend: Backend, rate: float, seconds: float, phones, env: dict, database_url: str,
+              work: Path) -> Step:
+    folder = work / f"calls-{backend.name}-{rate:g}"
+    empty_answer_caches(database_url)
+    product = backend.name == "product"
+    with rig.running(backend) as switch, ExitStack() as stack:
+        phone_port = rig.ports.internal + 20
+        register_phones(rig, switch, phones, phone_port, folder / "register")
+        phone = start_sipp(folder / "phone", rig.internal, phone_scenario("answer", ring_ms=1, talk_ms=1000),
+                           phone_port, "-s", "phone")
+        stack.callback(stop_process, phone, 5)
+        pids = list(backend.pids)
+        if product:
+            listener = stack.enter_context(Listener(env, switch, work))
+            pids.append(listener.process.pid)
+        records_before = call_records(database_url) if product else 0
+        rows = [[did(ext, domain)] for ext, domain, _ in phones]
+        app_before = cpu.cpu_seconds([p for root in pids for p in cpu.children(root)])
+        switch_before = cpu.cpu_seconds(cpu.children(switch.pid))
+        run = run_sipp(folder / "carrier", rig.external, carrier_scenario(), rows, rig.ports.internal + 30,
+                       rate=rate, count=int(rate * seconds), timeout=seconds + 60,
+                       extra=("-mi", "127.0.0.1", "-mp", str(rig.ports.internal + 32), "-recv_timeout", "30000"))
+        time.sleep(2.0)  # the call records posted after the last hang-ups
+        app_cpu = cpu.cpu_seconds([p for root in pids for p in cpu.children(root)]) - app_before
+        switch_cpu = cpu.cpu_seconds(cpu.children(switch.pid)) - switch_before
+        step = Step(rate, run, app_cpu, switch_cpu, None)
+        if product:
+            step.records = settled_records(database_url, step.offered - step.no_answer) - records_before
+    return step
+
+
+def knee(steps: list[Step]) -> float:
+    best = 0.0
+    for step in sorted(steps, key=lambda s: s.rate):
+        if step.failed or not step.offered:
+            break
+        best = step.rate
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rates", default="10,15,20,25,30", help="calls per second, one step each")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each step")
+    args = parser.parse_args()
+    why = switch_missing()
+    if why:
+        print(f"switch_call_rate SKIPPED: {why}")
+        return CANNOT_RUN
+    rates = [float(r) for r in args.rates.split(",")]
+    print(f"load average at start: {load_average()}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-switch-calls-"))
+    env = product_env(work)
+    os.environ.update(env)
+    started = time.monotonic()
+    database_url = build_database(env)
+    every = users()
+    per_company = len(every) // COMPANIES
+    phones = [every[n * per_company + i] for i in range(PHONES_PER_COMPANY) for n in range(COMPANIES)]
+    results: dict[str, list[Step]] = {"product": [], "constant": []}
+    with ExitStack() as stack:
+        backends = start_backends(stack, env, database_url, work, list(results))
+        rig = Rig(work)
+        for number, rate in enumerate(rates):
+            for name in (list(results) if number % 2 == 0 else list(results)[::-1]):
+                step = one_round(rig, backends[name], rate, args.seconds, phones, env, database_url, work)
+                results[name].append(step)
+                print(f"  {rate:5g}/s {name:<9} offered {step.offered:5d} answered {step.answered:5d} "
+                      f"failed {step.failures}", flush=True)
+    print(f"\nCalls through FreeSWITCH, carrier -> DID -> a registered phone, {len(phones)} phones, {args.seconds:g} s"
+          f" per rate ({time.monotonic() - started:.0f} s; work folder {work}); load average now {load_average()}")
+    return report(results)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def report(results: dict[str, list[Step]]) -> int:
+    print(f"{'backend':<9} {'rate/s':>6} {'offered':>7} {'answered':>8} {'p50 ms':>6} {'p99 ms':>6} "
+          f"{'app ms/call':>11} {'FS ms/call':>10} {'records':>7}  failed (final status x calls)")
+    for name, steps in results.items():
+        for s in steps:
+            records = "-" if s.records is None else str(s.records)
+            print(f"{name:<9} {s.rate:6g} {s.offered:7d} {s.answered:8d} {_ms(s.p50):>6} {_ms(s.p99):>6} "
+                  f"{s.app_ms:11.1f} {s.switch_ms:10.1f} {records:>7}  {s.failures}")
+    knees = {name: knee(steps) for name, steps in results.items()}
+    print("\nknee = highest rate, climbing, with every call answered")
+    base = knees["constant"]
+    for name, value in knees.items():
+        ratio = f"  ({value / base:.0%} of the constant's)" if base else ""
+        print(f"  knee {name:<9} {value:5g} calls/s{ratio}")
+    missed = []
+    if not base:
+        missed.append("the constant backend has no knee: calls failed at every rate (see the work folder)")
+    elif knees["product"] < KNEE_SHARE * base:
+        missed.append(f"product knee {knees['product']:g}/s < {KNEE_SHARE:.0%} of the constant's {base:g}/s")
+    for s in results["product"]:
+        if s.records != s.offered - s.no_answer:
+            missed.append(f"{s.records} call records for {s.offered - s.no_answer} calls the switch answered "
+                          f"at {s.rate:g}/s")
+    return verdict(missed)
+
+
+if __name__ == "__main__":
+    run_bench(main, logs=tempfile.gettempdir())
