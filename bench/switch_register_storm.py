@@ -36,8 +36,8 @@ KNEE_SHARE, P99_FACTOR = 0.95, 1.2
 ROWS = {
     "product": ("product", ""),
     "constant": ("constant", ""),
-    "product, no message-count query": ("product", "no-message-query"),
-    "product, no max-registrations": ("product, no max-registrations", ""),
+    "product/no-message-query": ("product", "no-message-query"),
+    "product/no-max-registrations": ("product-no-max-registrations", ""),
 }
 
 

@@ -16,7 +16,7 @@ COMPANIES, USERS_PER_COMPANY = 100, 20
 BACKENDS = {
     "product": {},
     "constant": {"BENCH_SWITCH_CONSTANT": "1"},
-    "product, no max-registrations": {"BENCH_DROP_MAX_REGISTRATIONS": "1"},
+    "product-no-max-registrations": {"BENCH_DROP_MAX_REGISTRATIONS": "1"},
 }
 
 
