@@ -276,6 +276,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rates", default="10,15,20,25,30", help="calls per second, one step each")
     parser.add_argument("--seconds", type=float, default=20, help="length of each step")
+    parser.add_argument("--sessions-per-second", type=int, help="switch.conf's sessions-per-second in the bench's "
+                        "deployed copy (default: as deployed; the stock 30 is 15 bridged calls/s)")
     args = parser.parse_args()
     why = switch_missing()
     if why:
@@ -294,15 +296,17 @@ def main() -> int:
     results: dict[str, list[Step]] = {"product": [], "constant": []}
     with ExitStack() as stack:
         backends = start_backends(stack, env, database_url, work, list(results))
-        rig = Rig(work)
+        rig = Rig(work, args.sessions_per_second)
         for number, rate in enumerate(rates):
             for name in (list(results) if number % 2 == 0 else list(results)[::-1]):
                 step = one_round(rig, backends[name], rate, args.seconds, phones, env, database_url, work)
                 results[name].append(step)
                 print(f"  {rate:5g}/s {name:<9} offered {step.offered:5d} answered {step.answered:5d} "
                       f"failed {step.failures}", flush=True)
-    print(f"\nCalls through FreeSWITCH, carrier -> DID -> a registered phone, {len(phones)} phones, {args.seconds:g} s"
-          f" per rate ({time.monotonic() - started:.0f} s; work folder {work}); load average now {load_average()}")
+    cap = args.sessions_per_second or "as deployed"
+    print(f"\nCalls through FreeSWITCH, carrier -> DID -> a registered phone, {len(phones)} phones, "
+          f"{args.seconds:g} s per rate, sessions-per-second {cap} ({time.monotonic() - started:.0f} s; "
+          f"work folder {work}); load average now {load_average()}")
     return report(results)
 
 

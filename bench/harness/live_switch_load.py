@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,7 @@ class BenchSwitch(LiveSwitch):
     """The live suite's switch without libfaketime, with a config variant applied after deploy.py."""
 
     variant: str = ""
+    sessions_per_second: int | None = None  # switch.conf's cap on new sessions, when the bench sets one
 
     def environment(self) -> dict:
         env = super().environment()
@@ -69,6 +71,13 @@ class BenchSwitch(LiveSwitch):
             if old not in text:
                 raise RuntimeError(f"variant {self.variant}: {old!r} not in {path}")
             path.write_text(text.replace(old, new))
+        if self.sessions_per_second:
+            path = self.conf / "autoload_configs" / "switch.conf.xml"
+            text, found = re.subn(r'(<param name="sessions-per-second" value=")\d+("/>)',
+                                  rf"\g<1>{self.sessions_per_second}\g<2>", path.read_text())
+            if not found:
+                raise RuntimeError(f"no sessions-per-second in {path}")
+            path.write_text(text)
 
     def fresh_start(self) -> None:
         """Start on an empty database folder (no registrations, nothing cached)."""
@@ -97,8 +106,8 @@ class Backend:
 class Rig:
     """One switch folder per (backend, variant), all on the same ports, one running at a time."""
 
-    def __init__(self, work: Path):
-        self.work = work
+    def __init__(self, work: Path, sessions_per_second: int | None = None):
+        self.work, self.sessions_per_second = work, sessions_per_second
         base = random.randrange(21000, 31000, 10)
         self.ports = Ports(internal=base, external=base + 2, esl=base + 4,
                            rtp_start=random.randrange(33000, 39000, 1000))
@@ -118,7 +127,7 @@ class Rig:
             switch = BenchSwitch(INSTALL, self.work / f"switch-{backend.name}{'-' + variant if variant else ''}",
                                  self.ports, centrex_url=backend.url, credentials=backend.credentials,
                                  esl_password=ESL_PASSWORD, carrier=f"127.0.0.1:{self.ports.internal + 6}")
-            switch.variant = variant
+            switch.variant, switch.sessions_per_second = variant, self.sessions_per_second
             switch.configure()
             self._switches[key] = switch
         return self._switches[key]
