@@ -8,7 +8,7 @@ register from one SIPp phone that answers every call at once and hangs up after 
 carrier (SIPp on the external profile, as live.carrier_call does) calls their direct numbers, the
 companies in turn, at a fixed rate for --seconds. Per rate and backend: calls offered, answered, failed
 by final status (or "no answer": SIPp gave up), setup time (INVITE to 200) p50/p99, CPU ms per call of
-the backend (gunicorn + PostgreSQL + the ESL listener) and of FreeSWITCH, and for the product the call
+the backend (gunicorn + PostgreSQL; the ESL listener apart) and of FreeSWITCH, and for the product the call
 records written (each call the switch took, i.e. created a channel for, must have exactly one; a "503
 Maximum Calls In Progress" is sofia refusing at the door, switch.conf's caps: no channel, no record).
 The knee: the highest rate, climbing, at which every call was answered. Goals (issue 23): the product's
@@ -36,11 +36,15 @@ from harness.live_switch_load import (
     BenchSwitch,
     Rig,
     SippRun,
+    call_scenario,
     cpu,
+    exit_on_sigterm,
+    knee,
     load_average,
     missing as switch_missing,
     phone_scenario,
     register_scenario,
+    replace_in,
     run_sipp,
     sipp_rows,
     start_sipp,
@@ -51,113 +55,34 @@ from harness.xmlcurl_data import product_env
 
 PHONES_PER_COMPANY = 4
 KNEE_SHARE = 0.95
-REFUSALS = (403, 404, 408, 480, 486, 487, 488, 500, 502, 503, 600, 603)
+REFUSALS = (403, 404, 407, 480, 486, 487, 488, 500, 502, 503, 600, 603)  # the live call's
 CALLER = "+41791112233"
 MAX_CALLS = "Maximum Calls In Progress"
 
 
 def carrier_scenario() -> str:
-    """The carrier's call to [field0]: INVITE (the setup time starts), the 200 (it ends), ACK, then the
-    phone's BYE (or its own after 10 s). Each refusal is logged with its status and acknowledged."""
-    def ack(uri: str, via: str) -> str:
-        return f"""  <send>
-    <![CDATA[
-      ACK {uri} SIP/2.0
-      {via}
-      From: <sip:{CALLER}@carrier.example>;tag=[pid]SIPpTag00[call_number]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-"""
-    own_via = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]"
-    # sofia refuses with "503 Maximum Calls In Progress" when it creates no channel (switch.conf's caps)
+    """The live suite's carrier call (live.carrier_call: INVITE, whatever final answer, ACK, the phone's
+    BYE or its own after 10 s), timed from the INVITE to the 200, each refusal logged with its status and
+    whether sofia refused it at the door ("503 Maximum Calls In Progress", switch.conf's caps: no channel)."""
     no_channel = ('<action><ereg regexp="Maximum Calls In Progress" search_in="msg" check_it="false" '
                   'assign_to="no_channel"/></action>')
-    refusals = "".join(f'  <recv response="{code}" optional="true" next="r{code}">{no_channel}</recv>\n'
-                       for code in REFUSALS)
-    labels = "".join(f"""  <label id="r{code}"/>
+    edits = [('<send retrans="500">', '<send retrans="500" start_rtd="1">', 1),
+             ('<recv response="200" rrs="true"/>',
+              '<recv response="200" rtd="1" rrs="true"><action><log message="answered"/></action></recv>', 1),
+             ('  <label id="refused"/>', "".join(f"""  <label id="r{code}"/>
   <nop><action><log message="refused {code} [$no_channel]"/></action></nop>
   <nop next="refused"/>
-""" for code in REFUSALS)
-    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="carrier">
-  <send retrans="500" start_rtd="1">
-    <![CDATA[
-      INVITE sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:{CALLER}@carrier.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:{CALLER}@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=carrier 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 8 0
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:0 PCMU/8000
-      a=sendrecv
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-{refusals}  <recv response="200" rtd="1" rrs="true">
-    <action><log message="answered"/></action>
-  </recv>
-{ack("[next_url]", own_via)}  <recv request="BYE" timeout="10000" ontimeout="hangup" next="bye"/>
-  <label id="hangup"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:{CALLER}@carrier.example>;tag=[pid]SIPpTag00[call_number]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" next="end"/>
-  <label id="bye"/>
-  <send next="end">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-{labels}  <label id="refused"/>
-{ack("sip:[field0]@[remote_ip]:[remote_port]", "[last_Via:]")}  <label id="end"/>
-</scenario>
-"""
+""" for code in REFUSALS) + '  <label id="refused"/>', 1)]
+    edits += [(f'<recv response="{code}" optional="true" next="refused"/>',
+               f'<recv response="{code}" optional="true" next="r{code}">{no_channel}</recv>', 1) for code in REFUSALS]
+    return replace_in(call_scenario(auth=False, talk_ms=10_000), edits)
 
 
 class Step:
-    def __init__(self, rate: float, run: SippRun, app_cpu: float, switch_cpu: float, records: int | None):
-        self.rate, self.run, self.records = rate, run, records
+    def __init__(self, rate: float, run: SippRun, web_cpu: float = 0, listener_cpu: float = 0,
+                 switch_cpu: float = 0):
+        self.rate, self.run = rate, run
+        self.records: int | None = None
         self.offered = run.count("OutgoingCall(C)")
         self.answered = sum(1 for line in run.logs if line.endswith("answered"))
         refusals = [line.split("refused ", 1)[1].strip() for line in run.logs if "refused " in line]
@@ -166,8 +91,9 @@ class Step:
         self.no_answer = self.offered - self.answered - len(refusals)
         self.failed = self.offered - self.answered
         self.p50, self.p99 = run.quantile(0.50), run.quantile(0.99)
-        self.app_ms = 1000 * app_cpu / max(self.offered, 1)
-        self.switch_ms = 1000 * switch_cpu / max(self.offered, 1)
+        calls = max(self.offered, 1)
+        self.web_ms, self.listener_ms = 1000 * web_cpu / calls, 1000 * listener_cpu / calls
+        self.switch_ms = 1000 * switch_cpu / calls
 
     @property
     def with_channel(self) -> int:
@@ -187,8 +113,9 @@ class Listener:
     """`flask esl run` on the product's database, towards the running switch (the product's second path
     for call records, as in production)."""
 
-    def __init__(self, env: dict, switch: BenchSwitch, work: Path):
+    def __init__(self, env: dict, database_url: str, switch: BenchSwitch, work: Path):
         self._env = {**os.environ, **env, "FLASK_APP": "wsgi:create_app", "PYTHONPATH": str(REPO),
+                     "CENTREX_DATABASE_URL": database_url,
                      "CENTREX_ESL_NODES": f"127.0.0.1:{switch.ports.esl}:{switch.esl_password}",
                      "CENTREX_CDR_SPOOL_DIR": str(switch.cdr_spool)}
         self._log = work / "esl-listener.log"
@@ -229,6 +156,10 @@ def settled_records(database_url: str, expected: int, timeout: float = 40) -> in
     return last
 
 
+def _tree_cpu(roots) -> float:
+    return cpu.cpu_seconds([p for root in roots for p in cpu.children(root)])
+
+
 def register_phones(rig: Rig, switch: BenchSwitch, phones, port: int, work: Path) -> None:
     run = run_sipp(work, rig.internal, register_scenario(), sipp_rows(phones), port, rate=100, count=len(phones))
     if run.count("SuccessfulCall(C)") != len(phones):
@@ -257,33 +188,23 @@ def one_round(rig: Rig, backend: Backend, rate: float, seconds: float, phones, e
         phone = start_sipp(folder / "phone", rig.internal, phone_scenario("answer", ring_ms=1, talk_ms=1000),
                            phone_port, "-s", "phone")
         stack.callback(stop_process, phone, 5)
-        pids = list(backend.pids)
+        listener_pids = []
         if product:
-            listener = stack.enter_context(Listener(env, switch, work))
-            pids.append(listener.process.pid)
+            listener = stack.enter_context(Listener(env, database_url, switch, work))
+            listener_pids.append(listener.process.pid)
+            time.sleep(1.0)  # its start (catching up with the spool and the journal) is not a call's
         records_before = call_records(database_url) if product else 0
-        rows = [[did(ext, domain)] for ext, domain, _ in phones]
-        app_before = cpu.cpu_seconds([p for root in pids for p in cpu.children(root)])
-        switch_before = cpu.cpu_seconds(cpu.children(switch.pid))
+        rows = [[CALLER, did(ext, domain), rig.external, "", "carrier.example"] for ext, domain, _ in phones]
+        trees = (backend.pids, listener_pids, [switch.pid])
+        before = [_tree_cpu(roots) for roots in trees]
         run = run_sipp(folder / "carrier", rig.external, carrier_scenario(), rows, rig.ports.internal + 30,
                        rate=rate, count=int(rate * seconds), timeout=seconds + 60,
                        extra=("-mi", "127.0.0.1", "-mp", str(rig.ports.internal + 32), "-recv_timeout", "30000"))
         time.sleep(2.0)  # the call records posted after the last hang-ups
-        app_cpu = cpu.cpu_seconds([p for root in pids for p in cpu.children(root)]) - app_before
-        switch_cpu = cpu.cpu_seconds(cpu.children(switch.pid)) - switch_before
-        step = Step(rate, run, app_cpu, switch_cpu, None)
-        if product:
-            step.records = settled_records(database_url, step.with_channel) - records_before
+        records = settled_records(database_url, Step(rate, run).with_channel) - records_before if product else None
+        step = Step(rate, run, *(_tree_cpu(roots) - cpu_before for roots, cpu_before in zip(trees, before)))
+        step.records = records
     return step
-
-
-def knee(steps: list[Step]) -> float:
-    best = 0.0
-    for step in sorted(steps, key=lambda s: s.rate):
-        if step.failed or not step.offered:
-            break
-        best = step.rate
-    return best
 
 
 def main() -> int:
@@ -293,6 +214,7 @@ def main() -> int:
     parser.add_argument("--sessions-per-second", type=int, help="switch.conf's sessions-per-second in the bench's "
                         "deployed copy (default: as deployed; the stock 30 is 15 bridged calls/s)")
     args = parser.parse_args()
+    exit_on_sigterm()
     why = switch_missing()
     if why:
         print(f"switch_call_rate SKIPPED: {why}")
@@ -330,13 +252,13 @@ def _ms(value: float | None) -> str:
 
 def report(results: dict[str, list[Step]]) -> int:
     print(f"{'backend':<9} {'rate/s':>6} {'offered':>7} {'answered':>8} {'p50 ms':>6} {'p99 ms':>6} "
-          f"{'app ms/call':>11} {'FS ms/call':>10} {'records':>7}  failed (final status: calls)")
+          f"{'web+db ms/call':>14} {'ESL ms/call':>11} {'FS ms/call':>10} {'records':>7}  failed (final status: calls)")
     for name, steps in results.items():
         for s in steps:
             records = "-" if s.records is None else str(s.records)
             print(f"{name:<9} {s.rate:6g} {s.offered:7d} {s.answered:8d} {_ms(s.p50):>6} {_ms(s.p99):>6} "
-                  f"{s.app_ms:11.1f} {s.switch_ms:10.1f} {records:>7}  {s.failures}")
-    knees = {name: knee(steps) for name, steps in results.items()}
+                  f"{s.web_ms:14.1f} {s.listener_ms:11.1f} {s.switch_ms:10.1f} {records:>7}  {s.failures}")
+    knees = {name: knee(steps, lambda s: s.offered and not s.failed) for name, steps in results.items()}
     print("\nknee = highest rate, climbing, with every call answered")
     base = knees["constant"]
     for name, value in knees.items():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from harness import CANNOT_RUN, live_switch_load, run_bench, verdict
 from harness.distinct_load import empty_answer_caches
-from harness.live_switch_load import Backend, Rig, SippRun, load_average, register_scenario, run_sipp, sipp_rows
+from harness.live_switch_load import Backend, Rig, SippRun, knee, load_average, register_scenario, run_sipp, sipp_rows
 from harness.switch_setup import build_database, start_backends, users
 from harness.xmlcurl_data import product_env
 
@@ -74,21 +74,13 @@ def storm(rig: Rig, backend: Backend, variant: str, rate: float, rows, work: Pat
     return Step(rate, len(rows), run, app_cpu, switch_cpu)
 
 
-def knee(steps: list[Step]) -> float:
-    best = 0.0
-    for step in sorted(steps, key=lambda s: s.rate):
-        if not step.passed:
-            break
-        best = step.rate
-    return best
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rates", default="100,200,300,400", help="REGISTERs per second, one step each")
     parser.add_argument("--rows", default=",".join(ROWS), help="which rows (comma separated), of: " + ", ".join(ROWS))
     parser.add_argument("--users", type=int, default=2000, help="users registered per step (at most 2000)")
     args = parser.parse_args()
+    live_switch_load.exit_on_sigterm()
     why = live_switch_load.missing()
     if why:
         print(f"switch_register_storm SKIPPED: {why}")
@@ -129,7 +121,7 @@ def report(results: dict[str, list[Step]], rates: list[float]) -> int:
         for s in steps:
             print(f"{row:<34} {s.rate:6g} {s.per_second:6.0f} {s.failed:5d} {s.timeouts:4d} {_ms(s.p50):>6} "
                   f"{_ms(s.p99):>6} {s.app_ms:10.2f} {s.switch_ms:9.2f}")
-    knees = {row: knee(steps) for row, steps in results.items()}
+    knees = {row: knee(steps, lambda s: s.passed) for row, steps in results.items()}
     print(f"\nknee = highest rate, climbing, with every REGISTER answered 200 and p99 <= {KNEE_P99_MS:g} ms")
     base = knees.get("constant")
     for row, value in knees.items():
