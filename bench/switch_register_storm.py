@@ -8,6 +8,7 @@ digest, 200) at a fixed rate. Per step and backend: REGISTERs accepted per secon
 any answer but 200), p50/p99 of the time from the first REGISTER to its 200 (both legs of the digest
 dance, SIPp's response-time mark), CPU ms per REGISTER of the backend (gunicorn + PostgreSQL, from /proc)
 and of FreeSWITCH.
+Before the steps, an untimed storm of 200 users per backend (the workers' first requests: imports, pools).
 The knee: the highest rate of the steps, climbing, at which every REGISTER of the step got its 200 and
 the p99 was at most 200 ms (a step that misses ends the climb).
 Extra rows (product variants, measured on the bench's own deployed copy, never freeswitch/): sofia's
@@ -98,6 +99,8 @@ def main() -> int:
     with ExitStack() as stack:
         backends = start_backends(stack, env, database_url, work, sorted({ROWS[r][0] for r in rows}))
         rig = Rig(work)
+        for backend in backends.values():  # untimed: the workers' first requests (imports, pools)
+            storm(rig, backend, "", rates[0], registering[:200], work / "warm-up", database_url)
         for number, rate in enumerate(rates):
             order = rows if number % 2 == 0 else rows[::-1]  # interleaved: who goes first alternates
             for row in order:
