@@ -11,7 +11,7 @@ by final status (or "no answer": SIPp gave up), setup time (INVITE to 200) p50/p
 the backend (gunicorn + PostgreSQL; the ESL listener apart) and of FreeSWITCH, and for the product the call
 records written (each call the switch took, i.e. created a channel for, must have exactly one; a "503
 Maximum Calls In Progress" is sofia refusing at the door, switch.conf's caps: no channel, no record).
-The knee: the highest rate, climbing, at which every call was answered with a setup p99 <= 1 s. Before
+The knee: the highest rate at which every call was answered with a setup p99 <= 1 s. Before
 the steps, an untimed 3 s round per backend (the workers' first requests: imports, connection pools).
 Goals (issue 23): the product's knee >= 95 % of the constant's, one call record per call at every rate.
 Exit 0 met, 1 missed, 2 could not measure (no FreeSWITCH or SIPp: skipped)."""
@@ -267,7 +267,7 @@ def report(results: dict[str, list[Step]]) -> int:
             print(f"{name:<9} {s.rate:6g} {s.offered:7d} {s.answered:8d} {_ms(s.p50):>6} {_ms(s.p99):>6} "
                   f"{s.web_ms:14.1f} {s.listener_ms:11.1f} {s.switch_ms:10.1f} {records:>7}  {s.failures}")
     knees = {name: knee(steps, _passed) for name, steps in results.items()}
-    print(f"\nknee = highest rate, climbing, with every call answered and a setup p99 <= {KNEE_SETUP_P99_MS:g} ms")
+    print(f"\nknee = highest rate with every call answered and a setup p99 <= {KNEE_SETUP_P99_MS:g} ms")
     base = knees["constant"]
     for name, value in knees.items():
         ratio = f"  ({value / base:.0%} of the constant's)" if base else ""

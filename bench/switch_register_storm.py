@@ -9,8 +9,8 @@ any answer but 200), p50/p99 of the time from the first REGISTER to its 200 (bot
 dance, SIPp's response-time mark), CPU ms per REGISTER of the backend (gunicorn + PostgreSQL, from /proc)
 and of FreeSWITCH.
 Before the steps, an untimed storm of 200 users per backend (the workers' first requests: imports, pools).
-The knee: the highest rate of the steps, climbing, at which every REGISTER of the step got its 200 and
-the p99 was at most 200 ms (a step that misses ends the climb).
+The knee: the highest rate of the steps at which every REGISTER of the step got its 200 and
+the p99 was at most 200 ms.
 Extra rows (product variants, measured on the bench's own deployed copy, never freeswitch/): sofia's
 send-message-query-on-register off, and the directory answer without max-registrations-per-extension.
 Goals (issue 23): the product's knee >= 95 % of the constant's, its p99 <= 1.2x the constant's at every
@@ -125,7 +125,7 @@ def report(results: dict[str, list[Step]], rates: list[float]) -> int:
             print(f"{row:<34} {s.rate:6g} {s.per_second:6.0f} {s.failed:5d} {s.timeouts:4d} {_ms(s.p50):>6} "
                   f"{_ms(s.p99):>6} {s.app_ms:10.2f} {s.switch_ms:9.2f}")
     knees = {row: knee(steps, lambda s: s.passed) for row, steps in results.items()}
-    print(f"\nknee = highest rate, climbing, with every REGISTER answered 200 and p99 <= {KNEE_P99_MS:g} ms")
+    print(f"\nknee = highest rate with every REGISTER answered 200 and p99 <= {KNEE_P99_MS:g} ms")
     base = knees.get("constant")
     for row, value in knees.items():
         ratio = f"  ({value / base:.0%} of the constant's)" if base else ""

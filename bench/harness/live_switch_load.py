@@ -250,13 +250,10 @@ def _lines(path: Path) -> list[str]:
 
 
 def knee(steps, passed) -> float:
-    """The highest rate of `steps`, climbing, up to the first whose `passed(step)` is false (0: none)."""
-    best = 0.0
-    for step in sorted(steps, key=lambda s: s.rate):
-        if not passed(step):
-            break
-        best = step.rate
-    return best
+    """The highest rate among `steps` whose `passed(step)` is true (0: none). Not "up to the first that
+    failed": on a shared machine one neighbour's burst fails a low step now and then (seen: the constant
+    answers' p99 at 724 ms at 100/s, 192 ms at 200/s and 228 ms at 300/s in the same run)."""
+    return max((step.rate for step in steps if passed(step)), default=0.0)
 
 
 def exit_on_sigterm() -> None:
