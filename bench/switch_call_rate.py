@@ -51,8 +51,7 @@ from harness.live_switch_load import (
     start_sipp,
     stop_process,
 )
-from harness.switch_setup import COMPANIES, build_database, did, start_backends, users
-from harness.xmlcurl_data import product_env
+from harness.switch_setup import COMPANIES, did, prepare, start_backends, users
 
 PHONES_PER_COMPANY = 4
 KNEE_SHARE = 0.95
@@ -222,12 +221,8 @@ def main() -> int:
         print(f"switch_call_rate SKIPPED: {why}")
         return CANNOT_RUN
     rates = [float(r) for r in args.rates.split(",")]
-    print(f"load average at start: {load_average()}", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="bench-switch-calls-"))
-    env = product_env(work)
-    os.environ.update(env)
     started = time.monotonic()
-    database_url = build_database(env)
+    work, env, database_url = prepare("bench-switch-calls-")
     every = users()
     per_company = len(every) // COMPANIES
     phones = [every[n * per_company + i] for i in range(PHONES_PER_COMPANY) for n in range(COMPANIES)]

@@ -19,7 +19,6 @@ FreeSWITCH or SIPp: skipped)."""
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from contextlib import ExitStack
@@ -28,8 +27,7 @@ from pathlib import Path
 from harness import CANNOT_RUN, live_switch_load, run_bench, verdict
 from harness.distinct_load import empty_answer_caches
 from harness.live_switch_load import Backend, Rig, SippRun, knee, load_average, register_scenario, run_sipp, sipp_rows
-from harness.switch_setup import build_database, start_backends, users
-from harness.xmlcurl_data import product_env
+from harness.switch_setup import prepare, start_backends, users
 
 KNEE_P99_MS = 200.0
 KNEE_SHARE, P99_FACTOR = 0.95, 1.2
@@ -88,12 +86,8 @@ def main() -> int:
         return CANNOT_RUN
     rates = [float(r) for r in args.rates.split(",")]
     rows = [r.strip() for r in args.rows.split(",") if r.strip()]
-    print(f"load average at start: {load_average()}", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="bench-switch-register-"))
-    env = product_env(work)
-    os.environ.update(env)
     started = time.monotonic()
-    database_url = build_database(env)
+    work, env, database_url = prepare("bench-switch-register-")
     registering = users()[:args.users]
     results: dict[str, list[Step]] = {row: [] for row in rows}
     with ExitStack() as stack:

@@ -3,13 +3,17 @@ secrets derived by switch_answers.bench_secret), and the backends a switch can b
 gunicorn with 2 sync workers as in production: the product, the constant answers, and product variants."""
 from __future__ import annotations
 
+import os
+import tempfile
 from contextlib import ExitStack
+from pathlib import Path
 
 from harness import bulk
 from harness.database import fresh_database, postmaster_pid
-from harness.live_switch_load import Backend
+from harness.live_switch_load import Backend, load_average
 from harness.server import Gunicorn
 from harness.switch_answers import bench_secret
+from harness.xmlcurl_data import product_env
 
 COMPANIES, USERS_PER_COMPANY = 100, 20
 # backend name -> extra environment of its gunicorn
@@ -18,6 +22,16 @@ BACKENDS = {
     "constant": {"BENCH_SWITCH_CONSTANT": "1"},
     "product-no-max-registrations": {"BENCH_DROP_MAX_REGISTRATIONS": "1"},
 }
+
+
+def prepare(prefix: str) -> tuple[Path, dict, str]:
+    """Print the load average; a work folder, the product's CENTREX_* settings (also in os.environ) and
+    the bench database's URL."""
+    print(f"load average at start: {load_average()}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    env = product_env(work)
+    os.environ.update(env)
+    return work, env, build_database(env)
 
 
 def build_database(env: dict) -> str:
