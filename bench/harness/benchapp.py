@@ -1,6 +1,9 @@
 """The WSGI app the bench serves: the product's own create_app(), plus one bench-only endpoint that
 answers a constant document (the ceiling: what Flask under gunicorn costs with no work at all), to a
 POST (xml_curl) or a GET (a phone fetching its file).
+With BENCH_SWITCH_CONSTANT=1 the product's /xmlcurl and /cdr answer constants instead (harness/
+switch_answers.py: the baseline of the benches through a real FreeSWITCH); with
+BENCH_DROP_MAX_REGISTRATIONS=1 its directory answers lose their max-registrations-per-extension.
 gunicorn loads `harness.benchapp:app`; the product itself has no such endpoint."""
 from __future__ import annotations
 
@@ -30,6 +33,14 @@ def build():
         return Response(body, status=200, mimetype=mimetype)
 
     application.add_url_rule(CONSTANT_PATH, "bench_constant_xml", constant_xml, methods=["GET", "POST"])
+    if os.environ.get("BENCH_SWITCH_CONSTANT") == "1":
+        from harness import switch_answers
+
+        switch_answers.install(application)
+    if os.environ.get("BENCH_DROP_MAX_REGISTRATIONS") == "1":
+        from harness import switch_answers
+
+        switch_answers.drop_max_registrations(application)
     return application
 
 

@@ -3,6 +3,7 @@ per user with the operator's key, no argon2 and no audit rows (they are not what
 from __future__ import annotations
 
 import secrets as _secrets
+from collections.abc import Callable
 
 from sqlalchemy import insert, select, text
 
@@ -13,9 +14,11 @@ from centrex.platform.db import db
 BATCH = 5000
 
 
-def add_tenants(first: int, count: int, users_per_tenant: int, sip_secret_key: str) -> tuple[int, int]:
+def add_tenants(first: int, count: int, users_per_tenant: int, sip_secret_key: str,
+                secret_of: Callable[[str, str], str] | None = None) -> tuple[int, int]:
     """Tenants t<first>.bench.example ... each with users 1000.. and a direct number each, plus a main
-    number. Commits. Returns (tenants, users) added."""
+    number. Commits. Returns (tenants, users) added. `secret_of(extension, domain)`: the users' SIP
+    secrets (default: random ones)."""
     box = SecretBox(sip_secret_key)
     numbers = range(first, first + count)
     db.session.execute(insert(Tenant), [
@@ -28,7 +31,7 @@ def add_tenants(first: int, count: int, users_per_tenant: int, sip_secret_key: s
         domain = _domain(n)
         for i in range(users_per_tenant):
             extension = str(1000 + i)
-            secret = _secrets.token_urlsafe(15)
+            secret = secret_of(extension, domain) if secret_of else _secrets.token_urlsafe(15)
             users.append({"tenant_id": ids[domain], "extension": extension, "name": f"User {extension}",
                           "enabled": True, "sip_secret_enc": box.encrypt(secret),
                           "sip_a1_hash": digest_a1(extension, domain, secret), "max_calls": 2,
