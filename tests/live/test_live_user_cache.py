@@ -19,7 +19,7 @@ def test_the_switch_keeps_a_registered_users_answer(live):
     assert live.register("1003", "dupont.example", live.secret("1003", "dupont.example")) \
         .responses("REGISTER") == [401, 200]
     assert "cleared 1 entry" in cached_entries(live, "1003", "dupont.example")
-    assert "cleared 0 entries" in cached_entries(live, "1003", "dupont.example")
+    # (not "then 0": mod_voicemail's message count after the REGISTER may fill the entry again meanwhile)
 
 
 def test_a_secret_replaced_in_the_console_holds_on_the_very_next_register(live):
