@@ -9,7 +9,8 @@
    if missing, LOGIN) whose search_path is its own schema `kamailio`, then the product's `public`; in its
    schema Kamailio's standard `version` and `location` tables (Debian's SQL, /usr/share/kamailio/postgres);
    on the product's side only SELECT on the views `sip_credentials` (migration 0009) and `switch_dispatch`
-   (the FreeSWITCH pool, migration 0010; its row in Kamailio's `version` table). Idempotent.
+   (the FreeSWITCH pool, migration 0010; its row in Kamailio's `version` table); the product's role may
+   read `kamailio.location` (the console's registrations per company). Idempotent.
 2. Writes the configuration: kamailio.cfg of this folder with this edge's values (listen address,
    database URL, CENTREX_MAX_REGISTRATIONS_PER_EXTENSION contacts per user, ban thresholds, a fresh nonce
    secret, the control socket's folder for kamcmd, how often the FreeSWITCH nodes are probed and how long
@@ -77,8 +78,16 @@ def prepare_database(admin_url: str, password: str | None = None) -> None:
                 conn.execute(f"SET LOCAL search_path = {ROLE}")
                 for script in ("standard-create.sql", "usrloc-create.sql"):
                     conn.execute((KAMAILIO_SQL / script).read_text())
+        with conn.transaction():  # the console counts the edge's registrations (centrex/cluster/status.py)
+            conn.execute(f"SET LOCAL ROLE {ROLE}")
+            conn.execute(f"GRANT USAGE ON SCHEMA {ROLE} TO {_identifier(conn.info.user)}")
+            conn.execute(f"GRANT SELECT ON {ROLE}.location TO {_identifier(conn.info.user)}")
         conn.execute(f"INSERT INTO {ROLE}.version (table_name, table_version) VALUES ('switch_dispatch', %s) "
                      "ON CONFLICT (table_name) DO NOTHING", (DISPATCHER_TABLE_VERSION,))
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _literal(value: str) -> str:

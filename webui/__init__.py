@@ -41,6 +41,7 @@ def init_app(app) -> None:
         "operator_client_numbers",
         "operator_platform",
         "operator_phones",
+        "operator_nodes",
         "phonebook",
         "presence",
         "messages",

@@ -2,6 +2,7 @@
 commands here (never by hand), so each one is written once; centrex.freeswitch.switch sends them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # --- mod_callcenter: it keeps queues, agents and tiers in its own tables, changed live -------------------
@@ -209,3 +210,43 @@ def parse_conference_list(body: str) -> list[ConferenceMember]:
             can_speak="speak" in flags, can_hear="hear" in flags, talking="talking" in flags,
             is_moderator="moderator" in flags))
     return members
+
+
+# --- the node itself ------------------------------------------------------------------------------------
+
+STATUS = "status"
+_UPTIME = re.compile(r"^UP (\d+) years?, (\d+) days?, (\d+) hours?, (\d+) minutes?, (\d+) seconds?")
+_NOW = re.compile(r"^(\d+) session\(s\) - peak (\d+)")
+_PER_SECOND = re.compile(r"per Sec out of max (\d+)")
+_MAX = re.compile(r"^(\d+) session\(s\) max")
+
+
+@dataclass(frozen=True)
+class SwitchStatus:
+    """What a node's `status` says: how long it has run, whether it takes calls, its sessions now and caps."""
+    uptime_seconds: int
+    ready: bool
+    sessions: int
+    peak: int
+    max_sessions: int | None
+    max_per_second: int | None
+
+
+def parse_status(body: str) -> SwitchStatus:
+    """`status`'s text (FreeSWITCH 1.10: "UP 0 years, 0 days, …", "… is ready", "0 session(s) - peak 2, …")."""
+    uptime = sessions = peak = 0
+    ready, max_sessions, per_second = False, None, None
+    for line in body.splitlines():
+        line = line.strip()
+        if found := _UPTIME.match(line):
+            years, days, hours, minutes, seconds = (int(part) for part in found.groups())
+            uptime = (((years * 365 + days) * 24 + hours) * 60 + minutes) * 60 + seconds
+        elif line.endswith("is ready"):
+            ready = True
+        elif found := _NOW.match(line):
+            sessions, peak = int(found[1]), int(found[2])
+        elif found := _PER_SECOND.search(line):
+            per_second = int(found[1])
+        elif found := _MAX.match(line):
+            max_sessions = int(found[1])
+    return SwitchStatus(uptime, ready, sessions, peak, max_sessions, per_second)

@@ -4,7 +4,7 @@ centrex.platform.ports.switch()) instead of writing command strings."""
 from __future__ import annotations
 
 from centrex.freeswitch import commands
-from centrex.freeswitch.commands import ConferenceMember
+from centrex.freeswitch.commands import ConferenceMember, SwitchStatus
 from centrex.platform.ports import SwitchError
 
 
@@ -39,3 +39,7 @@ class SwitchCommandsBase:
     def callcenter_table(self, table: str, *, node: str | None = None) -> list[dict[str, str]]:
         """mod_callcenter's queue, agent or tier table on one node, one dict per row."""
         return commands.parse_callcenter_table(self.api(commands.callcenter_list(table), node=node))
+
+    def node_status(self, node: str) -> SwitchStatus:
+        """One node's `status` (uptime, ready, sessions now and its caps); SwitchError when unreachable."""
+        return commands.parse_status(self.api(commands.STATUS, node=node))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from centrex.freeswitch.commands import ConferenceMember
+    from centrex.freeswitch.commands import ConferenceMember, SwitchStatus
 
 from centrex.platform.errors import N_
 
@@ -39,6 +39,9 @@ class SwitchCommands(Protocol):
 
     def callcenter_table(self, table: str, *, node: str | None = None) -> list[dict[str, str]]:
         """mod_callcenter's queue, agent or tier table on one node."""
+
+    def node_status(self, node: str) -> SwitchStatus:
+        """One node's `status`: uptime, ready, sessions now, its caps."""
 
 
 _switch: SwitchCommands | None = None

@@ -102,3 +102,16 @@ def test_failed_authentications_from_one_address_end_in_a_ban_with_a_clear_log_l
 
     edge.edge.rpc("htable.delete", "ipban", "127.0.0.1")  # the operator lifts the ban
     assert registered(edge.register("1000", DUPONT, edge.secret("1000", DUPONT)))
+
+
+def test_the_operator_console_counts_the_phones_registered_at_the_edge(edge):
+    from centrex.cluster.status import edge_registrations
+
+    assert registered(edge.register("1003", DUPONT, edge.secret("1003", DUPONT)))
+
+    def counted():
+        with edge.app.app_context():
+            return edge_registrations()
+    found = poll(lambda: (counted() or {}).get(DUPONT), 10, 0.3, what="the edge location row of dupont.example")
+    assert found >= 1
+    assert set(counted()) <= {DUPONT, MARTIN}  # per company domain, nothing else
