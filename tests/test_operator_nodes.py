@@ -45,7 +45,7 @@ def test_the_operator_sees_each_node_and_drains_one(app, client, dupont, switch_
 
     drained = post(client, f"/operator/nodes/{fs_a.id}/drain", headers={"Cookie": "console_lang=fr"},
                    follow_redirects=True)
-    assert "fs-a est mis de côté" in text(drained) and "kamcmd dispatcher.reload" in text(drained)
+    assert "fs-a est mis de côté" in text(drained) and "Chaque edge suit en quelques secondes" in text(drained)
     db.session.expire_all()
     assert db.session.get(SwitchNode, fs_a.id).drained is True
     assert "Remettre en service" in text(drained)[text(drained).index("fs-a"):text(drained).index("fs-b")]

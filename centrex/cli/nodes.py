@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from centrex.cli.core import cli_transaction
 
-RELOAD = "then, on each edge: kamcmd dispatcher.reload"
+RELOAD = "every edge follows within seconds (kamailio.cfg POOL_WATCH)"
 
 
 def register(app) -> None:

@@ -1,5 +1,5 @@
 """The FreeSWITCH pool behind the edge: list, add, drain and return nodes. These functions flush; the
-caller commits, then runs `kamcmd dispatcher.reload` on each edge (Kamailio reads the view at reload)."""
+caller commits; every edge sees the view switch_dispatch change and reloads its dispatcher (kamailio.cfg)."""
 from __future__ import annotations
 
 import re

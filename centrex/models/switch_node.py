@@ -2,7 +2,7 @@
 Kamailio's dispatcher reads it through the view `switch_dispatch` (its own columns: setid, destination,
 flags, priority, attrs, description). A drained node stays in the view, flagged disabled (4): the edge
 sends it no new call but still knows it (calls it sends to users, in-dialog requests). After a change:
-`kamcmd dispatcher.reload` on each edge."""
+every edge reloads its dispatcher by itself (kamailio.cfg, POOL_WATCH)."""
 from sqlalchemy import DDL, Boolean, String, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 

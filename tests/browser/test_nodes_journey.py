@@ -38,6 +38,6 @@ def test_operator_drains_a_switch_and_returns_it(app, live_server, switch_on_esl
     assert db.session.get(SwitchNode, node_id).drained is True
 
     submit(browser, "Remettre en service")
-    wait_text(browser, "fs-a reçoit de nouveau des appels.")
+    wait_text(browser, "fs-a reçoit de nouveau des appels. Chaque edge suit en quelques secondes.")
     db.session.expire_all()
     assert db.session.get(SwitchNode, node_id).drained is False

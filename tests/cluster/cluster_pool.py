@@ -56,18 +56,14 @@ class Pool:
         self.phones: list = []
 
     def list_nodes(self) -> None:
-        """Every node added with the product's command (`flask nodes add`), then `kamcmd dispatcher.reload`."""
+        """Every node added with the product's command (`flask nodes add`); the edge sees the pool change
+        and reloads its dispatcher by itself (its POOL_WATCH route)."""
         for node in self.nodes.values():
             self.product.flask("nodes", "add", node.name, node.sip_address, f"127.0.0.1:{node.ports.esl}")
-        self.reload()
 
     def drain(self, name: str, drained: bool = True) -> None:
-        """`flask nodes drain NAME` (or `return`), then `kamcmd dispatcher.reload`, as the README says."""
+        """`flask nodes drain NAME` (or `return`); nobody runs kamcmd: the edge follows the table."""
         self.product.flask("nodes", "drain" if drained else "return", name)
-        self.reload()
-
-    def reload(self) -> None:
-        self.cluster.edge.rpc("dispatcher.reload")
 
     def dispatcher_states(self) -> dict[str, str]:
         """Node name -> the dispatcher's flags for it (AP active+probing, IP inactive, DX disabled...)."""

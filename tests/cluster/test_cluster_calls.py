@@ -48,10 +48,13 @@ def test_a_call_with_a_wrong_secret_reaches_no_node(pool):
 
 
 def test_a_drained_node_takes_no_new_call_until_returned(pool):
+    """Drained with the product's command only: the edge sees its table change and reloads by itself."""
+    offset = pool.cluster.edge.log_size()
     pool.drain("fs-b")
     try:
-        assert poll(lambda: pool.dispatcher_states().get("fs-b", "").startswith("D"), 5, 0.2,
+        assert poll(lambda: pool.dispatcher_states().get("fs-b", "").startswith("D"), 8, 0.2,
                     what="fs-b disabled in the dispatcher")
+        assert "CENTREX-POOL-RELOAD: the FreeSWITCH pool changed" in pool.cluster.edge.log_since(offset)
         assert [answered_on(pool) for _ in range(3)] == ["fs-a"] * 3
     finally:
         pool.drain("fs-b", False)

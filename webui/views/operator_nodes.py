@@ -49,10 +49,10 @@ def _drain(node_id: int, drained: bool):
     with change():
         set_drained(node, drained)
     if drained:
-        flash(_("%(name)s is drained: it takes no new call, its calls go on. On each edge: "
-                "kamcmd dispatcher.reload", name=node.name))
+        flash(_("%(name)s is drained: it takes no new call, its calls go on. Every edge follows within "
+                "seconds.", name=node.name))
     else:
-        flash(_("%(name)s takes calls again. On each edge: kamcmd dispatcher.reload", name=node.name))
+        flash(_("%(name)s takes calls again. Every edge follows within seconds.", name=node.name))
     return redirect(url_for("operator.switch_nodes"))
 
 
