@@ -24,17 +24,18 @@ BACKENDS = {
 }
 
 
-def prepare(prefix: str) -> tuple[Path, dict, str]:
+def prepare(prefix: str, companies: int = COMPANIES, users_per_company: int = USERS_PER_COMPANY
+            ) -> tuple[Path, dict, str]:
     """Print the load average; a work folder, the product's CENTREX_* settings (also in os.environ) and
     the bench database's URL."""
     print(f"load average at start: {load_average()}", flush=True)
     work = Path(tempfile.mkdtemp(prefix=prefix))
     env = product_env(work)
     os.environ.update(env)
-    return work, env, build_database(env)
+    return work, env, build_database(env, companies, users_per_company)
 
 
-def build_database(env: dict) -> str:
+def build_database(env: dict, companies: int = COMPANIES, users_per_company: int = USERS_PER_COMPANY) -> str:
     """A fresh database: the schema and the bulk companies (no demo). Its URL."""
     from centrex.platform.audit import Actor, acting_as
     from centrex.platform.crypto import use_cheap_hashing
@@ -46,17 +47,17 @@ def build_database(env: dict) -> str:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), acting_as(Actor("bench")):
         db.create_all()
-        bulk.add_tenants(0, COMPANIES, USERS_PER_COMPANY, env["CENTREX_SIP_SECRET_KEY"], secret_of=bench_secret)
+        bulk.add_tenants(0, companies, users_per_company, env["CENTREX_SIP_SECRET_KEY"], secret_of=bench_secret)
         bulk.analyze()
         db.session.remove()
         db.engine.dispose()
     return url
 
 
-def users() -> list[tuple[str, str, str]]:
+def users(companies: int = COMPANIES, users_per_company: int = USERS_PER_COMPANY) -> list[tuple[str, str, str]]:
     """(extension, domain, secret) of every bulk user, company after company."""
     return [(str(1000 + i), bulk.tenant_domain(n), bench_secret(str(1000 + i), bulk.tenant_domain(n)))
-            for n in range(COMPANIES) for i in range(USERS_PER_COMPANY)]
+            for n in range(companies) for i in range(users_per_company)]
 
 
 def did(extension: str, domain: str) -> str:
