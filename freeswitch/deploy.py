@@ -20,9 +20,6 @@ FreeSWITCH 1.10 at it"). The live tests run exactly this on a copy of the stock 
    registration; its "internal" profile is edge/internal.xml instead (Kamailio at HOST trusted by the ACL
    centrex_edge), and the static context centrex_edge (edge/dialplan.xml) names the caller Kamailio
    authenticated. The rest (external profile, xml_curl, ESL, CDRs) is as in "single".
-6. With --db-dsn (a PostgreSQL connection string for FreeSWITCH's own database, not the product's), writes it
-   as core-db-dsn in switch.conf.xml and as odbc-dsn in both SIP profiles, and loads mod_pgsql first:
-   registrations, subscriptions and channels then live in PostgreSQL instead of SQLite files.
 Standard library only: it runs with the system's python3, before Centrex's virtualenv exists.
 """
 from __future__ import annotations
@@ -78,8 +75,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--behind-edge", metavar="HOST[:PORT]",
                         help="a node behind Kamailio (cluster): trust it, take no registration")
     parser.add_argument("--rtp-ports", help="RTP port range START-END (default: FreeSWITCH's, 16384-32768)")
-    parser.add_argument("--db-dsn", help="FreeSWITCH's core and sofia database on PostgreSQL: "
-                                         "pgsql://hostaddr=… port=… dbname=… user=… password=… (default: SQLite)")
     args = parser.parse_args(argv)
     args.cdr_url = args.cdr_url or cdr_url(args.url or VARIABLES["centrex_url"][1])
     return args
@@ -129,35 +124,6 @@ def set_rtp_ports(conf: Path, start: str, end: str) -> None:
     switch_conf.write_text(text)
 
 
-def db_dsn(dsn: str) -> str:
-    if not dsn.startswith("pgsql://") or "=" not in dsn:
-        raise SystemExit(f"deploy.py: --db-dsn wants pgsql://hostaddr=… dbname=… user=… password=…, got {dsn!r}")
-    return _value(dsn)
-
-
-def _insert_once(path: Path, after: str, line: str) -> None:
-    """`line` right after the first `after` of the file (a deployed copy: ours, or the stock one)."""
-    text = path.read_text()
-    if line in text:
-        return
-    head, found, tail = text.partition(after)
-    if not found:
-        raise SystemExit(f"deploy.py: {path} has no {after!r} to add {line.strip()!r} after")
-    path.write_text(f"{head}{after}\n{line}{tail}")
-
-
-def use_switch_database(conf: Path, dsn: str) -> None:
-    """FreeSWITCH's core and sofia tables in PostgreSQL (mod_pgsql, loaded before anything opens them)."""
-    value = quoteattr(dsn)
-    _insert_once(conf / "autoload_configs" / "modules.conf.xml", "<modules>",
-                 '    <load module="mod_pgsql"/>  <!-- written by deploy.py (its db-dsn option) -->')
-    _insert_once(conf / "autoload_configs" / "switch.conf.xml", "<settings>",
-                 f'    <param name="core-db-dsn" value={value}/>  <!-- written by deploy.py (its db-dsn option) -->')
-    for profile in ("internal", "external"):
-        _insert_once(conf / "sip_profiles" / f"{profile}.xml", "<settings>",
-                     f'    <param name="odbc-dsn" value={value}/>  <!-- written by deploy.py (its db-dsn option) -->')
-
-
 def install_wss_certificate(certificate: Path, certs_dir: Path) -> None:
     """The operator's WSS certificate as sofia wants it: one PEM with the certificate(s) and the key."""
     text = certificate.read_text() if certificate.is_file() else ""
@@ -176,7 +142,6 @@ def deploy(args: argparse.Namespace) -> None:
     node_vars = vars_xml(args)  # every value checked before anything is touched
     rtp = rtp_range(args.rtp_ports) if args.rtp_ports else None
     edge = edge_address(args.behind_edge) if args.behind_edge is not None else None
-    dsn = db_dsn(args.db_dsn) if args.db_dsn else None
     if args.wss_cert and not args.certs_dir:
         raise SystemExit("deploy.py: --wss-cert needs --certs-dir (where FreeSWITCH will read wss.pem)")
     aside = conf / "stock-disabled"
@@ -203,8 +168,6 @@ def deploy(args: argparse.Namespace) -> None:
         install_wss_certificate(args.wss_cert, Path(args.certs_dir))
     if edge:
         behind_edge(conf, edge)
-    if dsn:
-        use_switch_database(conf, dsn)
 
 
 def edge_address(edge: str) -> str:

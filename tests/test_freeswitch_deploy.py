@@ -126,31 +126,3 @@ def test_a_wss_certificate_without_its_key_or_folder_is_refused(stock, tmp_path,
     result = deploy(stock, "--wss-cert", str(pem), *extra)
     assert result.returncode != 0 and ("private key" in result.stderr or "needs --certs-dir" in result.stderr)
     assert not (tmp_path / "certs" / "wss.pem").exists()
-
-
-DSN = "pgsql://hostaddr=10.0.0.9 port=5432 dbname=freeswitch user=freeswitch password='pw'"
-
-
-def test_the_switch_database_option_puts_core_and_sofia_tables_in_postgresql(stock):
-    assert deploy(stock, "--db-dsn", DSN).returncode == 0
-    assert deploy(stock, "--db-dsn", DSN).returncode == 0  # twice: still one line each
-    modules = etree.parse(str(stock / "autoload_configs" / "modules.conf.xml")).xpath("//load/@module")
-    assert modules.count("mod_pgsql") == 1 and modules.index("mod_pgsql") < modules.index("mod_sofia")
-    switch = etree.parse(str(stock / "autoload_configs" / "switch.conf.xml"))
-    assert switch.xpath("//settings/param[@name='core-db-dsn']/@value") == [DSN]
-    for profile in ("internal", "external"):
-        sofia = etree.parse(str(stock / "sip_profiles" / f"{profile}.xml"))
-        assert sofia.xpath("/profile/settings/param[@name='odbc-dsn']/@value") == [DSN], profile
-
-
-def test_without_the_option_freeswitch_keeps_its_sqlite_files(stock):
-    assert deploy(stock).returncode == 0
-    assert "mod_pgsql" not in (stock / "autoload_configs" / "modules.conf.xml").read_text()
-    assert "dsn" not in (stock / "sip_profiles" / "internal.xml").read_text()
-
-
-@pytest.mark.parametrize("dsn", ["host=10.0.0.9 dbname=fs", "pgsql://hostaddr=1.2.3.4 password=$${x}"])
-def test_a_switch_database_dsn_it_cannot_use_is_refused(stock, dsn):
-    result = deploy(stock, "--db-dsn", dsn)
-    assert result.returncode != 0 and "--db-dsn" in result.stderr or "refused value" in result.stderr
-    assert not (stock / "centrex_vars.xml").exists()

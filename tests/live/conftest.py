@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from live_product import LiveProduct, create_database
-from live_switch import HOW_TO_GET, LiveSwitch, Ports, faketime_library, find_freeswitch, switch_db_dsn
+from live_switch import HOW_TO_GET, LiveSwitch, Ports, faketime_library, find_freeswitch
 from sipp import SIPP, Sipp, call_scenario, phone_scenario, register_scenario
 from sqlalchemy import event, select
 
@@ -44,8 +44,7 @@ def pytest_report_header(config):
         if os.environ.get("CENTREX_REQUIRE_FREESWITCH") == "1":
             raise pytest.UsageError(f"CENTREX_REQUIRE_FREESWITCH=1 but {MISSING}")
         return f"live suite SKIPPED: {MISSING}"
-    return (f"live suite: FreeSWITCH {INSTALL.binary}, SIPp {SIPP}, "
-            f"switch database {os.environ.get('CENTREX_LIVE_SWITCH_DB', 'sqlite')}")
+    return f"live suite: FreeSWITCH {INSTALL.binary}, SIPp {SIPP}"
 
 
 class Live:
@@ -241,17 +240,6 @@ class Phone:
             self.uas = None
 
 
-def switch_database() -> str | None:
-    """CENTREX_LIVE_SWITCH_DB=pgsql: FreeSWITCH's core and sofia tables in a PostgreSQL database of their
-    own (deploy.py --db-dsn), not in its SQLite files."""
-    kind = os.environ.get("CENTREX_LIVE_SWITCH_DB", "sqlite")
-    if kind not in ("sqlite", "pgsql"):
-        raise pytest.UsageError(f"CENTREX_LIVE_SWITCH_DB={kind!r}: sqlite or pgsql")
-    if kind == "sqlite":
-        return None
-    return switch_db_dsn(create_database(os.environ["CENTREX_TEST_PG_ADMIN_URL"], "centrex_live_switch"))
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     root = tmp_path_factory.mktemp("live")
@@ -268,8 +256,7 @@ def live(tmp_path_factory):
     product.root.mkdir(parents=True)
     carrier_port = base + 6
     switch = LiveSwitch(INSTALL, root / "switch", ports, centrex_url=product.url, credentials="",
-                        esl_password=esl_password, carrier=f"127.0.0.1:{carrier_port}", cdr_url=product.cdr_url,
-                        db_dsn=switch_database())
+                        esl_password=esl_password, carrier=f"127.0.0.1:{carrier_port}", cdr_url=product.cdr_url)
     product.prepare()
     switch.credentials = product.credentials
     product.start_web()

@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from live_processes import stop_process
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[2]
 HOW_TO_GET = ("no FreeSWITCH 1.10 found (CENTREX_FREESWITCH_HOME, /opt/freeswitch, or Debian packages "
@@ -64,13 +63,6 @@ class Ports:
         self.wss = self.wss or self.internal + 8
 
 
-def switch_db_dsn(database_url: str) -> str:
-    """A SQLAlchemy PostgreSQL URL as FreeSWITCH's mod_pgsql wants it (deploy.py --db-dsn)."""
-    url = make_url(database_url)
-    return (f"pgsql://hostaddr={url.host} port={url.port or 5432} dbname={url.database} user={url.username} "
-            f"password='{url.password or ''}'")
-
-
 def self_signed_wss_pem(path: Path) -> Path:
     """A certificate for 127.0.0.1 and its key in one PEM, as an operator gives deploy.py --wss-cert."""
     key, cert = path.with_suffix(".key"), path.with_suffix(".crt")
@@ -85,10 +77,9 @@ class LiveSwitch:
     """One FreeSWITCH process and its folders under `root`."""
 
     def __init__(self, install: Install, root: Path, ports: Ports, *, centrex_url: str, credentials: str,
-                 esl_password: str, carrier: str, cdr_url: str | None = None, db_dsn: str | None = None):
+                 esl_password: str, carrier: str, cdr_url: str | None = None):
         self.install, self.root, self.ports = install, root, ports
         self.cdr_url = cdr_url  # where mod_xml_cdr posts (deploy.py --cdr-url); None: deploy.py's default
-        self.db_dsn = db_dsn  # FreeSWITCH's own tables in PostgreSQL (deploy.py --db-dsn), else SQLite
         self.esl_password = esl_password
         self.conf, self.log_dir, self.certs = root / "conf", root / "log", root / "certs"
         self.db_dir, self.run_dir, self.storage = root / "db", root / "run", root / "storage"
@@ -124,8 +115,7 @@ class LiveSwitch:
                 "--rtp-ports", f"{self.ports.rtp_start}-{self.ports.rtp_start + 998}",
                 "--wss-port", str(self.ports.wss), "--certs-dir", str(self.certs),
                 "--wss-cert", str(self_signed_wss_pem(self.root / "wss-source.pem")),
-                *(["--cdr-url", self.cdr_url] if self.cdr_url else []),
-                *(["--db-dsn", self.db_dsn] if self.db_dsn else [])]
+                *(["--cdr-url", self.cdr_url] if self.cdr_url else [])]
 
     def environment(self) -> dict:
         env = dict(os.environ)

@@ -109,19 +109,3 @@ def test_busy_line_takes_a_message_mailed_with_the_recording_and_lights_the_lamp
     assert caller == "1001" and seconds >= 5, (caller, seconds)
     notify = live.wait_for(lambda: _lamp_on(owner, calling), 15, what="MWI NOTIFY Messages-Waiting: yes")[-1]
     assert "1002@dupont.example" in (notify.first_line + notify.text)
-
-
-def test_a_phone_registering_with_messages_waiting_lights_its_lamp_at_once(phones, sophies_box):
-    """The message query after REGISTER (internal profile's send-message-query-on-register): a message left
-    while the phone was off, the phone's first REGISTER gets the lamp lit."""
-    live = phones
-    live.at("2026-12-07 10:00")
-    sophies_box({"email_mode": "attach", "keep_after_email": True, "language": "fr"})
-    rows = len(_messages(live, "1002"))
-    result = leave_message(live, "1001", "1002")  # nobody registered for 1002: her voicemail answers
-    assert result.final == 200, result.output
-    live.wait_for(lambda: _messages(live, "1002")[rows:], 10, what="the message row")
-    registering = datetime.now()
-    owner = live.phone("1002")
-    notify = live.wait_for(lambda: _lamp_on(owner, registering), 15, what="MWI NOTIFY Messages-Waiting: yes")[-1]
-    assert "1002@dupont.example" in (notify.first_line + notify.text)
