@@ -329,6 +329,21 @@ def password_link(tenant: Tenant, rule) -> str:
 ARGUMENTS["token"] = password_link
 
 
+def switch_node(tenant: Tenant, rule) -> int:
+    """A FreeSWITCH node of the edge's pool: the platform's, no company's (only the operator drains it)."""
+    from centrex.cluster.nodes import add_node
+    from centrex.models import SwitchNode
+
+    node = db.session.execute(select(SwitchNode).order_by(SwitchNode.id)).scalars().first()
+    if node is None:
+        node = add_node("fs-a", "sip:127.0.0.1:5070", "127.0.0.1:8021")
+        db.session.commit()
+    return node.id
+
+
+ARGUMENTS["node_id"] = switch_node
+
+
 def conversation_of(tenant: Tenant, rule) -> int:
     """Alain's (1001) private conversation with Claire (1000) in this company, made the first time."""
     from centrex.messaging.conversations import private_with
