@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live-call")
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="live-call")
 DUPONT = "dupont.example"
 
 

@@ -166,6 +166,14 @@ class LiveSwitch:
             raise subprocess.SubprocessError(result.stderr or result.stdout)
         return result.stdout
 
+    def channel_count(self) -> int:
+        """How many channels (call legs) the switch holds now."""
+        return int(self.api("show channels count").split()[0])
+
+    def clock(self) -> float:
+        """FreeSWITCH's own idea of the wall-clock time, as a POSIX timestamp."""
+        return int(self.api("strmicroepoch").strip()) / 1e6
+
     def set_clock(self, at: datetime | None) -> None:
         """Move FreeSWITCH's wall clock to `at` (an aware datetime), or back to the real time."""
         offset = 0 if at is None else round(at.timestamp() - time.time())
@@ -176,19 +184,33 @@ class LiveSwitch:
         os.replace(partial, self.clock_file)
         # FreeSWITCH keeps time as the monotonic clock plus an offset taken from the wall clock at start;
         # this takes the offset again. Checked and retried: with the soft RTP timer running, a sync was
-        # seen to take the real time, or the switch not to answer for a moment, in about half the runs.
+        # seen to take the real time, or the switch's clock to stand still for as long as it was moved
+        # back (its timer thread still waiting for the old instant), calls stalling meanwhile.
         for attempt in range(10):
             try:
                 self.api("fsctl sync_clock")
-                if abs(int(self.api("strepoch").strip()) - (time.time() + offset)) < 3:
+                seen = self._clock_trouble(offset)
+                if seen is None:
                     return
-                seen = "a wrong time"
             except (subprocess.SubprocessError, ValueError) as exc:
                 seen = f"an error ({exc})"
             with open(self.root / "clock-retries.log", "a") as log:  # how often: for whoever wonders
                 log.write(f"{datetime.now().isoformat()} set_clock({at}) attempt {attempt + 1}: {seen}\n")
             time.sleep(0.3)
         raise RuntimeError(f"FreeSWITCH's clock did not move to {at} ({offset:+d} s)")
+
+    def _clock_trouble(self, offset: int) -> str | None:
+        """None when the switch's clock reads the faked time and runs at the pace of the real one (its
+        timer thread takes the new offset at its next tick: the first reading waits a little)."""
+        time.sleep(0.2)
+        first, started = self.clock(), time.monotonic()
+        time.sleep(0.3)
+        second, elapsed = self.clock(), time.monotonic() - started
+        if abs(second - (time.time() + offset)) > 2:
+            return f"a wrong time ({second - time.time() - offset:+.1f} s)"
+        if not 0.5 * elapsed <= second - first <= elapsed + 0.3:
+            return f"a clock not running ({second - first:.2f} s in {elapsed:.2f} s)"
+        return None
 
     def log_size(self) -> int:
         return self.log_file.stat().st_size if self.log_file.exists() else 0
