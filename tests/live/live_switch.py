@@ -184,8 +184,9 @@ class LiveSwitch:
         os.replace(partial, self.clock_file)
         # FreeSWITCH keeps time as the monotonic clock plus an offset taken from the wall clock at start;
         # this takes the offset again. Checked and retried: with the soft RTP timer running, a sync was
-        # seen to take the real time, or the switch's clock to stand still for as long as it was moved
-        # back (its timer thread still waiting for the old instant), calls stalling meanwhile.
+        # seen to take the real time, the switch to read the old time for a moment after it, its event
+        # socket to refuse a connection, and calls to stall for seconds, more often after a move than
+        # without: hence Live.at() moves it only when a test needs another instant.
         for attempt in range(10):
             try:
                 self.api("fsctl sync_clock")
