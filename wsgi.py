@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from centrex.cli import core as core_cli, nodes as nodes_cli, route as route_cli, workers as worker_cli
-from centrex.freeswitch import sync as switch_sync
+from centrex.freeswitch import sync as switch_sync, user_cache as switch_user_cache
 from centrex.platform import answer_cache, logs, metrics
 from centrex.platform.config import instance_folder, settings_from_env
 from centrex.platform.db import db
@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)  # flask db …
     if not event.contains(Engine, "before_cursor_execute", metrics.count_query):
         event.listen(Engine, "before_cursor_execute", metrics.count_query)  # SQL statements per answer
-    register_hooks(app, answer_cache.HOOK, switch_sync.HOOK)  # what runs around every commit
+    register_hooks(app, answer_cache.HOOK, switch_sync.HOOK, switch_user_cache.HOOK)  # what runs around every commit
     core_cli.register(app)
     route_cli.register(app)
     worker_cli.register(app)

@@ -21,7 +21,7 @@ def _queue_both(ran: list) -> None:
 
 
 def test_create_app_registers_the_answer_cache_and_switch_sync_hooks(app):
-    assert {hook.name for hook in registered_hooks(app)} == {"answer_cache", "switch_sync"}
+    assert {hook.name for hook in registered_hooks(app)} == {"answer_cache", "switch_sync", "switch_user_cache"}
 
 
 def test_a_hook_registered_in_create_app_runs_after_a_commit_and_not_after_a_rollback(session):

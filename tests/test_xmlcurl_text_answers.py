@@ -13,6 +13,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from centrex.directory.lookup import DirectoryUser, find_user
+from centrex.freeswitch.user_cache import USER_CACHE_MS
 from centrex.models import Tenant, User
 from centrex.platform.db import db
 from centrex.routing.calls import route_call
@@ -38,7 +39,8 @@ def tree_document(u: DirectoryUser) -> bytes:
     params(domain, [("dial-string", DIAL_STRING)])
     variables(domain, [("tenant_id", u.tenant_id), ("user_context", u.domain)])
     group = etree.SubElement(etree.SubElement(domain, "groups"), "group", name="default")
-    user = etree.SubElement(etree.SubElement(group, "users"), "user", id=u.extension)
+    user = etree.SubElement(etree.SubElement(group, "users"), "user", id=u.extension,
+                            cacheable=str(USER_CACHE_MS))
     params(user, [("a1-hash", u.a1_hash), ("vm-a1-hash", u.vm_a1_hash),
                   ("vm-enabled", "true" if u.vm_a1_hash else "false"),
                   ("max-registrations-per-extension", current_app.config["MAX_REGISTRATIONS_PER_EXTENSION"])])

@@ -7,6 +7,7 @@ from flask import current_app
 from lxml import etree
 
 from centrex.directory.lookup import DirectoryDomain, DirectoryUser, find_domain, find_user
+from centrex.freeswitch.user_cache import USER_CACHE_MS
 from centrex.platform.answer_cache import cache
 from centrex.platform.schemas import DOMAIN_RE, EXTENSION_RE
 from xmlcurl.documents import (
@@ -113,7 +114,9 @@ def _user_answer(u: DirectoryUser | None) -> tuple[int | None, bytes | None]:
 def _user_document(u: DirectoryUser | None) -> bytes | None:
     """The serialised answer for one user (what the answer cache keeps), or None. Its shape is fixed, so
     it is written as text (values escaped by `attribute`): an lxml tree cost a third of a REGISTER's
-    miss. tests/test_xmlcurl_text_answers.py holds it equal to the tree it replaced."""
+    miss. tests/test_xmlcurl_text_answers.py holds it equal to the tree it replaced. `cacheable`: FreeSWITCH
+    keeps it (centrex.freeswitch.user_cache flushes it on every change), so it is the same for every
+    purpose (sip_auth, user_call, voicemail): FreeSWITCH's cache key has no purpose."""
     if u is None:
         return None
     user_params = named_values_text("params", "param", [
@@ -137,6 +140,7 @@ def _user_document(u: DirectoryUser | None) -> bytes | None:
     text = (f'{DECLARATION}<document type="freeswitch/xml"><section name="directory">'
             f'<domain name="{attribute(u.domain)}">{_domain_params()}'
             + named_values_text("variables", "variable", [("tenant_id", u.tenant_id), ("user_context", u.domain)])
-            + f'<groups><group name="default"><users><user id="{attribute(u.extension)}">{user_params}'
+            + f'<groups><group name="default"><users><user id="{attribute(u.extension)}" cacheable="{USER_CACHE_MS}">'
+            f'{user_params}'
             f'{user_variables}</user></users></group></groups></domain></section></document>')
     return serialised_text(text.encode())

@@ -3,7 +3,8 @@ answers a constant document (the ceiling: what Flask under gunicorn costs with n
 POST (xml_curl) or a GET (a phone fetching its file).
 With BENCH_SWITCH_CONSTANT=1 the product's /xmlcurl and /cdr answer constants instead (harness/
 switch_answers.py: the baseline of the benches through a real FreeSWITCH); with
-BENCH_DROP_MAX_REGISTRATIONS=1 its directory answers lose their max-registrations-per-extension.
+BENCH_DROP_MAX_REGISTRATIONS=1 its directory answers lose their max-registrations-per-extension, with
+BENCH_DROP_USER_CACHE=1 their `cacheable` (FreeSWITCH's user cache off).
 gunicorn loads `harness.benchapp:app`; the product itself has no such endpoint."""
 from __future__ import annotations
 
@@ -37,10 +38,12 @@ def build():
         from harness import switch_answers
 
         switch_answers.install(application)
-    if os.environ.get("BENCH_DROP_MAX_REGISTRATIONS") == "1":
-        from harness import switch_answers
+    for variable, pattern in (("BENCH_DROP_MAX_REGISTRATIONS", "MAX_REGISTRATIONS"),
+                              ("BENCH_DROP_USER_CACHE", "USER_CACHE")):
+        if os.environ.get(variable) == "1":
+            from harness import switch_answers
 
-        switch_answers.drop_max_registrations(application)
+            switch_answers.drop_from_answers(application, getattr(switch_answers, pattern))
     return application
 
 

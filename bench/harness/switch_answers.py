@@ -65,15 +65,17 @@ def cdr():
 
 
 MAX_REGISTRATIONS = re.compile(rb'<param name="max-registrations-per-extension" value="[^"]*"/>')
+USER_CACHE = re.compile(rb' cacheable="[^"]*"')
 
 
-def drop_max_registrations(application) -> None:
-    """The product's directory answers without their max-registrations-per-extension param (the
-    "removed" variant: sofia then counts no registrations before accepting one)."""
+def drop_from_answers(application, pattern: re.Pattern) -> None:
+    """The product's xml_curl answers without what `pattern` matches (a variant of the product:
+    MAX_REGISTRATIONS, sofia then counts no registrations before accepting one; USER_CACHE, FreeSWITCH
+    then keeps no user and asks again for every lookup)."""
     @application.after_request
     def _drop(response):
         if request.path.startswith(("/xmlcurl", "/xml/")) and not response.direct_passthrough:
-            response.set_data(MAX_REGISTRATIONS.sub(b"", response.get_data()))
+            response.set_data(pattern.sub(b"", response.get_data()))
         return response
 
 

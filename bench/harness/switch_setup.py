@@ -21,6 +21,7 @@ BACKENDS = {
     "product": {},
     "constant": {"BENCH_SWITCH_CONSTANT": "1"},
     "product-no-max-registrations": {"BENCH_DROP_MAX_REGISTRATIONS": "1"},
+    "product-no-user-cache": {"BENCH_DROP_USER_CACHE": "1"},
 }
 
 
